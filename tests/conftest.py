@@ -1,0 +1,47 @@
+"""Shared helpers for the tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from netcap.frame import positions_frame
+from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
+from netcap.model import Instrument, Position, SecurityClass, Side
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+AS_OF = date(2024, 6, 28)
+
+
+def gov(
+    pid: str,
+    side: str,
+    value: float,
+    years: float | None = None,
+    *,
+    maturity: date | None = None,
+    future: bool = False,
+    deliverable: str | None = None,
+) -> Position:
+    """A government position (cash or futures) for tests."""
+    return Position(
+        id=pid,
+        security_class=SecurityClass.GOVERNMENT,
+        instrument=Instrument.FUTURE if future else Instrument.CASH,
+        side=Side(side),
+        market_value=value,
+        years_to_maturity=years,
+        maturity=maturity,
+        deliverable_position=deliverable,
+    )
+
+
+def haircut(
+    positions: list[Position], options: HaircutOptions | None = None, **kw: float
+) -> HaircutResult:
+    """Haircuts of a list of positions as of AS_OF."""
+    frame: pd.DataFrame = positions_frame(positions, AS_OF)
+    return compute_haircuts(frame, AS_OF, options, **kw)
