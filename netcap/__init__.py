@@ -1,0 +1,47 @@
+"""netcap: broker-dealer net capital under SEC Rule 15c3-1.
+
+The public API is what ``__all__`` lists; everything else may change.
+"""
+
+from netcap.computation import ComputeOptions, NetCapitalResult, compute
+from netcap.firm import BalanceSheet, Book, FirmProfile, FirmType, Liability, LiabilityKind
+from netcap.frame import BookError, RowError, positions_frame, validate_frame
+from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
+from netcap.haircuts.government import GovernmentOptions
+from netcap.model import Instrument, Position, SecurityClass, Side
+from netcap.registration import Crossover, DealerCapital, RegistrationAnalysis, analyze
+from netcap.strategy import Leg, LegKind, Strategy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BalanceSheet",
+    "Book",
+    "BookError",
+    "ComputeOptions",
+    "Crossover",
+    "DealerCapital",
+    "FirmProfile",
+    "FirmType",
+    "GovernmentOptions",
+    "HaircutOptions",
+    "HaircutResult",
+    "Instrument",
+    "Leg",
+    "LegKind",
+    "Liability",
+    "LiabilityKind",
+    "NetCapitalResult",
+    "Position",
+    "RegistrationAnalysis",
+    "RowError",
+    "SecurityClass",
+    "Side",
+    "Strategy",
+    "__version__",
+    "analyze",
+    "compute",
+    "compute_haircuts",
+    "positions_frame",
+    "validate_frame",
+]
