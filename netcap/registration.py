@@ -52,11 +52,11 @@ THRESHOLD = "market_maker_threshold"
 
 CITATIONS = {
     AI_STANDARD: "15c3-1(a)(1)(i)",
-    MM_STANDARD: "15c3-1(a)(6)",
+    MM_STANDARD: "15c3-1(a)(6)(iii)(A)",
     FIXED: "15c3-1(a)(2)(iii)",
     FIXED_PLUS_HAIRCUT: "15c3-1(a)(2)(iii); 15c3-1(c)(2)(vi)",
     MARGIN: "non-dealer margin baseline (Release 34-99477, section III.C.2.b)",
-    THRESHOLD: "15c3-1(a)(6)",
+    THRESHOLD: "15c3-1(a)(6)(iii)(A)",
 }
 
 
@@ -202,29 +202,43 @@ class RegistrationAnalysis:
         return tuple(out)
 
 
-def market_maker_thresholds(frame: pd.DataFrame, on: date | None = None) -> pd.DataFrame:
-    """Per-position threshold of the (a)(6) market-maker alternative.
+EXEMPTED_CLASSES = ("government", "agency", "municipal")
+"""Classes that are "exempted securities" (Exchange Act section 3(a)(12)) as cash positions."""
 
-    Percentages come from ``haircut_tables/market_maker.csv``: long government
-    securities, long government futures, and short positions.
+
+def market_maker_thresholds(frame: pd.DataFrame, on: date | None = None) -> pd.DataFrame:
+    """Per-position liquidating-equity threshold of the (a)(6) market-maker alternative.
+
+    15c3-1(a)(6)(iii)(A): 25% of the market value of long positions (5% for
+    exempted securities) and 30% of short positions.  A futures contract is not
+    itself an exempted security, so a long Treasury future takes 25% (as note 586
+    of Release 34-99477 applies it).  Options and bona fide hedges take the
+    Appendix A deductions instead; netcap does not compute those and refuses them.
     """
     table = load_schedule("market_maker", on)
+    instrument = frame["instrument"].to_numpy()
+    if (instrument == Instrument.OPTION.value).any():
+        raise NotImplementedError(
+            "(a)(6)(iii)(A): option positions take the Appendix A deductions, "
+            "which netcap does not compute"
+        )
     long = frame["side"].to_numpy() == Side.LONG.value
-    future = frame["instrument"].to_numpy() == Instrument.FUTURE.value
-    government = np.isin(frame["security_class"].to_numpy(), ("government", "agency"))
-    key = np.where(~long, "short", np.where(future, "long_government_future", "long_government"))
-    if (long & ~government).any():
-        raise NotImplementedError("market-maker thresholds for non-government longs")
-    rate = np.array([table.rate(k) for k in key])
-    cite = np.array([table.citation(k) for k in key])
+    exempted = np.isin(frame["security_class"].to_numpy(), EXEMPTED_CLASSES) & (
+        instrument == Instrument.CASH.value
+    )
+    key = np.where(~long, "short", np.where(exempted, "long_exempted", "long"))
+    rates = {k: table.rate(k) for k in ("long", "long_exempted", "short")}
+    cites = {k: table.citation(k) for k in rates}
+    value = frame["market_value"].to_numpy(dtype=float)
+    rate = np.array([rates[k] for k in key], dtype=float)
     return pd.DataFrame(
         {
             "id": frame["id"].to_numpy(),
             "basis": key,
             "rate": rate,
-            "market_value": frame["market_value"].to_numpy(dtype=float),
-            "threshold": rate * frame["market_value"].to_numpy(dtype=float),
-            "citation": cite,
+            "market_value": value,
+            "threshold": rate * value,
+            "citation": [cites[k] for k in key],
         }
     )
 
