@@ -1,0 +1,280 @@
+"""Load a book from a workbook or a folder of CSV files, with every error at once.
+
+Layout (``netcap template book.xlsx`` writes it, with descriptions):
+
+``firm``        two columns, ``field`` and ``value``: one row per scalar field of
+                :class:`~netcap.firm.Book`, dotted for nested models
+                (``as_of``, ``firm.firm_type``, ``balance_sheet.net_worth``, ...)
+``positions``   one row per position, the columns of :data:`netcap.frame.COLUMNS`
+                (``quantity`` and ``price`` may stand in for ``market_value``)
+other sheets    one per list field of the book, named by its dotted path
+                (``liabilities``), one row per item, columns = the item's fields
+
+A ``readme`` sheet is ignored; any other unknown sheet or column is an error,
+so nothing in the file is silently left out.  Positions are validated by the
+vectorized frame validator; everything else by the pydantic models, whose
+error locations are translated back to sheet, row and field.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from netcap.firm import Book
+from netcap.frame import COLUMNS, BookError, RowError, validate_frame
+from netcap.io.safety import InputLimits
+from netcap.io.tables import HEADER_ROW, RawSheet, read_sheets
+
+__all__ = ["LoadedBook", "list_fields", "load_book", "scalar_fields"]
+
+IGNORED_SHEETS = frozenset({"readme"})
+POSITION_EXTRAS = ("quantity", "price")
+
+
+@dataclass(frozen=True)
+class LoadedBook:
+    """A book read from a file: the firm-level model and the validated position frame."""
+
+    book: Book
+    positions: pd.DataFrame
+    source: str
+
+
+def _model_type(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _item_model(annotation: Any) -> type[BaseModel] | None:
+    origin = typing.get_origin(annotation)
+    if origin in (tuple, list):
+        args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+        if len(args) == 1:
+            return _model_type(args[0])
+    return None
+
+
+def _unwrap_optional(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def _walk(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, Any, str]]:
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        annotation = _unwrap_optional(info.annotation)
+        nested = _model_type(annotation)
+        if nested is not None:
+            yield from _walk(nested, f"{path}.")
+        elif _item_model(annotation) is not None:
+            yield path, annotation, "list"
+        else:
+            yield path, info, "scalar"
+
+
+def scalar_fields(model: type[BaseModel] = Book) -> list[tuple[str, str]]:
+    """Dotted scalar fields of the book (for the ``firm`` sheet) with descriptions."""
+    out = []
+    for path, info, kind in _walk(model):
+        if kind == "scalar" and path != "positions":
+            out.append((path, info.description or ""))
+    return out
+
+
+def list_fields(model: type[BaseModel] = Book) -> dict[str, type[BaseModel]]:
+    """Dotted list fields of the book other than positions, with their item model."""
+    out: dict[str, type[BaseModel]] = {}
+    for path, annotation, kind in _walk(model):
+        if kind == "list" and path != "positions":
+            item = _item_model(annotation)
+            assert item is not None
+            out[path] = item
+    return out
+
+
+def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    node = tree
+    for p in parents:
+        node = node.setdefault(p, {})
+    node[leaf] = value
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _firm_sheet(sheet: RawSheet, errors: list[RowError]) -> tuple[dict[str, Any], dict[str, int]]:
+    tree: dict[str, Any] = {}
+    where: dict[str, int] = {}
+    known = {p for p, _ in scalar_fields()}
+    frame = sheet.frame
+    if list(frame.columns[:2]) != ["field", "value"]:
+        errors.append(
+            RowError(
+                "header", "field", "the firm sheet needs columns 'field' and 'value'", sheet.source
+            )
+        )
+        return tree, where
+    for i, (field, value) in enumerate(zip(frame["field"], frame["value"], strict=True)):
+        row = i + HEADER_ROW + 1
+        if _is_blank(field):
+            if not _is_blank(value):
+                errors.append(RowError(row, "field", "value without a field name", sheet.source))
+            continue
+        name = str(field).strip()
+        if name not in known:
+            errors.append(RowError(row, name, "unknown field", sheet.source))
+            continue
+        if name in where:
+            errors.append(
+                RowError(row, name, f"repeated (first at row {where[name]})", sheet.source)
+            )
+            continue
+        where[name] = row
+        if not _is_blank(value):
+            _set(tree, name, value)
+    return tree, where
+
+
+def _list_sheet(
+    sheet: RawSheet, item: type[BaseModel], errors: list[RowError]
+) -> list[dict[str, Any]]:
+    allowed = set(item.model_fields)
+    for column in sheet.frame.columns:
+        if column not in allowed:
+            errors.append(
+                RowError(
+                    "header",
+                    str(column),
+                    f"unknown column (expected some of {sorted(allowed)})",
+                    sheet.source,
+                )
+            )
+    records = []
+    for rec in sheet.frame.to_dict("records"):
+        records.append({k: v for k, v in rec.items() if k in allowed and not _is_blank(v)})
+    return records
+
+
+def _positions(sheet: RawSheet, as_of: Any, errors: list[RowError]) -> pd.DataFrame | None:
+    raw = sheet.frame.copy()
+    allowed = set(COLUMNS) | set(POSITION_EXTRAS)
+    for column in raw.columns:
+        if column not in allowed:
+            errors.append(RowError("header", str(column), "unknown column", sheet.source))
+    offset = HEADER_ROW + 1
+    if {"quantity", "price"} <= set(raw.columns):
+        qty = pd.to_numeric(raw["quantity"], errors="coerce").to_numpy(dtype=float)
+        price = pd.to_numeric(raw["price"], errors="coerce").to_numpy(dtype=float)
+        implied = qty * price
+        mv_given = raw["market_value"] if "market_value" in raw else pd.Series([None] * len(raw))
+        mv = pd.to_numeric(mv_given, errors="coerce").to_numpy(dtype=float)
+        both = ~np.isnan(mv) & ~np.isnan(implied)
+        for r in np.flatnonzero(both & ~np.isclose(mv, implied, rtol=0, atol=0.01)):
+            errors.append(
+                RowError(
+                    int(r) + offset,
+                    "market_value",
+                    f"{mv[r]} disagrees with quantity x price = {implied[r]}",
+                    sheet.source,
+                )
+            )
+        fill = np.isnan(mv) & ~np.isnan(implied)
+        raw["market_value"] = np.where(fill, implied, mv_given.to_numpy(dtype=object))
+    raw = raw.drop(columns=[c for c in raw.columns if c not in COLUMNS])
+    if as_of is None:
+        return None
+    try:
+        return validate_frame(raw, as_of, source=sheet.source, row_offset=offset)
+    except BookError as exc:
+        errors.extend(exc.errors)
+        return None
+
+
+def _as_of(tree: dict[str, Any]) -> date | None:
+    """The as-of date alone, so positions are checked even when other firm fields fail."""
+    try:
+        return TypeAdapter(date).validate_python(tree.get("as_of"))
+    except ValidationError:
+        return None
+
+
+def _locate(
+    loc: tuple[int | str, ...],
+    firm_rows: dict[str, int],
+    sources: dict[str, str],
+    list_paths: set[str],
+) -> tuple[str, int | str, str]:
+    parts = [str(p) for p in loc]
+    for k in range(len(parts), 0, -1):
+        head = ".".join(parts[:k])
+        if head in list_paths and k < len(parts) and parts[k].isdigit():
+            row = int(parts[k]) + HEADER_ROW + 1
+            field = ".".join(parts[k + 1 :]) or head
+            return sources.get(head, head), row, field
+    dotted = ".".join(parts)
+    return sources.get("firm", "firm"), firm_rows.get(dotted, "-"), dotted
+
+
+def load_book(path: Path, limits: InputLimits | None = None) -> LoadedBook:
+    """Read and validate a book from ``path`` (.xlsx, a .csv, or a folder of .csv sheets).
+
+    Raises :class:`~netcap.frame.BookError` listing every problem found, each
+    with file/sheet, row and field.
+    """
+    sheets = read_sheets(Path(path), limits)
+    errors: list[RowError] = []
+    lists = list_fields()
+    for name, sheet in sheets.items():
+        if name not in IGNORED_SHEETS | {"firm", "positions"} | set(lists):
+            errors.append(
+                RowError(
+                    "-",
+                    name,
+                    f"unknown sheet (expected firm, positions, {', '.join(sorted(lists))})",
+                    sheet.source,
+                )
+            )
+    if "firm" not in sheets:
+        errors.append(RowError("-", "firm", "the book has no firm sheet", str(path)))
+        tree: dict[str, Any] = {}
+        firm_rows: dict[str, int] = {}
+    else:
+        tree, firm_rows = _firm_sheet(sheets["firm"], errors)
+    sources = {name: s.source for name, s in sheets.items()}
+    for dotted, item in lists.items():
+        if dotted in sheets:
+            _set(tree, dotted, _list_sheet(sheets[dotted], item, errors))
+    book: Book | None = None
+    try:
+        book = Book.model_validate(tree)
+    except ValidationError as exc:
+        for e in exc.errors():
+            source, row, field = _locate(tuple(e["loc"]), firm_rows, sources, set(lists))
+            errors.append(RowError(row, field, e["msg"], source))
+    positions = None
+    if "positions" in sheets:
+        as_of = book.as_of if book is not None else _as_of(tree)
+        positions = _positions(sheets["positions"], as_of, errors)
+    else:
+        errors.append(RowError("-", "positions", "the book has no positions sheet", str(path)))
+    if errors or book is None or positions is None:
+        raise BookError(errors)
+    return LoadedBook(book=book, positions=positions, source=str(path))

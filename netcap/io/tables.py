@@ -1,0 +1,146 @@
+"""Read the sheets of a book file into raw frames of text-or-number cells.
+
+Three containers hold the same sheets:
+
+* an ``.xlsx`` workbook, one worksheet per sheet;
+* a folder of ``.csv`` files, one file per sheet (``positions.csv``, ...);
+* a single ``.csv``, read as the ``positions`` sheet.
+
+Cells are returned as read (no type guessing beyond what the container does);
+validation happens later, where each error can name file, sheet, row and field.
+Row numbers are the spreadsheet's own: the header is row 1, data start at row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from netcap.io.safety import InputLimits, UnsafeFileError, check_file
+
+__all__ = ["RawSheet", "read_sheets"]
+
+HEADER_ROW = 1
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """One sheet as read: its data frame and where it came from."""
+
+    name: str
+    source: str
+    frame: pd.DataFrame
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        stripped = value.strip()
+        return stripped if stripped else None
+    if isinstance(value, float) and math.isnan(value):
+        return value
+    return value
+
+
+def _frame(header: list[object], rows: list[list[object]], where: str) -> pd.DataFrame:
+    names: list[str] = []
+    for i, h in enumerate(header):
+        name = "" if h is None else str(h).strip()
+        if not name:
+            if any(len(r) > i and r[i] is not None for r in rows):
+                raise UnsafeFileError(f"{where}: column {i + 1} has data but no header")
+            name = f"__blank_{i}"
+        if name in names:
+            raise UnsafeFileError(f"{where}: duplicate column header {name!r}")
+        names.append(name)
+    width = len(names)
+    padded = [(list(r) + [None] * width)[:width] for r in rows]
+    frame = pd.DataFrame(padded, columns=names, dtype=object)
+    return frame.drop(columns=[n for n in names if n.startswith("__blank_")])
+
+
+def _read_xlsx(path: Path, limits: InputLimits) -> list[RawSheet]:
+    from openpyxl import load_workbook  # noqa: PLC0415 - heavy import, only when needed
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheets = []
+        for ws in workbook.worksheets:
+            rows_iter = ws.iter_rows(values_only=True)
+            header = next(rows_iter, None)
+            if header is None:
+                continue
+            rows: list[list[object]] = []
+            for r in rows_iter:
+                if all(c is None or (isinstance(c, str) and not c.strip()) for c in r):
+                    rows.append([None] * len(r))
+                    continue
+                rows.append([_cell(c) for c in r])
+                if len(rows) > limits.max_rows:
+                    raise UnsafeFileError(
+                        f"{path.name}, sheet {ws.title!r}: more than {limits.max_rows:,} rows"
+                    )
+            while rows and all(c is None for c in rows[-1]):
+                rows.pop()
+            where = f"{path.name}, sheet {ws.title!r}"
+            sheets.append(
+                RawSheet(ws.title.strip().lower(), where, _frame(list(header), rows, where))
+            )
+        return sheets
+    finally:
+        workbook.close()
+
+
+def _read_csv(path: Path, name: str, limits: InputLimits) -> RawSheet:
+    check_file(path, limits)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                raise UnsafeFileError(f"{path.name}: no header row")
+            rows: list[list[object]] = []
+            for r in reader:
+                rows.append([_cell(c) for c in r])
+                if len(rows) > limits.max_rows:
+                    raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
+    except UnicodeDecodeError as exc:
+        raise UnsafeFileError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
+    except csv.Error as exc:
+        raise UnsafeFileError(f"{path.name}: malformed CSV ({exc})") from None
+    while rows and all(c is None for c in rows[-1]):
+        rows.pop()
+    return RawSheet(name, path.name, _frame(list(header), rows, path.name))
+
+
+def read_sheets(path: Path, limits: InputLimits | None = None) -> dict[str, RawSheet]:
+    """Every sheet of a book file, keyed by lower-case sheet name."""
+    lim = limits or InputLimits()
+    if path.is_dir():
+        files = sorted(path.glob("*.csv"))
+        if not files:
+            raise UnsafeFileError(f"{path}: folder holds no .csv sheets")
+        return {f.stem.lower(): _read_csv(f, f.stem.lower(), lim) for f in files}
+    check_file(path, lim)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        try:
+            return {s.name: s for s in _read_xlsx(path, lim)}
+        except UnsafeFileError:
+            raise
+        except Exception as exc:  # openpyxl/defusedxml/zipfile raise many types
+            kind = type(exc).__name__
+            raise UnsafeFileError(
+                f"{path.name}: unreadable or unsafe workbook ({kind}: {exc})"
+            ) from None
+    if suffix == ".csv":
+        return {"positions": _read_csv(path, "positions", lim)}
+    raise UnsafeFileError(f"{path}: unsupported book file type {suffix!r} (use .xlsx, .csv, .json)")
