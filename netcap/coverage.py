@@ -1,0 +1,171 @@
+"""Generate the rule-coverage matrix (docs/coverage.md) from the code, tables and tests.
+
+For each paragraph of the rule's outline (``netcap/data/rule_outline.csv``):
+
+* **implemented** -- the paragraph, or one of its sub-paragraphs, is cited by a
+  table row or by a string used as data in ``netcap/`` (docstrings do not
+  count), and a test mentions it;
+* **partial** -- cited, but either no test mentions it or a module declares a
+  limitation for it in its ``LIMITATIONS`` mapping (paragraph -> what is missing);
+* **not implemented** -- nothing cites it.
+
+Run ``python -m netcap.coverage`` from a source checkout to print the page;
+``tests/test_coverage.py`` fails when docs/coverage.md is out of date.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import importlib
+import pkgutil
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["CoverageRow", "coverage_rows", "render"]
+
+CITATION = re.compile(r"(?:15c3-1[a-g]?|17a-11)(?:\([A-Za-z0-9]+\))*")
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """One paragraph of the outline and what covers it."""
+
+    paragraph: str
+    title: str
+    status: str
+    modules: tuple[str, ...]
+    tests: tuple[str, ...]
+    note: str
+
+
+def _outline() -> list[tuple[str, str]]:
+    text = resources.files("netcap").joinpath("data/rule_outline.csv").read_text("utf-8")
+    return [(r["paragraph"], r["title"]) for r in csv.DictReader(text.splitlines())]
+
+
+def _docstring_nodes(tree: ast.AST) -> set[int]:
+    ids: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                ids.add(id(body[0].value))
+    return ids
+
+
+def _data_strings(path: Path) -> Iterable[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    skip = _docstring_nodes(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            yield node.value
+
+
+def _cited_by(root: Path) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in sorted((root / "netcap").rglob("*.py")):
+        if path.name == "coverage.py":
+            continue
+        module = ".".join(path.relative_to(root).with_suffix("").parts)
+        for text in _data_strings(path):
+            for cite in CITATION.findall(text):
+                found[cite].add(module)
+    for path in sorted((root / "haircut_tables").glob("*.csv")):
+        for row in csv.DictReader(path.read_text("utf-8").splitlines()):
+            for cite in CITATION.findall(row.get("citation", "")):
+                found[cite].add(f"haircut_tables/{path.name}")
+    return found
+
+
+def _tested_by(root: Path) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in sorted((root / "tests").rglob("test_*.py")):
+        for cite in CITATION.findall(path.read_text("utf-8")):
+            found[cite].add(path.name)
+    return found
+
+
+def _limitations() -> dict[str, str]:
+    import netcap  # noqa: PLC0415
+
+    notes: dict[str, str] = {}
+    for info in pkgutil.walk_packages(netcap.__path__, "netcap."):
+        if info.name == "netcap.coverage" or info.name.startswith("netcap.__"):
+            continue
+        module = importlib.import_module(info.name)
+        for paragraph, note in getattr(module, "LIMITATIONS", {}).items():
+            notes[paragraph] = f"{notes[paragraph]}; {note}" if paragraph in notes else note
+    return notes
+
+
+def _under(paragraph: str, cites: dict[str, set[str]]) -> set[str]:
+    hits: set[str] = set()
+    for cite, where in cites.items():
+        if cite == paragraph or cite.startswith(paragraph + "("):
+            hits |= where
+    return hits
+
+
+def coverage_rows(root: Path) -> list[CoverageRow]:
+    """The matrix, one row per outline paragraph, for the source checkout at ``root``."""
+    cited, tested, limits = _cited_by(root), _tested_by(root), _limitations()
+    rows = []
+    for paragraph, title in _outline():
+        modules = _under(paragraph, cited)
+        tests = _under(paragraph, tested)
+        note = limits.get(paragraph, "")
+        if not modules:
+            status = "not implemented"
+        elif note or not tests:
+            status = "partial"
+            if not tests and not note:
+                note = "no test mentions this paragraph"
+        else:
+            status = "implemented"
+        rows.append(
+            CoverageRow(
+                paragraph, title, status, tuple(sorted(modules)), tuple(sorted(tests)), note
+            )
+        )
+    return rows
+
+
+def render(rows: list[CoverageRow]) -> str:
+    """The matrix as a Markdown page."""
+    counts = defaultdict(int)
+    for r in rows:
+        counts[r.status] += 1
+    lines = [
+        "# Rule coverage",
+        "",
+        "Generated by `python -m netcap.coverage` from the citations the code and the haircut",
+        "tables use and the tests that name each paragraph. Do not edit by hand.",
+        "",
+        f"{counts['implemented']} implemented, {counts['partial']} partial, "
+        f"{counts['not implemented']} not implemented.",
+        "",
+        "| paragraph | subject | status | where | tests | note |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        where = "<br>".join(f"`{m}`" for m in r.modules)
+        tests = "<br>".join(f"`{t}`" for t in r.tests)
+        lines.append(f"| {r.paragraph} | {r.title} | {r.status} | {where} | {tests} | {r.note} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    """Print the coverage page for the checkout holding this package."""
+    root = Path(__file__).resolve().parent.parent
+    sys.stdout.write(render(coverage_rows(root)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
