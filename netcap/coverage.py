@@ -138,7 +138,7 @@ def coverage_rows(root: Path) -> list[CoverageRow]:
 
 def render(rows: list[CoverageRow]) -> str:
     """The matrix as a Markdown page."""
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     for r in rows:
         counts[r.status] += 1
     lines = [
