@@ -1,0 +1,185 @@
+"""Dealer-registration analysis as a workbook: one sheet per strategy.
+
+Each sheet states the strategy's parameters in cells (margin rate, fixed
+minimum, haircut and market-maker threshold per dollar of P) and a grid of
+position sizes P whose requirements are live formulas on those cells:
+
+    non-dealer          = margin_rate x P
+    AI standard         = MAX(margin_rate x P, fixed_minimum + haircut_rate x P)
+    market-maker alt.   = MAX(margin_rate x P, fixed_minimum, threshold_rate x P)
+    dealer              = MIN(AI, market maker)   (AI alone if (a)(6) is not available)
+    increase            = dealer / non-dealer - 1
+
+so a reader can change a parameter or a P and see the effect.  A chart plots
+the increase against P on a logarithmic axis.  The haircut per dollar of P is
+itself traced to the legs on the same sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.chart import Reference, ScatterChart, Series
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from netcap.registration import CITATIONS, RegistrationAnalysis
+from netcap.report.excel import MONEY, PERCENT, RATE, Formula, put, safe_sheet_title, style_header
+
+__all__ = ["DEFAULT_GRID", "export_strategies"]
+
+DEFAULT_GRID: tuple[float, ...] = tuple(float(x) for x in np.round(np.logspace(5, 10, 26), -3))
+"""$100,000 to $10 billion, five points a decade."""
+
+
+def _parameters(ws: Worksheet, a: RegistrationAnalysis) -> dict[str, str]:
+    s = a.strategy
+    put(ws, 1, 1, s.name)
+    ws.cell(row=1, column=1).font = Font(bold=True, size=13)
+    rows = [
+        ("margin_rate", "Non-dealer margin rate", s.margin_rate, RATE, CITATIONS["margin"]),
+        (
+            "fixed_minimum",
+            "Fixed-dollar minimum",
+            s.fixed_minimum,
+            MONEY,
+            CITATIONS["fixed_minimum"],
+        ),
+        ("haircut_rate", "Haircut per dollar of P", Formula("=0"), RATE, "15c3-1(c)(2)(vi)"),
+        (
+            "threshold_rate",
+            "Market-maker threshold per dollar of P",
+            Formula("=0"),
+            RATE,
+            CITATIONS["market_maker_alternative"],
+        ),
+        (
+            "eligible",
+            "Market-maker alternative available (1 = yes)",
+            1 if s.market_maker_eligible else 0,
+            None,
+            "15c3-1(a)(6)(ii)",
+        ),
+    ]
+    where: dict[str, str] = {}
+    for i, (key, label, value, fmt, cite) in enumerate(rows, start=3):
+        put(ws, i, 1, label)
+        put(ws, i, 2, value, fmt)
+        put(ws, i, 3, cite)
+        where[key] = f"$B${i}"
+    return where
+
+
+def _legs(ws: Worksheet, a: RegistrationAnalysis, first_row: int) -> tuple[int, int]:
+    headers = [
+        "leg",
+        "bucket",
+        "paragraph",
+        "size (x P)",
+        "haircut per $ of P",
+        "threshold rate",
+        "threshold per $ of P",
+        "note",
+    ]
+    for j, h in enumerate(headers, start=1):
+        put(ws, first_row, j, h)
+    style_header(ws, first_row, 1, len(headers))
+    detail = a.haircuts.detail.set_index("id")
+    thresholds = a.thresholds.set_index("id")
+    P = a.strategy.P
+    row = first_row
+    for i, leg in enumerate(a.strategy.legs):
+        pid = f"leg{i}"
+        row += 1
+        d = detail.loc[pid].to_dict()
+        t = thresholds.loc[pid].to_dict()
+        put(ws, row, 1, leg.label or pid)
+        put(ws, row, 2, str(d["bucket"]))
+        put(ws, row, 3, str(d["paragraph"]))
+        put(ws, row, 4, float(leg.size), "0.00")
+        put(ws, row, 5, float(d["charge"]) / P, RATE)
+        put(ws, row, 6, float(t["rate"]), RATE)
+        put(ws, row, 7, Formula(f"=D{row}*F{row}"), RATE)
+        put(ws, row, 8, str(d["note"]))
+    return first_row + 1, row
+
+
+def _grid(ws: Worksheet, where: dict[str, str], grid: Sequence[float], first_row: int) -> int:
+    headers = ["P", "non-dealer", "AI standard", "market-maker alternative", "dealer", "increase"]
+    for j, h in enumerate(headers, start=1):
+        put(ws, first_row, j, h)
+    style_header(ws, first_row, 1, len(headers))
+    m, F, h, t, ok = (
+        where[k]
+        for k in ("margin_rate", "fixed_minimum", "haircut_rate", "threshold_rate", "eligible")
+    )
+    row = first_row
+    for P in grid:
+        row += 1
+        put(ws, row, 1, float(P), MONEY)
+        put(ws, row, 2, Formula(f"={m}*A{row}"), MONEY)
+        put(ws, row, 3, Formula(f"=MAX({m}*A{row},{F}+{h}*A{row})"), MONEY)
+        put(ws, row, 4, Formula(f"=MAX({m}*A{row},{F},{t}*A{row})"), MONEY)
+        put(ws, row, 5, Formula(f"=IF({ok}=1,MIN(C{row},D{row}),C{row})"), MONEY)
+        put(ws, row, 6, Formula(f"=E{row}/B{row}-1"), PERCENT)
+    return row
+
+
+def _chart(ws: Worksheet, first: int, last: int, anchor: str) -> None:
+    chart = ScatterChart()
+    chart.title = "Capital increase from registering as a dealer"
+    chart.style = 13
+    chart.x_axis.title = "position size P ($, log scale)"
+    chart.y_axis.title = "increase over non-dealer margin"
+    chart.x_axis.scaling.logBase = 10
+    chart.y_axis.number_format = "0%"
+    xs = Reference(ws, min_col=1, min_row=first, max_row=last)
+    ys = Reference(ws, min_col=6, min_row=first - 1, max_row=last)
+    series = Series(ys, xs, title_from_data=True)
+    series.marker.symbol = "circle"
+    chart.series.append(series)
+    chart.height, chart.width = 9, 16
+    ws.add_chart(chart, anchor)
+
+
+def write_strategy_sheet(ws: Worksheet, a: RegistrationAnalysis, grid: Sequence[float]) -> None:
+    """One strategy: parameters, legs, the P grid with live formulas, and a chart."""
+    where = _parameters(ws, a)
+    legs_first, legs_last = _legs(ws, a, first_row=10)
+    for key, col in (("haircut_rate", "E"), ("threshold_rate", "G")):
+        row = int(where[key].rsplit("$", 1)[1])
+        put(ws, row, 2, Formula(f"=SUM({col}{legs_first}:{col}{legs_last})"), RATE)
+    grid_header = legs_last + 3
+    last = _grid(ws, where, grid, grid_header)
+    _chart(ws, grid_header + 1, last, f"H{grid_header}")
+    for col, width in zip("ABCDEFGH", (42, 16, 22, 24, 18, 16, 18, 40), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A3"
+
+
+def export_strategies(
+    analyses: Sequence[RegistrationAnalysis],
+    path: Path,
+    grid: Sequence[float] = DEFAULT_GRID,
+) -> None:
+    """Write one sheet per analysed strategy to ``path`` (.xlsx).
+
+    Each sheet's grid is ``grid`` plus the strategy's own P and its crossovers.
+    """
+    if not analyses:
+        raise ValueError("no strategies to export")
+    if any(not np.isfinite(P) or P <= 0 for P in grid):
+        raise ValueError("every P in the grid must be positive and finite")
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    taken: set[str] = set()
+    for a in analyses:
+        ws = wb.create_sheet(safe_sheet_title(a.strategy.name, taken))
+        points = sorted({*grid, a.strategy.P, *(round(c.P, 2) for c in a.crossovers)})
+        write_strategy_sheet(ws, a, points)
+    wb.save(path)

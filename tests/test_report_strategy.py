@@ -1,0 +1,81 @@
+"""The strategy workbook: live formulas that recompute to the engine's figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import formulas
+import openpyxl
+import pytest
+
+from netcap.cli import load_strategy
+from netcap.registration import RegistrationAnalysis, analyze
+from netcap.report import export_strategies
+from tests.conftest import FIXTURES
+
+
+def _recompute(path: Path) -> dict[tuple[str, str], object]:
+    """Every cell's value after recomputing all formulas with an independent engine."""
+    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    out = {}
+    for key, value in solution.items():
+        sheet, cell = key.rsplit("!", 1)
+        out[(sheet.split("]", 1)[1].strip("'"), cell)] = value.value[0][0]
+    return out
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[RegistrationAnalysis]]:
+    analyses = [
+        analyze(load_strategy(FIXTURES / "table9" / f"strategy_{k}.json"))
+        for k in ("07", "01", "13")
+    ]
+    path = tmp_path_factory.mktemp("wb") / "strategies.xlsx"
+    export_strategies(analyses, path)
+    return path, analyses
+
+
+def test_grid_formulas_recompute_to_the_engine(workbook) -> None:  # type: ignore[no-untyped-def]
+    path, analyses = workbook
+    values = _recompute(path)
+    wb = openpyxl.load_workbook(path)
+    for ws, a in zip(wb.worksheets, analyses, strict=True):
+        sheet = ws.title.upper()
+        header = next(r for r in range(1, 60) if ws.cell(r, 1).value == "P")
+        checked = 0
+        for row in range(header + 1, ws.max_row + 1):
+            P = ws.cell(row, 1).value
+            if P is None:
+                break
+            expected = a.requirements(float(P)).iloc[0]
+            assert values[(sheet, f"E{row}")] == pytest.approx(expected["dealer"], abs=0.5)
+            assert values[(sheet, f"F{row}")] * 100 == pytest.approx(
+                expected["increase_pct"], abs=1e-6
+            )
+            checked += 1
+        assert checked >= 26
+
+
+def test_strategy7_cells_match_box2(workbook) -> None:  # type: ignore[no-untyped-def]
+    path, _ = workbook
+    values = _recompute(path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    sheet = ws.title.upper()
+    assert values[(sheet, "B5")] == pytest.approx(0.0725)  # haircut per $ of P (Box 2)
+    assert values[(sheet, "B6")] == pytest.approx(0.35)  # 5% long + 30% short (Box 2)
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == 50_000_000)
+    # (100k + 0.0725 x 50mm) / (0.02 x 50mm) - 1 = 272.5%
+    assert values[(sheet, f"F{row}")] == pytest.approx(2.725)
+    crossings = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    assert 360_360.36 in crossings  # Box 2's "$360k" crossover is on the grid
+
+
+def test_sheet_titles_are_valid_and_unique(tmp_path: Path) -> None:
+    a = analyze(load_strategy(FIXTURES / "table9" / "strategy_07.json"))
+    renamed = [a, a]
+    path = tmp_path / "dupe.xlsx"
+    export_strategies(renamed, path)
+    titles = openpyxl.load_workbook(path).sheetnames
+    assert len(set(titles)) == 2
+    assert all(len(t) <= 31 for t in titles)
