@@ -52,7 +52,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from netcap.frame import BookError, RowError
 from netcap.model import NonNegMoney, SecurityClass
 from netcap.settlement import (
+    FIRST_YEAR,
+    LAST_YEAR,
     Calendar,
+    CycleError,
     add_business_days_array,
     ages_array,
     settlement_dates,
@@ -352,6 +355,13 @@ def validate_fails_frame(
     allocated = chk.flags("allocated_to_fail_to_receive")
     trade = chk.dates("trade_date", required=False)
     settle = chk.dates("settlement_date", required=False)
+    lo, hi = np.datetime64(f"{FIRST_YEAR}-01-01"), np.datetime64(f"{LAST_YEAR}-12-31")
+    for col, vals in (("trade_date", trade), ("settlement_date", settle)):
+        chk.flag(
+            ~np.isnat(vals) & ((vals < lo) | (vals > hi)),
+            col,
+            f"outside the settlement calendar's range {FIRST_YEAR}-{LAST_YEAR}",
+        )
     neither = np.isnat(trade) & np.isnat(settle) & chk.blank("trade_date")
     chk.flag(neither & chk.blank("settlement_date"), "settlement_date", "give it or trade_date")
     both = ~np.isnat(trade) & ~np.isnat(settle)
@@ -392,9 +402,9 @@ def validate_fails_frame(
         ]
         try:
             done = settlement_dates(sub)
-        except ValueError as exc:
+        except CycleError as exc:
             raise BookError(
-                [RowError(int(idx[0]) + row_offset, "trade_date", str(exc), source)]
+                [RowError(int(idx[exc.row]) + row_offset, exc.field, exc.message, source)]
             ) from None
         settle[idx] = done["settlement_date"].to_numpy(dtype="datetime64[D]")
         frame.loc[frame.index[idx], "cycle_business_days"] = done["cycle_business_days"].to_numpy()

@@ -56,6 +56,7 @@ __all__ = [
     "CYCLE_TABLE",
     "RULE_CLASSES",
     "Calendar",
+    "CycleError",
     "CycleRule",
     "add_business_days",
     "add_business_days_array",
@@ -74,6 +75,16 @@ __all__ = [
 CYCLE_TABLE = "settlement_cycles"
 FIRST_YEAR = 2000
 LAST_YEAR = 2080
+
+
+class CycleError(ValueError):
+    """A trade has no settlement cycle; ``row`` (0-based) and ``field`` name the culprit."""
+
+    def __init__(self, row: int, field: str, message: str) -> None:
+        self.row = row
+        self.field = field
+        self.message = message
+        super().__init__(f"row {row}: field {field!r}: {message}")
 
 
 class Calendar(StrEnum):
@@ -317,7 +328,7 @@ def _lookup(frame: pd.DataFrame) -> pd.DataFrame:
     unknown = ~np.isin(classes, list(_KNOWN_CLASSES))
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
-        raise ValueError(f"row {i}: field 'security_class': {classes[i]!r} is not a security class")
+        raise CycleError(i, "security_class", f"{classes[i]!r} is not a security class")
     firm = (
         frame["firm_commitment_after_430"].fillna(False).astype(bool).to_numpy()
         if "firm_commitment_after_430" in frame
@@ -332,16 +343,15 @@ def _lookup(frame: pd.DataFrame) -> pd.DataFrame:
     bad_agreed = has_agreed & ((agreed_raw < 0) | (agreed_raw != np.floor(agreed_raw)))
     if bad_agreed.any():
         i = int(np.flatnonzero(bad_agreed)[0])
-        raise ValueError(
-            f"row {i}: field 'agreed_cycle': {agreed_raw[i]} is not a whole number >= 0"
-        )
+        raise CycleError(i, "agreed_cycle", f"{agreed_raw[i]} is not a whole number >= 0")
     is_rule = np.isin(classes, list(RULE_CLASSES))
     firm_bad = firm & ~is_rule
     if firm_bad.any():
         i = int(np.flatnonzero(firm_bad)[0])
-        raise ValueError(
-            f"row {i}: field 'firm_commitment_after_430': 15c6-1(c) applies only where "
-            f"15c6-1(a) does, not to {classes[i]!r}"
+        raise CycleError(
+            i,
+            "firm_commitment_after_430",
+            f"15c6-1(c) applies only where 15c6-1(a) does, not to {classes[i]!r}",
         )
     key = np.where(is_rule, np.where(firm, "firm_commitment_after_430", "standard"), classes)
 
@@ -357,9 +367,10 @@ def _lookup(frame: pd.DataFrame) -> pd.DataFrame:
     missing = (days < 0) & ~has_agreed
     if missing.any():
         i = int(np.flatnonzero(missing)[0])
-        raise ValueError(
-            f"row {i}: no standard settlement cycle for {classes[i]!r} on "
-            f"{trade[i]}: give 'agreed_cycle'"
+        raise CycleError(
+            i,
+            "agreed_cycle",
+            f"no standard settlement cycle for {classes[i]!r} on {trade[i]}: give 'agreed_cycle'",
         )
     days = np.where(has_agreed, np.nan_to_num(agreed_raw).astype(np.int64), days)
     basis = np.where(has_agreed, "agreed", basis)

@@ -331,3 +331,18 @@ def test_frame_errors_name_row_and_field() -> None:
 def test_fail_dated_after_as_of_is_an_error() -> None:
     with pytest.raises(BookError, match="not a fail yet"):
         run([ftd()], D(2024, 6, 3))
+
+
+def test_cycle_error_names_the_fail_row() -> None:
+    raw = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "security_class": ["equity", "commodity"],
+            "side": ["fail_to_deliver", "fail_to_deliver"],
+            "trade_date": ["2024-06-03", "2024-06-03"],
+            "contract_value": [1.0, 1.0],
+            "market_value": [1.0, 1.0],
+        }
+    )
+    with pytest.raises(BookError, match="fails row 3: field 'agreed_cycle'"):
+        validate_fails_frame(raw, row_offset=2)
