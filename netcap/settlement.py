@@ -1,0 +1,431 @@
+"""Settlement dates: the business-day calendars and the cycles of Rule 15c6-1.
+
+Calendars
+---------
+Two settlement calendars, chosen by where a class settles (see docs/settlement.md):
+
+``dtc``      equities, corporate and municipal debt, money market instruments and fund
+             shares, which settle at the Depository Trust Company.  A day is a settlement
+             day when the exchange *and* the Federal Reserve Banks are open: weekends, NYSE
+             holidays (Good Friday among them) and Federal Reserve holidays (Columbus Day,
+             Veterans Day) are not.  Exchange closures for a national day of mourning on
+             which DTC stayed open to settle (:data:`CLEARING_OPEN_CLOSURES`) remain
+             settlement days.
+``fedwire``  government and agency securities, which settle over Fedwire.  A day is a
+             settlement day when the Federal Reserve Banks are open and SIFMA does not
+             recommend a full bond-market close; Good Friday is never a good settlement
+             day, also in the years SIFMA recommends only an early close.
+
+A third calendar, ``exchange``, counts the *settlement days* of Reg SHO Rule 204: the
+``dtc`` days on which the equity exchanges are also open (FINRA does not count a day of
+closure toward a close-out).
+
+Cycles
+------
+The cycles are data (``haircut_tables/settlement_cycles.csv``), selected by trade date:
+T+3 before 2017-09-05, T+2 until 2024-05-28, T+1 since, under 15c6-1(a); firm-commitment
+offerings priced after 4:30 p.m. Eastern: T+4, then T+2 from 2024-05-28, under 15c6-1(c).
+Classes 15c6-1(a) excepts settle on their market convention (``basis`` = ``convention``)
+or, for municipal securities, on MSRB Rule G-12 (``basis`` = ``sro_rule``).
+
+Counting
+--------
+``T+n`` is the n-th settlement day *after* the trade date.  A trade dated on a day that
+is not a settlement day (a weekend, or Columbus Day for equities) therefore settles with
+the trades of the previous settlement day, as the FINRA holiday schedules show; a
+same-day (T+0) trade dated on such a day settles on the next settlement day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from functools import cache
+
+import holidays
+import numpy as np
+import pandas as pd
+
+from netcap.model import SecurityClass
+from netcap.tables import load_schedule, table_dir
+
+__all__ = [
+    "CLEARING_OPEN_CLOSURES",
+    "CYCLE_TABLE",
+    "RULE_CLASSES",
+    "Calendar",
+    "CycleError",
+    "CycleRule",
+    "add_business_days",
+    "add_business_days_array",
+    "ages_array",
+    "business_days_between",
+    "calendar_days",
+    "calendar_for",
+    "cycle_for",
+    "holidays_of",
+    "is_business_day",
+    "next_business_day",
+    "settlement_date",
+    "settlement_dates",
+]
+
+CYCLE_TABLE = "settlement_cycles"
+FIRST_YEAR = 2000
+LAST_YEAR = 2080
+
+
+class CycleError(ValueError):
+    """A trade has no settlement cycle; ``row`` (0-based) and ``field`` name the culprit."""
+
+    def __init__(self, row: int, field: str, message: str) -> None:
+        self.row = row
+        self.field = field
+        self.message = message
+        super().__init__(f"row {row}: field {field!r}: {message}")
+
+
+class Calendar(StrEnum):
+    """A settlement calendar (see the module docstring)."""
+
+    DTC = "dtc"
+    FEDWIRE = "fedwire"
+    EXCHANGE = "exchange"
+
+
+CLEARING_OPEN_CLOSURES: tuple[date, ...] = (
+    date(2018, 12, 5),  # national day of mourning, President George H. W. Bush
+    date(2025, 1, 9),  # national day of mourning, President Jimmy Carter
+)
+"""Unscheduled exchange closures on which DTC stayed open to settle earlier trades.
+
+They are settlement days on the ``dtc`` calendar (and count for aging, as FINRA's
+guidance on unexpected closes, Regulatory Notices 18-39 and 24-18, treats them), but not
+on the ``exchange`` calendar of Rule 204.
+"""
+
+RULE_CLASSES: frozenset[str] = frozenset(
+    {
+        SecurityClass.EQUITY.value,
+        SecurityClass.PREFERRED.value,
+        SecurityClass.CONVERTIBLE_DEBT.value,
+        SecurityClass.NONCONVERTIBLE_DEBT.value,
+        SecurityClass.OTHER_SECURITY.value,
+        SecurityClass.NO_READY_MARKET.value,
+        SecurityClass.REDEEMABLE_FUND.value,
+        SecurityClass.MONEY_MARKET_FUND.value,
+        SecurityClass.CERTIFICATE_OF_DEPOSIT.value,
+    }
+)
+"""Classes 15c6-1(a) reaches: every security it does not except by name.
+
+Certificates of deposit are not on the list of excepted instruments (exempted,
+government and municipal securities, commercial paper, bankers' acceptances, commercial
+bills), so they take the standard cycle; give ``agreed_cycle`` where the parties agree
+otherwise.
+"""
+
+_FEDWIRE_CLASSES = frozenset({SecurityClass.GOVERNMENT.value, SecurityClass.AGENCY.value})
+_KNOWN_CLASSES = frozenset(c.value for c in SecurityClass)
+
+
+def calendar_for(security_class: str) -> Calendar:
+    """The settlement calendar of a security class."""
+    cls = _check_class(security_class)
+    return Calendar.FEDWIRE if cls in _FEDWIRE_CLASSES else Calendar.DTC
+
+
+def _check_class(security_class: str) -> str:
+    cls = str(security_class).strip().lower()
+    if cls not in _KNOWN_CLASSES:
+        raise ValueError(f"{security_class!r} is not a security class ({sorted(_KNOWN_CLASSES)})")
+    return cls
+
+
+def _weekday_dates(h: holidays.HolidayBase) -> set[date]:
+    return {d for d in h if d.weekday() < 5}
+
+
+def _good_fridays(years: range) -> set[date]:
+    nyse = holidays.financial_holidays("NYSE", years=years)
+    return {d for d, name in nyse.items() if "Good Friday" in name}
+
+
+@cache
+def holidays_of(calendar: Calendar | str) -> tuple[date, ...]:
+    """Weekday non-settlement days of ``calendar``, sorted, for 2000-2080."""
+    cal = Calendar(calendar)
+    years = range(FIRST_YEAR, LAST_YEAR + 1)
+    fed = _weekday_dates(holidays.financial_holidays("XFED", years=years))
+    nyse = _weekday_dates(holidays.financial_holidays("NYSE", years=years))
+    if cal is Calendar.FEDWIRE:
+        sifma = _weekday_dates(holidays.financial_holidays("USGS", years=years))
+        days = fed | sifma | _good_fridays(years)
+    elif cal is Calendar.DTC:
+        days = (nyse - set(CLEARING_OPEN_CLOSURES)) | fed
+    else:
+        days = nyse | fed
+    return tuple(sorted(days))
+
+
+@cache
+def _busdaycal(calendar: Calendar | str) -> np.busdaycalendar:
+    return np.busdaycalendar(
+        weekmask="1111100", holidays=np.array(holidays_of(Calendar(calendar)), dtype="M8[D]")
+    )
+
+
+def _as_days(values: object) -> np.ndarray:
+    out = np.asarray(pd.to_datetime(pd.Series(values)).to_numpy(dtype="datetime64[D]"))
+    bad = np.isnat(out)
+    if bad.any():
+        raise ValueError(f"missing date at position {int(np.flatnonzero(bad)[0])}")
+    lo, hi = np.datetime64(f"{FIRST_YEAR}-01-01"), np.datetime64(f"{LAST_YEAR}-12-31")
+    outside = (out < lo) | (out > hi)
+    if outside.any():
+        raise ValueError(
+            f"date {out[outside][0]} outside the calendar's range {FIRST_YEAR}-{LAST_YEAR}"
+        )
+    return out
+
+
+def _to_date(value: np.datetime64) -> date:
+    return date.fromisoformat(str(value.astype("datetime64[D]")))
+
+
+def is_business_day(d: date, calendar: Calendar | str = Calendar.DTC) -> bool:
+    """True when ``d`` is a settlement day of ``calendar``."""
+    return bool(np.is_busday(_as_days([d]), busdaycal=_busdaycal(Calendar(calendar)))[0])
+
+
+def next_business_day(d: date, calendar: Calendar | str = Calendar.DTC) -> date:
+    """``d`` itself when it is a settlement day, else the next one."""
+    out = np.busday_offset(_as_days([d]), 0, roll="forward", busdaycal=_busdaycal(calendar))
+    return _to_date(out[0])
+
+
+def _offset(days: np.ndarray, n: np.ndarray, cal: np.busdaycalendar) -> np.ndarray:
+    """The n-th business day after each day (n >= 1); n = 0 rolls forward to a business day."""
+    after = np.busday_offset(days, n, roll="backward", busdaycal=cal)
+    same = np.busday_offset(days, 0, roll="forward", busdaycal=cal)
+    return np.where(n == 0, same, after)
+
+
+def add_business_days(d: date, n: int, calendar: Calendar | str = Calendar.DTC) -> date:
+    """The n-th settlement day after ``d`` (n >= 0; n = 0 is ``d`` or the next settlement day)."""
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    out = _offset(_as_days([d]), np.array([n]), _busdaycal(Calendar(calendar)))
+    return _to_date(out[0])
+
+
+def business_days_between(a: date, b: date, calendar: Calendar | str = Calendar.DTC) -> int:
+    """Settlement days ``d`` with ``a < d <= b`` (negative when ``b`` is before ``a``).
+
+    This is the age of an item dated ``a`` as of ``b``: a fail with settlement date
+    Monday is 5 business days old on the following Monday.
+    """
+    arr = _as_days([a, b])
+    return int(_ages(arr[:1], arr[1:], _busdaycal(Calendar(calendar)))[0])
+
+
+def _ages(start: np.ndarray, end: np.ndarray, cal: np.busdaycalendar) -> np.ndarray:
+    one = np.timedelta64(1, "D")
+    return np.busday_count(start + one, end + one, busdaycal=cal).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class CycleRule:
+    """The cycle that applies to one trade."""
+
+    business_days: int
+    key: str
+    basis: str  # rule, sro_rule, convention, agreed
+    citation: str
+    calendar: Calendar
+
+
+@cache
+def _cycle_rows() -> pd.DataFrame:
+    """All rows of the cycle table, validated by :func:`netcap.tables.load_schedule`."""
+    raw = pd.read_csv(table_dir() / f"{CYCLE_TABLE}.csv", dtype=str, keep_default_na=False)
+    starts = sorted({date.fromisoformat(s) for s in raw["effective_from"]})
+    parts = []
+    for i, start in enumerate(starts):
+        rows = load_schedule(CYCLE_TABLE, start).rows.copy()
+        rows["_from"] = np.datetime64(start, "D")
+        rows["_to"] = (
+            np.datetime64(starts[i + 1], "D")
+            if i + 1 < len(starts)
+            else np.datetime64("9999-12-31")
+        )
+        parts.append(rows)
+    out = pd.concat(parts, ignore_index=True)
+    if out.duplicated(["key", "_from"]).any():
+        raise ValueError(f"{CYCLE_TABLE}: a key has two rows in force on one date")
+    return out
+
+
+def cycle_for(
+    trade_date: date,
+    security_class: str,
+    *,
+    firm_commitment_after_430: bool = False,
+    agreed_cycle: int | None = None,
+) -> CycleRule:
+    """The cycle that 15c6-1 (or the class's convention) sets for one trade."""
+    frame = pd.DataFrame(
+        {
+            "trade_date": [trade_date],
+            "security_class": [security_class],
+            "firm_commitment_after_430": [firm_commitment_after_430],
+            "agreed_cycle": [agreed_cycle],
+        }
+    )
+    looked = _lookup(frame)
+    return CycleRule(
+        business_days=int(looked["cycle_business_days"].iloc[0]),
+        key=str(looked["cycle_key"].iloc[0]),
+        basis=str(looked["cycle_basis"].iloc[0]),
+        citation=str(looked["cycle_citation"].iloc[0]),
+        calendar=Calendar(looked["calendar"].iloc[0]),
+    )
+
+
+def settlement_date(
+    trade_date: date,
+    security_class: str,
+    *,
+    firm_commitment_after_430: bool = False,
+    agreed_cycle: int | None = None,
+) -> date:
+    """Settlement date of one trade under 15c6-1 (or its class's convention).
+
+    ``firm_commitment_after_430``: a sale for cash in a firm-commitment underwritten
+    offering priced after 4:30 p.m. Eastern time (15c6-1(c)).  ``agreed_cycle``: a
+    cycle in business days the parties expressly agreed at the time of the trade.
+    """
+    out = settlement_dates(
+        pd.DataFrame(
+            {
+                "trade_date": [trade_date],
+                "security_class": [security_class],
+                "firm_commitment_after_430": [firm_commitment_after_430],
+                "agreed_cycle": [agreed_cycle],
+            }
+        )
+    )
+    return _to_date(out["settlement_date"].to_numpy(dtype="datetime64[D]")[0])
+
+
+def _lookup(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cycle, basis, citation and calendar of each row of a trade frame."""
+    n = len(frame)
+    trade = _as_days(frame["trade_date"])
+    classes = frame["security_class"].astype(str).str.strip().str.lower().to_numpy()
+    unknown = ~np.isin(classes, list(_KNOWN_CLASSES))
+    if unknown.any():
+        i = int(np.flatnonzero(unknown)[0])
+        raise CycleError(i, "security_class", f"{classes[i]!r} is not a security class")
+    firm = (
+        frame["firm_commitment_after_430"].fillna(False).astype(bool).to_numpy()
+        if "firm_commitment_after_430" in frame
+        else np.zeros(n, dtype=bool)
+    )
+    agreed_raw = (
+        pd.to_numeric(frame["agreed_cycle"], errors="raise").astype(float).to_numpy()
+        if "agreed_cycle" in frame
+        else np.full(n, np.nan)
+    )
+    has_agreed = ~np.isnan(agreed_raw)
+    bad_agreed = has_agreed & ((agreed_raw < 0) | (agreed_raw != np.floor(agreed_raw)))
+    if bad_agreed.any():
+        i = int(np.flatnonzero(bad_agreed)[0])
+        raise CycleError(i, "agreed_cycle", f"{agreed_raw[i]} is not a whole number >= 0")
+    is_rule = np.isin(classes, list(RULE_CLASSES))
+    firm_bad = firm & ~is_rule
+    if firm_bad.any():
+        i = int(np.flatnonzero(firm_bad)[0])
+        raise CycleError(
+            i,
+            "firm_commitment_after_430",
+            f"15c6-1(c) applies only where 15c6-1(a) does, not to {classes[i]!r}",
+        )
+    key = np.where(is_rule, np.where(firm, "firm_commitment_after_430", "standard"), classes)
+
+    rows = _cycle_rows()
+    days = np.full(n, -1, dtype=np.int64)
+    basis = np.full(n, "", dtype=object)
+    citation = np.full(n, "", dtype=object)
+    for _, r in rows.iterrows():  # a handful of table rows, not one per trade
+        hit = (key == r["key"]) & (trade >= r["_from"]) & (trade < r["_to"])
+        days[hit] = int(r["rate"])
+        basis[hit] = r["basis"]
+        citation[hit] = r["citation"]
+    missing = (days < 0) & ~has_agreed
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        raise CycleError(
+            i,
+            "agreed_cycle",
+            f"no standard settlement cycle for {classes[i]!r} on {trade[i]}: give 'agreed_cycle'",
+        )
+    days = np.where(has_agreed, np.nan_to_num(agreed_raw).astype(np.int64), days)
+    basis = np.where(has_agreed, "agreed", basis)
+    citation = np.where(has_agreed, "15c6-1(a) (expressly agreed)", citation)
+    calendar = np.where(np.isin(classes, list(_FEDWIRE_CLASSES)), "fedwire", "dtc")
+    return pd.DataFrame(
+        {
+            "cycle_business_days": days,
+            "cycle_key": np.where(has_agreed, "agreed", key),
+            "cycle_basis": basis,
+            "cycle_citation": citation,
+            "calendar": calendar,
+        },
+        index=frame.index,
+    )
+
+
+def settlement_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Vectorized :func:`settlement_date` over a frame of trades.
+
+    Columns read: ``trade_date``, ``security_class`` and, optionally,
+    ``firm_commitment_after_430`` and ``agreed_cycle`` (blank: none agreed).
+    Returns a copy with ``settlement_date`` (datetime64), ``cycle_business_days``,
+    ``cycle_key``, ``cycle_basis`` (rule / sro_rule / convention / agreed),
+    ``cycle_citation`` and ``calendar`` added.
+    """
+    out = frame.copy()
+    looked = _lookup(frame)
+    trade = _as_days(frame["trade_date"])
+    settle = np.empty(len(frame), dtype="datetime64[D]")
+    cals = looked["calendar"].to_numpy()
+    cycles = looked["cycle_business_days"].to_numpy(dtype=np.int64)
+    for cal in np.unique(cals):
+        mask = cals == cal
+        settle[mask] = _offset(trade[mask], cycles[mask], _busdaycal(Calendar(cal)))
+    for col in looked.columns:
+        out[col] = looked[col].to_numpy()
+    out["settlement_date"] = pd.to_datetime(settle)
+    return out
+
+
+def add_business_days_array(
+    days: np.ndarray, n: np.ndarray | int, calendar: Calendar | str
+) -> np.ndarray:
+    """Vectorized :func:`add_business_days` over datetime64[D] values."""
+    steps = np.broadcast_to(np.asarray(n, dtype=np.int64), days.shape)
+    return _offset(days, steps, _busdaycal(Calendar(calendar)))
+
+
+def ages_array(start: np.ndarray, end: np.ndarray, calendar: Calendar | str) -> np.ndarray:
+    """Vectorized :func:`business_days_between` over datetime64[D] values."""
+    return _ages(start, end, _busdaycal(Calendar(calendar)))
+
+
+def calendar_days(start: Sequence[date] | np.ndarray, end: date) -> np.ndarray:
+    """Calendar days from each start to ``end``."""
+    s = _as_days(start)
+    return (np.datetime64(end, "D") - s).astype(np.int64)
