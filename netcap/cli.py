@@ -202,7 +202,7 @@ def _print_computation(report: dict[str, Any]) -> None:
         elif ln["unit"] == "%":
             shown = f"{amount:,.2f}%"
         else:
-            shown = f"${amount:,}"
+            shown = f"-${-amount:,}" if amount < 0 else f"${amount:,}"
         indent = "    " if ln["role"] == "item" else "  "
         label = ln["label"] if len(ln["label"]) <= 70 else ln["label"][:67] + "..."
         print(f"  {indent}{label:<{74 - len(indent)}} {shown:>18}  [{ln['citation']}]")

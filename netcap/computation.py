@@ -74,7 +74,7 @@ _ADDITION_LABELS = {
 
 _HAIRCUT_LABELS = {
     "15c3-1(c)(2)(vi)(A)": "government and agency securities",
-    "15c3-1b": "commodity futures and options (Appendix B)",
+    "15c3-1b": "Appendix B",
     "15c3-1a": "options (Appendix A)",
     "15c3-1(c)(2)(vii)": "securities with no ready market",
     "15c3-1(c)(2)(viii)": "open contractual commitments",
