@@ -106,3 +106,13 @@ def test_cli_compute_bad_input(tmp_path: Path) -> None:
     )
     assert out.returncode == 2
     assert "field balance_sheet.net_worth" in out.stderr
+
+
+def test_docs_example_parses() -> None:
+    text = (FIXTURES.parent / "docs" / "book-format.md").read_text()
+    block = text.split("```json\n", 1)[1].split("```", 1)[0]
+    b = parse_book(block)
+    # 5mm equity + 1mm sub - 400k fixed assets - 12,345 fails - 4.5% x 10mm (12y, cat. 4a)
+    assert compute(b).net_capital == pytest.approx(
+        5_000_000 + 1_000_000 - 400_000 - 12_345 - 450_000
+    )
