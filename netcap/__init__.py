@@ -3,8 +3,26 @@
 The public API is what ``__all__`` lists; everything else may change.
 """
 
+from netcap.book_json import BookInputError, load_book
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
-from netcap.firm import BalanceSheet, Book, FirmProfile, FirmType, Liability, LiabilityKind
+from netcap.firm import (
+    AIAddition,
+    AIAdditionKind,
+    BalanceSheet,
+    Book,
+    CapitalContribution,
+    DeferredTax,
+    FirmProfile,
+    FirmType,
+    Liability,
+    LiabilityKind,
+    MarketMakerAccount,
+    MarketMaking,
+    MarketMakingSecurity,
+    NonAllowableAsset,
+    NonAllowableKind,
+    OtherDeduction,
+)
 from netcap.frame import BookError, RowError, positions_frame, validate_frame
 from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
 from netcap.haircuts.government import GovernmentOptions
@@ -15,12 +33,17 @@ from netcap.strategy import Leg, LegKind, Strategy
 __version__ = "0.1.0"
 
 __all__ = [
+    "AIAddition",
+    "AIAdditionKind",
     "BalanceSheet",
     "Book",
     "BookError",
+    "BookInputError",
+    "CapitalContribution",
     "ComputeOptions",
     "Crossover",
     "DealerCapital",
+    "DeferredTax",
     "FirmProfile",
     "FirmType",
     "GovernmentOptions",
@@ -31,7 +54,13 @@ __all__ = [
     "LegKind",
     "Liability",
     "LiabilityKind",
+    "MarketMakerAccount",
+    "MarketMaking",
+    "MarketMakingSecurity",
     "NetCapitalResult",
+    "NonAllowableAsset",
+    "NonAllowableKind",
+    "OtherDeduction",
     "Position",
     "RegistrationAnalysis",
     "RowError",
@@ -42,6 +71,7 @@ __all__ = [
     "analyze",
     "compute",
     "compute_haircuts",
+    "load_book",
     "positions_frame",
     "validate_frame",
 ]

@@ -4,6 +4,8 @@
     the dealer-registration capital analysis of one strategy.
 ``netcap table10 DIR [--json]``
     every strategy spec in DIR, laid out as the SEC's Table 10.
+``netcap compute BOOK.json [--json]``
+    the firm's net capital computation, line by line with citations.
 
 Bad input exits with status 2 and a message naming the file and field.
 """
@@ -19,8 +21,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from netcap.book_json import BookInputError, load_book
+from netcap.computation import compute
+from netcap.frame import BookError
 from netcap.money import round_dollars, round_percent
+from netcap.net_worth import NotInForceError
 from netcap.registration import CITATIONS, RegistrationAnalysis, analyze
+from netcap.requirements import RequirementInputError
 from netcap.strategy import Strategy
 
 __all__ = ["main"]
@@ -181,6 +188,54 @@ def _cmd_table10(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_computation(report: dict[str, Any]) -> None:
+    print(f"{report['firm']} ({report['firm_type']}), as of {report['as_of']}")
+    print(f"standard: {report['standard']}")
+    section = ""
+    for ln in report["lines"]:
+        if ln["section"] != section:
+            section = ln["section"]
+            print(f"\n  {section.upper()}")
+        amount = ln["amount"]
+        if amount is None:
+            shown = "n/a"
+        elif ln["unit"] == "%":
+            shown = f"{amount:,.2f}%"
+        else:
+            shown = f"-${-amount:,}" if amount < 0 else f"${amount:,}"
+        indent = "    " if ln["role"] == "item" else "  "
+        label = ln["label"] if len(ln["label"]) <= 70 else ln["label"][:67] + "..."
+        print(f"  {indent}{label:<{74 - len(indent)}} {shown:>18}  [{ln['citation']}]")
+    print("\n  REQUIREMENT CANDIDATES")
+    for c in report["requirement"]["candidates"]:
+        mark = "*" if c["binding"] else " "
+        print(f"   {mark} {c['basis']:<68} ${c['amount']:>15,}  [{c['citation']}]")
+    hit = [f for f in report["early_warning"] if f["triggered"]]
+    print("\n  EARLY WARNING AND WITHDRAWAL TESTS")
+    if not hit:
+        print("    none crossed")
+    for f in hit:
+        print(f"    CROSSED: {f['description']}  [{f['citation']}]")
+    for w in report["warnings"]:
+        print(f"  warning: {w}")
+
+
+def _cmd_compute(args: argparse.Namespace) -> int:
+    try:
+        book = load_book(args.book)
+        result = compute(book)
+    except (BookInputError, BookError, NotInForceError, RequirementInputError) as exc:
+        raise InputError(str(exc)) from None
+    except NotImplementedError as exc:
+        raise InputError(f"{args.book}: {exc}") from None
+    report = result.to_dict()
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print_computation(report)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation)."""
     parser = argparse.ArgumentParser(
@@ -199,6 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--P", type=float, default=50_000_000.0, help="position size (default $50mm)")
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=_cmd_table10)
+
+    c = sub.add_parser("compute", help="net capital computation of a firm's book (JSON)")
+    c.add_argument("book", help="the firm's book (JSON, see docs/book-format.md)")
+    c.add_argument("--json", action="store_true", help="print one JSON object")
+    c.set_defaults(func=_cmd_compute)
     return parser
 
 

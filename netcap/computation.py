@@ -1,50 +1,109 @@
-"""Net capital, line by line: orchestration only.
+"""Net capital, line by line, in the order of the FOCUS report: orchestration only.
 
-    net worth                                   (c)(2)
-  + qualified subordinated liabilities          (c)(2)(ii); Appendix D
-  - non-allowable assets                        (c)(2)(iv)
-  = tentative net capital                       (c)(15)
-  - haircuts on securities positions            (c)(2)(vi)
-  = net capital
-  - minimum requirement                         (a)
-  = excess net capital
+    total ownership equity                                 (c)(2)
+  - ownership equity not allowable                         (c)(2)(i)(G)
+  + allowable subordinated liabilities                     (c)(2)(ii); 15c3-1d
+  + / - other allowable credits and deductions             (c)(2)(i)(A), (C)-(F)
+  = total capital and allowable subordinated liabilities
+  - non-allowable assets and other deductions              (c)(2)(iii)-(v), (xi), (xiii), ...
+  = net capital before haircuts (tentative net capital)    (c)(15)
+  - haircuts, one line per paragraph                       (c)(2)(vi), Appendix B, ...
+  = net capital                                            (c)(2)
 
-Each stage is a pure function in its own module; this one calls them in order
-and lays the figures out as lines, each with its citation.
+  then the requirement ((a)(1), (a)(2), (a)(4), (a)(8)), excess net capital,
+  net capital less the withdrawal/early-warning level ((e)(2); Rule 17a-11),
+  aggregate indebtedness ((c)(1)), the AI ratio and the debt-equity ratio ((d)).
+
+Each stage is a pure function in its own module (net_worth, indebtedness,
+market_maker, requirements, early_warning, haircuts); this one calls them in
+order and lays the figures out as lines, each with its citation.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from netcap.firm import Book
+from netcap.early_warning import EarlyWarningInputs, early_warning_flags
+from netcap.firm import AIAdditionKind, Book, FirmProfile, LiabilityKind
 from netcap.frame import positions_frame
 from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
-from netcap.indebtedness import AI_CITATION, aggregate_indebtedness, liabilities_frame
+from netcap.indebtedness import AI_CITATION, ai_additions_frame, liabilities_frame
+from netcap.lines import Line, lines_frame
+from netcap.market_maker import A4Requirement, A6Report, a4_requirement, a6_report
+from netcap.model import Position
+from netcap.money import round_dollars, round_percent
+from netcap.net_worth import net_worth_lines
 from netcap.requirements import Requirement, minimum_requirement
+from netcap.tables import load_schedule
 
-__all__ = ["ComputeOptions", "NetCapitalResult", "compute"]
+__all__ = ["ComputeOptions", "MarketMakerResult", "NetCapitalResult", "compute"]
 
 
 @dataclass(frozen=True)
 class ComputeOptions:
-    """Elections and inputs outside the book."""
+    """Elections and inputs outside the book.
+
+    ``aggregate_debit_items``, when given, overrides the book's figure (the
+    Exhibit A total of Rule 15c3-3, needed under the alternative standard).
+    """
 
     haircuts: HaircutOptions = field(default_factory=HaircutOptions)
-    aggregate_debit_items: float = 0.0
+    aggregate_debit_items: float | None = None
+
+
+@dataclass(frozen=True)
+class MarketMakerResult:
+    """Market making: the (a)(4) requirement and the (a)(6) accounts."""
+
+    a4: A4Requirement | None
+    a6: tuple[A6Report, ...]
+
+
+_ADDITION_LABELS = {
+    AIAdditionKind.SECURITIES_BORROWED_UNPAID.value: (
+        "Add: market value of securities borrowed for which no equivalent value is paid or credited"
+    ),
+    AIAdditionKind.DRAFTS_FOR_IMMEDIATE_CREDIT.value: "Add: drafts for immediate credit",
+    AIAdditionKind.OTHER_UNRECORDED.value: "Add: other unrecorded amounts",
+}
+
+_HAIRCUT_LABELS = {
+    "15c3-1(c)(2)(vi)(A)": "government and agency securities",
+    "15c3-1b": "Appendix B",
+    "15c3-1a": "options (Appendix A)",
+    "15c3-1(c)(2)(vii)": "securities with no ready market",
+    "15c3-1(c)(2)(viii)": "open contractual commitments",
+}
+
+
+def _haircut_label(paragraph: str) -> str:
+    for prefix, text in _HAIRCUT_LABELS.items():
+        if paragraph.startswith(prefix):
+            return f"Haircut: {text}, {paragraph}"
+    return f"Haircut: {paragraph}"
 
 
 @dataclass(frozen=True)
 class NetCapitalResult:
-    """The computation: cited lines, haircut detail, requirement."""
+    """The computation: cited lines, haircuts, requirement, AI detail, flags."""
 
+    as_of: date
+    firm: FirmProfile
     lines: pd.DataFrame
     haircuts: HaircutResult
     requirement: Requirement
     liabilities: pd.DataFrame
+    ai_additions: pd.DataFrame
+    nonallowable: pd.DataFrame
     positions: pd.DataFrame
+    early_warning: pd.DataFrame
+    market_maker: MarketMakerResult
+    warnings: tuple[str, ...] = ()
 
     def line(self, key: str) -> float:
         """Amount of the line with this key."""
@@ -53,6 +112,10 @@ class NetCapitalResult:
             raise KeyError(key)
         return float(hit.iloc[0])
 
+    def has_line(self, key: str) -> bool:
+        """Whether the computation has a line with this key."""
+        return bool((self.lines["line"] == key).any())
+
     @property
     def net_capital(self) -> float:
         """Net capital, (c)(2)."""
@@ -60,66 +123,411 @@ class NetCapitalResult:
 
     @property
     def tentative_net_capital(self) -> float:
-        """Net capital before haircuts."""
+        """Net capital before haircuts, (c)(15)."""
         return self.line("tentative_net_capital")
 
     @property
     def excess_net_capital(self) -> float:
-        """Net capital less the minimum requirement."""
+        """Net capital less the requirement, (e)(4)(i)."""
         return self.line("excess_net_capital")
+
+    @property
+    def aggregate_indebtedness(self) -> float:
+        """Aggregate indebtedness, (c)(1)."""
+        return self.line("aggregate_indebtedness")
+
+    @property
+    def flags(self) -> list[str]:
+        """Keys of the early-warning and withdrawal tests that are crossed."""
+        return [str(k) for k in self.early_warning.loc[self.early_warning["triggered"], "key"]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: dollars rounded to the dollar, percentages to 0.01."""
+        return _to_dict(self)
+
+
+def _positions_for_haircuts(
+    book: Book, reports: tuple[A6Report, ...], warnings: list[str]
+) -> tuple[Position, ...]:
+    positions = list(book.positions)
+    for account, report in zip(book.market_maker_accounts, reports, strict=True):
+        if account.role != "own":
+            continue
+        if report.eligible:
+            if report.deficiency > 0:
+                warnings.append(
+                    f"market-maker account {account.id}: liquidating equity "
+                    f"{report.liquidating_equity:,.2f} is below the "
+                    f"{report.required_equity:,.2f} required by 15c3-1(a)(6)(iii)(A)"
+                )
+        else:
+            failed = report.conditions.loc[~report.conditions["met"], "condition"].tolist()
+            warnings.append(
+                f"market-maker account {account.id}: not eligible for 15c3-1(a)(6) "
+                f"({'; '.join(failed)}); its positions are haircut under (c)(2)(vi)"
+            )
+            positions.extend(account.positions)
+    return tuple(positions)
 
 
 def compute(book: Book, options: ComputeOptions | None = None) -> NetCapitalResult:
-    """Compute net capital and the minimum requirement for ``book``."""
+    """Compute net capital, the requirement and the early-warning tests for ``book``."""
     opts = options or ComputeOptions()
-    bs = book.balance_sheet
-    frame = positions_frame(book.positions, book.as_of)
-    tnc = bs.net_worth + bs.subordinated_liabilities - bs.non_allowable_assets
-    haircuts = compute_haircuts(frame, book.as_of, opts.haircuts, net_capital_before_haircuts=tnc)
-    nc = tnc - haircuts.total
-    ai = aggregate_indebtedness(book.liabilities)
-    req = minimum_requirement(book.firm, ai, book.as_of, opts.aggregate_debit_items)
-    rows = [
-        ("net_worth", "Total ownership equity", bs.net_worth, "15c3-1(c)(2)"),
-        (
-            "subordinated_liabilities",
-            "Add: liabilities subordinated to claims of creditors",
-            bs.subordinated_liabilities,
-            "15c3-1(c)(2)(ii); 15c3-1d",
-        ),
-        (
-            "non_allowable_assets",
-            "Deduct: non-allowable assets",
-            -bs.non_allowable_assets,
-            "15c3-1(c)(2)(iv)",
-        ),
-        (
-            "tentative_net_capital",
-            "Net capital before haircuts on securities positions",
-            tnc,
-            "15c3-1(c)(15)",
-        ),
-        (
-            "haircuts",
-            "Deduct: haircuts on securities positions",
+    on = book.as_of
+    warnings: list[str] = []
+
+    liabilities = liabilities_frame(book.liabilities, on)
+    additions = ai_additions_frame(book.ai_additions)
+
+    reports = tuple(a6_report(a, on) for a in book.market_maker_accounts)
+    carried = [
+        (r.account_id, r.deficiency) for r in reports if r.role == "carried" and r.deficiency > 0
+    ]
+    secured = {li.id: li.secured_by_asset for li in book.liabilities if li.secured_by_asset}
+    nw = net_worth_lines(book.balance_sheet, liabilities, secured, on, carried_deficiencies=carried)
+    tnc = nw.tentative_net_capital
+    lines: list[Line] = list(nw.lines)
+
+    frame = positions_frame(_positions_for_haircuts(book, reports, warnings), on)
+    haircuts = compute_haircuts(frame, on, opts.haircuts, net_capital_before_haircuts=tnc)
+    warnings.extend(haircuts.warnings)
+    by_paragraph = haircuts.by_paragraph.sort_values("paragraph", kind="stable")
+    for paragraph, charge in zip(by_paragraph["paragraph"], by_paragraph["charge"], strict=True):
+        lines.append(
+            Line(
+                f"haircut:{paragraph}",
+                _haircut_label(str(paragraph)),
+                -float(charge),
+                str(paragraph),
+            )
+        )
+    lines.append(
+        Line(
+            "total_haircuts",
+            "Total haircuts on securities positions",
             -haircuts.total,
             "15c3-1(c)(2)(vi)",
-        ),
-        ("net_capital", "Net capital", nc, "15c3-1(c)(2)"),
-        ("aggregate_indebtedness", "Aggregate indebtedness", ai, AI_CITATION),
-        (
-            "minimum_requirement",
-            f"Minimum net capital required ({req.basis})",
+            role="memo",
+        )
+    )
+    nc = tnc - haircuts.total
+    lines.append(Line("net_capital", "Net capital", nc, "15c3-1(c)(2)", role="subtotal"))
+
+    ai_recorded = float(liabilities["ai_amount"].sum())
+    ai = ai_recorded + float(additions["amount"].sum())
+    a4 = a4_requirement(book.market_making, on) if book.market_making is not None else None
+    adi = (
+        opts.aggregate_debit_items
+        if opts.aggregate_debit_items is not None
+        else book.aggregate_debit_items
+    )
+    req = minimum_requirement(book.firm, ai, on, adi, a4)
+    warnings.extend(req.warnings)
+    params = load_schedule("requirements", on)
+
+    for _, cand in req.candidates[req.candidates["kind"] == "ratio"].iterrows():
+        lines.append(
+            Line(
+                f"requirement:{cand['key']}",
+                f"Minimum net capital required: {cand['basis']}",
+                float(cand["amount"]),
+                str(cand["citation"]),
+                role="memo",
+                section="requirement",
+            )
+        )
+    dollar = req.candidates[req.candidates["kind"] == "dollar"]
+    lines.append(
+        Line(
+            "minimum_dollar_requirement",
+            "Minimum dollar net capital requirement (greatest of: "
+            + "; ".join(str(b) for b in dollar["basis"])
+            + ")",
+            req.minimum_dollar,
+            req.minimum_dollar_citation,
+            role="memo",
+            section="requirement",
+        )
+    )
+    lines.append(
+        Line(
+            "net_capital_requirement",
+            f"Net capital requirement (greatest of the above: {req.basis})",
             req.amount,
-            req.citation,
+            f"15c3-1(a); {req.citation}",
+            role="memo",
+            section="requirement",
+        )
+    )
+    lines.append(
+        Line(
+            "excess_net_capital",
+            "Excess net capital",
+            nc - req.amount,
+            "15c3-1(e)(4)(i)",
+            role="memo",
+            section="requirement",
+        )
+    )
+    wd_min = params.rate("withdrawal_minimum_pct") * req.minimum_dollar
+    if book.firm.alternative_standard:
+        assert adi is not None
+        pct = params.rate("withdrawal_debit_pct")
+        lines.append(
+            Line(
+                "net_capital_less_warning_level",
+                f"Net capital less the greater of {pct:.0%} of aggregate debit items or "
+                f"{params.rate('withdrawal_minimum_pct'):.0%} of the minimum dollar requirement",
+                nc - max(pct * adi, wd_min),
+                "15c3-1(e)(2)(i), (e)(2)(vi); 17a-11(c)(2)",
+                role="memo",
+                section="requirement",
+            )
+        )
+    else:
+        ratio = params.rate("withdrawal_ai_ratio")
+        lines.append(
+            Line(
+                "net_capital_less_warning_level",
+                f"Net capital less the greater of {100 / ratio:.0f}% of aggregate indebtedness or "
+                f"{params.rate('withdrawal_minimum_pct'):.0%} of the minimum dollar requirement",
+                nc - max(ai / ratio, wd_min),
+                "15c3-1(e)(2)(i), (e)(2)(v)",
+                role="memo",
+                section="requirement",
+            )
+        )
+
+    lines.append(
+        Line(
+            "ai_recorded",
+            "Total aggregate indebtedness liabilities from the statement of financial condition",
+            ai_recorded,
+            AI_CITATION,
+            section="indebtedness",
+        )
+    )
+    if len(additions):
+        for kind, amount in additions.groupby("kind", sort=False)["amount"].sum().items():
+            lines.append(
+                Line(
+                    f"ai_addition:{kind}",
+                    _ADDITION_LABELS[str(kind)],
+                    float(amount),
+                    AI_CITATION,
+                    section="indebtedness",
+                )
+            )
+    lines.append(
+        Line(
+            "aggregate_indebtedness",
+            "Total aggregate indebtedness",
+            ai,
+            AI_CITATION,
+            role="subtotal",
+            section="indebtedness",
+        )
+    )
+    lines.append(
+        Line(
+            "ai_ratio_pct",
+            "Percentage of aggregate indebtedness to net capital",
+            ai / nc * 100.0 if nc > 0 else float("nan"),
+            "15c3-1(a)(1)(i)",
+            unit="%",
+            role="memo",
+            section="indebtedness",
+        )
+    )
+    kinds = liabilities["kind"].to_numpy(dtype=object)
+    sub_mask = kinds == LiabilityKind.SUBORDINATED.value
+    equity_subs = {li.id for li in book.liabilities if li.qualifies_as_equity}
+    debt_mask = sub_mask & ~liabilities["id"].isin(equity_subs).to_numpy(dtype=bool)
+    amounts = liabilities["amount"].to_numpy(dtype=float)
+    sub_debt = float(amounts[debt_mask].sum())
+    de_total = float(amounts[sub_mask].sum()) + book.balance_sheet.net_worth
+    lines.append(
+        Line(
+            "debt_equity_pct",
+            "Percentage of debt to debt-equity total",
+            sub_debt / de_total * 100.0 if de_total > 0 else float("nan"),
+            "15c3-1(d)",
+            unit="%",
+            role="memo",
+            section="indebtedness",
+        )
+    )
+
+    flags = early_warning_flags(
+        EarlyWarningInputs(
+            net_capital=nc,
+            tentative_net_capital=tnc,
+            aggregate_indebtedness=ai,
+            haircuts=haircuts.total,
+            subordinated_debt=sub_debt,
+            debt_equity_total=de_total,
+            aggregate_debit_items=adi,
+            leverage=book.leverage,
         ),
-        ("excess_net_capital", "Excess net capital", nc - req.amount, "15c3-1(a)"),
-    ]
-    lines = pd.DataFrame(rows, columns=["line", "label", "amount", "citation"])
+        book.firm,
+        req,
+        on,
+    )
     return NetCapitalResult(
-        lines=lines,
+        as_of=on,
+        firm=book.firm,
+        lines=lines_frame(lines),
         haircuts=haircuts,
         requirement=req,
-        liabilities=liabilities_frame(book.liabilities),
+        liabilities=liabilities,
+        ai_additions=additions,
+        nonallowable=nw.nonallowable,
         positions=frame,
+        early_warning=flags,
+        market_maker=MarketMakerResult(a4=a4, a6=reports),
+        warnings=tuple(warnings),
     )
+
+
+def _num(value: float, unit: str = "$") -> float | int | None:
+    if not np.isfinite(value):
+        return None
+    return round_dollars(value) if unit == "$" else round_percent(value, 2)
+
+
+def _to_dict(r: NetCapitalResult) -> dict[str, Any]:
+    req = r.requirement
+    a4 = r.market_maker.a4
+    return {
+        "firm": r.firm.name,
+        "firm_type": r.firm.firm_type.value,
+        "standard": "alternative" if r.firm.alternative_standard else "aggregate_indebtedness",
+        "as_of": r.as_of.isoformat(),
+        "net_capital": _num(r.net_capital),
+        "tentative_net_capital": _num(r.tentative_net_capital),
+        "net_capital_requirement": _num(req.amount),
+        "excess_net_capital": _num(r.excess_net_capital),
+        "aggregate_indebtedness": _num(r.aggregate_indebtedness),
+        "lines": [
+            {
+                "line": str(row["line"]),
+                "label": str(row["label"]),
+                "amount": _num(float(row["amount"]), str(row["unit"])),
+                "unit": str(row["unit"]),
+                "role": str(row["role"]),
+                "section": str(row["section"]),
+                "citation": str(row["citation"]),
+            }
+            for row in r.lines.to_dict("records")
+        ],
+        "requirement": {
+            "amount": _num(req.amount),
+            "basis": req.basis,
+            "citation": req.citation,
+            "minimum_dollar": _num(req.minimum_dollar),
+            "first_year": req.first_year,
+            "candidates": [
+                {
+                    "key": str(c["key"]),
+                    "basis": str(c["basis"]),
+                    "amount": _num(float(c["amount"])),
+                    "kind": str(c["kind"]),
+                    "binding": bool(c["binding"]),
+                    "citation": str(c["citation"]),
+                }
+                for c in req.candidates.to_dict("records")
+            ],
+        },
+        "haircuts": {
+            "total": _num(r.haircuts.total),
+            "by_paragraph": [
+                {"paragraph": str(p), "charge": _num(float(c))}
+                for p, c in zip(
+                    r.haircuts.by_paragraph["paragraph"],
+                    r.haircuts.by_paragraph["charge"],
+                    strict=True,
+                )
+            ],
+            "positions": len(r.haircuts.detail),
+        },
+        "liabilities": [
+            {
+                "id": str(x["id"]),
+                "kind": str(x["kind"]),
+                "amount": _num(float(x["amount"])),
+                "excluded": _num(float(x["excluded"])),
+                "ai_amount": _num(float(x["ai_amount"])),
+                "citation": str(x["citation"]),
+                "note": str(x["note"]),
+            }
+            for x in r.liabilities.to_dict("records")
+        ],
+        "ai_additions": [
+            {
+                "id": str(x["id"]),
+                "kind": str(x["kind"]),
+                "amount": _num(float(x["amount"])),
+                "citation": str(x["citation"]),
+            }
+            for x in r.ai_additions.to_dict("records")
+        ],
+        "non_allowable_assets": [
+            {
+                "id": str(x["id"]),
+                "kind": str(x["kind"]),
+                "amount": _num(float(x["amount"])),
+                "deduction": _num(float(x["deduction"])),
+                "citation": str(x["citation"]),
+            }
+            for x in r.nonallowable.to_dict("records")
+        ],
+        "early_warning": [
+            {
+                "key": str(f["key"]),
+                "description": str(f["description"]),
+                "measure": _num(float(f["measure"]), str(f["unit"])),
+                "threshold": _num(float(f["threshold"]), str(f["unit"])),
+                "unit": str(f["unit"]),
+                "triggered": bool(f["triggered"]),
+                "citation": str(f["citation"]),
+            }
+            for f in r.early_warning.to_dict("records")
+        ],
+        "market_maker": {
+            "a4": None
+            if a4 is None
+            else {
+                "markets_over_5": a4.markets_over_5,
+                "markets_at_or_below_5": a4.markets_at_or_below_5,
+                "uncapped": _num(a4.uncapped),
+                "amount": _num(a4.amount),
+                "capped": a4.capped,
+                "citation": a4.citation,
+            },
+            "a6": [
+                {
+                    "account": rep.account_id,
+                    "role": rep.role,
+                    "eligible": rep.eligible,
+                    "conditions": [
+                        {
+                            "condition": str(c["condition"]),
+                            "met": bool(c["met"]),
+                            "citation": str(c["citation"]),
+                        }
+                        for c in rep.conditions.to_dict("records")
+                    ],
+                    "long_value": _num(rep.long_value),
+                    "short_value": _num(rep.short_value),
+                    "credit_balance": _num(rep.credit_balance),
+                    "liquidating_equity": _num(rep.liquidating_equity),
+                    "required_equity": _num(rep.required_equity),
+                    "deficiency": _num(rep.deficiency),
+                    "citation": rep.citation,
+                    "deduction_citation": rep.deduction_citation if rep.role == "carried" else None,
+                }
+                for rep in r.market_maker.a6
+            ],
+        },
+        "warnings": list(r.warnings),
+    }

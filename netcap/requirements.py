@@ -1,11 +1,22 @@
 """Minimum net capital: 15c3-1(a).
 
-The requirement is the greatest of the amounts that apply to the firm: the
-fixed-dollar minimum of its business type ((a)(2)) and the ratio requirement
-of the standard it operates under -- the aggregate indebtedness standard of
-(a)(1)(i) (net capital at least 1/15 of aggregate indebtedness, 1/8 during
-the first 12 months in business) or, where elected, the alternative standard
-of (a)(1)(ii) (the greater of $250,000 and 2% of aggregate debit items).
+The requirement is the greatest of every amount that applies to the firm
+(the lead-in of paragraph (a)):
+
+* the ratio requirement of its standard under (a)(1):
+  - aggregate indebtedness standard, (a)(1)(i): AI may not exceed 1500% of net
+    capital (800% for 12 months after commencing business), so net capital must
+    be at least AI / 15 (AI / 8);
+  - alternative standard, (a)(1)(ii), where elected: the greater of $250,000
+    and 2% of aggregate debit items (Exhibit A to Rule 15c3-3);
+* the fixed-dollar minimum of its business type, (a)(2)(i)-(vi) or, for a
+  municipal securities brokers' broker, (a)(8)(iii);
+* for a market maker, the per-security amount of (a)(4), itself capped at
+  $1,000,000 (it never lowers the requirement: it is one more candidate).
+
+Every candidate is reported, with the one that binds.  The "minimum dollar
+requirement" (the FOCUS report's line of that name) is the greatest of the
+candidates that are dollar amounts rather than ratios.
 """
 
 from __future__ import annotations
@@ -14,11 +25,19 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+from dateutil.relativedelta import relativedelta
 
 from netcap.firm import FirmProfile
+from netcap.market_maker import A4Requirement
 from netcap.tables import load_schedule
 
-__all__ = ["Requirement", "minimum_requirement"]
+__all__ = ["Requirement", "RequirementInputError", "in_first_year", "minimum_requirement"]
+
+CANDIDATE_COLUMNS = ("key", "basis", "amount", "citation", "kind", "binding")
+
+
+class RequirementInputError(ValueError):
+    """An input the requirement needs is missing."""
 
 
 @dataclass(frozen=True)
@@ -29,58 +48,122 @@ class Requirement:
     basis: str
     citation: str
     candidates: pd.DataFrame
+    minimum_dollar: float
+    minimum_dollar_citation: str
+    first_year: bool
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def binding_key(self) -> str:
+        """Key of the candidate that binds."""
+        return str(self.candidates.loc[self.candidates["binding"], "key"].iloc[0])
+
+
+def in_first_year(firm: FirmProfile, on: date, months: float) -> bool | None:
+    """Whether ``on`` falls within ``months`` after the firm commenced business.
+
+    ``None`` when the profile gives neither a start date nor a month count.
+    """
+    if firm.commenced_business is not None:
+        return on < firm.commenced_business + relativedelta(months=int(months))
+    if firm.months_in_business is not None:
+        return firm.months_in_business < months
+    return None
 
 
 def minimum_requirement(
     firm: FirmProfile,
     aggregate_indebtedness: float,
     on: date,
-    aggregate_debit_items: float = 0.0,
+    aggregate_debit_items: float | None = None,
+    market_maker: A4Requirement | None = None,
 ) -> Requirement:
     """The greatest requirement that applies to ``firm`` on date ``on``."""
     params = load_schedule("requirements", on)
     minimums = load_schedule("minimums", on)
-    rows: list[dict[str, object]] = []
-    key = firm.firm_type.value
-    rows.append(
-        {
-            "basis": f"fixed-dollar minimum ({key})",
-            "amount": minimums.amount(key),
-            "citation": minimums.citation(key),
-        }
-    )
+    warnings: list[str] = []
+    rows: list[tuple[str, str, float, str, str]] = []
+    first_year = False
     if firm.alternative_standard:
+        if aggregate_debit_items is None:
+            raise RequirementInputError(
+                "aggregate_debit_items: required under the alternative standard of 15c3-1(a)(1)(ii)"
+            )
+        pct = params.rate("alternative_debit_pct")
         rows.append(
-            {
-                "basis": "alternative standard: 2% of aggregate debit items",
-                "amount": params.rate("alternative_debit_pct") * aggregate_debit_items,
-                "citation": params.citation("alternative_debit_pct"),
-            }
+            (
+                "alternative_debit_items",
+                f"{pct:.0%} of aggregate debit items",
+                pct * aggregate_debit_items,
+                params.citation("alternative_debit_pct"),
+                "ratio",
+            )
         )
         rows.append(
-            {
-                "basis": "alternative standard floor",
-                "amount": params.amount("alternative_floor"),
-                "citation": params.citation("alternative_floor"),
-            }
+            (
+                "alternative_floor",
+                "alternative standard minimum",
+                params.amount("alternative_floor"),
+                params.citation("alternative_floor"),
+                "dollar",
+            )
         )
     else:
-        first_year = firm.months_in_business < params.rate("first_year_months")
-        limit_key = "ai_ratio_limit_first_year" if first_year else "ai_ratio_limit"
-        limit = params.rate(limit_key)
+        start = in_first_year(firm, on, params.rate("first_year_months"))
+        if start is None:
+            warnings.append(
+                "firm.commenced_business not given: the 1500% limit of 15c3-1(a)(1)(i) is "
+                "applied, not the 800% limit of the first 12 months"
+            )
+        first_year = bool(start)
+        key = "ai_ratio_limit_first_year" if first_year else "ai_ratio_limit"
+        limit = params.rate(key)
         rows.append(
-            {
-                "basis": f"aggregate indebtedness / {limit:g} ({limit * 100:.0f}% limit)",
-                "amount": aggregate_indebtedness / limit,
-                "citation": params.citation(limit_key),
-            }
+            (
+                "aggregate_indebtedness_ratio",
+                f"aggregate indebtedness / {limit:g} ({limit * 100:.0f}% limit"
+                + (", first 12 months)" if first_year else ")"),
+                aggregate_indebtedness / limit,
+                params.citation(key),
+                "ratio",
+            )
         )
-    candidates = pd.DataFrame(rows)
-    best = int(candidates["amount"].to_numpy().argmax())
+    firm_key = firm.firm_type.value
+    rows.append(
+        (
+            "fixed_minimum",
+            f"fixed-dollar minimum ({firm_key})",
+            minimums.amount(firm_key),
+            minimums.citation(firm_key),
+            "dollar",
+        )
+    )
+    if market_maker is not None:
+        cap_note = ", capped" if market_maker.capped else ""
+        rows.append(
+            (
+                "market_maker",
+                f"market maker: {market_maker.markets_over_5:g} securities over $5, "
+                f"{market_maker.markets_at_or_below_5:g} at $5 or less{cap_note}",
+                market_maker.amount,
+                market_maker.citation,
+                "dollar",
+            )
+        )
+    # dollar amounts first, so that on a tie the fixed-dollar minimum is reported as binding
+    rows.sort(key=lambda r: r[4] != "dollar")
+    candidates = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS[:-1]))
+    best = int(candidates["amount"].to_numpy().argmax())  # first of equal maxima
     candidates["binding"] = [i == best for i in range(len(candidates))]
+    dollars = candidates[candidates["kind"] == "dollar"]
+    top = int(dollars["amount"].to_numpy().argmax())
     return Requirement(
         amount=float(candidates["amount"].iloc[best]),
         basis=str(candidates["basis"].iloc[best]),
         citation=str(candidates["citation"].iloc[best]),
         candidates=candidates,
+        minimum_dollar=float(dollars["amount"].iloc[top]),
+        minimum_dollar_citation=str(dollars["citation"].iloc[top]),
+        first_year=first_year,
+        warnings=tuple(warnings),
     )

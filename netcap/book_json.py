@@ -1,0 +1,58 @@
+"""Read a firm's book from JSON (the format of docs/book-format.md).
+
+:func:`load_book` validates the whole file with pydantic and, on failure,
+raises :class:`BookInputError` listing every problem with the path of the
+field it concerns, e.g. ``balance_sheet.non_allowable_assets[2].kind``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from netcap.firm import Book
+
+__all__ = ["BookInputError", "field_path", "load_book", "parse_book"]
+
+
+class BookInputError(ValueError):
+    """A JSON book could not be read; the message names the file and each field."""
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """``('liabilities', 3, 'kind')`` -> ``liabilities[3].kind``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def parse_book(text: str, source: str = "book") -> Book:
+    """Validate the JSON text of a book."""
+    try:
+        return Book.model_validate_json(text)
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors():
+            loc = tuple(p for p in e["loc"] if p not in ("function-after", "function-before"))
+            problems.append(f"{source}: field {field_path(loc)}: {e['msg']}")
+        raise BookInputError("\n".join(problems)) from None
+
+
+def load_book(path: str | Path) -> Book:
+    """Read and validate a JSON book file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BookInputError(f"{p}: cannot read: {exc.strerror}") from None
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BookInputError(f"{p}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    return parse_book(text, str(p))

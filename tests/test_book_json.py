@@ -1,0 +1,118 @@
+"""The JSON book reader, the sample firm and ``netcap compute``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from netcap.book_json import BookInputError, field_path, load_book, parse_book
+from netcap.computation import compute
+from tests.conftest import FIXTURES
+
+SAMPLE = FIXTURES / "sample_firm" / "book.json"
+
+
+def test_field_path() -> None:
+    assert field_path(("liabilities", 3, "kind")) == "liabilities[3].kind"
+    assert field_path(()) == "(top level)"
+
+
+def test_error_names_the_field_path() -> None:
+    text = json.dumps(
+        {
+            "as_of": "2024-06-28",
+            "balance_sheet": {
+                "net_worth": 1,
+                "non_allowable_assets": [{"id": "a", "kind": "furniture", "amount": 1}],
+            },
+            "liabilities": [{"id": "x", "amount": -5}],
+        }
+    )
+    with pytest.raises(BookInputError) as err:
+        parse_book(text, "b.json")
+    message = str(err.value)
+    assert "b.json: field balance_sheet.non_allowable_assets[0].kind" in message
+    assert "b.json: field liabilities[0].amount" in message
+
+
+def test_unknown_field_is_an_error() -> None:
+    with pytest.raises(BookInputError, match=r"field firm\.firm_typo"):
+        parse_book(
+            '{"as_of": "2024-06-28", "balance_sheet": {"net_worth": 1}, '
+            '"firm": {"firm_typo": "dealer"}}'
+        )
+
+
+def test_sample_book_loads_and_computes() -> None:
+    b = load_book(SAMPLE)
+    assert len(b.positions) >= 300
+    kinds = {li.kind.value for li in b.liabilities}
+    assert len(kinds) >= 27  # every kind but the brokers' broker exclusion
+    r = compute(b)
+    assert r.net_capital < r.tentative_net_capital
+    assert r.excess_net_capital > 0
+    assert r.market_maker.a4 is not None
+
+
+def test_sample_is_reproducible(tmp_path: Path) -> None:
+    target = Path(str(tmp_path)) / "book.json"
+    out = subprocess.run(
+        [sys.executable, str(FIXTURES / "sample_firm" / "make_sample.py"), str(target)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "340 positions" in out.stdout
+    assert target.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_cli_compute_json() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "netcap.cli", "compute", str(SAMPLE), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(out.stdout)
+    lines = {x["line"]: x for x in report["lines"]}
+    assert report["net_capital"] == lines["net_capital"]["amount"]
+    assert all(x["citation"] for x in report["lines"])
+    assert sum(c["binding"] for c in report["requirement"]["candidates"]) == 1
+
+
+def test_cli_compute_text() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "netcap.cli", "compute", str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Net capital" in out.stdout
+    assert "[15c3-1(c)(15)]" in out.stdout
+
+
+def test_cli_compute_bad_input(tmp_path: Path) -> None:
+    bad = Path(str(tmp_path)) / "bad.json"
+    bad.write_text('{"as_of": "2024-06-28", "balance_sheet": {}}')
+    out = subprocess.run(
+        [sys.executable, "-m", "netcap.cli", "compute", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 2
+    assert "field balance_sheet.net_worth" in out.stderr
+
+
+def test_docs_example_parses() -> None:
+    text = (FIXTURES.parent / "docs" / "book-format.md").read_text()
+    block = text.split("```json\n", 1)[1].split("```", 1)[0]
+    b = parse_book(block)
+    # 5mm equity + 1mm sub - 400k fixed assets - 12,345 fails - 4.5% x 10mm (12y, cat. 4a)
+    assert compute(b).net_capital == pytest.approx(
+        5_000_000 + 1_000_000 - 400_000 - 12_345 - 450_000
+    )
