@@ -64,7 +64,9 @@ def test_every_error_at_once_with_sheet_row_field(template: Path) -> None:
     with pytest.raises(BookError) as info:
         load_book(_fill(template, firm, rows, [["l1", -5, "other", "x"]]))
     got = {(e.source.split(",")[-1].strip(), e.row, e.field) for e in info.value.errors}
-    assert ("sheet 'firm'", 7, "balance_sheet.net_worth") in got
+    firm_rows = [r[0] for r in template_sheets()["firm"]]
+    net_worth_row = firm_rows.index("balance_sheet.net_worth") + 1  # spreadsheet row
+    assert ("sheet 'firm'", net_worth_row, "balance_sheet.net_worth") in got
     assert ("sheet 'liabilities'", 2, "amount") in got
     # with a bad net worth the book has no as_of-independent problem: positions still checked
     assert ("sheet 'positions'", 3, "security_class") in got

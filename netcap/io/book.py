@@ -7,8 +7,9 @@ Layout (``netcap template book.xlsx`` writes it, with descriptions):
                 (``as_of``, ``firm.firm_type``, ``balance_sheet.net_worth``, ...)
 ``positions``   one row per position, the columns of :data:`netcap.frame.COLUMNS`
                 (``quantity`` and ``price`` may stand in for ``market_value``)
-other sheets    one per list field of the book, named by its dotted path
-                (``liabilities``), one row per item, columns = the item's fields
+other sheets    one per list field of the book (``liabilities``,
+                ``non_allowable_assets``, ...; see :func:`sheet_name`), one row
+                per item, columns = the item's fields
 
 A ``readme`` sheet is ignored; any other unknown sheet or column is an error,
 so nothing in the file is silently left out.  Positions are validated by the
@@ -36,7 +37,7 @@ from netcap.frame import COLUMNS, BookError, RowError, validate_frame
 from netcap.io.safety import InputLimits
 from netcap.io.tables import HEADER_ROW, RawSheet, read_sheets
 
-__all__ = ["LoadedBook", "list_fields", "load_book", "scalar_fields"]
+__all__ = ["LoadedBook", "list_fields", "list_sheets", "load_book", "scalar_fields", "sheet_name"]
 
 IGNORED_SHEETS = frozenset({"readme"})
 POSITION_EXTRAS = ("quantity", "price")
@@ -105,6 +106,26 @@ def list_fields(model: type[BaseModel] = Book) -> dict[str, type[BaseModel]]:
             item = _item_model(annotation)
             assert item is not None
             out[path] = item
+    return out
+
+
+def sheet_name(dotted: str) -> str:
+    """Worksheet name of a list field: its path without ``balance_sheet.``, dots as
+    underscores (worksheet titles are limited to 31 characters)."""
+    name = dotted.removeprefix("balance_sheet.").replace(".", "_")
+    if len(name) > 31:
+        raise ValueError(f"list field {dotted!r} has no worksheet name within 31 characters")
+    return name
+
+
+def list_sheets() -> dict[str, tuple[str, type[BaseModel]]]:
+    """Worksheet name -> (dotted field path, item model) for every list field."""
+    out: dict[str, tuple[str, type[BaseModel]]] = {}
+    for dotted, item in list_fields().items():
+        name = sheet_name(dotted)
+        if name in out:
+            raise ValueError(f"list fields {out[name][0]!r} and {dotted!r} share sheet {name!r}")
+        out[name] = (dotted, item)
     return out
 
 
@@ -241,7 +262,7 @@ def load_book(path: Path, limits: InputLimits | None = None) -> LoadedBook:
     """
     sheets = read_sheets(Path(path), limits)
     errors: list[RowError] = []
-    lists = list_fields()
+    lists = list_sheets()
     for name, sheet in sheets.items():
         if name not in IGNORED_SHEETS | {"firm", "positions"} | set(lists):
             errors.append(
@@ -258,16 +279,19 @@ def load_book(path: Path, limits: InputLimits | None = None) -> LoadedBook:
         firm_rows: dict[str, int] = {}
     else:
         tree, firm_rows = _firm_sheet(sheets["firm"], errors)
-    sources = {name: s.source for name, s in sheets.items()}
-    for dotted, item in lists.items():
-        if dotted in sheets:
-            _set(tree, dotted, _list_sheet(sheets[dotted], item, errors))
+    sources = {dotted: sheets[name].source for name, (dotted, _) in lists.items() if name in sheets}
+    if "firm" in sheets:
+        sources["firm"] = sheets["firm"].source
+    for name, (dotted, item) in lists.items():
+        if name in sheets:
+            _set(tree, dotted, _list_sheet(sheets[name], item, errors))
     book: Book | None = None
     try:
         book = Book.model_validate(tree)
     except ValidationError as exc:
         for e in exc.errors():
-            source, row, field = _locate(tuple(e["loc"]), firm_rows, sources, set(lists))
+            paths = {dotted for dotted, _ in lists.values()}
+            source, row, field = _locate(tuple(e["loc"]), firm_rows, sources, paths)
             errors.append(RowError(row, field, e["msg"], source))
     positions = None
     if "positions" in sheets:

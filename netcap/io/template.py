@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 
 from netcap.firm import Book
 from netcap.frame import COLUMNS
-from netcap.io.book import list_fields, scalar_fields
+from netcap.io.book import list_sheets, scalar_fields
 from netcap.model import Instrument, SecurityClass, Side
 
 __all__ = ["template_sheets", "write_template"]
@@ -27,8 +27,8 @@ def template_sheets() -> dict[str, list[list[str]]]:
     firm = [["field", "value", "description"]]
     firm += [[name, "", desc] for name, desc in scalar_fields(Book)]
     sheets: dict[str, list[list[str]]] = {"firm": firm, "positions": [list(COLUMNS)]}
-    for dotted, item in list_fields(Book).items():
-        sheets[dotted] = [list(item.model_fields)]
+    for name, (_, item) in list_sheets().items():
+        sheets[name] = [list(item.model_fields)]
     return sheets
 
 
