@@ -60,18 +60,14 @@ def row_label(frame: pd.DataFrame, i: int) -> int | str:
     return i
 
 
-def _issue_months(issue: pd.Series, maturity: pd.Series) -> np.ndarray:
-    """Complete calendar months from issue to maturity (NaN where either is missing)."""
+def _matures_after(issue: pd.Series, maturity: pd.Series, months: float) -> np.ndarray:
+    """True where maturity falls after the issue date plus ``months`` calendar months."""
     ok = issue.notna() & maturity.notna()
-    out = np.full(len(issue), np.nan)
+    out = np.zeros(len(issue), dtype=bool)
     if not ok.any():
         return out
-    iss = pd.DatetimeIndex(issue[ok])
-    mat = pd.DatetimeIndex(maturity[ok])
-    whole = (mat.year - iss.year).to_numpy() * 12 + (mat.month - iss.month).to_numpy()
-    # step back one month where the maturity day falls before the issue day (month-end clipped)
-    landing = np.minimum(iss.day.to_numpy(), mat.days_in_month.to_numpy())
-    out[ok.to_numpy()] = np.where(mat.day.to_numpy() < landing, whole - 1, whole)
+    limit = pd.DatetimeIndex(issue[ok]) + pd.DateOffset(months=int(months))
+    out[ok.to_numpy()] = pd.DatetimeIndex(maturity[ok]) > limit
     return out
 
 
@@ -231,9 +227,8 @@ def route_positions(
         "minimal_credit_risk",
         "give the outcome of the (I) creditworthiness assessment (required for (E))",
     )
-    months_at_issue = _issue_months(issue, mat)
     refuse(
-        cp & (months_at_issue > max_cp_months_at_issue),
+        cp & _matures_after(issue, mat, max_cp_months_at_issue),
         "issue_date",
         f"matures more than {max_cp_months_at_issue:.0f} months after issue: not commercial "
         "paper under (E); classify it as nonconvertible_debt",
