@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from netcap.maturity import complete_months_array
-from netcap.model import Instrument, Position, SecurityClass, Side
+from netcap.model import FundAssets, Instrument, Position, SecurityClass, Side
 
 __all__ = [
     "COLUMNS",
@@ -37,13 +37,69 @@ COLUMNS: tuple[str, ...] = (
     "issuer",
     "security_id",
     "deliverable_position",
+    "quantity",
+    "in_default",
+    "minimal_credit_risk",
+    "issue_date",
+    "interest_at_maturity_or_discount",
+    "municipal_note",
+    "fund_assets",
+    "principal_amount",
+    "hedge_with",
+    "ready_market",
+    "limited_market",
+    "market_makers",
+    "called_within_90_days",
+    "underwritten_on",
+    "maintenance_margin",
+    "clearing_margin",
+    "initial_margin",
+    "cleared_by_firm",
 )
-"""Input columns of a position frame, in order."""
+"""Input columns of a position frame, in order.
+
+Only ``id``, ``security_class``, ``side`` and ``market_value`` are required; the
+others may be missing or blank and take the defaults of :class:`~netcap.model.Position`.
+"""
+
+_BOOL_DEFAULTS: dict[str, bool | None] = {
+    "in_default": False,
+    "minimal_credit_risk": None,
+    "interest_at_maturity_or_discount": None,
+    "municipal_note": False,
+    "ready_market": True,
+    "limited_market": False,
+    "called_within_90_days": False,
+    "cleared_by_firm": True,
+}
+"""Yes/no columns and the value a blank cell takes (None: unknown, kept as None)."""
+_MONEY_COLUMNS = (
+    "quantity",
+    "principal_amount",
+    "maintenance_margin",
+    "clearing_margin",
+    "initial_margin",
+)
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
 _CLASSES = {c.value for c in SecurityClass}
 _INSTRUMENTS = {i.value for i in Instrument}
 _SIDES = {s.value for s in Side}
-_NEEDS_MATURITY = {SecurityClass.GOVERNMENT.value, SecurityClass.AGENCY.value}
+_FUND_ASSETS = {f.value for f in FundAssets}
+_NEEDS_MATURITY = {
+    c.value
+    for c in (
+        SecurityClass.GOVERNMENT,
+        SecurityClass.AGENCY,
+        SecurityClass.CANADIAN_GOVERNMENT,
+        SecurityClass.MUNICIPAL,
+        SecurityClass.COMMERCIAL_PAPER,
+        SecurityClass.BANKERS_ACCEPTANCE,
+        SecurityClass.CERTIFICATE_OF_DEPOSIT,
+        SecurityClass.NONCONVERTIBLE_DEBT,
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -83,11 +139,48 @@ def positions_frame(positions: Iterable[Position], as_of: date) -> pd.DataFrame:
             "issuer": p.issuer,
             "security_id": p.security_id,
             "deliverable_position": p.deliverable_position,
+            "quantity": p.quantity,
+            "in_default": p.in_default,
+            "minimal_credit_risk": p.minimal_credit_risk,
+            "issue_date": p.issue_date,
+            "interest_at_maturity_or_discount": p.interest_at_maturity_or_discount,
+            "municipal_note": p.municipal_note,
+            "fund_assets": None if p.fund_assets is None else p.fund_assets.value,
+            "principal_amount": p.principal_amount,
+            "hedge_with": p.hedge_with,
+            "ready_market": p.ready_market,
+            "limited_market": p.limited_market,
+            "market_makers": p.market_makers,
+            "called_within_90_days": p.called_within_90_days,
+            "underwritten_on": p.underwritten_on,
+            "maintenance_margin": p.maintenance_margin,
+            "clearing_margin": p.clearing_margin,
+            "initial_margin": p.initial_margin,
+            "cleared_by_firm": p.cleared_by_firm,
         }
         for p in positions
     ]
     raw = pd.DataFrame.from_records(records, columns=list(COLUMNS))
     return validate_frame(raw, as_of)
+
+
+def _blank(col: pd.Series) -> pd.Series:
+    """True where a cell is missing or blank text."""
+    text = col.astype("string").str.strip()
+    return (col.isna() | (text == "")).fillna(True)
+
+
+def _parse_bool(col: pd.Series, default: bool | None) -> tuple[pd.Series, np.ndarray]:
+    """Yes/no cells as Python bools (``default`` where blank) and a mask of unreadable cells."""
+    text = col.astype("string").str.strip().str.lower()
+    blank = _blank(col).to_numpy(dtype=bool)
+    is_true = text.isin(_TRUE).fillna(False).to_numpy(dtype=bool)
+    is_false = text.isin(_FALSE).fillna(False).to_numpy(dtype=bool)
+    bad = ~blank & ~is_true & ~is_false
+    out = np.full(len(col), default, dtype=object)
+    out[is_true] = True
+    out[is_false] = False
+    return pd.Series(out, index=col.index, dtype=object), bad
 
 
 def _row_labels(frame: pd.DataFrame, mask: np.ndarray, row_offset: int) -> list[int]:
@@ -102,8 +195,10 @@ def validate_frame(
     ``row_offset`` is added to the 0-based row position in error messages (a CSV
     reader passes 2 so that errors name spreadsheet line numbers).
 
-    Derived columns: ``signed_value`` (negative for shorts) and
-    ``months_to_maturity`` (complete calendar months, see :mod:`netcap.maturity`).
+    Derived columns: ``signed_value`` (negative for shorts),
+    ``months_to_maturity`` (complete calendar months, see :mod:`netcap.maturity`),
+    ``days_to_maturity`` (calendar days; NaN unless ``maturity`` is a date) and
+    ``row`` (the row label used in error messages, so later stages can name it).
     """
     errors: list[RowError] = []
     frame = raw.reset_index(drop=True).copy()
@@ -210,10 +305,85 @@ def validate_frame(
             )
         )
 
+    for col, default in _BOOL_DEFAULTS.items():
+        parsed, bad = _parse_bool(frame[col], default)
+        for r in np.flatnonzero(bad):
+            errors.append(
+                RowError(
+                    int(r) + row_offset,
+                    col,
+                    f"{frame[col].iloc[r]!r} is not yes/no (true/false, 1/0)",
+                    source,
+                )
+            )
+        frame[col] = parsed
+    for col in _MONEY_COLUMNS:
+        num = pd.to_numeric(frame[col], errors="coerce").astype(float)
+        blank = _blank(frame[col])
+        flag((num.isna() & ~blank).to_numpy(dtype=bool), col, "not a number")
+        v = num.to_numpy()
+        flag(np.isinf(v), col, "infinite")
+        flag(v < 0, col, "negative")
+        frame[col] = num
+    makers = pd.to_numeric(frame["market_makers"], errors="coerce").astype(float)
+    mk = makers.to_numpy()
+    bad_makers = (makers.isna() & ~_blank(frame["market_makers"])).to_numpy(dtype=bool) | (
+        np.isfinite(mk) & ((mk < 0) | (mk != np.floor(mk)))
+    )
+    flag(bad_makers | np.isinf(mk), "market_makers", "not a whole number >= 0")
+    frame["market_makers"] = makers
+    assets = frame["fund_assets"].astype("string").str.strip().str.lower()
+    assets = assets.mask(assets == "")
+    bad_assets = assets.notna() & ~assets.isin(_FUND_ASSETS).fillna(False)
+    for r in np.flatnonzero(bad_assets.to_numpy(dtype=bool)):
+        errors.append(
+            RowError(
+                int(r) + row_offset,
+                "fund_assets",
+                f"{frame['fund_assets'].iloc[r]!r} is not one of {sorted(_FUND_ASSETS)}",
+                source,
+            )
+        )
+    frame["fund_assets"] = assets.astype(object).where(assets.notna(), None)
+    for col in ("issue_date", "underwritten_on"):
+        parsed_dates = pd.to_datetime(frame[col], errors="coerce", format="ISO8601")
+        flag(
+            (parsed_dates.isna() & ~_blank(frame[col])).to_numpy(dtype=bool),
+            col,
+            "not a date (use YYYY-MM-DD)",
+        )
+        frame[col] = parsed_dates
+    flag(
+        (frame["issue_date"] > maturity).fillna(False).to_numpy(dtype=bool),
+        "issue_date",
+        "after the maturity date",
+    )
+    hedge = frame["hedge_with"].astype("string").str.strip()
+    hedge = hedge.mask(hedge == "")
+    has_hedge = hedge.notna().to_numpy(dtype=bool)
+    flag(
+        has_hedge & (hedge == ids).fillna(False).to_numpy(dtype=bool),
+        "hedge_with",
+        "names the position itself",
+    )
+    unknown_hedge = has_hedge & ~hedge.isin(known).fillna(False).to_numpy(dtype=bool)
+    for r in np.flatnonzero(unknown_hedge):
+        errors.append(
+            RowError(
+                int(r) + row_offset,
+                "hedge_with",
+                f"{hedge.iloc[r]!r} names no position in the book",
+                source,
+            )
+        )
+    frame["hedge_with"] = hedge.astype(object).where(hedge.notna(), None)
+
     if errors:
         errors.sort(key=lambda e: (isinstance(e.row, str), e.row if isinstance(e.row, int) else 0))
         raise BookError(errors)
 
+    frame["row"] = np.arange(len(frame)) + row_offset
+    frame["days_to_maturity"] = (maturity - pd.Timestamp(as_of)).dt.days.astype(float).to_numpy()
     frame["id"] = ids.astype(str)
     frame["deliverable_position"] = link.astype(object).where(link.notna(), None)
     frame["maturity"] = maturity

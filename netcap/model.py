@@ -18,6 +18,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "FundAssets",
     "Instrument",
     "Money",
     "NonNegMoney",
@@ -52,6 +53,7 @@ class SecurityClass(StrEnum):
 
     GOVERNMENT = "government"  # issued or guaranteed by the United States
     AGENCY = "agency"  # issued or guaranteed by an agency of the United States
+    CANADIAN_GOVERNMENT = "canadian_government"  # (C): issued or guaranteed by Canada
     MUNICIPAL = "municipal"
     REDEEMABLE_FUND = "redeemable_fund"  # redeemable investment company shares
     MONEY_MARKET_FUND = "money_market_fund"  # Rule 2a-7 money market fund
@@ -71,6 +73,22 @@ class SecurityClass(StrEnum):
     def is_government(self) -> bool:
         """True for the classes of 15c3-1(c)(2)(vi)(A)."""
         return self in (SecurityClass.GOVERNMENT, SecurityClass.AGENCY)
+
+
+class FundAssets(StrEnum):
+    """What a redeemable investment company holds: selects the rate of 15c3-1(c)(2)(vi)(D).
+
+    ``money_market``  a money market fund described in Rule 2a-7 ((D)(1))
+    ``government``    cash, or securities / money market instruments of (A)-(C) or (E) ((D)(2))
+    ``debt``          cash, or securities / money market instruments of (A)-(C), (E) and (F)
+                      ((D)(3))
+    ``other``         anything else (an equity fund, say): no (D) rate, so (J) applies
+    """
+
+    MONEY_MARKET = "money_market"
+    GOVERNMENT = "government"
+    DEBT = "debt"
+    OTHER = "other"
 
 
 Money = Annotated[float, Field(allow_inf_nan=False)]
@@ -104,6 +122,79 @@ class Position(BaseModel):
         description="For a futures contract: id of the cash position deliverable against it "
         "(the covered-inventory link of 15c3-1b(a)(3)(ix)(A)).",
     )
+    # --- facts the paragraphs after (A) turn on; see docs/haircuts.md -------------------
+    in_default: bool = Field(
+        default=False,
+        description="Traded flat or in default as to principal or interest ((B), (F), (G)); "
+        "for preferred stock, in arrears as to dividends ((H)).",
+    )
+    minimal_credit_risk: bool | None = Field(
+        default=None,
+        description="Outcome of the firm's creditworthiness assessment of 15c3-1(c)(2)(vi)(I): "
+        "required for the classes of (E), (F), (H) and below-par (G).",
+    )
+    issue_date: date | None = Field(
+        default=None,
+        description="Date of issue: gives the maturity at issue for (B)(1) and (E).",
+    )
+    interest_at_maturity_or_discount: bool | None = Field(
+        default=None,
+        description="(B)(1): issued at par paying interest at maturity, or issued at a discount.",
+    )
+    municipal_note: bool = Field(
+        default=False, description="(M)(4): a municipal note (threshold $5,000,000, not $500,000)."
+    )
+    fund_assets: FundAssets | None = Field(
+        default=None, description="(D): what a redeemable investment company holds."
+    )
+    principal_amount: NonNegMoney | None = Field(
+        default=None, description="(G): principal amount of a convertible debt security."
+    )
+    hedge_with: str | None = Field(
+        default=None,
+        description="(F)(2): id of the opposite-side government, agency or nonconvertible debt "
+        "position hedging this nonconvertible debt position (an election).",
+    )
+    ready_market: bool = Field(
+        default=True,
+        description="False for a security with no ready market or that cannot be publicly "
+        "offered or sold: 100% under 15c3-1(c)(2)(vii) whatever its class.",
+    )
+    limited_market: bool = Field(
+        default=False,
+        description="(K): not exchange-listed, not OTC margin stock, not on NASDAQ.",
+    )
+    market_makers: Annotated[int, Field(ge=0)] | None = Field(
+        default=None,
+        description="(K): independent market makers quoting the security (excluding the firm).",
+    )
+    called_within_90_days: bool = Field(
+        default=False,
+        description="(J)(2): called for redemption and redeemable within 90 days.",
+    )
+    underwritten_on: date | None = Field(
+        default=None,
+        description="(M)(1), (M)(4): date the firm (or, for municipals, the syndicate manager) "
+        "received the underwritten securities from the issuer.",
+    )
+    maintenance_margin: NonNegMoney | None = Field(
+        default=None,
+        description="Appendix B (a)(3)(xiv)(B)-(C): maintenance margin of the board of trade.",
+    )
+    clearing_margin: NonNegMoney | None = Field(
+        default=None,
+        description="Appendix B (a)(3)(xiv)(A)-(C): margin of the clearing organization.",
+    )
+    initial_margin: NonNegMoney | None = Field(
+        default=None,
+        description="Appendix B (a)(3)(xiv)(D): initial margin, where no maintenance margin "
+        "applies.",
+    )
+    cleared_by_firm: bool = Field(
+        default=True,
+        description="Appendix B (a)(3)(xiv)(A): the firm clears this contract itself (used "
+        "only when the firm is a clearing member).",
+    )
 
     @model_validator(mode="after")
     def _value_and_maturity(self) -> Self:
@@ -120,6 +211,8 @@ class Position(BaseModel):
             raise ValueError("give maturity or years_to_maturity, not both")
         if self.deliverable_position is not None and self.instrument is not Instrument.FUTURE:
             raise ValueError("deliverable_position is only for futures contracts")
+        if self.hedge_with is not None and self.hedge_with == self.id:
+            raise ValueError("hedge_with names the position itself")
         return self
 
     @property

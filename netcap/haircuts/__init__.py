@@ -1,9 +1,15 @@
 """Standardized haircuts of 15c3-1(c)(2)(vi)-(vii) and Appendix B.
 
 :func:`compute_haircuts` sends each row of a position frame to the module of the
-paragraph that charges it, and reassembles one detail row per input position.
-It checks its own reconciliation: every input id appears exactly once and the
-market value in equals the market value out.
+paragraph that charges it (:mod:`netcap.haircuts.routing` decides which), and
+reassembles one detail row per input position.  Undue concentration ((M)) and
+the Appendix B margin charge on government futures are added on top, in the
+detail's ``add_on_*`` columns.  It checks its own reconciliation: every input
+id appears exactly once and the market value in equals the value charged plus
+the value covered or hedged away.
+
+Option positions (Appendix A, 15c3-1a) are refused with
+:class:`~netcap.haircuts.routing.OptionPositionsError`.
 """
 
 from __future__ import annotations
@@ -14,13 +20,41 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from netcap.haircuts.canadian import canadian_haircut
+from netcap.haircuts.concentration import CONCENTRATION_CITATION, concentration_add_on
 from netcap.haircuts.covered import covered_values
-from netcap.haircuts.detail import DETAIL_COLUMNS
+from netcap.haircuts.debt import HEDGE_CITATION, debt_haircut, find_hedges
+from netcap.haircuts.detail import DETAIL_COLUMNS, ParagraphHaircut, build_detail, empty_detail
+from netcap.haircuts.funds import fund_haircut
+from netcap.haircuts.futures import (
+    FuturesOptions,
+    commodity_inventory_haircut,
+    futures_margin_charge,
+)
 from netcap.haircuts.government import GovernmentOptions, government_haircut
+from netcap.haircuts.money_market_instruments import money_market_haircut
+from netcap.haircuts.municipal import municipal_haircut
+from netcap.haircuts.no_ready_market import full_deduction
+from netcap.haircuts.other_securities import (
+    LimitedMarketOptions,
+    limited_market_haircut,
+    other_securities_haircut,
+)
+from netcap.haircuts.preferred import preferred_haircut
+from netcap.haircuts.routing import OptionPositionsError, route_positions
+from netcap.model import Instrument
 from netcap.money import CENT
 from netcap.tables import load_schedule
 
-__all__ = ["HaircutOptions", "HaircutResult", "ReconciliationError", "compute_haircuts"]
+__all__ = [
+    "FuturesOptions",
+    "HaircutOptions",
+    "HaircutResult",
+    "LimitedMarketOptions",
+    "OptionPositionsError",
+    "ReconciliationError",
+    "compute_haircuts",
+]
 
 
 class ReconciliationError(AssertionError):
@@ -29,9 +63,11 @@ class ReconciliationError(AssertionError):
 
 @dataclass(frozen=True)
 class HaircutOptions:
-    """Elections that change how haircuts are computed."""
+    """Elections and firm facts that change how haircuts are computed, by paragraph."""
 
     government: GovernmentOptions = field(default_factory=GovernmentOptions)
+    limited_market: LimitedMarketOptions = field(default_factory=LimitedMarketOptions)
+    futures: FuturesOptions = field(default_factory=FuturesOptions)
 
 
 @dataclass(frozen=True)
@@ -45,13 +81,19 @@ class HaircutResult:
 
     @property
     def by_paragraph(self) -> pd.DataFrame:
-        """Total charge by citation, largest first."""
-        grouped = self.detail.groupby("paragraph", sort=True)["charge"].sum()
+        """Total charge by citation (add-ons under their own citation), largest first."""
+        main = self.detail[["paragraph", "charge"]]
+        extra = self.detail.loc[
+            self.detail["add_on_paragraph"] != "", ["add_on_paragraph", "add_on_charge"]
+        ].set_axis(["paragraph", "charge"], axis=1)
+        both = pd.concat([main, extra], ignore_index=True)
+        grouped = both.groupby("paragraph", sort=True)["charge"].sum()
         out = grouped.rename("charge").reset_index()
         return out.sort_values("charge", ascending=False, kind="stable").reset_index(drop=True)
 
 
-_GOVERNMENT = ("government", "agency")
+def _append(notes: list[str], i: int, text: str) -> None:
+    notes[i] = f"{notes[i]}; {text}" if notes[i] else text
 
 
 def compute_haircuts(
@@ -64,60 +106,276 @@ def compute_haircuts(
     """Haircuts for a validated position frame (see :func:`netcap.frame.validate_frame`).
 
     ``net_capital_before_haircuts`` (tentative net capital) is needed by the
-    paragraphs that measure against it (the (A)(5) election, undue
-    concentration).
+    paragraphs that measure against it (the (A)(5) election, and undue
+    concentration (M) whenever a position within its scope is present).
     """
     opts = options or HaircutOptions()
+    mmi_rules = load_schedule("money_market_instruments_eligibility", as_of)
+    routes = route_positions(
+        frame,
+        max_muni_days_at_issue=load_schedule("municipal_short_term_eligibility", as_of).amount(
+            "max_days_at_issue"
+        ),
+        max_cp_months_at_issue=mmi_rules.amount("max_months_at_issue"),
+        bank_government_rates_from_months=mmi_rules.amount("bank_government_rates_from_months"),
+        min_market_makers=load_schedule("other_securities", as_of).amount("k_min_market_makers"),
+    )
     covered, notes = covered_values(frame)
     warnings = tuple(n for n in notes if "not eligible" in n)
+    signed = frame["signed_value"].to_numpy(dtype=float)
+    sign = np.sign(signed)
+    after_cover = signed - sign * covered
+    hedges = find_hedges(frame, routes, after_cover)
+    exposure = after_cover - sign * hedges.removed
+    removed = covered + hedges.removed
+    ids = frame["id"].to_numpy()
+    for i in np.flatnonzero(hedges.removed > 0):
+        partner = hedges.sheet.loc[hedges.sheet["hedge"] == ids[i], "position"].iloc[0]
+        _append(
+            notes, int(i), f"hedges {partner!r} for {hedges.removed[i]:,.2f} ({HEDGE_CITATION})"
+        )
+
     parts: list[pd.DataFrame] = []
     worksheets: dict[str, pd.DataFrame] = {}
 
-    classes = frame["security_class"].to_numpy()
-    gov_mask = np.isin(classes, _GOVERNMENT)
-    if gov_mask.any():
-        idx = np.flatnonzero(gov_mask)
+    def add(result: ParagraphHaircut | list[ParagraphHaircut]) -> None:
+        for r in result if isinstance(result, list) else [result]:
+            parts.append(r.detail)
+            worksheets.update(r.worksheets)
+
+    def pick(*codes: str) -> np.ndarray:
+        return np.flatnonzero(np.isin(routes, codes))
+
+    government = load_schedule("government", as_of)
+    idx = pick("A")
+    if len(idx):
         gov = government_haircut(
             frame.iloc[idx],
-            load_schedule("government", as_of),
-            covered[idx],
+            government,
+            removed[idx],
             [notes[i] for i in idx],
             opts.government,
             net_capital_before_haircuts,
         )
-        parts.append(gov.detail)
+        detail = gov.detail.copy()
+        hedge_only = (hedges.removed[idx] > 0) & (detail["exposure"].to_numpy() == 0)
+        detail.loc[hedge_only, "paragraph"] = "15c3-1(c)(2)(vi)(F)(3)"
+        parts.append(detail)
         worksheets["government_subcategories"] = gov.subcategories
         worksheets["government_categories"] = gov.categories
+    idx = pick("C")
+    if len(idx):
+        add(canadian_haircut(frame.iloc[idx], government, removed[idx], [notes[i] for i in idx]))
+    idx = pick("B1", "B2")
+    if len(idx):
+        add(
+            municipal_haircut(
+                frame.iloc[idx],
+                exposure[idx],
+                [notes[i] for i in idx],
+                routes[idx] == "B1",
+                load_schedule("municipal_short_term", as_of),
+                load_schedule("municipal", as_of),
+            )
+        )
+    idx = pick("D1", "D2", "D3")
+    if len(idx):
+        add(
+            fund_haircut(
+                frame.iloc[idx],
+                exposure[idx],
+                [notes[i] for i in idx],
+                routes[idx],
+                load_schedule("funds", as_of),
+            )
+        )
+    idx = pick("E", "E6")
+    if len(idx):
+        add(
+            money_market_haircut(
+                frame.iloc[idx],
+                exposure[idx],
+                [notes[i] for i in idx],
+                routes[idx] == "E6",
+                load_schedule("money_market_instruments", as_of),
+                government,
+            )
+        )
+    idx = pick("F", "G_F")
+    if len(idx):
+        add(
+            debt_haircut(
+                frame.iloc[idx],
+                exposure[idx],
+                [notes[i] for i in idx],
+                routes[idx] == "G_F",
+                hedges.hedged[idx],
+                hedges.kind[idx],
+                hedges.rate_months[idx],
+                load_schedule("nonconvertible_debt", as_of),
+                load_schedule("debt_hedged_by_government", as_of),
+                load_schedule("debt_hedged_by_debt", as_of),
+                hedges.sheet,
+            )
+        )
+    idx = pick("H")
+    if len(idx):
+        add(
+            preferred_haircut(
+                frame.iloc[idx],
+                exposure[idx],
+                [notes[i] for i in idx],
+                load_schedule("preferred", as_of),
+            )
+        )
+    other = load_schedule("other_securities", as_of)
+    idx = pick("J", "G_J", "J2")
+    if len(idx):
+        add(
+            other_securities_haircut(
+                frame.iloc[idx], exposure[idx], [notes[i] for i in idx], routes[idx], other
+            )
+        )
+    idx = pick("K")
+    if len(idx):
+        add(
+            limited_market_haircut(
+                frame.iloc[idx],
+                exposure[idx],
+                [notes[i] for i in idx],
+                other,
+                opts.limited_market,
+            )
+        )
+    elif opts.limited_market.reductions:
+        raise ValueError("15c3-1(c)(2)(vi)(L) reductions given but no position is under (K)(ii)")
+    idx = pick("VII")
+    if len(idx):
+        add(
+            full_deduction(
+                frame.iloc[idx],
+                exposure[idx],
+                [notes[i] for i in idx],
+                load_schedule("no_ready_market", as_of),
+                "vii",
+            )
+        )
+    idx = pick("CRYPTO")
+    if len(idx):
+        add(
+            full_deduction(
+                frame.iloc[idx],
+                exposure[idx],
+                [notes[i] for i in idx],
+                load_schedule("non_allowable", as_of),
+                "crypto_non_security",
+            )
+        )
+    futures_table = load_schedule("futures", as_of)
+    idx = pick("COMMOD")
+    if len(idx):
+        add(
+            commodity_inventory_haircut(
+                frame.iloc[idx], exposure[idx], [notes[i] for i in idx], futures_table
+            )
+        )
 
-    handled = gov_mask
-    if not handled.all():
-        unsupported = sorted(set(classes[~handled]))
-        raise NotImplementedError(f"no haircut method yet for security classes {unsupported}")
+    # Appendix B (a)(3)(xiv): non-government futures (required) and government futures (add-on)
+    is_future = frame["instrument"].to_numpy() == Instrument.FUTURE.value
+    fut_idx = np.flatnonzero(is_future)
+    fut_charge = None
+    if len(fut_idx):
+        fut_charge = futures_margin_charge(
+            frame.iloc[fut_idx],
+            after_cover[fut_idx],
+            futures_table,
+            opts.futures,
+            required=routes[fut_idx] == "FUT",
+        )
+        own = routes[fut_idx] == "FUT"
+        if own.any():
+            k = np.flatnonzero(own)
+            rows_k = fut_idx[k]
+            parts.append(
+                build_detail(
+                    ids[rows_k],
+                    fut_charge.citation[k],
+                    fut_charge.key[k],
+                    fut_charge.multiple[k],
+                    exposure[rows_k],
+                    fut_charge.gross[k],
+                    fut_charge.charge[k],
+                    [notes[i] for i in rows_k],
+                )
+            )
 
-    detail = (
-        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(DETAIL_COLUMNS))
-    )
-    order = pd.Series(np.arange(len(frame)), index=frame["id"].to_numpy())
+    detail = pd.concat(parts, ignore_index=True) if parts else empty_detail()
+    order = pd.Series(np.arange(len(frame)), index=ids)
     detail = detail.iloc[np.argsort(order[detail["id"].to_numpy()].to_numpy())]
     detail = detail.reset_index(drop=True)
-    _reconcile(frame, detail, covered)
-    return HaircutResult(
-        detail=detail,
-        worksheets=worksheets,
-        total=float(detail["charge"].sum()),
-        warnings=warnings,
+    detail["add_on_paragraph"] = detail["add_on_paragraph"].fillna("").astype(object)
+    detail["add_on_charge"] = detail["add_on_charge"].fillna(0.0).astype(float)
+    if len(detail) != len(frame):
+        raise ReconciliationError("haircut detail does not list every position exactly once")
+
+    if fut_charge is not None:
+        gov_fut = np.flatnonzero(routes[fut_idx] == "A")
+        rows_g = fut_idx[gov_fut]
+        done = fut_charge.computed[gov_fut]
+        detail.loc[rows_g[done], "add_on_paragraph"] = fut_charge.citation[gov_fut][done]
+        detail.loc[rows_g[done], "add_on_charge"] = fut_charge.charge[gov_fut][done]
+        note_col = detail["note"].to_numpy(dtype=object).copy()
+        for i in rows_g[~done]:
+            text = "Appendix B (a)(3)(xiv) margin charge not computed: no margin given"
+            note_col[i] = f"{note_col[i]}; {text}" if note_col[i] else text
+        detail["note"] = note_col
+        if fut_charge.reduction > 0:
+            worksheets["futures_equity_reduction"] = pd.DataFrame(
+                {
+                    "gross_charge": [float(fut_charge.gross.sum())],
+                    "account_equity_applied": [fut_charge.reduction],
+                    "citation": ["15c3-1b(a)(3)(xiv)"],
+                }
+            )
+
+    # the rate otherwise applied to each position: its own rate, blended where a
+    # position is charged in two parts (a partly hedged (F) position)
+    expo = np.abs(detail["exposure"].to_numpy(dtype=float))
+    effective = np.divide(
+        detail["gross_charge"].to_numpy(dtype=float),
+        expo,
+        out=detail["rate"].to_numpy(dtype=float).copy(),
+        where=expo > 0,
     )
+    add_on, sheet = concentration_add_on(
+        frame,
+        routes,
+        effective,
+        net_capital_before_haircuts,
+        as_of,
+        load_schedule("concentration", as_of),
+    )
+    if (add_on > 0).any():
+        hit = add_on > 0
+        detail.loc[hit, "add_on_paragraph"] = CONCENTRATION_CITATION
+        detail.loc[hit, "add_on_charge"] = add_on[hit]
+        worksheets["concentration"] = sheet
+
+    detail = detail[list(DETAIL_COLUMNS)]
+    _reconcile(frame, detail, removed)
+    total = float(detail["charge"].sum() + detail["add_on_charge"].sum())
+    return HaircutResult(detail=detail, worksheets=worksheets, total=total, warnings=warnings)
 
 
-def _reconcile(frame: pd.DataFrame, detail: pd.DataFrame, covered: np.ndarray) -> None:
+def _reconcile(frame: pd.DataFrame, detail: pd.DataFrame, removed: np.ndarray) -> None:
     if len(detail) != len(frame) or not np.array_equal(
         detail["id"].to_numpy(), frame["id"].to_numpy()
     ):
         raise ReconciliationError("haircut detail does not list every position exactly once")
     value_in = float(np.abs(frame["signed_value"].to_numpy()).sum())
-    value_out = float(np.abs(detail["exposure"].to_numpy()).sum() + covered.sum())
+    value_out = float(np.abs(detail["exposure"].to_numpy()).sum() + removed.sum())
     if abs(value_in - value_out) > CENT * max(1.0, len(frame)):
         raise ReconciliationError(
             f"market value in {value_in:,.2f} differs from value charged plus covered "
-            f"{value_out:,.2f}"
+            f"or hedged {value_out:,.2f}"
         )

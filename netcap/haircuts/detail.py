@@ -10,6 +10,14 @@ Columns
 ``gross_charge``  ``rate * |exposure|``: the charge before any netting or offset
 ``charge``        the position's share of the paragraph's charge after netting
 ``note``          what happened (covered, netted, exempt, ...)
+``add_on_paragraph`` the citation of a charge added on top of ``charge`` (undue
+                  concentration, (M); the Appendix B margin charge on a
+                  government futures contract), or ``""``
+``add_on_charge`` that added charge (0 where none)
+
+For an Appendix B futures row ``rate`` is the multiple of margin and
+``gross_charge`` that multiple of the margin on the uncovered part, not
+``rate * |exposure|``.
 
 Where a paragraph nets positions (the government categories, the 25% offset of
 (J)) the netted charge is allocated back to positions in proportion to their
@@ -19,10 +27,12 @@ is a presentation device; the rule's figure is the paragraph total.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["DETAIL_COLUMNS", "allocate", "empty_detail"]
+__all__ = ["DETAIL_COLUMNS", "ParagraphHaircut", "allocate", "build_detail", "empty_detail"]
 
 DETAIL_COLUMNS: tuple[str, ...] = (
     "id",
@@ -33,16 +43,58 @@ DETAIL_COLUMNS: tuple[str, ...] = (
     "gross_charge",
     "charge",
     "note",
+    "add_on_paragraph",
+    "add_on_charge",
 )
+_TEXT = ("id", "paragraph", "bucket", "note", "add_on_paragraph")
+
+
+@dataclass(frozen=True)
+class ParagraphHaircut:
+    """One paragraph's result: a detail row per position and its worksheets."""
+
+    detail: pd.DataFrame
+    worksheets: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def empty_detail() -> pd.DataFrame:
     """A detail frame with no rows and the standard columns."""
     return pd.DataFrame(
+        {c: pd.Series(dtype=object if c in _TEXT else float) for c in DETAIL_COLUMNS}
+    )
+
+
+def build_detail(
+    ids: np.ndarray,
+    paragraph: np.ndarray | str,
+    bucket: np.ndarray | str,
+    rate: np.ndarray | float,
+    exposure: np.ndarray,
+    gross_charge: np.ndarray,
+    charge: np.ndarray,
+    note: np.ndarray | list[str] | str = "",
+) -> pd.DataFrame:
+    """A detail frame with the standard columns (scalars are broadcast to every row)."""
+    n = len(ids)
+
+    def col(v: object) -> np.ndarray:
+        arr = np.asarray(v, dtype=object)
+        return np.full(n, v, dtype=object) if arr.ndim == 0 else arr
+
+    return pd.DataFrame(
         {
-            c: pd.Series(dtype=object if c in ("id", "paragraph", "bucket", "note") else float)
-            for c in DETAIL_COLUMNS
-        }
+            "id": ids,
+            "paragraph": col(paragraph),
+            "bucket": col(bucket),
+            "rate": np.broadcast_to(np.asarray(rate, dtype=float), (n,)).copy(),
+            "exposure": np.asarray(exposure, dtype=float),
+            "gross_charge": np.asarray(gross_charge, dtype=float),
+            "charge": np.asarray(charge, dtype=float),
+            "note": col(note),
+            "add_on_paragraph": np.full(n, "", dtype=object),
+            "add_on_charge": np.zeros(n),
+        },
+        columns=list(DETAIL_COLUMNS),
     )
 
 

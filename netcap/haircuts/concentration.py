@@ -1,0 +1,195 @@
+"""Undue concentration: 15c3-1(c)(2)(vi)(M).
+
+A position in one issue (money market instruments, or securities of one class
+or series of an issuer) worth more than 10% of net capital before haircuts
+draws an additional deduction on the part above that 10%
+(``haircut_tables/concentration.csv``):
+
+* 50% of the percentage deduction otherwise applied to the position ((M)(1));
+* 15% for securities of (J) ((M)(1), last sentence), including those exempt
+  from (J) under (J)(2) ((M)(2)).
+
+Scope: exempted securities (government, agency) and redeemable investment
+company shares are outside (M); so are positions outside (c)(2)(vi) (no ready
+market, non-security crypto, futures, commodities).  Municipal securities are
+inside it on the terms of (M)(4).
+
+Floors ((M)(3), (M)(4)): for an issue of equity securities (``equity``,
+``preferred``) only the value above the greater of $10,000 and 500 shares
+(when ``quantity`` is known; otherwise $10,000) is reached; for a debt
+security only the value above $25,000; for a municipal issue only the value
+above the greater of $500,000 ($5,000,000 for notes) and 10% of net capital
+before haircuts, and only once the issue has been held more than 20 business
+days from its receipt from the issuer (``underwritten_on``, else
+``issue_date``; a municipal position with neither is taken as held longer).
+The part charged is the value above the greater of the floor and 10% of net
+capital before haircuts.
+
+Underwritten securities (``underwritten_on``) are reached only after 11
+business days.  Business days are counted Monday to Friday without holidays.
+
+The issue is ``security_id`` (each position without one is its own issue); the
+position in an issue is its net market value.  The "percentage deduction
+otherwise provided" is each position's own rate (blended where a position is
+charged in two parts, as a partly hedged (F) position is); where the rows of
+one issue carry different rates, the highest applies.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from netcap.frame import BookError, RowError
+from netcap.haircuts.detail import allocate
+from netcap.haircuts.routing import row_label
+from netcap.model import SecurityClass
+from netcap.tables import Schedule
+
+__all__ = ["CONCENTRATION_CITATION", "IN_SCOPE", "concentration_add_on"]
+
+CONCENTRATION_CITATION = "15c3-1(c)(2)(vi)(M)"
+IN_SCOPE = ("B1", "B2", "C", "E", "E6", "F", "G_F", "G_J", "H", "J", "J2", "K")
+"""Routes (see :mod:`netcap.haircuts.routing`) whose positions (M) reaches."""
+_FUNDS = (SecurityClass.REDEEMABLE_FUND.value, SecurityClass.MONEY_MARKET_FUND.value)
+_EQUITY = (SecurityClass.EQUITY.value, SecurityClass.PREFERRED.value)
+_DEBT = (
+    SecurityClass.CANADIAN_GOVERNMENT.value,
+    SecurityClass.COMMERCIAL_PAPER.value,
+    SecurityClass.BANKERS_ACCEPTANCE.value,
+    SecurityClass.CERTIFICATE_OF_DEPOSIT.value,
+    SecurityClass.NONCONVERTIBLE_DEBT.value,
+    SecurityClass.CONVERTIBLE_DEBT.value,
+)
+
+
+def _business_days(start: pd.Series, as_of: date) -> np.ndarray:
+    """Weekdays from ``start`` to ``as_of`` (NaN where ``start`` is missing)."""
+    out = np.full(len(start), np.nan)
+    ok = start.notna().to_numpy(dtype=bool)
+    if ok.any():
+        begin = start[ok].to_numpy(dtype="datetime64[D]")
+        end = np.datetime64(as_of, "D")
+        out[ok] = np.busday_count(begin, end)
+    return out
+
+
+def concentration_add_on(
+    frame: pd.DataFrame,
+    routes: np.ndarray,
+    rates: np.ndarray,
+    net_capital_before_haircuts: float | None,
+    as_of: date,
+    schedule: Schedule,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The (M) add-on of each row of ``frame`` and a worksheet by issue.
+
+    ``rates`` is the percentage otherwise applied to each row (the detail's
+    ``rate``).
+    """
+    n = len(frame)
+    add_on = np.zeros(n)
+    cls = frame["security_class"].to_numpy()
+    scope = np.isin(routes, IN_SCOPE) & ~np.isin(cls, _FUNDS)
+    empty = pd.DataFrame(
+        columns=["issue", "net_value", "threshold", "excess", "rate", "add_on", "citation"]
+    )
+    if not scope.any():
+        return add_on, empty
+    if net_capital_before_haircuts is None:
+        raise ValueError(
+            f"{CONCENTRATION_CITATION} (undue concentration) needs net capital before "
+            "haircuts: pass net_capital_before_haircuts"
+        )
+    ncbh = float(net_capital_before_haircuts)
+    muni = cls == SecurityClass.MUNICIPAL.value
+    since = frame["underwritten_on"].where(
+        frame["underwritten_on"].notna(), frame["issue_date"].where(muni)
+    )
+    bdays = _business_days(since, as_of)
+    grace = np.where(
+        muni,
+        schedule.amount("municipal_holding_business_days"),
+        schedule.amount("underwriting_business_days"),
+    )
+    counted = scope & ~(bdays <= grace)  # NaN (no date) counts
+
+    idx = np.flatnonzero(counted)
+    if len(idx) == 0:
+        return add_on, empty
+    sub = frame.iloc[idx]
+    issue = sub["security_id"].fillna(sub["id"]).astype(str).to_numpy()
+    codes, group = np.unique(issue, return_inverse=True)
+    ng = len(codes)
+    r = routes[idx]
+    _, first = np.unique(group, return_index=True)
+    mixed = r != r[first[group]]
+    if mixed.any():
+        raise BookError(
+            [
+                RowError(
+                    row_label(frame, int(idx[k])),
+                    "security_id",
+                    f"{sub['id'].iloc[k]!r}: issue {issue[k]!r} is charged under different "
+                    "paragraphs in different rows; one issue must be described the same way",
+                )
+                for k in np.flatnonzero(mixed)
+            ]
+        )
+    signed = sub["signed_value"].to_numpy(dtype=float)
+    net = np.bincount(group, weights=signed, minlength=ng)
+    j_rate = schedule.rate("j_add_on_rate")
+    row_rate = np.where(
+        np.isin(r, ["J", "G_J"]),
+        j_rate,
+        np.where(
+            r == "J2",
+            schedule.rate("j_exempt_add_on_rate"),
+            schedule.rate("add_on_fraction") * rates[idx],
+        ),
+    )
+    issue_rate = np.zeros(ng)
+    np.maximum.at(issue_rate, group, row_rate)
+
+    sub_cls = cls[idx]
+    qty = sub["quantity"].to_numpy(dtype=float)
+    value = sub["market_value"].to_numpy(dtype=float)
+    price = np.where(qty > 0, value / np.where(qty > 0, qty, 1.0), 0.0)
+    issue_price = np.zeros(ng)
+    np.maximum.at(issue_price, group, np.nan_to_num(price))
+    note = sub["municipal_note"].to_numpy(dtype=bool)
+    issue_note = np.zeros(ng, dtype=bool)
+    np.logical_or.at(issue_note, group, note)
+    g_cls = sub_cls[first]
+    floor = np.zeros(ng)
+    is_eq = np.isin(g_cls, _EQUITY)
+    floor[is_eq] = np.maximum(
+        schedule.amount("equity_floor"),
+        schedule.amount("equity_floor_shares") * issue_price[is_eq],
+    )
+    floor[np.isin(g_cls, _DEBT)] = schedule.amount("debt_floor")
+    g_muni = g_cls == SecurityClass.MUNICIPAL.value
+    floor[g_muni] = np.where(
+        issue_note[g_muni],
+        schedule.amount("municipal_note_floor"),
+        schedule.amount("municipal_bond_floor"),
+    )
+    threshold = np.maximum(floor, schedule.rate("threshold") * ncbh)
+    excess = np.maximum(0.0, np.abs(net) - threshold)
+    issue_add_on = issue_rate * excess
+    same_side = np.sign(signed) == np.sign(net[group])
+    add_on[idx] = allocate(issue_add_on, group, np.where(same_side, np.abs(signed), 0.0))
+    sheet = pd.DataFrame(
+        {
+            "issue": codes,
+            "net_value": net,
+            "threshold": threshold,
+            "excess": excess,
+            "rate": issue_rate,
+            "add_on": issue_add_on,
+            "citation": CONCENTRATION_CITATION,
+        }
+    )
+    return add_on, sheet[excess > 0].reset_index(drop=True)

@@ -1,0 +1,163 @@
+"""All other securities, 15c3-1(c)(2)(vi)(J); limited markets, (K); their reduction, (L).
+
+(J): every security not in a percentage category of (A)-(H) (nor in (K)(ii))
+takes 15% of the market value of the greater of the long or short positions,
+plus 15% of the amount by which the lesser side exceeds 25% of the greater
+(``haircut_tables/other_securities.csv``).  The text speaks of "the long or
+short positions" of all such securities, so netcap computes one long total and
+one short total over every position charged under (J), whatever the issuer:
+
+    deduction = 15% x G + 15% x max(0, L - 25% x G)
+
+Convertible debt at or above its principal amount ((G)), fund shares without a
+(D) rate, and debt, money market instruments or preferred stock that are in
+default or lack a favourable (I) assessment join this pool.
+
+(J)(2): a security called for redemption and redeemable within 90 days carries
+no (J) deduction (``called_within_90_days``); undue concentration still
+applies to it ((M)(2)).  (J)(1) (a convertible with the underlying sold short)
+is not implemented: such a position is charged in full.
+
+(K): a security (equity or other) that is not exchange-listed, not OTC margin
+stock and not on NASDAQ (``limited_market=True``) is charged under (J) when
+three or more independent market makers quote it; with one or two it takes 40%
+of each long and each short position, with no netting ((K)(ii)).  With none it
+has no ready market: mark it ``ready_market=False`` ((vii)).
+
+(L): where the examining authority has accepted a showing of liquidity, the
+(K) rate of a position may be lowered (:class:`LimitedMarketOptions`), never
+below the (J) rate of 15%.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from netcap.haircuts.detail import ParagraphHaircut, build_detail
+from netcap.haircuts.netting import other_securities_charge
+from netcap.tables import Schedule
+
+__all__ = [
+    "EXEMPT_CITATION",
+    "REDUCTION_CITATION",
+    "LimitedMarketOptions",
+    "limited_market_haircut",
+    "other_securities_haircut",
+]
+
+EXEMPT_CITATION = "15c3-1(c)(2)(vi)(J)(2)"
+REDUCTION_CITATION = "15c3-1(c)(2)(vi)(L)"
+CONVERTIBLE_CITATION = "15c3-1(c)(2)(vi)(G)"
+
+
+@dataclass(frozen=True)
+class LimitedMarketOptions:
+    """(L): reduced (K) rates granted by the examining authority.
+
+    ``reductions`` pairs a position id with the rate it takes instead of the
+    (K)(ii) 40%.  The rate may not exceed the (K)(ii) rate nor fall below the
+    (J) rate.
+    """
+
+    reductions: tuple[tuple[str, float], ...] = ()
+
+
+def other_securities_haircut(
+    rows: pd.DataFrame,
+    exposure: np.ndarray,
+    notes: list[str],
+    routes: np.ndarray,
+    schedule: Schedule,
+) -> ParagraphHaircut:
+    """(J) over the ``J`` and ``G_J`` rows as one pool; ``J2`` rows carry no charge."""
+    rate = schedule.rate("j_rate")
+    ratio = schedule.rate("j_offset_ratio")
+    excess_rate = schedule.rate("j_excess_rate")
+    pool = routes != "J2"
+    charge = np.zeros(len(rows))
+    sheet = None
+    row_notes = list(notes)
+    if pool.any():
+        j = other_securities_charge(exposure[pool], rate, ratio, excess_rate)
+        charge[pool] = j.row_charge
+        sheet = pd.DataFrame(
+            {
+                "long_value": [j.long],
+                "short_value": [j.short],
+                "greater_side": ["long" if j.long >= j.short else "short"],
+                "charge_on_greater": [j.greater_charge],
+                "lesser_excess_over_25pct": [j.lesser_excess],
+                "charge_on_excess": [j.excess_charge],
+                "deduction": [j.deduction],
+                "citation": [schedule.citation("j_rate")],
+            }
+        )
+        lesser = np.flatnonzero(pool)[~j.on_greater_side]
+        for i in lesser:
+            row_notes[i] = "; ".join(p for p in (notes[i], "lesser side of (J)") if p)
+    exempt = routes == "J2"
+    for i in np.flatnonzero(exempt):
+        row_notes[i] = "; ".join(
+            p for p in (notes[i], "called for redemption within 90 days: no (J) deduction") if p
+        )
+    paragraph = np.where(
+        exempt,
+        EXEMPT_CITATION,
+        np.where(routes == "G_J", CONVERTIBLE_CITATION, schedule.citation("j_rate")),
+    )
+    detail = build_detail(
+        rows["id"].to_numpy(),
+        paragraph,
+        np.where(exempt, "j2", "j"),
+        np.where(exempt, 0.0, rate),
+        exposure,
+        np.where(exempt, 0.0, rate * np.abs(exposure)),
+        charge,
+        row_notes,
+    )
+    return ParagraphHaircut(detail, {} if sheet is None else {"other_securities": sheet})
+
+
+def limited_market_haircut(
+    rows: pd.DataFrame,
+    exposure: np.ndarray,
+    notes: list[str],
+    schedule: Schedule,
+    options: LimitedMarketOptions,
+) -> ParagraphHaircut:
+    """(K)(ii) 40% of each position, or its (L) reduced rate."""
+    k_rate = schedule.rate("k_rate")
+    floor = schedule.rate("j_rate")
+    ids = rows["id"].to_numpy()
+    rate = np.full(len(rows), k_rate)
+    reduced = np.zeros(len(rows), dtype=bool)
+    where = pd.Index(ids)
+    for pid, r in options.reductions:
+        i = where.get_indexer([pid])[0]
+        if i < 0:
+            raise ValueError(
+                f"{REDUCTION_CITATION} reduction names {pid!r}, not a position charged "
+                "under (K)(ii)"
+            )
+        if not floor <= r <= k_rate:
+            raise ValueError(
+                f"{REDUCTION_CITATION} reduction for {pid!r}: rate {r} must lie between the "
+                f"(J) rate {floor} and the (K)(ii) rate {k_rate}"
+            )
+        rate[i] = r
+        reduced[i] = True
+    charge = rate * np.abs(exposure)
+    detail = build_detail(
+        ids,
+        np.where(reduced, REDUCTION_CITATION, schedule.citation("k_rate")),
+        np.where(reduced, "l", "k_ii"),
+        rate,
+        exposure,
+        charge,
+        charge,
+        notes,
+    )
+    return ParagraphHaircut(detail)

@@ -1,0 +1,117 @@
+"""Paragraph (M), undue concentration, against hand-worked figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from netcap.model import Position
+from tests.conftest import gov, haircut
+
+
+def pos(pid: str, cls: str, side: str, value: float, **kw: Any) -> Position:
+    return Position(id=pid, security_class=cls, side=side, market_value=value, **kw)
+
+
+def test_j_security_above_ten_percent() -> None:
+    # net capital before haircuts 1mm: threshold 10% = 100k (above the $10,000 equity floor)
+    # long 200k of one stock: (J) 15% x 200k = 30,000; (M) 15% x (200k - 100k) = 15,000
+    r = haircut([pos("x", "equity", "long", 2e5)], net_capital_before_haircuts=1e6)
+    assert r.total == pytest.approx(45_000)
+    d = r.detail.iloc[0]
+    assert d["add_on_paragraph"] == "15c3-1(c)(2)(vi)(M)"
+    assert d["add_on_charge"] == pytest.approx(15_000)
+    by = r.by_paragraph.set_index("paragraph")["charge"]
+    assert by["15c3-1(c)(2)(vi)(M)"] == pytest.approx(15_000)
+
+
+def test_exactly_ten_percent_draws_nothing() -> None:
+    r = haircut([pos("x", "equity", "long", 1e5)], net_capital_before_haircuts=1e6)
+    assert r.total == pytest.approx(15_000)  # (J) only
+
+
+def test_equity_floor_of_500_shares() -> None:
+    # net capital 50k: 10% = 5,000; floor = greater of $10,000 and 500 shares x $30 = 15,000
+    # 1,000 shares at $30 = 30,000: (J) 4,500; (M) 15% x (30,000 - 15,000) = 2,250
+    p = Position(id="x", security_class="equity", side="long", quantity=1000, price=30.0)
+    assert haircut([p], net_capital_before_haircuts=5e4).total == pytest.approx(6_750)
+
+
+def test_debt_takes_half_its_rate() -> None:
+    # corp 300k, 4y (F)(1) 6% = 18,000; net capital 1mm: (M) 50% x 6% x 200k = 6,000
+    p = pos("b", "nonconvertible_debt", "long", 3e5, years_to_maturity=4, minimal_credit_risk=True)
+    assert haircut([p], net_capital_before_haircuts=1e6).total == pytest.approx(24_000)
+
+
+def test_debt_floor() -> None:
+    # net capital 100k: 10% = 10k < $25,000 floor; corp 100k 4y: 6,000 + 3% x 75k = 8,250
+    p = pos("b", "nonconvertible_debt", "long", 1e5, years_to_maturity=4, minimal_credit_risk=True)
+    assert haircut([p], net_capital_before_haircuts=1e5).total == pytest.approx(8_250)
+
+
+def test_municipal_floors_and_holding_period() -> None:
+    # net capital 1mm: threshold greater of $500,000 and 100k = 500k
+    # muni bond 800k 4y: (B)(2) 4% = 32,000; (M) 50% x 4% x 300k = 6,000
+    bond = pos("m", "municipal", "long", 8e5, years_to_maturity=4)
+    assert haircut([bond], net_capital_before_haircuts=1e6).total == pytest.approx(38_000)
+    # as a note the floor is $5,000,000: no (M)
+    note = bond.model_copy(update={"municipal_note": True})
+    assert haircut([note], net_capital_before_haircuts=1e6).total == pytest.approx(32_000)
+    # received from the issuer 10 business days before 2024-06-28: not yet 20: no (M)
+    fresh = bond.model_copy(update={"underwritten_on": date(2024, 6, 14)})
+    assert haircut([fresh], net_capital_before_haircuts=1e6).total == pytest.approx(32_000)
+
+
+def test_underwriting_grace_of_eleven_business_days() -> None:
+    # 2024-06-13 to 2024-06-28 is 11 business days: (M) not yet applied
+    base = pos("x", "equity", "long", 2e5)
+    early = base.model_copy(update={"underwritten_on": date(2024, 6, 13)})
+    assert haircut([early], net_capital_before_haircuts=1e6).total == pytest.approx(30_000)
+    # 2024-06-12: 12 business days: (M) 15% x 100k = 15,000 on top of (J) 30,000
+    late = base.model_copy(update={"underwritten_on": date(2024, 6, 12)})
+    assert haircut([late], net_capital_before_haircuts=1e6).total == pytest.approx(45_000)
+
+
+def test_m2_applies_to_j2_exempt_positions() -> None:
+    # called within 90 days: no (J) charge, but (M)(2) 15% of the excess 100k
+    p = pos("x", "equity", "long", 2e5, called_within_90_days=True)
+    assert haircut([p], net_capital_before_haircuts=1e6).total == pytest.approx(15_000)
+
+
+def test_limited_market_add_on_is_half_of_forty_percent() -> None:
+    # (K)(ii) 40% x 200k = 80,000; (M) 50% x 40% x 100k = 20,000
+    p = pos("x", "equity", "long", 2e5, limited_market=True, market_makers=1)
+    assert haircut([p], net_capital_before_haircuts=1e6).total == pytest.approx(100_000)
+
+
+def test_issue_is_the_security_id_and_nets() -> None:
+    # two lots of one stock 150k + 50k = 200k: same as one lot of 200k
+    lots = [
+        pos("a", "equity", "long", 1.5e5, security_id="X"),
+        pos("b", "equity", "long", 5e4, security_id="X"),
+    ]
+    assert haircut(lots, net_capital_before_haircuts=1e6).total == pytest.approx(45_000)
+    # without an issue id each lot is its own issue: only the 150k lot passes 100k
+    # (J) 30,000 + (M) 15% x 50k = 7,500
+    apart = [p.model_copy(update={"security_id": None}) for p in lots]
+    assert haircut(apart, net_capital_before_haircuts=1e6).total == pytest.approx(37_500)
+
+
+def test_exempted_securities_are_outside_m() -> None:
+    r = haircut([gov("t", "long", 1e7, 4)], net_capital_before_haircuts=1e6)
+    assert r.total == pytest.approx(300_000)  # (A) 3% only
+
+
+def test_m_needs_net_capital_before_haircuts() -> None:
+    with pytest.raises(ValueError, match=r"\(M\)"):
+        haircut([pos("x", "equity", "long", 1.0)])
+
+
+def test_m_is_not_homogeneous() -> None:
+    # scaling the book by 2 at fixed net capital (1mm) more than doubles the charge
+    one = haircut([pos("x", "equity", "long", 2e5)], net_capital_before_haircuts=1e6).total
+    two = haircut([pos("x", "equity", "long", 4e5)], net_capital_before_haircuts=1e6).total
+    assert one == pytest.approx(45_000)
+    assert two == pytest.approx(60_000 + 45_000)  # (J) 60k + (M) 15% x 300k
