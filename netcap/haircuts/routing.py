@@ -193,16 +193,17 @@ def route_positions(
 
     # --- (D) redeemable investment company shares ---------------------------------------
     assets = frame["fund_assets"].to_numpy(dtype=object)
+    assets_missing = pd.isna(frame["fund_assets"]).to_numpy(dtype=bool)
     mmf = live & (cls == _SC.MONEY_MARKET_FUND.value)
     refuse(
-        mmf & np.array([a not in (None, FundAssets.MONEY_MARKET.value) for a in assets]),
+        mmf & ~assets_missing & (assets != FundAssets.MONEY_MARKET.value),
         "fund_assets",
         "a money_market_fund holds money market assets; use redeemable_fund for others",
     )
     route[mmf] = "D1"
     fund = live & (cls == _SC.REDEEMABLE_FUND.value)
     refuse(
-        fund & np.array([a is None for a in assets]),
+        fund & assets_missing,
         "fund_assets",
         "required for redeemable_fund: money_market, government, debt or other ((D))",
     )
