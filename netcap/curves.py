@@ -42,7 +42,7 @@ from netcap.frame import positions_frame
 from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
 from netcap.market_maker import market_maker_thresholds
 from netcap.model import Side
-from netcap.piecewise import PiecewiseLinear
+from netcap.piecewise import PiecewiseLinear, beyond
 from netcap.strategy import Strategy
 
 __all__ = ["StrategyCurves", "leg_frame", "strategy_curves"]
@@ -115,16 +115,16 @@ def _affine_roots(a: FloatArray, b: FloatArray) -> FloatArray:
 
 
 def _interval_ends(points: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Ends of the intervals ``[0, p1], [p1, p2], ..., [pk, 2pk + 1]``."""
+    """Ends of the intervals ``[0, p1], [p1, p2], ..., [pk, beyond(pk)]``."""
     x = np.unique(np.concatenate([[0.0], points]))
-    return x, np.append(x[1:], 2.0 * x[-1] + 1.0)
+    return x, np.append(x[1:], beyond(float(x[-1])))
 
 
 def _zeros_between(points: FloatArray, quantity: Callable[[float], FloatArray]) -> FloatArray:
     """Where any component of ``quantity`` (linear on each interval) crosses zero.
 
     Intervals are those of ``points``; the last runs to infinity and is probed
-    at ``2 pk + 1``.
+    at :func:`~netcap.piecewise.beyond`.
     """
     lo, hi = _interval_ends(points)
     found: list[float] = []
@@ -254,18 +254,19 @@ def _snap(f: Callable[[FloatArray], FloatArray], x: FloatArray) -> FloatArray:
     is known from two points well inside it; a point of ``x`` where the two
     neighbouring lines have the same slope is not a kink and is dropped.
     """
-    tail = 2.0 * x[-1] + 1.0
-    ends = np.append(x, tail)
+    ends = np.append(x, beyond(float(x[-1])))
     lo, hi = ends[:-1], ends[1:]
     p1, p2 = lo + 0.25 * (hi - lo), lo + 0.75 * (hi - lo)
     y1, y2 = f(p1), f(p2)
     slope = (y2 - y1) / (p2 - p1)
     icpt = y1 - slope * p1
+    scale = max(1.0, float(np.max(np.abs(y1))), float(np.max(np.abs(y2))))
     out = []
     for k in range(1, len(x)):
         sl, sr = slope[k - 1], slope[k]
-        scale = max(abs(sl), abs(sr), 1e-300)
-        if abs(sl - sr) <= 1e-9 * scale:
+        # a kink only if the left piece's line misses the right piece (and vice versa)
+        miss = max(abs(icpt[k - 1] + sl * p2[k] - y2[k]), abs(icpt[k] + sr * p1[k - 1] - y1[k - 1]))
+        if miss <= _REL_TOL * scale or sl == sr:
             continue
         xk = (icpt[k] - icpt[k - 1]) / (sl - sr)
         out.append(xk if lo[k - 1] < xk < hi[k] else x[k])
@@ -274,7 +275,7 @@ def _snap(f: Callable[[FloatArray], FloatArray], x: FloatArray) -> FloatArray:
 
 def _verified(curve: PiecewiseLinear, total: Callable[[FloatArray], FloatArray]) -> bool:
     x = curve.knots
-    mids = np.append(0.5 * (x[:-1] + x[1:]), 4.0 * x[-1] + 3.0)
+    mids = np.append(0.5 * (x[:-1] + x[1:]), 3.0 * beyond(float(x[-1])))
     return _close(curve(mids), total(mids))
 
 

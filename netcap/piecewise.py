@@ -17,9 +17,18 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["PiecewiseLinear", "common_knots"]
+__all__ = ["PiecewiseLinear", "beyond", "common_knots"]
 
 FloatArray = npt.NDArray[np.float64]
+REL_TOL = 1e-12
+"""Relative size below which two values or slopes are taken as equal (float noise)."""
+TAIL_PROBE = 1e9
+"""Distance (dollars of P) at least, past the last knot, at which a tail slope is measured."""
+
+
+def beyond(last: float) -> float:
+    """A point well past ``last`` for measuring a slope without cancellation."""
+    return float(last + max(last, TAIL_PROBE))
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,9 +68,9 @@ class PiecewiseLinear:
         """
         x = np.unique(np.concatenate([[0.0], np.asarray(knots, dtype=float)]))
         x = x[x >= 0]
-        beyond = 2.0 * x[-1] + 1.0
-        y = np.asarray(f(np.append(x, beyond)), dtype=float)
-        return cls(x, y[:-1], float((y[-1] - y[-2]) / (beyond - x[-1])))
+        far = beyond(float(x[-1]))
+        y = np.asarray(f(np.append(x, far)), dtype=float)
+        return cls(x, y[:-1], float((y[-1] - y[-2]) / (far - x[-1])))
 
     def __call__(self, P: npt.ArrayLike) -> FloatArray:
         """Values at ``P`` (any shape), exactly linear between knots."""
@@ -97,8 +106,8 @@ class PiecewiseLinear:
         """Pointwise maximum, with the crossing points as knots."""
         x = common_knots(functions)
         vals = np.max([f(x) for f in functions], axis=0)
-        beyond = 2.0 * x[-1] + 1.0
-        tail = max(functions, key=lambda f: (float(f(beyond)), f.tail_slope))
+        far = beyond(float(x[-1]))
+        tail = max(functions, key=lambda f: (float(f(far)), f.tail_slope))
         return PiecewiseLinear(x, vals, tail.tail_slope)
 
     @staticmethod
@@ -132,6 +141,13 @@ def common_knots(functions: Sequence[PiecewiseLinear]) -> FloatArray:
         for j in range(i + 1, n):
             d = vals[i] - vals[j]
             ds = slopes[i] - slopes[j]
+            # float noise is not a crossing: differences within REL_TOL of the values
+            # (or slopes) compared count as zero
+            d = np.where(
+                np.abs(d) <= REL_TOL * np.maximum(np.abs(vals[i]), np.abs(vals[j])), 0.0, d
+            )
+            if abs(ds[-1]) <= REL_TOL * max(abs(slopes[i][-1]), abs(slopes[j][-1])):
+                ds[-1] = 0.0
             # interior intervals: a strict sign change inside (x_k, x_k+1)
             sign_change = d[:-1] * d[1:] < 0
             k = np.flatnonzero(sign_change)

@@ -33,7 +33,7 @@ import pandas as pd
 from netcap.curves import StrategyCurves, leg_frame, strategy_curves
 from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
 from netcap.market_maker import EXEMPTED_CLASSES, market_maker_thresholds
-from netcap.piecewise import PiecewiseLinear, common_knots
+from netcap.piecewise import REL_TOL, PiecewiseLinear, common_knots
 from netcap.strategy import Strategy
 
 __all__ = [
@@ -91,6 +91,12 @@ class Crossover:
     after: tuple[str, str]
 
 
+def _at_least(x: FloatArray | float, y: FloatArray | float) -> npt.NDArray[np.bool_]:
+    """``x >= y`` with float noise (relative REL_TOL) counted as a tie."""
+    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return np.asarray(xa >= ya - REL_TOL * np.maximum(np.abs(xa), np.abs(ya)))
+
+
 def binding(
     P: npt.ArrayLike,
     *,
@@ -104,7 +110,9 @@ def binding(
     """Requirement under each standard and the binding one, from the inputs at each P.
 
     Vectorized over P.  Ties go to the aggregate indebtedness standard, and
-    within a standard to the margin, then the fixed minimum.
+    within a standard to the margin, then the fixed minimum; amounts within a
+    relative 1e-12 of each other are ties (float noise does not switch the
+    binding constraint).
     """
     Ps = np.atleast_1d(np.asarray(P, dtype=float))
     h = np.broadcast_to(np.asarray(haircut, dtype=float), Ps.shape)
@@ -113,12 +121,13 @@ def binding(
     md = np.broadcast_to(np.asarray(dealer_margin, dtype=float), Ps.shape)
     F = fixed_minimum
     fph = F + h
+    ft = np.maximum(F, t)
     ai = np.maximum(md, fph)
-    ai_comp = np.where(md >= fph, MARGIN, FIXED_PLUS_HAIRCUT)
-    mm = np.maximum(md, np.maximum(F, t))
-    mm_comp = np.where(md >= np.maximum(F, t), MARGIN, np.where(t <= F, FIXED, THRESHOLD))
+    ai_comp = np.where(_at_least(md, fph), MARGIN, FIXED_PLUS_HAIRCUT)
+    mm = np.maximum(md, ft)
+    mm_comp = np.where(_at_least(md, ft), MARGIN, np.where(_at_least(F, t), FIXED, THRESHOLD))
     if market_maker_eligible:
-        use_mm = mm < ai
+        use_mm = ~_at_least(mm, ai)
         dealer = np.where(use_mm, mm, ai)
         standard = np.where(use_mm, MM_STANDARD, AI_STANDARD)
         component = np.where(use_mm, mm_comp, ai_comp)
