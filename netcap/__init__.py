@@ -4,13 +4,16 @@ The public API is what ``__all__`` lists; everything else may change.
 """
 
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
+from netcap.dealer_screen import DealerFacts, ScreenResult, screen
 from netcap.firm import BalanceSheet, Book, FirmProfile, FirmType, Liability, LiabilityKind
 from netcap.frame import BookError, RowError, positions_frame, validate_frame
 from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
 from netcap.haircuts.government import GovernmentOptions
+from netcap.lockup import LockupResult, simulate_lockup
 from netcap.model import Instrument, Position, SecurityClass, Side
-from netcap.registration import Crossover, DealerCapital, RegistrationAnalysis, analyze
-from netcap.strategy import Leg, LegKind, Strategy
+from netcap.portfolio import Combination, combine
+from netcap.registration import Crossover, DealerCapital, RegistrationAnalysis, analyze, sweep
+from netcap.strategy import Leg, LegKind, Strategy, uncovered_futures_variant
 
 __version__ = "0.1.0"
 
@@ -18,9 +21,11 @@ __all__ = [
     "BalanceSheet",
     "Book",
     "BookError",
+    "Combination",
     "ComputeOptions",
     "Crossover",
     "DealerCapital",
+    "DealerFacts",
     "FirmProfile",
     "FirmType",
     "GovernmentOptions",
@@ -31,17 +36,24 @@ __all__ = [
     "LegKind",
     "Liability",
     "LiabilityKind",
+    "LockupResult",
     "NetCapitalResult",
     "Position",
     "RegistrationAnalysis",
     "RowError",
+    "ScreenResult",
     "SecurityClass",
     "Side",
     "Strategy",
     "__version__",
     "analyze",
+    "combine",
     "compute",
     "compute_haircuts",
     "positions_frame",
+    "screen",
+    "simulate_lockup",
+    "sweep",
+    "uncovered_futures_variant",
     "validate_frame",
 ]
