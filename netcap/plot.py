@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from netcap.money import round_percent
 from netcap.portfolio import Combination
 from netcap.registration import RegistrationAnalysis
 
@@ -171,7 +172,7 @@ def plot_combination(combination: Combination, ax: Any = None) -> Any:
     bars = ax.bar(x + 0.2, t["dealer"], width=0.4, color=colors, label="dealer requirement")
     for b, pct in zip(bars, t["increase_pct"], strict=True):
         ax.annotate(
-            f"+{pct:.0f}%",
+            f"+{round_percent(pct):.0f}%",
             (b.get_x() + b.get_width() / 2, b.get_height()),
             ha="center",
             va="bottom",
@@ -181,7 +182,8 @@ def plot_combination(combination: Combination, ax: Any = None) -> Any:
     ax.set_ylabel("required equity")
     _money_axis(ax, "y")
     ax.set_title(
-        f"stand-alone vs combined (sum of stand-alone %: {combination.sum_of_increase_pct:.0f}%)",
+        "stand-alone vs combined "
+        f"(sum of stand-alone %: {round_percent(combination.sum_of_increase_pct):.0f}%)",
         fontsize=10,
     )
     ax.legend(fontsize=8)
