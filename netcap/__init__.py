@@ -5,6 +5,7 @@ The public API is what ``__all__`` lists; everything else may change.
 
 from netcap.book_json import BookInputError, load_book
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
+from netcap.dealer_screen import DealerFacts, ScreenResult, screen
 from netcap.firm import (
     AIAddition,
     AIAdditionKind,
@@ -26,9 +27,11 @@ from netcap.firm import (
 from netcap.frame import BookError, RowError, positions_frame, validate_frame
 from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
 from netcap.haircuts.government import GovernmentOptions
+from netcap.lockup import LockupResult, simulate_lockup
 from netcap.model import Instrument, Position, SecurityClass, Side
-from netcap.registration import Crossover, DealerCapital, RegistrationAnalysis, analyze
-from netcap.strategy import Leg, LegKind, Strategy
+from netcap.portfolio import Combination, combine
+from netcap.registration import Crossover, DealerCapital, RegistrationAnalysis, analyze, sweep
+from netcap.strategy import Leg, LegKind, Strategy, uncovered_futures_variant
 
 __version__ = "0.1.0"
 
@@ -40,9 +43,11 @@ __all__ = [
     "BookError",
     "BookInputError",
     "CapitalContribution",
+    "Combination",
     "ComputeOptions",
     "Crossover",
     "DealerCapital",
+    "DealerFacts",
     "DeferredTax",
     "FirmProfile",
     "FirmType",
@@ -54,6 +59,7 @@ __all__ = [
     "LegKind",
     "Liability",
     "LiabilityKind",
+    "LockupResult",
     "MarketMakerAccount",
     "MarketMaking",
     "MarketMakingSecurity",
@@ -64,14 +70,20 @@ __all__ = [
     "Position",
     "RegistrationAnalysis",
     "RowError",
+    "ScreenResult",
     "SecurityClass",
     "Side",
     "Strategy",
     "__version__",
     "analyze",
+    "combine",
     "compute",
     "compute_haircuts",
     "load_book",
     "positions_frame",
+    "screen",
+    "simulate_lockup",
+    "sweep",
+    "uncovered_futures_variant",
     "validate_frame",
 ]

@@ -6,6 +6,16 @@
     every strategy spec in DIR, laid out as the SEC's Table 10.
 ``netcap compute BOOK.json [--json]``
     the firm's net capital computation, line by line with citations.
+``netcap strategy SPEC.json --plot out.png``
+    also draw the increase and the requirements against P.
+``netcap sweep SPEC.json [--from --to --n --csv]``
+    every requirement over a log grid of P, with crossovers and the limit.
+``netcap combine A.json B.json [--sizes 5e7,5e7] [--json] [--plot out.png]``
+    several strategies run by one firm, next to the stand-alone figures.
+``netcap lockup REQS.csv [--policy withdraw|retain]``
+    capital held per legal entity under the one-year lock-up of (c)(2)(i)(G).
+``netcap dealer-screen FACTS.json [--json]``
+    the Rules 3a5-4 / 3a44-2 checklist (informs; not legal advice).
 
 Bad input exits with status 2 and a message naming the file and field.
 """
@@ -23,10 +33,13 @@ from pydantic import ValidationError
 
 from netcap.book_json import BookInputError, load_book
 from netcap.computation import compute
+from netcap.dealer_screen import DealerFacts, screen
 from netcap.frame import BookError
+from netcap.lockup import simulate_lockup
 from netcap.money import round_dollars, round_percent
 from netcap.net_worth import NotInForceError
-from netcap.registration import CITATIONS, RegistrationAnalysis, analyze
+from netcap.portfolio import combine
+from netcap.registration import CITATIONS, RegistrationAnalysis, analyze, sweep
 from netcap.requirements import RequirementInputError
 from netcap.strategy import Strategy
 
@@ -149,11 +162,13 @@ def _cmd_strategy(args: argparse.Namespace) -> int:
     strategy = load_strategy(Path(args.spec))
     if args.P is not None:
         strategy = strategy.with_P(args.P)
-    report = strategy_report(analyze(strategy))
+    analysis = analyze(strategy)
+    report = strategy_report(analysis)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         _print_strategy(report)
+    _strategy_plot(args, analysis)
     return 0
 
 
@@ -248,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--P", type=float, default=None, help="position size in dollars")
     p.set_defaults(func=_cmd_strategy)
+    _add_strategy_plot_option(p)
 
     t = sub.add_parser("table10", help="lay out every strategy spec in a folder as Table 10")
     t.add_argument("folder", help="folder of strategy specs")
@@ -259,7 +275,152 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("book", help="the firm's book (JSON, see docs/book-format.md)")
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.set_defaults(func=_cmd_compute)
+    _add_whatif_commands(sub)
     return parser
+
+
+# --- what-if commands (sweep, combine, lockup, dealer-screen, --plot) ----------------------------
+
+
+def _add_strategy_plot_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--plot", metavar="PNG", default=None, help="write the charts to this file")
+
+
+def _strategy_plot(args: argparse.Namespace, analysis: RegistrationAnalysis) -> None:
+    if getattr(args, "plot", None):
+        from netcap.plot import save_strategy_figure  # noqa: PLC0415 (optional extra)
+
+        out = save_strategy_figure(analysis, args.plot)
+        print(f"wrote {out}", file=sys.stderr)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    import numpy as np  # noqa: PLC0415
+
+    strategy = load_strategy(Path(args.spec))
+    if not 0 < args.low < args.high:
+        raise InputError(f"--from {args.low} / --to {args.high}: need 0 < from < to")
+    grid = np.geomspace(args.low, args.high, args.n)
+    out = sweep(strategy, grid)
+    if args.csv:
+        out.to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}", file=sys.stderr)
+    else:
+        print(out.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
+    print(
+        f"crossovers: {[round(p, 2) for p in out.attrs['crossovers']]}; "
+        f"increase as P -> infinity: {out.attrs['increase_pct_limit']:.4g}%",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_combine(args: argparse.Namespace) -> int:
+    strategies = [load_strategy(Path(p)) for p in args.specs]
+    sizes = None
+    if args.sizes:
+        sizes = [float(x) for x in args.sizes.split(",")]
+        if len(sizes) != len(strategies):
+            raise InputError(f"--sizes: {len(sizes)} sizes for {len(strategies)} strategies")
+    try:
+        c = combine(strategies, sizes=sizes)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    table = c.table()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "rows": [
+                        {k: (round_dollars(v) if k in _DOLLARS else v) for k, v in r.items()}
+                        for r in table.to_dict("records")
+                    ],
+                    "sum_of_standalone_increase_pct": c.sum_of_increase_pct,
+                    "combined_increase_pct": c.increase_pct,
+                    "combined_standard": c.standard,
+                    "combined_component": c.component,
+                    "saving": round_dollars(c.saving),
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(table.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
+        print(
+            f"sum of stand-alone increases {c.sum_of_increase_pct:.2f}%; combined firm "
+            f"{c.increase_pct:.2f}% [{c.standard}: {c.component}]"
+        )
+    if args.plot:
+        from netcap.plot import plot_combination  # noqa: PLC0415 (optional extra)
+
+        ax = plot_combination(c)
+        ax.figure.tight_layout()
+        ax.figure.savefig(args.plot, dpi=120)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 0
+
+
+_DOLLARS = {"haircut", "non_dealer", "dealer"}
+
+
+def _cmd_lockup(args: argparse.Namespace) -> int:
+    import pandas as pd  # noqa: PLC0415
+
+    path = Path(args.csv)
+    try:
+        frame = pd.read_csv(path, index_col=0, parse_dates=[0])
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    try:
+        result = simulate_lockup(frame, policy=args.policy)
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    print(result.frame().to_string(float_format=lambda x: f"{x:,.2f}"))
+    print(json.dumps(result.summary(), indent=2))
+    return 0
+
+
+def _cmd_dealer_screen(args: argparse.Namespace) -> int:
+    path = Path(args.facts)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        facts = DealerFacts.model_validate(data)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except ValidationError as exc:
+        raise InputError(_validation_message(str(path), exc)) from None
+    result = screen(facts)
+    print(json.dumps(result.to_dict(), indent=2) if args.json else str(result))
+    return 0
+
+
+def _add_whatif_commands(sub: Any) -> None:
+    s = sub.add_parser("sweep", help="requirements of one strategy over a log grid of P")
+    s.add_argument("spec")
+    s.add_argument("--from", dest="low", type=float, default=1e5)
+    s.add_argument("--to", dest="high", type=float, default=1e10)
+    s.add_argument("--n", type=int, default=51)
+    s.add_argument("--csv", default=None, help="write the table to this CSV file")
+    s.set_defaults(func=_cmd_sweep)
+
+    c = sub.add_parser("combine", help="several strategies run by one firm vs stand-alone")
+    c.add_argument("specs", nargs="+")
+    c.add_argument("--sizes", default=None, help="comma-separated P of each strategy")
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--plot", metavar="PNG", default=None)
+    c.set_defaults(func=_cmd_combine)
+
+    lk = sub.add_parser("lockup", help="capital held per entity under the one-year lock-up")
+    lk.add_argument("csv", help="CSV: date column, then one column of requirements per entity")
+    lk.add_argument("--policy", choices=("withdraw", "retain"), default="withdraw")
+    lk.set_defaults(func=_cmd_lockup)
+
+    d = sub.add_parser("dealer-screen", help="Rules 3a5-4 / 3a44-2 checklist (not legal advice)")
+    d.add_argument("facts", help="facts (JSON, fields of netcap.dealer_screen.DealerFacts)")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=_cmd_dealer_screen)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,7 +4,7 @@ Section III.C.2.b of the 2024 dealer release (Release 34-99477; Tables 9-10,
 Boxes 1-2) compares the equity a trading firm must hold for a strategy of size
 $P before and after registration:
 
-* non-dealer: a margin requirement, ``margin_rate * P`` (the release uses 2%);
+* non-dealer: a margin requirement (the release uses 2% of P);
 * dealer under the aggregate indebtedness standard of 15c3-1(a)(1)(i): with
   aggregate indebtedness zero (all borrowing adequately collateralized), net
   capital = equity - haircut must reach the fixed-dollar minimum, so equity
@@ -14,14 +14,15 @@ $P before and after registration:
   equity must reach a threshold that is a percentage of the positions:
   ``max(margin, fixed_minimum, threshold)``.
 
-A firm eligible for (a)(6) takes whichever standard is easier.  Every
-requirement is piecewise linear in P, so the limit as P grows and the values of
-P at which the binding constraint switches are found exactly, not by scanning.
+A firm eligible for (a)(6) takes whichever standard is easier.  With legs of
+``a + b*P`` dollars every requirement is piecewise linear in P
+(:mod:`netcap.curves`), so the limit as P grows and every P at which the binding
+constraint switches are found exactly, not by scanning.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,17 +30,22 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from netcap.frame import positions_frame
+from netcap.curves import StrategyCurves, leg_frame, strategy_curves
 from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
-from netcap.market_maker import market_maker_thresholds
+from netcap.market_maker import EXEMPTED_CLASSES, market_maker_thresholds
+from netcap.piecewise import REL_TOL, PiecewiseLinear, common_knots
 from netcap.strategy import Strategy
 
 __all__ = [
+    "CITATIONS",
+    "EXEMPTED_CLASSES",
     "Crossover",
     "DealerCapital",
     "RegistrationAnalysis",
     "analyze",
+    "binding",
     "market_maker_thresholds",
+    "sweep",
 ]
 
 AI_STANDARD = "aggregate_indebtedness"
@@ -57,6 +63,8 @@ CITATIONS = {
     MARGIN: "non-dealer margin baseline (Release 34-99477, section III.C.2.b)",
     THRESHOLD: "15c3-1(a)(6)(iii)(A)",
 }
+
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -83,19 +91,95 @@ class Crossover:
     after: tuple[str, str]
 
 
+def _at_least(x: FloatArray | float, y: FloatArray | float) -> npt.NDArray[np.bool_]:
+    """``x >= y`` with float noise (relative REL_TOL) counted as a tie."""
+    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return np.asarray(xa >= ya - REL_TOL * np.maximum(np.abs(xa), np.abs(ya)))
+
+
+def binding(
+    P: npt.ArrayLike,
+    *,
+    haircut: npt.ArrayLike,
+    threshold: npt.ArrayLike,
+    margin: npt.ArrayLike,
+    dealer_margin: npt.ArrayLike,
+    fixed_minimum: float,
+    market_maker_eligible: bool = True,
+) -> pd.DataFrame:
+    """Requirement under each standard and the binding one, from the inputs at each P.
+
+    Vectorized over P.  Ties go to the aggregate indebtedness standard, and
+    within a standard to the margin, then the fixed minimum; amounts within a
+    relative 1e-12 of each other are ties (float noise does not switch the
+    binding constraint).
+    """
+    Ps = np.atleast_1d(np.asarray(P, dtype=float))
+    h = np.broadcast_to(np.asarray(haircut, dtype=float), Ps.shape)
+    t = np.broadcast_to(np.asarray(threshold, dtype=float), Ps.shape)
+    m = np.broadcast_to(np.asarray(margin, dtype=float), Ps.shape)
+    md = np.broadcast_to(np.asarray(dealer_margin, dtype=float), Ps.shape)
+    F = fixed_minimum
+    fph = F + h
+    ft = np.maximum(F, t)
+    ai = np.maximum(md, fph)
+    ai_comp = np.where(_at_least(md, fph), MARGIN, FIXED_PLUS_HAIRCUT)
+    mm = np.maximum(md, ft)
+    mm_comp = np.where(_at_least(md, ft), MARGIN, np.where(_at_least(F, t), FIXED, THRESHOLD))
+    if market_maker_eligible:
+        use_mm = ~_at_least(mm, ai)
+        dealer = np.where(use_mm, mm, ai)
+        standard = np.where(use_mm, MM_STANDARD, AI_STANDARD)
+        component = np.where(use_mm, mm_comp, ai_comp)
+        mm_col: FloatArray = mm
+    else:
+        dealer, standard, component = ai, np.full(Ps.shape, AI_STANDARD), ai_comp
+        mm_col = np.full(Ps.shape, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        increase = (dealer / m - 1.0) * 100.0
+    return pd.DataFrame(
+        {
+            "P": Ps,
+            "haircut": h,
+            "threshold": t,
+            "non_dealer": m,
+            "dealer_margin": md,
+            "aggregate_indebtedness": ai,
+            "market_maker": mm_col,
+            "dealer": dealer,
+            "standard": standard,
+            "component": component,
+            "increase_pct": increase,
+        }
+    )
+
+
 @dataclass(frozen=True)
 class RegistrationAnalysis:
-    """The SEC method applied to one strategy."""
+    """The SEC method applied to one strategy.
+
+    ``haircuts`` and ``thresholds`` are the detail at the strategy's own P;
+    ``curves`` give every input at any P.
+    """
 
     strategy: Strategy
-    haircut_rate: float
-    threshold_rate: float
     haircuts: HaircutResult
     thresholds: pd.DataFrame
+    curves: StrategyCurves
+
+    @property
+    def haircut_rate(self) -> float:
+        """Haircut per dollar of P at the strategy's P."""
+        return self.haircuts.total / self.strategy.P
+
+    @property
+    def threshold_rate(self) -> float:
+        """(a)(6) threshold per dollar of P at the strategy's P."""
+        return float(self.thresholds["threshold"].sum()) / self.strategy.P
 
     @property
     def margin_rate(self) -> float:
-        """Non-dealer margin as a fraction of P."""
+        """Flat non-dealer margin rate."""
         return self.strategy.margin_rate
 
     @property
@@ -103,50 +187,20 @@ class RegistrationAnalysis:
         """Fixed-dollar minimum net capital."""
         return self.strategy.fixed_minimum
 
-    def _components(self, P: npt.NDArray[np.float64]) -> dict[str, npt.NDArray[np.float64]]:
-        m, h, t, F = self.margin_rate, self.haircut_rate, self.threshold_rate, self.fixed_minimum
-        return {
-            MARGIN: m * P,
-            FIXED_PLUS_HAIRCUT: F + h * P,
-            FIXED: np.full_like(P, F),
-            THRESHOLD: t * P,
-        }
-
     def requirements(self, P: npt.ArrayLike) -> pd.DataFrame:
         """Requirement under each standard, and the binding one, for every P (vectorized)."""
         Ps = np.atleast_1d(np.asarray(P, dtype=float))
         if (Ps <= 0).any() or not np.isfinite(Ps).all():
             raise ValueError("P must be positive and finite")
-        c = self._components(Ps)
-        ai = np.maximum(c[MARGIN], c[FIXED_PLUS_HAIRCUT])
-        ai_comp = np.where(c[MARGIN] >= c[FIXED_PLUS_HAIRCUT], MARGIN, FIXED_PLUS_HAIRCUT)
-        mm = np.maximum.reduce([c[MARGIN], c[FIXED], c[THRESHOLD]])
-        mm_comp = np.where(
-            c[MARGIN] >= np.maximum(c[FIXED], c[THRESHOLD]),
-            MARGIN,
-            np.where(c[FIXED] >= c[THRESHOLD], FIXED, THRESHOLD),
-        )
-        if self.strategy.market_maker_eligible:
-            use_mm = mm < ai
-            dealer = np.where(use_mm, mm, ai)
-            standard = np.where(use_mm, MM_STANDARD, AI_STANDARD)
-            component = np.where(use_mm, mm_comp, ai_comp)
-            mm_col: npt.NDArray[np.float64] = mm
-        else:
-            dealer, standard, component = ai, np.full(Ps.shape, AI_STANDARD), ai_comp
-            mm_col = np.full(Ps.shape, np.nan)
-        return pd.DataFrame(
-            {
-                "P": Ps,
-                "haircut": self.haircut_rate * Ps,
-                "non_dealer": c[MARGIN],
-                "aggregate_indebtedness": ai,
-                "market_maker": mm_col,
-                "dealer": dealer,
-                "standard": standard,
-                "component": component,
-                "increase_pct": (dealer / c[MARGIN] - 1.0) * 100.0,
-            }
+        c = self.curves
+        return binding(
+            Ps,
+            haircut=c.haircut(Ps),
+            threshold=c.threshold(Ps),
+            margin=c.margin(Ps),
+            dealer_margin=c.dealer_margin(Ps),
+            fixed_minimum=self.fixed_minimum,
+            market_maker_eligible=self.strategy.market_maker_eligible,
         )
 
     def at(self, P: float | None = None) -> DealerCapital:
@@ -165,78 +219,114 @@ class RegistrationAnalysis:
             increase_pct=float(row["increase_pct"]),
         )
 
+    def _pieces(self) -> list[PiecewiseLinear]:
+        c = self.curves
+        F = PiecewiseLinear.line(self.fixed_minimum, 0.0)
+        return [c.dealer_margin, c.haircut + self.fixed_minimum, F, c.threshold]
+
+    @property
+    def dealer_curve(self) -> PiecewiseLinear:
+        """The dealer requirement as an exact function of P."""
+        md, fph, F, t = self._pieces()
+        ai = PiecewiseLinear.maximum([md, fph])
+        if not self.strategy.market_maker_eligible:
+            return ai
+        return PiecewiseLinear.minimum([ai, PiecewiseLinear.maximum([md, F, t])])
+
     @property
     def increase_pct_limit(self) -> float:
         """Percentage increase as P grows without bound.
 
-        Every requirement divided by ``margin_rate * P`` tends to its slope over
-        the margin rate: ``max(m, h)`` under the AI standard and ``max(m, t)``
-        under the market-maker alternative.
+        The ratio of the tail slopes of the dealer requirement and the margin
+        baseline: ``max(m, h)/m - 1`` under the AI standard for the release's
+        strategies.  When the baseline stops growing with P (every leg in
+        dollars) the ratio of the tail values is given, or infinity.
         """
-        m = self.margin_rate
-        ai = max(m, self.haircut_rate)
-        slope = min(ai, max(m, self.threshold_rate)) if self.strategy.market_maker_eligible else ai
-        return (slope / m - 1.0) * 100.0
+        dealer, base = self.dealer_curve, self.curves.margin
+        if base.tail_slope > 0:
+            return (dealer.tail_slope / base.tail_slope - 1.0) * 100.0
+        if dealer.tail_slope > 0:
+            return math.inf
+        x = max(dealer.knots[-1], base.knots[-1]) + 1.0
+        return (float(dealer(x)) / float(base(x)) - 1.0) * 100.0
 
     @property
     def crossovers(self) -> tuple[Crossover, ...]:
         """Every P > 0 at which the binding (standard, component) changes, in order.
 
-        The candidates are the intersections of the linear pieces
-        (m P, F + h P, F, t P); a candidate is kept when the binding constraint
-        differs just below and just above it.
+        The candidates are the knots of the inputs and every point where two of
+        the pieces (dealer margin, F + haircut, F, threshold) cross; on each
+        interval between candidates the order of the pieces is fixed, so the
+        binding constraint is read at the interval's middle and a crossover is
+        kept where it differs on the two sides.
         """
-        m, h, t, F = self.margin_rate, self.haircut_rate, self.threshold_rate, self.fixed_minimum
-        candidates = set()
-        for slope_gap in (m - h, t - h, m, t):
-            if slope_gap > 0 and F > 0:
-                candidates.add(F / slope_gap)
-        out = []
-        for P in sorted(candidates):
-            probe = self.requirements(np.array([P * (1 - 1e-9), P * (1 + 1e-9)]))
-            before = (str(probe["standard"].iloc[0]), str(probe["component"].iloc[0]))
-            after = (str(probe["standard"].iloc[1]), str(probe["component"].iloc[1]))
-            if before != after:
-                out.append(Crossover(P=P, before=before, after=after))
-        return tuple(out)
+        x = common_knots(self._pieces())
+        if len(x) < 2:
+            return ()
+        mids = np.append(0.5 * (x[:-1] + x[1:]), 2.0 * x[-1] + 1.0)
+        probe = self.requirements(mids)
+        labels = list(
+            zip(probe["standard"].astype(str), probe["component"].astype(str), strict=True)
+        )
+        return tuple(
+            Crossover(P=float(x[k]), before=labels[k - 1], after=labels[k])
+            for k in range(1, len(x))
+            if labels[k - 1] != labels[k]
+        )
+
+    def sweep(self, P_grid: npt.ArrayLike) -> pd.DataFrame:
+        """:meth:`requirements` over a grid, with crossovers and the limit in ``attrs``."""
+        out = self.requirements(P_grid)
+        out.attrs["strategy"] = self.strategy.name
+        out.attrs["crossovers"] = [c.P for c in self.crossovers]
+        out.attrs["increase_pct_limit"] = self.increase_pct_limit
+        return out
+
+    def _repr_html_(self) -> str:
+        from netcap.notebook import analysis_html  # noqa: PLC0415 (display only)
+
+        return analysis_html(self)
+
+    def __str__(self) -> str:
+        at = self.at()
+        return (
+            f"{self.strategy.name} at P=${at.P:,.0f}: haircut ${at.haircut:,.0f}, "
+            f"non-dealer ${at.non_dealer:,.0f}, dealer ${at.dealer:,.0f} "
+            f"({at.standard}: {at.component}), increase {at.increase_pct:.2f}%"
+        )
 
 
 def analyze(strategy: Strategy, options: HaircutOptions | None = None) -> RegistrationAnalysis:
     """Apply the SEC method to ``strategy``.
 
-    The haircut and threshold of legs sized as fractions of P are proportional
-    to P, so both are computed once at the strategy's P and expressed per dollar
-    of P.
+    The haircut and threshold detail is computed at the strategy's P; the
+    curves give them at every P (see :mod:`netcap.curves`).
     """
     on = strategy.as_of or date.today()
-    frame = positions_frame(strategy.positions(), on)
+    frame = leg_frame(strategy, on)
     haircuts = compute_haircuts(frame, on, options)
     thresholds = market_maker_thresholds(frame, on)
+    curves = strategy_curves(strategy, frame, on, options, at_P=haircuts, thresholds=thresholds)
     return RegistrationAnalysis(
-        strategy=strategy,
-        haircut_rate=haircuts.total / strategy.P,
-        threshold_rate=float(thresholds["threshold"].sum()) / strategy.P,
-        haircuts=haircuts,
-        thresholds=thresholds,
+        strategy=strategy, haircuts=haircuts, thresholds=thresholds, curves=curves
     )
+
+
+def sweep(
+    strategy: Strategy | RegistrationAnalysis,
+    P_grid: npt.ArrayLike,
+    options: HaircutOptions | None = None,
+) -> pd.DataFrame:
+    """Every requirement of ``strategy`` at every P of ``P_grid`` (exact, vectorized).
+
+    Columns: P, haircut, threshold, non_dealer, dealer_margin,
+    aggregate_indebtedness, market_maker, dealer, standard, component,
+    increase_pct.  ``attrs`` holds the crossovers and the limit as P grows.
+    """
+    a = strategy if isinstance(strategy, RegistrationAnalysis) else analyze(strategy, options)
+    return a.sweep(P_grid)
 
 
 def table10_row(analysis: RegistrationAnalysis, P: float = 50_000_000.0) -> tuple[float, float]:
     """(% increase at P, % increase as P grows without bound), as Table 10 reports them."""
     return analysis.at(P).increase_pct, analysis.increase_pct_limit
-
-
-def as_table(analyses: Sequence[RegistrationAnalysis], P: float = 50_000_000.0) -> pd.DataFrame:
-    """Table 10 layout for several strategies."""
-    rows = []
-    for a in analyses:
-        at_p, limit = table10_row(a, P)
-        rows.append(
-            {
-                "strategy": a.strategy.name,
-                "haircut_pct_of_P": a.haircut_rate * 100.0,
-                "increase_pct_at_P": at_p,
-                "increase_pct_limit": limit,
-            }
-        )
-    return pd.DataFrame(rows)

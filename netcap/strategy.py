@@ -1,33 +1,58 @@
-"""A trading strategy sized in $P: legs, each a fraction of P.
+"""A trading strategy sized in $P: legs of any security class, as a fraction of P or in dollars.
 
 This is the shape of the SEC's Table 9 (2024 dealer release): "long $P 5yr
-Treasury note, short $0.5P 2yr Treasury note ...".  A :class:`Strategy` turns
-into ordinary :class:`~netcap.model.Position` objects at any P, so it is charged
-by exactly the same haircut code as a firm's book.
+Treasury note, short $0.5P 2yr Treasury note ...".  A leg is worth
+``size * P`` (``size`` given) or a fixed ``amount`` of dollars (``amount``
+given), so every leg's value is ``a + b*P``.  A :class:`Strategy` turns into
+ordinary :class:`~netcap.model.Position` objects at any P and is charged by the
+same haircut code as a firm's book.
+
+A leg names what it holds either with the Table 9 shorthand ``kind``
+(``treasury``, ``treasury_future``, ``agency``) or with ``security_class`` and
+``instrument`` (any class of :class:`~netcap.model.SecurityClass`).
+
+Margin (the non-dealer baseline, see docs/whatif.md):
+
+* ``margin_rate`` (default 2%, the release's flat rate) times the strategy's
+  gross position on its larger side, ``max(long value, short value)``, which is
+  P for every Table 9 strategy;
+* or, when every leg gives its own ``margin_rate``, the sum of leg value times
+  leg rate;
+* ``dealer_margin_rate``: the overall margin the firm faces once registered,
+  when it differs from the baseline (release notes 587-588: uncovered futures
+  raising overall margin from 2% to 3% of P).  Applied to the same basis as
+  the flat rate.
 
 JSON form (what ``netcap strategy SPEC.json`` reads)::
 
     {"name": "Strategy 1", "P": 50000000, "margin_rate": 0.02, "fixed_minimum": 100000,
      "legs": [{"kind": "treasury", "side": "long", "size": 1.0, "years": 2},
               {"kind": "treasury_future", "side": "short", "size": 1.0, "years": 2,
-               "deliverable_leg": 0}]}
+               "deliverable_leg": 0},
+              {"security_class": "government", "side": "short", "amount": 5000000,
+               "years": 7, "label": "existing hedge"}]}
 """
 
 from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from netcap.model import Instrument, Position, SecurityClass, Side
 
-__all__ = ["Leg", "LegKind", "Strategy"]
+__all__ = ["Leg", "LegKind", "Strategy", "uncovered_futures_variant"]
+
+UNCOVERED_FUTURES_MARGIN = 0.03
+"""Overall margin rate of the release's uncovered-futures example (notes 587-588)."""
 
 
 class LegKind(StrEnum):
-    """What a leg holds."""
+    """Table 9 shorthand for what a leg holds."""
 
     TREASURY = "treasury"
     TREASURY_FUTURE = "treasury_future"
@@ -44,28 +69,80 @@ class LegKind(StrEnum):
         return Instrument.FUTURE if self is LegKind.TREASURY_FUTURE else Instrument.CASH
 
 
-class Leg(BaseModel):
-    """One leg: a long or short position of ``size`` x P.
+_Rate = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
 
-    ``years`` is the time to maturity of the security (of the deliverable
-    security, for a futures leg).  ``deliverable_leg`` (futures legs only) is the
-    0-based index of the cash leg deliverable against this contract.
+
+class Leg(BaseModel):
+    """One leg: a long or short position of ``size`` x P, or of ``amount`` dollars.
+
+    ``years`` (or ``maturity``) is the time to maturity of the security (of the
+    deliverable security, for a futures leg).  ``deliverable_leg`` (futures legs
+    only) is the 0-based index of the cash leg deliverable against the contract.
+    ``margin_rate`` is the leg's own margin rate (all legs or none).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: LegKind
+    kind: LegKind | None = None
+    security_class: SecurityClass
+    instrument: Instrument = Instrument.CASH
     side: Side
-    size: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    years: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    size: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    amount: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    years: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    maturity: date | None = None
+    issuer: str | None = None
+    security_id: str | None = None
     deliverable_leg: Annotated[int, Field(ge=0)] | None = None
+    margin_rate: _Rate | None = None
     label: str = ""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_kind(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("kind") is None:
+            return data
+        try:
+            kind = LegKind(data["kind"])
+        except ValueError:
+            return data  # the field check reports it under legs.N.kind
+        out = dict(data)
+        for field, implied in (
+            ("security_class", kind.security_class),
+            ("instrument", kind.instrument),
+        ):
+            given = out.get(field)
+            if given is None:
+                out[field] = implied
+            elif str(given) != implied.value:
+                raise ValueError(
+                    f"kind {kind.value!r} means {field} {implied.value!r}, not {given!r}"
+                )
+        return out
+
     @model_validator(mode="after")
-    def _futures_only_link(self) -> Self:
-        if self.deliverable_leg is not None and self.kind is not LegKind.TREASURY_FUTURE:
-            raise ValueError("deliverable_leg is only for treasury_future legs")
+    def _checks(self) -> Self:
+        if (self.size is None) == (self.amount is None):
+            raise ValueError("give exactly one of size (fraction of P) and amount (dollars)")
+        if self.deliverable_leg is not None and self.instrument is not Instrument.FUTURE:
+            raise ValueError("deliverable_leg is only for futures legs")
+        if self.years is not None and self.maturity is not None:
+            raise ValueError("give years or maturity, not both")
         return self
+
+    @property
+    def intercept(self) -> float:
+        """Dollar part ``a`` of the leg's value ``a + b*P``."""
+        return 0.0 if self.amount is None else self.amount
+
+    @property
+    def slope(self) -> float:
+        """Fraction-of-P part ``b`` of the leg's value ``a + b*P``."""
+        return 0.0 if self.size is None else self.size
+
+    def value(self, P: float) -> float:
+        """Market value of the leg at position size ``P``."""
+        return self.intercept + self.slope * P
 
 
 class Strategy(BaseModel):
@@ -75,7 +152,11 @@ class Strategy(BaseModel):
 
     name: str = "strategy"
     P: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 50_000_000.0
-    margin_rate: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 0.02
+    margin_rate: _Rate = 0.02
+    dealer_margin_rate: _Rate | None = Field(
+        default=None,
+        description="overall margin once registered (release notes 587-588); default: margin_rate",
+    )
     fixed_minimum: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 100_000.0
     market_maker_eligible: bool = True
     as_of: date | None = Field(default=None, description="date whose rules apply (default: today)")
@@ -91,26 +172,56 @@ class Strategy(BaseModel):
                 raise ValueError(
                     f"legs.{i}.deliverable_leg: {j} is not a leg index (0..{len(self.legs) - 1})"
                 )
-            if self.legs[j].kind is LegKind.TREASURY_FUTURE:
+            if self.legs[j].instrument is not Instrument.CASH:
                 raise ValueError(
-                    f"legs.{i}.deliverable_leg: leg {j} is a futures leg, "
-                    "not a deliverable security"
+                    f"legs.{i}.deliverable_leg: leg {j} is not a cash leg, "
+                    "so not a deliverable security"
                 )
+        rated = [leg.margin_rate is not None for leg in self.legs]
+        if any(rated) and not all(rated):
+            missing = [i for i, r in enumerate(rated) if not r]
+            raise ValueError(
+                f"legs {missing}: margin_rate missing (give a margin_rate on every leg or none)"
+            )
         return self
 
-    def positions(self, P: float | None = None) -> tuple[Position, ...]:
+    @property
+    def per_leg_margin(self) -> bool:
+        """True when every leg carries its own margin rate."""
+        return self.legs[0].margin_rate is not None
+
+    @property
+    def proportional(self) -> bool:
+        """True when every leg is a fraction of P (so every amount is proportional to P)."""
+        return all(leg.amount is None for leg in self.legs)
+
+    def coefficients(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """``(a, b)``: leg ``i`` is worth ``a[i] + b[i] * P`` dollars."""
+        a = np.array([leg.intercept for leg in self.legs], dtype=float)
+        b = np.array([leg.slope for leg in self.legs], dtype=float)
+        return a, b
+
+    def leg_ids(self, prefix: str = "") -> list[str]:
+        """Position ids of the legs (``leg0``, ``leg1``, ... after ``prefix``)."""
+        return [f"{prefix}leg{i}" for i in range(len(self.legs))]
+
+    def positions(self, P: float | None = None, *, prefix: str = "") -> tuple[Position, ...]:
         """The strategy's positions at size ``P`` (default: the strategy's own P)."""
         size = self.P if P is None else P
+        ids = self.leg_ids(prefix)
         return tuple(
             Position(
-                id=f"leg{i}",
-                security_class=leg.kind.security_class,
-                instrument=leg.kind.instrument,
+                id=ids[i],
+                security_class=leg.security_class,
+                instrument=leg.instrument,
                 side=leg.side,
-                market_value=leg.size * size,
+                market_value=leg.value(size),
                 years_to_maturity=leg.years,
+                maturity=leg.maturity,
+                issuer=leg.issuer,
+                security_id=leg.security_id,
                 deliverable_position=(
-                    f"leg{leg.deliverable_leg}" if leg.deliverable_leg is not None else None
+                    ids[leg.deliverable_leg] if leg.deliverable_leg is not None else None
                 ),
             )
             for i, leg in enumerate(self.legs)
@@ -119,3 +230,14 @@ class Strategy(BaseModel):
     def with_P(self, P: float) -> Strategy:
         """The same strategy at another size."""
         return self.model_copy(update={"P": P})
+
+
+def uncovered_futures_variant(
+    strategy: Strategy, overall_margin_rate: float = UNCOVERED_FUTURES_MARGIN
+) -> Strategy:
+    """The strategy with the overall margin of a registered firm raised (release notes 587-588).
+
+    The non-dealer baseline stays at ``strategy.margin_rate``; the dealer's
+    requirements use ``overall_margin_rate`` (3% in the release's example).
+    """
+    return strategy.model_copy(update={"dealer_margin_rate": overall_margin_rate})

@@ -48,8 +48,8 @@ def test_grid_formulas_recompute_to_the_engine(workbook) -> None:  # type: ignor
             if P is None:
                 break
             expected = a.requirements(float(P)).iloc[0]
-            assert values[(sheet, f"E{row}")] == pytest.approx(expected["dealer"], abs=0.5)
-            assert values[(sheet, f"F{row}")] * 100 == pytest.approx(
+            assert values[(sheet, f"H{row}")] == pytest.approx(expected["dealer"], abs=0.5)
+            assert values[(sheet, f"I{row}")] * 100 == pytest.approx(
                 expected["increase_pct"], abs=1e-6
             )
             checked += 1
@@ -62,11 +62,11 @@ def test_strategy7_cells_match_box2(workbook) -> None:  # type: ignore[no-untype
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
     sheet = ws.title.upper()
-    assert values[(sheet, "B5")] == pytest.approx(0.0725)  # haircut per $ of P (Box 2)
-    assert values[(sheet, "B6")] == pytest.approx(0.35)  # 5% long + 30% short (Box 2)
+    assert values[(sheet, "B6")] == pytest.approx(0.0725)  # haircut per $ of P (Box 2)
+    assert values[(sheet, "B7")] == pytest.approx(0.35)  # 5% long + 30% short (Box 2)
     row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == 50_000_000)
     # (100k + 0.0725 x 50mm) / (0.02 x 50mm) - 1 = 272.5%
-    assert values[(sheet, f"F{row}")] == pytest.approx(2.725)
+    assert values[(sheet, f"I{row}")] == pytest.approx(2.725)
     crossings = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
     assert 360_360.36 in crossings  # Box 2's "$360k" crossover is on the grid
 
@@ -79,3 +79,31 @@ def test_sheet_titles_are_valid_and_unique(tmp_path: Path) -> None:
     titles = openpyxl.load_workbook(path).sheetnames
     assert len(set(titles)) == 2
     assert all(len(t) <= 31 for t in titles)
+
+
+def test_dollar_leg_strategy_uses_engine_values_and_live_totals(tmp_path: Path) -> None:
+    from netcap.strategy import Strategy
+
+    # long a fixed $10mm 5y note (4%) against short 1.0 x P of 2y notes (2%): the haircut
+    # is 400k + 0.02 P, not proportional to P, so the sheet carries the engine's values.
+    s = Strategy.model_validate(
+        {
+            "name": "fixed long",
+            "P": 50_000_000,
+            "legs": [
+                {"kind": "treasury", "side": "long", "amount": 10_000_000, "years": 5},
+                {"kind": "treasury", "side": "short", "size": 1.0, "years": 2},
+            ],
+        }
+    )
+    a = analyze(s)
+    path = tmp_path / "dollar.xlsx"
+    export_strategies([a], path, grid=(1e6, 5e7))
+    values = _recompute(path)
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    sheet = ws.title.upper()
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == 50_000_000)
+    assert values[(sheet, f"B{row}")] == pytest.approx(400_000 + 0.02 * 50_000_000)
+    # AI standard: max(margin, 100k + haircut); margin on the larger side (short 50mm): 1mm
+    assert values[(sheet, f"F{row}")] == pytest.approx(100_000 + 1_400_000)
+    assert values[(sheet, f"H{row}")] == pytest.approx(a.at(50_000_000).dealer)

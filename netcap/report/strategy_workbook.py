@@ -4,13 +4,17 @@ Each sheet states the strategy's parameters in cells (margin rate, fixed
 minimum, haircut and market-maker threshold per dollar of P) and a grid of
 position sizes P whose requirements are live formulas on those cells:
 
-    non-dealer          = margin_rate x P
-    AI standard         = MAX(margin_rate x P, fixed_minimum + haircut_rate x P)
-    market-maker alt.   = MAX(margin_rate x P, fixed_minimum, threshold_rate x P)
+    haircut, threshold  = haircut_rate x P, threshold_rate x P
+    margins             = margin_rate x P
+    AI standard         = MAX(dealer margin, fixed_minimum + haircut)
+    market-maker alt.   = MAX(dealer margin, fixed_minimum, threshold)
     dealer              = MIN(AI, market maker)   (AI alone if (a)(6) is not available)
-    increase            = dealer / non-dealer - 1
+    increase            = dealer / non-dealer margin - 1
 
-so a reader can change a parameter or a P and see the effect.  A chart plots
+so a reader can change a parameter or a P and see the effect.  A strategy that
+is not proportional to P (legs sized in dollars, per-leg margins, a higher
+dealer margin) gets the engine's exact haircut, threshold and margins at each P
+as values, and the standards above as formulas on them.  A chart plots
 the increase against P on a logarithmic axis.  The haircut per dollar of P is
 itself traced to the legs on the same sheet.
 """
@@ -35,11 +39,28 @@ DEFAULT_GRID: tuple[float, ...] = tuple(float(x) for x in np.round(np.logspace(5
 """$100,000 to $10 billion, five points a decade."""
 
 
+def _is_linear(a: RegistrationAnalysis) -> bool:
+    """True when haircut, threshold and both margins are constant multiples of P."""
+    if any(leg.size is None for leg in a.strategy.legs):
+        return False
+    grid = np.array([1e3, 1e6, a.strategy.P, 1e10])
+    r = a.requirements(grid)
+    m = a.strategy.margin_rate
+    checks = (
+        (r["haircut"], a.haircut_rate * grid),
+        (r["threshold"], a.threshold_rate * grid),
+        (r["non_dealer"], m * grid),
+        (r["dealer_margin"], m * grid),
+    )
+    return all(np.allclose(x.to_numpy(dtype=float), y, rtol=1e-12, atol=1e-6) for x, y in checks)
+
+
 def _parameters(ws: Worksheet, a: RegistrationAnalysis) -> dict[str, str]:
     s = a.strategy
     put(ws, 1, 1, s.name)
     ws.cell(row=1, column=1).font = Font(bold=True, size=13)
     rows = [
+        ("P", "Position size P of the leg table", s.P, MONEY, "Table 9 sizing"),
         ("margin_rate", "Non-dealer margin rate", s.margin_rate, RATE, CITATIONS["margin"]),
         (
             "fixed_minimum",
@@ -78,10 +99,10 @@ def _legs(ws: Worksheet, a: RegistrationAnalysis, first_row: int) -> tuple[int, 
         "leg",
         "bucket",
         "paragraph",
-        "size (x P)",
-        "haircut per $ of P",
+        "market value at P",
+        "haircut at P",
         "threshold rate",
-        "threshold per $ of P",
+        "threshold at P",
         "note",
     ]
     for j, h in enumerate(headers, start=1):
@@ -89,7 +110,6 @@ def _legs(ws: Worksheet, a: RegistrationAnalysis, first_row: int) -> tuple[int, 
     style_header(ws, first_row, 1, len(headers))
     detail = a.haircuts.detail.set_index("id")
     thresholds = a.thresholds.set_index("id")
-    P = a.strategy.P
     row = first_row
     for i, leg in enumerate(a.strategy.legs):
         pid = f"leg{i}"
@@ -99,32 +119,72 @@ def _legs(ws: Worksheet, a: RegistrationAnalysis, first_row: int) -> tuple[int, 
         put(ws, row, 1, leg.label or pid)
         put(ws, row, 2, str(d["bucket"]))
         put(ws, row, 3, str(d["paragraph"]))
-        put(ws, row, 4, float(leg.size), "0.00")
-        put(ws, row, 5, float(d["charge"]) / P, RATE)
+        put(ws, row, 4, float(t["market_value"]), MONEY)
+        put(ws, row, 5, float(d["charge"]) + float(d.get("add_on_charge", 0.0) or 0.0), MONEY)
         put(ws, row, 6, float(t["rate"]), RATE)
-        put(ws, row, 7, Formula(f"=D{row}*F{row}"), RATE)
+        put(ws, row, 7, Formula(f"=D{row}*F{row}"), MONEY)
         put(ws, row, 8, str(d["note"]))
     return first_row + 1, row
 
 
-def _grid(ws: Worksheet, where: dict[str, str], grid: Sequence[float], first_row: int) -> int:
-    headers = ["P", "non-dealer", "AI standard", "market-maker alternative", "dealer", "increase"]
-    for j, h in enumerate(headers, start=1):
+GRID_HEADERS = (
+    "P",
+    "haircut",
+    "market-maker threshold",
+    "non-dealer margin",
+    "dealer margin",
+    "AI standard",
+    "market-maker alternative",
+    "dealer",
+    "increase",
+)
+
+
+def _grid(
+    ws: Worksheet,
+    a: RegistrationAnalysis,
+    where: dict[str, str],
+    grid: Sequence[float],
+    first_row: int,
+) -> int:
+    for j, h in enumerate(GRID_HEADERS, start=1):
         put(ws, first_row, j, h)
-    style_header(ws, first_row, 1, len(headers))
+    style_header(ws, first_row, 1, len(GRID_HEADERS))
     m, F, h, t, ok = (
         where[k]
         for k in ("margin_rate", "fixed_minimum", "haircut_rate", "threshold_rate", "eligible")
     )
+    linear = _is_linear(a)
+    engine = a.requirements(np.asarray(grid, dtype=float))
     row = first_row
-    for P in grid:
+    for k, P in enumerate(grid):
         row += 1
         put(ws, row, 1, float(P), MONEY)
-        put(ws, row, 2, Formula(f"={m}*A{row}"), MONEY)
-        put(ws, row, 3, Formula(f"=MAX({m}*A{row},{F}+{h}*A{row})"), MONEY)
-        put(ws, row, 4, Formula(f"=MAX({m}*A{row},{F},{t}*A{row})"), MONEY)
-        put(ws, row, 5, Formula(f"=IF({ok}=1,MIN(C{row},D{row}),C{row})"), MONEY)
-        put(ws, row, 6, Formula(f"=E{row}/B{row}-1"), PERCENT)
+        if linear:
+            put(ws, row, 2, Formula(f"={h}*A{row}"), MONEY)
+            put(ws, row, 3, Formula(f"={t}*A{row}"), MONEY)
+            put(ws, row, 4, Formula(f"={m}*A{row}"), MONEY)
+            put(ws, row, 5, Formula(f"=D{row}"), MONEY)
+        else:
+            for col, name in (
+                (2, "haircut"),
+                (3, "threshold"),
+                (4, "non_dealer"),
+                (5, "dealer_margin"),
+            ):
+                put(ws, row, col, float(engine[name].iloc[k]), MONEY)
+        put(ws, row, 6, Formula(f"=MAX(E{row},{F}+B{row})"), MONEY)
+        put(ws, row, 7, Formula(f"=MAX(E{row},{F},C{row})"), MONEY)
+        put(ws, row, 8, Formula(f"=IF({ok}=1,MIN(F{row},G{row}),F{row})"), MONEY)
+        put(ws, row, 9, Formula(f"=H{row}/D{row}-1"), PERCENT)
+    if not linear:
+        put(
+            ws,
+            first_row - 1,
+            1,
+            "Haircut, threshold and margins are the engine's values at "
+            "each P: this strategy is not proportional to P (dollar legs or leg margins).",
+        )
     return row
 
 
@@ -137,7 +197,7 @@ def _chart(ws: Worksheet, first: int, last: int, anchor: str) -> None:
     chart.x_axis.scaling.logBase = 10
     chart.y_axis.number_format = "0%"
     xs = Reference(ws, min_col=1, min_row=first, max_row=last)
-    ys = Reference(ws, min_col=6, min_row=first - 1, max_row=last)
+    ys = Reference(ws, min_col=9, min_row=first - 1, max_row=last)
     series = Series(ys, xs, title_from_data=True)
     series.marker.symbol = "circle"
     chart.series.append(series)
@@ -148,14 +208,16 @@ def _chart(ws: Worksheet, first: int, last: int, anchor: str) -> None:
 def write_strategy_sheet(ws: Worksheet, a: RegistrationAnalysis, grid: Sequence[float]) -> None:
     """One strategy: parameters, legs, the P grid with live formulas, and a chart."""
     where = _parameters(ws, a)
-    legs_first, legs_last = _legs(ws, a, first_row=10)
+    legs_first, legs_last = _legs(ws, a, first_row=12)
+    P = where["P"]
     for key, col in (("haircut_rate", "E"), ("threshold_rate", "G")):
         row = int(where[key].rsplit("$", 1)[1])
-        put(ws, row, 2, Formula(f"=SUM({col}{legs_first}:{col}{legs_last})"), RATE)
-    grid_header = legs_last + 3
-    last = _grid(ws, where, grid, grid_header)
-    _chart(ws, grid_header + 1, last, f"H{grid_header}")
-    for col, width in zip("ABCDEFGH", (42, 16, 22, 24, 18, 16, 18, 40), strict=True):
+        put(ws, row, 2, Formula(f"=SUM({col}{legs_first}:{col}{legs_last})/{P}"), RATE)
+    grid_header = legs_last + 4
+    last = _grid(ws, a, where, grid, grid_header)
+    _chart(ws, grid_header + 1, last, f"K{grid_header}")
+    widths = (42, 16, 22, 20, 18, 18, 24, 18, 12)
+    for col, width in zip("ABCDEFGHI", widths, strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A3"
 
