@@ -11,6 +11,7 @@ import pytest
 from netcap.cli import load_strategy
 from netcap.registration import RegistrationAnalysis, analyze
 from netcap.report import export_strategies
+from netcap.strategy import Strategy
 from tests.conftest import FIXTURES
 
 
@@ -82,8 +83,6 @@ def test_sheet_titles_are_valid_and_unique(tmp_path: Path) -> None:
 
 
 def test_dollar_leg_strategy_uses_engine_values_and_live_totals(tmp_path: Path) -> None:
-    from netcap.strategy import Strategy
-
     # long a fixed $10mm 5y note (4%) against short 1.0 x P of 2y notes (2%): the haircut
     # is 400k + 0.02 P, not proportional to P, so the sheet carries the engine's values.
     s = Strategy.model_validate(
