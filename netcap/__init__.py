@@ -3,7 +3,8 @@
 The public API is what ``__all__`` lists; everything else may change.
 """
 
-from netcap.book_json import BookInputError, load_book
+from netcap.book_json import BookInputError
+from netcap.io import LoadedBook, load_book, write_template
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
 from netcap.dealer_screen import DealerFacts, ScreenResult, screen
 from netcap.firm import (
@@ -59,6 +60,7 @@ __all__ = [
     "LegKind",
     "Liability",
     "LiabilityKind",
+    "LoadedBook",
     "LockupResult",
     "MarketMakerAccount",
     "MarketMaking",
@@ -84,6 +86,7 @@ __all__ = [
     "screen",
     "simulate_lockup",
     "sweep",
+    "write_template",
     "uncovered_futures_variant",
     "validate_frame",
 ]

@@ -31,7 +31,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from netcap.book_json import BookInputError, load_book
+from netcap.book_json import BookInputError
+from netcap.io import UnsafeFileError, load_book, write_template
 from netcap.computation import compute
 from netcap.dealer_screen import DealerFacts, screen
 from netcap.frame import BookError
@@ -237,9 +238,15 @@ def _print_computation(report: dict[str, Any]) -> None:
 
 def _cmd_compute(args: argparse.Namespace) -> int:
     try:
-        book = load_book(args.book)
-        result = compute(book)
-    except (BookInputError, BookError, NotInForceError, RequirementInputError) as exc:
+        loaded = load_book(args.book)
+        result = compute(loaded.book, positions=loaded.positions)
+    except (
+        BookInputError,
+        BookError,
+        NotInForceError,
+        RequirementInputError,
+        UnsafeFileError,
+    ) as exc:
         raise InputError(str(exc)) from None
     except NotImplementedError as exc:
         raise InputError(f"{args.book}: {exc}") from None
@@ -248,6 +255,15 @@ def _cmd_compute(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
     else:
         _print_computation(report)
+    return 0
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if path.exists() and path.is_file():
+        raise InputError(f"{path}: already exists; not overwritten")
+    write_template(path)
+    print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
@@ -271,10 +287,18 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=_cmd_table10)
 
-    c = sub.add_parser("compute", help="net capital computation of a firm's book (JSON)")
-    c.add_argument("book", help="the firm's book (JSON, see docs/book-format.md)")
+    c = sub.add_parser("compute", help="net capital computation of a firm's book")
+    c.add_argument(
+        "book",
+        help="the firm's book: .json, .xlsx, a .csv of positions or a "
+        "folder of .csv sheets (see docs/book-format.md)",
+    )
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.set_defaults(func=_cmd_compute)
+
+    tp = sub.add_parser("template", help="write an empty book to fill in (.xlsx or a folder)")
+    tp.add_argument("path", help="book.xlsx, or a folder for .csv sheets")
+    tp.set_defaults(func=_cmd_template)
     _add_whatif_commands(sub)
     return parser
 

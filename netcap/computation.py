@@ -29,7 +29,14 @@ import numpy as np
 import pandas as pd
 
 from netcap.early_warning import EarlyWarningInputs, early_warning_flags
-from netcap.firm import AIAdditionKind, Book, FirmProfile, LiabilityKind
+from netcap.fails import (
+    FailsOptions,
+    aged_fails,
+    differences_frame,
+    fails_frame,
+    securities_differences,
+)
+from netcap.firm import AIAdditionKind, Book, FirmProfile, FirmType, LiabilityKind
 from netcap.frame import positions_frame
 from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
 from netcap.indebtedness import AI_CITATION, ai_additions_frame, liabilities_frame
@@ -104,6 +111,7 @@ class NetCapitalResult:
     early_warning: pd.DataFrame
     market_maker: MarketMakerResult
     warnings: tuple[str, ...] = ()
+    aged_items: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def line(self, key: str) -> float:
         """Amount of the line with this key."""
@@ -146,6 +154,16 @@ class NetCapitalResult:
         return _to_dict(self)
 
 
+def _join_frames(given: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """A validated frame plus the positions of ineligible market-maker accounts."""
+    if extra.empty:
+        return given
+    clash = set(given["id"]) & set(extra["id"])
+    if clash:
+        raise ValueError(f"position ids used twice: {sorted(clash)[:5]}")
+    return pd.concat([given, extra[given.columns]], ignore_index=True)
+
+
 def _positions_for_haircuts(
     book: Book, reports: tuple[A6Report, ...], warnings: list[str]
 ) -> tuple[Position, ...]:
@@ -170,11 +188,45 @@ def _positions_for_haircuts(
     return tuple(positions)
 
 
-def compute(book: Book, options: ComputeOptions | None = None) -> NetCapitalResult:
-    """Compute net capital, the requirement and the early-warning tests for ``book``."""
+def _aged_items(book: Book) -> tuple[list[tuple[str, str, float, str]], pd.DataFrame]:
+    """Deductions for aged fails and securities differences, and their detail."""
+    options = FailsOptions(
+        municipal_brokers_broker=book.firm.firm_type is FirmType.MUNICIPAL_BROKERS_BROKER,
+        alternative_standard=book.firm.alternative_standard,
+    )
+    results = []
+    if book.fails:
+        results.append(("fails", aged_fails(fails_frame(book.fails), book.as_of, options)))
+    if book.securities_differences:
+        frame = differences_frame(book.securities_differences)
+        results.append(("differences", securities_differences(frame, book.as_of)))
+    deductions: list[tuple[str, str, float, str]] = []
+    details = []
+    for source, result in results:
+        for i, (label, amount, citation) in enumerate(result.other_deductions()):
+            deductions.append((f"aged_{source}:{i}", label, amount, citation))
+        details.append(result.detail.assign(source=source))
+    detail = pd.concat(details, ignore_index=True) if details else pd.DataFrame()
+    return deductions, detail
+
+
+def compute(
+    book: Book,
+    options: ComputeOptions | None = None,
+    *,
+    positions: pd.DataFrame | None = None,
+) -> NetCapitalResult:
+    """Compute net capital, the requirement and the early-warning tests for ``book``.
+
+    ``positions`` is an already validated position frame (from
+    :func:`netcap.io.load_book` or :func:`netcap.frame.validate_frame`) to use in
+    place of ``book.positions``, which must then be empty.
+    """
     opts = options or ComputeOptions()
     on = book.as_of
     warnings: list[str] = []
+    if positions is not None and book.positions:
+        raise ValueError("give positions in the book or as a frame, not both")
 
     liabilities = liabilities_frame(book.liabilities, on)
     additions = ai_additions_frame(book.ai_additions)
@@ -184,11 +236,21 @@ def compute(book: Book, options: ComputeOptions | None = None) -> NetCapitalResu
         (r.account_id, r.deficiency) for r in reports if r.role == "carried" and r.deficiency > 0
     ]
     secured = {li.id: li.secured_by_asset for li in book.liabilities if li.secured_by_asset}
-    nw = net_worth_lines(book.balance_sheet, liabilities, secured, on, carried_deficiencies=carried)
+    aged, aged_detail = _aged_items(book)
+    nw = net_worth_lines(
+        book.balance_sheet,
+        liabilities,
+        secured,
+        on,
+        carried_deficiencies=carried,
+        computed_deductions=aged,
+    )
     tnc = nw.tentative_net_capital
     lines: list[Line] = list(nw.lines)
 
     frame = positions_frame(_positions_for_haircuts(book, reports, warnings), on)
+    if positions is not None:
+        frame = _join_frames(positions, frame)
     haircuts = compute_haircuts(frame, on, opts.haircuts, net_capital_before_haircuts=tnc)
     warnings.extend(haircuts.warnings)
     by_paragraph = haircuts.by_paragraph.sort_values("paragraph", kind="stable")
@@ -386,6 +448,7 @@ def compute(book: Book, options: ComputeOptions | None = None) -> NetCapitalResu
         early_warning=flags,
         market_maker=MarketMakerResult(a4=a4, a6=reports),
         warnings=tuple(warnings),
+        aged_items=aged_detail,
     )
 
 

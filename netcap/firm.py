@@ -27,6 +27,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from netcap.fails import Difference, Fail
 from netcap.model import Money, NonNegMoney, Position
 
 __all__ = [
@@ -396,6 +397,10 @@ class MarketMaking(BaseModel):
             raise ValueError("give securities or the average counts by price band, not both")
         if any(given) and not all(given):
             raise ValueError("give both average_markets_over_5 and average_markets_at_or_below_5")
+        if not self.securities and not any(given):
+            raise ValueError(
+                "give the securities made markets in, or the average counts by price band"
+            )
         _check_unique([s.security_id for s in self.securities], "market-making security")
         return self
 
@@ -460,6 +465,12 @@ class Book(BaseModel):
     market_making: MarketMaking | None = None
     market_maker_accounts: tuple[MarketMakerAccount, ...] = ()
     leverage: Leverage | None = None
+    fails: tuple[Fail, ...] = Field(
+        default=(), description="open fails to deliver and receive ((c)(2)(ix), (c)(2)(iv)(E))"
+    )
+    securities_differences: tuple[Difference, ...] = Field(
+        default=(), description="unresolved securities differences ((c)(2)(v))"
+    )
 
     @field_validator("positions")
     @classmethod

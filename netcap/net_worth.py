@@ -112,12 +112,15 @@ def net_worth_lines(
     on: date,
     *,
     carried_deficiencies: Sequence[tuple[str, float]] = (),
+    computed_deductions: Sequence[tuple[str, str, float, str]] = (),
 ) -> NetWorthResult:
     """Lines from total ownership equity through tentative net capital.
 
     ``liabilities`` is :func:`netcap.indebtedness.liabilities_frame`;
     ``secured_by_asset`` maps each (c)(1)(viii) liability id to the asset that
-    secures it; ``carried_deficiencies`` are (account id, deficiency) pairs of
+    secures it; ``computed_deductions`` are (key, label, amount, citation) of
+    deductions computed from other inputs (aged fails, securities differences);
+    ``carried_deficiencies`` are (account id, deficiency) pairs of
     market-maker accounts the firm carries (15c3-1(c)(2)(xi)).
     """
     table = load_schedule("net_worth", on)
@@ -293,6 +296,8 @@ def net_worth_lines(
                 "15c3-1(c)(2)(xi); 15c3-1(a)(6)(iii)",
             )
         )
+    for key, label, amount, citation in computed_deductions:
+        deductions.append(Line(key, f"Deduct: {label}", -amount, citation))
     for i, d in enumerate(bs.other_deductions):
         deductions.append(
             Line(

@@ -166,3 +166,54 @@ def test_template_lists_every_sheet() -> None:
     sheets = template_sheets()
     assert {"firm", "positions", "liabilities"} <= set(sheets)
     assert sheets["positions"][0][:4] == ["id", "security_class", "instrument", "side"]
+
+
+def test_cli_template_fill_compute(tmp_path: Path) -> None:
+    """Two CLI calls from template to net capital, with the figures worked by hand.
+
+    Net worth 5,000,000; a long 1,000,000 Treasury maturing 2030-01-15 (5 years 6 months
+    from 2024-06-28: 5-10 years, 4%) -> haircut 40,000; net capital 4,960,000. A 300,000
+    ordinary liability is aggregate indebtedness: 300,000 / 15 = 20,000 < the dealer's
+    100,000 minimum, so the requirement is 100,000 and the excess 4,860,000.
+    """
+    import json  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    template = tmp_path / "book.xlsx"
+    run = [sys.executable, "-m", "netcap.cli"]
+    subprocess.run([*run, "template", str(template)], check=True, capture_output=True)
+    filled = _fill(
+        template,
+        {**BASE, "firm.months_in_business": 60},
+        [GOOD_ROW],
+        [["l1", 300_000, "other", "loan"]],
+    )
+    out = subprocess.run(
+        [*run, "compute", str(filled), "--json"], check=True, capture_output=True, text=True
+    )
+    report = json.loads(out.stdout)
+    lines = {line["line"]: line["amount"] for line in report["lines"]}
+    assert lines["tentative_net_capital"] == 5_000_000
+    assert lines["net_capital"] == 4_960_000
+    assert lines["aggregate_indebtedness"] == 300_000
+    assert lines["excess_net_capital"] == 4_860_000
+
+
+def test_cli_compute_bad_book_exits_2_naming_the_row(tmp_path: Path) -> None:
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    template = tmp_path / "book.xlsx"
+    write_template(template)
+    bad = ["t1", "government", "cash", "long", -5, "2030-01-15", None, None, None, None]
+    filled = _fill(template, BASE, [bad])
+    out = subprocess.run(
+        [sys.executable, "-m", "netcap.cli", "compute", str(filled)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 2
+    assert "row 2" in out.stderr
+    assert "market_value" in out.stderr

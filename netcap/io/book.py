@@ -32,9 +32,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from netcap.book_json import load_book as json_book
 from netcap.firm import Book
-from netcap.frame import COLUMNS, BookError, RowError, validate_frame
-from netcap.io.safety import InputLimits
+from netcap.frame import COLUMNS, BookError, RowError, positions_frame, validate_frame
+from netcap.io.safety import InputLimits, check_file
 from netcap.io.tables import HEADER_ROW, RawSheet, read_sheets
 
 __all__ = ["LoadedBook", "list_fields", "list_sheets", "load_book", "scalar_fields", "sheet_name"]
@@ -229,6 +230,15 @@ def _positions(sheet: RawSheet, as_of: Any, errors: list[RowError]) -> pd.DataFr
         return None
 
 
+def _load_json(path: Path, limits: InputLimits) -> LoadedBook:
+    check_file(path, limits)
+    book = json_book(path)
+    frame = positions_frame(book.positions, book.as_of)
+    return LoadedBook(
+        book=book.model_copy(update={"positions": ()}), positions=frame, source=str(path)
+    )
+
+
 def _as_of(tree: dict[str, Any]) -> date | None:
     """The as-of date alone, so positions are checked even when other firm fields fail."""
     try:
@@ -254,13 +264,17 @@ def _locate(
     return sources.get("firm", "firm"), firm_rows.get(dotted, "-"), dotted
 
 
-def load_book(path: Path, limits: InputLimits | None = None) -> LoadedBook:
-    """Read and validate a book from ``path`` (.xlsx, a .csv, or a folder of .csv sheets).
+def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook:
+    """Read and validate a book from ``path``: .json, .xlsx, a .csv, or a folder of .csv sheets.
 
-    Raises :class:`~netcap.frame.BookError` listing every problem found, each
-    with file/sheet, row and field.
+    Raises :class:`~netcap.frame.BookError` (tabular files) or
+    :class:`~netcap.book_json.BookInputError` (JSON) listing every problem
+    found, each with its file, sheet, row and field.
     """
-    sheets = read_sheets(Path(path), limits)
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        return _load_json(path, limits or InputLimits())
+    sheets = read_sheets(path, limits)
     errors: list[RowError] = []
     lists = list_sheets()
     for name, sheet in sheets.items():
@@ -284,7 +298,9 @@ def load_book(path: Path, limits: InputLimits | None = None) -> LoadedBook:
         sources["firm"] = sheets["firm"].source
     for name, (dotted, item) in lists.items():
         if name in sheets:
-            _set(tree, dotted, _list_sheet(sheets[name], item, errors))
+            records = _list_sheet(sheets[name], item, errors)
+            if records:  # an empty sheet leaves the field (and its parent) at its default
+                _set(tree, dotted, records)
     book: Book | None = None
     try:
         book = Book.model_validate(tree)
