@@ -4,7 +4,6 @@ The public API is what ``__all__`` lists; everything else may change.
 """
 
 from netcap.book_json import BookInputError
-from netcap.io import LoadedBook, load_book, write_template
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
 from netcap.dealer_screen import DealerFacts, ScreenResult, screen
 from netcap.firm import (
@@ -28,6 +27,7 @@ from netcap.firm import (
 from netcap.frame import BookError, RowError, positions_frame, validate_frame
 from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
 from netcap.haircuts.government import GovernmentOptions
+from netcap.io import LoadedBook, load_book, write_template
 from netcap.lockup import LockupResult, simulate_lockup
 from netcap.model import Instrument, Position, SecurityClass, Side
 from netcap.portfolio import Combination, combine
@@ -86,7 +86,7 @@ __all__ = [
     "screen",
     "simulate_lockup",
     "sweep",
-    "write_template",
     "uncovered_futures_variant",
     "validate_frame",
+    "write_template",
 ]

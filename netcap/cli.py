@@ -32,10 +32,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from netcap.book_json import BookInputError
-from netcap.io import UnsafeFileError, load_book, write_template
 from netcap.computation import compute
 from netcap.dealer_screen import DealerFacts, screen
 from netcap.frame import BookError
+from netcap.io import UnsafeFileError, load_book, write_template
 from netcap.lockup import simulate_lockup
 from netcap.money import round_dollars, round_percent
 from netcap.net_worth import NotInForceError
