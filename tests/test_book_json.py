@@ -66,7 +66,7 @@ def test_sample_is_reproducible(tmp_path: Path) -> None:
         text=True,
         check=True,
     )
-    assert "340 positions" in out.stdout
+    assert "505 positions" in out.stdout
     assert target.read_bytes() == SAMPLE.read_bytes()
 
 
