@@ -21,6 +21,7 @@ order and lays the figures out as lines, each with its citation.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -79,20 +80,52 @@ _ADDITION_LABELS = {
     AIAdditionKind.OTHER_UNRECORDED.value: "Add: other unrecorded amounts",
 }
 
-_HAIRCUT_LABELS = {
+_HAIRCUT_GROUP_TITLES = {
+    "15c3-1(c)(2)(iv)": "non-security crypto assets (not readily convertible into cash)",
     "15c3-1(c)(2)(vi)(A)": "government and agency securities",
-    "15c3-1b": "Appendix B",
-    "15c3-1a": "options (Appendix A)",
+    "15c3-1(c)(2)(vi)(B)": "municipal securities",
+    "15c3-1(c)(2)(vi)(C)": "Canadian debt obligations",
+    "15c3-1(c)(2)(vi)(D)": "redeemable investment company shares",
+    "15c3-1(c)(2)(vi)(E)": "commercial paper, bankers' acceptances and certificates of deposit",
+    "15c3-1(c)(2)(vi)(F)": "nonconvertible debt securities",
+    "15c3-1(c)(2)(vi)(G)": "convertible debt securities",
+    "15c3-1(c)(2)(vi)(H)": "cumulative nonconvertible preferred stock",
+    "15c3-1(c)(2)(vi)(J)": "all other securities",
+    "15c3-1(c)(2)(vi)(K)": "securities with a limited market",
+    "15c3-1(c)(2)(vi)(M)": "undue concentration",
     "15c3-1(c)(2)(vii)": "securities with no ready market",
     "15c3-1(c)(2)(viii)": "open contractual commitments",
+    "15c3-1a": "options (Appendix A)",
+    "15c3-1b": "commodity futures (Appendix B)",
 }
 
+_GROUP_PATTERN = re.compile(
+    r"^(15c3-1\(c\)\(2\)\(vi\)\([A-P]\)|15c3-1\(c\)\(2\)\([ivx]+\)|15c3-1[ab])"
+)
 
-def _haircut_label(paragraph: str) -> str:
-    for prefix, text in _HAIRCUT_LABELS.items():
-        if paragraph.startswith(prefix):
-            return f"Haircut: {text}, {paragraph}"
-    return f"Haircut: {paragraph}"
+
+def haircut_group(paragraph: str) -> str:
+    """The paragraph a haircut sub-bucket reports under on the computation.
+
+    FOCUS Part II shows one haircut line per class of security; a sub-bucket such as
+    ``15c3-1(c)(2)(vi)(B)(2)(ix)`` rolls up to ``15c3-1(c)(2)(vi)(B)``, Appendix B buckets to
+    ``15c3-1b``.  The sub-bucket amounts stay in ``HaircutResult.by_paragraph``.
+    """
+    match = _GROUP_PATTERN.match(paragraph)
+    return match.group(1) if match else paragraph
+
+
+def _haircut_label(group: str) -> str:
+    title = _HAIRCUT_GROUP_TITLES.get(group)
+    return f"Haircut: {title}" if title else f"Haircut: {group}"
+
+
+def _group_order(group: str) -> tuple[int, str]:
+    if group.startswith("15c3-1(c)(2)(vi)("):
+        return (1, group)
+    if group == "15c3-1(c)(2)(iv)":
+        return (0, group)
+    return (2, group)
 
 
 @dataclass(frozen=True)
@@ -253,14 +286,20 @@ def compute(
         frame = _join_frames(positions, frame)
     haircuts = compute_haircuts(frame, on, opts.haircuts, net_capital_before_haircuts=tnc)
     warnings.extend(haircuts.warnings)
-    by_paragraph = haircuts.by_paragraph.sort_values("paragraph", kind="stable")
-    for paragraph, charge in zip(by_paragraph["paragraph"], by_paragraph["charge"], strict=True):
+    grouped = (
+        haircuts.by_paragraph.assign(
+            group=[haircut_group(str(p)) for p in haircuts.by_paragraph["paragraph"]]
+        )
+        .groupby("group", sort=False)
+        .agg(charge=("charge", "sum"))
+    )
+    for group in sorted(grouped.index, key=_group_order):
         lines.append(
             Line(
-                f"haircut:{paragraph}",
-                _haircut_label(str(paragraph)),
-                -float(charge),
-                str(paragraph),
+                f"haircut:{group}",
+                _haircut_label(group),
+                -float(grouped.loc[group, "charge"]),
+                group,
             )
         )
     lines.append(

@@ -118,7 +118,7 @@ def test_worked_example_every_line() -> None:
     assert cites["indebtedness_secured_by_exempted"] == "15c3-1(c)(2)(xiii)"
     assert cites["other_deduction:ftd"] == "15c3-1(c)(2)(ix)"
     assert cites["tentative_net_capital"] == "15c3-1(c)(15)"
-    assert cites["haircut:15c3-1(c)(2)(vi)(A)(1)"] == "15c3-1(c)(2)(vi)(A)(1)"
+    assert cites["haircut:15c3-1(c)(2)(vi)(A)"] == "15c3-1(c)(2)(vi)(A)"
 
 
 def test_focus_order_of_sections() -> None:
@@ -335,3 +335,29 @@ def test_ratio_undefined_when_net_capital_not_positive() -> None:
         ]
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "group"),
+    [
+        ("15c3-1(c)(2)(vi)(B)(2)(ix)", "15c3-1(c)(2)(vi)(B)"),
+        ("15c3-1(c)(2)(vi)(A)(1)", "15c3-1(c)(2)(vi)(A)"),
+        ("15c3-1(c)(2)(vi)(J)", "15c3-1(c)(2)(vi)(J)"),
+        ("15c3-1(c)(2)(vii)", "15c3-1(c)(2)(vii)"),
+        ("15c3-1(c)(2)(iv)", "15c3-1(c)(2)(iv)"),
+        ("15c3-1b(a)(3)(xiv)(C)", "15c3-1b"),
+    ],
+)
+def test_haircut_lines_roll_up_to_the_lettered_paragraph(paragraph: str, group: str) -> None:
+    from netcap.computation import haircut_group
+
+    assert haircut_group(paragraph) == group
+
+
+def test_grouped_haircut_lines_sum_to_the_total() -> None:
+    r = compute(worked_example())
+    haircut_lines = r.lines[r.lines["line"].str.startswith("haircut:")]
+    # one line per lettered paragraph, no sub-bucket lines
+    assert haircut_lines["citation"].is_unique
+    assert not haircut_lines["citation"].str.contains(r"\)\(\d\)$").any()
+    assert -haircut_lines["amount"].sum() == pytest.approx(r.haircuts.total)
