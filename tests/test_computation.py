@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from netcap.computation import compute
+from netcap.computation import compute, haircut_group
 from netcap.firm import (
     AIAddition,
     AIAdditionKind,
@@ -349,8 +349,6 @@ def test_ratio_undefined_when_net_capital_not_positive() -> None:
     ],
 )
 def test_haircut_lines_roll_up_to_the_lettered_paragraph(paragraph: str, group: str) -> None:
-    from netcap.computation import haircut_group
-
     assert haircut_group(paragraph) == group
 
 
