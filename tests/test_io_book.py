@@ -217,3 +217,12 @@ def test_cli_compute_bad_book_exits_2_naming_the_row(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert "row 2" in out.stderr
     assert "market_value" in out.stderr
+
+
+def test_loaded_book_computes_with_its_positions() -> None:
+    loaded = load_book(Path(__file__).parent.parent / "fixtures/sample_firm/book.json")
+    result = loaded.compute()
+    # every loaded position is haircut exactly once; none is left behind in the frame
+    assert len(result.haircuts.detail) == len(loaded.positions) == 505
+    assert result.haircuts.total > 0
+    assert result.line("net_capital") < result.line("tentative_net_capital")

@@ -33,6 +33,7 @@ import pandas as pd
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from netcap.book_json import load_book as json_book
+from netcap.computation import ComputeOptions, NetCapitalResult, compute
 from netcap.firm import Book
 from netcap.frame import COLUMNS, BookError, RowError, positions_frame, validate_frame
 from netcap.io.safety import InputLimits, check_file
@@ -51,6 +52,14 @@ class LoadedBook:
     book: Book
     positions: pd.DataFrame
     source: str
+
+    def compute(self, options: ComputeOptions | None = None) -> NetCapitalResult:
+        """Net capital of this book: ``netcap.compute`` with the loaded position frame.
+
+        The positions of a loaded book live in :attr:`positions` (validated, vectorized), not
+        in ``book.positions``; calling ``compute(loaded.book)`` alone would leave them out.
+        """
+        return compute(self.book, options, positions=self.positions)
 
 
 def _model_type(annotation: Any) -> type[BaseModel] | None:
