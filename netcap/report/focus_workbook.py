@@ -607,9 +607,10 @@ def _write_netting(
         put(ws, r, 2, str(rec["bucket"]))
         put(ws, r, 3, str(rec["maturity"]))
         put(ws, r, 4, float(rec["rate"]), RATE)
-        where = f"{expo},{grp},$B$2,{bucket},$B{r}"
-        put(ws, r, 5, Formula(f'=SUMIFS({where},{expo},">0")'), MONEY)
-        put(ws, r, 6, Formula(f'=-SUMIFS({where},{expo},"<0")'), MONEY)
+        # exact text comparisons: a SUMIFS criterion such as "3a" may be read as a time
+        mask = f"({grp}=$B$2)*({bucket}=$B{r})"
+        put(ws, r, 5, Formula(f"=SUMPRODUCT({mask}*({expo}>0)*{expo})"), MONEY)
+        put(ws, r, 6, Formula(f"=-SUMPRODUCT({mask}*({expo}<0)*{expo})"), MONEY)
         put(ws, r, 7, Formula(f"=E{r}-F{r}"), MONEY)
         put(ws, r, 8, Formula(f"=D{r}*ABS(G{r})"), MONEY)
         put(ws, r, 9, Formula(f"=IF(G{r}>0,H{r},0)"), MONEY)
