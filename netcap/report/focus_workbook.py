@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,13 @@ def _runs(rows: Iterable[int]) -> str:
 def _sum(rows: Iterable[int]) -> str:
     runs = _runs(rows)
     return f"SUM({runs})" if runs else "0"
+
+
+def _subtotal(prev: int | None, items: list[int]) -> str:
+    """The previous subtotal plus the items since it."""
+    if prev is None:
+        return f"={_sum(items)}"
+    return f"={_cell(prev)}+{_sum(items)}" if items else f"={_cell(prev)}"
 
 
 def _cell(row: int) -> str:
@@ -248,6 +256,60 @@ class _Sheet:
         return self.params[key]
 
 
+# (schedule, key) -> label of the parameter cell; "x" marks a multiple of net capital
+_RATE_LABELS: Mapping[tuple[str, str], tuple[str, bool]] = {
+    ("requirements", "ai_ratio_limit"): ("Aggregate indebtedness limit, times net capital", True),
+    ("requirements", "ai_ratio_limit_first_year"): (
+        "Aggregate indebtedness limit in the first 12 months, times net capital",
+        True,
+    ),
+    ("requirements", "alternative_debit_pct"): (
+        "Alternative standard: share of aggregate debit items",
+        False,
+    ),
+    ("requirements", "withdrawal_minimum_pct"): (
+        "Withdrawal limit: share of the minimum dollar requirement",
+        False,
+    ),
+    ("requirements", "withdrawal_debit_pct"): (
+        "Withdrawal limit: share of aggregate debit items",
+        False,
+    ),
+    ("requirements", "withdrawal_ai_ratio"): (
+        "Withdrawal limit: aggregate indebtedness, times net capital",
+        True,
+    ),
+    ("requirements", "withdrawal_haircut_pct"): (
+        "Withdrawal limit: share of the securities haircuts",
+        False,
+    ),
+    ("requirements", "debt_equity_limit"): ("Debt-equity limit: share of the total", False),
+    ("early_warning", "ai_ratio"): ("Notice: aggregate indebtedness, times net capital", True),
+    ("early_warning", "minimum_pct"): ("Notice: share of the required minimum", False),
+    ("early_warning", "alternative_debit_pct"): (
+        "Notice: share of aggregate debit items",
+        False,
+    ),
+    ("early_warning", "leverage_tnc"): (
+        "Notice: securities financing, times tentative net capital",
+        True,
+    ),
+}
+
+
+def _rate(s: _Sheet, schedule: str, key: str, on: date) -> str:
+    """The parameter cell holding rate ``key`` of ``schedule`` (with its citation)."""
+    table = load_schedule(schedule, on)
+    label, multiple = _RATE_LABELS.get((schedule, key), (f"{schedule}: {key}", False))
+    return s.param(
+        f"{schedule}:{key}",
+        label,
+        table.rate(key),
+        "0.##" if multiple else PERCENT2,
+        table.citation(key),
+    )
+
+
 def _haircut_formula(detail: TableRef, row: int) -> Formula:
     group, charge = detail.range("group"), detail.range("charge")
     add_group, add_on = detail.range("add_on_group"), detail.range("add_on_charge")
@@ -266,8 +328,7 @@ def _capital_section(s: _Sheet, lines: pd.DataFrame, detail: TableRef) -> None:
         if key.startswith("haircut:") and not any(k.startswith("haircut:") for k in s.where):
             s.heading("Haircuts on securities positions, one line per paragraph (15c3-1(c)(2)(vi))")
         if role == "subtotal":
-            body = _sum(items) if prev is None else f"{_cell(prev)}+{_sum(items)}"
-            prev = s.line(key, label, Formula(f"={body}"), citation, bold=True)
+            prev = s.line(key, label, Formula(_subtotal(prev, items)), citation, bold=True)
             items = []
             if key == "total_capital":
                 s.heading("Deductions and charges")
@@ -283,7 +344,6 @@ def _capital_section(s: _Sheet, lines: pd.DataFrame, detail: TableRef) -> None:
 
 def _requirement_section(s: _Sheet, result: NetCapitalResult, lines: pd.DataFrame) -> None:
     on = result.as_of
-    params = load_schedule("requirements", on)
     req = result.requirement
     cand = req.candidates
     nc = _cell(s.where["net_capital"])
@@ -297,26 +357,13 @@ def _requirement_section(s: _Sheet, result: NetCapitalResult, lines: pd.DataFram
         amount = float(rec["amount"])
         if key == "requirement:aggregate_indebtedness_ratio":
             limit_key = "ai_ratio_limit_first_year" if req.first_year else "ai_ratio_limit"
-            limit = s.param(
-                limit_key,
-                "Aggregate indebtedness limit (times net capital)",
-                params.rate(limit_key),
-                "0.##",
-                params.citation(limit_key),
-            )
+            limit = _rate(s, "requirements", limit_key, on)
             r = s.line(key, label, Formula("=0"), citation)
             pending.append((r, f"={{AI}}/{limit}"))
             ratio_rows.append(r)
         elif key == "requirement:alternative_debit_items":
-            pct = params.rate("alternative_debit_pct")
             adi_ref = _adi_param(s, result)
-            p = s.param(
-                "alternative_debit_pct",
-                "Alternative standard: share of aggregate debit items",
-                pct,
-                PERCENT2,
-                params.citation("alternative_debit_pct"),
-            )
+            p = _rate(s, "requirements", "alternative_debit_pct", on)
             ratio_rows.append(s.line(key, label, Formula(f"={p}*{adi_ref}"), citation))
         elif key.startswith("requirement:"):
             ratio_rows.append(s.line(key, label, amount, citation))
@@ -338,33 +385,14 @@ def _requirement_section(s: _Sheet, result: NetCapitalResult, lines: pd.DataFram
             req_cell = _cell(s.where["net_capital_requirement"])
             s.line(key, label, Formula(f"={nc}-{req_cell}"), citation, bold=True)
         elif key == "net_capital_less_warning_level":
-            wd = s.param(
-                "withdrawal_minimum_pct",
-                "Withdrawal limit: share of the minimum dollar requirement",
-                params.rate("withdrawal_minimum_pct"),
-                PERCENT2,
-                params.citation("withdrawal_minimum_pct"),
-            )
+            wd = _rate(s, "requirements", "withdrawal_minimum_pct", on)
             mind = _cell(s.where["minimum_dollar_requirement"])
             if result.firm.alternative_standard:
-                pct = params.rate("withdrawal_debit_pct")
                 adi_ref = adi_ref or _adi_param(s, result)
-                p = s.param(
-                    "withdrawal_debit_pct",
-                    "Withdrawal limit: share of aggregate debit items",
-                    pct,
-                    PERCENT2,
-                    params.citation("withdrawal_debit_pct"),
-                )
+                p = _rate(s, "requirements", "withdrawal_debit_pct", on)
                 s.line(key, label, Formula(f"={nc}-MAX({p}*{adi_ref},{wd}*{mind})"), citation)
             else:
-                ratio = s.param(
-                    "withdrawal_ai_ratio",
-                    "Withdrawal limit: aggregate indebtedness (times net capital)",
-                    params.rate("withdrawal_ai_ratio"),
-                    "0.##",
-                    params.citation("withdrawal_ai_ratio"),
-                )
+                ratio = _rate(s, "requirements", "withdrawal_ai_ratio", on)
                 r = s.line(key, label, Formula("=0"), citation)
                 pending.append((r, f"={nc}-MAX({{AI}}/{ratio},{wd}*{mind})"))
         else:
@@ -406,8 +434,7 @@ def _indebtedness_section(
             ai = _cell(s.where["aggregate_indebtedness"])
             s.line(key, label, Formula(f'=IF({nc}>0,{ai}/{nc},"n/a")'), citation, PERCENT2)
         elif role == "subtotal":
-            body = _sum(items) if prev is None else f"{_cell(prev)}+{_sum(items)}"
-            prev = s.line(key, label, Formula(f"={body}"), citation, bold=True)
+            prev = s.line(key, label, Formula(_subtotal(prev, items)), citation, bold=True)
             items = []
         elif unit == "%":
             value = amount / 100.0 if np.isfinite(amount) else "n/a"
@@ -484,16 +511,9 @@ def _flags_section(s: _Sheet, result: NetCapitalResult) -> None:
             put(ws, r, 6, CROSSED if bool(f["triggered"]) else NOT_CROSSED)
             continue
         sched, rate_key, measure, base, op = spec
-        rate = "1"
+        rate = ""
         if sched:
-            table = load_schedule(sched, result.as_of)
-            rate = s.param(
-                f"{sched}:{rate_key}",
-                f"Threshold: {rate_key.replace('_', ' ')}",
-                table.rate(rate_key),
-                "0.##" if rate_key in ("ai_ratio", "withdrawal_ai_ratio") else PERCENT2,
-                table.citation(rate_key),
-            )
+            rate = _rate(s, sched, rate_key, result.as_of)
         if measure == "nc":
             put(ws, r, 3, Formula(f"={nc}"), MONEY)
         elif measure == "ai":
@@ -505,7 +525,8 @@ def _flags_section(s: _Sheet, result: NetCapitalResult) -> None:
         elif base.startswith("-"):
             put(ws, r, 5, Formula(f"=-{rate}*{_cell(s.where[base[1:]])}"), MONEY)
         elif base:
-            put(ws, r, 5, Formula(f"={rate}*{_cell(s.where[base])}"), MONEY)
+            factor = f"{rate}*" if rate else ""
+            put(ws, r, 5, Formula(f"={factor}{_cell(s.where[base])}"), MONEY)
         else:
             put(ws, r, 5, Formula(f"={rate}"), fmt)
         test = f"{ai}>{rate}*{nc}" if measure == "ai" else f"C{r}{op}E{r}"
