@@ -254,6 +254,21 @@ def test_alternative_standard_ties(tmp_path: Path) -> None:
     assert _value(ws, values, f"C{rows['net_capital_requirement']}") == pytest.approx(400_000)
 
 
+def test_book_without_positions_and_without_loaded(tmp_path: Path) -> None:
+    # no positions: no haircut line, no netting sheet; TNC = NC = net worth 5,000,000
+    template = tmp_path / "book.xlsx"
+    write_template(template)
+    loaded = load_book(_fill(template, BASE, [], SMALL_LIABILITIES))
+    result = compute(loaded.book, positions=loaded.positions)
+    path = export_computation(result, tmp_path / "empty.xlsx")
+    values = _recompute(path)
+    assert_workbook_ties(path, result, values)
+    wb = openpyxl.load_workbook(path)
+    assert "Treasury netting" not in wb.sheetnames
+    rows = _rows(wb["Computation"])
+    assert _value(wb["Computation"], values, f"C{rows['net_capital']}") == 5_000_000
+
+
 # --- the sample firm (505 positions, every class) ------------------------------------------------
 
 
