@@ -8,12 +8,15 @@ from pathlib import Path
 import formulas
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from netcap.cli import main
 from netcap.computation import NetCapitalResult, compute
+from netcap.firm import BalanceSheet, Book, FirmProfile
 from netcap.io import LoadedBook, load_book, write_template
 from netcap.report import export_computation
-from tests.conftest import FIXTURES
+from tests.conftest import AS_OF, FIXTURES, gov
 
 Values = dict[tuple[str, str], object]
 
@@ -267,6 +270,37 @@ def test_book_without_positions_and_without_loaded(tmp_path: Path) -> None:
     assert "Treasury netting" not in wb.sheetnames
     rows = _rows(wb["Computation"])
     assert _value(wb["Computation"], values, f"C{rows['net_capital']}") == 5_000_000
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["long", "short"]),
+            st.floats(min_value=1_000.0, max_value=5e7),
+            st.floats(min_value=0.0, max_value=30.0),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.floats(min_value=1e5, max_value=1e9),
+)
+def test_any_government_book_ties(
+    tmp_path: Path, rows: list[tuple[str, float, float]], net_worth: float
+) -> None:
+    # whatever the positions and capital, the recomputed sheet equals the engine: subtotals,
+    # the (A) line, the netting worksheet (its difference row is zero) and every flag
+    book = Book(
+        as_of=AS_OF,
+        firm=FirmProfile(name="property", firm_type="dealer"),
+        balance_sheet=BalanceSheet(net_worth=net_worth),
+        positions=tuple(gov(f"p{i}", side, v, y) for i, (side, v, y) in enumerate(rows)),
+    )
+    result = compute(book)
+    path = export_computation(result, tmp_path / "property.xlsx")
+    assert_workbook_ties(path, result, _recompute(path))
 
 
 # --- the sample firm (505 positions, every class) ------------------------------------------------

@@ -700,7 +700,7 @@ def _write_firm(ws: Worksheet, result: NetCapitalResult, loaded: LoadedBook | No
     row = 2
     for name, value in scalars:
         put(ws, row, 1, name)
-        put(ws, row, 2, value, MONEY if isinstance(value, float) else None)
+        put(ws, row, 2, value, "#,##0.##" if isinstance(value, float) else None)
         row += 1
     blocks: list[tuple[str, pd.DataFrame]] = [
         ("Non-allowable assets (15c3-1(c)(2)(iv))", result.nonallowable),
