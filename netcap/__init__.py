@@ -32,6 +32,7 @@ from netcap.lockup import LockupResult, simulate_lockup
 from netcap.model import Instrument, Position, SecurityClass, Side
 from netcap.portfolio import Combination, combine
 from netcap.registration import Crossover, DealerCapital, RegistrationAnalysis, analyze, sweep
+from netcap.report import export_computation
 from netcap.strategy import Leg, LegKind, Strategy, uncovered_futures_variant
 
 __version__ = "0.1.0"
@@ -81,6 +82,7 @@ __all__ = [
     "combine",
     "compute",
     "compute_haircuts",
+    "export_computation",
     "load_book",
     "positions_frame",
     "screen",

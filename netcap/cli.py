@@ -2,10 +2,12 @@
 
 ``netcap strategy SPEC.json [--json] [--P N]``
     the dealer-registration capital analysis of one strategy.
-``netcap table10 DIR [--json]``
-    every strategy spec in DIR, laid out as the SEC's Table 10.
-``netcap compute BOOK.json [--json]``
-    the firm's net capital computation, line by line with citations.
+``netcap table10 DIR [--json] [--xlsx out.xlsx]``
+    every strategy spec in DIR, laid out as the SEC's Table 10 (``--xlsx``: one
+    sheet per strategy with live formulas).
+``netcap compute BOOK [--json] [--xlsx out.xlsx]``
+    the firm's net capital computation, line by line with citations; ``--xlsx``
+    also writes it as a workbook with live formulas (docs/workbook.md).
 ``netcap strategy SPEC.json --plot out.png``
     also draw the increase and the requirements against P.
 ``netcap sweep SPEC.json [--from --to --n --csv]``
@@ -25,7 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,7 @@ from netcap.money import round_dollars, round_percent
 from netcap.net_worth import NotInForceError
 from netcap.portfolio import combine
 from netcap.registration import CITATIONS, RegistrationAnalysis, analyze, sweep
+from netcap.report import export_computation, export_strategies
 from netcap.requirements import RequirementInputError
 from netcap.strategy import Strategy
 
@@ -170,6 +173,7 @@ def _cmd_strategy(args: argparse.Namespace) -> int:
     else:
         _print_strategy(report)
     _strategy_plot(args, analysis)
+    _write_xlsx(args, lambda path: export_strategies([analysis], path))
     return 0
 
 
@@ -179,8 +183,10 @@ def _cmd_table10(args: argparse.Namespace) -> int:
     if not specs:
         raise InputError(f"{folder}: no strategy spec (*.json) found")
     rows = []
+    analyses = []
     for spec in specs:
         a = analyze(load_strategy(spec).with_P(args.P))
+        analyses.append(a)
         rows.append(
             {
                 "strategy": a.strategy.name,
@@ -189,6 +195,7 @@ def _cmd_table10(args: argparse.Namespace) -> int:
                 "increase_pct_limit": round_percent(a.increase_pct_limit),
             }
         )
+    _write_xlsx(args, lambda path: export_strategies(analyses, path))
     if args.json:
         print(json.dumps({"P": args.P, "rows": rows}, indent=2))
         return 0
@@ -250,12 +257,32 @@ def _cmd_compute(args: argparse.Namespace) -> int:
         raise InputError(str(exc)) from None
     except NotImplementedError as exc:
         raise InputError(f"{args.book}: {exc}") from None
+    _write_xlsx(args, lambda path: export_computation(result, path, loaded=loaded))
     report = result.to_dict()
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         _print_computation(report)
     return 0
+
+
+def _write_xlsx(args: argparse.Namespace, write: Callable[[Path], object]) -> None:
+    """Write the workbook asked for with ``--xlsx``; an unwritable path is an input error."""
+    target = getattr(args, "xlsx", None)
+    if not target:
+        return
+    path = Path(target)
+    if path.suffix.lower() != ".xlsx":
+        raise InputError(f"{path}: --xlsx needs a file name ending in .xlsx")
+    try:
+        write(path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def _add_xlsx_option(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--xlsx", metavar="XLSX", default=None, help=f"also write {what} (.xlsx)")
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
@@ -280,12 +307,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--P", type=float, default=None, help="position size in dollars")
     p.set_defaults(func=_cmd_strategy)
     _add_strategy_plot_option(p)
+    _add_xlsx_option(p, "a workbook with live formulas over P")
 
     t = sub.add_parser("table10", help="lay out every strategy spec in a folder as Table 10")
     t.add_argument("folder", help="folder of strategy specs")
     t.add_argument("--P", type=float, default=50_000_000.0, help="position size (default $50mm)")
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=_cmd_table10)
+    _add_xlsx_option(t, "one sheet per strategy with live formulas")
 
     c = sub.add_parser("compute", help="net capital computation of a firm's book")
     c.add_argument(
@@ -295,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.set_defaults(func=_cmd_compute)
+    _add_xlsx_option(c, "the computation as a workbook with live formulas")
 
     tp = sub.add_parser("template", help="write an empty book to fill in (.xlsx or a folder)")
     tp.add_argument("path", help="book.xlsx, or a folder for .csv sheets")

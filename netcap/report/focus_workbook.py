@@ -1,0 +1,804 @@
+"""The net capital computation as an auditable workbook, laid out like FOCUS Part II.
+
+Sheets
+------
+``Computation``       the lines of :attr:`NetCapitalResult.lines` (line key, label,
+                      amount, citation) in the order of the FOCUS computation of net
+                      capital.  Subtotals are live formulas over the cells above them,
+                      each haircut line is a ``SUMIF`` over the haircut detail, the
+                      requirement is a ``MAX`` over its candidates, and the
+                      early-warning tests of Rule 17a-11 and 15c3-1(e)(2) are ``IF``
+                      formulas against thresholds computed from cells.  The rates the
+                      formulas use sit in a parameter block beside the lines, each with
+                      its citation.
+``Haircut detail``    one row per position: what it is (class, side, market value),
+                      the paragraph that charged it, the paragraph group the
+                      computation line sums, bucket, rate, exposure and charge, the
+                      add-on (undue concentration, Appendix B) and a totals row.
+``Treasury netting``  the 15c3-1(c)(2)(vi)(A) worksheet: long and short values per
+                      maturity subcategory summed from the detail (``SUMIFS``), the
+                      subcategory deductions, the category offsets with 50% of the
+                      lesser side, and the tie to the (A) line of the computation.
+``Canadian netting``  the same for 15c3-1(c)(2)(vi)(C) when the book holds Canadian
+                      debt (that paragraph applies the (A)(1) method).
+``Input positions``   the positions as loaded.
+``Input firm``        the firm's scalar fields, the non-allowable assets, other
+                      deductions and additions to aggregate indebtedness.
+``Liabilities``       every liability with the amount included in aggregate
+                      indebtedness and the exclusion applied.
+
+Only input-like amounts (balance-sheet lines, dollar requirement candidates) are
+values; each carries its citation.  Every text cell is written through
+:func:`netcap.report.excel.put`, so a name such as ``=HYPERLINK(...)`` is text,
+never a formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from netcap.computation import NetCapitalResult, haircut_group
+from netcap.frame import COLUMNS
+from netcap.io import LoadedBook
+from netcap.report.excel import (
+    MONEY,
+    RATE,
+    Formula,
+    TableRef,
+    put,
+    style_header,
+    write_table,
+)
+from netcap.tables import load_schedule
+
+__all__ = ["SHEETS", "export_computation"]
+
+SHEETS = (
+    "Computation",
+    "Haircut detail",
+    "Treasury netting",
+    "Canadian netting",
+    "Input positions",
+    "Input firm",
+    "Liabilities",
+)
+"""Sheet titles, in order (a netting sheet is left out when its paragraph has no position)."""
+
+PERCENT2 = "0.00%"
+CROSSED = "CROSSED"
+NOT_CROSSED = "no"
+AMOUNT_COL = "C"
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=13)
+
+
+def _runs(rows: Iterable[int]) -> str:
+    """``C5:C9,C12`` for rows 5-9 and 12 of the amount column."""
+    ordered = sorted(set(rows))
+    parts: list[str] = []
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        a, b = ordered[i], ordered[j]
+        parts.append(f"{AMOUNT_COL}{a}" if a == b else f"{AMOUNT_COL}{a}:{AMOUNT_COL}{b}")
+        i = j + 1
+    return ",".join(parts)
+
+
+def _sum(rows: Iterable[int]) -> str:
+    runs = _runs(rows)
+    return f"SUM({runs})" if runs else "0"
+
+
+def _subtotal(prev: int | None, items: list[int]) -> str:
+    """The previous subtotal plus the items since it."""
+    if prev is None:
+        return f"={_sum(items)}"
+    return f"={_cell(prev)}+{_sum(items)}" if items else f"={_cell(prev)}"
+
+
+def _cell(row: int) -> str:
+    return f"${AMOUNT_COL}${row}"
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """An object frame with missing values as None (blank cells), ready for :func:`write_table`."""
+    out = frame.astype(object)
+    return out.where(frame.notna().to_numpy(), None)
+
+
+# --- Haircut detail ------------------------------------------------------------------------------
+
+DETAIL_HEADERS: tuple[tuple[str, str | None], ...] = (
+    ("id", None),
+    ("security_class", None),
+    ("instrument", None),
+    ("side", None),
+    ("market_value", MONEY),
+    ("issuer", None),
+    ("paragraph", None),
+    ("group", None),
+    ("bucket", None),
+    ("rate", RATE),
+    ("exposure", MONEY),
+    ("gross_charge", MONEY),
+    ("charge", MONEY),
+    ("add_on_paragraph", None),
+    ("add_on_group", None),
+    ("add_on_charge", MONEY),
+    ("note", None),
+)
+
+
+def _detail_frame(result: NetCapitalResult) -> pd.DataFrame:
+    detail = result.haircuts.detail
+    positions = result.positions
+    if len(positions) != len(detail) or not np.array_equal(
+        positions["id"].to_numpy(dtype=object), detail["id"].to_numpy(dtype=object)
+    ):
+        raise ValueError("haircut detail and positions are not aligned row for row")
+
+    def group(values: pd.Series) -> list[str]:
+        return [haircut_group(str(p)) if str(p) else "" for p in values]
+
+    frame = pd.DataFrame(
+        {
+            "id": detail["id"].to_numpy(dtype=object),
+            "security_class": positions["security_class"].to_numpy(dtype=object),
+            "instrument": positions["instrument"].to_numpy(dtype=object),
+            "side": positions["side"].to_numpy(dtype=object),
+            "market_value": positions["market_value"].to_numpy(dtype=float),
+            "issuer": positions["issuer"].to_numpy(dtype=object),
+            "paragraph": detail["paragraph"].to_numpy(dtype=object),
+            "group": group(detail["paragraph"]),
+            "bucket": detail["bucket"].to_numpy(dtype=object),
+            "rate": detail["rate"].to_numpy(dtype=float),
+            "exposure": detail["exposure"].to_numpy(dtype=float),
+            "gross_charge": detail["gross_charge"].to_numpy(dtype=float),
+            "charge": detail["charge"].to_numpy(dtype=float),
+            "add_on_paragraph": detail["add_on_paragraph"].to_numpy(dtype=object),
+            "add_on_group": group(detail["add_on_paragraph"]),
+            "add_on_charge": detail["add_on_charge"].to_numpy(dtype=float),
+            "note": detail["note"].to_numpy(dtype=object),
+        },
+        columns=[h for h, _ in DETAIL_HEADERS],
+    )
+    return _plain(frame)
+
+
+def _write_detail(ws: Worksheet, result: NetCapitalResult) -> TableRef:
+    frame = _detail_frame(result)
+    ref = write_table(ws, frame, formats={h: f for h, f in DETAIL_HEADERS if f})
+    total = ref.last_row + 2 if len(frame) else ref.first_row + 1
+    put(ws, total, 1, "Total")
+    ws.cell(row=total, column=1).font = _BOLD
+    for name in ("market_value", "gross_charge", "charge", "add_on_charge"):
+        col = ref.columns[name]
+        put(ws, total, ws[f"{col}1"].column, Formula(f"=SUM({ref.range(name, False)})"), MONEY)
+        ws[f"{col}{total}"].font = _BOLD
+    put(ws, total + 1, 1, "Total haircuts (charge + add-on)")
+    charge, add_on = ref.columns["charge"], ref.columns["add_on_charge"]
+    put(
+        ws,
+        total + 1,
+        ws[f"{charge}1"].column,
+        Formula(f"={charge}{total}+{add_on}{total}"),
+        MONEY,
+    )
+    ws.column_dimensions[ref.columns["note"]].width = 60
+    return ref
+
+
+# --- Computation ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Sheet:
+    """The Computation sheet being written: rows of lines and the parameter block."""
+
+    ws: Worksheet
+    row: int = 1
+    where: dict[str, int] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    param_row: int = 2
+    pending: list[tuple[int, str]] = field(default_factory=list)
+    """(row, formula with ``{AI}``) of lines that refer to aggregate indebtedness, written later."""
+
+    def heading(self, text: str) -> None:
+        self.row += 1
+        put(self.ws, self.row, 1, text)
+        self.ws.cell(row=self.row, column=1).font = _BOLD
+        self.row += 1
+
+    def line(
+        self,
+        key: str,
+        label: str,
+        amount: object,
+        citation: str,
+        fmt: str = MONEY,
+        bold: bool = False,
+    ) -> int:
+        r = self.row
+        put(self.ws, r, 1, key)
+        put(self.ws, r, 2, label)
+        put(self.ws, r, 3, amount, fmt)
+        put(self.ws, r, 4, citation)
+        if bold:
+            for col in (2, 3):
+                self.ws.cell(row=r, column=col).font = _BOLD
+        self.where[key] = r
+        self.row += 1
+        return r
+
+    def param(self, key: str, label: str, value: float, fmt: str | None, citation: str) -> str:
+        """A parameter cell in columns I:K; returns its absolute reference."""
+        if key in self.params:
+            return self.params[key]
+        r = self.param_row
+        put(self.ws, r, 9, label)
+        put(self.ws, r, 10, float(value), fmt)
+        put(self.ws, r, 11, citation)
+        self.param_row += 1
+        self.params[key] = f"$J${r}"
+        return self.params[key]
+
+
+# (schedule, key) -> label of the parameter cell; "x" marks a multiple of net capital
+_RATE_LABELS: Mapping[tuple[str, str], tuple[str, bool]] = {
+    ("requirements", "ai_ratio_limit"): ("Aggregate indebtedness limit, times net capital", True),
+    ("requirements", "ai_ratio_limit_first_year"): (
+        "Aggregate indebtedness limit in the first 12 months, times net capital",
+        True,
+    ),
+    ("requirements", "alternative_debit_pct"): (
+        "Alternative standard: share of aggregate debit items",
+        False,
+    ),
+    ("requirements", "withdrawal_minimum_pct"): (
+        "Withdrawal limit: share of the minimum dollar requirement",
+        False,
+    ),
+    ("requirements", "withdrawal_debit_pct"): (
+        "Withdrawal limit: share of aggregate debit items",
+        False,
+    ),
+    ("requirements", "withdrawal_ai_ratio"): (
+        "Withdrawal limit: aggregate indebtedness, times net capital",
+        True,
+    ),
+    ("requirements", "withdrawal_haircut_pct"): (
+        "Withdrawal limit: share of the securities haircuts",
+        False,
+    ),
+    ("requirements", "debt_equity_limit"): ("Debt-equity limit: share of the total", False),
+    ("early_warning", "ai_ratio"): ("Notice: aggregate indebtedness, times net capital", True),
+    ("early_warning", "minimum_pct"): ("Notice: share of the required minimum", False),
+    ("early_warning", "alternative_debit_pct"): (
+        "Notice: share of aggregate debit items",
+        False,
+    ),
+    ("early_warning", "leverage_tnc"): (
+        "Notice: securities financing, times tentative net capital",
+        True,
+    ),
+}
+
+
+def _rate(s: _Sheet, schedule: str, key: str, on: date) -> str:
+    """The parameter cell holding rate ``key`` of ``schedule`` (with its citation)."""
+    table = load_schedule(schedule, on)
+    label, multiple = _RATE_LABELS.get((schedule, key), (f"{schedule}: {key}", False))
+    return s.param(
+        f"{schedule}:{key}",
+        label,
+        table.rate(key),
+        "0.##" if multiple else PERCENT2,
+        table.citation(key),
+    )
+
+
+def _haircut_formula(detail: TableRef, row: int) -> Formula:
+    group, charge = detail.range("group"), detail.range("charge")
+    add_group, add_on = detail.range("add_on_group"), detail.range("add_on_charge")
+    crit = f"$D{row}"
+    return Formula(f"=-(SUMIF({group},{crit},{charge})+SUMIF({add_group},{crit},{add_on}))")
+
+
+def _capital_section(s: _Sheet, lines: pd.DataFrame, detail: TableRef) -> None:
+    """Equity down to net capital: subtotal = previous subtotal + the items since it."""
+    prev: int | None = None
+    items: list[int] = []
+    s.heading("Computation of net capital")
+    for rec in lines.to_dict("records"):
+        key, role = str(rec["line"]), str(rec["role"])
+        label, citation = str(rec["label"]), str(rec["citation"])
+        if key.startswith("haircut:") and not any(k.startswith("haircut:") for k in s.where):
+            s.heading("Haircuts on securities positions, one line per paragraph (15c3-1(c)(2)(vi))")
+        if role == "subtotal":
+            prev = s.line(key, label, Formula(_subtotal(prev, items)), citation, bold=True)
+            items = []
+            if key == "total_capital":
+                s.heading("Deductions and charges")
+        elif role == "memo" and key.startswith("total_"):
+            s.line(key, label, Formula(f"={_sum(items)}"), citation)
+        elif key.startswith("haircut:"):
+            items.append(s.line(key, label, _haircut_formula(detail, s.row), citation))
+        elif role == "memo":
+            s.line(key, label, float(rec["amount"]), citation)
+        else:
+            items.append(s.line(key, label, float(rec["amount"]), citation))
+
+
+def _requirement_section(s: _Sheet, result: NetCapitalResult, lines: pd.DataFrame) -> None:
+    on = result.as_of
+    req = result.requirement
+    cand = req.candidates
+    nc = _cell(s.where["net_capital"])
+    s.heading("Minimum net capital requirement")
+    ratio_rows: list[int] = []
+    dollar_rows: list[int] = []
+    pending = s.pending
+    adi_ref: str | None = None
+    for rec in lines.to_dict("records"):
+        key, label, citation = str(rec["line"]), str(rec["label"]), str(rec["citation"])
+        amount = float(rec["amount"])
+        if key == "requirement:aggregate_indebtedness_ratio":
+            limit_key = "ai_ratio_limit_first_year" if req.first_year else "ai_ratio_limit"
+            limit = _rate(s, "requirements", limit_key, on)
+            r = s.line(key, label, Formula("=0"), citation)
+            pending.append((r, f"={{AI}}/{limit}"))
+            ratio_rows.append(r)
+        elif key == "requirement:alternative_debit_items":
+            adi_ref = _adi_param(s, result)
+            p = _rate(s, "requirements", "alternative_debit_pct", on)
+            ratio_rows.append(s.line(key, label, Formula(f"={p}*{adi_ref}"), citation))
+        elif key.startswith("requirement:"):
+            ratio_rows.append(s.line(key, label, amount, citation))
+        elif key == "minimum_dollar_requirement":
+            for c in cand[cand["kind"] == "dollar"].to_dict("records"):
+                dollar_rows.append(
+                    s.line(
+                        f"candidate:{c['key']}",
+                        f"Dollar requirement candidate: {c['basis']}",
+                        float(c["amount"]),
+                        str(c["citation"]),
+                    )
+                )
+            s.line(key, label, Formula(f"=MAX({_runs(dollar_rows)})"), citation, bold=True)
+        elif key == "net_capital_requirement":
+            refs = _runs([*ratio_rows, s.where["minimum_dollar_requirement"]])
+            s.line(key, label, Formula(f"=MAX({refs})"), citation, bold=True)
+        elif key == "excess_net_capital":
+            req_cell = _cell(s.where["net_capital_requirement"])
+            s.line(key, label, Formula(f"={nc}-{req_cell}"), citation, bold=True)
+        elif key == "net_capital_less_warning_level":
+            wd = _rate(s, "requirements", "withdrawal_minimum_pct", on)
+            mind = _cell(s.where["minimum_dollar_requirement"])
+            if result.firm.alternative_standard:
+                adi_ref = adi_ref or _adi_param(s, result)
+                p = _rate(s, "requirements", "withdrawal_debit_pct", on)
+                s.line(key, label, Formula(f"={nc}-MAX({p}*{adi_ref},{wd}*{mind})"), citation)
+            else:
+                ratio = _rate(s, "requirements", "withdrawal_ai_ratio", on)
+                r = s.line(key, label, Formula("=0"), citation)
+                pending.append((r, f"={nc}-MAX({{AI}}/{ratio},{wd}*{mind})"))
+        else:
+            s.line(key, label, amount, citation)
+
+
+def _adi_param(s: _Sheet, result: NetCapitalResult) -> str:
+    """Aggregate debit items (Rule 15c3-3 Exhibit A), an input of the alternative standard.
+
+    Read back from the requirement candidate it drives (2% of aggregate debit items).
+    """
+    cand = result.requirement.candidates
+    hit = cand.loc[cand["key"] == "alternative_debit_items", "amount"]
+    pct = load_schedule("requirements", result.as_of).rate("alternative_debit_pct")
+    value = float(hit.iloc[0]) / pct if len(hit) else 0.0
+    return s.param(
+        "aggregate_debit_items",
+        "Aggregate debit items (Rule 15c3-3, Exhibit A)",
+        value,
+        MONEY,
+        "15c3-1(a)(1)(ii); 15c3-3a",
+    )
+
+
+def _indebtedness_section(
+    s: _Sheet, result: NetCapitalResult, lines: pd.DataFrame, liabilities: TableRef
+) -> None:
+    s.heading("Aggregate indebtedness and ratios")
+    nc = _cell(s.where["net_capital"])
+    prev: int | None = None
+    items: list[int] = []
+    for rec in lines.to_dict("records"):
+        key, label, citation = str(rec["line"]), str(rec["label"]), str(rec["citation"])
+        amount, role, unit = float(rec["amount"]), str(rec["role"]), str(rec["unit"])
+        if key == "ai_recorded":
+            rng = liabilities.range("ai_amount")
+            items.append(s.line(key, label, Formula(f"=SUM({rng})"), citation))
+        elif key == "ai_ratio_pct":
+            ai = _cell(s.where["aggregate_indebtedness"])
+            s.line(key, label, Formula(f'=IF({nc}>0,{ai}/{nc},"n/a")'), citation, PERCENT2)
+        elif role == "subtotal":
+            prev = s.line(key, label, Formula(_subtotal(prev, items)), citation, bold=True)
+            items = []
+        elif unit == "%":
+            value = amount / 100.0 if np.isfinite(amount) else "n/a"
+            s.line(key, label, value, citation, PERCENT2)
+        elif role == "item":
+            items.append(s.line(key, label, amount, citation))
+        else:
+            s.line(key, label, amount, citation)
+
+
+# key -> (schedule, rate key, measure, base of the threshold, comparison)
+#   measure: "nc" net capital, "ai" AI / net capital, "value" the engine's figure
+#   base:    line whose cell the rate multiplies ("adi": aggregate debit items; "-" negates;
+#            "" = the rate is itself the threshold)
+_FLAGS: Mapping[str, tuple[str, str, str, str, str]] = {
+    "below_minimum": ("", "", "nc", "net_capital_requirement", "<"),
+    "below_5pct_debit_items": ("early_warning", "alternative_debit_pct", "nc", "adi", "<"),
+    "ai_over_1200pct": ("early_warning", "ai_ratio", "ai", "", ">"),
+    "below_120pct_minimum": ("early_warning", "minimum_pct", "nc", "net_capital_requirement", "<"),
+    "securities_financing_over_2500pct_tnc": (
+        "early_warning",
+        "leverage_tnc",
+        "value",
+        "tentative_net_capital",
+        ">",
+    ),
+    "withdrawal_below_120pct_minimum_dollar": (
+        "requirements",
+        "withdrawal_minimum_pct",
+        "nc",
+        "minimum_dollar_requirement",
+        "<",
+    ),
+    "withdrawal_below_25pct_haircuts": (
+        "requirements",
+        "withdrawal_haircut_pct",
+        "nc",
+        "-total_haircuts",
+        "<",
+    ),
+    "withdrawal_below_5pct_debit_items": ("requirements", "withdrawal_debit_pct", "nc", "adi", "<"),
+    "withdrawal_ai_over_1000pct": ("requirements", "withdrawal_ai_ratio", "ai", "", ">"),
+    "debt_equity_over_70pct": ("requirements", "debt_equity_limit", "value", "", ">"),
+}
+
+FLAG_HEADERS = ("test", "description", "measure", "citation", "threshold", "crossed?")
+
+
+def _flags_section(s: _Sheet, result: NetCapitalResult) -> None:
+    s.heading("Early warning (Rule 17a-11) and withdrawal limits (15c3-1(e)(2))")
+    ws = s.ws
+    for j, h in enumerate(FLAG_HEADERS, start=1):
+        put(ws, s.row, j, h)
+    style_header(ws, s.row, 1, len(FLAG_HEADERS))
+    s.row += 1
+    nc = _cell(s.where["net_capital"])
+    ai = _cell(s.where["aggregate_indebtedness"]) if "aggregate_indebtedness" in s.where else "0"
+    for f in result.early_warning.to_dict("records"):
+        key, unit = str(f["key"]), str(f["unit"])
+        r = s.row
+        put(ws, r, 1, key)
+        put(ws, r, 2, str(f["description"]))
+        put(ws, r, 4, str(f["citation"]))
+        spec = _FLAGS.get(key)
+        fmt = PERCENT2 if unit == "%" else MONEY
+        scale = 100.0 if unit == "%" else 1.0
+        measure_value = float(f["measure"]) / scale
+        shown: object = measure_value if np.isfinite(measure_value) else "n/a"
+        s.where[f"flag:{key}"] = r
+        s.row += 1
+        if spec is None:
+            put(ws, r, 3, shown, fmt)
+            put(ws, r, 5, float(f["threshold"]) / scale, fmt)
+            put(ws, r, 6, CROSSED if bool(f["triggered"]) else NOT_CROSSED)
+            continue
+        sched, rate_key, measure, base, op = spec
+        rate = ""
+        if sched:
+            rate = _rate(s, sched, rate_key, result.as_of)
+        if measure == "nc":
+            put(ws, r, 3, Formula(f"={nc}"), MONEY)
+        elif measure == "ai":
+            put(ws, r, 3, Formula(f'=IF({nc}>0,{ai}/{nc},"n/a")'), PERCENT2)
+        else:
+            put(ws, r, 3, shown, fmt)
+        if base == "adi":
+            put(ws, r, 5, Formula(f"={rate}*{_adi_param(s, result)}"), MONEY)
+        elif base.startswith("-"):
+            put(ws, r, 5, Formula(f"=-{rate}*{_cell(s.where[base[1:]])}"), MONEY)
+        elif base:
+            factor = f"{rate}*" if rate else ""
+            put(ws, r, 5, Formula(f"={factor}{_cell(s.where[base])}"), MONEY)
+        else:
+            put(ws, r, 5, Formula(f"={rate}"), fmt)
+        test = f"{ai}>{rate}*{nc}" if measure == "ai" else f"C{r}{op}E{r}"
+        put(ws, r, 6, Formula(f'=IF({test},"{CROSSED}","{NOT_CROSSED}")'))
+
+
+def _write_computation(
+    ws: Worksheet, result: NetCapitalResult, detail: TableRef, liabilities: TableRef
+) -> dict[str, int]:
+    firm = result.firm
+    put(ws, 1, 1, f"{firm.name}: computation of net capital as of {result.as_of.isoformat()}")
+    ws.cell(row=1, column=1).font = _TITLE
+    for j, h in enumerate(("line", "label", "amount", "citation"), start=1):
+        put(ws, 2, j, h)
+    style_header(ws, 2, 1, 4)
+    for j, h in enumerate(("parameter", "value", "citation"), start=9):
+        put(ws, 1, j, h)
+    style_header(ws, 1, 9, 11)
+    s = _Sheet(ws, row=2)
+    lines = result.lines
+    _capital_section(s, lines[lines["section"] == "capital"], detail)
+    _requirement_section(s, result, lines[lines["section"] == "requirement"])
+    _indebtedness_section(s, result, lines[lines["section"] == "indebtedness"], liabilities)
+    others = lines[~lines["section"].isin(["capital", "requirement", "indebtedness"])]
+    if len(others):
+        s.heading("Other lines")
+        for rec in others.to_dict("records"):
+            s.line(str(rec["line"]), str(rec["label"]), float(rec["amount"]), str(rec["citation"]))
+    ai = _cell(s.where["aggregate_indebtedness"]) if "aggregate_indebtedness" in s.where else "0"
+    for r, text in s.pending:
+        put(ws, r, 3, Formula(text.replace("{AI}", ai)), MONEY)
+    _flags_section(s, result)
+    s.row += 1
+    put(ws, s.row, 1, "warnings")
+    ws.cell(row=s.row, column=1).font = _BOLD
+    for w in result.warnings:
+        s.row += 1
+        put(ws, s.row, 2, w)
+    for col, width in zip("ABCDEFGHIJK", (34, 80, 18, 30, 16, 12, 2, 2, 52, 14, 30), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A3"
+    return s.where
+
+
+# --- Netting worksheets --------------------------------------------------------------------------
+
+SUB_HEADERS = (
+    "category",
+    "subcategory",
+    "maturity",
+    "rate",
+    "long value",
+    "short value",
+    "net value",
+    "deduction",
+    "deduction on net long",
+    "deduction on net short",
+    "citation",
+)
+CAT_HEADERS = (
+    "category",
+    "aggregate deduction on net long",
+    "aggregate deduction on net short",
+    "net of long and short",
+    "share of the lesser deducted",
+    "factor",
+    "category deduction",
+    "citation",
+)
+
+
+def _write_netting(
+    ws: Worksheet,
+    title: str,
+    group: str,
+    subs: pd.DataFrame,
+    cats: pd.DataFrame,
+    detail: TableRef,
+    line_row: int | None,
+) -> int:
+    """The netting worksheet of one paragraph; returns the row of its total."""
+    put(ws, 1, 1, title)
+    ws.cell(row=1, column=1).font = _TITLE
+    put(ws, 2, 1, "paragraph group")
+    put(ws, 2, 2, group)
+    put(ws, 3, 1, "share of the lesser side deducted")
+    subcategory_only = bool(cats["citation"].astype(str).str.contains(r"\(A\)\(2\)").any())
+    put(ws, 3, 2, 0.0 if subcategory_only else 0.5, PERCENT2)
+    put(ws, 3, 3, "15c3-1(c)(2)(vi)(A)(1)" if not subcategory_only else "15c3-1(c)(2)(vi)(A)(2)")
+    top = 5
+    for j, h in enumerate(SUB_HEADERS, start=1):
+        put(ws, top, j, h)
+    style_header(ws, top, 1, len(SUB_HEADERS))
+    expo, grp, bucket = detail.range("exposure"), detail.range("group"), detail.range("bucket")
+    first = top + 1
+    for i, rec in enumerate(subs.to_dict("records")):
+        r = first + i
+        put(ws, r, 1, int(rec["category"]))
+        put(ws, r, 2, str(rec["bucket"]))
+        put(ws, r, 3, str(rec["maturity"]))
+        put(ws, r, 4, float(rec["rate"]), RATE)
+        # exact text comparisons: a SUMIFS criterion such as "3a" may be read as a time
+        mask = f"({grp}=$B$2)*({bucket}=$B{r})"
+        put(ws, r, 5, Formula(f"=SUMPRODUCT({mask}*({expo}>0)*{expo})"), MONEY)
+        put(ws, r, 6, Formula(f"=-SUMPRODUCT({mask}*({expo}<0)*{expo})"), MONEY)
+        put(ws, r, 7, Formula(f"=E{r}-F{r}"), MONEY)
+        put(ws, r, 8, Formula(f"=D{r}*ABS(G{r})"), MONEY)
+        put(ws, r, 9, Formula(f"=IF(G{r}>0,H{r},0)"), MONEY)
+        put(ws, r, 10, Formula(f"=IF(G{r}<0,H{r},0)"), MONEY)
+        put(ws, r, 11, str(rec["citation"]))
+    last = first + len(subs) - 1
+    ctop = last + 3
+    for j, h in enumerate(CAT_HEADERS, start=1):
+        put(ws, ctop, j, h)
+    style_header(ws, ctop, 1, len(CAT_HEADERS))
+    cat_rng = f"$A${first}:$A${last}"
+    for i, rec in enumerate(cats.to_dict("records")):
+        r = ctop + 1 + i
+        put(ws, r, 1, int(rec["category"]))
+        put(ws, r, 2, Formula(f"=SUMIF({cat_rng},$A{r},$I${first}:$I${last})"), MONEY)
+        put(ws, r, 3, Formula(f"=SUMIF({cat_rng},$A{r},$J${first}:$J${last})"), MONEY)
+        put(ws, r, 4, Formula(f"=ABS(B{r}-C{r})"), MONEY)
+        put(ws, r, 5, Formula(f"=$B$3*MIN(B{r},C{r})"), MONEY)
+        put(ws, r, 6, float(rec["factor"]), "0.00")
+        if subcategory_only:
+            put(ws, r, 7, Formula(f"=(B{r}+C{r})*F{r}"), MONEY)
+        else:
+            put(ws, r, 7, Formula(f"=(D{r}+E{r})*F{r}"), MONEY)
+        put(ws, r, 8, str(rec["citation"]))
+    clast = ctop + len(cats)
+    total = clast + 2
+    put(ws, total, 1, "Total deduction")
+    ws.cell(row=total, column=1).font = _BOLD
+    put(ws, total, 7, Formula(f"=SUM(G{ctop + 1}:G{clast})"), MONEY)
+    ws.cell(row=total, column=7).font = _BOLD
+    if line_row is not None:
+        put(ws, total + 1, 1, "Haircut line on the Computation sheet")
+        put(ws, total + 1, 7, Formula(f"=-Computation!$C${line_row}"), MONEY)
+        put(ws, total + 2, 1, "Difference (zero when the worksheet ties)")
+        put(ws, total + 2, 7, Formula(f"=G{total}-G{total + 1}"), MONEY)
+    for col, width in zip("ABCDEFGHIJK", (30, 26, 34, 16, 18, 18, 18, 18, 22, 22, 26), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = ws.cell(row=top + 1, column=1)
+    return total
+
+
+# --- Inputs --------------------------------------------------------------------------------------
+
+
+def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    elif isinstance(value, list):
+        return
+    else:
+        out.append((prefix, value))
+
+
+def _write_firm(ws: Worksheet, result: NetCapitalResult, loaded: LoadedBook | None) -> None:
+    put(ws, 1, 1, "field")
+    put(ws, 1, 2, "value")
+    style_header(ws, 1, 1, 2)
+    scalars: list[tuple[str, Any]] = [("as_of", result.as_of.isoformat())]
+    if loaded is not None:
+        dumped = loaded.book.model_dump(mode="json", exclude={"positions"})
+        scalars = []
+        _flatten("", dumped, scalars)
+    else:
+        _flatten("firm", result.firm.model_dump(mode="json"), scalars)
+    row = 2
+    for name, value in scalars:
+        put(ws, row, 1, name)
+        put(ws, row, 2, value, "#,##0.##" if isinstance(value, float) else None)
+        row += 1
+    blocks: list[tuple[str, pd.DataFrame]] = [
+        ("Non-allowable assets (15c3-1(c)(2)(iv))", result.nonallowable),
+        ("Additions to aggregate indebtedness (15c3-1(c)(1))", result.ai_additions),
+    ]
+    if loaded is not None:
+        bs = loaded.book.balance_sheet.model_dump(mode="json")
+        for name in ("capital_contributions", "other_deductions"):
+            items = bs.get(name) or []
+            if items:
+                blocks.append((f"balance_sheet.{name}", pd.DataFrame(items)))
+    if len(result.aged_items):
+        blocks.append(("Aged fails and securities differences", result.aged_items))
+    for title, frame in blocks:
+        row += 1
+        put(ws, row, 1, title)
+        ws.cell(row=row, column=1).font = _BOLD
+        row += 1
+        money = {c: MONEY for c in frame.columns if c in ("amount", "deduction", "excluded")}
+        ref = write_table(ws, _plain(frame), start_row=row, formats=money, filter_and_freeze=False)
+        row = max(ref.last_row, row) + 1
+    ws.column_dimensions["A"].width = 52
+    ws.column_dimensions["B"].width = 40
+    ws.freeze_panes = "A2"
+
+
+def _write_positions(ws: Worksheet, result: NetCapitalResult, loaded: LoadedBook | None) -> None:
+    frame = loaded.positions if loaded is not None else result.positions
+    cols = [c for c in COLUMNS if c in frame.columns]
+    out = frame[cols].copy()
+    for c in cols:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = [None if pd.isna(v) else v.date() for v in out[c]]
+    formats = {c: MONEY for c in ("market_value", "principal_amount", "fund_assets")}
+    write_table(ws, _plain(out), formats=formats)
+
+
+def _write_liabilities(ws: Worksheet, result: NetCapitalResult) -> TableRef:
+    frame = result.liabilities
+    money = {c: MONEY for c in ("amount", "excluded", "ai_amount")}
+    ref = write_table(ws, _plain(frame), formats=money)
+    total = max(ref.last_row, ref.first_row) + 2
+    put(ws, total, 1, "Total")
+    ws.cell(row=total, column=1).font = _BOLD
+    for name in ("amount", "excluded", "ai_amount"):
+        if name in ref.columns:
+            col = ref.columns[name]
+            put(ws, total, ws[f"{col}1"].column, Formula(f"=SUM({ref.range(name, False)})"), MONEY)
+    return ref
+
+
+# --- Entry point ---------------------------------------------------------------------------------
+
+
+def export_computation(
+    result: NetCapitalResult, path: Path | str, *, loaded: LoadedBook | None = None
+) -> Path:
+    """Write the computation of ``result`` as an auditable workbook at ``path`` (.xlsx).
+
+    ``loaded`` (from :func:`netcap.io.load_book`) adds the positions as loaded and the
+    book's firm fields to the input sheets; without it the input echo comes from
+    ``result``.  Returns the path written.
+    """
+    out = Path(path)
+    wb = Workbook()
+    comp = wb.active
+    assert comp is not None
+    comp.title = "Computation"
+    detail_ws = wb.create_sheet("Haircut detail")
+    detail = _write_detail(detail_ws, result)
+    liab_ws = wb.create_sheet("Liabilities")
+    liabilities = _write_liabilities(liab_ws, result)
+    where = _write_computation(comp, result, detail, liabilities)
+    sheets = result.haircuts.worksheets
+    netting = (
+        (
+            "Treasury netting",
+            "government",
+            "15c3-1(c)(2)(vi)(A)",
+            "Government and agency securities, 15c3-1(c)(2)(vi)(A): netting worksheet",
+        ),
+        (
+            "Canadian netting",
+            "canadian",
+            "15c3-1(c)(2)(vi)(C)",
+            "Canadian debt obligations, 15c3-1(c)(2)(vi)(C): netting worksheet",
+        ),
+    )
+    position = 1
+    for title, stem, group, heading in netting:
+        subs, cats = sheets.get(f"{stem}_subcategories"), sheets.get(f"{stem}_categories")
+        if subs is None or cats is None:
+            continue
+        ws = wb.create_sheet(title, position + 1)
+        position += 1
+        _write_netting(ws, heading, group, subs, cats, detail, where.get(f"haircut:{group}"))
+    _write_positions(wb.create_sheet("Input positions"), result, loaded)
+    _write_firm(wb.create_sheet("Input firm"), result, loaded)
+    wb.move_sheet("Liabilities", offset=len(wb.sheetnames) - 1 - wb.sheetnames.index("Liabilities"))
+    wb.save(out)
+    return out
