@@ -199,13 +199,14 @@ def _cmd_table10(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"P": args.P, "rows": rows}, indent=2))
         return 0
+    width = max(len("strategy"), *(len(str(r["strategy"])) for r in rows))
     print(
-        f"{'strategy':<40} {'haircut % of P':>14} {'at P=$' + format(args.P, ',.0f'):>18} "
+        f"{'strategy':<{width}} {'haircut % of P':>14} {'at P=$' + format(args.P, ',.0f'):>18} "
         f"{'P -> inf':>9}"
     )
     for r in rows:
         print(
-            f"{r['strategy']:<40} {r['haircut_pct_of_P']:>14.4g} "
+            f"{r['strategy']:<{width}} {r['haircut_pct_of_P']:>14.4g} "
             f"{r['increase_pct_at_P']:>17.0f}% {r['increase_pct_limit']:>8.0f}%"
         )
     return 0
