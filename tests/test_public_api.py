@@ -67,7 +67,7 @@ PUBLIC = [
 
 
 def test_all_is_pinned_and_sorted() -> None:
-    assert PUBLIC == sorted(PUBLIC)
+    assert sorted(PUBLIC) == PUBLIC
     assert list(netcap.__all__) == PUBLIC
 
 
