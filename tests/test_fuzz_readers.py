@@ -409,3 +409,11 @@ def test_spec_any_field_any_value(data: st.DataObject) -> None:
 def test_spec_hostile_files(payload: bytes) -> None:
     with pytest.raises(InputError, match=r"spec\.json"):
         _load_spec(payload)
+
+
+def test_years_to_maturity_that_overflows_months_is_refused_with_its_field() -> None:
+    # 1e308 years is finite, but 12 x 1e308 months is not: refused at the reader with the
+    # row and field, rather than failing later in the haircut routing.
+    tree = _replace(BASE_BOOK, ("positions", 0, "years_to_maturity"), 1e308)
+    with pytest.raises(BookError, match="years_to_maturity"):
+        _load_json_text(json.dumps(tree))
