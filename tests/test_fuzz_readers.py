@@ -247,7 +247,7 @@ def test_csv_any_cells(header: list[str], rows: list[list[str]]) -> None:
         assert str(error)
         return
     # Every non-blank data row became a position (blank trailing rows are not rows).
-    written = [r for r in rows if any(c.strip() for c in r[: len(header)])]
+    written = [r for r in rows if any(c.strip() for c in r)]
     assert len(loaded.positions) == len(written)
 
 
@@ -417,3 +417,73 @@ def test_years_to_maturity_that_overflows_months_is_refused_with_its_field() -> 
     tree = _replace(BASE_BOOK, ("positions", 0, "years_to_maturity"), 1e308)
     with pytest.raises(BookError, match="years_to_maturity"):
         _load_json_text(json.dumps(tree))
+
+
+def test_price_without_quantity_is_not_silently_ignored() -> None:
+    text = "id,security_class,side,market_value,price\na,equity,long,100,7\n"
+    with scratch() as d, pytest.raises(BookError, match="price"):
+        load_book(_csv_book(d, text))
+
+
+def test_unknown_firm_column_is_not_silently_ignored() -> None:
+    with scratch() as d:
+        folder = _csv_book(d, "id,security_class,side,market_value\na,equity,long,1\n")
+        (folder / "firm.csv").write_text(
+            "field,value,description,note\nas_of,2024-06-28,,\n"
+            "balance_sheet.net_worth,5000000,,oops\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(BookError, match="note"):
+            load_book(folder)
+
+
+firm_fields = st.sampled_from(
+    ["as_of", "balance_sheet.net_worth", "firm.firm_type", "firm.months_in_business", "x", ""]
+)
+
+
+@FAST
+@given(st.lists(st.tuples(firm_fields, cell_text), max_size=6))
+def test_csv_firm_sheet_any_cells(rows: list[tuple[str, str]]) -> None:
+    with scratch() as d:
+        folder = _csv_book(d, "id,security_class,side,market_value\na,equity,long,1\n")
+        (folder / "firm.csv").write_text(
+            _csv_text([["field", "value"], *[list(r) for r in rows]]), encoding="utf-8"
+        )
+        loaded, error = attempt(load_book, folder)
+    if error is not None:
+        assert isinstance(error, CLEAN)
+        assert "firm.csv" in str(error) or "positions.csv" in str(error)
+        return
+    assert loaded.book.balance_sheet.net_worth == pytest.approx(
+        float(dict(rows)["balance_sheet.net_worth"])
+    )
+
+
+@FAST
+@given(
+    st.lists(
+        st.sampled_from(["id", "amount", "kind", "description", "deposit", "x"]),
+        min_size=1,
+        max_size=4,
+        unique=True,
+    ),
+    st.lists(st.lists(cell_text, max_size=5), max_size=4),
+)
+def test_csv_list_sheet_any_cells(header: list[str], rows: list[list[str]]) -> None:
+    with scratch() as d:
+        folder = _csv_book(d, "id,security_class,side,market_value\na,equity,long,1\n")
+        (folder / "liabilities.csv").write_text(_csv_text([header, *rows]), encoding="utf-8")
+        loaded, error = attempt(load_book, folder)
+    if error is not None:
+        assert isinstance(error, CLEAN)
+        assert str(error)
+        return
+    written = [r for r in rows if any(c.strip() for c in r)]
+    assert len(loaded.book.liabilities) == len(written)
+
+
+def test_cells_beyond_the_header_are_not_silently_dropped() -> None:
+    text = "id,security_class,side,market_value\na,equity,long,1,surplus\n"
+    with scratch() as d, pytest.raises(UnsafeFileError, match="row 2 has data beyond"):
+        load_book(_csv_book(d, text))
