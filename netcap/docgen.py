@@ -544,8 +544,9 @@ def render_book_layout() -> str:
         "An `.xlsx` book has one sheet per section below; a CSV book is a folder with one "
         "`NAME.csv` per sheet (a single `.csv` file is read as the `positions` sheet). Row 1 "
         "holds the column names; blank cells take the default. A `readme` sheet is ignored; "
-        "any other unknown sheet or column is an error. `netcap template book.xlsx` (or a "
-        "folder) writes an empty book in this layout."
+        "any other unknown sheet or column, and any cell beyond the headed columns, is an "
+        "error. `netcap template book.xlsx` (or a folder) writes an empty book in this layout. "
+        "Every error names the file, sheet, row (row 1 is the header) and field."
     )
     lines += ["", "### `firm`", ""]
     lines.append("Two columns, `field` and `value`, one row per field:")
@@ -565,7 +566,8 @@ def render_book_layout() -> str:
     lines += ["", "### `positions`", ""]
     lines.append(
         "One row per position. `market_value` is the absolute value and `side` gives the sign; "
-        "`quantity` and `price` may stand in for `market_value`."
+        "`quantity` and `price` may stand in for `market_value` (a `price` column needs a "
+        "`quantity` column; where all three are given they must agree to the cent)."
     )
     lines.append("")
     lines += _table(("column", "kind", "required", "meaning"), _columns(Position, COLUMNS))
