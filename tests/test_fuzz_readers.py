@@ -487,3 +487,25 @@ def test_cells_beyond_the_header_are_not_silently_dropped() -> None:
     text = "id,security_class,side,market_value\na,equity,long,1,surplus\n"
     with scratch() as d, pytest.raises(UnsafeFileError, match="row 2 has data beyond"):
         load_book(_csv_book(d, text))
+
+
+@settings(max_examples=max(10, EXAMPLES // 2), deadline=None)
+@given(st.sampled_from(["book.json", "book.xlsx", "positions.csv"]), st.binary(max_size=200))
+def test_cli_compute_exits_2_on_garbage(name: str, data: bytes) -> None:
+    from netcap.cli import main  # noqa: PLC0415
+
+    with scratch() as d:
+        path = d / name
+        path.write_bytes(data)
+        assert main(["compute", str(path)]) == 2
+
+
+@settings(max_examples=max(10, EXAMPLES // 2), deadline=None)
+@given(st.binary(max_size=200))
+def test_cli_strategy_exits_2_on_garbage(data: bytes) -> None:
+    from netcap.cli import main  # noqa: PLC0415
+
+    with scratch() as d:
+        path = d / "spec.json"
+        path.write_bytes(data)
+        assert main(["strategy", str(path)]) == 2
