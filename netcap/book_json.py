@@ -51,8 +51,12 @@ def load_book(path: str | Path) -> Book:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise BookInputError(f"{p}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise BookInputError(f"{p}: not UTF-8 text ({exc.reason})") from None
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
         raise BookInputError(f"{p}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except RecursionError:
+        raise BookInputError(f"{p}: not valid JSON: nested too deeply") from None
     return parse_book(text, str(p))

@@ -68,8 +68,12 @@ def load_strategy(path: Path) -> Strategy:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except RecursionError:
+        raise InputError(f"{path}: not valid JSON: nested too deeply") from None
     if isinstance(data, dict) and "name" not in data:
         data["name"] = path.stem
     try:

@@ -280,7 +280,9 @@ def validate_frame(
     flag(both.to_numpy(dtype=bool), "maturity", "give maturity or years_to_maturity, not both")
 
     months = complete_months_array(as_of, maturity.to_numpy(dtype="datetime64[D]"))
-    months = np.where(np.isnan(months), yv * 12.0, months)
+    with np.errstate(over="ignore"):
+        months = np.where(np.isnan(months), yv * 12.0, months)
+    flag(np.isinf(months) & np.isfinite(yv), "years_to_maturity", "too large")
     flag(months < 0, "maturity", f"matured before the as-of date {as_of.isoformat()}")
     needs = frame["security_class"].isin(_NEEDS_MATURITY).to_numpy(dtype=bool)
     flag(needs & np.isnan(months), "maturity", "required for this security class")

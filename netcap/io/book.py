@@ -163,6 +163,16 @@ def _firm_sheet(sheet: RawSheet, errors: list[RowError]) -> tuple[dict[str, Any]
             )
         )
         return tree, where
+    for column in frame.columns[2:]:
+        if column != "description":
+            errors.append(
+                RowError(
+                    "header",
+                    str(column),
+                    "unknown column (the firm sheet has field, value, description)",
+                    sheet.source,
+                )
+            )
     for i, (field, value) in enumerate(zip(frame["field"], frame["value"], strict=True)):
         row = i + HEADER_ROW + 1
         if _is_blank(field):
@@ -211,6 +221,10 @@ def _positions(sheet: RawSheet, as_of: Any, errors: list[RowError]) -> pd.DataFr
         if column not in allowed:
             errors.append(RowError("header", str(column), "unknown column", sheet.source))
     offset = HEADER_ROW + 1
+    if "price" in raw.columns and "quantity" not in raw.columns:
+        errors.append(
+            RowError("header", "price", "a price column needs a quantity column", sheet.source)
+        )
     if {"quantity", "price"} <= set(raw.columns):
         qty = pd.to_numeric(raw["quantity"], errors="coerce").to_numpy(dtype=float)
         price = pd.to_numeric(raw["price"], errors="coerce").to_numpy(dtype=float)

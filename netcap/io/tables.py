@@ -62,6 +62,11 @@ def _frame(header: list[object], rows: list[list[object]], where: str) -> pd.Dat
             raise UnsafeFileError(f"{where}: duplicate column header {name!r}")
         names.append(name)
     width = len(names)
+    for n, r in enumerate(rows):
+        if any(c is not None for c in r[width:]):
+            raise UnsafeFileError(
+                f"{where}: row {n + HEADER_ROW + 1} has data beyond the {width} headed columns"
+            )
     padded = [(list(r) + [None] * width)[:width] for r in rows]
     frame = pd.DataFrame(padded, columns=names, dtype=object)
     return frame.drop(columns=[n for n in names if n.startswith("__blank_")])
