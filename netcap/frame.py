@@ -17,6 +17,7 @@ import pandas as pd
 
 from netcap.maturity import complete_months_array
 from netcap.model import FundAssets, Instrument, Position, SecurityClass, Side
+from netcap.money import MAX_AMOUNT
 
 __all__ = [
     "COLUMNS",
@@ -87,6 +88,8 @@ _CLASSES = {c.value for c in SecurityClass}
 _INSTRUMENTS = {i.value for i in Instrument}
 _SIDES = {s.value for s in Side}
 _FUND_ASSETS = {f.value for f in FundAssets}
+_TOO_LARGE = f"larger than ${MAX_AMOUNT:,.0f}, the most netcap accepts in one field"
+
 _NEEDS_MATURITY = {
     c.value
     for c in (
@@ -259,6 +262,7 @@ def validate_frame(
     )
     vals = mv.to_numpy()
     flag(np.isinf(vals), "market_value", "infinite")
+    flag(np.isfinite(vals) & (vals > MAX_AMOUNT), "market_value", _TOO_LARGE)
     flag(vals < 0, "market_value", "negative (give the absolute value; 'side' carries the sign)")
     frame["market_value"] = mv
 
@@ -325,6 +329,7 @@ def validate_frame(
         flag((num.isna() & ~blank).to_numpy(dtype=bool), col, "not a number")
         v = num.to_numpy()
         flag(np.isinf(v), col, "infinite")
+        flag(np.isfinite(v) & (v > MAX_AMOUNT), col, _TOO_LARGE)
         flag(v < 0, col, "negative")
         frame[col] = num
     makers = pd.to_numeric(frame["market_makers"], errors="coerce").astype(float)

@@ -17,6 +17,8 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from netcap.money import MAX_AMOUNT
+
 __all__ = [
     "FundAssets",
     "Instrument",
@@ -91,8 +93,8 @@ class FundAssets(StrEnum):
     OTHER = "other"
 
 
-Money = Annotated[float, Field(allow_inf_nan=False)]
-NonNegMoney = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Money = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, allow_inf_nan=False)]
+NonNegMoney = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 
 
 class Position(BaseModel):
@@ -201,6 +203,11 @@ class Position(BaseModel):
         if self.market_value is None:
             if self.quantity is None or self.price is None:
                 raise ValueError("give market_value, or both quantity and price")
+            if not self.quantity * self.price <= MAX_AMOUNT:
+                raise ValueError(
+                    f"quantity x price = {self.quantity * self.price:g} is larger than "
+                    f"${MAX_AMOUNT:,.0f}, the most netcap accepts in one field"
+                )
         elif self.quantity is not None and self.price is not None:
             implied = self.quantity * self.price
             if not math.isclose(implied, self.market_value, abs_tol=0.01):

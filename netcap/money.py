@@ -15,10 +15,18 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["CENT", "round_dollars", "round_percent"]
+__all__ = ["CENT", "MAX_AMOUNT", "round_dollars", "round_percent"]
 
 CENT = 0.005
 """Tolerance used by reconciliation checks (half a cent)."""
+
+MAX_AMOUNT = 1e13
+"""Largest dollar amount accepted in any one input field ($10 trillion).
+
+Beyond it float64 no longer resolves cents, and a few such amounts can overflow a sum to
+infinity; an input that large is a data error, so readers refuse it with its row and field
+rather than compute with it.
+"""
 
 
 def _half_up(value: float, places: int) -> float:

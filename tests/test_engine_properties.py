@@ -24,15 +24,20 @@ test_computation_properties.py.  This file checks what those leave out:
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from netcap.computation import NetCapitalResult, compute
 from netcap.firm import Book, FirmType, Liability, LiabilityKind
+from netcap.frame import BookError, validate_frame
 from netcap.model import Position, Side
+from netcap.money import MAX_AMOUNT
 from tests.computation_helpers import book
 from tests.conftest import gov, haircut
 from tests.test_haircuts_properties import make
@@ -205,18 +210,19 @@ def test_scaling_positions_and_balance_sheet_scales_every_haircut(
     assert np.isclose(scaled.net_capital, k * base.net_capital, rtol=1e-9, atol=0.02 * k)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: two finite market values of 1e308 overflow the (J) side totals to "
-    "inf; the per-position (J) charge becomes NaN and the (J) haircut line reads 0 instead "
-    "of an error or an infinite charge (netcap/haircuts/other_securities.py)",
-)
-def test_overflowing_amounts_are_never_silently_zero() -> None:
-    ps = tuple(
-        Position(id=f"e{i}", security_class="equity", side="long", market_value=1e308)
-        for i in range(2)
+def test_overflowing_amounts_are_refused_not_silently_zeroed() -> None:
+    # Two equity longs of 1e308 would overflow the (J) side totals to inf and leave a NaN
+    # charge; amounts above netcap.money.MAX_AMOUNT ($10 trillion) are refused at the door.
+    with pytest.raises(ValidationError, match="market_value"):
+        Position(id="e0", security_class="equity", side="long", market_value=1e308)
+    frame = pd.DataFrame(
+        {
+            "id": ["e0", "e1"],
+            "security_class": ["equity", "equity"],
+            "side": ["long", "long"],
+            "market_value": [1e308, MAX_AMOUNT],
+        }
     )
-    r = compute(book(5e6, positions=ps))
-    assert r.haircuts.detail["charge"].notna().all()
-    j = r.lines.set_index("line").loc["haircut:15c3-1(c)(2)(vi)(J)", "amount"]
-    assert j > 0
+    with pytest.raises(BookError) as err:
+        validate_frame(frame, date(2024, 6, 28))
+    assert [(e.row, e.field) for e in err.value.errors] == [(0, "market_value")]
