@@ -41,7 +41,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -59,7 +59,7 @@ from netcap.haircuts.routing import route_positions
 from netcap.model import Instrument, Position, SecurityClass
 from netcap.tables import load_schedule
 
-__all__ = ["PreTradeResult", "PreTradeState", "TradeInput"]
+__all__ = ["PreTradeResult", "PreTradeState", "PreparedTrade", "TradeInput"]
 
 TradeInput = Position | Mapping[str, Any]
 """A trade: a :class:`~netcap.model.Position` or a mapping validated as one."""
@@ -227,6 +227,23 @@ def _member(row: _Row) -> tuple[float, float, float, bool, str]:
     return (row.signed, row.m_rate, row.m_price, row.m_note, row.m_class)
 
 
+@dataclass(frozen=True)
+class PreparedTrade:
+    """A trade validated as a book row and routed to its pools (see :meth:`PreTradeState.prepare`).
+
+    ``row`` is None where the trade is handled by a full recompute (it names a
+    linked position, or the book is not incremental).
+    """
+
+    frame: pd.DataFrame = field(repr=False)
+    row: _Row | None
+
+    @property
+    def id(self) -> str:
+        """The trade's position id."""
+        return str(self.frame["id"].iloc[0])
+
+
 class PreTradeState:
     """Incremental haircut state of one firm's book (see the module docstring).
 
@@ -270,6 +287,20 @@ class PreTradeState:
         self._gov_cat = np.searchsorted(self._cat_ids, cats)
         self._conc = load_schedule("concentration", on)
         self._other = load_schedule("other_securities", on)
+        self._j_ratio = self._other.rate("j_offset_ratio")
+        self._j_excess = self._other.rate("j_excess_rate")
+        c = self._conc
+        self._m_floor = {
+            k: c.amount(k)
+            for k in (
+                "equity_floor",
+                "equity_floor_shares",
+                "debt_floor",
+                "municipal_note_floor",
+                "municipal_bond_floor",
+            )
+        }
+        self._m_threshold = c.rate("threshold")
         self._futures_table = load_schedule("futures", on)
         hopts = self.options.haircuts
         self._hopts = hopts
@@ -290,8 +321,10 @@ class PreTradeState:
             str(p): float(c) for p, c in zip(bp["paragraph"], bp["charge"], strict=True)
         }
         self.haircuts = base.haircuts.total
+        self._rules = self._flag_rules(base.early_warning)
         self.flags = self._flags(self.tnc - self.haircuts, self.haircuts)
         self._ids: set[str] = set(frame["id"].astype(str))
+        self._given_ids: set[str] = set(self._given["id"].astype(str))
         self._added: list[pd.DataFrame] = []
         self._removed: set[str] = set()
         self._rows: dict[str, _Row] = {}
@@ -329,7 +362,7 @@ class PreTradeState:
             leverage=book.leverage,
         )
 
-    def _flags(self, net_capital: float, haircuts: float) -> tuple[str, ...]:
+    def _flags_full(self, net_capital: float, haircuts: float) -> pd.DataFrame:
         x = self._ew_inputs
         inputs = EarlyWarningInputs(
             net_capital=net_capital,
@@ -341,8 +374,50 @@ class PreTradeState:
             aggregate_debit_items=x.aggregate_debit_items,
             leverage=x.leverage,
         )
-        flags = early_warning_flags(inputs, self.book.firm, self.base.requirement, self.as_of)
-        return tuple(str(k) for k in flags.loc[flags["triggered"], "key"])
+        return early_warning_flags(inputs, self.book.firm, self.base.requirement, self.as_of)
+
+    def _flag_rules(self, table: pd.DataFrame) -> list[tuple[str, str, float, bool]] | None:
+        """Each early-warning test as a comparison of net capital with a fixed figure.
+
+        Every test of :func:`netcap.early_warning.early_warning_flags` is linear in
+        net capital (or does not involve it), so it is read once from the base
+        table; an unknown key makes every check call the function itself.
+        """
+        hp = load_schedule("requirements", self.as_of).rate("withdrawal_haircut_pct")
+        rules: list[tuple[str, str, float, bool]] = []
+        for key, thr, hit in zip(table["key"], table["threshold"], table["triggered"], strict=True):
+            k = str(key)
+            if k in _NC_BELOW:
+                rules.append((k, "below", float(thr), False))
+            elif k in _AI_OVER:
+                rules.append((k, "ai", float(thr) / 100.0, False))
+            elif k == "withdrawal_below_25pct_haircuts":
+                rules.append((k, "haircuts", hp, False))
+            elif k in _FIXED:
+                rules.append((k, "fixed", 0.0, bool(hit)))
+            else:
+                return None
+        return rules
+
+    def _flags(self, net_capital: float, haircuts: float) -> tuple[str, ...]:
+        rules = getattr(self, "_rules", None)
+        if rules is None:
+            flags = self._flags_full(net_capital, haircuts)
+            return tuple(str(k) for k in flags.loc[flags["triggered"], "key"])
+        ai = self._ew_inputs.aggregate_indebtedness
+        out = []
+        for key, kind, thr, fixed in rules:
+            if kind == "below":
+                hit = net_capital < thr
+            elif kind == "ai":
+                hit = ai > thr * net_capital
+            elif kind == "haircuts":
+                hit = net_capital < thr * haircuts
+            else:
+                hit = fixed
+            if hit:
+                out.append(key)
+        return tuple(out)
 
     def _routes(self, frame: pd.DataFrame) -> np.ndarray:
         on = self.as_of
@@ -464,24 +539,25 @@ class PreTradeState:
             sub = rows["sub"].to_numpy(dtype=np.int64)
             pool.net += np.bincount(sub, weights=rows["exposure"], minlength=len(pool.net))
             g = rows.assign(cat=self._gov_cat[sub]).groupby(["cat", "paragraph"], sort=False)
-            for (c, p), v in g["gross"].sum().items():
+            for key, v in g["gross"].sum().items():
+                c, p = cast(tuple[Any, Any], key)
                 _add(pool.gross, (int(c), str(p)), float(v))
         rows = work[np.isin(work["family"], _BUCKETED)]
         if len(rows):
-            for (fam, k, s, p), v in (
-                rows.groupby(["family", "key", "side", "paragraph"], sort=False)["w"].sum().items()
-            ):
+            sums = rows.groupby(["family", "key", "side", "paragraph"], sort=False)["w"].sum()
+            for key, v in sums.items():
+                fam, k, side, p = cast(tuple[Any, Any, Any, Any], key)
                 pool = self._pool((str(fam), str(k)), None)
-                _add(pool.by_side, (int(s), str(p)), float(v))
+                _add(pool.by_side, (int(side), str(p)), float(v))
             rates = rows.groupby(["family", "key"], sort=False)["rate"].first()
-            for (fam, k), r in rates.items():
+            for key, r in rates.items():
+                fam, k = cast(tuple[Any, Any], key)
                 self._pools[(str(fam), str(k))].rate = float(r)
         rows = work[work["family"] == "COMMOD"]
         if len(rows):
-            g = rows.groupby("key", sort=False)
-            for k, v in g["exposure"].sum().items():
-                first = g.get_group(k).iloc[0]  # type: ignore[arg-type]
-                pool = self._pool(("COMMOD", str(k)), first)
+            firsts = rows.drop_duplicates("key").set_index("key")
+            for k, v in rows.groupby("key", sort=False)["exposure"].sum().items():
+                pool = self._pool(("COMMOD", str(k)), firsts.loc[cast(Any, k)])
                 assert pool.net is not None
                 pool.net[0] += float(v)
         rows = work[work["family"] == "LINEAR"]
@@ -525,6 +601,7 @@ class PreTradeState:
             agg_l = np.bincount(self._gov_cat, weights=np.where(net > 0, ded, 0.0), minlength=ncat)
             agg_s = np.bincount(self._gov_cat, weights=np.where(net < 0, ded, 0.0), minlength=ncat)
             gov = self._hopts.government
+            cat: np.ndarray
             if kind == "A" and gov.subcategory_only:
                 cat = agg_l + agg_s
             else:
@@ -545,9 +622,8 @@ class PreTradeState:
             greater, lesser = max(long, short), min(long, short)
             parts = [(g_side, pool.rate * greater)]
             if kind == "J":
-                ratio = self._other.rate("j_offset_ratio")
-                excess = max(0.0, lesser - ratio * greater)
-                parts.append((-g_side, self._other.rate("j_excess_rate") * excess))
+                excess = max(0.0, lesser - self._j_ratio * greater)
+                parts.append((-g_side, self._j_excess * excess))
             for side, amount in parts:
                 w = {p: v for (s, p), v in pool.by_side.items() if s == side}
                 total = sum(w.values())
@@ -570,17 +646,17 @@ class PreTradeState:
     def _issue_charge(self, issue: _Issue | None) -> float:
         if issue is None:
             return 0.0
-        s = self._conc
+        f = self._m_floor
         cls = issue.first_class
         if cls in _EQUITY:
-            floor = max(s.amount("equity_floor"), s.amount("equity_floor_shares") * issue.max_price)
+            floor = max(f["equity_floor"], f["equity_floor_shares"] * issue.max_price)
         elif cls in _DEBT:
-            floor = s.amount("debt_floor")
+            floor = f["debt_floor"]
         elif cls == SecurityClass.MUNICIPAL.value:
-            floor = s.amount("municipal_note_floor" if issue.note else "municipal_bond_floor")
+            floor = f["municipal_note_floor" if issue.note else "municipal_bond_floor"]
         else:
             floor = 0.0
-        threshold = max(floor, s.rate("threshold") * self.tnc)
+        threshold = max(floor, self._m_threshold * self.tnc)
         return issue.max_rate * max(0.0, abs(issue.net) - threshold)
 
     def _issue_in(self, issues: dict[str, _Issue], row: _Row, *, store: bool = True) -> _Issue:
@@ -703,19 +779,39 @@ class PreTradeState:
         out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         return out.reset_index(drop=True)
 
-    def check(self, trade: TradeInput) -> PreTradeResult:
-        """What adding ``trade`` would do; the state is unchanged."""
+    def prepare(self, trade: TradeInput | PreparedTrade) -> PreparedTrade:
+        """Validate and route a trade once, so that checks of it take only the pool update."""
+        if isinstance(trade, PreparedTrade):
+            return trade
         _, one = self._trade(trade)
-        return self._evaluate("add", one, None)[0]
+        return PreparedTrade(one, self._trade_row(one))
+
+    def _trade_row(self, one: pd.DataFrame) -> _Row | None:
+        linked = bool(
+            one["deliverable_position"].notna().iloc[0] or one["hedge_with"].notna().iloc[0]
+        )
+        if not self.incremental or linked:
+            return None
+        detail = compute_haircuts(
+            one, self.as_of, self._single_opts, net_capital_before_haircuts=self.tnc
+        ).detail
+        return _Row(*self._facts_frame(one, detail).iloc[0])
+
+    def check(self, trade: TradeInput | PreparedTrade) -> PreTradeResult:
+        """What adding ``trade`` would do; the state is unchanged."""
+        prepared = self.prepare(trade)
+        return self._evaluate("add", prepared, None)[0]
 
     def check_remove(self, position_id: str) -> PreTradeResult:
         """What removing a position would do; the state is unchanged."""
         return self._evaluate("remove", None, self._known(position_id))[0]
 
-    def add(self, trade: TradeInput) -> PreTradeResult:
+    def add(self, trade: TradeInput | PreparedTrade) -> PreTradeResult:
         """Add ``trade`` to the book and return the result."""
-        _, one = self._trade(trade)
-        result, commit = self._evaluate("add", one, None)
+        prepared = self.prepare(trade)
+        if str(prepared.frame["id"].iloc[0]) in self._ids:
+            raise BookError([RowError("trade", "id", "duplicate id: already in the book")])
+        result, commit = self._evaluate("add", prepared, None)
         commit()
         return result
 
@@ -728,26 +824,21 @@ class PreTradeState:
     def _known(self, pid: str) -> str:
         if pid not in self._ids:
             raise KeyError(f"no position {pid!r} in the book")
-        given = pid in set(self._given["id"]) or any(pid in set(a["id"]) for a in self._added)
-        if not given:
+        if pid not in self._given_ids:
             raise ValueError(
                 f"{pid!r} is a position of a market-maker account, not of the book's positions"
             )
         return pid
 
     def _evaluate(
-        self, action: str, one: pd.DataFrame | None, pid: str | None
+        self, action: str, prepared: PreparedTrade | None, pid: str | None
     ) -> tuple[PreTradeResult, Any]:
-        linked = one is not None and bool(
-            one["deliverable_position"].notna().iloc[0] or one["hedge_with"].notna().iloc[0]
-        )
-        if not self.incremental or linked:
+        one = None if prepared is None else prepared.frame
+        if not self.incremental or (prepared is not None and prepared.row is None):
             return self._evaluate_full(action, one, pid)
-        if one is not None:
-            detail = compute_haircuts(
-                one, self.as_of, self._single_opts, net_capital_before_haircuts=self.tnc
-            ).detail
-            row = _Row(*self._facts_frame(one, detail).iloc[0])
+        if prepared is not None:
+            assert prepared.row is not None
+            row = prepared.row
             sign = 1.0
         else:
             assert pid is not None
@@ -814,9 +905,11 @@ class PreTradeState:
                 self._rows[row.pid] = row
                 self._added.append(one)
                 self._ids.add(row.pid)
+                self._given_ids.add(row.pid)
             else:
                 self._removed.add(row.pid)
                 self._ids.discard(row.pid)
+                self._given_ids.discard(row.pid)
                 self._rows.pop(row.pid, None)
 
         return result, commit
@@ -913,4 +1006,15 @@ _FAMILY = {
     "COMMOD": "COMMOD",
     "FUT": "FUT",
 }
+_NC_BELOW = frozenset(
+    {
+        "below_minimum",
+        "below_5pct_debit_items",
+        "below_120pct_minimum",
+        "withdrawal_below_120pct_minimum_dollar",
+        "withdrawal_below_5pct_debit_items",
+    }
+)
+_AI_OVER = frozenset({"ai_over_1200pct", "withdrawal_ai_over_1000pct"})
+_FIXED = frozenset({"securities_financing_over_2500pct_tnc", "debt_equity_over_70pct"})
 _BUCKETED = ["B1", "B2", "D", "E", "E6", "F", "H", "J"]

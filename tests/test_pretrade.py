@@ -221,7 +221,7 @@ def _valid(positions: list[Position], opts: ComputeOptions) -> bool:
     return True
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_every_step_equals_a_full_recompute(case: Any) -> None:
     start, steps, opts = case
