@@ -253,3 +253,123 @@ def test_every_step_equals_a_full_recompute(case: Any) -> None:
             state.remove(victim.id)
             current = trial
         _assert_matches(state, current, opts)
+
+
+# --- hand-worked cases ------------------------------------------------------------------
+def _gov(pid: str, side: str, value: float, years: float) -> Position:
+    return Position(
+        id=pid,
+        security_class="government",
+        side=side,
+        market_value=value,
+        years_to_maturity=years,
+    )
+
+
+def test_short_two_year_treasury_nets_against_the_long_in_its_subcategory() -> None:
+    state = PreTradeState(_book((_gov("long", "long", 1_000_000.0, 2.0),)))
+    # before: 24 months is subcategory 2 years to < 3 years at 2%: 2% x 1,000,000 = 20,000
+    assert state.haircuts == pytest.approx(20_000.0)
+    r = state.check(_gov("short", "short", 400_000.0, 2.5))
+    # after: the short (30 months) is in the same subcategory; net long 600,000 x 2% = 12,000
+    assert r.haircuts_after == pytest.approx(12_000.0)
+    assert r.haircut_delta == pytest.approx(-8_000.0)
+    # net worth 1,000,000 and nothing else deducted: net capital 980,000 -> 988,000
+    assert r.net_capital_before == pytest.approx(980_000.0)
+    assert r.net_capital_after == pytest.approx(988_000.0)
+    assert r.method == "incremental"
+    assert list(r.changed["paragraph"]) == ["15c3-1(c)(2)(vi)(A)(1)"]
+    assert state.haircuts == pytest.approx(20_000.0)  # check changed nothing
+
+
+def test_short_in_another_subcategory_of_the_category_nets_at_half_the_lesser() -> None:
+    state = PreTradeState(_book((_gov("long", "long", 1_000_000.0, 1.5),)))
+    # long 18 months: 1.5% x 1,000,000 = 15,000
+    r = state.add(_gov("short", "short", 1_000_000.0, 2.5))
+    # short 30 months: 2% x 1,000,000 = 20,000; category 2: |15,000 - 20,000| + 50% x 15,000
+    # = 5,000 + 7,500 = 12,500
+    assert r.haircuts_before == pytest.approx(15_000.0)
+    assert r.haircuts_after == pytest.approx(12_500.0)
+    # removing the long leaves the short alone: 2% x 1,000,000 = 20,000
+    assert state.remove("long").haircuts_after == pytest.approx(20_000.0)
+
+
+def test_adding_to_a_concentrated_equity_issue_raises_j_and_m() -> None:
+    x = Position(
+        id="x1", security_class="equity", side="long", market_value=150_000.0, security_id="X"
+    )
+    state = PreTradeState(_book((x,)))
+    # (J) 15% x 150,000 = 22,500; (M): threshold max(10,000, 10% x 1,000,000) = 100,000,
+    # 15% x (150,000 - 100,000) = 7,500; total 30,000
+    assert state.haircuts == pytest.approx(30_000.0)
+    r = state.check(x.model_copy(update={"id": "x2", "market_value": 50_000.0}))
+    # (J) 15% x 200,000 = 30,000 (+7,500); (M) 15% x (200,000 - 100,000) = 15,000 (+7,500)
+    assert r.haircuts_after == pytest.approx(45_000.0)
+    deltas = dict(zip(r.changed["paragraph"], r.changed["delta"], strict=True))
+    assert deltas == pytest.approx({"15c3-1(c)(2)(vi)(J)": 7_500.0, "15c3-1(c)(2)(vi)(M)": 7_500.0})
+
+
+def test_allowed_needs_non_negative_excess_and_no_new_flag() -> None:
+    state = PreTradeState(_book(net_worth=200_000.0))
+    # a dealer's minimum is $100,000 ((a)(2)(iii)); a (vii) position is deducted in full
+    assert state.requirement == 100_000.0
+
+    def nrm(value: float) -> Position:
+        return Position(id="n", security_class="no_ready_market", side="long", market_value=value)
+
+    ok = state.check(nrm(50_000.0))  # net capital 150,000: above 120% x 100,000 = 120,000
+    assert ok.net_capital_after == pytest.approx(150_000.0)
+    assert ok.allowed
+    warn = state.check(nrm(90_000.0))  # 110,000: excess 10,000 but below 120,000
+    assert warn.excess_after == pytest.approx(10_000.0)
+    assert "below_120pct_minimum" in warn.flags_added
+    assert not warn.allowed
+    short = state.check(nrm(150_000.0))  # 50,000: excess -50,000
+    assert short.excess_after == pytest.approx(-50_000.0)
+    assert not short.allowed
+
+
+def test_bad_trades_name_the_field() -> None:
+    state = PreTradeState(_book((_gov("long", "long", 1_000.0, 2.0),)))
+    with pytest.raises(BookError, match="market_value"):
+        state.check({"id": "t", "security_class": "equity", "side": "long", "market_value": -1})
+    with pytest.raises(BookError, match="security_class"):
+        state.check({"id": "t", "security_class": "bogus", "side": "long", "market_value": 1})
+    with pytest.raises(BookError, match="duplicate id"):
+        state.check(_gov("long", "short", 1_000.0, 2.0))
+    with pytest.raises(BookError, match="deliverable_position"):
+        state.check(
+            {
+                "id": "f",
+                "security_class": "government",
+                "instrument": "future",
+                "side": "short",
+                "market_value": 1_000.0,
+                "years_to_maturity": 2.0,
+                "deliverable_position": "nowhere",
+            }
+        )
+    with pytest.raises(KeyError):
+        state.remove("nowhere")
+
+
+def test_a_covered_future_is_checked_by_a_full_recompute() -> None:
+    state = PreTradeState(_book((_gov("inv", "long", 100_000.0, 2.0),)))
+    fut = Position(
+        id="f",
+        security_class="government",
+        instrument="future",
+        side="short",
+        market_value=100_000.0,
+        years_to_maturity=2.0,
+        maintenance_margin=2_000.0,
+        deliverable_position="inv",
+    )
+    r = state.add(fut)
+    # before: 2% x 100,000 = 2,000.  After: the contract covers all 100,000 of the inventory,
+    # so neither leg has an (A) exposure, and the contract's Appendix B margin charge applies
+    # to its uncovered part only (0 of 100,000): no haircut at all
+    assert r.method == "full"
+    assert r.haircuts_before == pytest.approx(2_000.0)
+    assert r.haircuts_after == pytest.approx(0.0)
+    assert not state.incremental
