@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -373,3 +374,26 @@ def test_a_covered_future_is_checked_by_a_full_recompute() -> None:
     assert r.haircuts_before == pytest.approx(2_000.0)
     assert r.haircuts_after == pytest.approx(0.0)
     assert not state.incremental
+
+
+def test_cli_pretrade_prints_before_after_and_allowed(tmp_path: Any, capsys: Any) -> None:
+    from netcap.cli import main  # noqa: PLC0415
+
+    book = tmp_path / "book.json"
+    book.write_text(
+        _book((_gov("long", "long", 1_000_000.0, 2.0),)).model_dump_json(), encoding="utf-8"
+    )
+    trade = tmp_path / "trade.json"
+    trade.write_text(
+        '{"id": "s", "security_class": "government", "side": "short",'
+        ' "market_value": 400000, "years_to_maturity": 2.5}',
+        encoding="utf-8",
+    )
+    assert main(["pretrade", str(book), str(trade), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)["trades"][0]
+    # as in the first hand-worked case: 20,000 -> 12,000
+    assert out["before"]["haircuts"] == pytest.approx(20_000.0)
+    assert out["after"]["haircuts"] == pytest.approx(12_000.0)
+    assert out["allowed"] is True
+    assert main(["pretrade", str(book), str(trade)]) == 0
+    assert "allowed" in capsys.readouterr().out
