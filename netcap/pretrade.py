@@ -41,7 +41,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -59,7 +59,7 @@ from netcap.haircuts.routing import route_positions
 from netcap.model import Instrument, Position, SecurityClass
 from netcap.tables import load_schedule
 
-__all__ = ["PreTradeResult", "PreTradeState", "PreparedTrade", "TradeInput"]
+__all__ = ["ParagraphChange", "PreTradeResult", "PreTradeState", "PreparedTrade", "TradeInput"]
 
 TradeInput = Position | Mapping[str, Any]
 """A trade: a :class:`~netcap.model.Position` or a mapping validated as one."""
@@ -75,6 +75,15 @@ _DEBT = (
     SecurityClass.CONVERTIBLE_DEBT.value,
 )
 _TOL = 1e-9
+
+
+class ParagraphChange(NamedTuple):
+    """One citation whose charge a trade changes."""
+
+    paragraph: str
+    before: float
+    after: float
+    delta: float
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,12 @@ class PreTradeResult:
     flags_after: tuple[str, ...]
     by_paragraph_before: dict[str, float]
     by_paragraph_after: dict[str, float]
-    changed: pd.DataFrame = field(repr=False)
+    changed: tuple[ParagraphChange, ...] = ()
+
+    @property
+    def changed_frame(self) -> pd.DataFrame:
+        """The changed paragraphs as a frame: paragraph, before, after, delta."""
+        return pd.DataFrame(self.changed, columns=list(ParagraphChange._fields))
 
     @property
     def haircut_delta(self) -> float:
@@ -155,8 +169,7 @@ class PreTradeResult:
                 "excess_net_capital": self.excess_delta,
             },
             "changed_paragraphs": [
-                {"paragraph": p, "before": b, "after": a, "delta": d}
-                for p, b, a, d in self.changed.itertuples(index=False)
+                {"paragraph": p, "before": b, "after": a, "delta": d} for p, b, a, d in self.changed
             ],
         }
 
@@ -729,8 +742,8 @@ class PreTradeState:
         return self.net_capital - self.requirement
 
     # ------------------------------------------------------------------ trades
-    def _trade(self, trade: TradeInput) -> tuple[Position, pd.DataFrame]:
-        """Validate a trade as a book row; a one-row validated frame."""
+    def _position(self, trade: TradeInput) -> Position:
+        """The trade as a Position, its id new and its links naming positions of the book."""
         if isinstance(trade, Position):
             p = trade
         else:
@@ -755,12 +768,65 @@ class PreTradeState:
                 )
         if p.hedge_with == p.id:
             raise BookError([RowError("trade", "hedge_with", "names the position itself")])
-        plain = p.model_copy(update={"deliverable_position": None, "hedge_with": None})
-        one = positions_frame([plain], self.as_of)
-        one["deliverable_position"] = pd.Series([p.deliverable_position], dtype=object)
-        one["hedge_with"] = pd.Series([p.hedge_with], dtype=object)
-        one["row"] = len(self._frame) + len(self._added)
-        return p, one
+        return p
+
+    def _trade_frame(self, positions: list[Position]) -> pd.DataFrame:
+        """Validated frame of trades, through the same validator as book rows.
+
+        Links name positions of the book (checked in :meth:`_position`), so they
+        are set after validation, which only knows the trades' own ids.
+        """
+        plain = [
+            p.model_copy(update={"deliverable_position": None, "hedge_with": None})
+            for p in positions
+        ]
+        frame = positions_frame(plain, self.as_of)
+        frame["deliverable_position"] = pd.Series(
+            [p.deliverable_position for p in positions], dtype=object
+        )
+        frame["hedge_with"] = pd.Series([p.hedge_with for p in positions], dtype=object)
+        frame["row"] = len(self._frame) + len(self._added) + np.arange(len(frame))
+        return frame
+
+    def _trade(self, trade: TradeInput) -> tuple[Position, pd.DataFrame]:
+        """Validate a trade as a book row; a one-row validated frame."""
+        p = self._position(trade)
+        return p, self._trade_frame([p])
+
+    def prepare_many(self, trades: list[TradeInput]) -> list[PreparedTrade]:
+        """Prepare several independent trades in one vectorized pass (each checked alone).
+
+        Falls back to one :meth:`prepare` per trade when the trades cannot be
+        routed together (for example two of them describe one issue differently).
+        """
+        positions = [self._position(t) for t in trades]
+        seen: set[str] = set()
+        for p in positions:
+            if p.id in seen:
+                raise BookError([RowError("trade", "id", f"duplicate id {p.id!r} among trades")])
+            seen.add(p.id)
+        if not positions:
+            return []
+        frame = self._trade_frame(positions)
+        linked = (frame["deliverable_position"].notna() | frame["hedge_with"].notna()).to_numpy(
+            dtype=bool
+        )
+        rows: list[_Row | None] = [None] * len(frame)
+        if self.incremental and not linked.all():
+            sub = frame[~linked].reset_index(drop=True)
+            try:
+                detail = compute_haircuts(
+                    sub, self.as_of, self._single_opts, net_capital_before_haircuts=self.tnc
+                ).detail
+            except BookError:
+                return [self.prepare(p) for p in positions]
+            facts = self._facts_frame(sub, detail)
+            for i, r in zip(np.flatnonzero(~linked), facts.itertuples(index=False), strict=True):
+                rows[int(i)] = _Row(*r)
+        return [
+            PreparedTrade(frame.iloc[[i]].reset_index(drop=True), rows[i])
+            for i in range(len(frame))
+        ]
 
     def _row_of(self, pid: str) -> _Row:
         if pid in self._rows:
@@ -941,8 +1007,8 @@ class PreTradeState:
         for p in names:
             b, a = self._by_paragraph.get(p, 0.0), by_after.get(p, 0.0)
             if abs(a - b) > scale:
-                rows.append((p, b, a, a - b))
-        changed = pd.DataFrame(rows, columns=["paragraph", "before", "after", "delta"])
+                rows.append(ParagraphChange(p, b, a, a - b))
+        changed = tuple(rows)
         return PreTradeResult(
             action=action,
             position_id=pid,

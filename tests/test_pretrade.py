@@ -222,7 +222,7 @@ def _valid(positions: list[Position], opts: ComputeOptions) -> bool:
     return True
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_every_step_equals_a_full_recompute(case: Any) -> None:
     start, steps, opts = case
@@ -241,6 +241,10 @@ def test_every_step_equals_a_full_recompute(case: Any) -> None:
             before = state.haircuts
             what_if = state.check(step)
             assert state.haircuts == before  # check does not mutate
+            (batch,) = state.prepare_many([step])
+            assert state.check(batch).haircuts_after == pytest.approx(
+                what_if.haircuts_after, rel=REL
+            )
             result = state.add(step)
             assert result.haircuts_after == pytest.approx(what_if.haircuts_after, rel=REL)
             current = trial
@@ -279,7 +283,7 @@ def test_short_two_year_treasury_nets_against_the_long_in_its_subcategory() -> N
     assert r.net_capital_before == pytest.approx(980_000.0)
     assert r.net_capital_after == pytest.approx(988_000.0)
     assert r.method == "incremental"
-    assert list(r.changed["paragraph"]) == ["15c3-1(c)(2)(vi)(A)(1)"]
+    assert [c.paragraph for c in r.changed] == ["15c3-1(c)(2)(vi)(A)(1)"]
     assert state.haircuts == pytest.approx(20_000.0)  # check changed nothing
 
 
@@ -306,7 +310,7 @@ def test_adding_to_a_concentrated_equity_issue_raises_j_and_m() -> None:
     r = state.check(x.model_copy(update={"id": "x2", "market_value": 50_000.0}))
     # (J) 15% x 200,000 = 30,000 (+7,500); (M) 15% x (200,000 - 100,000) = 15,000 (+7,500)
     assert r.haircuts_after == pytest.approx(45_000.0)
-    deltas = dict(zip(r.changed["paragraph"], r.changed["delta"], strict=True))
+    deltas = {c.paragraph: c.delta for c in r.changed}
     assert deltas == pytest.approx({"15c3-1(c)(2)(vi)(J)": 7_500.0, "15c3-1(c)(2)(vi)(M)": 7_500.0})
 
 
@@ -397,3 +401,19 @@ def test_cli_pretrade_prints_before_after_and_allowed(tmp_path: Any, capsys: Any
     assert out["allowed"] is True
     assert main(["pretrade", str(book), str(trade)]) == 0
     assert "allowed" in capsys.readouterr().out
+
+
+def test_prepare_many_gives_the_same_checks_as_one_by_one() -> None:
+    state = PreTradeState(_book((_gov("long", "long", 1_000_000.0, 2.0),)))
+    trades = [
+        _gov("s1", "short", 400_000.0, 2.5),  # 20,000 -> 12,000 as in the first case
+        Position(id="e1", security_class="equity", side="long", market_value=100_000.0),
+        Position(id="n1", security_class="no_ready_market", side="long", market_value=5_000.0),
+    ]
+    batch = state.prepare_many(trades)
+    assert [b.id for b in batch] == ["s1", "e1", "n1"]
+    # (J) 15% x 100,000 = 15,000 on top of 20,000; (vii) 100% x 5,000 = 5,000 on top
+    want = [12_000.0, 35_000.0, 25_000.0]
+    for b, t, w in zip(batch, trades, want, strict=True):
+        assert state.check(b).haircuts_after == pytest.approx(w)
+        assert state.check(t).haircuts_after == pytest.approx(w)
