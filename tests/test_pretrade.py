@@ -417,3 +417,29 @@ def test_prepare_many_gives_the_same_checks_as_one_by_one() -> None:
     for b, t, w in zip(batch, trades, want, strict=True):
         assert state.check(b).haircuts_after == pytest.approx(w)
         assert state.check(t).haircuts_after == pytest.approx(w)
+
+
+def test_removing_the_priciest_lot_recomputes_the_issue_floor() -> None:
+    def lot(pid: str, value: float, qty: float) -> Position:
+        return Position(
+            id=pid,
+            security_class="equity",
+            side="long",
+            market_value=value,
+            quantity=qty,
+            security_id="X",
+        )
+
+    state = PreTradeState(_book((lot("x1", 100_000.0, 100.0), lot("x2", 500_000.0, 10_000.0))))
+    # price of x1 1,000, of x2 50: the issue floor is the greater of $10,000 and 500 shares at
+    # the highest price, 500 x 1,000 = 500,000 (above 10% x 1,000,000 = 100,000).
+    # (J) 15% x 600,000 = 90,000; (M) 15% x (600,000 - 500,000) = 15,000; total 105,000
+    assert state.haircuts == pytest.approx(105_000.0)
+    r = state.remove("x1")
+    # x2 alone: floor max(10,000, 500 x 50 = 25,000) = 25,000, threshold 100,000;
+    # (J) 15% x 500,000 = 75,000; (M) 15% x (500,000 - 100,000) = 60,000; total 135,000
+    assert r.haircuts_after == pytest.approx(135_000.0)
+    assert r.method == "incremental"
+    assert {c.paragraph: c.after for c in r.changed} == pytest.approx(
+        {"15c3-1(c)(2)(vi)(J)": 75_000.0, "15c3-1(c)(2)(vi)(M)": 60_000.0}
+    )
