@@ -338,8 +338,8 @@ class PreTradeState:
         self.flags = self._flags(self.tnc - self.haircuts, self.haircuts)
         self._ids: set[str] = set(frame["id"].astype(str))
         self._given_ids: set[str] = set(self._given["id"].astype(str))
-        self._added: list[pd.DataFrame] = []
-        self._removed: set[str] = set()
+        self._added: dict[str, pd.DataFrame] = {}  # trades added, in order
+        self._removed: set[str] = set()  # base rows removed
         self._rows: dict[str, _Row] = {}
         self._pools: dict[tuple[str, str], _Pool] = {}
         self._issues: dict[str, _Issue] = {}
@@ -841,7 +841,7 @@ class PreTradeState:
 
     def _current(self, frame: pd.DataFrame) -> pd.DataFrame:
         parts = [frame[~frame["id"].isin(self._removed)]] if self._removed else [frame]
-        parts += [a[~a["id"].isin(self._removed)] for a in self._added]
+        parts += list(self._added.values())
         out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         return out.reset_index(drop=True)
 
@@ -969,11 +969,12 @@ class PreTradeState:
             self.flags = result.flags_after
             if one is not None:
                 self._rows[row.pid] = row
-                self._added.append(one)
+                self._added[row.pid] = one
                 self._ids.add(row.pid)
                 self._given_ids.add(row.pid)
             else:
-                self._removed.add(row.pid)
+                if self._added.pop(row.pid, None) is None:
+                    self._removed.add(row.pid)
                 self._ids.discard(row.pid)
                 self._given_ids.discard(row.pid)
                 self._rows.pop(row.pid, None)

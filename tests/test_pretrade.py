@@ -443,3 +443,13 @@ def test_removing_the_priciest_lot_recomputes_the_issue_floor() -> None:
     assert {c.paragraph: c.after for c in r.changed} == pytest.approx(
         {"15c3-1(c)(2)(vi)(J)": 75_000.0, "15c3-1(c)(2)(vi)(M)": 60_000.0}
     )
+
+
+def test_an_id_removed_can_come_back_as_a_new_trade() -> None:
+    state = PreTradeState(_book((_gov("a", "long", 1_000_000.0, 2.0),)))
+    state.remove("a")
+    r = state.add(_gov("a", "short", 500_000.0, 0.5))
+    # the short alone: 6 months is subcategory 6 to < 9 months at 3/4%: 0.75% x 500,000 = 3,750
+    assert r.haircuts_after == pytest.approx(3_750.0)
+    assert list(state.current_frame()["id"]) == ["a"]
+    assert state.current_frame()["side"].iloc[0] == "short"
