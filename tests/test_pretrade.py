@@ -20,7 +20,6 @@ from netcap.model import Position
 from netcap.pretrade import PreTradeState
 
 AS_OF = date(2024, 6, 28)
-REL = 1e-6
 
 
 def _book(positions: tuple[Position, ...] = (), net_worth: float = 1_000_000.0) -> Book:
@@ -32,12 +31,16 @@ def _book(positions: tuple[Position, ...] = (), net_worth: float = 1_000_000.0) 
     )
 
 
+CENT_HALF = 0.005
+
+
 def _close(a: float, b: float, scale: float) -> bool:
-    return abs(a - b) <= REL * max(1.0, abs(scale))
+    """Within half a cent, or 1e-9 of the scale where figures are very large."""
+    return abs(a - b) <= max(CENT_HALF, 1e-9 * abs(scale))
 
 
 def _assert_matches(state: PreTradeState, positions: list[Position], opts: ComputeOptions) -> None:
-    """The state's figures equal a full compute of the same positions, to 1e-6 relative."""
+    """The state's figures equal a full compute of the same positions, to half a cent."""
     full = compute(_book(tuple(positions)), opts)
     scale = max(1.0, full.haircuts.total, abs(full.net_capital))
     assert _close(state.haircuts, full.haircuts.total, scale)
@@ -243,10 +246,10 @@ def test_every_step_equals_a_full_recompute(case: Any) -> None:
             assert state.haircuts == before  # check does not mutate
             (batch,) = state.prepare_many([step])
             assert state.check(batch).haircuts_after == pytest.approx(
-                what_if.haircuts_after, rel=REL
+                what_if.haircuts_after, abs=CENT_HALF
             )
             result = state.add(step)
-            assert result.haircuts_after == pytest.approx(what_if.haircuts_after, rel=REL)
+            assert result.haircuts_after == pytest.approx(what_if.haircuts_after, abs=CENT_HALF)
             current = trial
         else:
             if not current:
