@@ -31,6 +31,7 @@ from netcap.io import LoadedBook, load_book, write_template
 from netcap.lockup import LockupResult, simulate_lockup
 from netcap.model import Instrument, Position, SecurityClass, Side
 from netcap.portfolio import Combination, combine
+from netcap.pretrade import PreparedTrade, PreTradeResult, PreTradeState
 from netcap.registration import Crossover, DealerCapital, RegistrationAnalysis, analyze, sweep
 from netcap.report import export_computation
 from netcap.strategy import Leg, LegKind, Strategy, uncovered_futures_variant
@@ -71,6 +72,9 @@ __all__ = [
     "NonAllowableKind",
     "OtherDeduction",
     "Position",
+    "PreTradeResult",
+    "PreTradeState",
+    "PreparedTrade",
     "RegistrationAnalysis",
     "RowError",
     "ScreenResult",

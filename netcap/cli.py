@@ -335,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("path", help="book.xlsx, or a folder for .csv sheets")
     tp.set_defaults(func=_cmd_template)
     _add_whatif_commands(sub)
+    _add_pretrade_command(sub)
     return parser
 
 
@@ -480,6 +481,68 @@ def _add_whatif_commands(sub: Any) -> None:
     d.add_argument("facts", help="facts (JSON, fields of netcap.dealer_screen.DealerFacts)")
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=_cmd_dealer_screen)
+
+
+# --- pre-trade check (netcap pretrade) ----------------------------------------------------------
+
+
+def _add_pretrade_command(sub: Any) -> None:
+    pt = sub.add_parser("pretrade", help="net capital before and after one trade or a list")
+    pt.add_argument("book", help="the firm's book (as for 'compute')")
+    pt.add_argument("trades", help="JSON: one position, or a list applied one after another")
+    pt.add_argument("--json", action="store_true", help="print one JSON object")
+    pt.set_defaults(func=_cmd_pretrade)
+
+
+def _cmd_pretrade(args: argparse.Namespace) -> int:
+    from netcap.pretrade import PreTradeState  # noqa: PLC0415
+
+    try:
+        raw = json.loads(Path(args.trades).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{args.trades}: {exc}") from None
+    trades = raw if isinstance(raw, list) else [raw]
+    if not trades or not all(isinstance(t, dict) for t in trades):
+        raise InputError(f"{args.trades}: give one trade (an object) or a list of objects")
+    try:
+        loaded = load_book(args.book)
+        state = PreTradeState(loaded.book, positions=loaded.positions)
+        results = []
+        for i, trade in enumerate(trades):
+            try:
+                results.append(state.add(trade).to_dict())
+            except (BookError, ValueError) as exc:
+                raise InputError(f"{args.trades}: trade {i}: {exc}") from None
+    except (
+        BookInputError,
+        BookError,
+        NotInForceError,
+        RequirementInputError,
+        UnsafeFileError,
+    ) as exc:
+        raise InputError(str(exc)) from None
+    except NotImplementedError as exc:
+        raise InputError(f"{args.book}: {exc}") from None
+    if args.json:
+        print(json.dumps({"trades": results}, indent=2))
+        return 0
+    for r in results:
+        verdict = "allowed" if r["allowed"] else "NOT allowed"
+        print(f"trade {r['position_id']}: {verdict} ({r['method']})")
+        for key, label in (
+            ("haircuts", "haircuts"),
+            ("net_capital", "net capital"),
+            ("excess_net_capital", "excess net capital"),
+        ):
+            b, a, d = r["before"][key], r["after"][key], r["delta"][key]
+            print(f"  {label:<20} {b:>18,.0f} -> {a:>18,.0f}  ({d:+,.0f})")
+        print(f"  {'requirement':<20} {r['requirement']:>18,.0f}")
+        for c in r["changed_paragraphs"]:
+            print(f"  {c['paragraph']:<32} {c['before']:>14,.0f} -> {c['after']:>14,.0f}")
+        added = [f for f in r["after"]["flags"] if f not in r["before"]["flags"]]
+        if added:
+            print(f"  new flags: {', '.join(added)}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,1087 @@
+"""Pre-trade checks: net capital after adding or removing one trade, without a full recompute.
+
+:class:`PreTradeState` is built once from a book (one full :func:`netcap.compute`).
+It then keeps the haircut total as a sum over independent *pools* and, for each
+pool, the few sums its charge depends on.  A trade touches at most three pools
+(its own paragraph's pool, the Appendix B futures pool, its (M) issue), so a
+check costs O(1) in the size of the book:
+
+=================== ======================================= ============================
+pool                sufficient statistics                   charge
+=================== ======================================= ============================
+(A), (C)            net value per subcategory; gross        (A)(1) category netting (or
+                    charge per category and citation         (A)(2)), x 0.75 under (A)(5)
+(B)(1), (B)(2),     long and short value per bucket, and     rate x greater side,
+(D), (E), (E)(6),   per side and citation                   allocated to its rows
+(F)/(G), (H)
+(J) with (G)        total long and short, per citation      rate x G + excess rate x
+                                                            max(0, L - ratio x G)
+(K), (vii), crypto  none (each position stands alone)       rate x value
+commodities         net value per commodity                 20% of the net
+Appendix B futures  gross margin charge per citation         gross less the account equity
+                                                            proviso, pro rata
+(M) per issue       net value, members (for the maxima)     rate x (net - threshold)
+=================== ======================================= ============================
+
+The (M) threshold depends on net capital before haircuts; a proprietary trade at
+market value exchanges cash for a security of the same value, so tentative net
+capital, aggregate indebtedness, the requirement ((a)(1), (a)(4), (a)(8)) and
+the alternative standard's debit items do not move.  Only the haircuts do.
+
+Books or trades with links between positions (covered futures through
+``deliverable_position``, (F)(2) hedges through ``hedge_with``) and the
+elections that name position ids ((A)(3) pairs, (L) reductions) are handled by a
+full recompute of the haircuts (the result says ``method="full"``): their
+charges depend on pairs of positions across pools.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, NamedTuple, cast
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from netcap.computation import ComputeOptions, NetCapitalResult, compute
+from netcap.early_warning import EarlyWarningInputs, early_warning_flags
+from netcap.firm import Book, LiabilityKind
+from netcap.frame import BookError, RowError, positions_frame
+from netcap.haircuts import HaircutOptions, compute_haircuts
+from netcap.haircuts.concentration import CONCENTRATION_CITATION, IN_SCOPE
+from netcap.haircuts.futures import FuturesOptions, futures_margin_charge
+from netcap.haircuts.government import FED_DEALER_FACTOR, GovernmentOptions
+from netcap.haircuts.routing import route_positions
+from netcap.model import Instrument, Position, SecurityClass
+from netcap.tables import load_schedule
+
+__all__ = ["ParagraphChange", "PreTradeResult", "PreTradeState", "PreparedTrade", "TradeInput"]
+
+TradeInput = Position | Mapping[str, Any]
+"""A trade: a :class:`~netcap.model.Position` or a mapping validated as one."""
+
+_FUNDS = (SecurityClass.REDEEMABLE_FUND.value, SecurityClass.MONEY_MARKET_FUND.value)
+_EQUITY = (SecurityClass.EQUITY.value, SecurityClass.PREFERRED.value)
+_DEBT = (
+    SecurityClass.CANADIAN_GOVERNMENT.value,
+    SecurityClass.COMMERCIAL_PAPER.value,
+    SecurityClass.BANKERS_ACCEPTANCE.value,
+    SecurityClass.CERTIFICATE_OF_DEPOSIT.value,
+    SecurityClass.NONCONVERTIBLE_DEBT.value,
+    SecurityClass.CONVERTIBLE_DEBT.value,
+)
+_TOL = 1e-9
+
+
+class ParagraphChange(NamedTuple):
+    """One citation whose charge a trade changes."""
+
+    paragraph: str
+    before: float
+    after: float
+    delta: float
+
+
+@dataclass(frozen=True)
+class PreTradeResult:
+    """Figures before and after one trade, and the paragraphs whose charge changed.
+
+    ``allowed`` is True when excess net capital after the trade is not negative
+    and the trade raises no early-warning or withdrawal flag that was not
+    already raised before it (see docs/pretrade.md).
+    """
+
+    action: str
+    position_id: str
+    method: str
+    tentative_net_capital: float
+    haircuts_before: float
+    haircuts_after: float
+    net_capital_before: float
+    net_capital_after: float
+    requirement: float
+    excess_before: float
+    excess_after: float
+    flags_before: tuple[str, ...]
+    flags_after: tuple[str, ...]
+    by_paragraph_before: dict[str, float]
+    by_paragraph_after: dict[str, float]
+    changed: tuple[ParagraphChange, ...] = ()
+
+    @property
+    def changed_frame(self) -> pd.DataFrame:
+        """The changed paragraphs as a frame: paragraph, before, after, delta."""
+        return pd.DataFrame(self.changed, columns=list(ParagraphChange._fields))
+
+    @property
+    def haircut_delta(self) -> float:
+        """Change in total haircuts."""
+        return self.haircuts_after - self.haircuts_before
+
+    @property
+    def net_capital_delta(self) -> float:
+        """Change in net capital, 15c3-1(c)(2)."""
+        return self.net_capital_after - self.net_capital_before
+
+    @property
+    def excess_delta(self) -> float:
+        """Change in excess net capital, 15c3-1(e)(4)(i)."""
+        return self.excess_after - self.excess_before
+
+    @property
+    def flags_added(self) -> tuple[str, ...]:
+        """Early-warning keys crossed after the trade but not before."""
+        return tuple(f for f in self.flags_after if f not in self.flags_before)
+
+    @property
+    def allowed(self) -> bool:
+        """Excess net capital stays >= 0 and no new early-warning flag is raised."""
+        return self.excess_after >= 0 and not self.flags_added
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (dollars unrounded; round for display)."""
+        return {
+            "action": self.action,
+            "position_id": self.position_id,
+            "method": self.method,
+            "allowed": self.allowed,
+            "tentative_net_capital": self.tentative_net_capital,
+            "requirement": self.requirement,
+            "before": {
+                "haircuts": self.haircuts_before,
+                "net_capital": self.net_capital_before,
+                "excess_net_capital": self.excess_before,
+                "flags": list(self.flags_before),
+            },
+            "after": {
+                "haircuts": self.haircuts_after,
+                "net_capital": self.net_capital_after,
+                "excess_net_capital": self.excess_after,
+                "flags": list(self.flags_after),
+            },
+            "delta": {
+                "haircuts": self.haircut_delta,
+                "net_capital": self.net_capital_delta,
+                "excess_net_capital": self.excess_delta,
+            },
+            "changed_paragraphs": [
+                {"paragraph": p, "before": b, "after": a, "delta": d} for p, b, a, d in self.changed
+            ],
+        }
+
+
+@dataclass
+class _Pool:
+    """Sufficient statistics of one pool; which fields are used depends on ``kind``."""
+
+    kind: str
+    rate: float = 0.0
+    by_side: dict[tuple[int, str], float] = field(default_factory=dict)  # greater-of, (J)
+    net: np.ndarray | None = None  # (A)/(C): net by subcategory; commodities: [net]
+    gross: dict[tuple[int, str], float] = field(default_factory=dict)  # (A)/(C): by category
+    linear: dict[str, float] = field(default_factory=dict)  # stand-alone charges by citation
+
+    def copy(self) -> _Pool:
+        return _Pool(
+            self.kind,
+            self.rate,
+            dict(self.by_side),
+            None if self.net is None else self.net.copy(),
+            dict(self.gross),
+            dict(self.linear),
+        )
+
+
+@dataclass
+class _Issue:
+    """One (M) issue: its route, the class of its first row, its net and its members."""
+
+    route: str
+    first_class: str
+    net: float = 0.0
+    max_rate: float = 0.0
+    max_price: float = 0.0
+    note: bool = False
+    members: dict[str, tuple[float, float, float, bool, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """What one position contributes to its pools (one row of the facts frame)."""
+
+    pid: str
+    route: str
+    family: str
+    key: str
+    paragraph: str
+    exposure: float
+    rate: float
+    gross: float
+    sub: int
+    fut_citation: str
+    fut_gross: float
+    m_issue: str
+    m_rate: float
+    m_price: float
+    m_note: bool
+    m_class: str
+    signed: float
+
+
+def _add(d: dict[Any, float], key: Any, amount: float) -> None:
+    d[key] = d.get(key, 0.0) + amount
+
+
+def _member(row: _Row) -> tuple[float, float, float, bool, str]:
+    return (row.signed, row.m_rate, row.m_price, row.m_note, row.m_class)
+
+
+@dataclass(frozen=True)
+class PreparedTrade:
+    """A trade validated as a book row and routed to its pools (see :meth:`PreTradeState.prepare`).
+
+    ``row`` is None where the trade is handled by a full recompute (it names a
+    linked position, or the book is not incremental).
+    """
+
+    frame: pd.DataFrame = field(repr=False)
+    row: _Row | None
+
+    @property
+    def id(self) -> str:
+        """The trade's position id."""
+        return str(self.frame["id"].iloc[0])
+
+
+class PreTradeState:
+    """Incremental haircut state of one firm's book (see the module docstring).
+
+    Built once (one full :func:`netcap.compute`); :meth:`check` answers a what-if
+    without changing the state; :meth:`add` and :meth:`remove` apply the trade.
+    ``positions`` is a validated position frame (from :func:`netcap.load_book`)
+    given in place of ``book.positions``.
+    """
+
+    def __init__(
+        self,
+        book: Book,
+        options: ComputeOptions | None = None,
+        *,
+        positions: pd.DataFrame | None = None,
+    ) -> None:
+        self.options = options or ComputeOptions()
+        if positions is not None and book.positions:
+            raise ValueError("give positions in the book or as a frame, not both")
+        given = positions if positions is not None else positions_frame(book.positions, book.as_of)
+        self.book = book.model_copy(update={"positions": ()})
+        self._build(given)
+
+    # ------------------------------------------------------------------ building
+    def _build(self, given: pd.DataFrame) -> None:
+        book = self.book
+        on = book.as_of
+        self.as_of: date = on
+        self._given = given.reset_index(drop=True)
+        base = compute(book, self.options, positions=self._given)
+        self.base = base
+        self.tnc = base.tentative_net_capital
+        self.requirement = base.requirement.amount
+        self._frame = base.positions
+        self._ew_inputs = self._early_warning_inputs(base)
+        self._gov = load_schedule("government", on)
+        self._gov_keys = {str(k): i for i, k in enumerate(self._gov.column("key"))}
+        self._gov_rates = self._gov.column("rate").astype(float)
+        cats = self._gov.column("category").astype(int)
+        self._cat_ids = np.unique(cats)
+        self._gov_cat = np.searchsorted(self._cat_ids, cats)
+        self._conc = load_schedule("concentration", on)
+        self._other = load_schedule("other_securities", on)
+        self._j_ratio = self._other.rate("j_offset_ratio")
+        self._j_excess = self._other.rate("j_excess_rate")
+        c = self._conc
+        self._m_floor = {
+            k: c.amount(k)
+            for k in (
+                "equity_floor",
+                "equity_floor_shares",
+                "debt_floor",
+                "municipal_note_floor",
+                "municipal_bond_floor",
+            )
+        }
+        self._m_threshold = c.rate("threshold")
+        self._futures_table = load_schedule("futures", on)
+        hopts = self.options.haircuts
+        self._hopts = hopts
+        self._single_opts = HaircutOptions(
+            government=GovernmentOptions(
+                subcategory_only=hopts.government.subcategory_only,
+                fed_reporting_dealer=hopts.government.fed_reporting_dealer,
+            ),
+            futures=FuturesOptions(membership=hopts.futures.membership),
+        )
+        frame = self._frame
+        links = bool(
+            frame["deliverable_position"].notna().any() or frame["hedge_with"].notna().any()
+        )
+        self.incremental = not (links or hopts.government.pairs or hopts.limited_market.reductions)
+        bp = base.haircuts.by_paragraph
+        self._by_paragraph = {
+            str(p): float(c) for p, c in zip(bp["paragraph"], bp["charge"], strict=True)
+        }
+        self.haircuts = base.haircuts.total
+        self._rules = self._flag_rules(base.early_warning)
+        self.flags = self._flags(self.tnc - self.haircuts, self.haircuts)
+        self._ids: set[str] = set(frame["id"].astype(str))
+        self._given_ids: set[str] = set(self._given["id"].astype(str))
+        self._added: dict[str, pd.DataFrame] = {}  # trades added, in order
+        self._removed: set[str] = set()  # base rows removed
+        self._rows: dict[str, _Row] = {}
+        self._pools: dict[tuple[str, str], _Pool] = {}
+        self._issues: dict[str, _Issue] = {}
+        self._fut_gross: dict[str, float] = {}
+        if not self.incremental:
+            return
+        facts = self._facts_frame(frame, base.haircuts.detail)
+        self._facts = facts
+        self._index = pd.Index(facts["pid"].to_numpy())
+        self._load(facts)
+
+    def _early_warning_inputs(self, base: NetCapitalResult) -> EarlyWarningInputs:
+        book = self.book
+        li = base.liabilities
+        kinds = li["kind"].to_numpy(dtype=object)
+        sub = kinds == LiabilityKind.SUBORDINATED.value
+        equity_subs = {x.id for x in book.liabilities if x.qualifies_as_equity}
+        debt = sub & ~li["id"].isin(equity_subs).to_numpy(dtype=bool)
+        amounts = li["amount"].to_numpy(dtype=float)
+        adi = (
+            self.options.aggregate_debit_items
+            if self.options.aggregate_debit_items is not None
+            else book.aggregate_debit_items
+        )
+        return EarlyWarningInputs(
+            net_capital=base.net_capital,
+            tentative_net_capital=self.tnc,
+            aggregate_indebtedness=base.aggregate_indebtedness,
+            haircuts=base.haircuts.total,
+            subordinated_debt=float(amounts[debt].sum()),
+            debt_equity_total=float(amounts[sub].sum()) + book.balance_sheet.net_worth,
+            aggregate_debit_items=adi,
+            leverage=book.leverage,
+        )
+
+    def _flags_full(self, net_capital: float, haircuts: float) -> pd.DataFrame:
+        x = self._ew_inputs
+        inputs = EarlyWarningInputs(
+            net_capital=net_capital,
+            tentative_net_capital=x.tentative_net_capital,
+            aggregate_indebtedness=x.aggregate_indebtedness,
+            haircuts=haircuts,
+            subordinated_debt=x.subordinated_debt,
+            debt_equity_total=x.debt_equity_total,
+            aggregate_debit_items=x.aggregate_debit_items,
+            leverage=x.leverage,
+        )
+        return early_warning_flags(inputs, self.book.firm, self.base.requirement, self.as_of)
+
+    def _flag_rules(self, table: pd.DataFrame) -> list[tuple[str, str, float, bool]] | None:
+        """Each early-warning test as a comparison of net capital with a fixed figure.
+
+        Every test of :func:`netcap.early_warning.early_warning_flags` is linear in
+        net capital (or does not involve it), so it is read once from the base
+        table; an unknown key makes every check call the function itself.
+        """
+        hp = load_schedule("requirements", self.as_of).rate("withdrawal_haircut_pct")
+        rules: list[tuple[str, str, float, bool]] = []
+        for key, thr, hit in zip(table["key"], table["threshold"], table["triggered"], strict=True):
+            k = str(key)
+            if k in _NC_BELOW:
+                rules.append((k, "below", float(thr), False))
+            elif k in _AI_OVER:
+                rules.append((k, "ai", float(thr) / 100.0, False))
+            elif k == "withdrawal_below_25pct_haircuts":
+                rules.append((k, "haircuts", hp, False))
+            elif k in _FIXED:
+                rules.append((k, "fixed", 0.0, bool(hit)))
+            else:
+                return None
+        return rules
+
+    def _flags(self, net_capital: float, haircuts: float) -> tuple[str, ...]:
+        rules = getattr(self, "_rules", None)
+        if rules is None:
+            flags = self._flags_full(net_capital, haircuts)
+            return tuple(str(k) for k in flags.loc[flags["triggered"], "key"])
+        ai = self._ew_inputs.aggregate_indebtedness
+        out = []
+        for key, kind, thr, fixed in rules:
+            if kind == "below":
+                hit = net_capital < thr
+            elif kind == "ai":
+                hit = ai > thr * net_capital
+            elif kind == "haircuts":
+                hit = net_capital < thr * haircuts
+            else:
+                hit = fixed
+            if hit:
+                out.append(key)
+        return tuple(out)
+
+    def _routes(self, frame: pd.DataFrame) -> np.ndarray:
+        on = self.as_of
+        mmi = load_schedule("money_market_instruments_eligibility", on)
+        return route_positions(
+            frame,
+            max_muni_days_at_issue=load_schedule("municipal_short_term_eligibility", on).amount(
+                "max_days_at_issue"
+            ),
+            max_cp_months_at_issue=mmi.amount("max_months_at_issue"),
+            bank_government_rates_from_months=mmi.amount("bank_government_rates_from_months"),
+            min_market_makers=self._other.amount("k_min_market_makers"),
+        )
+
+    def _facts_frame(self, frame: pd.DataFrame, detail: pd.DataFrame) -> pd.DataFrame:
+        """Each row's pool and contributions, vectorized (a trade is a one-row frame).
+
+        ``detail`` is the haircut detail of the same rows (from the base
+        computation, or from the trade computed alone: a row's paragraph, bucket,
+        rate and gross charge do not depend on other rows when no row is linked).
+        """
+        routes = self._routes(frame)
+        n = len(frame)
+        expo = detail["exposure"].to_numpy(dtype=float)
+        rate = detail["rate"].to_numpy(dtype=float)
+        gross = detail["gross_charge"].to_numpy(dtype=float)
+        bucket = detail["bucket"].astype(str).to_numpy(dtype=object)
+        family = np.array([_FAMILY.get(r, "LINEAR") for r in routes], dtype=object)
+        cls = frame["security_class"].to_numpy()
+        issue = frame["security_id"].fillna(frame["id"]).astype(str).to_numpy(dtype=object)
+        key = np.where(
+            np.isin(family, _BUCKETED),
+            bucket,
+            np.where(family == "COMMOD", issue, ""),
+        )
+        sub = np.full(n, -1, dtype=np.int64)
+        gov = np.isin(family, ["A", "C"])
+        if gov.any():
+            sub[gov] = [self._gov_keys[str(k)] for k in bucket[gov]]
+        # Appendix B (a)(3)(xiv): gross multiple-of-margin charge, before the equity proviso
+        fut_cit = np.full(n, "", dtype=object)
+        fut_gross = np.zeros(n)
+        fut = np.flatnonzero(frame["instrument"].to_numpy() == Instrument.FUTURE.value)
+        if len(fut):
+            fc = futures_margin_charge(
+                frame.iloc[fut],
+                frame["signed_value"].to_numpy(dtype=float)[fut],
+                self._futures_table,
+                FuturesOptions(membership=self._hopts.futures.membership),
+                required=routes[fut] == "FUT",
+            )
+            done = fut[fc.computed]
+            fut_cit[done] = fc.citation[fc.computed]
+            fut_gross[done] = fc.gross[fc.computed]
+        # (M): which rows it reaches and their facts, as netcap.haircuts.concentration has them
+        scope = np.isin(routes, IN_SCOPE) & ~np.isin(cls, _FUNDS)
+        muni = cls == SecurityClass.MUNICIPAL.value
+        since = frame["underwritten_on"].where(
+            frame["underwritten_on"].notna(), frame["issue_date"].where(muni)
+        )
+        bdays = np.full(n, np.nan)
+        ok = since.notna().to_numpy(dtype=bool)
+        if ok.any():
+            bdays[ok] = np.busday_count(
+                since[ok].to_numpy(dtype="datetime64[D]"), np.datetime64(self.as_of, "D")
+            )
+        grace = np.where(
+            muni,
+            self._conc.amount("municipal_holding_business_days"),
+            self._conc.amount("underwriting_business_days"),
+        )
+        counted = scope & ~(bdays <= grace)
+        absx = np.abs(expo)
+        effective = np.divide(gross, absx, out=rate.copy(), where=absx > 0)
+        m_rate = np.where(
+            np.isin(routes, ["J", "G_J"]),
+            self._conc.rate("j_add_on_rate"),
+            np.where(
+                routes == "J2",
+                self._conc.rate("j_exempt_add_on_rate"),
+                self._conc.rate("add_on_fraction") * effective,
+            ),
+        )
+        qty = frame["quantity"].to_numpy(dtype=float)
+        value = frame["market_value"].to_numpy(dtype=float)
+        price = np.where(qty > 0, value / np.where(qty > 0, qty, 1.0), 0.0)
+        return pd.DataFrame(
+            {
+                "pid": frame["id"].astype(str).to_numpy(dtype=object),
+                "route": routes,
+                "family": family,
+                "key": key,
+                "paragraph": detail["paragraph"].astype(str).to_numpy(dtype=object),
+                "exposure": expo,
+                "rate": rate,
+                "gross": gross,
+                "sub": sub,
+                "fut_citation": fut_cit,
+                "fut_gross": fut_gross,
+                "m_issue": np.where(counted, issue, ""),
+                "m_rate": m_rate,
+                "m_price": np.nan_to_num(price),
+                "m_note": frame["municipal_note"].to_numpy(dtype=bool),
+                "m_class": cls,
+                "signed": frame["signed_value"].to_numpy(dtype=float),
+            }
+        )
+
+    def _load(self, facts: pd.DataFrame) -> None:
+        """Fill the pools from the facts frame with group sums (no per-row Python)."""
+        e = facts["exposure"].to_numpy(dtype=float)
+        work = facts.assign(side=np.sign(e).astype(np.int64), w=np.abs(e))
+        for fam in ("A", "C"):
+            rows = work[work["family"] == fam]
+            if len(rows) == 0:
+                continue
+            pool = self._pool((fam, ""), rows.iloc[0])
+            assert pool.net is not None
+            sub = rows["sub"].to_numpy(dtype=np.int64)
+            pool.net += np.bincount(sub, weights=rows["exposure"], minlength=len(pool.net))
+            g = rows.assign(cat=self._gov_cat[sub]).groupby(["cat", "paragraph"], sort=False)
+            for key, v in g["gross"].sum().items():
+                c, p = cast(tuple[Any, Any], key)
+                _add(pool.gross, (int(c), str(p)), float(v))
+        rows = work[np.isin(work["family"], _BUCKETED)]
+        if len(rows):
+            sums = rows.groupby(["family", "key", "side", "paragraph"], sort=False)["w"].sum()
+            for key, v in sums.items():
+                fam, k, side, p = cast(tuple[Any, Any, Any, Any], key)
+                pool = self._pool((str(fam), str(k)), None)
+                _add(pool.by_side, (int(side), str(p)), float(v))
+            rates = rows.groupby(["family", "key"], sort=False)["rate"].first()
+            for key, r in rates.items():
+                fam, k = cast(tuple[Any, Any], key)
+                self._pools[(str(fam), str(k))].rate = float(r)
+        rows = work[work["family"] == "COMMOD"]
+        if len(rows):
+            firsts = rows.drop_duplicates("key").set_index("key")
+            for k, v in rows.groupby("key", sort=False)["exposure"].sum().items():
+                pool = self._pool(("COMMOD", str(k)), firsts.loc[cast(Any, k)])
+                assert pool.net is not None
+                pool.net[0] += float(v)
+        rows = work[work["family"] == "LINEAR"]
+        if len(rows):
+            pool = self._pool(("LINEAR", ""), None)
+            for p, v in rows.groupby("paragraph", sort=False)["gross"].sum().items():
+                _add(pool.linear, str(p), float(v))
+        rows = work[work["fut_citation"] != ""]
+        for p, v in rows.groupby("fut_citation", sort=False)["fut_gross"].sum().items():
+            _add(self._fut_gross, str(p), float(v))
+        rows = facts[facts["m_issue"] != ""]
+        for r in rows.itertuples(index=False):
+            self._issue_in(self._issues, _Row(*r))
+
+    def _pool(self, key: tuple[str, str], row: Any) -> _Pool:
+        pool = self._pools.get(key)
+        if pool is None:
+            fam = key[0]
+            pool = _Pool(fam)
+            if fam in ("A", "C"):
+                pool.net = np.zeros(len(self._gov_rates))
+            elif fam == "COMMOD":
+                pool.net = np.zeros(1)
+                pool.rate = float(row.rate)
+                pool.linear[str(row.paragraph)] = 0.0
+            elif fam in _BUCKETED and row is not None:
+                pool.rate = float(row.rate)
+            self._pools[key] = pool
+        return pool
+
+    # ------------------------------------------------------------------ pool charges
+    def _charges(self, pool: _Pool) -> dict[str, float]:
+        """The pool's charge by citation, from its statistics alone."""
+        kind = pool.kind
+        out: dict[str, float] = {}
+        if kind in ("A", "C"):
+            assert pool.net is not None
+            net = pool.net
+            ded = self._gov_rates * np.abs(net)
+            ncat = len(self._cat_ids)
+            agg_l = np.bincount(self._gov_cat, weights=np.where(net > 0, ded, 0.0), minlength=ncat)
+            agg_s = np.bincount(self._gov_cat, weights=np.where(net < 0, ded, 0.0), minlength=ncat)
+            gov = self._hopts.government
+            cat: np.ndarray
+            if kind == "A" and gov.subcategory_only:
+                cat = agg_l + agg_s
+            else:
+                cat = np.abs(agg_l - agg_s) + 0.5 * np.minimum(agg_l, agg_s)
+            if kind == "A" and gov.fed_reporting_dealer:
+                cat = cat * FED_DEALER_FACTOR
+            wsum = np.zeros(ncat)
+            for (c, _), g in pool.gross.items():
+                wsum[c] += g
+            for (c, p), g in pool.gross.items():
+                if wsum[c] > 0:
+                    _add(out, p, float(cat[c]) * g / wsum[c])
+            return out
+        if kind in _BUCKETED:
+            long = sum(v for (s, _), v in pool.by_side.items() if s > 0)
+            short = sum(v for (s, _), v in pool.by_side.items() if s < 0)
+            g_side = 1 if long >= short else -1
+            greater, lesser = max(long, short), min(long, short)
+            parts = [(g_side, pool.rate * greater)]
+            if kind == "J":
+                excess = max(0.0, lesser - self._j_ratio * greater)
+                parts.append((-g_side, self._j_excess * excess))
+            for side, amount in parts:
+                w = {p: v for (s, p), v in pool.by_side.items() if s == side}
+                total = sum(w.values())
+                if total > 0:
+                    for p, v in w.items():
+                        _add(out, p, amount * v / total)
+            return out
+        if kind == "COMMOD":
+            assert pool.net is not None
+            (p,) = pool.linear
+            return {p: pool.rate * abs(float(pool.net[0]))}
+        return dict(pool.linear)
+
+    def _futures_charges(self, gross: dict[str, float]) -> dict[str, float]:
+        total = sum(gross.values())
+        reduction = min(self._hopts.futures.account_equity, total)
+        scale = 1.0 - reduction / total if total > 0 else 1.0
+        return {p: g * scale for p, g in gross.items()}
+
+    def _issue_charge(self, issue: _Issue | None) -> float:
+        if issue is None:
+            return 0.0
+        f = self._m_floor
+        cls = issue.first_class
+        if cls in _EQUITY:
+            floor = max(f["equity_floor"], f["equity_floor_shares"] * issue.max_price)
+        elif cls in _DEBT:
+            floor = f["debt_floor"]
+        elif cls == SecurityClass.MUNICIPAL.value:
+            floor = f["municipal_note_floor" if issue.note else "municipal_bond_floor"]
+        else:
+            floor = 0.0
+        threshold = max(floor, self._m_threshold * self.tnc)
+        return issue.max_rate * max(0.0, abs(issue.net) - threshold)
+
+    def _issue_in(self, issues: dict[str, _Issue], row: _Row, *, store: bool = True) -> _Issue:
+        """``row`` joined to its issue; ``store=False`` leaves the state's issue untouched."""
+        old = issues.get(row.m_issue)
+        if old is not None and old.route != row.route:
+            raise BookError(
+                [
+                    RowError(
+                        "trade",
+                        "security_id",
+                        f"{row.pid!r}: issue {row.m_issue!r} is charged under different "
+                        "paragraphs in different rows; one issue must be described the same way",
+                    )
+                ]
+            )
+        if old is None:
+            issue = _Issue(route=row.route, first_class=row.m_class)
+        elif store:
+            issue = old
+        else:
+            issue = _Issue(
+                old.route,
+                old.first_class,
+                old.net,
+                old.max_rate,
+                old.max_price,
+                old.note,
+                old.members,
+            )
+        issue.net += row.signed
+        issue.max_rate = max(issue.max_rate, row.m_rate)
+        issue.max_price = max(issue.max_price, row.m_price)
+        issue.note = issue.note or row.m_note
+        if store:
+            issue.members[row.pid] = _member(row)
+            issues[row.m_issue] = issue
+        return issue
+
+    @staticmethod
+    def _issue_out(issue: _Issue, pid: str) -> _Issue | None:
+        """The issue without ``pid``, its maxima recomputed from the remaining members."""
+        members = {k: v for k, v in issue.members.items() if k != pid}
+        if not members:
+            return None
+        out = _Issue(issue.route, issue.first_class, members=members)
+        for i, (signed, rate, price, note, cls) in enumerate(members.values()):
+            if i == 0:
+                out.first_class = cls
+            out.net += signed
+            out.max_rate = max(out.max_rate, rate)
+            out.max_price = max(out.max_price, price)
+            out.note = out.note or note
+        return out
+
+    # ------------------------------------------------------------------ current figures
+    @property
+    def by_paragraph(self) -> dict[str, float]:
+        """Current haircut charge by citation (add-ons under their own citation)."""
+        return dict(self._by_paragraph)
+
+    @property
+    def net_capital(self) -> float:
+        """Current net capital, 15c3-1(c)(2): tentative net capital less haircuts."""
+        return self.tnc - self.haircuts
+
+    @property
+    def excess_net_capital(self) -> float:
+        """Current excess net capital, 15c3-1(e)(4)(i)."""
+        return self.net_capital - self.requirement
+
+    # ------------------------------------------------------------------ trades
+    def _position(self, trade: TradeInput) -> Position:
+        """The trade as a Position, its id new and its links naming positions of the book."""
+        if isinstance(trade, Position):
+            p = trade
+        else:
+            try:
+                p = Position.model_validate(dict(trade))
+            except ValidationError as exc:
+                raise BookError(
+                    [
+                        RowError("trade", ".".join(str(x) for x in e["loc"]) or "trade", e["msg"])
+                        for e in exc.errors()
+                    ]
+                ) from None
+        if p.id in self._ids:
+            raise BookError(
+                [RowError("trade", "id", f"duplicate id {p.id!r}: already in the book")]
+            )
+        for name in ("deliverable_position", "hedge_with"):
+            link = getattr(p, name)
+            if link is not None and link not in self._ids:
+                raise BookError(
+                    [RowError("trade", name, f"{link!r} names no position in the book")]
+                )
+        if p.hedge_with == p.id:
+            raise BookError([RowError("trade", "hedge_with", "names the position itself")])
+        return p
+
+    def _trade_frame(self, positions: list[Position]) -> pd.DataFrame:
+        """Validated frame of trades, through the same validator as book rows.
+
+        Links name positions of the book (checked in :meth:`_position`), so they
+        are set after validation, which only knows the trades' own ids.
+        """
+        plain = [
+            p.model_copy(update={"deliverable_position": None, "hedge_with": None})
+            for p in positions
+        ]
+        frame = positions_frame(plain, self.as_of)
+        frame["deliverable_position"] = pd.Series(
+            [p.deliverable_position for p in positions], dtype=object
+        )
+        frame["hedge_with"] = pd.Series([p.hedge_with for p in positions], dtype=object)
+        frame["row"] = len(self._frame) + len(self._added) + np.arange(len(frame))
+        return frame
+
+    def _trade(self, trade: TradeInput) -> tuple[Position, pd.DataFrame]:
+        """Validate a trade as a book row; a one-row validated frame."""
+        p = self._position(trade)
+        return p, self._trade_frame([p])
+
+    def prepare_many(self, trades: list[TradeInput]) -> list[PreparedTrade]:
+        """Prepare several independent trades in one vectorized pass (each checked alone).
+
+        Falls back to one :meth:`prepare` per trade when the trades cannot be
+        routed together (for example two of them describe one issue differently).
+        """
+        positions = [self._position(t) for t in trades]
+        seen: set[str] = set()
+        for p in positions:
+            if p.id in seen:
+                raise BookError([RowError("trade", "id", f"duplicate id {p.id!r} among trades")])
+            seen.add(p.id)
+        if not positions:
+            return []
+        frame = self._trade_frame(positions)
+        linked = (frame["deliverable_position"].notna() | frame["hedge_with"].notna()).to_numpy(
+            dtype=bool
+        )
+        rows: list[_Row | None] = [None] * len(frame)
+        if self.incremental and not linked.all():
+            sub = frame[~linked].reset_index(drop=True)
+            try:
+                detail = compute_haircuts(
+                    sub, self.as_of, self._single_opts, net_capital_before_haircuts=self.tnc
+                ).detail
+            except BookError:
+                return [self.prepare(p) for p in positions]
+            facts = self._facts_frame(sub, detail)
+            for i, r in zip(np.flatnonzero(~linked), facts.itertuples(index=False), strict=True):
+                rows[int(i)] = _Row(*r)
+        return [
+            PreparedTrade(frame.iloc[[i]].reset_index(drop=True), rows[i])
+            for i in range(len(frame))
+        ]
+
+    def _row_of(self, pid: str) -> _Row:
+        if pid in self._rows:
+            return self._rows[pid]
+        i = self._index.get_loc(pid)
+        assert isinstance(i, int)
+        return _Row(*self._facts.iloc[i])
+
+    def current_frame(self) -> pd.DataFrame:
+        """The validated position frame of the book as it stands (base rows, then trades)."""
+        return self._current(self._given)
+
+    def _current(self, frame: pd.DataFrame) -> pd.DataFrame:
+        parts = [frame[~frame["id"].isin(self._removed)]] if self._removed else [frame]
+        parts += list(self._added.values())
+        out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        return out.reset_index(drop=True)
+
+    def prepare(self, trade: TradeInput | PreparedTrade) -> PreparedTrade:
+        """Validate and route a trade once, so that checks of it take only the pool update."""
+        if isinstance(trade, PreparedTrade):
+            return trade
+        _, one = self._trade(trade)
+        return PreparedTrade(one, self._trade_row(one))
+
+    def _trade_row(self, one: pd.DataFrame) -> _Row | None:
+        linked = bool(
+            one["deliverable_position"].notna().iloc[0] or one["hedge_with"].notna().iloc[0]
+        )
+        if not self.incremental or linked:
+            return None
+        detail = compute_haircuts(
+            one, self.as_of, self._single_opts, net_capital_before_haircuts=self.tnc
+        ).detail
+        return _Row(*self._facts_frame(one, detail).iloc[0])
+
+    def check(self, trade: TradeInput | PreparedTrade) -> PreTradeResult:
+        """What adding ``trade`` would do; the state is unchanged."""
+        prepared = self.prepare(trade)
+        return self._evaluate("add", prepared, None)[0]
+
+    def check_remove(self, position_id: str) -> PreTradeResult:
+        """What removing a position would do; the state is unchanged."""
+        return self._evaluate("remove", None, self._known(position_id))[0]
+
+    def add(self, trade: TradeInput | PreparedTrade) -> PreTradeResult:
+        """Add ``trade`` to the book and return the result."""
+        prepared = self.prepare(trade)
+        if str(prepared.frame["id"].iloc[0]) in self._ids:
+            raise BookError([RowError("trade", "id", "duplicate id: already in the book")])
+        result, commit = self._evaluate("add", prepared, None)
+        commit()
+        return result
+
+    def remove(self, position_id: str) -> PreTradeResult:
+        """Remove a position (by id) from the book and return the result."""
+        result, commit = self._evaluate("remove", None, self._known(position_id))
+        commit()
+        return result
+
+    def _known(self, pid: str) -> str:
+        if pid not in self._ids:
+            raise KeyError(f"no position {pid!r} in the book")
+        if pid not in self._given_ids:
+            raise ValueError(
+                f"{pid!r} is a position of a market-maker account, not of the book's positions"
+            )
+        return pid
+
+    def _evaluate(
+        self, action: str, prepared: PreparedTrade | None, pid: str | None
+    ) -> tuple[PreTradeResult, Any]:
+        one = None if prepared is None else prepared.frame
+        if not self.incremental or (prepared is not None and prepared.row is None):
+            return self._evaluate_full(action, one, pid)
+        if prepared is not None:
+            assert prepared.row is not None
+            row = prepared.row
+            sign = 1.0
+        else:
+            assert pid is not None
+            row = self._row_of(pid)
+            sign = -1.0
+        # the pools the row touches, copied and updated
+        pkey = (row.family, row.key)
+        delta: dict[str, float] = {}
+        new_pool: _Pool | None = None
+        if row.family != "FUT":  # a futures contract's own charge is in the futures pool
+            old_pool = self._pools.get(pkey)
+            if old_pool is not None:
+                new_pool = old_pool.copy()
+            else:
+                new_pool = self._pool(pkey, row)
+                del self._pools[pkey]
+            self._apply(new_pool, row, sign)
+            for p, v in self._charges(new_pool).items():
+                _add(delta, p, v)
+            if old_pool is not None:
+                for p, v in self._charges(old_pool).items():
+                    _add(delta, p, -v)
+        new_fut = self._fut_gross
+        if row.fut_citation:
+            new_fut = dict(self._fut_gross)
+            _add(new_fut, row.fut_citation, sign * row.fut_gross)
+            for p, v in self._futures_charges(new_fut).items():
+                _add(delta, p, v)
+            for p, v in self._futures_charges(self._fut_gross).items():
+                _add(delta, p, -v)
+        new_issue: _Issue | None = None
+        if row.m_issue:
+            old_issue = self._issues.get(row.m_issue)
+            if sign > 0:
+                new_issue = self._issue_in(self._issues, row, store=False)
+            else:
+                assert old_issue is not None
+                new_issue = self._issue_out(old_issue, row.pid)
+            d_m = self._issue_charge(new_issue) - self._issue_charge(old_issue)
+            _add(delta, CONCENTRATION_CITATION, d_m)
+        by_before = self._by_paragraph
+        by_after = dict(by_before)
+        for p, d in delta.items():
+            _add(by_after, p, d)
+        total_after = math.fsum(by_after.values())
+        result = self._result(action, row.pid, "incremental", by_after, total_after)
+
+        def commit() -> None:
+            if new_pool is not None:
+                self._pools[pkey] = new_pool
+            if row.fut_citation:
+                self._fut_gross = new_fut
+            if row.m_issue:
+                if new_issue is None:
+                    self._issues.pop(row.m_issue, None)
+                else:
+                    if sign > 0:
+                        new_issue.members[row.pid] = _member(row)
+                    self._issues[row.m_issue] = new_issue
+            self._by_paragraph = by_after
+            self.haircuts = total_after
+            self.flags = result.flags_after
+            if one is not None:
+                self._rows[row.pid] = row
+                self._added[row.pid] = one
+                self._ids.add(row.pid)
+                self._given_ids.add(row.pid)
+            else:
+                if self._added.pop(row.pid, None) is None:
+                    self._removed.add(row.pid)
+                self._ids.discard(row.pid)
+                self._given_ids.discard(row.pid)
+                self._rows.pop(row.pid, None)
+
+        return result, commit
+
+    def _apply(self, pool: _Pool, row: _Row, sign: float) -> None:
+        kind = pool.kind
+        if kind in ("A", "C"):
+            assert pool.net is not None
+            pool.net[row.sub] += sign * row.exposure
+            _add(pool.gross, (int(self._gov_cat[row.sub]), row.paragraph), sign * row.gross)
+        elif kind in _BUCKETED:
+            side = int(np.sign(row.exposure))
+            _add(pool.by_side, (side, row.paragraph), sign * abs(row.exposure))
+        elif kind == "COMMOD":
+            assert pool.net is not None
+            pool.net[0] += sign * row.exposure
+        else:
+            _add(pool.linear, row.paragraph, sign * row.gross)
+
+    def _result(
+        self, action: str, pid: str, method: str, by_after: dict[str, float], total: float
+    ) -> PreTradeResult:
+        nc_before = self.tnc - self.haircuts
+        nc_after = self.tnc - total
+        flags_after = self._flags(nc_after, total)
+        names = sorted(set(self._by_paragraph) | set(by_after))
+        scale = _TOL * max(1.0, abs(self.haircuts), abs(total))
+        rows = []
+        for p in names:
+            b, a = self._by_paragraph.get(p, 0.0), by_after.get(p, 0.0)
+            if abs(a - b) > scale:
+                rows.append(ParagraphChange(p, b, a, a - b))
+        changed = tuple(rows)
+        return PreTradeResult(
+            action=action,
+            position_id=pid,
+            method=method,
+            tentative_net_capital=self.tnc,
+            haircuts_before=self.haircuts,
+            haircuts_after=total,
+            net_capital_before=nc_before,
+            net_capital_after=nc_after,
+            requirement=self.requirement,
+            excess_before=nc_before - self.requirement,
+            excess_after=nc_after - self.requirement,
+            flags_before=self.flags,
+            flags_after=flags_after,
+            by_paragraph_before=dict(self._by_paragraph),
+            by_paragraph_after=by_after,
+            changed=changed,
+        )
+
+    def _evaluate_full(
+        self, action: str, one: pd.DataFrame | None, pid: str | None
+    ) -> tuple[PreTradeResult, Any]:
+        """Recompute every haircut for books or trades with cross-position links."""
+        frame = self._current(self._frame)
+        given = self._current(self._given)
+        if one is not None:
+            cols = list(frame.columns)
+            frame = pd.concat([frame, one[cols]], ignore_index=True)
+            given = pd.concat([given, one[list(given.columns)]], ignore_index=True)
+            pid = str(one["id"].iloc[0])
+        else:
+            frame = frame[frame["id"] != pid].reset_index(drop=True)
+            given = given[given["id"] != pid].reset_index(drop=True)
+        assert pid is not None
+        h = compute_haircuts(frame, self.as_of, self._hopts, net_capital_before_haircuts=self.tnc)
+        bp = h.by_paragraph
+        by_after = {str(p): float(c) for p, c in zip(bp["paragraph"], bp["charge"], strict=True)}
+        result = self._result(action, pid, "full", by_after, h.total)
+
+        def commit() -> None:
+            self._build(given)
+
+        return result, commit
+
+
+_FAMILY = {
+    "A": "A",
+    "C": "C",
+    "B1": "B1",
+    "B2": "B2",
+    "D1": "D",
+    "D2": "D",
+    "D3": "D",
+    "E": "E",
+    "E6": "E6",
+    "F": "F",
+    "G_F": "F",
+    "H": "H",
+    "J": "J",
+    "G_J": "J",
+    "COMMOD": "COMMOD",
+    "FUT": "FUT",
+}
+_NC_BELOW = frozenset(
+    {
+        "below_minimum",
+        "below_5pct_debit_items",
+        "below_120pct_minimum",
+        "withdrawal_below_120pct_minimum_dollar",
+        "withdrawal_below_5pct_debit_items",
+    }
+)
+_AI_OVER = frozenset({"ai_over_1200pct", "withdrawal_ai_over_1000pct"})
+_FIXED = frozenset({"securities_financing_over_2500pct_tnc", "debt_equity_over_70pct"})
+_BUCKETED = ["B1", "B2", "D", "E", "E6", "F", "H", "J"]
