@@ -28,23 +28,28 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pydantic import ValidationError
 
 from netcap.book_json import BookInputError
 from netcap.computation import compute
 from netcap.dealer_screen import DealerFacts, screen
+from netcap.fails import Fail, close_out_deadlines, fails_frame
 from netcap.frame import BookError
 from netcap.io import UnsafeFileError, load_book, write_template
 from netcap.lockup import simulate_lockup
+from netcap.model import SecurityClass
 from netcap.money import round_dollars, round_percent
 from netcap.net_worth import NotInForceError
 from netcap.portfolio import combine
 from netcap.registration import CITATIONS, RegistrationAnalysis, analyze, sweep
 from netcap.report import export_computation, export_strategies
 from netcap.requirements import RequirementInputError
+from netcap.settlement import CycleError, cycle_for, settlement_date
 from netcap.strategy import Strategy
 
 __all__ = ["main"]
@@ -336,7 +341,113 @@ def build_parser() -> argparse.ArgumentParser:
     tp.set_defaults(func=_cmd_template)
     _add_whatif_commands(sub)
     _add_pretrade_command(sub)
+    _add_settle_command(sub)
     return parser
+
+
+# --- settle: the settlement cycle and the deadlines that run from it ----------------------------
+
+
+def _add_settle_command(sub: Any) -> None:
+    st = sub.add_parser(
+        "settle",
+        help="settlement date of a trade (15c6-1 cycle in force) and the fail deadlines",
+    )
+    st.add_argument("trade_date", help="trade date, YYYY-MM-DD")
+    st.add_argument(
+        "--class",
+        dest="security_class",
+        default="equity",
+        help="security class (default equity), as in the book format",
+    )
+    st.add_argument(
+        "--firm-commitment-after-430",
+        action="store_true",
+        help="firm-commitment offering priced after 4:30 p.m. Eastern (15c6-1(c))",
+    )
+    st.add_argument(
+        "--agreed-cycle",
+        type=int,
+        default=None,
+        help="a cycle in business days the parties expressly agreed",
+    )
+    st.add_argument("--json", action="store_true", help="print one JSON object")
+    st.set_defaults(func=_cmd_settle)
+
+
+def _iso(value: Any) -> str | None:
+    return None if pd.isna(value) else str(pd.Timestamp(value).date().isoformat())
+
+
+def _cmd_settle(args: argparse.Namespace) -> int:
+    try:
+        trade = date.fromisoformat(args.trade_date)
+    except ValueError as exc:
+        raise InputError(f"trade_date: {args.trade_date!r} is not a date (use YYYY-MM-DD)") from exc
+    classes = [c.value for c in SecurityClass]
+    if args.security_class not in classes:
+        raise InputError(f"--class: {args.security_class!r} is not one of {classes}")
+    kwargs: dict[str, Any] = {
+        "firm_commitment_after_430": args.firm_commitment_after_430,
+        "agreed_cycle": args.agreed_cycle,
+    }
+    try:
+        rule = cycle_for(trade, args.security_class, **kwargs)
+        settle = settlement_date(trade, args.security_class, **kwargs)
+    except (CycleError, ValueError) as exc:
+        raise InputError(f"--agreed-cycle: {exc}") from exc
+    fails = [
+        Fail(
+            id=sale,
+            security_class=args.security_class,
+            side="fail_to_deliver",
+            trade_date=trade,
+            settlement_date=settle,
+            contract_value=0.0,
+            market_value=0.0,
+            sale_type=sale,
+        )
+        for sale in ("short", "long", "market_maker")
+    ]
+    deadlines = close_out_deadlines(fails_frame(fails))
+    out: dict[str, Any] = {
+        "trade_date": trade.isoformat(),
+        "security_class": args.security_class,
+        "cycle_business_days": rule.business_days,
+        "cycle": rule.key,
+        "basis": rule.basis,
+        "citation": rule.citation,
+        "calendar": rule.calendar.value,
+        "settlement_date": settle.isoformat(),
+        "fail_to_deliver_deadlines": [
+            {
+                "sale_type": str(row.id),
+                "reg_sho_close_out_by": _iso(row.reg_sho_close_out_by),
+                "reg_sho_citation": row.reg_sho_citation or None,
+                "buy_in_15c3_3m_by": _iso(row.buy_in_15c3_3m_by),
+            }
+            for row in deadlines.itertuples()
+        ],
+    }
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(
+        f"trade {out['trade_date']} ({args.security_class}): T+{rule.business_days} "
+        f"[{rule.citation}; {rule.basis}], {rule.calendar.value} calendar"
+    )
+    print(f"  settlement date            {out['settlement_date']}")
+    for d in out["fail_to_deliver_deadlines"]:
+        if d["reg_sho_close_out_by"]:
+            print(
+                f"  fail to deliver, {d['sale_type'].replace('_', '-') + ' sale':<18} close out by "
+                f"{d['reg_sho_close_out_by']} [{d['reg_sho_citation']}]"
+            )
+    print(
+        f"  customer securities not received: buy in by "
+        f"{out['fail_to_deliver_deadlines'][0]['buy_in_15c3_3m_by']} [15c3-3(m)]"
+    )
+    return 0
 
 
 # --- what-if commands (sweep, combine, lockup, dealer-screen, --plot) ----------------------------
