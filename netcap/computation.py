@@ -551,6 +551,7 @@ def _to_dict(r: NetCapitalResult) -> dict[str, Any]:
                 )
             ],
             "positions": len(r.haircuts.detail),
+            "detail": _records(r.haircuts.detail),
         },
         "liabilities": [
             {
@@ -631,5 +632,25 @@ def _to_dict(r: NetCapitalResult) -> dict[str, Any]:
                 for rep in r.market_maker.a6
             ],
         },
+        "aged_items": _records(r.aged_items),
         "warnings": list(r.warnings),
     }
+
+
+def _json_value(value: Any) -> Any:
+    """A frame cell as JSON: dollars rounded as reported, missing as null, dates as ISO."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Every row of a detail frame, as JSON-ready dicts (amounts unrounded, as computed)."""
+    return [
+        {str(k): _json_value(v) for k, v in row.items()}
+        for row in frame.astype(object).to_dict("records")
+    ]

@@ -82,6 +82,16 @@ def test_cli_compute_json() -> None:
     assert report["net_capital"] == lines["net_capital"]["amount"]
     assert all(x["citation"] for x in report["lines"])
     assert sum(c["binding"] for c in report["requirement"]["candidates"]) == 1
+    # the per-position detail: every position of the book exactly once, each with its paragraph
+    book_ids = [p["id"] for p in json.loads(SAMPLE.read_text())["positions"]]
+    detail = report["haircuts"]["detail"]
+    assert sorted(d["id"] for d in detail) == sorted(book_ids)
+    assert all(d["paragraph"] for d in detail)
+    total = sum(d["charge"] + d["add_on_charge"] for d in detail)
+    assert abs(total - report["haircuts"]["total"]) <= 0.5  # total is rounded to the dollar
+    # aged fails and differences, with their deadlines
+    aged = {a["id"]: a for a in report["aged_items"]}
+    assert aged["FTD-1"]["citation"] == "15c3-1(c)(2)(ix)"
 
 
 def test_cli_compute_text() -> None:
