@@ -569,28 +569,42 @@ def _cmd_dealer_screen(args: argparse.Namespace) -> int:
 
 def _add_whatif_commands(sub: Any) -> None:
     s = sub.add_parser("sweep", help="requirements of one strategy over a log grid of P")
-    s.add_argument("spec")
-    s.add_argument("--from", dest="low", type=float, default=1e5)
-    s.add_argument("--to", dest="high", type=float, default=1e10)
-    s.add_argument("--n", type=int, default=51)
+    s.add_argument("spec", help="strategy spec (JSON), as for 'strategy'")
+    s.add_argument(
+        "--from", dest="low", type=float, default=1e5, help="smallest P in dollars (default 1e5)"
+    )
+    s.add_argument(
+        "--to", dest="high", type=float, default=1e10, help="largest P in dollars (default 1e10)"
+    )
+    s.add_argument("--n", type=int, default=51, help="number of P values, log-spaced (default 51)")
     s.add_argument("--csv", default=None, help="write the table to this CSV file")
     s.set_defaults(func=_cmd_sweep)
 
     c = sub.add_parser("combine", help="several strategies run by one firm vs stand-alone")
-    c.add_argument("specs", nargs="+")
+    c.add_argument("specs", nargs="+", help="strategy specs (JSON) run together by one firm")
     c.add_argument("--sizes", default=None, help="comma-separated P of each strategy")
-    c.add_argument("--json", action="store_true")
-    c.add_argument("--plot", metavar="PNG", default=None)
+    c.add_argument("--json", action="store_true", help="print one JSON object")
+    c.add_argument(
+        "--plot",
+        metavar="PNG",
+        default=None,
+        help="bar chart: stand-alone vs combined (matplotlib)",
+    )
     c.set_defaults(func=_cmd_combine)
 
     lk = sub.add_parser("lockup", help="capital held per entity under the one-year lock-up")
     lk.add_argument("csv", help="CSV: date column, then one column of requirements per entity")
-    lk.add_argument("--policy", choices=("withdraw", "retain"), default="withdraw")
+    lk.add_argument(
+        "--policy",
+        choices=("withdraw", "retain"),
+        default="withdraw",
+        help="withdraw capital once its year is up (default), or retain it",
+    )
     lk.set_defaults(func=_cmd_lockup)
 
     d = sub.add_parser("dealer-screen", help="Rules 3a5-4 / 3a44-2 checklist (not legal advice)")
     d.add_argument("facts", help="facts (JSON, fields of netcap.dealer_screen.DealerFacts)")
-    d.add_argument("--json", action="store_true")
+    d.add_argument("--json", action="store_true", help="print one JSON object")
     d.set_defaults(func=_cmd_dealer_screen)
 
 
