@@ -598,7 +598,7 @@ def _add_whatif_commands(sub: Any) -> None:
         "--policy",
         choices=("withdraw", "retain"),
         default="withdraw",
-        help="withdraw capital once its year is up (default), or retain it",
+        help="withdraw every free dollar once its year is up (default), or never withdraw",
     )
     lk.set_defaults(func=_cmd_lockup)
 
