@@ -92,6 +92,23 @@ class HaircutResult:
         return out.sort_values("charge", ascending=False, kind="stable").reset_index(drop=True)
 
 
+_PARAGRAPH_COLUMNS = (
+    "id",
+    "row",
+    "instrument",
+    "security_id",
+    "market_value",
+    "signed_value",
+    "months_to_maturity",
+    "days_to_maturity",
+    "maintenance_margin",
+    "clearing_margin",
+    "initial_margin",
+    "cleared_by_firm",
+)
+"""Columns the per-paragraph modules read from their rows."""
+
+
 def _append(notes: list[str], i: int, text: str) -> None:
     notes[i] = f"{notes[i]}; {text}" if notes[i] else text
 
@@ -137,6 +154,10 @@ def compute_haircuts(
 
     parts: list[pd.DataFrame] = []
     worksheets: dict[str, pd.DataFrame] = {}
+    full = frame
+    # the paragraph modules read these columns only; slicing a narrow frame per
+    # paragraph is much cheaper than slicing every input column
+    frame = full[[c for c in _PARAGRAPH_COLUMNS if c in full.columns]]
 
     def add(result: ParagraphHaircut | list[ParagraphHaircut]) -> None:
         for r in result if isinstance(result, list) else [result]:
@@ -280,6 +301,7 @@ def compute_haircuts(
             )
         )
 
+    frame = full
     # Appendix B (a)(3)(xiv): non-government futures (required) and government futures (add-on)
     is_future = frame["instrument"].to_numpy() == Instrument.FUTURE.value
     fut_idx = np.flatnonzero(is_future)
@@ -310,8 +332,8 @@ def compute_haircuts(
             )
 
     detail = pd.concat(parts, ignore_index=True) if parts else empty_detail()
-    order = pd.Series(np.arange(len(frame)), index=ids)
-    detail = detail.iloc[np.argsort(order[detail["id"].to_numpy()].to_numpy())]
+    order = pd.Index(ids).get_indexer(detail["id"].to_numpy())
+    detail = detail.iloc[np.argsort(order, kind="stable")]
     detail = detail.reset_index(drop=True)
     detail["add_on_paragraph"] = detail["add_on_paragraph"].fillna("").astype(object)
     detail["add_on_charge"] = detail["add_on_charge"].fillna(0.0).astype(float)

@@ -119,9 +119,12 @@ def concentration_add_on(
     idx = np.flatnonzero(counted)
     if len(idx) == 0:
         return add_on, empty
-    sub = frame.iloc[idx]
+    sub = frame[
+        ["id", "security_id", "signed_value", "quantity", "market_value", "municipal_note"]
+    ].iloc[idx]
     issue = sub["security_id"].fillna(sub["id"]).astype(str).to_numpy()
-    codes, group = np.unique(issue, return_inverse=True)
+    group, codes = pd.factorize(issue, sort=True)  # hash-based; same order as np.unique
+    codes = np.asarray(codes, dtype=object)
     ng = len(codes)
     r = routes[idx]
     _, first = np.unique(group, return_index=True)
