@@ -17,12 +17,15 @@ inside it on the terms of (M)(4).
 Floors ((M)(3), (M)(4)): for an issue of equity securities (``equity``,
 ``preferred``) only the value above the greater of $10,000 and 500 shares
 (when ``quantity`` is known; otherwise $10,000) is reached; for a debt
-security only the value above $25,000; for a municipal issue only the value
-above the greater of $500,000 ($5,000,000 for notes) and 10% of net capital
-before haircuts, and only once the issue has been held more than 20 business
-days from its receipt from the issuer (``underwritten_on``, else
-``issue_date``; a municipal position with neither is taken as held longer).
-The part charged is the value above the greater of the floor and 10% of net
+security only the value above $25,000.  A municipal issue is reached only
+when it is worth more than the greater of $500,000 ($5,000,000 for notes) and
+10% of net capital before haircuts ((M)(4) words this as a condition, "only
+if", where (M)(3) says "only on the market value in excess of"); once reached,
+the charge falls on its value above 10% of net capital ((M)(1)).  A municipal
+issue is reached only once it has been held more than 20 business days from
+its receipt from the issuer (``underwritten_on``, else ``issue_date``; a
+municipal position with neither is taken as held longer).  For equity and debt
+the part charged is the value above the greater of the floor and 10% of net
 capital before haircuts.
 
 Underwritten securities (``underwritten_on``) are reached only after 11
@@ -179,8 +182,14 @@ def concentration_add_on(
         schedule.amount("municipal_note_floor"),
         schedule.amount("municipal_bond_floor"),
     )
-    threshold = np.maximum(floor, schedule.rate("threshold") * ncbh)
+    ten_pct = schedule.rate("threshold") * ncbh
+    threshold = np.maximum(floor, ten_pct)
     excess = np.maximum(0.0, np.abs(net) - threshold)
+    # (M)(4) is a gate, not a deductible: a municipal issue above the greater of
+    # its floor and 10% is charged on all of its value above 10% ((M)(1))
+    excess[g_muni] = np.where(
+        np.abs(net[g_muni]) > threshold[g_muni], np.abs(net[g_muni]) - ten_pct, 0.0
+    )
     issue_add_on = issue_rate * excess
     same_side = np.sign(signed) == np.sign(net[group])
     add_on[idx] = allocate(issue_add_on, group, np.where(same_side, np.abs(signed), 0.0))
