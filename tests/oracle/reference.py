@@ -101,6 +101,10 @@ def _date(v: Any) -> date | None:
     return date.fromisoformat(text[:10])
 
 
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == ""
+
+
 def _num(v: Any) -> float | None:
     if v is None or v == "":
         return None
@@ -168,7 +172,7 @@ def reference_haircuts(
         p["sign"] = 1.0 if str(r["side"]).strip().lower() == "long" else -1.0
         p["cls"] = str(r["security_class"]).strip().lower()
         inst = r.get("instrument")
-        p["inst"] = "cash" if inst is None or inst == "" else str(inst).strip().lower()
+        p["inst"] = "cash" if _blank(inst) else str(inst).strip().lower()
         mat = _date(r.get("maturity"))
         years = _num(r.get("years_to_maturity"))
         p["mat"] = mat
@@ -182,7 +186,7 @@ def reference_haircuts(
     left: dict[str, float] = {}
     for p in pos:
         link = p.get("deliverable_position")
-        if not link or (isinstance(link, float) and math.isnan(link)):
+        if _blank(link):
             continue
         c = by_id[link]
         if c["inst"] == "cash" and c["cls"] == p["cls"] and p["sign"] < 0 and c["sign"] > 0:
@@ -366,7 +370,7 @@ def reference_haircuts(
     for p in pos:
         if p["route"] == "COMMOD":
             sid = p.get("security_id")
-            commodities[str(sid) if sid else p["id"]].append(p)
+            commodities[p["id"] if _blank(sid) else str(sid)].append(p)
     for members in commodities.values():
         net = sum(p["expo"] for p in members)
         same = [p for p in members if p["expo"] != 0 and (p["expo"] > 0) == (net > 0)]
@@ -439,7 +443,7 @@ def _concentration(pos: list[Row], as_of: date, ncbh: float) -> float:
         if since is not None and weekdays_between(since, as_of) <= (20 if muni else 11):
             continue
         sid = p.get("security_id")
-        issues[str(sid) if sid else p["id"]].append(p)
+        issues[p["id"] if _blank(sid) else str(sid)].append(p)
     total = 0.0
     for members in issues.values():
         net = sum(p["sign"] * p["value"] for p in members)
