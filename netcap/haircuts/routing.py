@@ -60,13 +60,37 @@ def row_label(frame: pd.DataFrame, i: int) -> int | str:
     return i
 
 
-def _text(col: pd.Series) -> np.ndarray:
-    """A text column as a fixed-width numpy array (comparisons then run in C).
+class _Labels:
+    """A text column as integer codes: ``==`` and :meth:`isin` compare codes, not strings.
 
-    Factorizing first converts each distinct value once, not once per row.
+    Each distinct value is hashed once (pandas factorize); comparisons are then
+    integer comparisons over the rows.
     """
-    codes, uniques = pd.factorize(col, use_na_sentinel=False)
-    return np.asarray(uniques, dtype=object).astype(str)[codes]
+
+    def __init__(self, col: pd.Series) -> None:
+        codes, uniques = pd.factorize(col, use_na_sentinel=False)
+        self.codes = np.asarray(codes)
+        self.uniques = np.asarray(uniques, dtype=object)
+        self.index = {v: i for i, v in enumerate(self.uniques.tolist())}
+
+    def _code(self, value: str) -> int:
+        return self.index.get(value, -2)
+
+    def __eq__(self, value: object) -> np.ndarray:  # type: ignore[override]
+        return np.asarray(self.codes == self._code(str(value)))
+
+    def __ne__(self, value: object) -> np.ndarray:  # type: ignore[override]
+        return np.asarray(self.codes != self._code(str(value)))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def isin(self, values: list[str]) -> np.ndarray:
+        """True where the value is one of ``values``."""
+        wanted = [self._code(v) for v in values]
+        return np.isin(self.codes, wanted)
+
+    def __getitem__(self, i: int) -> object:
+        return self.uniques[self.codes[i]]
 
 
 def _matures_after(issue: pd.Series, maturity: pd.Series, months: float) -> np.ndarray:
@@ -94,9 +118,9 @@ def route_positions(
     ``money_market_instruments_eligibility``, ``other_securities``).
     """
     n = len(frame)
-    cls = _text(frame["security_class"])
-    inst = _text(frame["instrument"])
-    side = _text(frame["side"])
+    cls = _Labels(frame["security_class"])
+    inst = _Labels(frame["instrument"])
+    side = _Labels(frame["side"])
     ids = frame["id"].to_numpy()
     options = np.flatnonzero(inst == Instrument.OPTION.value)
     if len(options):
@@ -129,7 +153,7 @@ def route_positions(
     makers = frame["market_makers"].to_numpy(dtype=float)
 
     # --- futures: government futures join (A) ((A)(4)); all others go to Appendix B ---------
-    gov_class = np.isin(cls, [_SC.GOVERNMENT.value, _SC.AGENCY.value])
+    gov_class = cls.isin([_SC.GOVERNMENT.value, _SC.AGENCY.value])
     route[future & gov_class] = "A"
     route[future & ~gov_class] = "FUT"
     refuse(
@@ -230,7 +254,7 @@ def route_positions(
         _SC.BANKERS_ACCEPTANCE.value,
         _SC.CERTIFICATE_OF_DEPOSIT.value,
     ]
-    mmi = live & np.isin(cls, mmi_classes)
+    mmi = live & cls.isin(mmi_classes)
     cp = mmi & (cls == _SC.COMMERCIAL_PAPER.value)
     refuse(
         mmi & credit_unknown & ~default,
@@ -294,7 +318,7 @@ def route_positions(
     route[below & ~credit_ok & ~credit_unknown] = "G_J"
 
     # --- (J), (J)(2), (K) -----------------------------------------------------------------
-    other = live & np.isin(cls, [_SC.EQUITY.value, _SC.OTHER_SECURITY.value])
+    other = live & cls.isin([_SC.EQUITY.value, _SC.OTHER_SECURITY.value])
     refuse(
         limited & ~other,
         "limited_market",
@@ -328,7 +352,7 @@ def route_positions(
                     "security_class",
                     f"{ids[i]!r}: no haircut paragraph for class {cls[i]!r} as {inst[i]!r}",
                 )
-                for i in np.flatnonzero(missing)
+                for i in np.flatnonzero(missing).tolist()
             ]
         )
     return route
