@@ -159,13 +159,29 @@ def compute_haircuts(
     # paragraph is much cheaper than slicing every input column
     frame = full[[c for c in _PARAGRAPH_COLUMNS if c in full.columns]]
 
+    positions: list[np.ndarray] = []
+    picked = [np.zeros(0, dtype=np.int64)]
+
+    def place(detail: pd.DataFrame, idx: np.ndarray) -> None:
+        """Keep a paragraph's detail and the frame row of each of its rows."""
+        got = detail["id"].to_numpy()
+        if len(got) == len(idx) and np.array_equal(got, ids[idx]):
+            positions.append(idx)
+        else:  # a paragraph that returns its rows in parts, in another order
+            where = pd.Index(ids[idx]).get_indexer(got)
+            if (where < 0).any():
+                raise ReconciliationError("haircut detail names a position not given to it")
+            positions.append(idx[where])
+        parts.append(detail)
+
     def add(result: ParagraphHaircut | list[ParagraphHaircut]) -> None:
         for r in result if isinstance(result, list) else [result]:
-            parts.append(r.detail)
+            place(r.detail, picked[0])
             worksheets.update(r.worksheets)
 
     def pick(*codes: str) -> np.ndarray:
-        return np.flatnonzero(np.isin(routes, codes))
+        picked[0] = np.flatnonzero(np.isin(routes, codes))
+        return picked[0]
 
     government = load_schedule("government", as_of)
     idx = pick("A")
@@ -181,7 +197,7 @@ def compute_haircuts(
         detail = gov.detail.copy()
         hedge_only = (hedges.removed[idx] > 0) & (detail["exposure"].to_numpy() == 0)
         detail.loc[hedge_only, "paragraph"] = "15c3-1(c)(2)(vi)(F)(3)"
-        parts.append(detail)
+        place(detail, idx)
         worksheets["government_subcategories"] = gov.subcategories
         worksheets["government_categories"] = gov.categories
     idx = pick("C")
@@ -318,7 +334,7 @@ def compute_haircuts(
         if own.any():
             k = np.flatnonzero(own)
             rows_k = fut_idx[k]
-            parts.append(
+            place(
                 build_detail(
                     ids[rows_k],
                     fut_charge.citation[k],
@@ -328,12 +344,18 @@ def compute_haircuts(
                     fut_charge.gross[k],
                     fut_charge.charge[k],
                     [notes[i] for i in rows_k],
-                )
+                ),
+                rows_k,
             )
 
     detail = pd.concat(parts, ignore_index=True) if parts else empty_detail()
-    order = pd.Index(ids).get_indexer(detail["id"].to_numpy())
-    detail = detail.iloc[np.argsort(order, kind="stable")]
+    # back to input order: row j of the concatenation is frame row order[j]
+    order = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
+    if len(order) != len(frame) or (np.bincount(order, minlength=len(frame)) != 1).any():
+        raise ReconciliationError("haircut detail does not list every position exactly once")
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.arange(len(order))
+    detail = detail.iloc[inverse]
     detail = detail.reset_index(drop=True)
     detail["add_on_paragraph"] = detail["add_on_paragraph"].fillna("").astype(object)
     detail["add_on_charge"] = detail["add_on_charge"].fillna(0.0).astype(float)

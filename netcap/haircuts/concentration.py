@@ -94,8 +94,8 @@ def concentration_add_on(
     """
     n = len(frame)
     add_on = np.zeros(n)
-    cls = frame["security_class"].to_numpy()
-    scope = np.isin(routes, IN_SCOPE) & ~np.isin(cls, _FUNDS)
+    cls_col = frame["security_class"]
+    scope = np.isin(routes, IN_SCOPE) & ~cls_col.isin(_FUNDS).to_numpy(dtype=bool)
     empty = pd.DataFrame(
         columns=["issue", "net_value", "threshold", "excess", "rate", "add_on", "citation"]
     )
@@ -107,7 +107,8 @@ def concentration_add_on(
             "haircuts: pass net_capital_before_haircuts"
         )
     ncbh = float(net_capital_before_haircuts)
-    muni = cls == SecurityClass.MUNICIPAL.value
+    muni = (cls_col == SecurityClass.MUNICIPAL.value).to_numpy(dtype=bool)
+    cls = cls_col.to_numpy(dtype=object)
     since = frame["underwritten_on"].where(
         frame["underwritten_on"].notna(), frame["issue_date"].where(muni)
     )
