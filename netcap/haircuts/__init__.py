@@ -82,13 +82,23 @@ class HaircutResult:
     @property
     def by_paragraph(self) -> pd.DataFrame:
         """Total charge by citation (add-ons under their own citation), largest first."""
-        main = self.detail[["paragraph", "charge"]]
-        extra = self.detail.loc[
-            self.detail["add_on_paragraph"] != "", ["add_on_paragraph", "add_on_charge"]
-        ].set_axis(["paragraph", "charge"], axis=1)
-        both = pd.concat([main, extra], ignore_index=True)
-        grouped = both.groupby("paragraph", sort=True)["charge"].sum()
-        out = grouped.rename("charge").reset_index()
+        d = self.detail
+        extra = (d["add_on_paragraph"] != "").to_numpy(dtype=bool)
+        paragraph = np.concatenate(
+            [
+                d["paragraph"].to_numpy(dtype=object),
+                d["add_on_paragraph"].to_numpy(dtype=object)[extra],
+            ]
+        )
+        charge = np.concatenate(
+            [
+                d["charge"].to_numpy(dtype=float),
+                d["add_on_charge"].to_numpy(dtype=float)[extra],
+            ]
+        )
+        codes, names = pd.factorize(paragraph, sort=True)
+        sums = pd.Series(charge).groupby(codes, sort=True).sum().to_numpy()
+        out = pd.DataFrame({"paragraph": np.asarray(names, dtype=object), "charge": sums})
         return out.sort_values("charge", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -159,24 +169,32 @@ def compute_haircuts(
     # paragraph is much cheaper than slicing every input column
     frame = full[[c for c in _PARAGRAPH_COLUMNS if c in full.columns]]
 
+    note_array = np.array(notes, dtype=object)
+
+    def notes_of(rows: np.ndarray) -> list[str]:
+        return list(note_array[rows].tolist())
+
     positions: list[np.ndarray] = []
     picked = [np.zeros(0, dtype=np.int64)]
 
-    def place(detail: pd.DataFrame, idx: np.ndarray) -> None:
+    def place(detail: pd.DataFrame, idx: np.ndarray, lookup: pd.Index | None = None) -> None:
         """Keep a paragraph's detail and the frame row of each of its rows."""
         got = detail["id"].to_numpy()
         if len(got) == len(idx) and np.array_equal(got, ids[idx]):
             positions.append(idx)
         else:  # a paragraph that returns its rows in parts, in another order
-            where = pd.Index(ids[idx]).get_indexer(got)
+            where = (lookup if lookup is not None else pd.Index(ids[idx])).get_indexer(pd.Index(got))
             if (where < 0).any():
                 raise ReconciliationError("haircut detail names a position not given to it")
             positions.append(idx[where])
         parts.append(detail)
 
     def add(result: ParagraphHaircut | list[ParagraphHaircut]) -> None:
-        for r in result if isinstance(result, list) else [result]:
-            place(r.detail, picked[0])
+        results = result if isinstance(result, list) else [result]
+        idx = picked[0]
+        lookup = pd.Index(ids[idx]) if len(results) > 1 else None
+        for r in results:
+            place(r.detail, idx, lookup)
             worksheets.update(r.worksheets)
 
     def pick(*codes: str) -> np.ndarray:
@@ -190,7 +208,7 @@ def compute_haircuts(
             frame.iloc[idx],
             government,
             removed[idx],
-            [notes[i] for i in idx],
+            notes_of(idx),
             opts.government,
             net_capital_before_haircuts,
         )
@@ -202,14 +220,14 @@ def compute_haircuts(
         worksheets["government_categories"] = gov.categories
     idx = pick("C")
     if len(idx):
-        add(canadian_haircut(frame.iloc[idx], government, removed[idx], [notes[i] for i in idx]))
+        add(canadian_haircut(frame.iloc[idx], government, removed[idx], notes_of(idx)))
     idx = pick("B1", "B2")
     if len(idx):
         add(
             municipal_haircut(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 routes[idx] == "B1",
                 load_schedule("municipal_short_term", as_of),
                 load_schedule("municipal", as_of),
@@ -221,7 +239,7 @@ def compute_haircuts(
             fund_haircut(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 routes[idx],
                 load_schedule("funds", as_of),
             )
@@ -232,7 +250,7 @@ def compute_haircuts(
             money_market_haircut(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 routes[idx] == "E6",
                 load_schedule("money_market_instruments", as_of),
                 government,
@@ -244,7 +262,7 @@ def compute_haircuts(
             debt_haircut(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 routes[idx] == "G_F",
                 hedges.hedged[idx],
                 hedges.kind[idx],
@@ -261,7 +279,7 @@ def compute_haircuts(
             preferred_haircut(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 load_schedule("preferred", as_of),
             )
         )
@@ -270,7 +288,7 @@ def compute_haircuts(
     if len(idx):
         add(
             other_securities_haircut(
-                frame.iloc[idx], exposure[idx], [notes[i] for i in idx], routes[idx], other
+                frame.iloc[idx], exposure[idx], notes_of(idx), routes[idx], other
             )
         )
     idx = pick("K")
@@ -279,7 +297,7 @@ def compute_haircuts(
             limited_market_haircut(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 other,
                 opts.limited_market,
             )
@@ -292,7 +310,7 @@ def compute_haircuts(
             full_deduction(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 load_schedule("no_ready_market", as_of),
                 "vii",
             )
@@ -303,7 +321,7 @@ def compute_haircuts(
             full_deduction(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 load_schedule("non_allowable", as_of),
                 "crypto_non_security",
             )
@@ -313,7 +331,7 @@ def compute_haircuts(
     if len(idx):
         add(
             commodity_inventory_haircut(
-                frame.iloc[idx], exposure[idx], [notes[i] for i in idx], futures_table
+                frame.iloc[idx], exposure[idx], notes_of(idx), futures_table
             )
         )
 
@@ -343,7 +361,7 @@ def compute_haircuts(
                     exposure[rows_k],
                     fut_charge.gross[k],
                     fut_charge.charge[k],
-                    [notes[i] for i in rows_k],
+                    notes_of(rows_k),
                 ),
                 rows_k,
             )

@@ -39,8 +39,13 @@ def covered_values(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     if len(futs) == 0:
         return covered, notes
     ids = frame["id"].to_numpy(dtype=object)
-    position_of = pd.Index(ids)
-    cash = position_of.get_indexer(link[futs].astype(str))
+    # hash the few link targets and probe the ids, not the other way round
+    targets = pd.Index(pd.unique(link[futs].astype(str)))
+    hit = targets.get_indexer(ids)
+    found = np.flatnonzero(hit >= 0)
+    row_of_target = np.full(len(targets), -1, dtype=np.int64)
+    row_of_target[hit[found]] = found
+    cash = row_of_target[targets.get_indexer(link[futs].astype(str))]
     values = frame["market_value"].to_numpy(dtype=float)
     sides = frame["side"].to_numpy()
     instruments = frame["instrument"].to_numpy()
