@@ -183,7 +183,8 @@ def compute_haircuts(
         if len(got) == len(idx) and np.array_equal(got, ids[idx]):
             positions.append(idx)
         else:  # a paragraph that returns its rows in parts, in another order
-            where = (lookup if lookup is not None else pd.Index(ids[idx])).get_indexer(pd.Index(got))
+            table = lookup if lookup is not None else pd.Index(ids[idx])
+            where = table.get_indexer(pd.Index(got))
             if (where < 0).any():
                 raise ReconciliationError("haircut detail names a position not given to it")
             positions.append(idx[where])
