@@ -17,10 +17,12 @@ import importlib
 import importlib.util
 import json
 import os
+import pickle
 import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -158,30 +160,39 @@ def _sweep_rows(repeat: int) -> list[dict[str, Any]]:
 
 
 _MEMORY_CHILD = """
-import json, resource, sys
+import json, pickle, resource, sys
 sys.path.insert(0, {root!r})
 import netcap
-from benchmarks.synthetic import synthetic_book
-sb = synthetic_book({n})
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+with open({path!r}, "rb") as fh:
+    sb = pickle.load(fh)
+loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 netcap.compute(sb.book, positions=sb.frame)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"book": before / 1024, "peak": after / 1024}}))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"loaded": loaded / 1024, "peak": peak / 1024}}))
 """
 
 
 def _memory_row(n: int) -> list[dict[str, Any]]:
-    out = subprocess.run(
-        [sys.executable, "-c", _MEMORY_CHILD.format(root=str(ROOT), n=n)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    """Peak resident memory of a fresh process that loads a validated book and computes it.
+
+    The book is built here and handed over pickled, so the child's high-water
+    mark is the loaded frame plus the computation, not the generator.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "book.pkl")
+        with open(path, "wb") as fh:
+            pickle.dump(synthetic_book(n), fh)
+        out = subprocess.run(
+            [sys.executable, "-c", _MEMORY_CHILD.format(root=str(ROOT), path=path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     mb = json.loads(out.stdout.strip().splitlines()[-1])
     return [
         {
-            "figure": f"peak memory (ru_maxrss), build + compute {n:,} positions",
-            "value": f"{mb['peak']:.0f} MB (book built: {mb['book']:.0f} MB)",
+            "figure": f"peak memory (ru_maxrss), load + compute {n:,} positions",
+            "value": f"{mb['peak']:.0f} MB (validated book loaded: {mb['loaded']:.0f} MB)",
             "target": f"<= {MEMORY_TARGET_MB:.0f} MB",
             "met": "yes" if mb["peak"] <= MEMORY_TARGET_MB else "NO",
         }
