@@ -221,11 +221,16 @@ def _pretrade_row(n: int) -> list[dict[str, Any]]:
         module = importlib.import_module("benchmarks.bench_pretrade")
         run = getattr(module, "run", None)
         if callable(run):
-            result = run(n)
+            result = dict(run(n))
+            known = {"figure", "value", "target", "met"}
+            # a dict without a "value" shows all of its own figures
+            value = result.get("value")
+            if value is None:
+                value = ", ".join(f"{k}={v}" for k, v in result.items() if k not in known)
             return [
                 {
                     "figure": str(result.get("figure", f"pre-trade check, {n:,} positions")),
-                    "value": str(result.get("value", "")),
+                    "value": str(value),
                     "target": str(result.get("target", "-")),
                     "met": str(result.get("met", "")),
                 }
