@@ -1,5 +1,6 @@
 """Time ``sweep`` over 10,000 values of P for 20 strategies (the 19 Table 9 specs + one with
-dollar legs).  Run from the repository root: ``python benchmarks/bench_sweep.py``."""
+dollar legs).  Run from the repository root: ``python benchmarks/bench_sweep.py``; the
+figures are also part of ``python -m benchmarks``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 from netcap.cli import load_strategy  # noqa: E402
 from netcap.registration import analyze  # noqa: E402
@@ -36,10 +38,18 @@ DOLLAR_LEGS = Strategy.model_validate(
 )
 
 
-def main() -> None:
+def inputs() -> tuple[list[Strategy], np.ndarray]:
+    """The 20 strategies and the grid of 10,000 values of P."""
     strategies = [load_strategy(p) for p in sorted((ROOT / "fixtures/table9").glob("*.json"))]
     strategies.append(DOLLAR_LEGS)
-    grid = np.geomspace(1e5, 1e11, 10_000)
+    return strategies, np.geomspace(1e5, 1e11, 10_000)
+
+
+__all__ = ["DOLLAR_LEGS", "analyze", "inputs", "main"]
+
+
+def main() -> None:
+    strategies, grid = inputs()
     t0 = time.perf_counter()
     analyses = [analyze(s) for s in strategies]
     t1 = time.perf_counter()

@@ -167,18 +167,58 @@ def positions_frame(positions: Iterable[Position], as_of: date) -> pd.DataFrame:
     return validate_frame(raw, as_of)
 
 
+def _per_value(col: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes of each cell (-1 where missing) and the distinct values, for per-value work.
+
+    Text operations then run once per distinct value instead of once per row;
+    a column of a few classes or yes/no flags has only a handful.
+    """
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    return np.asarray(codes), pd.Series(uniques)
+
+
+def _clean(col: pd.Series, *, lower: bool = False) -> pd.Series:
+    """``col.astype("string").str.strip()`` (and ``.str.lower()``), computed per distinct value."""
+    codes, uniques = _per_value(col)
+    text = uniques.astype("string").str.strip()
+    if lower:
+        text = text.str.lower()
+    values = np.asarray(text.astype(object).where(text.notna(), None), dtype=object)
+    out = np.full(len(col), None, dtype=object)
+    known = codes >= 0
+    out[known] = values[codes[known]]
+    return pd.Series(out, index=col.index, dtype=object).astype("string")
+
+
 def _blank(col: pd.Series) -> pd.Series:
     """True where a cell is missing or blank text."""
-    text = col.astype("string").str.strip()
-    return (col.isna() | (text == "")).fillna(True)
+    if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
+        return col.isna()  # no text in the column: blank means missing
+    codes, uniques = _per_value(col)
+    text = uniques.astype("string").str.strip()
+    blank_value = (uniques.isna() | (text == "")).fillna(True).to_numpy(dtype=bool)
+    out = np.ones(len(col), dtype=bool)
+    known = codes >= 0
+    out[known] = blank_value[codes[known]]
+    return pd.Series(out, index=col.index)
 
 
 def _parse_bool(col: pd.Series, default: bool | None) -> tuple[pd.Series, np.ndarray]:
     """Yes/no cells as Python bools (``default`` where blank) and a mask of unreadable cells."""
-    text = col.astype("string").str.strip().str.lower()
-    blank = _blank(col).to_numpy(dtype=bool)
-    is_true = text.isin(_TRUE).fillna(False).to_numpy(dtype=bool)
-    is_false = text.isin(_FALSE).fillna(False).to_numpy(dtype=bool)
+    codes, uniques = _per_value(col)
+    text = uniques.astype("string").str.strip().str.lower()
+    known = codes >= 0
+    k = codes[known]
+
+    def per_row(value_flags: pd.Series, missing: bool) -> np.ndarray:
+        flags = value_flags.fillna(missing).to_numpy(dtype=bool)
+        out = np.full(len(col), missing, dtype=bool)
+        out[known] = flags[k]
+        return out
+
+    blank = per_row(uniques.isna() | (text == ""), True)
+    is_true = per_row(text.isin(_TRUE), False)
+    is_false = per_row(text.isin(_FALSE), False)
     bad = ~blank & ~is_true & ~is_false
     out = np.full(len(col), default, dtype=object)
     out[is_true] = True
@@ -236,7 +276,7 @@ def validate_frame(
         ("instrument", _INSTRUMENTS),
         ("side", _SIDES),
     ):
-        values = frame[col].astype("string").str.strip().str.lower()
+        values = _clean(frame[col], lower=True)
         if col == "instrument":
             values = values.fillna("cash")
         bad = ~values.isin(allowed).fillna(False).to_numpy(dtype=bool)
@@ -253,10 +293,10 @@ def validate_frame(
 
     mv = pd.to_numeric(frame["market_value"], errors="coerce").astype(float)
     raw_mv = frame["market_value"]
-    not_number = mv.isna() & raw_mv.notna() & (raw_mv.astype("string").str.strip() != "")
+    not_number = mv.isna() & ~_blank(raw_mv)
     flag(not_number.to_numpy(dtype=bool), "market_value", "not a number")
     flag(
-        (raw_mv.isna() | (raw_mv.astype("string").str.strip() == "")).to_numpy(dtype=bool),
+        _blank(raw_mv).to_numpy(dtype=bool),
         "market_value",
         "missing",
     )
@@ -267,15 +307,11 @@ def validate_frame(
     frame["market_value"] = mv
 
     maturity = pd.to_datetime(frame["maturity"], errors="coerce", format="ISO8601")
-    bad_date = (
-        maturity.isna()
-        & frame["maturity"].notna()
-        & (frame["maturity"].astype("string").str.strip() != "")
-    )
+    bad_date = maturity.isna() & ~_blank(frame["maturity"])
     flag(bad_date.to_numpy(dtype=bool), "maturity", "not a date (use YYYY-MM-DD)")
     years = pd.to_numeric(frame["years_to_maturity"], errors="coerce").astype(float)
     raw_years = frame["years_to_maturity"]
-    bad_years = years.isna() & raw_years.notna() & (raw_years.astype("string").str.strip() != "")
+    bad_years = years.isna() & ~_blank(raw_years)
     flag(bad_years.to_numpy(dtype=bool), "years_to_maturity", "not a number")
     yv = years.to_numpy()
     flag(~np.isfinite(yv) & ~np.isnan(yv), "years_to_maturity", "infinite")
@@ -339,7 +375,7 @@ def validate_frame(
     )
     flag(bad_makers | np.isinf(mk), "market_makers", "not a whole number >= 0")
     frame["market_makers"] = makers
-    assets = frame["fund_assets"].astype("string").str.strip().str.lower()
+    assets = _clean(frame["fund_assets"], lower=True)
     assets = assets.mask(assets == "")
     bad_assets = assets.notna() & ~assets.isin(_FUND_ASSETS).fillna(False)
     for r in np.flatnonzero(bad_assets.to_numpy(dtype=bool)):

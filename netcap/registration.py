@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -114,6 +115,31 @@ def binding(
     relative 1e-12 of each other are ties (float noise does not switch the
     binding constraint).
     """
+    cols = _binding_arrays(
+        P,
+        haircut=haircut,
+        threshold=threshold,
+        margin=margin,
+        dealer_margin=dealer_margin,
+        fixed_minimum=fixed_minimum,
+        market_maker_eligible=market_maker_eligible,
+    )
+    cols["standard"] = _labels(cols["standard"], _STANDARDS)
+    cols["component"] = _labels(cols["component"], _COMPONENTS)
+    return pd.DataFrame(cols)
+
+
+def _binding_arrays(
+    P: npt.ArrayLike,
+    *,
+    haircut: npt.ArrayLike,
+    threshold: npt.ArrayLike,
+    margin: npt.ArrayLike,
+    dealer_margin: npt.ArrayLike,
+    fixed_minimum: float,
+    market_maker_eligible: bool,
+) -> dict[str, Any]:
+    """The columns of :func:`binding` as arrays, the labels as codes."""
     Ps = np.atleast_1d(np.asarray(P, dtype=float))
     h = np.broadcast_to(np.asarray(haircut, dtype=float), Ps.shape)
     t = np.broadcast_to(np.asarray(threshold, dtype=float), Ps.shape)
@@ -123,35 +149,45 @@ def binding(
     fph = F + h
     ft = np.maximum(F, t)
     ai = np.maximum(md, fph)
-    ai_comp = np.where(_at_least(md, fph), MARGIN, FIXED_PLUS_HAIRCUT)
+    # labels as codes into _COMPONENTS / _STANDARDS; text is built once at the end
+    ai_comp = np.where(_at_least(md, fph), 0, 1)
     mm = np.maximum(md, ft)
-    mm_comp = np.where(_at_least(md, ft), MARGIN, np.where(_at_least(F, t), FIXED, THRESHOLD))
+    mm_comp = np.where(_at_least(md, ft), 0, np.where(_at_least(F, t), 2, 3))
     if market_maker_eligible:
         use_mm = ~_at_least(mm, ai)
         dealer = np.where(use_mm, mm, ai)
-        standard = np.where(use_mm, MM_STANDARD, AI_STANDARD)
+        standard = np.where(use_mm, 1, 0)
         component = np.where(use_mm, mm_comp, ai_comp)
         mm_col: FloatArray = mm
     else:
-        dealer, standard, component = ai, np.full(Ps.shape, AI_STANDARD), ai_comp
+        dealer, standard, component = ai, np.zeros(Ps.shape, dtype=np.int64), ai_comp
         mm_col = np.full(Ps.shape, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         increase = (dealer / m - 1.0) * 100.0
-    return pd.DataFrame(
-        {
-            "P": Ps,
-            "haircut": h,
-            "threshold": t,
-            "non_dealer": m,
-            "dealer_margin": md,
-            "aggregate_indebtedness": ai,
-            "market_maker": mm_col,
-            "dealer": dealer,
-            "standard": standard,
-            "component": component,
-            "increase_pct": increase,
-        }
-    )
+    return {
+        "P": Ps,
+        "haircut": h,
+        "threshold": t,
+        "non_dealer": m,
+        "dealer_margin": md,
+        "aggregate_indebtedness": ai,
+        "market_maker": mm_col,
+        "dealer": dealer,
+        "standard": standard,
+        "component": component,
+        "increase_pct": increase,
+    }
+
+
+_STANDARDS = (AI_STANDARD, MM_STANDARD)
+_COMPONENTS = (MARGIN, FIXED_PLUS_HAIRCUT, FIXED, THRESHOLD)
+
+
+def _labels(
+    codes: npt.NDArray[np.int64], names: tuple[str, ...]
+) -> pd.api.extensions.ExtensionArray:
+    """A text column from codes into ``names`` (no per-row string conversion)."""
+    return pd.array(np.array(names, dtype=object)[np.asarray(codes).reshape(-1)], dtype="str")
 
 
 @dataclass(frozen=True)
@@ -192,9 +228,11 @@ class RegistrationAnalysis:
         Ps = np.atleast_1d(np.asarray(P, dtype=float))
         if (Ps <= 0).any() or not np.isfinite(Ps).all():
             raise ValueError("P must be positive and finite")
+        return binding(Ps, **self._inputs(Ps))
+
+    def _inputs(self, Ps: FloatArray) -> dict[str, Any]:
         c = self.curves
-        return binding(
-            Ps,
+        return dict(
             haircut=c.haircut(Ps),
             threshold=c.threshold(Ps),
             margin=c.margin(Ps),
@@ -264,14 +302,15 @@ class RegistrationAnalysis:
         if len(x) < 2:
             return ()
         mids = np.append(0.5 * (x[:-1] + x[1:]), 2.0 * x[-1] + 1.0)
-        probe = self.requirements(mids)
-        labels = list(
-            zip(probe["standard"].astype(str), probe["component"].astype(str), strict=True)
-        )
+        probe = _binding_arrays(mids, **self._inputs(mids))
+        std, comp = probe["standard"], probe["component"]
+        changed = 1 + np.flatnonzero((std[1:] != std[:-1]) | (comp[1:] != comp[:-1]))
+
+        def label(k: int) -> tuple[str, str]:
+            return (_STANDARDS[int(std[k])], _COMPONENTS[int(comp[k])])
+
         return tuple(
-            Crossover(P=float(x[k]), before=labels[k - 1], after=labels[k])
-            for k in range(1, len(x))
-            if labels[k - 1] != labels[k]
+            Crossover(P=float(x[k]), before=label(k - 1), after=label(k)) for k in changed.tolist()
         )
 
     def sweep(self, P_grid: npt.ArrayLike) -> pd.DataFrame:

@@ -52,10 +52,14 @@ def test_debt_floor() -> None:
 
 
 def test_municipal_floors_and_holding_period() -> None:
-    # net capital 1mm: threshold greater of $500,000 and 100k = 500k
-    # muni bond 800k 4y: (B)(2) 4% = 32,000; (M) 50% x 4% x 300k = 6,000
+    # net capital 1mm: (M)(4) reaches the issue only above the greater of $500,000 and
+    # 100k = 500k; 800k is above it, so (M)(1) charges the part above 10% = 100k:
+    # muni bond 800k 4y: (B)(2) 4% = 32,000; (M) 50% x 4% x (800k - 100k) = 14,000
     bond = pos("m", "municipal", "long", 8e5, years_to_maturity=4)
-    assert haircut([bond], net_capital_before_haircuts=1e6).total == pytest.approx(38_000)
+    assert haircut([bond], net_capital_before_haircuts=1e6).total == pytest.approx(46_000)
+    # 500k exactly is not "in excess of" the $500,000 floor: (B)(2) 4% = 20,000 only
+    at_floor = pos("m", "municipal", "long", 5e5, years_to_maturity=4)
+    assert haircut([at_floor], net_capital_before_haircuts=1e6).total == pytest.approx(20_000)
     # as a note the floor is $5,000,000: no (M)
     note = bond.model_copy(update={"municipal_note": True})
     assert haircut([note], net_capital_before_haircuts=1e6).total == pytest.approx(32_000)

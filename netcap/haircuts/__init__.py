@@ -82,14 +82,41 @@ class HaircutResult:
     @property
     def by_paragraph(self) -> pd.DataFrame:
         """Total charge by citation (add-ons under their own citation), largest first."""
-        main = self.detail[["paragraph", "charge"]]
-        extra = self.detail.loc[
-            self.detail["add_on_paragraph"] != "", ["add_on_paragraph", "add_on_charge"]
-        ].set_axis(["paragraph", "charge"], axis=1)
-        both = pd.concat([main, extra], ignore_index=True)
-        grouped = both.groupby("paragraph", sort=True)["charge"].sum()
-        out = grouped.rename("charge").reset_index()
+        d = self.detail
+        extra = (d["add_on_paragraph"] != "").to_numpy(dtype=bool)
+        paragraph = np.concatenate(
+            [
+                d["paragraph"].to_numpy(dtype=object),
+                d["add_on_paragraph"].to_numpy(dtype=object)[extra],
+            ]
+        )
+        charge = np.concatenate(
+            [
+                d["charge"].to_numpy(dtype=float),
+                d["add_on_charge"].to_numpy(dtype=float)[extra],
+            ]
+        )
+        codes, names = pd.factorize(paragraph, sort=True)
+        sums = pd.Series(charge).groupby(codes, sort=True).sum().to_numpy()
+        out = pd.DataFrame({"paragraph": np.asarray(names, dtype=object), "charge": sums})
         return out.sort_values("charge", ascending=False, kind="stable").reset_index(drop=True)
+
+
+_PARAGRAPH_COLUMNS = (
+    "id",
+    "row",
+    "instrument",
+    "security_id",
+    "market_value",
+    "signed_value",
+    "months_to_maturity",
+    "days_to_maturity",
+    "maintenance_margin",
+    "clearing_margin",
+    "initial_margin",
+    "cleared_by_firm",
+)
+"""Columns the per-paragraph modules read from their rows."""
 
 
 def _append(notes: list[str], i: int, text: str) -> None:
@@ -137,14 +164,43 @@ def compute_haircuts(
 
     parts: list[pd.DataFrame] = []
     worksheets: dict[str, pd.DataFrame] = {}
+    full = frame
+    # the paragraph modules read these columns only; slicing a narrow frame per
+    # paragraph is much cheaper than slicing every input column
+    frame = full[[c for c in _PARAGRAPH_COLUMNS if c in full.columns]]
+
+    note_array = np.array(notes, dtype=object)
+
+    def notes_of(rows: np.ndarray) -> list[str]:
+        return list(note_array[rows].tolist())
+
+    positions: list[np.ndarray] = []
+    picked = [np.zeros(0, dtype=np.int64)]
+
+    def place(detail: pd.DataFrame, idx: np.ndarray, lookup: pd.Index | None = None) -> None:
+        """Keep a paragraph's detail and the frame row of each of its rows."""
+        got = detail["id"].to_numpy()
+        if len(got) == len(idx) and np.array_equal(got, ids[idx]):
+            positions.append(idx)
+        else:  # a paragraph that returns its rows in parts, in another order
+            table = lookup if lookup is not None else pd.Index(ids[idx])
+            where = table.get_indexer(pd.Index(got))
+            if (where < 0).any():
+                raise ReconciliationError("haircut detail names a position not given to it")
+            positions.append(idx[where])
+        parts.append(detail)
 
     def add(result: ParagraphHaircut | list[ParagraphHaircut]) -> None:
-        for r in result if isinstance(result, list) else [result]:
-            parts.append(r.detail)
+        results = result if isinstance(result, list) else [result]
+        idx = picked[0]
+        lookup = pd.Index(ids[idx]) if len(results) > 1 else None
+        for r in results:
+            place(r.detail, idx, lookup)
             worksheets.update(r.worksheets)
 
     def pick(*codes: str) -> np.ndarray:
-        return np.flatnonzero(np.isin(routes, codes))
+        picked[0] = np.flatnonzero(np.isin(routes, codes))
+        return picked[0]
 
     government = load_schedule("government", as_of)
     idx = pick("A")
@@ -153,26 +209,26 @@ def compute_haircuts(
             frame.iloc[idx],
             government,
             removed[idx],
-            [notes[i] for i in idx],
+            notes_of(idx),
             opts.government,
             net_capital_before_haircuts,
         )
         detail = gov.detail.copy()
         hedge_only = (hedges.removed[idx] > 0) & (detail["exposure"].to_numpy() == 0)
         detail.loc[hedge_only, "paragraph"] = "15c3-1(c)(2)(vi)(F)(3)"
-        parts.append(detail)
+        place(detail, idx)
         worksheets["government_subcategories"] = gov.subcategories
         worksheets["government_categories"] = gov.categories
     idx = pick("C")
     if len(idx):
-        add(canadian_haircut(frame.iloc[idx], government, removed[idx], [notes[i] for i in idx]))
+        add(canadian_haircut(frame.iloc[idx], government, removed[idx], notes_of(idx)))
     idx = pick("B1", "B2")
     if len(idx):
         add(
             municipal_haircut(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 routes[idx] == "B1",
                 load_schedule("municipal_short_term", as_of),
                 load_schedule("municipal", as_of),
@@ -184,7 +240,7 @@ def compute_haircuts(
             fund_haircut(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 routes[idx],
                 load_schedule("funds", as_of),
             )
@@ -195,7 +251,7 @@ def compute_haircuts(
             money_market_haircut(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 routes[idx] == "E6",
                 load_schedule("money_market_instruments", as_of),
                 government,
@@ -207,7 +263,7 @@ def compute_haircuts(
             debt_haircut(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 routes[idx] == "G_F",
                 hedges.hedged[idx],
                 hedges.kind[idx],
@@ -224,7 +280,7 @@ def compute_haircuts(
             preferred_haircut(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 load_schedule("preferred", as_of),
             )
         )
@@ -233,7 +289,7 @@ def compute_haircuts(
     if len(idx):
         add(
             other_securities_haircut(
-                frame.iloc[idx], exposure[idx], [notes[i] for i in idx], routes[idx], other
+                frame.iloc[idx], exposure[idx], notes_of(idx), routes[idx], other
             )
         )
     idx = pick("K")
@@ -242,7 +298,7 @@ def compute_haircuts(
             limited_market_haircut(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 other,
                 opts.limited_market,
             )
@@ -255,7 +311,7 @@ def compute_haircuts(
             full_deduction(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 load_schedule("no_ready_market", as_of),
                 "vii",
             )
@@ -266,7 +322,7 @@ def compute_haircuts(
             full_deduction(
                 frame.iloc[idx],
                 exposure[idx],
-                [notes[i] for i in idx],
+                notes_of(idx),
                 load_schedule("non_allowable", as_of),
                 "crypto_non_security",
             )
@@ -276,10 +332,11 @@ def compute_haircuts(
     if len(idx):
         add(
             commodity_inventory_haircut(
-                frame.iloc[idx], exposure[idx], [notes[i] for i in idx], futures_table
+                frame.iloc[idx], exposure[idx], notes_of(idx), futures_table
             )
         )
 
+    frame = full
     # Appendix B (a)(3)(xiv): non-government futures (required) and government futures (add-on)
     is_future = frame["instrument"].to_numpy() == Instrument.FUTURE.value
     fut_idx = np.flatnonzero(is_future)
@@ -296,7 +353,7 @@ def compute_haircuts(
         if own.any():
             k = np.flatnonzero(own)
             rows_k = fut_idx[k]
-            parts.append(
+            place(
                 build_detail(
                     ids[rows_k],
                     fut_charge.citation[k],
@@ -305,13 +362,19 @@ def compute_haircuts(
                     exposure[rows_k],
                     fut_charge.gross[k],
                     fut_charge.charge[k],
-                    [notes[i] for i in rows_k],
-                )
+                    notes_of(rows_k),
+                ),
+                rows_k,
             )
 
     detail = pd.concat(parts, ignore_index=True) if parts else empty_detail()
-    order = pd.Series(np.arange(len(frame)), index=ids)
-    detail = detail.iloc[np.argsort(order[detail["id"].to_numpy()].to_numpy())]
+    # back to input order: row j of the concatenation is frame row order[j]
+    order = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
+    if len(order) != len(frame) or (np.bincount(order, minlength=len(frame)) != 1).any():
+        raise ReconciliationError("haircut detail does not list every position exactly once")
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.arange(len(order))
+    detail = detail.iloc[inverse]
     detail = detail.reset_index(drop=True)
     detail["add_on_paragraph"] = detail["add_on_paragraph"].fillna("").astype(object)
     detail["add_on_charge"] = detail["add_on_charge"].fillna(0.0).astype(float)

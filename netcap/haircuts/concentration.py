@@ -17,12 +17,15 @@ inside it on the terms of (M)(4).
 Floors ((M)(3), (M)(4)): for an issue of equity securities (``equity``,
 ``preferred``) only the value above the greater of $10,000 and 500 shares
 (when ``quantity`` is known; otherwise $10,000) is reached; for a debt
-security only the value above $25,000; for a municipal issue only the value
-above the greater of $500,000 ($5,000,000 for notes) and 10% of net capital
-before haircuts, and only once the issue has been held more than 20 business
-days from its receipt from the issuer (``underwritten_on``, else
-``issue_date``; a municipal position with neither is taken as held longer).
-The part charged is the value above the greater of the floor and 10% of net
+security only the value above $25,000.  A municipal issue is reached only
+when it is worth more than the greater of $500,000 ($5,000,000 for notes) and
+10% of net capital before haircuts ((M)(4) words this as a condition, "only
+if", where (M)(3) says "only on the market value in excess of"); once reached,
+the charge falls on its value above 10% of net capital ((M)(1)).  A municipal
+issue is reached only once it has been held more than 20 business days from
+its receipt from the issuer (``underwritten_on``, else ``issue_date``; a
+municipal position with neither is taken as held longer).  For equity and debt
+the part charged is the value above the greater of the floor and 10% of net
 capital before haircuts.
 
 Underwritten securities (``underwritten_on``) are reached only after 11
@@ -91,8 +94,8 @@ def concentration_add_on(
     """
     n = len(frame)
     add_on = np.zeros(n)
-    cls = frame["security_class"].to_numpy()
-    scope = np.isin(routes, IN_SCOPE) & ~np.isin(cls, _FUNDS)
+    cls_col = frame["security_class"]
+    scope = np.isin(routes, IN_SCOPE) & ~cls_col.isin(_FUNDS).to_numpy(dtype=bool)
     empty = pd.DataFrame(
         columns=["issue", "net_value", "threshold", "excess", "rate", "add_on", "citation"]
     )
@@ -104,7 +107,8 @@ def concentration_add_on(
             "haircuts: pass net_capital_before_haircuts"
         )
     ncbh = float(net_capital_before_haircuts)
-    muni = cls == SecurityClass.MUNICIPAL.value
+    muni = (cls_col == SecurityClass.MUNICIPAL.value).to_numpy(dtype=bool)
+    cls = cls_col.to_numpy(dtype=object)
     since = frame["underwritten_on"].where(
         frame["underwritten_on"].notna(), frame["issue_date"].where(muni)
     )
@@ -119,9 +123,12 @@ def concentration_add_on(
     idx = np.flatnonzero(counted)
     if len(idx) == 0:
         return add_on, empty
-    sub = frame.iloc[idx]
+    sub = frame[
+        ["id", "security_id", "signed_value", "quantity", "market_value", "municipal_note"]
+    ].iloc[idx]
     issue = sub["security_id"].fillna(sub["id"]).astype(str).to_numpy()
-    codes, group = np.unique(issue, return_inverse=True)
+    group, codes = pd.factorize(issue, sort=True)  # hash-based; same order as np.unique
+    codes = np.asarray(codes, dtype=object)
     ng = len(codes)
     r = routes[idx]
     _, first = np.unique(group, return_index=True)
@@ -176,8 +183,14 @@ def concentration_add_on(
         schedule.amount("municipal_note_floor"),
         schedule.amount("municipal_bond_floor"),
     )
-    threshold = np.maximum(floor, schedule.rate("threshold") * ncbh)
+    ten_pct = schedule.rate("threshold") * ncbh
+    threshold = np.maximum(floor, ten_pct)
     excess = np.maximum(0.0, np.abs(net) - threshold)
+    # (M)(4) is a gate, not a deductible: a municipal issue above the greater of
+    # its floor and 10% is charged on all of its value above 10% ((M)(1))
+    excess[g_muni] = np.where(
+        np.abs(net[g_muni]) > threshold[g_muni], np.abs(net[g_muni]) - ten_pct, 0.0
+    )
     issue_add_on = issue_rate * excess
     same_side = np.sign(signed) == np.sign(net[group])
     add_on[idx] = allocate(issue_add_on, group, np.where(same_side, np.abs(signed), 0.0))

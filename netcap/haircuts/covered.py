@@ -34,34 +34,57 @@ def covered_values(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     n = len(frame)
     covered = np.zeros(n)
     notes = [""] * n
-    links = frame.index[frame["deliverable_position"].notna().to_numpy()]
-    if len(links) == 0:
+    link = frame["deliverable_position"].to_numpy(dtype=object)
+    futs = np.flatnonzero(pd.notna(link))
+    if len(futs) == 0:
         return covered, notes
-    position_of = pd.Series(np.arange(n), index=frame["id"].to_numpy())
-    remaining: dict[int, float] = {}
+    ids = frame["id"].to_numpy(dtype=object)
+    # hash the few link targets and probe the ids, not the other way round
+    targets = pd.Index(pd.unique(link[futs].astype(str)))
+    hit = targets.get_indexer(ids)
+    found = np.flatnonzero(hit >= 0)
+    row_of_target = np.full(len(targets), -1, dtype=np.int64)
+    row_of_target[hit[found]] = found
+    cash = row_of_target[targets.get_indexer(link[futs].astype(str))]
     values = frame["market_value"].to_numpy(dtype=float)
     sides = frame["side"].to_numpy()
     instruments = frame["instrument"].to_numpy()
     classes = frame["security_class"].to_numpy()
-    for fut in links:
-        f = int(fut)
-        c = int(position_of[str(frame.at[fut, "deliverable_position"])])
-        why = ""
-        if instruments[c] != Instrument.CASH.value:
+    not_cash = instruments[cash] != Instrument.CASH.value
+    other_class = ~not_cash & (classes[cash] != classes[futs])
+    wrong_side = (
+        ~not_cash
+        & ~other_class
+        & ~((sides[futs] == Side.SHORT.value) & (sides[cash] == Side.LONG.value))
+    )
+    ok = ~(not_cash | other_class | wrong_side)
+    for k in np.flatnonzero(~ok):
+        f, c = int(futs[k]), int(cash[k])
+        if not_cash[k]:
             why = "the deliverable position is not a cash position"
-        elif classes[c] != classes[f]:
+        elif other_class[k]:
             why = f"deliverable class {classes[c]!r} differs from the contract's {classes[f]!r}"
-        elif not (sides[f] == Side.SHORT.value and sides[c] == Side.LONG.value):
+        else:
             why = "cover applies to long inventory against a short futures contract"
-        if why:
-            notes[f] = f"link to {frame.at[c, 'id']!r} not eligible for {COVERED_CITATION}: {why}"
-            continue
-        left = remaining.get(c, values[c])
-        amount = min(left, values[f])
-        remaining[c] = left - amount
-        covered[f] += amount
-        covered[c] += amount
-        notes[f] = f"covers {frame.at[c, 'id']!r} for {amount:,.2f}"
+        notes[f] = f"link to {ids[c]!r} not eligible for {COVERED_CITATION}: {why}"
+    # first come first served: the contracts covering one cash row take its value
+    # in row order; each takes the lesser of its value and what is left
+    f_ok, c_ok = futs[ok], cash[ok]
+    order = np.argsort(c_ok, kind="stable")
+    f_ok, c_ok = f_ok[order], c_ok[order]
+    fv = values[f_ok]
+    amount = np.minimum(values[c_ok], fv)
+    start = np.r_[True, c_ok[1:] != c_ok[:-1]] if len(c_ok) else np.zeros(0, dtype=bool)
+    # a cash row covered by several contracts: walk them in order (rare, exact)
+    for k in np.flatnonzero(~start):
+        if start[k - 1]:
+            left = values[c_ok[k - 1]] - amount[k - 1]
+        amount[k] = min(left, fv[k])
+        left -= amount[k]
+    np.add.at(covered, f_ok, amount)
+    np.add.at(covered, c_ok, amount)
+    for f, c, a in sorted(zip(f_ok.tolist(), c_ok.tolist(), amount.tolist(), strict=True)):
+        notes[f] = f"covers {ids[c]!r} for {a:,.2f}"
         prior = notes[c] + "; " if notes[c] else ""
-        notes[c] = f"{prior}covered by {frame.at[f, 'id']!r} for {amount:,.2f}"
+        notes[c] = f"{prior}covered by {ids[f]!r} for {a:,.2f}"
     return covered, notes

@@ -32,7 +32,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["DETAIL_COLUMNS", "ParagraphHaircut", "allocate", "build_detail", "empty_detail"]
+__all__ = [
+    "DETAIL_COLUMNS",
+    "ParagraphHaircut",
+    "allocate",
+    "append_note",
+    "build_detail",
+    "empty_detail",
+]
 
 DETAIL_COLUMNS: tuple[str, ...] = (
     "id",
@@ -114,3 +121,19 @@ def allocate(total: np.ndarray, group: np.ndarray, weight: np.ndarray) -> np.nda
         1.0 / np.maximum(count[group], 1.0),
     )
     return np.asarray(total[group] * share, dtype=float)
+
+
+def append_note(notes: list[str] | np.ndarray, mask: np.ndarray, text: str) -> np.ndarray:
+    """``notes`` with ``text`` added (after ``"; "`` where a note exists) on the rows of ``mask``.
+
+    Vectorized over rows; returns a new object array.
+    """
+    out = np.array(notes, dtype=object)
+    if not mask.any():
+        return out
+    empty = out == ""
+    out[mask & empty] = text
+    rest = mask & ~empty
+    if rest.any():
+        out[rest] = out[rest] + ("; " + text)
+    return out

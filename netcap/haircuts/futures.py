@@ -137,8 +137,10 @@ def futures_margin_charge(
                 for i in np.flatnonzero(missing)
             ]
         )
-    multiple = np.array([schedule.rate(k) for k in key])
-    citation = np.array([schedule.citation(k) for k in key], dtype=object)
+    # look each key up once, not once per row
+    keys, key_pos = np.unique(key.astype(str), return_inverse=True)
+    multiple = np.array([schedule.rate(str(k)) for k in keys], dtype=float)[key_pos]
+    citation = np.array([schedule.citation(str(k)) for k in keys], dtype=object)[key_pos]
     gross = np.where(computed, multiple * np.nan_to_num(basis) * uncovered, 0.0)
     total = float(gross.sum())
     reduction = min(options.account_equity, total)

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from netcap.haircuts.covered import COVERED_CITATION
-from netcap.haircuts.detail import DETAIL_COLUMNS, allocate
+from netcap.haircuts.detail import DETAIL_COLUMNS, allocate, append_note
 from netcap.tables import Schedule
 
 __all__ = ["GovernmentHaircut", "GovernmentOptions", "government_haircut"]
@@ -206,12 +206,7 @@ def government_haircut(
     row_cat = cat_pos[bucket]
     charge = allocate(cat_deduction, row_cat, gross)
 
-    row_notes = []
-    for i, note in enumerate(notes):
-        parts = [note] if note else []
-        if covered[i] > 0 and exposure[i] == 0:
-            parts.append("fully covered: no charge")
-        row_notes.append("; ".join(parts))
+    row_notes = append_note(notes, (covered > 0) & (exposure == 0), "fully covered: no charge")
 
     detail = pd.DataFrame(
         {

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from netcap.haircuts.detail import ParagraphHaircut, allocate, build_detail
+from netcap.haircuts.detail import ParagraphHaircut, allocate, append_note, build_detail
 from netcap.tables import Schedule
 
 __all__ = [
@@ -142,10 +142,9 @@ def bucketed_greater_of(
     citations = schedule.column("citation")
     nb = len(keys)
     g = greater_of(bucket, exposure, rates, nb)
-    row_notes = [
-        n if g.on_greater_side[i] or exposure[i] == 0 else _join(n, "lesser side of its category")
-        for i, n in enumerate(notes)
-    ]
+    row_notes = append_note(
+        notes, ~g.on_greater_side & (exposure != 0), "lesser side of its category"
+    )
     detail = build_detail(
         ids,
         citations[bucket] if paragraph is None else paragraph,
@@ -170,7 +169,3 @@ def bucketed_greater_of(
     )
     used = (g.long > 0) | (g.short > 0)
     return ParagraphHaircut(detail=detail, worksheets={schedule.name: sheet[used]})
-
-
-def _join(a: str, b: str) -> str:
-    return f"{a}; {b}" if a else b

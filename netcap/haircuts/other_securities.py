@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from netcap.haircuts.detail import ParagraphHaircut, build_detail
+from netcap.haircuts.detail import ParagraphHaircut, append_note, build_detail
 from netcap.haircuts.netting import other_securities_charge
 from netcap.tables import Schedule
 
@@ -79,7 +79,7 @@ def other_securities_haircut(
     pool = routes != "J2"
     charge = np.zeros(len(rows))
     sheet = None
-    row_notes = list(notes)
+    row_notes: list[str] | np.ndarray = list(notes)
     if pool.any():
         j = other_securities_charge(exposure[pool], rate, ratio, excess_rate)
         charge[pool] = j.row_charge
@@ -95,14 +95,13 @@ def other_securities_haircut(
                 "citation": [schedule.citation("j_rate")],
             }
         )
-        lesser = np.flatnonzero(pool)[~j.on_greater_side]
-        for i in lesser:
-            row_notes[i] = "; ".join(p for p in (notes[i], "lesser side of (J)") if p)
+        lesser = np.zeros(len(rows), dtype=bool)
+        lesser[np.flatnonzero(pool)[~j.on_greater_side]] = True
+        row_notes = append_note(row_notes, lesser, "lesser side of (J)")
     exempt = routes == "J2"
-    for i in np.flatnonzero(exempt):
-        row_notes[i] = "; ".join(
-            p for p in (notes[i], "called for redemption within 90 days: no (J) deduction") if p
-        )
+    row_notes = append_note(
+        row_notes, exempt, "called for redemption within 90 days: no (J) deduction"
+    )
     paragraph = np.where(
         exempt,
         EXEMPT_CITATION,

@@ -60,6 +60,39 @@ def row_label(frame: pd.DataFrame, i: int) -> int | str:
     return i
 
 
+class _Labels:
+    """A text column as integer codes: ``==`` and :meth:`isin` compare codes, not strings.
+
+    Each distinct value is hashed once (pandas factorize); comparisons are then
+    integer comparisons over the rows.
+    """
+
+    def __init__(self, col: pd.Series) -> None:
+        codes, uniques = pd.factorize(col, use_na_sentinel=False)
+        self.codes = np.asarray(codes)
+        self.uniques = np.asarray(uniques, dtype=object)
+        self.index = {v: i for i, v in enumerate(self.uniques.tolist())}
+
+    def _code(self, value: str) -> int:
+        return self.index.get(value, -2)
+
+    def __eq__(self, value: object) -> np.ndarray:  # type: ignore[override]
+        return np.asarray(self.codes == self._code(str(value)))
+
+    def __ne__(self, value: object) -> np.ndarray:  # type: ignore[override]
+        return np.asarray(self.codes != self._code(str(value)))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def isin(self, values: list[str]) -> np.ndarray:
+        """True where the value is one of ``values``."""
+        wanted = [self._code(v) for v in values]
+        return np.isin(self.codes, wanted)
+
+    def __getitem__(self, i: int) -> object:
+        return self.uniques[self.codes[i]]
+
+
 def _matures_after(issue: pd.Series, maturity: pd.Series, months: float) -> np.ndarray:
     """True where maturity falls after the issue date plus ``months`` calendar months."""
     ok = issue.notna() & maturity.notna()
@@ -85,9 +118,9 @@ def route_positions(
     ``money_market_instruments_eligibility``, ``other_securities``).
     """
     n = len(frame)
-    cls = frame["security_class"].to_numpy()
-    inst = frame["instrument"].to_numpy()
-    side = frame["side"].to_numpy()
+    cls = _Labels(frame["security_class"])
+    inst = _Labels(frame["instrument"])
+    side = _Labels(frame["side"])
     ids = frame["id"].to_numpy()
     options = np.flatnonzero(inst == Instrument.OPTION.value)
     if len(options):
@@ -105,13 +138,13 @@ def route_positions(
         for i in np.flatnonzero(mask):
             errors.append(RowError(row_label(frame, int(i)), field, f"{ids[i]!r}: {message}"))
 
-    route = np.full(n, "", dtype=object)
+    route = np.full(n, "", dtype="<U6")
     cash = inst == Instrument.CASH.value
     future = inst == Instrument.FUTURE.value
     default = frame["in_default"].to_numpy(dtype=bool)
     credit = frame["minimal_credit_risk"].to_numpy(dtype=object)
-    credit_unknown = np.array([c is None for c in credit], dtype=bool)
-    credit_ok = np.array([c is True for c in credit], dtype=bool)
+    credit_unknown = frame["minimal_credit_risk"].isna().to_numpy(dtype=bool)
+    credit_ok = np.equal(credit, True) & ~credit_unknown
     ready = frame["ready_market"].to_numpy(dtype=bool)
     months = frame["months_to_maturity"].to_numpy(dtype=float)
     days = frame["days_to_maturity"].to_numpy(dtype=float)
@@ -120,7 +153,7 @@ def route_positions(
     makers = frame["market_makers"].to_numpy(dtype=float)
 
     # --- futures: government futures join (A) ((A)(4)); all others go to Appendix B ---------
-    gov_class = np.isin(cls, [_SC.GOVERNMENT.value, _SC.AGENCY.value])
+    gov_class = cls.isin([_SC.GOVERNMENT.value, _SC.AGENCY.value])
     route[future & gov_class] = "A"
     route[future & ~gov_class] = "FUT"
     refuse(
@@ -166,8 +199,8 @@ def route_positions(
         np.nan,
     )
     form = frame["interest_at_maturity_or_discount"].to_numpy(dtype=object)
-    form_true = np.array([f is True for f in form], dtype=bool)
-    form_unknown = np.array([f is None for f in form], dtype=bool)
+    form_unknown = frame["interest_at_maturity_or_discount"].isna().to_numpy(dtype=bool)
+    form_true = np.equal(form, True) & ~form_unknown
     refuse(
         muni & has_issue & ~has_mat_date,
         "maturity",
@@ -192,8 +225,8 @@ def route_positions(
     refuse(b1 & np.isnan(days), "maturity", "(B)(1) counts days: give a maturity date")
 
     # --- (D) redeemable investment company shares ---------------------------------------
-    assets = frame["fund_assets"].to_numpy(dtype=object)
     assets_missing = pd.isna(frame["fund_assets"]).to_numpy(dtype=bool)
+    assets = np.where(assets_missing, "", frame["fund_assets"].to_numpy(dtype=object)).astype(str)
     mmf = live & (cls == _SC.MONEY_MARKET_FUND.value)
     refuse(
         mmf & ~assets_missing & (assets != FundAssets.MONEY_MARKET.value),
@@ -221,7 +254,7 @@ def route_positions(
         _SC.BANKERS_ACCEPTANCE.value,
         _SC.CERTIFICATE_OF_DEPOSIT.value,
     ]
-    mmi = live & np.isin(cls, mmi_classes)
+    mmi = live & cls.isin(mmi_classes)
     cp = mmi & (cls == _SC.COMMERCIAL_PAPER.value)
     refuse(
         mmi & credit_unknown & ~default,
@@ -285,7 +318,7 @@ def route_positions(
     route[below & ~credit_ok & ~credit_unknown] = "G_J"
 
     # --- (J), (J)(2), (K) -----------------------------------------------------------------
-    other = live & np.isin(cls, [_SC.EQUITY.value, _SC.OTHER_SECURITY.value])
+    other = live & cls.isin([_SC.EQUITY.value, _SC.OTHER_SECURITY.value])
     refuse(
         limited & ~other,
         "limited_market",
@@ -319,7 +352,7 @@ def route_positions(
                     "security_class",
                     f"{ids[i]!r}: no haircut paragraph for class {cls[i]!r} as {inst[i]!r}",
                 )
-                for i in np.flatnonzero(missing)
+                for i in np.flatnonzero(missing).tolist()
             ]
         )
     return route

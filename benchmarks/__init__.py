@@ -1,0 +1,1 @@
+"""Benchmarks of netcap: run ``python -m benchmarks`` from the repository root."""
