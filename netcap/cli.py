@@ -27,7 +27,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -253,10 +254,11 @@ def _print_computation(report: dict[str, Any]) -> None:
         print(f"  warning: {w}")
 
 
-def _cmd_compute(args: argparse.Namespace) -> int:
+@contextmanager
+def _book_errors(book: str) -> Iterator[None]:
+    """Turn the errors a book can raise (reading or computing it) into one clean message."""
     try:
-        loaded = load_book(args.book)
-        result = compute(loaded.book, positions=loaded.positions)
+        yield
     except (
         BookInputError,
         BookError,
@@ -266,7 +268,13 @@ def _cmd_compute(args: argparse.Namespace) -> int:
     ) as exc:
         raise InputError(str(exc)) from None
     except NotImplementedError as exc:
-        raise InputError(f"{args.book}: {exc}") from None
+        raise InputError(f"{book}: {exc}") from None
+
+
+def _cmd_compute(args: argparse.Namespace) -> int:
+    with _book_errors(args.book):
+        loaded = load_book(args.book)
+        result = compute(loaded.book, positions=loaded.positions)
     _write_xlsx(args, lambda path: export_computation(result, path, loaded=loaded))
     report = result.to_dict()
     if args.json:
@@ -629,25 +637,15 @@ def _cmd_pretrade(args: argparse.Namespace) -> int:
     trades = raw if isinstance(raw, list) else [raw]
     if not trades or not all(isinstance(t, dict) for t in trades):
         raise InputError(f"{args.trades}: give one trade (an object) or a list of objects")
-    try:
+    with _book_errors(args.book):
         loaded = load_book(args.book)
         state = PreTradeState(loaded.book, positions=loaded.positions)
-        results = []
-        for i, trade in enumerate(trades):
-            try:
-                results.append(state.add(trade).to_dict())
-            except (BookError, ValueError) as exc:
-                raise InputError(f"{args.trades}: trade {i}: {exc}") from None
-    except (
-        BookInputError,
-        BookError,
-        NotInForceError,
-        RequirementInputError,
-        UnsafeFileError,
-    ) as exc:
-        raise InputError(str(exc)) from None
-    except NotImplementedError as exc:
-        raise InputError(f"{args.book}: {exc}") from None
+    results = []
+    for i, trade in enumerate(trades):
+        try:
+            results.append(state.add(trade).to_dict())
+        except (BookError, ValueError) as exc:
+            raise InputError(f"{args.trades}: trade {i}: {exc}") from None
     if args.json:
         print(json.dumps({"trades": results}, indent=2))
         return 0

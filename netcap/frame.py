@@ -128,8 +128,13 @@ class BookError(ValueError):
         super().__init__(f"{len(self.errors)} problem(s) in the book:\n{shown}{more}")
 
 
-def positions_frame(positions: Iterable[Position], as_of: date) -> pd.DataFrame:
-    """Build the validated position frame from pydantic positions."""
+def positions_frame(
+    positions: Iterable[Position], as_of: date, *, source: str = "positions"
+) -> pd.DataFrame:
+    """Build the validated position frame from pydantic positions.
+
+    ``source`` names where the positions came from in error messages (a file, a list).
+    """
     records = [
         {
             "id": p.id,
@@ -164,7 +169,7 @@ def positions_frame(positions: Iterable[Position], as_of: date) -> pd.DataFrame:
         for p in positions
     ]
     raw = pd.DataFrame.from_records(records, columns=list(COLUMNS))
-    return validate_frame(raw, as_of)
+    return validate_frame(raw, as_of, source=source)
 
 
 def _per_value(col: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -261,7 +266,8 @@ def validate_frame(
     flag((ids.isna() | (ids == "")).to_numpy(dtype=bool), "id", "blank id")
     dup = ids.duplicated(keep="first") & ids.notna() & (ids != "")
     for r in np.flatnonzero(dup.to_numpy()):
-        first = int(np.flatnonzero((ids == ids.iloc[r]).to_numpy())[0]) + row_offset
+        first = int(np.flatnonzero((ids == ids.iloc[r]).fillna(False).to_numpy(dtype=bool))[0])
+        first += row_offset
         errors.append(
             RowError(
                 int(r) + row_offset,

@@ -256,7 +256,7 @@ def _positions(sheet: RawSheet, as_of: Any, errors: list[RowError]) -> pd.DataFr
 def _load_json(path: Path, limits: InputLimits) -> LoadedBook:
     check_file(path, limits)
     book = json_book(path)
-    frame = positions_frame(book.positions, book.as_of)
+    frame = positions_frame(book.positions, book.as_of, source=f"{path.name}, positions")
     return LoadedBook(
         book=book.model_copy(update={"positions": ()}), positions=frame, source=str(path)
     )
