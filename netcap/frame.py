@@ -312,7 +312,12 @@ def validate_frame(
     flag(vals < 0, "market_value", "negative (give the absolute value; 'side' carries the sign)")
     frame["market_value"] = mv
 
-    maturity = pd.to_datetime(frame["maturity"], errors="coerce", format="ISO8601")
+    raw_maturity = frame["maturity"]
+    if raw_maturity.dtype == object:
+        # A bare number is not a date (pandas would one day read it as an epoch offset).
+        is_number = raw_maturity.map(type).isin((int, float, np.int64, np.float64))
+        raw_maturity = raw_maturity.where(~is_number, "not a date")
+    maturity = pd.to_datetime(raw_maturity, errors="coerce", format="ISO8601")
     bad_date = maturity.isna() & ~_blank(frame["maturity"])
     flag(bad_date.to_numpy(dtype=bool), "maturity", "not a date (use YYYY-MM-DD)")
     years = pd.to_numeric(frame["years_to_maturity"], errors="coerce").astype(float)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import pytest
@@ -74,3 +74,19 @@ def test_link_to_unknown_position() -> None:
     f = _frame(instrument=["future", "cash"], deliverable_position=["zzz", None])
     with pytest.raises(BookError, match="zzz"):
         validate_frame(f, AS_OF)
+
+
+def test_a_bare_number_is_not_a_maturity_date() -> None:
+    # 45000 could be an Excel serial day or an epoch offset; netcap guesses neither
+    raw = pd.DataFrame(
+        {
+            "id": ["n", "s", "d"],
+            "security_class": ["government"] * 3,
+            "side": ["long"] * 3,
+            "market_value": [1.0] * 3,
+            "maturity": [45000, "2030-01-01", datetime(2031, 1, 1)],
+        }
+    )
+    with pytest.raises(BookError) as err:
+        validate_frame(raw, date(2024, 6, 28))
+    assert {(e.row, e.field) for e in err.value.errors} == {(0, "maturity")}
