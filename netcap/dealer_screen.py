@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -41,14 +41,34 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from netcap.tables import TableError, load_schedule
 
-__all__ = ["DISCLAIMER", "CheckItem", "DealerFacts", "ScreenResult", "Status", "screen"]
+__all__ = [
+    "DISCLAIMER",
+    "RULES_VACATED",
+    "VACATUR",
+    "CheckItem",
+    "DealerFacts",
+    "ScreenResult",
+    "Status",
+    "screen",
+]
 
 DISCLAIMER = (
     "This screen applies the text of Rules 3a5-4 and 3a44-2 to the facts given. It informs and "
-    "is not legal advice: dealer status depends on all facts and circumstances, on other "
-    "precedent and interpretation (paragraph (d)), and on the rules' current legal status, which "
-    "should be confirmed before relying on it."
+    "is not legal advice: dealer status depends on all facts and circumstances and on other "
+    "precedent and interpretation (paragraph (d)). Both rules were vacated by a federal court on "
+    "2024-11-21 and the SEC dropped its appeal; confirm the current law before relying on this."
 )
+RULES_VACATED = date(2024, 11, 21)
+"""The day a federal court vacated Rules 3a5-4 and 3a44-2 in full (the rows of
+``haircut_tables/dealer_definition.csv`` end the day before)."""
+
+VACATUR = (
+    "Nat'l Ass'n of Private Fund Managers v. SEC, No. 4:24-cv-00250-O, and Crypto Freedom "
+    "Alliance of Texas v. SEC, No. 4:24-cv-00361-O (N.D. Tex. Nov. 21, 2024); the SEC moved to "
+    "dismiss its appeal on Feb. 19, 2025"
+)
+"""The judgments that vacated the rules, and the end of the appeal."""
+
 PRIMARILY_SHARE = 0.5
 """netcap's reading of "primarily" in (a)(1)(ii), used only when a revenue share is given.
 
@@ -136,6 +156,9 @@ class ScreenResult:
     notes: tuple[str, ...]
     disclaimer: str = DISCLAIMER
     missing: tuple[str, ...] = field(default=())
+    in_force: bool = True
+    """False when the screen date is on or after :data:`RULES_VACATED`: the checklist then
+    shows what the rules required while they stood, and they impose nothing."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -143,6 +166,7 @@ class ScreenResult:
             "name": self.facts.name,
             "rules": list(self.rules),
             "outcome": self.outcome,
+            "in_force": self.in_force,
             "qualitative_standard": self.qualitative.value,
             "excluded": self.excluded.value,
             "items": [
@@ -196,21 +220,26 @@ def screen(facts: DealerFacts, on: date | None = None) -> ScreenResult:
         raise ValueError(f"markets: {unknown or '(empty)'}: use {sorted(_RULE)}")
     rules = tuple(_RULE[m] for m in _RULE if m in facts.markets)
     when = on or date.today()
+    in_force = True
     try:
         table = load_schedule("dealer_definition", when)
     except TableError:
-        return ScreenResult(
-            facts=facts,
-            rules=rules,
-            items=(),
-            qualitative=Status.UNKNOWN,
-            excluded=Status.UNKNOWN,
-            outcome=(
-                f"Rule{'s' if len(rules) > 1 else ''} {' and '.join(rules)} "
-                f"{'are' if len(rules) > 1 else 'is'} not in force on {when.isoformat()}."
-            ),
-            notes=(),
-        )
+        if when >= RULES_VACATED:
+            in_force = False
+            table = load_schedule("dealer_definition", RULES_VACATED - timedelta(days=1))
+        else:
+            return ScreenResult(
+                facts=facts,
+                rules=rules,
+                items=(),
+                qualitative=Status.UNKNOWN,
+                excluded=Status.UNKNOWN,
+                outcome=(
+                    f"Rule{'s' if len(rules) > 1 else ''} {' and '.join(rules)} "
+                    f"{'are' if len(rules) > 1 else 'is'} not in force on {when.isoformat()}."
+                ),
+                notes=(),
+            )
     threshold = table.amount("total_assets_exclusion")
 
     def cite(par: str) -> str:
@@ -351,6 +380,13 @@ def screen(facts: DealerFacts, on: date | None = None) -> ScreenResult:
         )
     else:
         outcome = "Undetermined: facts are missing (see the lines marked unknown)."
+    if not in_force:
+        plural = len(rules) > 1
+        outcome = (
+            f"Rule{'s' if plural else ''} {' and '.join(rules)} {'were' if plural else 'was'} "
+            f"vacated on {RULES_VACATED.isoformat()} ({VACATUR}) and impose nothing on "
+            f"{when.isoformat()}. As adopted, the screen read: {outcome}"
+        )
     return ScreenResult(
         facts=facts,
         rules=rules,
@@ -360,4 +396,5 @@ def screen(facts: DealerFacts, on: date | None = None) -> ScreenResult:
         outcome=outcome,
         notes=tuple(notes),
         missing=tuple(missing),
+        in_force=in_force,
     )

@@ -109,3 +109,22 @@ def test_before_the_rules_took_effect() -> None:
     r = screen(DealerFacts(), date(2024, 4, 28))
     assert r.outcome == "Rule 3a5-4 is not in force on 2024-04-28."
     assert screen(DealerFacts(**LIQUIDITY_PROVIDER), date(2024, 4, 29)).qualitative is Status.YES
+
+
+def test_after_the_rules_were_vacated() -> None:
+    # Vacated in full by the N.D. Tex. judgments of 2024-11-21; the day before they stood.
+    facts = DealerFacts(**LIQUIDITY_PROVIDER)
+    before = screen(facts, date(2024, 11, 20))
+    assert before.in_force
+    assert before.outcome.startswith("Paragraph (a) appears to be met")
+    after = screen(facts, date(2024, 11, 21))
+    assert not after.in_force
+    assert after.outcome.startswith("Rule 3a5-4 was vacated on 2024-11-21")
+    assert "4:24-cv-00250-O" in after.outcome
+    assert after.outcome.endswith(before.outcome)  # what the rule, as adopted, would have read
+    assert [i.status for i in after.items] == [i.status for i in before.items]
+    assert after.to_dict()["in_force"] is False
+    both = DealerFacts(**{**LIQUIDITY_PROVIDER, "markets": ("securities", "government_securities")})
+    assert screen(both, date(2026, 11, 22)).outcome.startswith(
+        "Rules 3a5-4 and 3a44-2 were vacated"
+    )
