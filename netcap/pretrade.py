@@ -28,11 +28,18 @@ market value exchanges cash for a security of the same value, so tentative net
 capital, aggregate indebtedness, the requirement ((a)(1), (a)(4), (a)(8)) and
 the alternative standard's debit items do not move.  Only the haircuts do.
 
-Books or trades with links between positions (covered futures through
-``deliverable_position``, (F)(2) hedges through ``hedge_with``) and the
-elections that name position ids ((A)(3) pairs, (L) reductions) are handled by a
-full recompute of the haircuts (the result says ``method="full"``): their
-charges depend on pairs of positions across pools.
+Links between positions (covered futures through ``deliverable_position``,
+(F)(2) hedges through ``hedge_with``) and the elections that name position ids
+((A)(3) pairs, (L) reductions) tie the charge of one position to another.  Such
+*linked* positions already in the book enter their pools as the full
+computation treats them, and stay fixed there: a covered position with the
+value left after cover (15c3-1b(a)(3)(ix)(A)), its futures margin charge on the
+uncovered value; an (F)(2)-hedged debt position with its unhedged remainder in
+its (F)(1) bucket and its (F)(3)/(F)(4) charge on the hedged amount as a fixed
+charge; the hedge with the value left after the hedge; a paired or reduced
+position with the bucket or rate the election gives it.  Only a trade that
+itself carries a link, whose id an election names, or the removal of a linked
+position is handled by a full recompute of the haircuts (``method="full"``).
 """
 
 from __future__ import annotations
@@ -53,6 +60,8 @@ from netcap.firm import Book, LiabilityKind
 from netcap.frame import BookError, RowError, positions_frame
 from netcap.haircuts import HaircutOptions, compute_haircuts
 from netcap.haircuts.concentration import CONCENTRATION_CITATION, IN_SCOPE
+from netcap.haircuts.covered import covered_values
+from netcap.haircuts.debt import find_hedges
 from netcap.haircuts.futures import FuturesOptions, futures_margin_charge
 from netcap.haircuts.government import FED_DEALER_FACTOR, GovernmentOptions
 from netcap.haircuts.routing import route_positions
@@ -230,6 +239,7 @@ class _Row:
     m_note: bool
     m_class: str
     signed: float
+    fixed: float  # a linked row's fixed charge under ``paragraph`` ((F)(3)/(F)(4) hedged part)
 
 
 def _add(d: dict[Any, float], key: Any, amount: float) -> None:
@@ -325,10 +335,12 @@ class PreTradeState:
             futures=FuturesOptions(membership=hopts.futures.membership),
         )
         frame = self._frame
-        links = bool(
-            frame["deliverable_position"].notna().any() or frame["hedge_with"].notna().any()
-        )
-        self.incremental = not (links or hopts.government.pairs or hopts.limited_market.reductions)
+        self._linked = self._linked_ids(frame)
+        self._named = {a for pair in hopts.government.pairs for a in pair} | {
+            pid for pid, _ in hopts.limited_market.reductions
+        }
+        # unlinked trades are always checked incrementally; kept for callers that ask
+        self.incremental = True
         bp = base.haircuts.by_paragraph
         self._by_paragraph = {
             str(p): float(c) for p, c in zip(bp["paragraph"], bp["charge"], strict=True)
@@ -344,12 +356,26 @@ class PreTradeState:
         self._pools: dict[tuple[str, str], _Pool] = {}
         self._issues: dict[str, _Issue] = {}
         self._fut_gross: dict[str, float] = {}
-        if not self.incremental:
-            return
-        facts = self._facts_frame(frame, base.haircuts.detail)
+        facts = self._facts_frame(frame, base.haircuts.detail, linked=bool(self._linked))
         self._facts = facts
         self._index = pd.Index(facts["pid"].to_numpy())
         self._load(facts)
+
+    def _linked_ids(self, frame: pd.DataFrame) -> set[str]:
+        """Ids of rows with a link, named by a link, or named by an election."""
+        out: set[str] = set()
+        self._named_by: dict[str, str] = {}
+        for col in ("deliverable_position", "hedge_with"):
+            has = frame[col].notna().to_numpy(dtype=bool)
+            if has.any():
+                ids = frame.loc[has, "id"].astype(str)
+                targets = frame.loc[has, col].astype(str)
+                out |= set(ids) | set(targets)
+                self._named_by.update(zip(targets, ids, strict=True))
+        hopts = self.options.haircuts
+        out |= {a for pair in hopts.government.pairs for a in pair}
+        out |= {pid for pid, _ in hopts.limited_market.reductions}
+        return out
 
     def _early_warning_inputs(self, base: NetCapitalResult) -> EarlyWarningInputs:
         book = self.book
@@ -445,19 +471,45 @@ class PreTradeState:
             min_market_makers=self._other.amount("k_min_market_makers"),
         )
 
-    def _facts_frame(self, frame: pd.DataFrame, detail: pd.DataFrame) -> pd.DataFrame:
+    def _facts_frame(
+        self, frame: pd.DataFrame, detail: pd.DataFrame, *, linked: bool = False
+    ) -> pd.DataFrame:
         """Each row's pool and contributions, vectorized (a trade is a one-row frame).
 
         ``detail`` is the haircut detail of the same rows (from the base
         computation, or from the trade computed alone: a row's paragraph, bucket,
         rate and gross charge do not depend on other rows when no row is linked).
+        With ``linked``, rows tied by a link enter as the full computation treats
+        them (see the module docstring): cover reduces the value margined under
+        Appendix B, and an (F)(2)-hedged row splits into its unhedged remainder in
+        its (F)(1) bucket plus a fixed charge on the hedged amount.
         """
         routes = self._routes(frame)
         n = len(frame)
-        expo = detail["exposure"].to_numpy(dtype=float)
-        rate = detail["rate"].to_numpy(dtype=float)
+        expo = detail["exposure"].to_numpy(dtype=float).copy()
+        rate = detail["rate"].to_numpy(dtype=float).copy()
         gross = detail["gross_charge"].to_numpy(dtype=float)
-        bucket = detail["bucket"].astype(str).to_numpy(dtype=object)
+        bucket = detail["bucket"].astype(str).to_numpy(dtype=object).copy()
+        signed = frame["signed_value"].to_numpy(dtype=float)
+        after_cover = signed
+        fixed = np.zeros(n)
+        # (M) sees the rate otherwise applied, blended for a partly hedged row
+        absx0 = np.abs(expo)
+        effective = np.divide(gross, absx0, out=rate.copy(), where=absx0 > 0)
+        if linked:
+            covered, _ = covered_values(frame)
+            after_cover = signed - np.sign(signed) * covered
+            hedged = find_hedges(frame, routes, after_cover).hedged
+            h = np.flatnonzero(hedged > 0)
+            if len(h):
+                f1 = load_schedule("nonconvertible_debt", self.as_of)
+                unhedged = expo[h] - np.sign(expo[h]) * hedged[h]
+                months = frame["months_to_maturity"].to_numpy(dtype=float)[h]
+                idx = f1.bucket_index(months / 12.0)
+                fixed[h] = rate[h] * hedged[h]
+                expo[h] = unhedged
+                bucket[h] = f1.column("key")[idx]
+                rate[h] = f1.column("rate").astype(float)[idx]
         family = np.array([_FAMILY.get(r, "LINEAR") for r in routes], dtype=object)
         cls = frame["security_class"].to_numpy()
         issue = frame["security_id"].fillna(frame["id"]).astype(str).to_numpy(dtype=object)
@@ -477,7 +529,7 @@ class PreTradeState:
         if len(fut):
             fc = futures_margin_charge(
                 frame.iloc[fut],
-                frame["signed_value"].to_numpy(dtype=float)[fut],
+                after_cover[fut],
                 self._futures_table,
                 FuturesOptions(membership=self._hopts.futures.membership),
                 required=routes[fut] == "FUT",
@@ -503,8 +555,6 @@ class PreTradeState:
             self._conc.amount("underwriting_business_days"),
         )
         counted = scope & ~(bdays <= grace)
-        absx = np.abs(expo)
-        effective = np.divide(gross, absx, out=rate.copy(), where=absx > 0)
         m_rate = np.where(
             np.isin(routes, ["J", "G_J"]),
             self._conc.rate("j_add_on_rate"),
@@ -535,7 +585,8 @@ class PreTradeState:
                 "m_price": np.nan_to_num(price),
                 "m_note": frame["municipal_note"].to_numpy(dtype=bool),
                 "m_class": cls,
-                "signed": frame["signed_value"].to_numpy(dtype=float),
+                "signed": signed,
+                "fixed": fixed,
             }
         )
 
@@ -577,6 +628,11 @@ class PreTradeState:
         if len(rows):
             pool = self._pool(("LINEAR", ""), None)
             for p, v in rows.groupby("paragraph", sort=False)["gross"].sum().items():
+                _add(pool.linear, str(p), float(v))
+        rows = work[work["fixed"] != 0]  # linked rows' fixed charges ((F)(3)/(F)(4))
+        if len(rows):
+            pool = self._pool(("LINEAR", ""), None)
+            for p, v in rows.groupby("paragraph", sort=False)["fixed"].sum().items():
                 _add(pool.linear, str(p), float(v))
         rows = work[work["fut_citation"] != ""]
         for p, v in rows.groupby("fut_citation", sort=False)["fut_gross"].sum().items():
@@ -808,11 +864,13 @@ class PreTradeState:
         if not positions:
             return []
         frame = self._trade_frame(positions)
-        linked = (frame["deliverable_position"].notna() | frame["hedge_with"].notna()).to_numpy(
-            dtype=bool
-        )
+        linked = (
+            frame["deliverable_position"].notna()
+            | frame["hedge_with"].notna()
+            | frame["id"].astype(str).isin(self._named)
+        ).to_numpy(dtype=bool)
         rows: list[_Row | None] = [None] * len(frame)
-        if self.incremental and not linked.all():
+        if not linked.all():
             sub = frame[~linked].reset_index(drop=True)
             try:
                 detail = compute_haircuts(
@@ -854,9 +912,11 @@ class PreTradeState:
 
     def _trade_row(self, one: pd.DataFrame) -> _Row | None:
         linked = bool(
-            one["deliverable_position"].notna().iloc[0] or one["hedge_with"].notna().iloc[0]
+            one["deliverable_position"].notna().iloc[0]
+            or one["hedge_with"].notna().iloc[0]
+            or str(one["id"].iloc[0]) in self._named
         )
-        if not self.incremental or linked:
+        if linked:
             return None
         detail = compute_haircuts(
             one, self.as_of, self._single_opts, net_capital_before_haircuts=self.tnc
@@ -894,13 +954,19 @@ class PreTradeState:
             raise ValueError(
                 f"{pid!r} is a position of a market-maker account, not of the book's positions"
             )
+        if pid in self._named_by:
+            raise ValueError(
+                f"{pid!r} is named by the link of {self._named_by[pid]!r}; remove that first"
+            )
         return pid
 
     def _evaluate(
         self, action: str, prepared: PreparedTrade | None, pid: str | None
     ) -> tuple[PreTradeResult, Any]:
         one = None if prepared is None else prepared.frame
-        if not self.incremental or (prepared is not None and prepared.row is None):
+        if (prepared is not None and prepared.row is None) or (
+            pid is not None and pid in self._linked
+        ):
             return self._evaluate_full(action, one, pid)
         if prepared is not None:
             assert prepared.row is not None

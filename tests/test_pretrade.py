@@ -88,6 +88,7 @@ def _position(draw: Any, pid: str) -> Position:
                 "fut_commodity",
                 "fut_gov",
                 "covered_fut",
+                "hedged_debt",
             ]
         )
     )
@@ -178,13 +179,22 @@ def _position(draw: Any, pid: str) -> Position:
             maintenance_margin=margin,
             **base,
         )
+    if kind == "hedged_debt":
+        # (F)(2): short debt hedged by the 2-year long government p0 (window: within 6 months)
+        return Position(
+            security_class="nonconvertible_debt",
+            years_to_maturity=draw(st.sampled_from([1.75, 2.0, 2.25, 4.0])),
+            minimal_credit_risk=True,
+            hedge_with="p0",
+            **{**base, "side": "short"},
+        )
     return Position(
         security_class="government",
         instrument="future",
         years_to_maturity=y,
         maintenance_margin=value / 50,
         deliverable_position="p0",
-        **base,
+        **{**base, "side": draw(st.sampled_from(["short", "short", "long"]))},
     )
 
 
@@ -201,7 +211,9 @@ def scenarios(draw: Any) -> tuple[list[Position], list[Any], ComputeOptions]:
         )
     ]
     start += [_position(draw, f"p{i}") for i in range(1, n)]
-    start = [p for p in start if p.deliverable_position is None]
+    # books WITH links: covered futures on p0 and at most one (F)(2) hedge of it
+    hedges = [p.id for p in start if p.hedge_with is not None]
+    start = [p for p in start if p.hedge_with is None or p.id == hedges[0]]
     steps: list[Any] = []
     for k in range(draw(st.integers(min_value=1, max_value=6))):
         if draw(st.booleans()):
@@ -256,7 +268,8 @@ def test_every_step_equals_a_full_recompute(case: Any) -> None:
                 continue
             victim = current[step % len(current)]
             trial = [p for p in current if p.id != victim.id]
-            if any(p.deliverable_position == victim.id for p in trial) or not _valid(trial, opts):
+            named = {p.deliverable_position for p in trial} | {p.hedge_with for p in trial}
+            if victim.id in named or not _valid(trial, opts):
                 continue
             state.remove(victim.id)
             current = trial
@@ -380,7 +393,46 @@ def test_a_covered_future_is_checked_by_a_full_recompute() -> None:
     assert r.method == "full"
     assert r.haircuts_before == pytest.approx(2_000.0)
     assert r.haircuts_after == pytest.approx(0.0)
-    assert not state.incremental
+    # the book is now linked, but an unlinked trade is still checked incrementally:
+    # a long 2-year Treasury of 50,000 alone in the book's (A) pool: 2% x 50,000 = 1,000
+    r2 = state.check(_gov("g", "long", 50_000.0, 2.0))
+    assert r2.method == "incremental"
+    assert r2.haircuts_after == pytest.approx(1_000.0)
+    # removing a linked position goes to the full path: the inventory alone again, 2,000
+    assert state.check_remove("f").method == "full"
+    assert state.check_remove("f").haircuts_after == pytest.approx(2_000.0)
+
+
+def test_sample_firm_with_links_checks_an_unlinked_trade_incrementally() -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    from netcap import load_book  # noqa: PLC0415
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "sample_firm" / "book.json"
+    loaded = load_book(path)
+    frame = loaded.positions
+    assert frame["deliverable_position"].notna().any()
+    assert frame["hedge_with"].notna().any()
+    state = PreTradeState(loaded.book, positions=frame)
+    trade = Position(id="zz", security_class="no_ready_market", side="long", market_value=10_000.0)
+    r = state.check(trade)
+    # (vii): deducted in full, 100% x 10,000 = 10,000, nothing else moves
+    assert r.method != "full"
+    assert r.haircut_delta == pytest.approx(10_000.0)
+    # a position named by a link cannot be removed while the link stands
+    target = str(frame.loc[frame["deliverable_position"].notna(), "deliverable_position"].iloc[0])
+    with pytest.raises(ValueError, match="named by the link"):
+        state.check_remove(target)
+    # agreement with a full compute after an unlinked add and an unlinked removal
+    state.add(trade)
+    plain = frame.loc[
+        ~frame["id"].isin(state._linked) & (frame["security_class"] == "government"), "id"
+    ].iloc[0]
+    assert state.remove(str(plain)).method == "incremental"
+    full = compute(
+        loaded.book, positions=state.current_frame().drop(columns=["row"], errors="ignore")
+    )
+    assert state.haircuts == pytest.approx(full.haircuts.total, abs=CENT_HALF)
 
 
 def test_cli_pretrade_prints_before_after_and_allowed(tmp_path: Any, capsys: Any) -> None:
