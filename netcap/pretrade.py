@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, NamedTuple, cast
 
@@ -65,6 +65,7 @@ from netcap.haircuts.debt import find_hedges
 from netcap.haircuts.futures import FuturesOptions, futures_margin_charge
 from netcap.haircuts.government import FED_DEALER_FACTOR, GovernmentOptions
 from netcap.haircuts.routing import route_positions
+from netcap.maturity import complete_months
 from netcap.model import Instrument, Position, SecurityClass
 from netcap.tables import load_schedule
 
@@ -254,17 +255,30 @@ def _member(row: _Row) -> tuple[float, float, float, bool, str]:
 class PreparedTrade:
     """A trade validated as a book row and routed to its pools (see :meth:`PreTradeState.prepare`).
 
-    ``row`` is None where the trade is handled by a full recompute (it names a
-    linked position, or the book is not incremental).
+    ``row`` is None where the trade is handled by a full recompute (it carries a
+    link or an election names its id).  ``method`` says how the trade was
+    prepared: ``"pandas"`` (a one-row validated frame through the haircut
+    modules) or ``"fast"`` (a routing template reused, see docs/pretrade.md).
+    The one-row validated frame is built when first needed (adding the trade).
     """
 
-    frame: pd.DataFrame = field(repr=False)
+    position: Position
     row: _Row | None
+    method: str = "pandas"
+    _frame: list[pd.DataFrame] = field(default_factory=list, repr=False, compare=False)
+    _builder: Any = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
         """The trade's position id."""
-        return str(self.frame["id"].iloc[0])
+        return self.position.id
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The trade as a one-row validated position frame."""
+        if not self._frame:
+            self._frame.append(self._builder([self.position]))
+        return self._frame[0]
 
 
 class PreTradeState:
@@ -288,6 +302,7 @@ class PreTradeState:
             raise ValueError("give positions in the book or as a frame, not both")
         given = positions if positions is not None else positions_frame(book.positions, book.as_of)
         self.book = book.model_copy(update={"positions": ()})
+        self._templates: dict[Any, _Row] = {}
         self._build(given)
 
     # ------------------------------------------------------------------ building
@@ -309,6 +324,8 @@ class PreTradeState:
         self._cat_ids = np.unique(cats)
         self._gov_cat = np.searchsorted(self._cat_ids, cats)
         self._conc = load_schedule("concentration", on)
+        self._f1 = load_schedule("nonconvertible_debt", on)
+        self._muni = load_schedule("municipal", on)
         self._other = load_schedule("other_securities", on)
         self._j_ratio = self._other.rate("j_offset_ratio")
         self._j_excess = self._other.rate("j_excess_rate")
@@ -882,7 +899,12 @@ class PreTradeState:
             for i, r in zip(np.flatnonzero(~linked), facts.itertuples(index=False), strict=True):
                 rows[int(i)] = _Row(*r)
         return [
-            PreparedTrade(frame.iloc[[i]].reset_index(drop=True), rows[i])
+            PreparedTrade(
+                positions[i],
+                rows[i],
+                _frame=[frame.iloc[[i]].reset_index(drop=True)],
+                _builder=self._trade_frame,
+            )
             for i in range(len(frame))
         ]
 
@@ -904,11 +926,103 @@ class PreTradeState:
         return out.reset_index(drop=True)
 
     def prepare(self, trade: TradeInput | PreparedTrade) -> PreparedTrade:
-        """Validate and route a trade once, so that checks of it take only the pool update."""
+        """Validate and route a trade once, so that checks of it take only the pool update.
+
+        A cash trade of a class in ``_FAST_CLASSES`` whose routing template is
+        known (an earlier trade with the same routing-relevant fields and the same
+        maturity buckets, see :meth:`_template_key`) is prepared from the
+        template in scalar Python; anything else goes through the one-row pandas
+        path, whose row then becomes a template.
+        """
         if isinstance(trade, PreparedTrade):
             return trade
-        _, one = self._trade(trade)
-        return PreparedTrade(one, self._trade_row(one))
+        p = self._position(trade)
+        key = self._template_key(p)
+        if key is not None:
+            tpl = self._templates.get(key)
+            if tpl is not None:
+                return PreparedTrade(p, self._from_template(tpl, p), "fast", [], self._trade_frame)
+        one = self._trade_frame([p])
+        row = self._trade_row(one)
+        if key is not None and row is not None and self._template_ok(row, p):
+            self._templates[key] = row
+        return PreparedTrade(p, row, "pandas", [one], self._trade_frame)
+
+    # ------------------------------------------------------------------ fast prepare
+    def _template_key(self, p: Position) -> tuple[Any, ...] | None:
+        """Routing-relevant fields of a trade, or None where the fast path does not apply.
+
+        The key holds every field except the id, the amounts (market value,
+        quantity, price), the security id and the maturity; the maturity enters
+        only as the bucket it falls in under each schedule that buckets by
+        maturity ((A)/(C) by months, (B)(2) and (F)(1) by years), so two trades
+        with equal keys are routed alike and take the same rate.
+        """
+        if (
+            p.security_class.value not in _FAST_CLASSES
+            or p.instrument != Instrument.CASH
+            or p.deliverable_position is not None
+            or p.hedge_with is not None
+            or p.id in self._named
+            or (p.maturity is not None and p.years_to_maturity is not None)
+            or (p.maturity is not None and p.security_class == SecurityClass.MUNICIPAL)
+        ):
+            return None
+        if p.years_to_maturity is not None:
+            months = p.years_to_maturity * 12.0
+        elif p.maturity is not None:
+            months = float(complete_months(self.as_of, p.maturity))
+        else:
+            months = math.nan
+        m = np.array([months])
+        sig = (
+            math.isnan(months),
+            int(self._gov.bucket_index(m)[0]),
+            int(self._f1.bucket_index(m / 12.0)[0]),
+            int(self._muni.bucket_index(m / 12.0)[0]),
+        )
+        d = p.__dict__
+        return (sig, *(d[k] for k in _KEY_FIELDS))
+
+    @staticmethod
+    def _template_ok(row: _Row, p: Position) -> bool:
+        """The pandas row is linear in the value the way :meth:`_from_template` assumes."""
+        value = p.value
+        return (
+            row.family != "FUT"
+            and not row.fut_citation
+            and row.fixed == 0.0
+            and row.exposure == row.signed
+            and row.gross == row.rate * abs(row.exposure)
+            and value > 0
+        )
+
+    def _from_template(self, tpl: _Row, p: Position) -> _Row:
+        """The trade's row: the template's routing with this trade's id and amounts."""
+        value = p.value
+        signed = value if p.side.value == "long" else -value
+        gross = tpl.rate * abs(signed)
+        absx = abs(signed)
+        effective = gross / absx if absx > 0 else tpl.rate
+        if tpl.route in ("J", "G_J"):
+            m_rate = self._conc.rate("j_add_on_rate")
+        elif tpl.route == "J2":
+            m_rate = self._conc.rate("j_exempt_add_on_rate")
+        else:
+            m_rate = self._conc.rate("add_on_fraction") * effective
+        qty = p.quantity
+        price = value / qty if qty is not None and qty > 0 else 0.0
+        issue = p.security_id if p.security_id is not None else p.id
+        return replace(
+            tpl,
+            pid=p.id,
+            exposure=signed,
+            gross=gross,
+            m_issue=issue if tpl.m_issue else "",
+            m_rate=m_rate,
+            m_price=price,
+            signed=signed,
+        )
 
     def _trade_row(self, one: pd.DataFrame) -> _Row | None:
         linked = bool(
@@ -935,7 +1049,7 @@ class PreTradeState:
     def add(self, trade: TradeInput | PreparedTrade) -> PreTradeResult:
         """Add ``trade`` to the book and return the result."""
         prepared = self.prepare(trade)
-        if str(prepared.frame["id"].iloc[0]) in self._ids:
+        if prepared.id in self._ids:
             raise BookError([RowError("trade", "id", "duplicate id: already in the book")])
         result, commit = self._evaluate("add", prepared, None)
         commit()
@@ -963,11 +1077,10 @@ class PreTradeState:
     def _evaluate(
         self, action: str, prepared: PreparedTrade | None, pid: str | None
     ) -> tuple[PreTradeResult, Any]:
-        one = None if prepared is None else prepared.frame
         if (prepared is not None and prepared.row is None) or (
             pid is not None and pid in self._linked
         ):
-            return self._evaluate_full(action, one, pid)
+            return self._evaluate_full(action, None if prepared is None else prepared.frame, pid)
         if prepared is not None:
             assert prepared.row is not None
             row = prepared.row
@@ -1033,9 +1146,9 @@ class PreTradeState:
             self._by_paragraph = by_after
             self.haircuts = total_after
             self.flags = result.flags_after
-            if one is not None:
+            if prepared is not None:
                 self._rows[row.pid] = row
-                self._added[row.pid] = one
+                self._added[row.pid] = prepared.frame
                 self._ids.add(row.pid)
                 self._given_ids.add(row.pid)
             else:
@@ -1151,3 +1264,36 @@ _NC_BELOW = frozenset(
 _AI_OVER = frozenset({"ai_over_1200pct", "withdrawal_ai_over_1000pct"})
 _FIXED = frozenset({"securities_financing_over_2500pct_tnc", "debt_equity_over_70pct"})
 _BUCKETED = ["B1", "B2", "D", "E", "E6", "F", "H", "J"]
+# classes the fast prepare serves: routed without comparing the maturity or the value with a
+# threshold (commercial paper, CDs and acceptances do; convertibles compare value with
+# principal; commodities are pooled by issue)
+_FAST_CLASSES = frozenset(
+    c.value
+    for c in (
+        SecurityClass.GOVERNMENT,
+        SecurityClass.AGENCY,
+        SecurityClass.CANADIAN_GOVERNMENT,
+        SecurityClass.MUNICIPAL,
+        SecurityClass.NONCONVERTIBLE_DEBT,
+        SecurityClass.PREFERRED,
+        SecurityClass.EQUITY,
+        SecurityClass.NO_READY_MARKET,
+        SecurityClass.CRYPTO_NON_SECURITY,
+        SecurityClass.REDEEMABLE_FUND,
+        SecurityClass.MONEY_MARKET_FUND,
+    )
+)
+_KEY_FIELDS = tuple(
+    k
+    for k in Position.model_fields
+    if k
+    not in (
+        "id",
+        "market_value",
+        "quantity",
+        "price",
+        "security_id",
+        "maturity",
+        "years_to_maturity",
+    )
+)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from netcap.computation import ComputeOptions, compute
@@ -17,7 +17,7 @@ from netcap.haircuts import HaircutOptions
 from netcap.haircuts.futures import FuturesOptions
 from netcap.haircuts.government import GovernmentOptions
 from netcap.model import Position
-from netcap.pretrade import PreTradeState
+from netcap.pretrade import PreparedTrade, PreTradeState
 
 AS_OF = date(2024, 6, 28)
 
@@ -508,3 +508,79 @@ def test_an_id_removed_can_come_back_as_a_new_trade() -> None:
     assert r.haircuts_after == pytest.approx(3_750.0)
     assert list(state.current_frame()["id"]) == ["a"]
     assert state.current_frame()["side"].iloc[0] == "short"
+
+
+# --- fast prepare ----------------------------------------------------------------------
+def _pandas_row(state: PreTradeState, p: Position) -> Any:
+    return state._trade_row(state._trade_frame([p]))
+
+
+@st.composite
+def twin_trades(draw: Any) -> tuple[Position, Position]:
+    """A trade and a second one of the same kind with its own id, value, quantity, issue, term."""
+    first = _position(draw, "t1")
+    second = _position(draw, "t2")
+    if first.security_class != second.security_class or first.instrument != second.instrument:
+        second = first.model_copy(update={"id": "t2"})
+    update: dict[str, Any] = {
+        "market_value": draw(VALUES) + draw(st.sampled_from([0.0, 0.37])),
+        "quantity": draw(st.sampled_from([None, 10.0, 777.0])),
+        "security_id": draw(st.sampled_from([None, "X1", "Q9"])),
+    }
+    if second.years_to_maturity is not None:
+        same = first.years_to_maturity if first.years_to_maturity is not None else 1.0
+        update["years_to_maturity"] = draw(st.one_of(st.just(same), YEARS))
+    if second.principal_amount is None and second.maintenance_margin is None:
+        second = second.model_copy(update=update)
+    return first, second
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(twin_trades())
+def test_fast_prepare_equals_the_pandas_prepare(case: Any) -> None:
+    first, second = case
+    book = (
+        _gov("p0", "long", 50_000.0, 2.0),
+        Position(id="e", security_class="equity", side="long", market_value=1e6, security_id="X1"),
+    )
+    state = PreTradeState(_book(book))
+    try:
+        state.prepare(first)  # the pandas path; its row becomes a template
+        want = _pandas_row(state, second)
+    except (BookError, ValueError):
+        return
+    got = state.prepare(second)
+    event(f"{second.security_class.value}: {got.method}")
+    if want is None:  # a trade carrying a link goes to the full path either way
+        assert got.row is None
+        return
+    assert got.row is not None
+    # same pool keys ...
+    for name in ("pid", "route", "family", "key", "paragraph", "sub", "m_issue", "m_class"):
+        assert getattr(got.row, name) == getattr(want, name), name
+    assert got.row.fut_citation == want.fut_citation
+    assert got.row.m_note == want.m_note
+    # ... and the same contribution (to float rounding)
+    for name in ("exposure", "rate", "gross", "fut_gross", "m_rate", "m_price", "signed", "fixed"):
+        assert getattr(got.row, name) == pytest.approx(getattr(want, name), rel=1e-12), name
+    # and the same check (or the same refusal: an issue described two ways)
+    try:
+        after = state.check(got).haircuts_after
+    except BookError:
+        with pytest.raises(BookError):
+            state.check(PreparedTrade(second, want))
+        return
+    assert after == pytest.approx(state.check(PreparedTrade(second, want)).haircuts_after)
+
+
+def test_a_repeated_shape_is_prepared_fast_and_checked_the_same() -> None:
+    state = PreTradeState(_book((_gov("long", "long", 1_000_000.0, 2.0),)))
+    first = state.prepare(_gov("s1", "short", 100_000.0, 2.5))
+    assert first.method == "pandas"
+    # 2.25 years: 27 months, the same (A) subcategory (2 to < 3 years) as 2.5 years
+    second = state.prepare(_gov("s2", "short", 400_000.0, 2.25))
+    assert second.method == "fast"
+    # as in the first hand-worked case: net long 600,000 x 2% = 12,000
+    assert state.check(second).haircuts_after == pytest.approx(12_000.0)
+    assert state.add(second).haircuts_after == pytest.approx(12_000.0)
+    assert list(state.current_frame()["id"]) == ["long", "s2"]
