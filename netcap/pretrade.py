@@ -44,6 +44,7 @@ position is handled by a full recompute of the haircuts (``method="full"``).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -243,6 +244,14 @@ class _Row:
     fixed: float  # a linked row's fixed charge under ``paragraph`` ((F)(3)/(F)(4) hedged part)
 
 
+def _bucket(lower: list[float], upper: list[float], measure: float) -> int:
+    """Scalar form of :meth:`netcap.tables.Schedule.bucket_index` (-1 where no bucket holds it)."""
+    if math.isnan(measure):
+        return -1
+    i = bisect.bisect_right(lower, measure) - 1
+    return i if i >= 0 and measure < upper[i] else -1
+
+
 def _add(d: dict[Any, float], key: Any, amount: float) -> None:
     d[key] = d.get(key, 0.0) + amount
 
@@ -326,6 +335,20 @@ class PreTradeState:
         self._conc = load_schedule("concentration", on)
         self._f1 = load_schedule("nonconvertible_debt", on)
         self._muni = load_schedule("municipal", on)
+        # scalar copies for the fast prepare
+        self._bounds = [
+            (
+                [float(x) for x in t.column("lower")],
+                [float(x) for x in t.column("upper")],
+                scale,
+            )
+            for t, scale in ((self._gov, 1.0), (self._f1, 12.0), (self._muni, 12.0))
+        ]
+        self._m_const = (
+            self._conc.rate("j_add_on_rate"),
+            self._conc.rate("j_exempt_add_on_rate"),
+            self._conc.rate("add_on_fraction"),
+        )
         self._other = load_schedule("other_securities", on)
         self._j_ratio = self._other.rate("j_offset_ratio")
         self._j_excess = self._other.rate("j_excess_rate")
@@ -974,13 +997,7 @@ class PreTradeState:
             months = float(complete_months(self.as_of, p.maturity))
         else:
             months = math.nan
-        m = np.array([months])
-        sig = (
-            math.isnan(months),
-            int(self._gov.bucket_index(m)[0]),
-            int(self._f1.bucket_index(m / 12.0)[0]),
-            int(self._muni.bucket_index(m / 12.0)[0]),
-        )
+        sig = (math.isnan(months), *(_bucket(lo, up, months / k) for lo, up, k in self._bounds))
         d = p.__dict__
         return (sig, *(d[k] for k in _KEY_FIELDS))
 
@@ -1004,12 +1021,13 @@ class PreTradeState:
         gross = tpl.rate * abs(signed)
         absx = abs(signed)
         effective = gross / absx if absx > 0 else tpl.rate
+        j_rate, j2_rate, fraction = self._m_const
         if tpl.route in ("J", "G_J"):
-            m_rate = self._conc.rate("j_add_on_rate")
+            m_rate = j_rate
         elif tpl.route == "J2":
-            m_rate = self._conc.rate("j_exempt_add_on_rate")
+            m_rate = j2_rate
         else:
-            m_rate = self._conc.rate("add_on_fraction") * effective
+            m_rate = fraction * effective
         qty = p.quantity
         price = value / qty if qty is not None and qty > 0 else 0.0
         issue = p.security_id if p.security_id is not None else p.id
