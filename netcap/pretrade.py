@@ -989,6 +989,9 @@ class PreTradeState:
             or p.id in self._named
             or (p.maturity is not None and p.years_to_maturity is not None)
             or (p.maturity is not None and p.security_class == SecurityClass.MUNICIPAL)
+            or p.id != p.id.strip()  # text the frame validator would normalize
+            or (p.security_id is not None and p.security_id.strip() != p.security_id)
+            or p.security_id == ""
         ):
             return None
         if p.years_to_maturity is not None:

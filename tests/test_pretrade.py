@@ -525,7 +525,7 @@ def twin_trades(draw: Any) -> tuple[Position, Position]:
     update: dict[str, Any] = {
         "market_value": draw(VALUES) + draw(st.sampled_from([0.0, 0.37])),
         "quantity": draw(st.sampled_from([None, 10.0, 777.0])),
-        "security_id": draw(st.sampled_from([None, "X1", "Q9"])),
+        "security_id": draw(st.sampled_from([None, "X1", "Q9", "", " Q9"])),
     }
     if second.years_to_maturity is not None:
         same = first.years_to_maturity if first.years_to_maturity is not None else 1.0
