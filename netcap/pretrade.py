@@ -28,18 +28,26 @@ market value exchanges cash for a security of the same value, so tentative net
 capital, aggregate indebtedness, the requirement ((a)(1), (a)(4), (a)(8)) and
 the alternative standard's debit items do not move.  Only the haircuts do.
 
-Books or trades with links between positions (covered futures through
-``deliverable_position``, (F)(2) hedges through ``hedge_with``) and the
-elections that name position ids ((A)(3) pairs, (L) reductions) are handled by a
-full recompute of the haircuts (the result says ``method="full"``): their
-charges depend on pairs of positions across pools.
+Links between positions (covered futures through ``deliverable_position``,
+(F)(2) hedges through ``hedge_with``) and the elections that name position ids
+((A)(3) pairs, (L) reductions) tie the charge of one position to another.  Such
+*linked* positions already in the book enter their pools as the full
+computation treats them, and stay fixed there: a covered position with the
+value left after cover (15c3-1b(a)(3)(ix)(A)), its futures margin charge on the
+uncovered value; an (F)(2)-hedged debt position with its unhedged remainder in
+its (F)(1) bucket and its (F)(3)/(F)(4) charge on the hedged amount as a fixed
+charge; the hedge with the value left after the hedge; a paired or reduced
+position with the bucket or rate the election gives it.  Only a trade that
+itself carries a link, whose id an election names, or the removal of a linked
+position is handled by a full recompute of the haircuts (``method="full"``).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, NamedTuple, cast
 
@@ -53,9 +61,12 @@ from netcap.firm import Book, LiabilityKind
 from netcap.frame import BookError, RowError, positions_frame
 from netcap.haircuts import HaircutOptions, compute_haircuts
 from netcap.haircuts.concentration import CONCENTRATION_CITATION, IN_SCOPE
+from netcap.haircuts.covered import covered_values
+from netcap.haircuts.debt import find_hedges
 from netcap.haircuts.futures import FuturesOptions, futures_margin_charge
 from netcap.haircuts.government import FED_DEALER_FACTOR, GovernmentOptions
 from netcap.haircuts.routing import route_positions
+from netcap.maturity import complete_months
 from netcap.model import Instrument, Position, SecurityClass
 from netcap.tables import load_schedule
 
@@ -230,6 +241,15 @@ class _Row:
     m_note: bool
     m_class: str
     signed: float
+    fixed: float  # a linked row's fixed charge under ``paragraph`` ((F)(3)/(F)(4) hedged part)
+
+
+def _bucket(lower: list[float], upper: list[float], measure: float) -> int:
+    """Scalar form of :meth:`netcap.tables.Schedule.bucket_index` (-1 where no bucket holds it)."""
+    if math.isnan(measure):
+        return -1
+    i = bisect.bisect_right(lower, measure) - 1
+    return i if i >= 0 and measure < upper[i] else -1
 
 
 def _add(d: dict[Any, float], key: Any, amount: float) -> None:
@@ -244,17 +264,30 @@ def _member(row: _Row) -> tuple[float, float, float, bool, str]:
 class PreparedTrade:
     """A trade validated as a book row and routed to its pools (see :meth:`PreTradeState.prepare`).
 
-    ``row`` is None where the trade is handled by a full recompute (it names a
-    linked position, or the book is not incremental).
+    ``row`` is None where the trade is handled by a full recompute (it carries a
+    link or an election names its id).  ``method`` says how the trade was
+    prepared: ``"pandas"`` (a one-row validated frame through the haircut
+    modules) or ``"fast"`` (a routing template reused, see docs/pretrade.md).
+    The one-row validated frame is built when first needed (adding the trade).
     """
 
-    frame: pd.DataFrame = field(repr=False)
+    position: Position
     row: _Row | None
+    method: str = "pandas"
+    _frame: list[pd.DataFrame] = field(default_factory=list, repr=False, compare=False)
+    _builder: Any = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
         """The trade's position id."""
-        return str(self.frame["id"].iloc[0])
+        return self.position.id
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The trade as a one-row validated position frame."""
+        if not self._frame:
+            self._frame.append(self._builder([self.position]))
+        return self._frame[0]
 
 
 class PreTradeState:
@@ -278,6 +311,7 @@ class PreTradeState:
             raise ValueError("give positions in the book or as a frame, not both")
         given = positions if positions is not None else positions_frame(book.positions, book.as_of)
         self.book = book.model_copy(update={"positions": ()})
+        self._templates: dict[Any, _Row] = {}
         self._build(given)
 
     # ------------------------------------------------------------------ building
@@ -299,6 +333,22 @@ class PreTradeState:
         self._cat_ids = np.unique(cats)
         self._gov_cat = np.searchsorted(self._cat_ids, cats)
         self._conc = load_schedule("concentration", on)
+        self._f1 = load_schedule("nonconvertible_debt", on)
+        self._muni = load_schedule("municipal", on)
+        # scalar copies for the fast prepare
+        self._bounds = [
+            (
+                [float(x) for x in t.column("lower")],
+                [float(x) for x in t.column("upper")],
+                scale,
+            )
+            for t, scale in ((self._gov, 1.0), (self._f1, 12.0), (self._muni, 12.0))
+        ]
+        self._m_const = (
+            self._conc.rate("j_add_on_rate"),
+            self._conc.rate("j_exempt_add_on_rate"),
+            self._conc.rate("add_on_fraction"),
+        )
         self._other = load_schedule("other_securities", on)
         self._j_ratio = self._other.rate("j_offset_ratio")
         self._j_excess = self._other.rate("j_excess_rate")
@@ -325,10 +375,12 @@ class PreTradeState:
             futures=FuturesOptions(membership=hopts.futures.membership),
         )
         frame = self._frame
-        links = bool(
-            frame["deliverable_position"].notna().any() or frame["hedge_with"].notna().any()
-        )
-        self.incremental = not (links or hopts.government.pairs or hopts.limited_market.reductions)
+        self._linked = self._linked_ids(frame)
+        self._named = {a for pair in hopts.government.pairs for a in pair} | {
+            pid for pid, _ in hopts.limited_market.reductions
+        }
+        # unlinked trades are always checked incrementally; kept for callers that ask
+        self.incremental = True
         bp = base.haircuts.by_paragraph
         self._by_paragraph = {
             str(p): float(c) for p, c in zip(bp["paragraph"], bp["charge"], strict=True)
@@ -344,12 +396,26 @@ class PreTradeState:
         self._pools: dict[tuple[str, str], _Pool] = {}
         self._issues: dict[str, _Issue] = {}
         self._fut_gross: dict[str, float] = {}
-        if not self.incremental:
-            return
-        facts = self._facts_frame(frame, base.haircuts.detail)
+        facts = self._facts_frame(frame, base.haircuts.detail, linked=bool(self._linked))
         self._facts = facts
         self._index = pd.Index(facts["pid"].to_numpy())
         self._load(facts)
+
+    def _linked_ids(self, frame: pd.DataFrame) -> set[str]:
+        """Ids of rows with a link, named by a link, or named by an election."""
+        out: set[str] = set()
+        self._named_by: dict[str, str] = {}
+        for col in ("deliverable_position", "hedge_with"):
+            has = frame[col].notna().to_numpy(dtype=bool)
+            if has.any():
+                ids = frame.loc[has, "id"].astype(str)
+                targets = frame.loc[has, col].astype(str)
+                out |= set(ids) | set(targets)
+                self._named_by.update(zip(targets, ids, strict=True))
+        hopts = self.options.haircuts
+        out |= {a for pair in hopts.government.pairs for a in pair}
+        out |= {pid for pid, _ in hopts.limited_market.reductions}
+        return out
 
     def _early_warning_inputs(self, base: NetCapitalResult) -> EarlyWarningInputs:
         book = self.book
@@ -445,19 +511,45 @@ class PreTradeState:
             min_market_makers=self._other.amount("k_min_market_makers"),
         )
 
-    def _facts_frame(self, frame: pd.DataFrame, detail: pd.DataFrame) -> pd.DataFrame:
+    def _facts_frame(
+        self, frame: pd.DataFrame, detail: pd.DataFrame, *, linked: bool = False
+    ) -> pd.DataFrame:
         """Each row's pool and contributions, vectorized (a trade is a one-row frame).
 
         ``detail`` is the haircut detail of the same rows (from the base
         computation, or from the trade computed alone: a row's paragraph, bucket,
         rate and gross charge do not depend on other rows when no row is linked).
+        With ``linked``, rows tied by a link enter as the full computation treats
+        them (see the module docstring): cover reduces the value margined under
+        Appendix B, and an (F)(2)-hedged row splits into its unhedged remainder in
+        its (F)(1) bucket plus a fixed charge on the hedged amount.
         """
         routes = self._routes(frame)
         n = len(frame)
-        expo = detail["exposure"].to_numpy(dtype=float)
-        rate = detail["rate"].to_numpy(dtype=float)
+        expo = detail["exposure"].to_numpy(dtype=float).copy()
+        rate = detail["rate"].to_numpy(dtype=float).copy()
         gross = detail["gross_charge"].to_numpy(dtype=float)
-        bucket = detail["bucket"].astype(str).to_numpy(dtype=object)
+        bucket = detail["bucket"].astype(str).to_numpy(dtype=object).copy()
+        signed = frame["signed_value"].to_numpy(dtype=float)
+        after_cover = signed
+        fixed = np.zeros(n)
+        # (M) sees the rate otherwise applied, blended for a partly hedged row
+        absx0 = np.abs(expo)
+        effective = np.divide(gross, absx0, out=rate.copy(), where=absx0 > 0)
+        if linked:
+            covered, _ = covered_values(frame)
+            after_cover = signed - np.sign(signed) * covered
+            hedged = find_hedges(frame, routes, after_cover).hedged
+            h = np.flatnonzero(hedged > 0)
+            if len(h):
+                f1 = load_schedule("nonconvertible_debt", self.as_of)
+                unhedged = expo[h] - np.sign(expo[h]) * hedged[h]
+                months = frame["months_to_maturity"].to_numpy(dtype=float)[h]
+                idx = f1.bucket_index(months / 12.0)
+                fixed[h] = rate[h] * hedged[h]
+                expo[h] = unhedged
+                bucket[h] = f1.column("key")[idx]
+                rate[h] = f1.column("rate").astype(float)[idx]
         family = np.array([_FAMILY.get(r, "LINEAR") for r in routes], dtype=object)
         cls = frame["security_class"].to_numpy()
         issue = frame["security_id"].fillna(frame["id"]).astype(str).to_numpy(dtype=object)
@@ -477,7 +569,7 @@ class PreTradeState:
         if len(fut):
             fc = futures_margin_charge(
                 frame.iloc[fut],
-                frame["signed_value"].to_numpy(dtype=float)[fut],
+                after_cover[fut],
                 self._futures_table,
                 FuturesOptions(membership=self._hopts.futures.membership),
                 required=routes[fut] == "FUT",
@@ -503,8 +595,6 @@ class PreTradeState:
             self._conc.amount("underwriting_business_days"),
         )
         counted = scope & ~(bdays <= grace)
-        absx = np.abs(expo)
-        effective = np.divide(gross, absx, out=rate.copy(), where=absx > 0)
         m_rate = np.where(
             np.isin(routes, ["J", "G_J"]),
             self._conc.rate("j_add_on_rate"),
@@ -535,7 +625,8 @@ class PreTradeState:
                 "m_price": np.nan_to_num(price),
                 "m_note": frame["municipal_note"].to_numpy(dtype=bool),
                 "m_class": cls,
-                "signed": frame["signed_value"].to_numpy(dtype=float),
+                "signed": signed,
+                "fixed": fixed,
             }
         )
 
@@ -577,6 +668,11 @@ class PreTradeState:
         if len(rows):
             pool = self._pool(("LINEAR", ""), None)
             for p, v in rows.groupby("paragraph", sort=False)["gross"].sum().items():
+                _add(pool.linear, str(p), float(v))
+        rows = work[work["fixed"] != 0]  # linked rows' fixed charges ((F)(3)/(F)(4))
+        if len(rows):
+            pool = self._pool(("LINEAR", ""), None)
+            for p, v in rows.groupby("paragraph", sort=False)["fixed"].sum().items():
                 _add(pool.linear, str(p), float(v))
         rows = work[work["fut_citation"] != ""]
         for p, v in rows.groupby("fut_citation", sort=False)["fut_gross"].sum().items():
@@ -808,11 +904,13 @@ class PreTradeState:
         if not positions:
             return []
         frame = self._trade_frame(positions)
-        linked = (frame["deliverable_position"].notna() | frame["hedge_with"].notna()).to_numpy(
-            dtype=bool
-        )
+        linked = (
+            frame["deliverable_position"].notna()
+            | frame["hedge_with"].notna()
+            | frame["id"].astype(str).isin(self._named)
+        ).to_numpy(dtype=bool)
         rows: list[_Row | None] = [None] * len(frame)
-        if self.incremental and not linked.all():
+        if not linked.all():
             sub = frame[~linked].reset_index(drop=True)
             try:
                 detail = compute_haircuts(
@@ -824,7 +922,12 @@ class PreTradeState:
             for i, r in zip(np.flatnonzero(~linked), facts.itertuples(index=False), strict=True):
                 rows[int(i)] = _Row(*r)
         return [
-            PreparedTrade(frame.iloc[[i]].reset_index(drop=True), rows[i])
+            PreparedTrade(
+                positions[i],
+                rows[i],
+                _frame=[frame.iloc[[i]].reset_index(drop=True)],
+                _builder=self._trade_frame,
+            )
             for i in range(len(frame))
         ]
 
@@ -846,17 +949,109 @@ class PreTradeState:
         return out.reset_index(drop=True)
 
     def prepare(self, trade: TradeInput | PreparedTrade) -> PreparedTrade:
-        """Validate and route a trade once, so that checks of it take only the pool update."""
+        """Validate and route a trade once, so that checks of it take only the pool update.
+
+        A cash trade of a class in ``_FAST_CLASSES`` whose routing template is
+        known (an earlier trade with the same routing-relevant fields and the same
+        maturity buckets, see :meth:`_template_key`) is prepared from the
+        template in scalar Python; anything else goes through the one-row pandas
+        path, whose row then becomes a template.
+        """
         if isinstance(trade, PreparedTrade):
             return trade
-        _, one = self._trade(trade)
-        return PreparedTrade(one, self._trade_row(one))
+        p = self._position(trade)
+        key = self._template_key(p)
+        if key is not None:
+            tpl = self._templates.get(key)
+            if tpl is not None:
+                return PreparedTrade(p, self._from_template(tpl, p), "fast", [], self._trade_frame)
+        one = self._trade_frame([p])
+        row = self._trade_row(one)
+        if key is not None and row is not None and self._template_ok(row, p):
+            self._templates[key] = row
+        return PreparedTrade(p, row, "pandas", [one], self._trade_frame)
+
+    # ------------------------------------------------------------------ fast prepare
+    def _template_key(self, p: Position) -> tuple[Any, ...] | None:
+        """Routing-relevant fields of a trade, or None where the fast path does not apply.
+
+        The key holds every field except the id, the amounts (market value,
+        quantity, price), the security id and the maturity; the maturity enters
+        only as the bucket it falls in under each schedule that buckets by
+        maturity ((A)/(C) by months, (B)(2) and (F)(1) by years), so two trades
+        with equal keys are routed alike and take the same rate.
+        """
+        if (
+            p.security_class.value not in _FAST_CLASSES
+            or p.instrument != Instrument.CASH
+            or p.deliverable_position is not None
+            or p.hedge_with is not None
+            or p.id in self._named
+            or (p.maturity is not None and p.years_to_maturity is not None)
+            or (p.maturity is not None and p.security_class == SecurityClass.MUNICIPAL)
+            or p.id != p.id.strip()  # text the frame validator would normalize
+            or (p.security_id is not None and p.security_id.strip() != p.security_id)
+            or p.security_id == ""
+        ):
+            return None
+        if p.years_to_maturity is not None:
+            months = p.years_to_maturity * 12.0
+        elif p.maturity is not None:
+            months = float(complete_months(self.as_of, p.maturity))
+        else:
+            months = math.nan
+        sig = (math.isnan(months), *(_bucket(lo, up, months / k) for lo, up, k in self._bounds))
+        d = p.__dict__
+        return (sig, *(d[k] for k in _KEY_FIELDS))
+
+    @staticmethod
+    def _template_ok(row: _Row, p: Position) -> bool:
+        """The pandas row is linear in the value the way :meth:`_from_template` assumes."""
+        value = p.value
+        return (
+            row.family != "FUT"
+            and not row.fut_citation
+            and row.fixed == 0.0
+            and row.exposure == row.signed
+            and row.gross == row.rate * abs(row.exposure)
+            and value > 0
+        )
+
+    def _from_template(self, tpl: _Row, p: Position) -> _Row:
+        """The trade's row: the template's routing with this trade's id and amounts."""
+        value = p.value
+        signed = value if p.side.value == "long" else -value
+        gross = tpl.rate * abs(signed)
+        absx = abs(signed)
+        effective = gross / absx if absx > 0 else tpl.rate
+        j_rate, j2_rate, fraction = self._m_const
+        if tpl.route in ("J", "G_J"):
+            m_rate = j_rate
+        elif tpl.route == "J2":
+            m_rate = j2_rate
+        else:
+            m_rate = fraction * effective
+        qty = p.quantity
+        price = value / qty if qty is not None and qty > 0 else 0.0
+        issue = p.security_id if p.security_id is not None else p.id
+        return replace(
+            tpl,
+            pid=p.id,
+            exposure=signed,
+            gross=gross,
+            m_issue=issue if tpl.m_issue else "",
+            m_rate=m_rate,
+            m_price=price,
+            signed=signed,
+        )
 
     def _trade_row(self, one: pd.DataFrame) -> _Row | None:
         linked = bool(
-            one["deliverable_position"].notna().iloc[0] or one["hedge_with"].notna().iloc[0]
+            one["deliverable_position"].notna().iloc[0]
+            or one["hedge_with"].notna().iloc[0]
+            or str(one["id"].iloc[0]) in self._named
         )
-        if not self.incremental or linked:
+        if linked:
             return None
         detail = compute_haircuts(
             one, self.as_of, self._single_opts, net_capital_before_haircuts=self.tnc
@@ -875,7 +1070,7 @@ class PreTradeState:
     def add(self, trade: TradeInput | PreparedTrade) -> PreTradeResult:
         """Add ``trade`` to the book and return the result."""
         prepared = self.prepare(trade)
-        if str(prepared.frame["id"].iloc[0]) in self._ids:
+        if prepared.id in self._ids:
             raise BookError([RowError("trade", "id", "duplicate id: already in the book")])
         result, commit = self._evaluate("add", prepared, None)
         commit()
@@ -894,14 +1089,19 @@ class PreTradeState:
             raise ValueError(
                 f"{pid!r} is a position of a market-maker account, not of the book's positions"
             )
+        if pid in self._named_by:
+            raise ValueError(
+                f"{pid!r} is named by the link of {self._named_by[pid]!r}; remove that first"
+            )
         return pid
 
     def _evaluate(
         self, action: str, prepared: PreparedTrade | None, pid: str | None
     ) -> tuple[PreTradeResult, Any]:
-        one = None if prepared is None else prepared.frame
-        if not self.incremental or (prepared is not None and prepared.row is None):
-            return self._evaluate_full(action, one, pid)
+        if (prepared is not None and prepared.row is None) or (
+            pid is not None and pid in self._linked
+        ):
+            return self._evaluate_full(action, None if prepared is None else prepared.frame, pid)
         if prepared is not None:
             assert prepared.row is not None
             row = prepared.row
@@ -967,9 +1167,9 @@ class PreTradeState:
             self._by_paragraph = by_after
             self.haircuts = total_after
             self.flags = result.flags_after
-            if one is not None:
+            if prepared is not None:
                 self._rows[row.pid] = row
-                self._added[row.pid] = one
+                self._added[row.pid] = prepared.frame
                 self._ids.add(row.pid)
                 self._given_ids.add(row.pid)
             else:
@@ -1085,3 +1285,36 @@ _NC_BELOW = frozenset(
 _AI_OVER = frozenset({"ai_over_1200pct", "withdrawal_ai_over_1000pct"})
 _FIXED = frozenset({"securities_financing_over_2500pct_tnc", "debt_equity_over_70pct"})
 _BUCKETED = ["B1", "B2", "D", "E", "E6", "F", "H", "J"]
+# classes the fast prepare serves: routed without comparing the maturity or the value with a
+# threshold (commercial paper, CDs and acceptances do; convertibles compare value with
+# principal; commodities are pooled by issue)
+_FAST_CLASSES = frozenset(
+    c.value
+    for c in (
+        SecurityClass.GOVERNMENT,
+        SecurityClass.AGENCY,
+        SecurityClass.CANADIAN_GOVERNMENT,
+        SecurityClass.MUNICIPAL,
+        SecurityClass.NONCONVERTIBLE_DEBT,
+        SecurityClass.PREFERRED,
+        SecurityClass.EQUITY,
+        SecurityClass.NO_READY_MARKET,
+        SecurityClass.CRYPTO_NON_SECURITY,
+        SecurityClass.REDEEMABLE_FUND,
+        SecurityClass.MONEY_MARKET_FUND,
+    )
+)
+_KEY_FIELDS = tuple(
+    k
+    for k in Position.model_fields
+    if k
+    not in (
+        "id",
+        "market_value",
+        "quantity",
+        "price",
+        "security_id",
+        "maturity",
+        "years_to_maturity",
+    )
+)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from netcap.computation import ComputeOptions, compute
@@ -17,7 +17,7 @@ from netcap.haircuts import HaircutOptions
 from netcap.haircuts.futures import FuturesOptions
 from netcap.haircuts.government import GovernmentOptions
 from netcap.model import Position
-from netcap.pretrade import PreTradeState
+from netcap.pretrade import PreparedTrade, PreTradeState
 
 AS_OF = date(2024, 6, 28)
 
@@ -88,6 +88,7 @@ def _position(draw: Any, pid: str) -> Position:
                 "fut_commodity",
                 "fut_gov",
                 "covered_fut",
+                "hedged_debt",
             ]
         )
     )
@@ -178,13 +179,22 @@ def _position(draw: Any, pid: str) -> Position:
             maintenance_margin=margin,
             **base,
         )
+    if kind == "hedged_debt":
+        # (F)(2): short debt hedged by the 2-year long government p0 (window: within 6 months)
+        return Position(
+            security_class="nonconvertible_debt",
+            years_to_maturity=draw(st.sampled_from([1.75, 2.0, 2.25, 4.0])),
+            minimal_credit_risk=True,
+            hedge_with="p0",
+            **{**base, "side": "short"},
+        )
     return Position(
         security_class="government",
         instrument="future",
         years_to_maturity=y,
         maintenance_margin=value / 50,
         deliverable_position="p0",
-        **base,
+        **{**base, "side": draw(st.sampled_from(["short", "short", "long"]))},
     )
 
 
@@ -201,7 +211,9 @@ def scenarios(draw: Any) -> tuple[list[Position], list[Any], ComputeOptions]:
         )
     ]
     start += [_position(draw, f"p{i}") for i in range(1, n)]
-    start = [p for p in start if p.deliverable_position is None]
+    # books WITH links: covered futures on p0 and at most one (F)(2) hedge of it
+    hedges = [p.id for p in start if p.hedge_with is not None]
+    start = [p for p in start if p.hedge_with is None or p.id == hedges[0]]
     steps: list[Any] = []
     for k in range(draw(st.integers(min_value=1, max_value=6))):
         if draw(st.booleans()):
@@ -256,7 +268,8 @@ def test_every_step_equals_a_full_recompute(case: Any) -> None:
                 continue
             victim = current[step % len(current)]
             trial = [p for p in current if p.id != victim.id]
-            if any(p.deliverable_position == victim.id for p in trial) or not _valid(trial, opts):
+            named = {p.deliverable_position for p in trial} | {p.hedge_with for p in trial}
+            if victim.id in named or not _valid(trial, opts):
                 continue
             state.remove(victim.id)
             current = trial
@@ -380,7 +393,46 @@ def test_a_covered_future_is_checked_by_a_full_recompute() -> None:
     assert r.method == "full"
     assert r.haircuts_before == pytest.approx(2_000.0)
     assert r.haircuts_after == pytest.approx(0.0)
-    assert not state.incremental
+    # the book is now linked, but an unlinked trade is still checked incrementally:
+    # a long 2-year Treasury of 50,000 alone in the book's (A) pool: 2% x 50,000 = 1,000
+    r2 = state.check(_gov("g", "long", 50_000.0, 2.0))
+    assert r2.method == "incremental"
+    assert r2.haircuts_after == pytest.approx(1_000.0)
+    # removing a linked position goes to the full path: the inventory alone again, 2,000
+    assert state.check_remove("f").method == "full"
+    assert state.check_remove("f").haircuts_after == pytest.approx(2_000.0)
+
+
+def test_sample_firm_with_links_checks_an_unlinked_trade_incrementally() -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    from netcap import load_book  # noqa: PLC0415
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "sample_firm" / "book.json"
+    loaded = load_book(path)
+    frame = loaded.positions
+    assert frame["deliverable_position"].notna().any()
+    assert frame["hedge_with"].notna().any()
+    state = PreTradeState(loaded.book, positions=frame)
+    trade = Position(id="zz", security_class="no_ready_market", side="long", market_value=10_000.0)
+    r = state.check(trade)
+    # (vii): deducted in full, 100% x 10,000 = 10,000, nothing else moves
+    assert r.method != "full"
+    assert r.haircut_delta == pytest.approx(10_000.0)
+    # a position named by a link cannot be removed while the link stands
+    target = str(frame.loc[frame["deliverable_position"].notna(), "deliverable_position"].iloc[0])
+    with pytest.raises(ValueError, match="named by the link"):
+        state.check_remove(target)
+    # agreement with a full compute after an unlinked add and an unlinked removal
+    state.add(trade)
+    plain = frame.loc[
+        ~frame["id"].isin(state._linked) & (frame["security_class"] == "government"), "id"
+    ].iloc[0]
+    assert state.remove(str(plain)).method == "incremental"
+    full = compute(
+        loaded.book, positions=state.current_frame().drop(columns=["row"], errors="ignore")
+    )
+    assert state.haircuts == pytest.approx(full.haircuts.total, abs=CENT_HALF)
 
 
 def test_cli_pretrade_prints_before_after_and_allowed(tmp_path: Any, capsys: Any) -> None:
@@ -456,3 +508,79 @@ def test_an_id_removed_can_come_back_as_a_new_trade() -> None:
     assert r.haircuts_after == pytest.approx(3_750.0)
     assert list(state.current_frame()["id"]) == ["a"]
     assert state.current_frame()["side"].iloc[0] == "short"
+
+
+# --- fast prepare ----------------------------------------------------------------------
+def _pandas_row(state: PreTradeState, p: Position) -> Any:
+    return state._trade_row(state._trade_frame([p]))
+
+
+@st.composite
+def twin_trades(draw: Any) -> tuple[Position, Position]:
+    """A trade and a second one of the same kind with its own id, value, quantity, issue, term."""
+    first = _position(draw, "t1")
+    second = _position(draw, "t2")
+    if first.security_class != second.security_class or first.instrument != second.instrument:
+        second = first.model_copy(update={"id": "t2"})
+    update: dict[str, Any] = {
+        "market_value": draw(VALUES) + draw(st.sampled_from([0.0, 0.37])),
+        "quantity": draw(st.sampled_from([None, 10.0, 777.0])),
+        "security_id": draw(st.sampled_from([None, "X1", "Q9", "", " Q9"])),
+    }
+    if second.years_to_maturity is not None:
+        same = first.years_to_maturity if first.years_to_maturity is not None else 1.0
+        update["years_to_maturity"] = draw(st.one_of(st.just(same), YEARS))
+    if second.principal_amount is None and second.maintenance_margin is None:
+        second = second.model_copy(update=update)
+    return first, second
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(twin_trades())
+def test_fast_prepare_equals_the_pandas_prepare(case: Any) -> None:
+    first, second = case
+    book = (
+        _gov("p0", "long", 50_000.0, 2.0),
+        Position(id="e", security_class="equity", side="long", market_value=1e6, security_id="X1"),
+    )
+    state = PreTradeState(_book(book))
+    try:
+        state.prepare(first)  # the pandas path; its row becomes a template
+        want = _pandas_row(state, second)
+    except (BookError, ValueError):
+        return
+    got = state.prepare(second)
+    event(f"{second.security_class.value}: {got.method}")
+    if want is None:  # a trade carrying a link goes to the full path either way
+        assert got.row is None
+        return
+    assert got.row is not None
+    # same pool keys ...
+    for name in ("pid", "route", "family", "key", "paragraph", "sub", "m_issue", "m_class"):
+        assert getattr(got.row, name) == getattr(want, name), name
+    assert got.row.fut_citation == want.fut_citation
+    assert got.row.m_note == want.m_note
+    # ... and the same contribution (to float rounding)
+    for name in ("exposure", "rate", "gross", "fut_gross", "m_rate", "m_price", "signed", "fixed"):
+        assert getattr(got.row, name) == pytest.approx(getattr(want, name), rel=1e-12), name
+    # and the same check (or the same refusal: an issue described two ways)
+    try:
+        after = state.check(got).haircuts_after
+    except BookError:
+        with pytest.raises(BookError):
+            state.check(PreparedTrade(second, want))
+        return
+    assert after == pytest.approx(state.check(PreparedTrade(second, want)).haircuts_after)
+
+
+def test_a_repeated_shape_is_prepared_fast_and_checked_the_same() -> None:
+    state = PreTradeState(_book((_gov("long", "long", 1_000_000.0, 2.0),)))
+    first = state.prepare(_gov("s1", "short", 100_000.0, 2.5))
+    assert first.method == "pandas"
+    # 2.25 years: 27 months, the same (A) subcategory (2 to < 3 years) as 2.5 years
+    second = state.prepare(_gov("s2", "short", 400_000.0, 2.25))
+    assert second.method == "fast"
+    # as in the first hand-worked case: net long 600,000 x 2% = 12,000
+    assert state.check(second).haircuts_after == pytest.approx(12_000.0)
+    assert state.add(second).haircuts_after == pytest.approx(12_000.0)
+    assert list(state.current_frame()["id"]) == ["long", "s2"]
