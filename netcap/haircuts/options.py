@@ -68,15 +68,18 @@ LIMITATIONS: dict[str, str] = {
     "15c3-1a(b)(2)(iii)": "related instruments (futures, options on futures, swaps) and product "
     "groups are not recognised as offsets; options on underlyings other than equity and "
     "other_security ((J)) are refused",
-    "15c3-1a(c)(5)-(6)": "unlisted conversions and reverse conversions (underlying, put and "
-    "call together) are not recognised; each option is charged under (c)(1)-(4) or (7)",
+    "15c3-1a(c)(5)": "unlisted conversions (long underlying, long put, short call together) "
+    "are not recognised; each option is charged under (c)(1)-(4) or (7)",
+    "15c3-1a(c)(6)": "unlisted reverse conversions (short underlying, long call, short put "
+    "together) are not recognised; each option is charged under (c)(1)-(4) or (7)",
     "15c3-1(c)(2)(vi)(M)": "undue concentration is not measured for options written on a single "
     "issue; option positions are outside the (M) computation",
 }
 """Parts of Appendix A that netcap leaves out (paragraph -> what is missing)."""
 
 _CLASSES = (SecurityClass.EQUITY.value, SecurityClass.OTHER_SECURITY.value)
-_A = "15c3-1a"
+_D_CITATION = {"D1": "15c3-1a(b)(2)(iii)(D)(1)", "D2": "15c3-1a(b)(2)(iii)(D)(2)"}
+_C_CITATION = {"c3": "15c3-1a(c)(3)", "c4": "15c3-1a(c)(4)"}
 
 
 @dataclass(frozen=True)
@@ -260,10 +263,10 @@ def option_charges(
     uncovered = np.maximum(np.maximum(pv - otm, 0.0), floor)
     ls = listed & short
     charge[ls] = uncovered[ls]
-    paragraph[ls] = np.where(call[ls], f"{_A}(b)(2)(iii)(A)", f"{_A}(b)(2)(iii)(B)")
+    paragraph[ls] = np.where(call[ls], "15c3-1a(b)(2)(iii)(A)", "15c3-1a(b)(2)(iii)(B)")
     bucket[ls] = np.where(call[ls], "uncovered call", "uncovered put")
     adj[ls] = -time_value[ls]
-    adj_par[ls] = f"{_A}(b)(2)(ii)(A)"
+    adj_par[ls] = "15c3-1a(b)(2)(ii)(A)"
 
     # long listed: 50% of the net long market value in the series, over unpaired options
     in_pair = np.zeros(m, dtype=bool)
@@ -286,7 +289,7 @@ def option_charges(
     gross = np.zeros(m)
     gross[ll] = long_rate * mv[ll]
     charge[ll] = gross[ll] * share[ll]
-    paragraph[ll] = f"{_A}(b)(2)(iii)(C)"
+    paragraph[ll] = "15c3-1a(b)(2)(iii)(C)"
     bucket[ll] = "long option"
     applied[ll] = long_rate
     netted = ll & (share < 1.0)
@@ -301,16 +304,16 @@ def option_charges(
     us = ~listed & short
     unlisted_short = np.maximum(pv - otm, ul_min * contracts)
     charge[us] = unlisted_short[us]
-    paragraph[us] = np.where(call[us], f"{_A}(c)(1)", f"{_A}(c)(2)")
+    paragraph[us] = np.where(call[us], "15c3-1a(c)(1)", "15c3-1a(c)(2)")
     bucket[us] = np.where(call[us], "uncovered unlisted call", "uncovered unlisted put")
     ul = ~listed & ~short
     charge[ul] = np.minimum(pv, itm)[ul]
-    paragraph[ul] = f"{_A}(c)(7)"
+    paragraph[ul] = "15c3-1a(c)(7)"
     bucket[ul] = "long unlisted option"
     # (c)(2)(i)(B)(2): an unlisted option is worth its intrinsic value
     excess = mv - itm
     adj[~listed] = np.where(short, -excess, excess)[~listed]
-    adj_par[~listed] = f"{_A}(c)"
+    adj_par[~listed] = "15c3-1a(c)"
 
     # spreads (E): the deduction on the short leg, the market values out of net worth
     width = units[spread_short] * np.where(
@@ -318,7 +321,7 @@ def option_charges(
         strike[spread_long] - strike[spread_short],
         strike[spread_short] - strike[spread_long],
     )
-    e_par = np.where(call[spread_short], f"{_A}(b)(2)(iii)(E)(1)", f"{_A}(b)(2)(iii)(E)(2)")
+    e_par = np.where(call[spread_short], "15c3-1a(b)(2)(iii)(E)(1)", "15c3-1a(b)(2)(iii)(E)(2)")
     charge[spread_short] = np.maximum(width, 0.0)
     charge[spread_long] = 0.0
     paragraph[spread_short] = e_par
@@ -329,8 +332,8 @@ def option_charges(
     applied[spread_long] = 0.0
     adj[spread_short] = -mv[spread_short]
     adj[spread_long] = mv[spread_long]
-    adj_par[spread_short] = f"{_A}(b)(2)(ii)(C)"
-    adj_par[spread_long] = f"{_A}(b)(2)(ii)(C)"
+    adj_par[spread_short] = "15c3-1a(b)(2)(ii)(C)"
+    adj_par[spread_long] = "15c3-1a(b)(2)(ii)(C)"
     for leg, other in ((spread_short, spread_long), (spread_long, spread_short)):
         note[leg] = np.char.add("spread with ", ids[rows[other]].astype(str)).astype(object)
     note[late] = np.where(
@@ -356,15 +359,15 @@ def option_charges(
         charge[k] = np.maximum(
             np.minimum(pv[k], otm[k]), np.minimum(d_min[code] * contracts[k], itm[k])
         )
-        paragraph[k] = f"{_A}(b)(2)(iii)(D)({code[1]})"
+        paragraph[k] = _D_CITATION[code]
         bucket[k] = "long put, long underlying" if code == "D1" else "long call, short underlying"
         adj[k] = time_value[k]
-        adj_par[k] = f"{_A}(b)(2)(ii)(B)"
+        adj_par[k] = "15c3-1a(b)(2)(ii)(B)"
         taken |= sel
     sel = kind == "D3"
     k = c_rows[sel]
     charge[k] = np.maximum(pv[k] - itm[k], d_min["D3"] * contracts[k])
-    paragraph[k] = f"{_A}(b)(2)(iii)(D)(3)"
+    paragraph[k] = "15c3-1a(b)(2)(iii)(D)(3)"
     bucket[k] = "short call, long underlying"
     taken |= sel
     # unlisted pairs, with the election of (c) to charge both separately when less
@@ -379,7 +382,7 @@ def option_charges(
         use = pair <= separate
         kk = k[use]
         charge[kk] = pair[use]
-        paragraph[kk] = f"{_A}(c)({code[1]})"
+        paragraph[kk] = _C_CITATION[code]
         bucket[kk] = label
         note[k[~use]] = "charged separately: less than the paired charge (15c3-1a(c))"
         taken[np.flatnonzero(sel)[use]] = True
