@@ -392,21 +392,23 @@ def option_charges(
     if taken.any():
         got = cash[taken]
         removed += np.bincount(got, weights=mv_all[got] * share_u[taken], minlength=n)
-        texts = pd.Series(
-            [
-                f"{u:g} units paired with option {ids[rows[j]]!r} ({paragraph[j]})"
-                for j, u in zip(c_rows[taken], units[c_rows[taken]], strict=True)
-            ]
+        j = c_rows[taken]
+        texts = (
+            pd.Series(np.char.mod("%g", units[j]), dtype=object)
+            + " units paired with option '"
+            + ids[rows[j]].astype(str)
+            + "' ("
+            + paragraph[j].astype(str)
+            + ")"
         )
         joined = texts.groupby(got, sort=False).agg("; ".join)
         under_notes = dict(
             zip(joined.index.astype(int).tolist(), joined.astype(str).tolist(), strict=True)
         )
-        for j, t in zip(c_rows[taken], cash[taken], strict=True):
-            if note[j] == "":
-                note[j] = f"paired with {ids[t]!r}"
+        blank = note[j] == ""
+        note[j[blank]] = "paired with '" + ids[got[blank]].astype(str).astype(object) + "'"
 
-    own = np.asarray([notes[int(r)] for r in rows], dtype=object)
+    own = np.asarray(notes, dtype=object)[rows]
     note = np.where(own == "", note, np.where(note == "", own, own + "; " + note))
     signed = np.where(short, -mv, mv)
     gross = np.where(ll, gross, charge)
