@@ -15,11 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netcap.computation import haircut_group
+from netcap.computation import compute, haircut_group
 from netcap.frame import BookError, positions_frame, validate_frame
 from netcap.haircuts import HaircutResult, compute_haircuts
 from netcap.haircuts.options import LIMITATIONS
 from netcap.model import Position
+from tests.computation_helpers import book
 
 AS_OF = date(2025, 1, 2)
 EXPIRY = date(2025, 3, 21)
@@ -464,3 +465,22 @@ def test_pairing_a_covered_call_never_increases_the_charge(
 
     paired, unpaired = run(book("s")).total, run(book(None)).total
     assert paired <= unpaired + 0.01
+
+
+def test_at_the_money_and_expiry_boundaries() -> None:
+    # S = K = 50: otm 0, itm 0 -> uncovered call 15% x 5,000 = 750 (> floor 375);
+    # expiring on the as-of date is still open; the day before is refused
+    c = row(run([opt("c", "short", "call", 50, 200, expiry=AS_OF)]), "c")
+    assert c["charge"] == pytest.approx(750)
+    assert c["add_on_charge"] == pytest.approx(-200)  # all time value
+    with pytest.raises(BookError, match="expiry"):
+        run([opt("c", "short", "call", 50, 200, expiry=date(2025, 1, 1))])
+
+
+def test_computation_shows_one_options_line() -> None:
+    # uncovered call 375 - time value 300 = 75, deducted (shown negative) on the line 15c3-1a
+    b = book(positions=(opt("c", "short", "call", 55, 300, expiry=date(2024, 9, 20)),))
+    result = compute(b)
+    line = result.lines.set_index("line").loc["haircut:15c3-1a"]
+    assert line["amount"] == pytest.approx(-75)
+    assert "options (Appendix A)" in line["label"]
