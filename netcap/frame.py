@@ -27,6 +27,18 @@ __all__ = [
     "validate_frame",
 ]
 
+OPTION_COLUMNS: tuple[str, ...] = (
+    "option_type",
+    "strike",
+    "underlying_price",
+    "units",
+    "listed",
+    "expiry",
+    "underlying",
+    "offsets",
+)
+"""Columns of an option position (Appendix A, 15c3-1a); see :func:`_validate_options`."""
+
 COLUMNS: tuple[str, ...] = (
     "id",
     "security_class",
@@ -56,6 +68,7 @@ COLUMNS: tuple[str, ...] = (
     "clearing_margin",
     "initial_margin",
     "cleared_by_firm",
+    *OPTION_COLUMNS,
 )
 """Input columns of a position frame, in order.
 
@@ -72,6 +85,7 @@ _BOOL_DEFAULTS: dict[str, bool | None] = {
     "limited_market": False,
     "called_within_90_days": False,
     "cleared_by_firm": True,
+    "listed": True,
 }
 """Yes/no columns and the value a blank cell takes (None: unknown, kept as None)."""
 _MONEY_COLUMNS = (
@@ -165,6 +179,14 @@ def positions_frame(
             "clearing_margin": p.clearing_margin,
             "initial_margin": p.initial_margin,
             "cleared_by_firm": p.cleared_by_firm,
+            "option_type": None if p.option_type is None else p.option_type.value,
+            "strike": p.strike,
+            "underlying_price": p.underlying_price,
+            "units": p.units,
+            "listed": p.listed,
+            "expiry": p.expiry,
+            "underlying": p.underlying,
+            "offsets": p.offsets,
         }
         for p in positions
     ]
@@ -431,6 +453,7 @@ def validate_frame(
             )
         )
     frame["hedge_with"] = hedge.astype(object).where(hedge.notna(), None)
+    errors.extend(_validate_options(frame, ids, known, as_of, source, row_offset))
 
     if errors:
         errors.sort(key=lambda e: (isinstance(e.row, str), e.row if isinstance(e.row, int) else 0))
@@ -446,3 +469,84 @@ def validate_frame(
     sign = np.where(frame["side"].to_numpy() == Side.LONG.value, 1.0, -1.0)
     frame["signed_value"] = sign * vals
     return frame
+
+
+def _validate_options(
+    frame: pd.DataFrame,
+    ids: pd.Series,
+    known: set[str],
+    as_of: date,
+    source: str,
+    row_offset: int,
+) -> list[RowError]:
+    """Check and convert the option columns in place (``listed`` is parsed with the flags).
+
+    Every option needs ``option_type``, ``strike``, ``underlying_price``, ``units``,
+    ``expiry`` and ``underlying``; other instruments may not carry them.  ``offsets``
+    must name another position of the book.
+    """
+    errors: list[RowError] = []
+    is_option = (frame["instrument"] == Instrument.OPTION.value).fillna(False).to_numpy(bool)
+
+    def flag(mask: np.ndarray, field: str, message: str) -> None:
+        for r in np.flatnonzero(mask):
+            errors.append(RowError(int(r) + row_offset, field, message, source))
+
+    kind = _clean(frame["option_type"], lower=True)
+    kind = kind.mask(kind == "")
+    has_kind = kind.notna().to_numpy(dtype=bool)
+    flag(
+        has_kind & ~kind.isin(["call", "put"]).fillna(False).to_numpy(dtype=bool),
+        "option_type",
+        "not one of ['call', 'put']",
+    )
+    frame["option_type"] = kind.astype(object).where(kind.notna(), None)
+    present = {"option_type": has_kind}
+    for col in ("strike", "underlying_price", "units"):
+        num = pd.to_numeric(frame[col], errors="coerce").astype(float)
+        blank = _blank(frame[col]).to_numpy(dtype=bool)
+        v = num.to_numpy()
+        flag(np.isnan(v) & ~blank, col, "not a number")
+        flag(np.isinf(v) | (np.isfinite(v) & (v > MAX_AMOUNT)), col, _TOO_LARGE)
+        flag(v < 0 if col != "units" else v <= 0, col, "negative" if col != "units" else "not > 0")
+        frame[col] = num
+        present[col] = ~blank
+    expiry = pd.to_datetime(frame["expiry"], errors="coerce", format="ISO8601")
+    blank_expiry = _blank(frame["expiry"]).to_numpy(dtype=bool)
+    flag(
+        expiry.isna().to_numpy(dtype=bool) & ~blank_expiry, "expiry", "not a date (use YYYY-MM-DD)"
+    )
+    flag(
+        (expiry < pd.Timestamp(as_of)).fillna(False).to_numpy(dtype=bool),
+        "expiry",
+        f"expired before the as-of date {as_of.isoformat()}",
+    )
+    frame["expiry"] = expiry
+    present["expiry"] = ~blank_expiry
+    for col in ("underlying", "offsets"):
+        text = frame[col].astype("string").str.strip()
+        text = text.mask(text == "")
+        present[col] = text.notna().to_numpy(dtype=bool)
+        frame[col] = text.astype(object).where(text.notna(), None)
+    for col, has in present.items():
+        if col != "offsets":
+            flag(is_option & ~has, col, "required for an option position (15c3-1a)")
+        flag(~is_option & has, col, "only an option position carries this field")
+    offsets = frame["offsets"]
+    has_link = present["offsets"]
+    flag(
+        has_link & (offsets == ids).fillna(False).to_numpy(dtype=bool),
+        "offsets",
+        "names the position itself",
+    )
+    unknown = has_link & ~offsets.isin(known).to_numpy(dtype=bool)
+    for r in np.flatnonzero(unknown):
+        errors.append(
+            RowError(
+                int(r) + row_offset,
+                "offsets",
+                f"{offsets.iloc[r]!r} names no position in the book",
+                source,
+            )
+        )
+    return errors

@@ -24,6 +24,7 @@ __all__ = [
     "Instrument",
     "Money",
     "NonNegMoney",
+    "OptionType",
     "Position",
     "SecurityClass",
     "Side",
@@ -75,6 +76,13 @@ class SecurityClass(StrEnum):
     def is_government(self) -> bool:
         """True for the classes of 15c3-1(c)(2)(vi)(A)."""
         return self in (SecurityClass.GOVERNMENT, SecurityClass.AGENCY)
+
+
+class OptionType(StrEnum):
+    """A call (right to buy the underlying) or a put (right to sell it)."""
+
+    CALL = "call"
+    PUT = "put"
 
 
 class FundAssets(StrEnum):
@@ -198,6 +206,36 @@ class Position(BaseModel):
         "only when the firm is a clearing member).",
     )
 
+    # --- options, Appendix A (15c3-1a); see docs/options.md -----------------------------
+    # Required for instrument="option" (checked with the rest of the book in
+    # netcap.frame, so a missing field is reported with its row); refused elsewhere.
+    option_type: OptionType | None = Field(default=None, description="Option: call or put.")
+    strike: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = Field(
+        default=None, description="Option: exercise price per unit of the underlying."
+    )
+    underlying_price: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = Field(
+        default=None, description="Option: current market price per unit of the underlying."
+    )
+    units: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        default=None,
+        description="Option: units of the underlying the position covers (contracts x 100).",
+    )
+    listed: bool = Field(
+        default=True,
+        description="Option: a listed option (15c3-1(c)(2)(x)); False for an unlisted one "
+        "(15c3-1a(c)).",
+    )
+    expiry: date | None = Field(default=None, description="Option: expiration date.")
+    underlying: str | None = Field(
+        default=None, description="Option: identifier of the underlying instrument."
+    )
+    offsets: str | None = Field(
+        default=None,
+        description="Option: id of the position it is paired with under 15c3-1a: the "
+        "underlying position ((b)(2)(iii)(D), (c)(3)-(4)) or the other leg of a spread "
+        "((b)(2)(iii)(E)).",
+    )
+
     @model_validator(mode="after")
     def _value_and_maturity(self) -> Self:
         if self.market_value is None:
@@ -220,6 +258,8 @@ class Position(BaseModel):
             raise ValueError("deliverable_position is only for futures contracts")
         if self.hedge_with is not None and self.hedge_with == self.id:
             raise ValueError("hedge_with names the position itself")
+        if self.offsets is not None and self.offsets == self.id:
+            raise ValueError("offsets names the position itself")
         return self
 
     @property

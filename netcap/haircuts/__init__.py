@@ -8,8 +8,9 @@ detail's ``add_on_*`` columns.  It checks its own reconciliation: every input
 id appears exactly once and the market value in equals the value charged plus
 the value covered or hedged away.
 
-Option positions (Appendix A, 15c3-1a) are refused with
-:class:`~netcap.haircuts.routing.OptionPositionsError`.
+Option positions are charged under Appendix A (15c3-1a) by
+:mod:`netcap.haircuts.options`; the part of an underlying position paired with
+an option leaves its own paragraph (like covered inventory).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from netcap.haircuts.government import GovernmentOptions, government_haircut
 from netcap.haircuts.money_market_instruments import money_market_haircut
 from netcap.haircuts.municipal import municipal_haircut
 from netcap.haircuts.no_ready_market import full_deduction
+from netcap.haircuts.options import option_charges
 from netcap.haircuts.other_securities import (
     LimitedMarketOptions,
     limited_market_haircut,
@@ -148,6 +150,17 @@ def compute_haircuts(
         min_market_makers=load_schedule("other_securities", as_of).amount("k_min_market_makers"),
     )
     covered, notes = covered_values(frame)
+    opt = None
+    if (routes == "OPT").any():  # Appendix A; paired underlying leaves its own paragraph
+        opt = option_charges(
+            frame,
+            notes,
+            load_schedule("other_securities", as_of).rate("j_rate"),
+            load_schedule("options", as_of),
+        )
+        covered = covered + opt.removed
+        for r, text in opt.notes.items():
+            _append(notes, r, text)
     warnings = tuple(n for n in notes if "not eligible" in n)
     signed = frame["signed_value"].to_numpy(dtype=float)
     sign = np.sign(signed)
@@ -327,6 +340,10 @@ def compute_haircuts(
                 "crypto_non_security",
             )
         )
+    if opt is not None:
+        place(opt.detail, opt.rows)
+        if len(opt.pairs):
+            worksheets["option_pairs"] = opt.pairs
     futures_table = load_schedule("futures", as_of)
     idx = pick("COMMOD")
     if len(idx):

@@ -28,6 +28,7 @@ The routes:
 ``CRYPTO`` non-security crypto asset, (c)(2)(iv)
 ``FUT``    futures contracts other than on government securities, Appendix B (a)(3)(xiv)
 ``COMMOD`` commodity inventory, Appendix B (a)(3)(ix)
+``OPT``    options, Appendix A (15c3-1a)
 ========== ==================================================================
 
 A security of an (E), (F) or (H) class whose creditworthiness assessment under
@@ -50,7 +51,7 @@ _SC = SecurityClass
 
 
 class OptionPositionsError(NotImplementedError):
-    """Option positions are charged under Appendix A (15c3-1a), which netcap does not implement."""
+    """Kept for compatibility: option positions are now charged under Appendix A (15c3-1a)."""
 
 
 def row_label(frame: pd.DataFrame, i: int) -> int | str:
@@ -122,16 +123,6 @@ def route_positions(
     inst = _Labels(frame["instrument"])
     side = _Labels(frame["side"])
     ids = frame["id"].to_numpy()
-    options = np.flatnonzero(inst == Instrument.OPTION.value)
-    if len(options):
-        shown = ", ".join(repr(ids[k]) for k in options[:10])
-        more = f" and {len(options) - 10} more" if len(options) > 10 else ""
-        raise OptionPositionsError(
-            f"option positions {shown}{more}: options are charged under Appendix A "
-            "(15c3-1a), which netcap does not implement; remove them or compute their "
-            "charge outside netcap"
-        )
-
     errors: list[RowError] = []
 
     def refuse(mask: np.ndarray, field: str, message: str) -> None:
@@ -139,6 +130,7 @@ def route_positions(
             errors.append(RowError(row_label(frame, int(i)), field, f"{ids[i]!r}: {message}"))
 
     route = np.full(n, "", dtype="<U6")
+    route[inst == Instrument.OPTION.value] = "OPT"  # Appendix A, netcap.haircuts.options
     cash = inst == Instrument.CASH.value
     future = inst == Instrument.FUTURE.value
     default = frame["in_default"].to_numpy(dtype=bool)
