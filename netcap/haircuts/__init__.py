@@ -119,6 +119,24 @@ _PARAGRAPH_COLUMNS = (
 """Columns the per-paragraph modules read from their rows."""
 
 
+def _route_keys(routes: np.ndarray) -> np.ndarray | None:
+    """Each route code packed into one integer (``None`` if a code does not fit).
+
+    Routes are short ASCII codes held as fixed-width text; comparing integers is
+    several times cheaper than comparing text over a million rows.
+    """
+    width = routes.dtype.itemsize // 4
+    if routes.dtype.kind != "U" or width > 9:
+        return None
+    chars = np.ascontiguousarray(routes).view(np.uint32).reshape(len(routes), width)
+    if width and int(chars.max(initial=0)) >= 128:
+        return None
+    key = np.zeros(len(routes), dtype=np.int64)
+    for j in range(width):
+        key |= chars[:, j].astype(np.int64) << (7 * j)
+    return key
+
+
 def _append(notes: list[str], i: int, text: str) -> None:
     notes[i] = f"{notes[i]}; {text}" if notes[i] else text
 
@@ -198,8 +216,18 @@ def compute_haircuts(
             place(r.detail, idx, lookup)
             worksheets.update(r.worksheets)
 
+    route_key = _route_keys(routes)
+
     def pick(*codes: str) -> np.ndarray:
-        picked[0] = np.flatnonzero(np.isin(routes, codes))
+        if route_key is None:
+            picked[0] = np.flatnonzero(np.isin(routes, codes))
+        else:
+            wanted = _route_keys(np.array(codes, dtype=routes.dtype))
+            assert wanted is not None
+            mask = route_key == wanted[0]
+            for w in wanted[1:]:
+                mask |= route_key == w
+            picked[0] = np.flatnonzero(mask)
         return picked[0]
 
     government = load_schedule("government", as_of)
