@@ -41,7 +41,7 @@ from netcap.haircuts.other_securities import (
     other_securities_haircut,
 )
 from netcap.haircuts.preferred import preferred_haircut
-from netcap.haircuts.routing import OptionPositionsError, route_positions
+from netcap.haircuts.routing import OptionPositionsError, route_in, route_keys, route_positions
 from netcap.model import Instrument
 from netcap.money import CENT
 from netcap.tables import load_schedule
@@ -117,24 +117,6 @@ _PARAGRAPH_COLUMNS = (
     "cleared_by_firm",
 )
 """Columns the per-paragraph modules read from their rows."""
-
-
-def _route_keys(routes: np.ndarray) -> np.ndarray | None:
-    """Each route code packed into one integer (``None`` if a code does not fit).
-
-    Routes are short ASCII codes held as fixed-width text; comparing integers is
-    several times cheaper than comparing text over a million rows.
-    """
-    width = routes.dtype.itemsize // 4
-    if routes.dtype.kind != "U" or width > 9:
-        return None
-    chars = np.ascontiguousarray(routes).view(np.uint32).reshape(len(routes), width)
-    if width and int(chars.max(initial=0)) >= 128:
-        return None
-    key = np.zeros(len(routes), dtype=np.int64)
-    for j in range(width):
-        key |= chars[:, j].astype(np.int64) << (7 * j)
-    return key
 
 
 def _append(notes: list[str], i: int, text: str) -> None:
@@ -216,18 +198,10 @@ def compute_haircuts(
             place(r.detail, idx, lookup)
             worksheets.update(r.worksheets)
 
-    route_key = _route_keys(routes)
+    route_key = route_keys(routes)
 
     def pick(*codes: str) -> np.ndarray:
-        if route_key is None:
-            picked[0] = np.flatnonzero(np.isin(routes, codes))
-        else:
-            wanted = _route_keys(np.array(codes, dtype=routes.dtype))
-            assert wanted is not None
-            mask = route_key == wanted[0]
-            for w in wanted[1:]:
-                mask |= route_key == w
-            picked[0] = np.flatnonzero(mask)
+        picked[0] = np.flatnonzero(route_in(routes, codes, route_key))
         return picked[0]
 
     government = load_schedule("government", as_of)
