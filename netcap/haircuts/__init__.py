@@ -156,8 +156,15 @@ def compute_haircuts(
     exposure = after_cover - sign * hedges.removed
     removed = covered + hedges.removed
     ids = frame["id"].to_numpy()
-    for i in np.flatnonzero(hedges.removed > 0):
-        partner = hedges.sheet.loc[hedges.sheet["hedge"] == ids[i], "position"].iloc[0]
+    hedged = np.flatnonzero(hedges.removed > 0)
+    partner_of: dict[object, object] = {}  # each hedge's first row in the sheet
+    if len(hedged):
+        for h, p in zip(
+            hedges.sheet["hedge"].tolist(), hedges.sheet["position"].tolist(), strict=True
+        ):
+            partner_of.setdefault(h, p)
+    for i in hedged:
+        partner = partner_of[ids[i]]
         _append(
             notes, int(i), f"hedges {partner!r} for {hedges.removed[i]:,.2f} ({HEDGE_CITATION})"
         )
