@@ -286,10 +286,9 @@ def compute(
         frame = _join_frames(positions, frame)
     haircuts = compute_haircuts(frame, on, opts.haircuts, net_capital_before_haircuts=tnc)
     warnings.extend(haircuts.warnings)
+    by_paragraph = haircuts.by_paragraph  # a property that groups every detail row
     grouped = (
-        haircuts.by_paragraph.assign(
-            group=[haircut_group(str(p)) for p in haircuts.by_paragraph["paragraph"]]
-        )
+        by_paragraph.assign(group=[haircut_group(str(p)) for p in by_paragraph["paragraph"]])
         .groupby("group", sort=False)
         .agg(charge=("charge", "sum"))
     )

@@ -43,7 +43,7 @@ from netcap.haircuts.other_securities import (
     other_securities_haircut,
 )
 from netcap.haircuts.preferred import preferred_haircut
-from netcap.haircuts.routing import OptionPositionsError, route_positions
+from netcap.haircuts.routing import OptionPositionsError, route_in, route_keys, route_positions
 from netcap.model import Instrument
 from netcap.money import CENT
 from netcap.tables import load_schedule
@@ -169,8 +169,15 @@ def compute_haircuts(
     exposure = after_cover - sign * hedges.removed
     removed = covered + hedges.removed
     ids = frame["id"].to_numpy()
-    for i in np.flatnonzero(hedges.removed > 0):
-        partner = hedges.sheet.loc[hedges.sheet["hedge"] == ids[i], "position"].iloc[0]
+    hedged = np.flatnonzero(hedges.removed > 0)
+    partner_of: dict[object, object] = {}  # each hedge's first row in the sheet
+    if len(hedged):
+        for h, p in zip(
+            hedges.sheet["hedge"].tolist(), hedges.sheet["position"].tolist(), strict=True
+        ):
+            partner_of.setdefault(h, p)
+    for i in hedged:
+        partner = partner_of[ids[i]]
         _append(
             notes, int(i), f"hedges {partner!r} for {hedges.removed[i]:,.2f} ({HEDGE_CITATION})"
         )
@@ -211,8 +218,10 @@ def compute_haircuts(
             place(r.detail, idx, lookup)
             worksheets.update(r.worksheets)
 
+    route_key = route_keys(routes)
+
     def pick(*codes: str) -> np.ndarray:
-        picked[0] = np.flatnonzero(np.isin(routes, codes))
+        picked[0] = np.flatnonzero(route_in(routes, codes, route_key))
         return picked[0]
 
     government = load_schedule("government", as_of)

@@ -29,7 +29,9 @@ def canadian_haircut(
     """The (A)(1) computation on the Canadian rows, cited to (C)."""
     result = government_haircut(rows, schedule, removed, notes)
     detail = result.detail.copy()
-    covered = detail["paragraph"].str.startswith("15c3-1b")
+    # test each distinct citation once, not each row
+    codes, cites = pd.factorize(detail["paragraph"], use_na_sentinel=False)
+    covered = np.array([str(c).startswith("15c3-1b") for c in cites], dtype=bool)[codes]
     detail.loc[~covered, "paragraph"] = CANADIAN_CITATION
     return ParagraphHaircut(
         detail,

@@ -47,7 +47,7 @@ import pandas as pd
 
 from netcap.frame import BookError, RowError
 from netcap.haircuts.detail import allocate
-from netcap.haircuts.routing import row_label
+from netcap.haircuts.routing import route_in, row_label
 from netcap.model import SecurityClass
 from netcap.tables import Schedule
 
@@ -95,7 +95,7 @@ def concentration_add_on(
     n = len(frame)
     add_on = np.zeros(n)
     cls_col = frame["security_class"]
-    scope = np.isin(routes, IN_SCOPE) & ~cls_col.isin(_FUNDS).to_numpy(dtype=bool)
+    scope = route_in(routes, IN_SCOPE) & ~cls_col.isin(_FUNDS).to_numpy(dtype=bool)
     empty = pd.DataFrame(
         columns=["issue", "net_value", "threshold", "excess", "rate", "add_on", "citation"]
     )
@@ -131,7 +131,8 @@ def concentration_add_on(
     codes = np.asarray(codes, dtype=object)
     ng = len(codes)
     r = routes[idx]
-    _, first = np.unique(group, return_index=True)
+    first = np.full(ng, len(group))  # each issue's first row
+    np.minimum.at(first, group, np.arange(len(group)))
     mixed = r != r[first[group]]
     if mixed.any():
         raise BookError(
