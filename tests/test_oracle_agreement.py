@@ -240,7 +240,8 @@ def _compare(raw: pd.DataFrame, net_worth: float) -> None:
     total, by_cite = reference_haircuts(raw.to_dict("records"), AS_OF, tnc)
     by = result.haircuts.by_paragraph
     engine = dict(zip(by["paragraph"], by["charge"], strict=True))
-    assert round(result.haircuts.total) == round(total), (result.haircuts.total, total)
+    # to the dollar: within half a dollar (rounding both can split a tie such as x.4999999 / x.5)
+    assert abs(result.haircuts.total - total) < 0.5, (result.haircuts.total, total)
     for cite in set(engine) | set(by_cite):
         a, b = engine.get(cite, 0.0), by_cite.get(cite, 0.0)
         assert abs(a - b) < 1.0, (cite, a, b)
