@@ -60,7 +60,13 @@ from netcap.early_warning import EarlyWarningInputs, early_warning_flags
 from netcap.firm import Book, LiabilityKind
 from netcap.frame import BookError, RowError, positions_frame
 from netcap.haircuts import HaircutOptions, compute_haircuts
-from netcap.haircuts.concentration import CONCENTRATION_CITATION, IN_SCOPE
+from netcap.haircuts.concentration import (
+    CONCENTRATION_CITATION,
+    DEBT_CLASSES,
+    EQUITY_CLASSES,
+    FUND_CLASSES,
+    IN_SCOPE,
+)
 from netcap.haircuts.covered import covered_values
 from netcap.haircuts.debt import find_hedges
 from netcap.haircuts.futures import FuturesOptions, futures_margin_charge
@@ -75,16 +81,6 @@ __all__ = ["ParagraphChange", "PreTradeResult", "PreTradeState", "PreparedTrade"
 TradeInput = Position | Mapping[str, Any]
 """A trade: a :class:`~netcap.model.Position` or a mapping validated as one."""
 
-_FUNDS = (SecurityClass.REDEEMABLE_FUND.value, SecurityClass.MONEY_MARKET_FUND.value)
-_EQUITY = (SecurityClass.EQUITY.value, SecurityClass.PREFERRED.value)
-_DEBT = (
-    SecurityClass.CANADIAN_GOVERNMENT.value,
-    SecurityClass.COMMERCIAL_PAPER.value,
-    SecurityClass.BANKERS_ACCEPTANCE.value,
-    SecurityClass.CERTIFICATE_OF_DEPOSIT.value,
-    SecurityClass.NONCONVERTIBLE_DEBT.value,
-    SecurityClass.CONVERTIBLE_DEBT.value,
-)
 _TOL = 1e-9
 
 
@@ -578,7 +574,7 @@ class PreTradeState:
             fut_cit[done] = fc.citation[fc.computed]
             fut_gross[done] = fc.gross[fc.computed]
         # (M): which rows it reaches and their facts, as netcap.haircuts.concentration has them
-        scope = np.isin(routes, IN_SCOPE) & ~np.isin(cls, _FUNDS)
+        scope = np.isin(routes, IN_SCOPE) & ~np.isin(cls, FUND_CLASSES)
         muni = cls == SecurityClass.MUNICIPAL.value
         since = frame["underwritten_on"].where(
             frame["underwritten_on"].notna(), frame["issue_date"].where(muni)
@@ -757,9 +753,9 @@ class PreTradeState:
             return 0.0
         f = self._m_floor
         cls = issue.first_class
-        if cls in _EQUITY:
+        if cls in EQUITY_CLASSES:
             floor = max(f["equity_floor"], f["equity_floor_shares"] * issue.max_price)
-        elif cls in _DEBT:
+        elif cls in DEBT_CLASSES:
             floor = f["debt_floor"]
         elif cls == SecurityClass.MUNICIPAL.value:
             floor = f["municipal_note_floor" if issue.note else "municipal_bond_floor"]

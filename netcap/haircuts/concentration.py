@@ -56,9 +56,11 @@ __all__ = ["CONCENTRATION_CITATION", "IN_SCOPE", "concentration_add_on"]
 CONCENTRATION_CITATION = "15c3-1(c)(2)(vi)(M)"
 IN_SCOPE = ("B1", "B2", "C", "E", "E6", "F", "G_F", "G_J", "H", "J", "J2", "K")
 """Routes (see :mod:`netcap.haircuts.routing`) whose positions (M) reaches."""
-_FUNDS = (SecurityClass.REDEEMABLE_FUND.value, SecurityClass.MONEY_MARKET_FUND.value)
-_EQUITY = (SecurityClass.EQUITY.value, SecurityClass.PREFERRED.value)
-_DEBT = (
+FUND_CLASSES = (SecurityClass.REDEEMABLE_FUND.value, SecurityClass.MONEY_MARKET_FUND.value)
+"""Fund shares: outside (M) (redeemable investment company securities are excepted)."""
+EQUITY_CLASSES = (SecurityClass.EQUITY.value, SecurityClass.PREFERRED.value)
+"""Classes whose (M)(3) floor is the greater of $10,000 or 500 shares."""
+DEBT_CLASSES = (
     SecurityClass.CANADIAN_GOVERNMENT.value,
     SecurityClass.COMMERCIAL_PAPER.value,
     SecurityClass.BANKERS_ACCEPTANCE.value,
@@ -66,6 +68,7 @@ _DEBT = (
     SecurityClass.NONCONVERTIBLE_DEBT.value,
     SecurityClass.CONVERTIBLE_DEBT.value,
 )
+"""Classes whose (M)(3) floor is $25,000 (a debt security)."""
 
 
 def _business_days(start: pd.Series, as_of: date) -> np.ndarray:
@@ -95,7 +98,7 @@ def concentration_add_on(
     n = len(frame)
     add_on = np.zeros(n)
     cls_col = frame["security_class"]
-    scope = route_in(routes, IN_SCOPE) & ~cls_col.isin(_FUNDS).to_numpy(dtype=bool)
+    scope = route_in(routes, IN_SCOPE) & ~cls_col.isin(FUND_CLASSES).to_numpy(dtype=bool)
     empty = pd.DataFrame(
         columns=["issue", "net_value", "threshold", "excess", "rate", "add_on", "citation"]
     )
@@ -172,12 +175,12 @@ def concentration_add_on(
     np.logical_or.at(issue_note, group, note)
     g_cls = sub_cls[first]
     floor = np.zeros(ng)
-    is_eq = np.isin(g_cls, _EQUITY)
+    is_eq = np.isin(g_cls, EQUITY_CLASSES)
     floor[is_eq] = np.maximum(
         schedule.amount("equity_floor"),
         schedule.amount("equity_floor_shares") * issue_price[is_eq],
     )
-    floor[np.isin(g_cls, _DEBT)] = schedule.amount("debt_floor")
+    floor[np.isin(g_cls, DEBT_CLASSES)] = schedule.amount("debt_floor")
     g_muni = g_cls == SecurityClass.MUNICIPAL.value
     floor[g_muni] = np.where(
         issue_note[g_muni],
