@@ -51,7 +51,14 @@ from netcap.haircuts.routing import route_in, row_label
 from netcap.model import SecurityClass
 from netcap.tables import Schedule
 
-__all__ = ["CONCENTRATION_CITATION", "IN_SCOPE", "concentration_add_on"]
+__all__ = [
+    "CONCENTRATION_CITATION",
+    "DEBT_CLASSES",
+    "EQUITY_CLASSES",
+    "FUND_CLASSES",
+    "IN_SCOPE",
+    "concentration_add_on",
+]
 
 CONCENTRATION_CITATION = "15c3-1(c)(2)(vi)(M)"
 IN_SCOPE = ("B1", "B2", "C", "E", "E6", "F", "G_F", "G_J", "H", "J", "J2", "K")
