@@ -41,6 +41,14 @@ __all__ = [
     "nonallowable_frame",
 ]
 
+LIMITATIONS: dict[str, str] = {
+    "15c3-1(c)(2)(viii)": (
+        "no separate input for open contractual commitments: the firm enters the net position "
+        "a commitment contemplates as a position, which takes the (c)(2)(vi) deduction; the 30% "
+        "of (viii)(A) for commitments in unlisted (J) securities is not applied"
+    ),
+}
+
 NONALLOWABLE_COLUMNS = ("id", "kind", "amount", "rate", "deduction", "citation", "description")
 
 
