@@ -37,6 +37,7 @@ __all__ = [
     "Book",
     "CapitalContribution",
     "DeferredTax",
+    "FidelityBond",
     "FirmProfile",
     "FirmType",
     "Leverage",
@@ -289,6 +290,25 @@ class SoleProprietor(BaseModel):
     non_business_assets: NonNegMoney = 0.0
 
 
+class FidelityBond(BaseModel):
+    """Fidelity bond deductible, for the deduction of 15c3-1(c)(2)(xiv).
+
+    ``deductible`` is the deductible of the firm's fidelity bond;
+    ``allowed_deductible`` is the largest deductible the Examining Authority's
+    fidelity bond rule lets the firm carry without a charge (the firm works it
+    out from that rule, which lies outside 15c3-1).  The excess of the first over
+    the second is deducted from net worth.
+    """
+
+    model_config = _FROZEN
+
+    deductible: NonNegMoney = Field(description="deductible of the firm's fidelity bond")
+    allowed_deductible: NonNegMoney = Field(
+        description="deductible the Examining Authority's rule allows without a deduction "
+        "((c)(2)(xiv))"
+    )
+
+
 class OtherDeduction(BaseModel):
     """Any other deduction from net worth, with the paragraph that requires it.
 
@@ -327,6 +347,7 @@ class BalanceSheet(BaseModel):
     deferred_tax: DeferredTax = DeferredTax()
     third_party_liabilities: NonNegMoney = 0.0
     sole_proprietor: SoleProprietor | None = None
+    fidelity_bond: FidelityBond | None = None
     other_deductions: tuple[OtherDeduction, ...] = ()
 
     @field_validator("non_allowable_assets")
@@ -334,6 +355,18 @@ class BalanceSheet(BaseModel):
     def _unique_assets(cls, assets: tuple[NonAllowableAsset, ...]) -> tuple[NonAllowableAsset, ...]:
         _check_unique([a.id for a in assets], "non-allowable asset")
         return assets
+
+    @model_validator(mode="after")
+    def _one_fidelity_bond_deduction(self) -> Self:
+        if self.fidelity_bond is None:
+            return self
+        for i, d in enumerate(self.other_deductions):
+            if d.citation.startswith("15c3-1(c)(2)(xiv)"):
+                raise ValueError(
+                    f"other_deductions {i}: the (c)(2)(xiv) fidelity bond deduction is computed "
+                    "from fidelity_bond; give it there or as an other deduction, not both"
+                )
+        return self
 
 
 class FirmProfile(BaseModel):

@@ -12,6 +12,7 @@ The lines follow the FOCUS report (Form X-17A-5 Part II):
   + indebtedness excluded under (c)(1)(viii)                 (c)(2)(iv) lead-in
   - sole proprietor's personal excess liabilities            (c)(2)(iii)
   - 4% of indebtedness secured by exempted securities        (c)(2)(xiii)
+  - fidelity bond deductible over the allowed amount         (c)(2)(xiv)
   - market-maker account collateral deficiencies             (c)(2)(xi)
   - other deductions, each with its own citation             e.g. (c)(2)(v), (ix)
   = net capital before haircuts on securities positions      (c)(15)
@@ -293,6 +294,17 @@ def net_worth_lines(
                 "(in lieu of aggregate indebtedness)",
                 -rate * float(elected),
                 table.citation("c2xiii_rate"),
+            )
+        )
+    bond = bs.fidelity_bond
+    if bond is not None:
+        deductions.append(
+            Line(
+                "fidelity_bond_excess_deductible",
+                "Deduct: fidelity bond deductible in excess of the amount the Examining "
+                "Authority's rule allows",
+                -max(0.0, bond.deductible - bond.allowed_deductible),
+                "15c3-1(c)(2)(xiv)",
             )
         )
     for account_id, deficiency in carried_deficiencies:
