@@ -50,6 +50,7 @@ __all__ = [
     "NonAllowableKind",
     "OtherDeduction",
     "SoleProprietor",
+    "UndermarginedAccount",
 ]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -309,6 +310,39 @@ class FidelityBond(BaseModel):
     )
 
 
+class UndermarginedAccount(BaseModel):
+    """A customer or non-customer account short of maintenance margin, 15c3-1(c)(2)(xii)(A).
+
+    ``cash_required`` is the cash the account needs to meet the Examining
+    Authority's maintenance margin requirement.  ``call_amount`` is the amount of
+    the calls for margin, marks to the market or other required deposits issued
+    against that need and still outstanding; ``call_business_days`` is how many
+    business days the oldest of them has been outstanding.  Calls outstanding
+    five business days or less are applied against the cash required; older ones
+    are not, so the whole requirement is deducted.
+    """
+
+    model_config = _FROZEN
+
+    id: Id
+    cash_required: NonNegMoney = Field(
+        description="cash needed to meet the maintenance margin requirement ((c)(2)(xii)(A))"
+    )
+    call_amount: NonNegMoney = Field(
+        default=0.0, description="calls for margin or deposits outstanding against it"
+    )
+    call_business_days: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="business days the outstanding calls have been outstanding"
+    )
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _call_age(self) -> Self:
+        if self.call_amount > 0 and self.call_business_days is None:
+            raise ValueError("call_amount needs call_business_days (how long it is outstanding)")
+        return self
+
+
 class OtherDeduction(BaseModel):
     """Any other deduction from net worth, with the paragraph that requires it.
 
@@ -348,6 +382,7 @@ class BalanceSheet(BaseModel):
     third_party_liabilities: NonNegMoney = 0.0
     sole_proprietor: SoleProprietor | None = None
     fidelity_bond: FidelityBond | None = None
+    undermargined_accounts: tuple[UndermarginedAccount, ...] = ()
     other_deductions: tuple[OtherDeduction, ...] = ()
 
     @field_validator("non_allowable_assets")
@@ -355,6 +390,14 @@ class BalanceSheet(BaseModel):
     def _unique_assets(cls, assets: tuple[NonAllowableAsset, ...]) -> tuple[NonAllowableAsset, ...]:
         _check_unique([a.id for a in assets], "non-allowable asset")
         return assets
+
+    @field_validator("undermargined_accounts")
+    @classmethod
+    def _unique_undermargined(
+        cls, accounts: tuple[UndermarginedAccount, ...]
+    ) -> tuple[UndermarginedAccount, ...]:
+        _check_unique([a.id for a in accounts], "undermargined account")
+        return accounts
 
     @model_validator(mode="after")
     def _one_fidelity_bond_deduction(self) -> Self:
