@@ -49,6 +49,8 @@ __all__ = [
     "NonAllowableAsset",
     "NonAllowableKind",
     "OtherDeduction",
+    "ReverseRepo",
+    "ReverseRepoCollateral",
     "SoleProprietor",
     "UndermarginedAccount",
 ]
@@ -427,6 +429,11 @@ class FirmProfile(BaseModel):
     months_in_business: Annotated[int, Field(ge=0)] | None = None
     commenced_business: date | None = None
     alternative_standard: bool = False
+    cftc_minimum: NonNegMoney | None = Field(
+        default=None,
+        description="for a futures commission merchant: its minimum adjusted net capital "
+        "under CFTC Rule 1.17, compared with the (a)(1) requirement under 15c3-1(a)(1)(iii)",
+    )
 
     @model_validator(mode="after")
     def _start(self) -> Self:
@@ -513,6 +520,32 @@ class MarketMakerAccount(BaseModel):
         return positions
 
 
+class ReverseRepoCollateral(StrEnum):
+    """Classes of securities under a reverse repurchase agreement, 15c3-1(a)(9)(i)-(iii)."""
+
+    TREASURY = "treasury"  # (a)(9)(i): Treasury bills, notes and bonds
+    AGENCY_OR_MORTGAGE = "agency_or_mortgage"  # (a)(9)(ii): agency or mortgage related
+    OTHER = "other"  # (a)(9)(iii)
+
+
+class ReverseRepo(BaseModel):
+    """Reverse repurchase agreements with one party in one class of securities, for (a)(9).
+
+    ``market_value`` is the market value of the securities subject to the
+    agreements; ``contract_price`` the contract prices including accrued interest.
+    Rows with the same ``counterparty`` and ``collateral`` are added together.
+    """
+
+    model_config = _FROZEN
+
+    id: Id
+    counterparty: Id
+    collateral: ReverseRepoCollateral
+    market_value: NonNegMoney
+    contract_price: NonNegMoney = Field(description="contract prices including accrued interest")
+    description: str = ""
+
+
 class Leverage(BaseModel):
     """Securities financing totals for the leverage notice of Rule 17a-11(c)(5).
 
@@ -541,6 +574,9 @@ class Book(BaseModel):
     market_making: MarketMaking | None = None
     market_maker_accounts: tuple[MarketMakerAccount, ...] = ()
     leverage: Leverage | None = None
+    reverse_repos: tuple[ReverseRepo, ...] = Field(
+        default=(), description="reverse repurchase agreements by party and class ((a)(9))"
+    )
     fails: tuple[Fail, ...] = Field(
         default=(), description="open fails to deliver and receive ((c)(2)(ix), (c)(2)(iv)(E))"
     )
@@ -564,6 +600,12 @@ class Book(BaseModel):
                     f"{p.deliverable_position!r} names no position in the book"
                 )
         return positions
+
+    @field_validator("reverse_repos")
+    @classmethod
+    def _unique_repos(cls, repos: tuple[ReverseRepo, ...]) -> tuple[ReverseRepo, ...]:
+        _check_unique([r.id for r in repos], "reverse repo")
+        return repos
 
     @field_validator("liabilities")
     @classmethod

@@ -45,6 +45,22 @@ __all__ = [
 ]
 
 LIMITATIONS: dict[str, str] = {
+    "15c3-1(c)(2)(vi)(N)": (
+        "specialists' specialty stocks: specialist status and its conditions are not modelled"
+    ),
+    "15c3-1(c)(2)(vi)(O)": "cleared security-based swaps: swap positions are out of scope",
+    "15c3-1(c)(2)(vi)(P)": "non-cleared security-based swaps: swap positions are out of scope",
+    "15c3-1(c)(2)(x)": (
+        "specialists in listed options: needs the Appendix A option deductions (not computed)"
+    ),
+    "15c3-1(c)(2)(xii)": (
+        "(xii)(B), cash margin owed by swap and security-based swap customers, is only a typed-in "
+        "other deduction"
+    ),
+    "15c3-1(c)(2)(xv)": (
+        "non-cleared swap margin not collected: swap margin models are out of scope (type it in "
+        "as an other deduction)"
+    ),
     "15c3-1(c)(2)(viii)": (
         "no separate input for open contractual commitments: the firm enters the net position "
         "a commitment contemplates as a position, which takes the (c)(2)(vi) deduction; the 30% "
