@@ -321,11 +321,12 @@ def compute(
         if opts.aggregate_debit_items is not None
         else book.aggregate_debit_items
     )
-    req = minimum_requirement(book.firm, ai, on, adi, a4)
+    req = minimum_requirement(book.firm, ai, on, adi, a4, book.reverse_repos)
     warnings.extend(req.warnings)
     params = load_schedule("requirements", on)
 
-    for _, cand in req.candidates[req.candidates["kind"] == "ratio"].iterrows():
+    shown = req.candidates["kind"].isin(["ratio", "additional"])  # (a)(9) is added on top
+    for _, cand in req.candidates[shown].iterrows():
         lines.append(
             Line(
                 f"requirement:{cand['key']}",

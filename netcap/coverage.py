@@ -59,9 +59,21 @@ def _docstring_nodes(tree: ast.AST) -> set[int]:
     return ids
 
 
+def _limitation_nodes(tree: ast.Module) -> set[int]:
+    """Strings inside a ``LIMITATIONS`` mapping: they name what a module leaves out."""
+    out: set[int] = set()
+    for node in tree.body:
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if any(isinstance(t, ast.Name) and t.id == "LIMITATIONS" for t in targets):
+            out |= {id(n) for n in ast.walk(node.value)}
+    return out
+
+
 def _data_strings(path: Path) -> Iterable[str]:
     tree = ast.parse(path.read_text("utf-8"))
-    skip = _docstring_nodes(tree)
+    skip = _docstring_nodes(tree) | _limitation_nodes(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
             yield node.value

@@ -37,6 +37,7 @@ __all__ = [
     "Book",
     "CapitalContribution",
     "DeferredTax",
+    "FidelityBond",
     "FirmProfile",
     "FirmType",
     "Leverage",
@@ -48,7 +49,10 @@ __all__ = [
     "NonAllowableAsset",
     "NonAllowableKind",
     "OtherDeduction",
+    "ReverseRepo",
+    "ReverseRepoCollateral",
     "SoleProprietor",
+    "UndermarginedAccount",
 ]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -289,6 +293,58 @@ class SoleProprietor(BaseModel):
     non_business_assets: NonNegMoney = 0.0
 
 
+class FidelityBond(BaseModel):
+    """Fidelity bond deductible, for the deduction of 15c3-1(c)(2)(xiv).
+
+    ``deductible`` is the deductible of the firm's fidelity bond;
+    ``allowed_deductible`` is the largest deductible the Examining Authority's
+    fidelity bond rule lets the firm carry without a charge (the firm works it
+    out from that rule, which lies outside 15c3-1).  The excess of the first over
+    the second is deducted from net worth.
+    """
+
+    model_config = _FROZEN
+
+    deductible: NonNegMoney = Field(description="deductible of the firm's fidelity bond")
+    allowed_deductible: NonNegMoney = Field(
+        description="deductible the Examining Authority's rule allows without a deduction "
+        "((c)(2)(xiv))"
+    )
+
+
+class UndermarginedAccount(BaseModel):
+    """A customer or non-customer account short of maintenance margin, 15c3-1(c)(2)(xii)(A).
+
+    ``cash_required`` is the cash the account needs to meet the Examining
+    Authority's maintenance margin requirement.  ``call_amount`` is the amount of
+    the calls for margin, marks to the market or other required deposits issued
+    against that need and still outstanding; ``call_business_days`` is how many
+    business days the oldest of them has been outstanding.  Calls outstanding
+    five business days or less are applied against the cash required; older ones
+    are not, so the whole requirement is deducted.
+    """
+
+    model_config = _FROZEN
+
+    id: Id
+    cash_required: NonNegMoney = Field(
+        description="cash needed to meet the maintenance margin requirement ((c)(2)(xii)(A))"
+    )
+    call_amount: NonNegMoney = Field(
+        default=0.0, description="calls for margin or deposits outstanding against it"
+    )
+    call_business_days: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="business days the outstanding calls have been outstanding"
+    )
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _call_age(self) -> Self:
+        if self.call_amount > 0 and self.call_business_days is None:
+            raise ValueError("call_amount needs call_business_days (how long it is outstanding)")
+        return self
+
+
 class OtherDeduction(BaseModel):
     """Any other deduction from net worth, with the paragraph that requires it.
 
@@ -327,6 +383,8 @@ class BalanceSheet(BaseModel):
     deferred_tax: DeferredTax = DeferredTax()
     third_party_liabilities: NonNegMoney = 0.0
     sole_proprietor: SoleProprietor | None = None
+    fidelity_bond: FidelityBond | None = None
+    undermargined_accounts: tuple[UndermarginedAccount, ...] = ()
     other_deductions: tuple[OtherDeduction, ...] = ()
 
     @field_validator("non_allowable_assets")
@@ -334,6 +392,26 @@ class BalanceSheet(BaseModel):
     def _unique_assets(cls, assets: tuple[NonAllowableAsset, ...]) -> tuple[NonAllowableAsset, ...]:
         _check_unique([a.id for a in assets], "non-allowable asset")
         return assets
+
+    @field_validator("undermargined_accounts")
+    @classmethod
+    def _unique_undermargined(
+        cls, accounts: tuple[UndermarginedAccount, ...]
+    ) -> tuple[UndermarginedAccount, ...]:
+        _check_unique([a.id for a in accounts], "undermargined account")
+        return accounts
+
+    @model_validator(mode="after")
+    def _one_fidelity_bond_deduction(self) -> Self:
+        if self.fidelity_bond is None:
+            return self
+        for i, d in enumerate(self.other_deductions):
+            if d.citation.startswith("15c3-1(c)(2)(xiv)"):
+                raise ValueError(
+                    f"other_deductions {i}: the (c)(2)(xiv) fidelity bond deduction is computed "
+                    "from fidelity_bond; give it there or as an other deduction, not both"
+                )
+        return self
 
 
 class FirmProfile(BaseModel):
@@ -351,6 +429,11 @@ class FirmProfile(BaseModel):
     months_in_business: Annotated[int, Field(ge=0)] | None = None
     commenced_business: date | None = None
     alternative_standard: bool = False
+    cftc_minimum: NonNegMoney | None = Field(
+        default=None,
+        description="for a futures commission merchant: its minimum adjusted net capital "
+        "under CFTC Rule 1.17, compared with the (a)(1) requirement under 15c3-1(a)(1)(iii)",
+    )
 
     @model_validator(mode="after")
     def _start(self) -> Self:
@@ -437,6 +520,32 @@ class MarketMakerAccount(BaseModel):
         return positions
 
 
+class ReverseRepoCollateral(StrEnum):
+    """Classes of securities under a reverse repurchase agreement, 15c3-1(a)(9)(i)-(iii)."""
+
+    TREASURY = "treasury"  # (a)(9)(i): Treasury bills, notes and bonds
+    AGENCY_OR_MORTGAGE = "agency_or_mortgage"  # (a)(9)(ii): agency or mortgage related
+    OTHER = "other"  # (a)(9)(iii)
+
+
+class ReverseRepo(BaseModel):
+    """Reverse repurchase agreements with one party in one class of securities, for (a)(9).
+
+    ``market_value`` is the market value of the securities subject to the
+    agreements; ``contract_price`` the contract prices including accrued interest.
+    Rows with the same ``counterparty`` and ``collateral`` are added together.
+    """
+
+    model_config = _FROZEN
+
+    id: Id
+    counterparty: Id
+    collateral: ReverseRepoCollateral
+    market_value: NonNegMoney
+    contract_price: NonNegMoney = Field(description="contract prices including accrued interest")
+    description: str = ""
+
+
 class Leverage(BaseModel):
     """Securities financing totals for the leverage notice of Rule 17a-11(c)(5).
 
@@ -465,6 +574,9 @@ class Book(BaseModel):
     market_making: MarketMaking | None = None
     market_maker_accounts: tuple[MarketMakerAccount, ...] = ()
     leverage: Leverage | None = None
+    reverse_repos: tuple[ReverseRepo, ...] = Field(
+        default=(), description="reverse repurchase agreements by party and class ((a)(9))"
+    )
     fails: tuple[Fail, ...] = Field(
         default=(), description="open fails to deliver and receive ((c)(2)(ix), (c)(2)(iv)(E))"
     )
@@ -488,6 +600,12 @@ class Book(BaseModel):
                     f"{p.deliverable_position!r} names no position in the book"
                 )
         return positions
+
+    @field_validator("reverse_repos")
+    @classmethod
+    def _unique_repos(cls, repos: tuple[ReverseRepo, ...]) -> tuple[ReverseRepo, ...]:
+        _check_unique([r.id for r in repos], "reverse repo")
+        return repos
 
     @field_validator("liabilities")
     @classmethod

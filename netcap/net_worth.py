@@ -12,6 +12,8 @@ The lines follow the FOCUS report (Form X-17A-5 Part II):
   + indebtedness excluded under (c)(1)(viii)                 (c)(2)(iv) lead-in
   - sole proprietor's personal excess liabilities            (c)(2)(iii)
   - 4% of indebtedness secured by exempted securities        (c)(2)(xiii)
+  - undermargined customer and non-customer accounts         (c)(2)(xii)(A)
+  - fidelity bond deductible over the allowed amount         (c)(2)(xiv)
   - market-maker account collateral deficiencies             (c)(2)(xi)
   - other deductions, each with its own citation             e.g. (c)(2)(v), (ix)
   = net capital before haircuts on securities positions      (c)(15)
@@ -39,7 +41,32 @@ __all__ = [
     "contribution_deducted",
     "net_worth_lines",
     "nonallowable_frame",
+    "undermargined_frame",
 ]
+
+LIMITATIONS: dict[str, str] = {
+    "15c3-1(c)(2)(vi)(N)": (
+        "specialists' specialty stocks: specialist status and its conditions are not modelled"
+    ),
+    "15c3-1(c)(2)(vi)(O)": "cleared security-based swaps: swap positions are out of scope",
+    "15c3-1(c)(2)(vi)(P)": "non-cleared security-based swaps: swap positions are out of scope",
+    "15c3-1(c)(2)(x)": (
+        "specialists in listed options: needs the Appendix A option deductions (not computed)"
+    ),
+    "15c3-1(c)(2)(xii)": (
+        "(xii)(B), cash margin owed by swap and security-based swap customers, is only a typed-in "
+        "other deduction"
+    ),
+    "15c3-1(c)(2)(xv)": (
+        "non-cleared swap margin not collected: swap margin models are out of scope (type it in "
+        "as an other deduction)"
+    ),
+    "15c3-1(c)(2)(viii)": (
+        "no separate input for open contractual commitments: the firm enters the net position "
+        "a commitment contemplates as a position, which takes the (c)(2)(vi) deduction; the 30% "
+        "of (viii)(A) for commitments in unlisted (J) securities is not applied"
+    ),
+}
 
 NONALLOWABLE_COLUMNS = ("id", "kind", "amount", "rate", "deduction", "citation", "description")
 
@@ -82,6 +109,43 @@ def contribution_deducted(c: CapitalContribution, window_months: float) -> tuple
         if c.withdrawn_on < anniversary:
             return True, "15c3-1(c)(2)(i)(G)(2)"
     return False, ""
+
+
+def undermargined_frame(bs: BalanceSheet, table: Schedule) -> pd.DataFrame:
+    """One row per undermargined account with the amount deducted under (c)(2)(xii)(A)."""
+    accounts = bs.undermargined_accounts
+    days_limit = table.rate("c2xii_call_business_days")
+    required = np.array([a.cash_required for a in accounts], dtype=float)
+    calls = np.array([a.call_amount for a in accounts], dtype=float)
+    days = np.array(
+        [np.nan if a.call_business_days is None else a.call_business_days for a in accounts],
+        dtype=float,
+    )
+    applied = np.where(days <= days_limit, calls, 0.0)  # NaN days (no call) compare False
+    return pd.DataFrame(
+        {
+            "id": [a.id for a in accounts],
+            "cash_required": required,
+            "call_amount": calls,
+            "call_business_days": days,
+            "call_applied": applied,
+            "deduction": np.maximum(required - applied, 0.0),
+            "citation": table.citation("c2xii_call_business_days"),
+        }
+    )
+
+
+def _undermargined_line(bs: BalanceSheet, table: Schedule, on: date) -> Line:
+    _param(table, "c2xii_call_business_days", on, "balance_sheet.undermargined_accounts")
+    frame = undermargined_frame(bs, table)
+    days = table.rate("c2xii_call_business_days")
+    return Line(
+        "undermargined_accounts",
+        f"Deduct: cash required in undermargined accounts (after calls outstanding {days:g} "
+        "business days or less)",
+        -float(frame["deduction"].sum()),
+        table.citation("c2xii_call_business_days"),
+    )
 
 
 def nonallowable_frame(bs: BalanceSheet, table: Schedule) -> pd.DataFrame:
@@ -285,6 +349,19 @@ def net_worth_lines(
                 "(in lieu of aggregate indebtedness)",
                 -rate * float(elected),
                 table.citation("c2xiii_rate"),
+            )
+        )
+    if bs.undermargined_accounts:
+        deductions.append(_undermargined_line(bs, table, on))
+    bond = bs.fidelity_bond
+    if bond is not None:
+        deductions.append(
+            Line(
+                "fidelity_bond_excess_deductible",
+                "Deduct: fidelity bond deductible in excess of the amount the Examining "
+                "Authority's rule allows",
+                -max(0.0, bond.deductible - bond.allowed_deductible),
+                "15c3-1(c)(2)(xiv)",
             )
         )
     for account_id, deficiency in carried_deficiencies:

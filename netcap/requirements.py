@@ -12,7 +12,15 @@ The requirement is the greatest of every amount that applies to the firm
 * the fixed-dollar minimum of its business type, (a)(2)(i)-(vi) or, for a
   municipal securities brokers' broker, (a)(8)(iii);
 * for a market maker, the per-security amount of (a)(4), itself capped at
-  $1,000,000 (it never lowers the requirement: it is one more candidate).
+  $1,000,000 (it never lowers the requirement: it is one more candidate);
+* for a futures commission merchant, its CFTC Rule 1.17 minimum, given as an
+  input (``firm.cftc_minimum``), compared with the ratio requirement under
+  (a)(1)(iii) (reported with the ratio candidates, kind ``ratio``).
+
+On top of the greatest, (a)(9) adds 10% of the collateral in excess of 105%
+(Treasuries), 110% (agency and mortgage related) or 120% (other) of the
+contract prices of the firm's reverse repurchase agreements with each party
+(kind ``additional``: never binding, added to the greatest).
 
 Every candidate is reported, with the one that binds.  The "minimum dollar
 requirement" (the FOCUS report's line of that name) is the greatest of the
@@ -21,17 +29,61 @@ candidates that are dollar amounts rather than ratios.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
-from netcap.firm import FirmProfile
+from netcap.firm import FirmProfile, ReverseRepo
 from netcap.market_maker import A4Requirement
 from netcap.tables import load_schedule
 
-__all__ = ["Requirement", "RequirementInputError", "in_first_year", "minimum_requirement"]
+__all__ = [
+    "LIMITATIONS",
+    "Requirement",
+    "RequirementInputError",
+    "in_first_year",
+    "minimum_requirement",
+    "reverse_repo_frame",
+]
+
+LIMITATIONS: dict[str, str] = {
+    "15c3-1(a)(1)(iii)": (
+        "the CFTC Rule 1.17 minimum is an input (firm.cftc_minimum); the 4% of segregated "
+        "funds the paragraph names is not computed"
+    ),
+    "15c3-1(a)(5)": "OTC derivatives dealers compute capital under Appendix F models; out of scope",
+    "15c3-1(a)(6)(v)": (
+        "the carrying broker's 1000% limit sums (c)(2)(x)(A) deductions and (a)(6)(iii) equity "
+        "on options market-maker accounts; netcap computes neither (options are refused)"
+    ),
+    "15c3-1(a)(7)": (
+        "firms approved to use Appendix E models: VaR and credit-risk models out of scope"
+    ),
+    "15c3-1(a)(10)": (
+        "security-based swap dealers: Rule 18a-1 and swap margin computations out of scope"
+    ),
+}
+
+REVERSE_REPO_COLUMNS = (
+    "counterparty",
+    "collateral",
+    "market_value",
+    "contract_price",
+    "pct",
+    "excess",
+    "charge",
+    "citation",
+)
+
+_A9_KEYS = {
+    "treasury": "a9_treasury_pct",
+    "agency_or_mortgage": "a9_agency_pct",
+    "other": "a9_other_pct",
+}
 
 CANDIDATE_COLUMNS = ("key", "basis", "amount", "citation", "kind", "binding")
 
@@ -52,6 +104,10 @@ class Requirement:
     minimum_dollar_citation: str
     first_year: bool
     warnings: tuple[str, ...] = ()
+    reverse_repos: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(REVERSE_REPO_COLUMNS))
+    )
+    additional: float = 0.0
 
     @property
     def binding_key(self) -> str:
@@ -71,14 +127,45 @@ def in_first_year(firm: FirmProfile, on: date, months: float) -> bool | None:
     return None
 
 
+def reverse_repo_frame(repos: Sequence[ReverseRepo], on: date) -> pd.DataFrame:
+    """The (a)(9) charge per party and class of securities.
+
+    Agreements with the same party in the same class are added together; the
+    excess of their market value over 105% / 110% / 120% of their contract prices
+    is charged at 10%.  An excess in one class or with one party is not offset by
+    a shortfall in another.
+    """
+    params = load_schedule("requirements", on)
+    given = pd.DataFrame(
+        {
+            "counterparty": [r.counterparty for r in repos],
+            "collateral": [r.collateral.value for r in repos],
+            "market_value": np.array([r.market_value for r in repos], dtype=float),
+            "contract_price": np.array([r.contract_price for r in repos], dtype=float),
+        }
+    )
+    frame = given.groupby(["counterparty", "collateral"], sort=True, as_index=False)[
+        ["market_value", "contract_price"]
+    ].sum()
+    keys = frame["collateral"].map(_A9_KEYS)
+    frame["pct"] = keys.map(lambda k: params.rate(str(k))).astype(float)
+    frame["excess"] = np.maximum(
+        frame["market_value"].to_numpy() - frame["pct"].to_numpy() * frame["contract_price"], 0.0
+    )
+    frame["charge"] = params.rate("a9_rate") * frame["excess"]
+    frame["citation"] = keys.map(lambda k: params.citation(str(k))).astype(object)
+    return frame[list(REVERSE_REPO_COLUMNS)]
+
+
 def minimum_requirement(
     firm: FirmProfile,
     aggregate_indebtedness: float,
     on: date,
     aggregate_debit_items: float | None = None,
     market_maker: A4Requirement | None = None,
+    reverse_repos: Sequence[ReverseRepo] = (),
 ) -> Requirement:
-    """The greatest requirement that applies to ``firm`` on date ``on``."""
+    """The greatest requirement that applies to ``firm`` on date ``on``, plus (a)(9)."""
     params = load_schedule("requirements", on)
     minimums = load_schedule("minimums", on)
     warnings: list[str] = []
@@ -128,6 +215,16 @@ def minimum_requirement(
                 "ratio",
             )
         )
+    if firm.cftc_minimum is not None:
+        rows.append(
+            (
+                "cftc_minimum",
+                "futures commission merchant: minimum under CFTC Rule 1.17",
+                firm.cftc_minimum,
+                "15c3-1(a)(1)(iii)",
+                "ratio",
+            )
+        )
     firm_key = firm.firm_type.value
     rows.append(
         (
@@ -157,13 +254,35 @@ def minimum_requirement(
     candidates["binding"] = [i == best for i in range(len(candidates))]
     dollars = candidates[candidates["kind"] == "dollar"]
     top = int(dollars["amount"].to_numpy().argmax())
+    repo_frame = reverse_repo_frame(reverse_repos, on)
+    additional = float(repo_frame["charge"].sum())
+    if len(repo_frame):
+        extra = pd.DataFrame(
+            [
+                (
+                    "reverse_repo_a9",
+                    f"{params.rate('a9_rate'):.0%} of excess collateral under reverse "
+                    "repurchase agreements (in addition)",
+                    additional,
+                    params.citation("a9_rate"),
+                    "additional",
+                    False,
+                )
+            ],
+            columns=list(CANDIDATE_COLUMNS),
+        )
+        candidates = pd.concat([candidates, extra], ignore_index=True)
     return Requirement(
-        amount=float(candidates["amount"].iloc[best]),
-        basis=str(candidates["basis"].iloc[best]),
-        citation=str(candidates["citation"].iloc[best]),
+        amount=float(candidates["amount"].iloc[best]) + additional,
+        basis=str(candidates["basis"].iloc[best])
+        + (" plus the (a)(9) reverse repurchase addition" if additional else ""),
+        citation=str(candidates["citation"].iloc[best])
+        + (f"; {params.citation('a9_rate')}" if additional else ""),
         candidates=candidates,
         minimum_dollar=float(dollars["amount"].iloc[top]),
         minimum_dollar_citation=str(dollars["citation"].iloc[top]),
         first_year=first_year,
         warnings=tuple(warnings),
+        reverse_repos=repo_frame,
+        additional=additional,
     )
