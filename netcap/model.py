@@ -168,7 +168,8 @@ class Position(BaseModel):
     ready_market: bool = Field(
         default=True,
         description="False for a security with no ready market or that cannot be publicly "
-        "offered or sold: 100% under 15c3-1(c)(2)(vii) whatever its class.",
+        "offered or sold: 100% under 15c3-1(c)(2)(vii) whatever its class. Whether a ready "
+        "market exists, as 15c3-1(c)(11) defines it, is the firm's determination.",
     )
     limited_market: bool = Field(
         default=False,

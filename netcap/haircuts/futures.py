@@ -50,12 +50,21 @@ from netcap.haircuts.routing import row_label
 from netcap.tables import Schedule
 
 __all__ = [
+    "LIMITATIONS",
     "FuturesCharge",
     "FuturesOptions",
     "Membership",
     "commodity_inventory_haircut",
     "futures_margin_charge",
 ]
+
+LIMITATIONS = {
+    "15c3-1b(a)(3)(ix)(B)": "covered commodity inventory is taken as registered deliverable "
+    "((ix)(A), no charge); inventory covered but not registered as deliverable (5%) has no input",
+    "15c3-1b(a)(3)(ix)(D)": "fixed-price commitments and forward contracts are not modelled; "
+    "enter them as commodity positions (charged under (ix)(C))",
+    "15c3-1b(a)(3)(ix)(E)": "fixed-price commitments and forward contracts are not modelled",
+}
 
 
 class Membership(StrEnum):

@@ -25,7 +25,13 @@ import pandas as pd
 from netcap.haircuts.detail import ParagraphHaircut, build_detail
 from netcap.tables import Schedule
 
-__all__ = ["full_deduction"]
+__all__ = ["LIMITATIONS", "full_deduction"]
+
+LIMITATIONS = {
+    "15c3-1(c)(11)": "whether a ready market exists (quotations almost instantaneously, "
+    "settlement within trade custom, or bank-loan collateral under (c)(11)(ii)) is the firm's "
+    "determination, given per position as ready_market; netcap does not test it",
+}
 
 
 def full_deduction(
