@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from hypothesis import settings
 
 from netcap.frame import positions_frame
 from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
 from netcap.model import Instrument, Position, SecurityClass, Side
+
+# CI replays the same examples every run (a red build always reproduces); locally every run
+# explores new ones.  HYPOTHESIS_PROFILE=ci selects the first.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
