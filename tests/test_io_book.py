@@ -226,3 +226,22 @@ def test_loaded_book_computes_with_its_positions() -> None:
     assert len(result.haircuts.detail) == len(loaded.positions) == 505
     assert result.haircuts.total > 0
     assert result.line("net_capital") < result.line("tentative_net_capital")
+
+
+def test_csv_position_dates_must_be_exactly_year_month_day(tmp_path: Path) -> None:
+    folder = tmp_path / "book"
+    write_template(folder)
+    (folder / "firm.csv").write_text("field,value\nas_of,2024-06-28\nbalance_sheet.net_worth,1\n")
+    (folder / "positions.csv").write_text(
+        "id,security_class,side,market_value,maturity,issue_date\n"
+        "a,government,long,1,2031-05,\n"
+        "b,government,long,1,2031-05-15T13:45,\n"
+        "c,government,long,1,2031-05-15,2021\n"
+        "d,government,long,1,2031-05-15,20210515\n"
+        "e,government,long,1,2031-05-15,2021-05-15\n"
+    )
+    with pytest.raises(BookError) as info:
+        load_book(folder)
+    # spreadsheet rows: header is row 1, so positions a..d are rows 2..5; e (row 6) is good
+    got = {(e.row, e.field) for e in info.value.errors}
+    assert got == {(2, "maturity"), (3, "maturity"), (4, "issue_date"), (5, "issue_date")}
