@@ -386,12 +386,12 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
             if records:  # an empty sheet leaves the field (and its parent) at its default
                 _set(tree, dotted, records)
     for sheet in sheets.values():
-        for row, column in sheet.uncalculated:
-            field = column
+        for cell_row, column in sheet.uncalculated:
+            name = column
             if sheet.name == "firm" and column == "value":
-                named = sheet.frame["field"].iloc[row - HEADER_ROW - 1]
-                field = column if _is_blank(named) else str(named).strip()
-            errors.append(RowError(row, field, UNCALCULATED, sheet.source))
+                named = sheet.frame["field"].iloc[cell_row - HEADER_ROW - 1]
+                name = column if _is_blank(named) else str(named).strip()
+            errors.append(RowError(cell_row, name, UNCALCULATED, sheet.source))
     book: Book | None = None
     try:
         book = Book.model_validate(tree)
