@@ -388,8 +388,9 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
     for sheet in sheets.values():
         for cell_row, column in sheet.uncalculated:
             name = column
-            if sheet.name == "firm" and column == "value":
-                named = sheet.frame["field"].iloc[cell_row - HEADER_ROW - 1]
+            at = cell_row - HEADER_ROW - 1
+            if sheet.name == "firm" and column == "value" and "field" in sheet.frame:
+                named = sheet.frame["field"].iloc[at] if at < len(sheet.frame) else None
                 name = column if _is_blank(named) else str(named).strip()
             errors.append(RowError(cell_row, name, UNCALCULATED, sheet.source))
     book: Book | None = None
