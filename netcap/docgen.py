@@ -545,8 +545,23 @@ def render_book_layout() -> str:
         "`NAME.csv` per sheet (a single `.csv` file is read as the `positions` sheet). Row 1 "
         "holds the column names; blank cells take the default. A `readme` sheet is ignored; "
         "any other unknown sheet or column, and any cell beyond the headed columns, is an "
-        "error. `netcap template book.xlsx` (or a folder) writes an empty book in this layout. "
-        "Every error names the file, sheet, row (row 1 is the header) and field."
+        "error, and so are two sheets whose names differ only in case or surrounding spaces. "
+        "`netcap template book.xlsx` (or a folder) writes an empty book in this layout. "
+        "Every error is reported at once (positions are checked even when the firm sheet "
+        "has errors), naming the file, sheet, row (row 1 is the header) and field."
+    )
+    lines.append("")
+    lines.append(
+        "Formula cells are read as last calculated: netcap takes the value the workbook "
+        "saved for the formula and does not recalculate it, so recalculate and save before "
+        "loading. A formula saved without a value (as some tools write them, or a workbook "
+        "never recalculated) is an error, `formula with no cached value`, never a blank. "
+        "Dates are exactly `YYYY-MM-DD` text or a date cell; a partial date (`2031-05`, "
+        "`2031`), a compact one (`20310515`), a time of day or a bare number is an error. "
+        "A list or object column (`list (JSON in the cell)`) takes JSON text, e.g. the "
+        '`positions` of a market-maker account: `[{"id": "m1", "security_class": "equity", '
+        '"side": "long", "market_value": 40000}]`; text that is not JSON is an error naming '
+        "the row and column."
     )
     lines += ["", "### `firm`", ""]
     lines.append("Two columns, `field` and `value`, one row per field:")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -230,6 +230,51 @@ def _blank(col: pd.Series) -> pd.Series:
     return pd.Series(out, index=col.index)
 
 
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+_NOT_A_DATE = "not a date (use YYYY-MM-DD; partial dates, times and bare numbers are refused)"
+
+
+def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Date cells as timestamps (NaT where blank) and a mask of cells that are not a date.
+
+    A date is text of exactly the form ``YYYY-MM-DD`` or a date / datetime-at-midnight
+    value (a date cell of a workbook).  ``2031-05``, ``2031``, ``20310515``, a time of
+    day and a bare number are refused rather than completed.  Work is done once per
+    distinct value, so a column of a million rows with few dates stays fast.
+    """
+    if pd.api.types.is_datetime64_any_dtype(col):
+        stamps = pd.Series(pd.to_datetime(col), index=col.index)
+        timed = (stamps.notna() & (stamps != stamps.dt.normalize())).to_numpy(dtype=bool)
+        return stamps.mask(pd.Series(timed, index=col.index)), timed
+    codes, uniques = _per_value(col)
+    n = len(uniques)
+    is_text = np.fromiter((isinstance(v, str) for v in uniques), dtype=bool, count=n)
+    is_when = np.fromiter(
+        (isinstance(v, (date, datetime, np.datetime64)) for v in uniques), dtype=bool, count=n
+    )
+    parsed = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    blank_value = np.zeros(n, dtype=bool)
+    if is_text.any():
+        text = uniques[is_text].astype("string").str.strip()
+        blank_value[is_text] = (text == "").to_numpy(dtype=bool)
+        exact = text.str.fullmatch(_ISO_DATE).fillna(False).to_numpy(dtype=bool)
+        days = pd.to_datetime(text.where(exact), errors="coerce", format="%Y-%m-%d")
+        parsed[is_text] = days.to_numpy()
+    if is_when.any():
+        stamps = pd.Series(
+            pd.to_datetime(list(uniques[is_when]), errors="coerce"), dtype="datetime64[ns]"
+        )
+        midnight = (stamps == stamps.dt.normalize()).to_numpy(dtype=bool)
+        parsed[is_when] = stamps.where(midnight).to_numpy()
+    bad_value = parsed.isna().to_numpy(dtype=bool) & ~blank_value
+    known = codes >= 0
+    out = np.full(len(col), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[known] = parsed.to_numpy()[codes[known]]
+    bad = np.zeros(len(col), dtype=bool)
+    bad[known] = bad_value[codes[known]]
+    return pd.Series(out, index=col.index), bad
+
+
 def _parse_bool(col: pd.Series, default: bool | None) -> tuple[pd.Series, np.ndarray]:
     """Yes/no cells as Python bools (``default`` where blank) and a mask of unreadable cells."""
     codes, uniques = _per_value(col)
@@ -334,14 +379,8 @@ def validate_frame(
     flag(vals < 0, "market_value", "negative (give the absolute value; 'side' carries the sign)")
     frame["market_value"] = mv
 
-    raw_maturity = frame["maturity"]
-    if raw_maturity.dtype == object:
-        # A bare number is not a date (pandas would one day read it as an epoch offset).
-        is_number = raw_maturity.map(type).isin((int, float, np.int64, np.float64))
-        raw_maturity = raw_maturity.where(~is_number, "not a date")
-    maturity = pd.to_datetime(raw_maturity, errors="coerce", format="ISO8601")
-    bad_date = maturity.isna() & ~_blank(frame["maturity"])
-    flag(bad_date.to_numpy(dtype=bool), "maturity", "not a date (use YYYY-MM-DD)")
+    maturity, bad_date = _parse_dates(frame["maturity"])
+    flag(bad_date, "maturity", _NOT_A_DATE)
     years = pd.to_numeric(frame["years_to_maturity"], errors="coerce").astype(float)
     raw_years = frame["years_to_maturity"]
     bad_years = years.isna() & ~_blank(raw_years)
@@ -422,12 +461,8 @@ def validate_frame(
         )
     frame["fund_assets"] = assets.astype(object).where(assets.notna(), None)
     for col in ("issue_date", "underwritten_on"):
-        parsed_dates = pd.to_datetime(frame[col], errors="coerce", format="ISO8601")
-        flag(
-            (parsed_dates.isna() & ~_blank(frame[col])).to_numpy(dtype=bool),
-            col,
-            "not a date (use YYYY-MM-DD)",
-        )
+        parsed_dates, bad_dates = _parse_dates(frame[col])
+        flag(bad_dates, col, _NOT_A_DATE)
         frame[col] = parsed_dates
     flag(
         (frame["issue_date"] > maturity).fillna(False).to_numpy(dtype=bool),
@@ -511,11 +546,9 @@ def _validate_options(
         flag(v < 0 if col != "units" else v <= 0, col, "negative" if col != "units" else "not > 0")
         frame[col] = num
         present[col] = ~blank
-    expiry = pd.to_datetime(frame["expiry"], errors="coerce", format="ISO8601")
+    expiry, bad_expiry = _parse_dates(frame["expiry"])
     blank_expiry = _blank(frame["expiry"]).to_numpy(dtype=bool)
-    flag(
-        expiry.isna().to_numpy(dtype=bool) & ~blank_expiry, "expiry", "not a date (use YYYY-MM-DD)"
-    )
+    flag(bad_expiry, "expiry", _NOT_A_DATE)
     flag(
         (expiry < pd.Timestamp(as_of)).fillna(False).to_numpy(dtype=bool),
         "expiry",

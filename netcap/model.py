@@ -11,11 +11,12 @@ position; ``side`` carries the sign.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from netcap.money import MAX_AMOUNT
 
@@ -105,6 +106,24 @@ Money = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, allow_inf_nan=Fals
 NonNegMoney = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 
 
+def _exact_date(value: object) -> object:
+    """Refuse what pydantic would otherwise complete or reinterpret as a date.
+
+    Text must be exactly ``YYYY-MM-DD`` (not ``2031-05``, ``20310515`` or a date with a
+    time); a number is refused rather than read as seconds since 1970.  Date objects,
+    and datetimes at midnight, pass on to pydantic unchanged.
+    """
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
+    if isinstance(value, int | float):
+        raise ValueError(f"{value!r} is a number, not a date in the form YYYY-MM-DD")
+    return value
+
+
+ExactDate = Annotated[date, BeforeValidator(_exact_date)]
+"""A date given exactly as ``YYYY-MM-DD`` (or a date value); see :func:`_exact_date`."""
+
+
 class Position(BaseModel):
     """One position in a security, futures contract or option.
 
@@ -123,7 +142,7 @@ class Position(BaseModel):
     market_value: NonNegMoney | None = None
     quantity: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     price: NonNegMoney | None = None
-    maturity: date | None = None
+    maturity: ExactDate | None = None
     years_to_maturity: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     issuer: str | None = None
     security_id: str | None = None
@@ -143,7 +162,7 @@ class Position(BaseModel):
         description="Outcome of the firm's creditworthiness assessment of 15c3-1(c)(2)(vi)(I): "
         "required for the classes of (E), (F), (H) and below-par (G).",
     )
-    issue_date: date | None = Field(
+    issue_date: ExactDate | None = Field(
         default=None,
         description="Date of issue: gives the maturity at issue for (B)(1) and (E).",
     )
@@ -183,7 +202,7 @@ class Position(BaseModel):
         default=False,
         description="(J)(2): called for redemption and redeemable within 90 days.",
     )
-    underwritten_on: date | None = Field(
+    underwritten_on: ExactDate | None = Field(
         default=None,
         description="(M)(1), (M)(4): date the firm (or, for municipals, the syndicate manager) "
         "received the underwritten securities from the issuer.",
@@ -226,7 +245,7 @@ class Position(BaseModel):
         description="Option: a listed option (15c3-1(c)(2)(x)); False for an unlisted one "
         "(15c3-1a(c)).",
     )
-    expiry: date | None = Field(default=None, description="Option: expiration date.")
+    expiry: ExactDate | None = Field(default=None, description="Option: expiration date.")
     underlying: str | None = Field(
         default=None, description="Option: identifier of the underlying instrument."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,43 @@ def test_docs_example_parses() -> None:
     assert compute(b).net_capital == pytest.approx(
         5_000_000 + 1_000_000 - 400_000 - 12_345 - 450_000
     )
+
+
+@pytest.mark.parametrize(
+    "maturity", ["2031-05", "2031", "2031-05-15T13:45", "2031-05-15T00:00", "20310515", 1940025600]
+)
+def test_position_dates_must_be_exactly_year_month_day(maturity: object) -> None:
+    # 1940025600 seconds after 1970-01-01 is midnight of 2031-06-24: a number is refused
+    # rather than read as a time stamp; partial dates and times are refused, not completed
+    text = json.dumps(
+        {
+            "as_of": "2024-06-28",
+            "balance_sheet": {"net_worth": 1},
+            "positions": [
+                {
+                    "id": "t",
+                    "security_class": "government",
+                    "side": "long",
+                    "market_value": 1,
+                    "maturity": maturity,
+                }
+            ],
+        }
+    )
+    with pytest.raises(BookInputError, match=r"field positions\[0\]\.maturity"):
+        parse_book(text, "b.json")
+
+
+def test_position_date_in_the_exact_form_is_read() -> None:
+    text = json.dumps(
+        {
+            "as_of": "2024-06-28",
+            "balance_sheet": {"net_worth": 1},
+            "positions": [
+                {"id": "t", "security_class": "government", "side": "long", "market_value": 1}
+                | {"maturity": "2031-05-15", "issue_date": "2021-05-15"}
+            ],
+        }
+    )
+    position = parse_book(text, "b.json").positions[0]
+    assert (position.maturity, position.issue_date) == (date(2031, 5, 15), date(2021, 5, 15))

@@ -90,3 +90,58 @@ def test_a_bare_number_is_not_a_maturity_date() -> None:
     with pytest.raises(BookError) as err:
         validate_frame(raw, date(2024, 6, 28))
     assert {(e.row, e.field) for e in err.value.errors} == {(0, "maturity")}
+
+
+PARTIAL_OR_TIMED = ["2031-05", "2031", "2031-05-15T13:45", "20310515", "2031-5-15", "2031-02-30"]
+
+
+@pytest.mark.parametrize("column", ["maturity", "issue_date", "underwritten_on"])
+def test_dates_must_be_exactly_year_month_day(column: str) -> None:
+    # Each of these would be completed by a lenient parser (2031-05 -> 1 May 2031, 2031 ->
+    # 1 January 2031, a time kept, 20310515 read as a compact date); none may pass.
+    n = len(PARTIAL_OR_TIMED) + 3
+    good = ["2031-05-15", datetime(2031, 5, 15), date(2031, 5, 15)]
+    raw = pd.DataFrame(
+        {
+            "id": [f"p{i}" for i in range(n)],
+            "security_class": ["government"] * n,
+            "side": ["long"] * n,
+            "market_value": [1.0] * n,
+            "years_to_maturity": [None if column == "maturity" else 8.0] * n,
+            column: [*PARTIAL_OR_TIMED, *good],
+        }
+    )
+    with pytest.raises(BookError) as err:
+        validate_frame(raw, AS_OF)
+    # rows 0..5 are the bad cells; rows 6..8 are the same date in three accepted shapes
+    assert {(e.row, e.field) for e in err.value.errors} == {(r, column) for r in range(6)}
+
+
+def test_datetime_cell_with_a_time_is_not_a_date() -> None:
+    raw = _frame(maturity=[datetime(2030, 1, 15, 9, 30), None])
+    with pytest.raises(BookError) as err:
+        validate_frame(raw, AS_OF)
+    # a government position needs a maturity, so the bad date is also reported as missing
+    assert {(e.row, e.field) for e in err.value.errors} == {(0, "maturity")}
+    assert any("not a date" in e.message for e in err.value.errors)
+
+
+def test_option_expiry_must_be_exactly_year_month_day() -> None:
+    raw = pd.DataFrame(
+        {
+            "id": ["o1", "o2", "u"],
+            "security_class": ["equity", "equity", "equity"],
+            "instrument": ["option", "option", "cash"],
+            "side": ["long", "long", "long"],
+            "market_value": [10.0, 10.0, 1000.0],
+            "option_type": ["call", "call", None],
+            "strike": [50.0, 50.0, None],
+            "underlying_price": [55.0, 55.0, None],
+            "units": [100.0, 100.0, None],
+            "expiry": ["2024-09", "2024-09-20", None],
+            "underlying": ["u", "u", None],
+        }
+    )
+    with pytest.raises(BookError) as err:
+        validate_frame(raw, AS_OF)
+    assert [(e.row, e.field) for e in err.value.errors] == [(0, "expiry")]

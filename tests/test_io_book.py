@@ -226,3 +226,170 @@ def test_loaded_book_computes_with_its_positions() -> None:
     assert len(result.haircuts.detail) == len(loaded.positions) == 505
     assert result.haircuts.total > 0
     assert result.line("net_capital") < result.line("tentative_net_capital")
+
+
+def test_csv_position_dates_must_be_exactly_year_month_day(tmp_path: Path) -> None:
+    folder = tmp_path / "book"
+    write_template(folder)
+    (folder / "firm.csv").write_text("field,value\nas_of,2024-06-28\nbalance_sheet.net_worth,1\n")
+    (folder / "positions.csv").write_text(
+        "id,security_class,side,market_value,maturity,issue_date\n"
+        "a,government,long,1,2031-05,\n"
+        "b,government,long,1,2031-05-15T13:45,\n"
+        "c,government,long,1,2031-05-15,2021\n"
+        "d,government,long,1,2031-05-15,20210515\n"
+        "e,government,long,1,2031-05-15,2021-05-15\n"
+    )
+    with pytest.raises(BookError) as info:
+        load_book(folder)
+    # spreadsheet rows: header is row 1, so positions a..d are rows 2..5; e (row 6) is good
+    got = {(e.row, e.field) for e in info.value.errors}
+    assert got == {(2, "maturity"), (3, "maturity"), (4, "issue_date"), (5, "issue_date")}
+
+
+def _firm_row(field: str) -> int:
+    """Spreadsheet row of ``field`` on the template's firm sheet (header is row 1)."""
+    return [r[0] for r in template_sheets()["firm"]].index(field) + 1
+
+
+def test_formula_with_no_cached_value_is_an_error_not_a_blank(template: Path) -> None:
+    # openpyxl saves formulas without a calculated value; read as blank, the -250,000
+    # adjustment would silently become 0 and overstate net capital by $250,000
+    firm = {**BASE, "balance_sheet.unrealized_adjustment": "=-250000"}
+    formula_row = [*GOOD_ROW[:4], "=1000*99.5", *GOOD_ROW[5:]]
+    with pytest.raises(BookError) as info:
+        load_book(_fill(template, firm, [GOOD_ROW, ["t2", *formula_row[1:]]]))
+    uncalculated = {
+        (e.source.split(",")[-1].strip(), e.row, e.field)
+        for e in info.value.errors
+        if "formula with no cached value" in e.message
+    }
+    adjustment = "balance_sheet.unrealized_adjustment"
+    assert uncalculated == {
+        ("sheet 'firm'", _firm_row(adjustment), adjustment),
+        ("sheet 'positions'", 3, "market_value"),  # the second position: header row 1, t1 row 2
+    }
+    assert all("filled.xlsx" in e.source for e in info.value.errors)
+
+
+def _cache_formula_values(path: Path, cached: dict[str, str]) -> Path:
+    """Rewrite the workbook as a spreadsheet program would after calculating: give each
+    formula ``<f>text</f>`` the saved value ``cached[text]``."""
+    out = path.with_name("calculated.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                text = data.decode()
+                for formula, value in cached.items():
+                    text = text.replace(f"<f>{formula}</f><v />", f"<f>{formula}</f><v>{value}</v>")
+                data = text.encode()
+            dst.writestr(info, data)
+    return out
+
+
+def test_formula_with_a_cached_value_reads_the_cached_value(template: Path) -> None:
+    firm = {**BASE, "balance_sheet.unrealized_adjustment": "=-250000"}
+    filled = _fill(template, firm, [GOOD_ROW])
+    book = load_book(_cache_formula_values(filled, {"-250000": "-250000"}))
+    assert book.book.balance_sheet.unrealized_adjustment == -250_000
+
+
+def test_sheet_titles_that_collide_once_normalized_are_an_error(template: Path) -> None:
+    wb = openpyxl.load_workbook(template)
+    wb.create_sheet(" Positions")
+    wb.save(template)
+    with pytest.raises(UnsafeFileError, match=r"'positions' and ' Positions'"):
+        load_book(template)
+
+
+def test_csv_files_that_collide_once_normalized_are_an_error(tmp_path: Path) -> None:
+    folder = tmp_path / "book"
+    write_template(folder)
+    (folder / "Positions.csv").write_text("id,security_class,side,market_value\n")
+    with pytest.raises(UnsafeFileError, match=r"Positions\.csv"):
+        load_book(folder)
+
+
+def test_bad_as_of_still_checks_positions(template: Path) -> None:
+    # one round: the bad as_of and the bad position rows come out together
+    rows = [GOOD_ROW, ["t2", "gold", "cash", "long", 5, "2030-01-15", None, None, None, None]]
+    with pytest.raises(BookError) as info:
+        load_book(_fill(template, {**BASE, "as_of": "28/06/2024"}, rows))
+    got = {(e.source.split(",")[-1].strip(), e.row, e.field) for e in info.value.errors}
+    assert got == {
+        ("sheet 'firm'", _firm_row("as_of"), "as_of"),
+        ("sheet 'positions'", 3, "security_class"),
+    }
+
+
+def test_missing_as_of_reports_no_invented_maturity_errors(template: Path) -> None:
+    # a maturity in 1990 is before any real as-of date, but with the as_of missing
+    # netcap cannot know that; only the as_of itself is reported
+    row = ["old", "government", "cash", "long", 1, "1990-01-15", None, None, None, None]
+    with pytest.raises(BookError) as info:
+        load_book(_fill(template, {**BASE, "as_of": None}, [row]))
+    assert [(e.row, e.field) for e in info.value.errors] == [(_firm_row("as_of"), "as_of")]
+
+
+def test_list_item_errors_name_their_own_sheet_and_row(template: Path) -> None:
+    liabilities = [["l1", 1, "other", "a"], ["l2", 1, "other", "b"], ["l1", 1, "other", "c"]]
+    with pytest.raises(BookError) as info:
+        load_book(_fill(template, BASE, [GOOD_ROW], liabilities))
+    # third liability (0-based index 2) is on spreadsheet row 4: header row 1, data from row 2
+    assert [(e.source.split(",")[-1].strip(), e.row, e.field) for e in info.value.errors] == [
+        ("sheet 'liabilities'", 4, "id")
+    ]
+    assert "duplicate id 'l1'" in info.value.errors[0].message
+
+
+def test_cross_reference_error_names_the_list_row(template: Path) -> None:
+    liabilities = [
+        ["l1", 1, "other", "a"],
+        ["l2", 1, "fixed_asset_secured", "b", None, None, None, "nope"],
+    ]
+    with pytest.raises(BookError) as info:
+        load_book(_fill(template, BASE, [GOOD_ROW], liabilities))
+    # second liability, spreadsheet row 3, names a non-allowable asset that is not there
+    assert [(e.source.split(",")[-1].strip(), e.row, e.field) for e in info.value.errors] == [
+        ("sheet 'liabilities'", 3, "secured_by_asset")
+    ]
+
+
+def _market_maker_book(template: Path, positions_cell: object) -> Path:
+    wb = openpyxl.load_workbook(template)
+    for field, value in BASE.items():
+        for row in wb["firm"].iter_rows(min_row=2):
+            if row[0].value == field:
+                row[1].value = value
+    wb["positions"].append(GOOD_ROW)
+    wb["market_maker_accounts"].append(["mm1", "own", positions_cell, 0, True, False, False, True])
+    out = template.with_name("mm.xlsx")
+    wb.save(out)
+    return out
+
+
+def test_market_maker_positions_are_read_as_json_in_the_cell(template: Path) -> None:
+    cell = (
+        '[{"id": "m1", "security_class": "equity", "side": "long", "market_value": 40000},'
+        ' {"id": "m2", "security_class": "equity", "side": "short", "market_value": 15000}]'
+    )
+    book = load_book(_market_maker_book(template, cell))
+    (account,) = book.book.market_maker_accounts
+    assert [(p.id, p.value) for p in account.positions] == [("m1", 40_000), ("m2", 15_000)]
+
+
+def test_bad_json_in_a_cell_is_an_error_naming_row_and_field(template: Path) -> None:
+    with pytest.raises(BookError) as info:
+        load_book(_market_maker_book(template, '[{"id": "m1",'))
+    errors = [(e.source.split(",")[-1].strip(), e.row, e.field) for e in info.value.errors]
+    assert errors == [("sheet 'market_maker_accounts'", 2, "positions")]
+    assert "not valid JSON" in info.value.errors[0].message
+
+
+def test_bad_position_inside_json_cell_names_the_account_row(template: Path) -> None:
+    cell = '[{"id": "m1", "security_class": "equity", "side": "long", "market_value": -1}]'
+    with pytest.raises(BookError) as info:
+        load_book(_market_maker_book(template, cell))
+    errors = [(e.source.split(",")[-1].strip(), e.row, e.field) for e in info.value.errors]
+    assert errors == [("sheet 'market_maker_accounts'", 2, "positions.0.market_value")]

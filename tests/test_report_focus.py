@@ -437,3 +437,93 @@ def test_cli_strategy_and_table10_write_workbooks(tmp_path: Path) -> None:
     assert main(["table10", str(FIXTURES / "table9"), "--json", "--xlsx", str(many)]) == 0
     specs = list((FIXTURES / "table9").glob("*.json"))
     assert len(openpyxl.load_workbook(many).sheetnames) == len(specs)
+
+
+# --- the input echo ------------------------------------------------------------------------------
+
+
+def _blocks(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, list[list[object]]]:
+    """Input firm sheet blocks: bold title -> rows (header first) up to the next blank row."""
+    out: dict[str, list[list[object]]] = {}
+    for r in range(2, ws.max_row + 1):
+        title = ws.cell(row=r, column=1)
+        if title.font.bold and isinstance(title.value, str):
+            rows = []
+            k = r + 1
+            while k <= ws.max_row and ws.cell(row=k, column=1).value is not None:
+                rows.append([c.value for c in ws[k]])
+                k += 1
+            out[title.value] = rows
+    return out
+
+
+def test_sample_input_echo_shows_every_list(sample) -> None:  # type: ignore[no-untyped-def]
+    path, _, _, _ = sample
+    ws = openpyxl.load_workbook(path)["Input firm"]
+    blocks = _blocks(ws)
+    # fixtures/sample_firm/book.json lists 180 market-making securities, 4 fails and 3
+    # securities differences; each block is a header row plus one row per item
+    securities = blocks["Input market_making_securities (market_making.securities)"]
+    assert securities[0][:3] == ["security_id", "market_value", "average_markets"]
+    assert len(securities) == 1 + 180
+    assert securities[1][:3] == ["MM0001", 8.79, 0.8981]  # the first item as typed in the JSON
+    assert len(blocks["Input fails (fails)"]) == 1 + 4
+    assert len(blocks["Input securities_differences (securities_differences)"]) == 1 + 3
+    # net worth 62,500,000 is shown without a trailing decimal point
+    firm = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2) for r in range(2, 40)}
+    assert firm["balance_sheet.net_worth"].value == 62_500_000
+    assert "." not in firm["balance_sheet.net_worth"].number_format
+    # the computed non-allowable block shows its rate as a percentage
+    nonallowable = "Non-allowable assets (15c3-1(c)(2)(iv))"
+    start = next(r for r in range(2, ws.max_row) if ws.cell(row=r, column=1).value == nonallowable)
+    header = [c.value for c in ws[start + 1]]
+    assert ws.cell(row=start + 2, column=header.index("rate") + 1).number_format.endswith("%")
+
+
+def test_nested_and_other_lists_are_echoed(tmp_path: Path) -> None:
+    book = Book.model_validate(
+        {
+            "as_of": "2024-06-28",
+            "balance_sheet": {
+                "net_worth": 5_000_000,
+                "undermargined_accounts": [{"id": "u1", "cash_required": 12_000}],
+            },
+            "reverse_repos": [
+                {"id": "r1", "counterparty": "bank", "collateral": "treasury"}
+                | {"market_value": 1_000_000, "contract_price": 1_020_000}
+            ],
+            "market_maker_accounts": [
+                {
+                    "id": "mm1",
+                    "role": "own",
+                    "transacts_only_with_brokers_dealers": True,
+                    "carries_customer_accounts": False,
+                    "transacts_unlisted_options": False,
+                    "cleared_by_another_broker_dealer": True,
+                    "positions": [
+                        {"id": "m1", "security_class": "equity", "side": "long"}
+                        | {"market_value": 40_000},
+                        {"id": "m2", "security_class": "equity", "side": "short"}
+                        | {"market_value": 15_000},
+                    ],
+                }
+            ],
+        }
+    )
+    loaded = LoadedBook(book=book, positions=compute(book).positions, source="test")
+    path = export_computation(compute(book), tmp_path / "echo.xlsx", loaded=loaded)
+    blocks = _blocks(openpyxl.load_workbook(path)["Input firm"])
+    accounts = blocks["Input market_maker_accounts (market_maker_accounts)"]
+    assert [r[0] for r in accounts] == ["id", "mm1"]
+    nested = blocks["Input market_maker_accounts: positions (market_maker_accounts.positions)"]
+    header = nested[0]
+    # two positions of account mm1, each naming its account
+    assert [(r[0], r[header.index("id")]) for r in nested[1:]] == [("mm1", "m1"), ("mm1", "m2")]
+    assert [r[header.index("market_value")] for r in nested[1:]] == [40_000, 15_000]
+    undermargined = blocks["Input undermargined_accounts (balance_sheet.undermargined_accounts)"]
+    assert undermargined[1][:2] == ["u1", 12_000]
+    repos = blocks["Input reverse_repos (reverse_repos)"]
+    assert [r[:3] for r in repos] == [
+        ["id", "counterparty", "collateral"],
+        ["r1", "bank", "treasury"],
+    ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import formulas
 import openpyxl
@@ -106,3 +108,23 @@ def test_dollar_leg_strategy_uses_engine_values_and_live_totals(tmp_path: Path) 
     # AI standard: max(margin, 100k + haircut); margin on the larger side (short 50mm): 1mm
     assert values[(sheet, f"F{row}")] == pytest.approx(100_000 + 1_400_000)
     assert values[(sheet, f"H{row}")] == pytest.approx(a.at(50_000_000).dealer)
+
+
+def test_each_strategy_sheet_has_a_chart_with_both_axes_shown(workbook) -> None:  # type: ignore[no-untyped-def]
+    path, analyses = workbook
+    ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
+    with zipfile.ZipFile(path) as z:
+        charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
+        # one chart per strategy sheet (three strategies were exported)
+        assert len(charts) == len(analyses)
+        for name in charts:
+            root = ElementTree.fromstring(z.read(name))
+            assert root.find(".//c:scatterChart", ns) is not None
+            axes = root.findall(".//c:plotArea/c:valAx", ns)
+            # a scatter chart has two value axes: P (x, log scale) and the increase (y)
+            assert len(axes) == 2
+            for axis in axes:
+                delete = axis.find("c:delete", ns)
+                assert delete is not None
+                assert delete.get("val") in ("0", "false")
+            assert any(a.find("c:scaling/c:logBase", ns) is not None for a in axes)

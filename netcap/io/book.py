@@ -19,7 +19,9 @@ error locations are translated back to sheet, row and field.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -43,6 +45,13 @@ __all__ = ["LoadedBook", "list_fields", "list_sheets", "load_book", "scalar_fiel
 
 IGNORED_SHEETS = frozenset({"readme"})
 POSITION_EXTRAS = ("quantity", "price")
+UNCALCULATED = "formula with no cached value: type the value, or recalculate and save"
+FALLBACK_AS_OF = date(1900, 1, 1)
+"""Checks positions when the firm's as_of is missing or bad, so every error comes out in one
+report.  It is earlier than any real maturity or expiry, so the as-of-dependent checks
+(matured, expired) report nothing against it; the frame built with it is never returned,
+since the as_of error already fails the load."""
+_ITEM_MESSAGE = re.compile(r"(?:Value error, )?([\w. -]+?) (\d+)(?: \([^)]*\))?: (.*)", re.S)
 
 
 @dataclass(frozen=True)
@@ -208,9 +217,31 @@ def _list_sheet(
                     sheet.source,
                 )
             )
+    structured = {
+        name
+        for name, info in item.model_fields.items()
+        if _item_model(_unwrap_optional(info.annotation)) is not None
+        or typing.get_origin(_unwrap_optional(info.annotation)) in (tuple, list)
+        or _model_type(_unwrap_optional(info.annotation)) is not None
+    }
     records = []
-    for rec in sheet.frame.to_dict("records"):
-        records.append({k: v for k, v in rec.items() if k in allowed and not _is_blank(v)})
+    for i, rec in enumerate(sheet.frame.to_dict("records")):
+        kept = {k: v for k, v in rec.items() if k in allowed and not _is_blank(v)}
+        for name in structured & set(kept):
+            if isinstance(kept[name], str):
+                try:
+                    kept[name] = json.loads(kept[name])
+                except json.JSONDecodeError as exc:
+                    errors.append(
+                        RowError(
+                            i + HEADER_ROW + 1,
+                            name,
+                            f"not valid JSON ({exc.msg} at character {exc.pos + 1})",
+                            sheet.source,
+                        )
+                    )
+                    del kept[name]
+        records.append(kept)
     return records
 
 
@@ -244,13 +275,12 @@ def _positions(sheet: RawSheet, as_of: Any, errors: list[RowError]) -> pd.DataFr
         fill = np.isnan(mv) & ~np.isnan(implied)
         raw["market_value"] = np.where(fill, implied, mv_given.to_numpy(dtype=object))
     raw = raw.drop(columns=[c for c in raw.columns if c not in COLUMNS])
-    if as_of is None:
-        return None
     try:
-        return validate_frame(raw, as_of, source=sheet.source, row_offset=offset)
+        frame = validate_frame(raw, as_of or FALLBACK_AS_OF, source=sheet.source, row_offset=offset)
     except BookError as exc:
         errors.extend(exc.errors)
         return None
+    return frame if as_of is not None else None
 
 
 def _load_json(path: Path, limits: InputLimits) -> LoadedBook:
@@ -268,6 +298,37 @@ def _as_of(tree: dict[str, Any]) -> date | None:
         return TypeAdapter(date).validate_python(tree.get("as_of"))
     except ValidationError:
         return None
+
+
+def _locate_item(
+    loc: tuple[int | str, ...],
+    message: str,
+    sources: dict[str, str],
+    lists: dict[str, type[BaseModel]],
+) -> tuple[str, int, str, str] | None:
+    """A whole-list or whole-book check that names an item as ``<list> <index>: ...``,
+    moved to that item's own sheet and spreadsheet row (the index is 0-based)."""
+    match = _ITEM_MESSAGE.fullmatch(message)
+    if match is None:
+        return None
+    what, index, rest = match.groups()
+    head = ".".join(str(p) for p in loc)
+    if head in lists:
+        dotted = head
+    elif f"{head}.{what}" in lists:
+        dotted = f"{head}.{what}"
+    elif what in lists:
+        dotted = what
+    else:
+        return None
+    first = rest.split(" ", 1)[0]
+    if first in lists[dotted].model_fields:
+        field = first
+    elif rest.startswith("duplicate id"):
+        field = "id"
+    else:
+        field = dotted
+    return sources.get(dotted, dotted), int(index) + HEADER_ROW + 1, field, rest
 
 
 def _locate(
@@ -324,13 +385,26 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
             records = _list_sheet(sheets[name], item, errors)
             if records:  # an empty sheet leaves the field (and its parent) at its default
                 _set(tree, dotted, records)
+    for sheet in sheets.values():
+        for cell_row, column in sheet.uncalculated:
+            name = column
+            at = cell_row - HEADER_ROW - 1
+            if sheet.name == "firm" and column == "value" and "field" in sheet.frame:
+                named = sheet.frame["field"].iloc[at] if at < len(sheet.frame) else None
+                name = column if _is_blank(named) else str(named).strip()
+            errors.append(RowError(cell_row, name, UNCALCULATED, sheet.source))
     book: Book | None = None
     try:
         book = Book.model_validate(tree)
     except ValidationError as exc:
+        items = dict(lists.values())
         for e in exc.errors():
-            paths = {dotted for dotted, _ in lists.values()}
-            source, row, field = _locate(tuple(e["loc"]), firm_rows, sources, paths)
+            loc = tuple(e["loc"])
+            located = _locate_item(loc, e["msg"], sources, items)
+            if located is not None:
+                errors.append(RowError(located[1], located[2], located[3], located[0]))
+                continue
+            source, row, field = _locate(loc, firm_rows, sources, set(items))
             errors.append(RowError(row, field, e["msg"], source))
     positions = None
     if "positions" in sheets:

@@ -9,6 +9,12 @@ Three containers hold the same sheets:
 Cells are returned as read (no type guessing beyond what the container does);
 validation happens later, where each error can name file, sheet, row and field.
 Row numbers are the spreadsheet's own: the header is row 1, data start at row 2.
+
+A formula cell of a workbook is read as the value it had when the workbook was last
+calculated and saved.  A formula with no saved value (openpyxl and some other tools
+write formulas without one, and a workbook never recalculated has none) is not read
+as blank: the cell is left empty and listed in :attr:`RawSheet.uncalculated`, so the
+loader reports it instead of letting the field take its default.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ class RawSheet:
     name: str
     source: str
     frame: pd.DataFrame
+    uncalculated: tuple[tuple[int, str], ...] = ()
+    """(spreadsheet row, column header) of each formula cell with no saved value."""
 
 
 def _cell(value: object) -> object:
@@ -75,16 +83,34 @@ def _frame(header: list[object], rows: list[list[object]], where: str) -> pd.Dat
 def _read_xlsx(path: Path, limits: InputLimits) -> list[RawSheet]:
     from openpyxl import load_workbook  # noqa: PLC0415 - heavy import, only when needed
 
+    # Two views of the same file: saved values, and formulas (to tell a formula whose saved
+    # value is missing from a cell left blank).
     workbook = load_workbook(path, read_only=True, data_only=True)
+    formulas = load_workbook(path, read_only=True, data_only=False)
     try:
         sheets = []
-        for ws in workbook.worksheets:
-            rows_iter = ws.iter_rows(values_only=True)
-            header = next(rows_iter, None)
-            if header is None:
+        seen: dict[str, str] = {}
+        for ws, fs in zip(workbook.worksheets, formulas.worksheets, strict=True):
+            name = ws.title.strip().lower()
+            if name in seen:
+                raise UnsafeFileError(
+                    f"{path.name}: sheets {seen[name]!r} and {ws.title!r} have the same name "
+                    "once case and surrounding spaces are ignored; rename or remove one"
+                )
+            seen[name] = ws.title
+            rows_iter = zip(
+                ws.iter_rows(values_only=True), fs.iter_rows(values_only=True), strict=True
+            )
+            first = next(rows_iter, None)
+            if first is None:
                 continue
+            header = first[0]
+            missing: list[tuple[int, int]] = []
             rows: list[list[object]] = []
-            for r in rows_iter:
+            for r, f in rows_iter:
+                for i, (value, formula) in enumerate(zip(r, f, strict=False)):
+                    if value is None and _is_formula(formula):
+                        missing.append((len(rows) + HEADER_ROW + 1, i))
                 if all(c is None or (isinstance(c, str) and not c.strip()) for c in r):
                     rows.append([None] * len(r))
                     continue
@@ -96,12 +122,30 @@ def _read_xlsx(path: Path, limits: InputLimits) -> list[RawSheet]:
             while rows and all(c is None for c in rows[-1]):
                 rows.pop()
             where = f"{path.name}, sheet {ws.title!r}"
-            sheets.append(
-                RawSheet(ws.title.strip().lower(), where, _frame(list(header), rows, where))
-            )
+            headed = list(header)
+            uncalculated = tuple((row, _header_name(headed, i)) for row, i in missing)
+            sheets.append(RawSheet(name, where, _frame(headed, rows, where), uncalculated))
         return sheets
     finally:
         workbook.close()
+        formulas.close()
+
+
+def _is_formula(value: object) -> bool:
+    """A formula as openpyxl reads it without saved values: ``=...`` text or a formula object."""
+    from openpyxl.worksheet.formula import (  # noqa: PLC0415 - with the other openpyxl import
+        ArrayFormula,
+        DataTableFormula,
+    )
+
+    if isinstance(value, ArrayFormula | DataTableFormula):
+        return True
+    return isinstance(value, str) and value.startswith("=") and len(value) > 1
+
+
+def _header_name(header: list[object], i: int) -> str:
+    name = "" if i >= len(header) or header[i] is None else str(header[i]).strip()
+    return name or f"column {i + 1}"
 
 
 def _read_csv(path: Path, name: str, limits: InputLimits) -> RawSheet:
@@ -133,6 +177,14 @@ def read_sheets(path: Path, limits: InputLimits | None = None) -> dict[str, RawS
         files = sorted(path.glob("*.csv"))
         if not files:
             raise UnsafeFileError(f"{path}: folder holds no .csv sheets")
+        seen: dict[str, str] = {}
+        for f in files:
+            if f.stem.lower() in seen:
+                raise UnsafeFileError(
+                    f"{path}: files {seen[f.stem.lower()]!r} and {f.name!r} name the same "
+                    "sheet once case is ignored; rename or remove one"
+                )
+            seen[f.stem.lower()] = f.name
         return {f.stem.lower(): _read_csv(f, f.stem.lower(), lim) for f in files}
     check_file(path, lim)
     suffix = path.suffix.lower()

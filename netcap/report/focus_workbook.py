@@ -35,6 +35,7 @@ never a formula.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,6 +51,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from netcap.computation import NetCapitalResult, haircut_group
 from netcap.frame import COLUMNS
 from netcap.io import LoadedBook
+from netcap.io.book import list_fields, sheet_name
 from netcap.report.excel import (
     MONEY,
     RATE,
@@ -675,6 +677,11 @@ def _write_netting(
 
 # --- Inputs --------------------------------------------------------------------------------------
 
+INPUT_WHOLE = "#,##0;-#,##0"
+"""An input number that is whole: thousands separators, no trailing decimal point."""
+INPUT_DECIMAL = "#,##0.00##;-#,##0.00##"
+"""An input number with a fraction: two to four decimals as typed (a price, a count average)."""
+
 
 def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
     if isinstance(value, dict):
@@ -686,11 +693,45 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
         out.append((prefix, value))
 
 
+def _input_number_format(value: float) -> str:
+    """Whole numbers with separators and no trailing point; others keep their decimals."""
+    return INPUT_WHOLE if float(value).is_integer() else INPUT_DECIMAL
+
+
+def _input_blocks(dumped: dict[str, Any]) -> list[tuple[str, pd.DataFrame]]:
+    """Every non-empty list of the book as typed, one block each (a nested list, e.g. the
+    positions of a market-maker account, as a block of its own naming the parent ``id``)."""
+    blocks: list[tuple[str, pd.DataFrame]] = []
+    for dotted in list_fields():
+        node: Any = dumped
+        for part in dotted.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if not node:
+            continue
+        items = [dict(item) for item in node]
+        nested: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            for key, value in list(item.items()):
+                if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                    parent = item.get("id", "")
+                    nested.setdefault(key, []).extend({"parent": parent, **v} for v in value)
+                    item[key] = f"{len(value)} item(s), below"
+                elif isinstance(value, list | dict):
+                    item[key] = json.dumps(value) if value else None
+        blocks.append((f"Input {sheet_name(dotted)} ({dotted})", pd.DataFrame(items)))
+        for key, rows in nested.items():
+            blocks.append(
+                (f"Input {sheet_name(dotted)}: {key} ({dotted}.{key})", pd.DataFrame(rows))
+            )
+    return blocks
+
+
 def _write_firm(ws: Worksheet, result: NetCapitalResult, loaded: LoadedBook | None) -> None:
     put(ws, 1, 1, "field")
     put(ws, 1, 2, "value")
     style_header(ws, 1, 1, 2)
     scalars: list[tuple[str, Any]] = [("as_of", result.as_of.isoformat())]
+    dumped: dict[str, Any] = {}
     if loaded is not None:
         dumped = loaded.book.model_dump(mode="json", exclude={"positions"})
         scalars = []
@@ -700,27 +741,36 @@ def _write_firm(ws: Worksheet, result: NetCapitalResult, loaded: LoadedBook | No
     row = 2
     for name, value in scalars:
         put(ws, row, 1, name)
-        put(ws, row, 2, value, "#,##0.##" if isinstance(value, float) else None)
+        is_number = isinstance(value, float | int) and not isinstance(value, bool)
+        put(ws, row, 2, value, _input_number_format(value) if is_number else None)
         row += 1
     blocks: list[tuple[str, pd.DataFrame]] = [
         ("Non-allowable assets (15c3-1(c)(2)(iv))", result.nonallowable),
         ("Additions to aggregate indebtedness (15c3-1(c)(1))", result.ai_additions),
     ]
-    if loaded is not None:
-        bs = loaded.book.balance_sheet.model_dump(mode="json")
-        for name in ("capital_contributions", "other_deductions"):
-            items = bs.get(name) or []
-            if items:
-                blocks.append((f"balance_sheet.{name}", pd.DataFrame(items)))
     if len(result.aged_items):
         blocks.append(("Aged fails and securities differences", result.aged_items))
-    for title, frame in blocks:
+    computed = len(blocks)
+    blocks += _input_blocks(dumped)
+    for n, (title, frame) in enumerate(blocks):
         row += 1
         put(ws, row, 1, title)
         ws.cell(row=row, column=1).font = _BOLD
         row += 1
-        money = {c: MONEY for c in frame.columns if c in ("amount", "deduction", "excluded")}
-        ref = write_table(ws, _plain(frame), start_row=row, formats=money, filter_and_freeze=False)
+        formats: dict[str, str] = {}
+        if n < computed:
+            formats = {c: MONEY for c in frame.columns if c in ("amount", "deduction", "excluded")}
+            formats |= {c: RATE for c in frame.columns if c == "rate"}
+        ref = write_table(
+            ws, _plain(frame), start_row=row, formats=formats, filter_and_freeze=False
+        )
+        if n >= computed:  # as typed: whole numbers plain, decimals kept, rates as percentages
+            for j, name in enumerate(frame.columns, start=1):
+                for r in range(ref.first_row, ref.last_row + 1):
+                    cell = ws.cell(row=r, column=j)
+                    if isinstance(cell.value, float | int) and not isinstance(cell.value, bool):
+                        rate = name == "rate" or str(name).endswith("_rate")
+                        cell.number_format = RATE if rate else _input_number_format(cell.value)
         row = max(ref.last_row, row) + 1
     ws.column_dimensions["A"].width = 52
     ws.column_dimensions["B"].width = 40

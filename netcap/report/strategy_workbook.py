@@ -196,6 +196,10 @@ def _chart(ws: Worksheet, first: int, last: int, anchor: str) -> None:
     chart.y_axis.title = "increase over non-dealer margin"
     chart.x_axis.scaling.logBase = 10
     chart.y_axis.number_format = "0%"
+    # openpyxl 3.1 writes axes as deleted unless told otherwise; a chart without axes
+    # cannot be read against P
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
     xs = Reference(ws, min_col=1, min_row=first, max_row=last)
     ys = Reference(ws, min_col=9, min_row=first - 1, max_row=last)
     series = Series(ys, xs, title_from_data=True)
