@@ -55,14 +55,15 @@ def market_maker_thresholds(frame: pd.DataFrame, on: date | None = None) -> pd.D
     exempted securities) and 30% of short positions.  A futures contract is not
     itself an exempted security, so a long Treasury future takes 25% (as note 586
     of Release 34-99477 applies it).  Options and bona fide hedges take the
-    Appendix A deductions instead; netcap does not compute those and refuses them.
+    Appendix A deductions instead; netcap does not apply those inside a market-maker
+    account and refuses option positions there.
     """
     table = load_schedule("market_maker", on)
     instrument = frame["instrument"].to_numpy()
     if (instrument == Instrument.OPTION.value).any():
         raise NotImplementedError(
-            "(a)(6)(iii)(A): option positions take the Appendix A deductions, "
-            "which netcap does not compute"
+            "(a)(6)(iii)(A): option positions in a market-maker account take the Appendix A "
+            "deductions, which netcap does not apply inside a market-maker account"
         )
     long = frame["side"].to_numpy() == Side.LONG.value
     exempted = np.isin(frame["security_class"].to_numpy(), EXEMPTED_CLASSES) & (

@@ -51,7 +51,9 @@ LIMITATIONS: dict[str, str] = {
     "15c3-1(c)(2)(vi)(O)": "cleared security-based swaps: swap positions are out of scope",
     "15c3-1(c)(2)(vi)(P)": "non-cleared security-based swaps: swap positions are out of scope",
     "15c3-1(c)(2)(x)": (
-        "specialists in listed options: needs the Appendix A option deductions (not computed)"
+        "a carrying firm's deduction for options specialists' market-maker accounts it carries "
+        "is not computed: specialist accounts carried for others are not an input (the firm's "
+        "own option positions take the Appendix A deductions)"
     ),
     "15c3-1(c)(2)(xii)": (
         "(xii)(B), cash margin owed by swap and security-based swap customers, is only a typed-in "

@@ -43,7 +43,7 @@ from netcap.haircuts.other_securities import (
     other_securities_haircut,
 )
 from netcap.haircuts.preferred import preferred_haircut
-from netcap.haircuts.routing import OptionPositionsError, route_in, route_keys, route_positions
+from netcap.haircuts.routing import route_in, route_keys, route_positions
 from netcap.model import Instrument
 from netcap.money import CENT
 from netcap.tables import load_schedule
@@ -53,7 +53,6 @@ __all__ = [
     "HaircutOptions",
     "HaircutResult",
     "LimitedMarketOptions",
-    "OptionPositionsError",
     "ReconciliationError",
     "compute_haircuts",
 ]

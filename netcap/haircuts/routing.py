@@ -45,13 +45,9 @@ import pandas as pd
 from netcap.frame import BookError, RowError
 from netcap.model import FundAssets, Instrument, SecurityClass, Side
 
-__all__ = ["OptionPositionsError", "route_positions", "row_label"]
+__all__ = ["route_positions", "row_label"]
 
 _SC = SecurityClass
-
-
-class OptionPositionsError(NotImplementedError):
-    """Kept for compatibility: option positions are now charged under Appendix A (15c3-1a)."""
 
 
 def row_label(frame: pd.DataFrame, i: int) -> int | str:
