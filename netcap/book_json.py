@@ -1,7 +1,7 @@
 """Read a firm's book from JSON (the format of docs/book-format.md).
 
-:func:`load_book` validates the whole file with pydantic and, on failure,
-raises :class:`BookInputError` listing every problem with the path of the
+`load_book` validates the whole file with pydantic and, on failure,
+raises `BookInputError` listing every problem with the path of the
 field it concerns, e.g. ``balance_sheet.non_allowable_assets[2].kind``.
 """
 

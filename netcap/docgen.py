@@ -5,7 +5,7 @@
 * ``docs/rules/*.md`` -- one page per haircut paragraph: the rows of its tables in
   ``haircut_tables/`` (bucket, rate, citation, effective dates) and worked examples
   whose figures the engine computes here, from ``netcap/data/rule_examples.json``;
-* ``docs/cli.md`` -- every subcommand of :func:`netcap.cli.build_parser` with its
+* ``docs/cli.md`` -- every subcommand of `netcap.cli.build_parser` with its
   arguments and help;
 * the generated part of ``docs/book-format.md`` -- the columns of every sheet of an
   ``.xlsx`` or CSV book, from the models the reader validates against.

@@ -103,7 +103,7 @@ def a4_requirement(mm: MarketMaking, on: date | None = None) -> A4Requirement:
     """Net capital required of a market maker by 15c3-1(a)(4), before comparison with (a).
 
     The result is ``min(cap, per_security * n_over + per_security_low * n_low)``;
-    :func:`netcap.requirements.minimum_requirement` then takes the greatest of it
+    `netcap.requirements.minimum_requirement` then takes the greatest of it
     and the other requirements of paragraph (a).
     """
     table = load_schedule("market_maker", on)

@@ -182,7 +182,7 @@ def net_worth_lines(
 ) -> NetWorthResult:
     """Lines from total ownership equity through tentative net capital.
 
-    ``liabilities`` is :func:`netcap.indebtedness.liabilities_frame`;
+    ``liabilities`` is `netcap.indebtedness.liabilities_frame`;
     ``secured_by_asset`` maps each (c)(1)(viii) liability id to the asset that
     secures it; ``computed_deductions`` are (key, label, amount, citation) of
     deductions computed from other inputs (aged fails, securities differences);

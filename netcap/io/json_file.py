@@ -1,6 +1,6 @@
 """Read a JSON input file (book, strategy spec, dealer facts, trades) defensively.
 
-Every JSON file netcap reads goes through :func:`read_json`, so each one gets the
+Every JSON file netcap reads goes through `read_json`, so each one gets the
 same treatment: the size limits of `netcap.io.safety`, UTF-8 text only, no
 silently merged duplicate keys (``{"positions": [...], "positions": [...]}``
 would otherwise keep only the last copy), and a clean `JsonInputError` naming
