@@ -6,6 +6,7 @@ The public API is what ``__all__`` lists; everything else may change.
 from netcap.book_json import BookInputError
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
 from netcap.dealer_screen import DealerFacts, ScreenResult, screen
+from netcap.fails import Difference, Fail
 from netcap.firm import (
     AIAddition,
     AIAdditionKind,
@@ -13,8 +14,10 @@ from netcap.firm import (
     Book,
     CapitalContribution,
     DeferredTax,
+    FidelityBond,
     FirmProfile,
     FirmType,
+    Leverage,
     Liability,
     LiabilityKind,
     MarketMakerAccount,
@@ -23,13 +26,17 @@ from netcap.firm import (
     NonAllowableAsset,
     NonAllowableKind,
     OtherDeduction,
+    ReverseRepo,
+    ReverseRepoCollateral,
+    SoleProprietor,
+    UndermarginedAccount,
 )
 from netcap.frame import BookError, RowError, positions_frame, validate_frame
 from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
 from netcap.haircuts.government import GovernmentOptions
 from netcap.io import LoadedBook, load_book, write_template
 from netcap.lockup import LockupResult, simulate_lockup
-from netcap.model import Instrument, Position, SecurityClass, Side
+from netcap.model import FundAssets, Instrument, OptionType, Position, SecurityClass, Side
 from netcap.portfolio import Combination, combine
 from netcap.pretrade import PreparedTrade, PreTradeResult, PreTradeState
 from netcap.registration import Crossover, DealerCapital, RegistrationAnalysis, analyze, sweep
@@ -52,14 +59,19 @@ __all__ = [
     "DealerCapital",
     "DealerFacts",
     "DeferredTax",
+    "Difference",
+    "Fail",
+    "FidelityBond",
     "FirmProfile",
     "FirmType",
+    "FundAssets",
     "GovernmentOptions",
     "HaircutOptions",
     "HaircutResult",
     "Instrument",
     "Leg",
     "LegKind",
+    "Leverage",
     "Liability",
     "LiabilityKind",
     "LoadedBook",
@@ -70,17 +82,22 @@ __all__ = [
     "NetCapitalResult",
     "NonAllowableAsset",
     "NonAllowableKind",
+    "OptionType",
     "OtherDeduction",
     "Position",
     "PreTradeResult",
     "PreTradeState",
     "PreparedTrade",
     "RegistrationAnalysis",
+    "ReverseRepo",
+    "ReverseRepoCollateral",
     "RowError",
     "ScreenResult",
     "SecurityClass",
     "Side",
+    "SoleProprietor",
     "Strategy",
+    "UndermarginedAccount",
     "__version__",
     "analyze",
     "combine",

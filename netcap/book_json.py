@@ -1,13 +1,12 @@
 """Read a firm's book from JSON (the format of docs/book-format.md).
 
-:func:`load_book` validates the whole file with pydantic and, on failure,
-raises :class:`BookInputError` listing every problem with the path of the
+`load_book` validates the whole file with pydantic and, on failure,
+raises `BookInputError` listing every problem with the path of the
 field it concerns, e.g. ``balance_sheet.non_allowable_assets[2].kind``.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -33,7 +32,14 @@ def field_path(loc: tuple[int | str, ...]) -> str:
 
 
 def parse_book(text: str, source: str = "book") -> Book:
-    """Validate the JSON text of a book."""
+    """Validate the JSON text of a book (a key given twice is refused, not merged)."""
+    # Imported here: netcap.io imports this module, so a top-level import would be circular.
+    from netcap.io.json_file import JsonInputError, parse_json  # noqa: PLC0415
+
+    try:
+        parse_json(text, source)
+    except JsonInputError as exc:
+        raise BookInputError(str(exc)) from None
     try:
         return Book.model_validate_json(text)
     except ValidationError as exc:
@@ -46,17 +52,11 @@ def parse_book(text: str, source: str = "book") -> Book:
 
 def load_book(path: str | Path) -> Book:
     """Read and validate a JSON book file."""
+    from netcap.io.json_file import JsonInputError, read_json_text  # noqa: PLC0415
+
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BookInputError(f"{p}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise BookInputError(f"{p}: not UTF-8 text ({exc.reason})") from None
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BookInputError(f"{p}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    except RecursionError:
-        raise BookInputError(f"{p}: not valid JSON: nested too deeply") from None
+        text = read_json_text(p)
+    except JsonInputError as exc:
+        raise BookInputError(str(exc)) from None
     return parse_book(text, str(p))

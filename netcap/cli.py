@@ -42,6 +42,7 @@ from netcap.dealer_screen import DealerFacts, screen
 from netcap.fails import Fail, close_out_deadlines, fails_frame
 from netcap.frame import BookError
 from netcap.io import UnsafeFileError, load_book, write_template
+from netcap.io.json_file import JsonInputError, read_json
 from netcap.lockup import simulate_lockup
 from netcap.model import SecurityClass
 from netcap.money import round_dollars, round_percent
@@ -68,18 +69,17 @@ def _validation_message(source: str, err: ValidationError) -> str:
     return "\n".join(lines)
 
 
+def _read_json(path: Path | str) -> Any:
+    """A JSON input file, with the checks of `netcap.io.json_file` as an input error."""
+    try:
+        return read_json(path)
+    except JsonInputError as exc:
+        raise InputError(str(exc)) from None
+
+
 def load_strategy(path: Path) -> Strategy:
     """Read and validate a strategy spec file."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    except RecursionError:
-        raise InputError(f"{path}: not valid JSON: nested too deeply") from None
+    data = _read_json(path)
     if isinstance(data, dict) and "name" not in data:
         data["name"] = path.stem
     try:
@@ -561,13 +561,9 @@ def _cmd_lockup(args: argparse.Namespace) -> int:
 
 def _cmd_dealer_screen(args: argparse.Namespace) -> int:
     path = Path(args.facts)
+    data = _read_json(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         facts = DealerFacts.model_validate(data)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
     except ValidationError as exc:
         raise InputError(_validation_message(str(path), exc)) from None
     result = screen(facts)
@@ -630,10 +626,7 @@ def _add_pretrade_command(sub: Any) -> None:
 def _cmd_pretrade(args: argparse.Namespace) -> int:
     from netcap.pretrade import PreTradeState  # noqa: PLC0415
 
-    try:
-        raw = json.loads(Path(args.trades).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{args.trades}: {exc}") from None
+    raw = _read_json(args.trades)
     trades = raw if isinstance(raw, list) else [raw]
     if not trades or not all(isinstance(t, dict) for t in trades):
         raise InputError(f"{args.trades}: give one trade (an object) or a list of objects")

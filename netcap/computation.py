@@ -252,7 +252,7 @@ def compute(
     """Compute net capital, the requirement and the early-warning tests for ``book``.
 
     ``positions`` is an already validated position frame (from
-    :func:`netcap.io.load_book` or :func:`netcap.frame.validate_frame`) to use in
+    `netcap.io.load_book` or `netcap.frame.validate_frame`) to use in
     place of ``book.positions``, which must then be empty.
     """
     opts = options or ComputeOptions()

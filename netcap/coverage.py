@@ -27,7 +27,22 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["CoverageRow", "coverage_rows", "render"]
+__all__ = [
+    "CHECKED_PARTS",
+    "HEADINGS",
+    "CoverageRow",
+    "coverage_rows",
+    "render",
+    "unplaced_citations",
+]
+
+# Parts of the rule whose every cited paragraph must sit under a row of the outline.
+CHECKED_PARTS = ("15c3-1(a)", "15c3-1(c)(1)", "15c3-1(c)(2)", "15c3-1a", "15c3-1b")
+# Citations of a whole part, used where a result sums every paragraph under it; they
+# need no row of their own.  Every other citation must be an outline row or lie under one.
+HEADINGS = (*CHECKED_PARTS, "15c3-1(a)(6)", "15c3-1(c)(2)(vi)")
+# Test files that name paragraphs to check this page, not to test the rule.
+_NOT_RULE_TESTS = frozenset({"test_coverage.py", "test_docgen.py"})
 
 CITATION = re.compile(r"(?:15c3-1[a-g]?|17a-11)(?:\([A-Za-z0-9]+\))*")
 
@@ -98,6 +113,8 @@ def _cited_by(root: Path) -> dict[str, set[str]]:
 def _tested_by(root: Path) -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
     for path in sorted((root / "tests").rglob("test_*.py")):
+        if path.name in _NOT_RULE_TESTS:
+            continue
         for cite in CITATION.findall(path.read_text("utf-8")):
             found[cite].add(path.name)
     return found
@@ -122,6 +139,32 @@ def _under(paragraph: str, cites: dict[str, set[str]]) -> set[str]:
         if cite == paragraph or cite.startswith(paragraph + "("):
             hits |= where
     return hits
+
+
+def _in_part(cite: str, part: str) -> bool:
+    """``15c3-1a(b)`` is in ``15c3-1a``; ``15c3-1(a)`` is not in ``15c3-1a``."""
+    return cite == part or cite.startswith(part + "(")
+
+
+def unplaced_citations(root: Path) -> dict[str, set[str]]:
+    """Citations in `CHECKED_PARTS` that no outline row holds, with where each is cited.
+
+    A citation is placed when it is an outline paragraph or lies under one, or when it
+    is one of `HEADINGS` (``15c3-1(c)(2)(vi)``, cited for the whole list of haircuts).
+    Anything else would vanish from the matrix without a trace.
+    """
+    cited = _cited_by(root)
+    for paragraph in _limitations():
+        cited.setdefault(paragraph, set()).add("LIMITATIONS")
+    outline = [p for p, _ in _outline()]
+    out: dict[str, set[str]] = {}
+    for cite, where in cited.items():
+        if not any(_in_part(cite, part) for part in CHECKED_PARTS):
+            continue
+        if cite in HEADINGS or any(_in_part(cite, p) for p in outline):
+            continue
+        out[cite] = set(where)
+    return out
 
 
 def coverage_rows(root: Path) -> list[CoverageRow]:

@@ -1,14 +1,14 @@
 """A strategy's haircut, margin and market-maker threshold as exact functions of P.
 
 Leg ``i`` is worth ``a_i + b_i P``.  Each requirement is then continuous and
-piecewise linear in P, and :func:`strategy_curves` returns it as a
-:class:`~netcap.piecewise.PiecewiseLinear`:
+piecewise linear in P, and `strategy_curves` returns it as a
+`PiecewiseLinear`:
 
 * the market-maker threshold of 15c3-1(a)(6)(iii)(A) is a fixed percentage of
   each leg: a straight line;
 * the margin baseline is a straight line (per-leg rates) or the larger of two
   lines (flat rate on the larger side);
-* the haircut is computed by :func:`netcap.haircuts.compute_haircuts` itself, at
+* the haircut is computed by `netcap.haircuts.compute_haircuts` itself, at
   the knots where it can bend.  For government and agency legs
   (15c3-1(c)(2)(vi)(A)) the knots are found analytically, in three rounds:
 
@@ -24,7 +24,7 @@ piecewise linear in P, and :func:`strategy_curves` returns it as a
   the knots (and the slope after the last) give it exactly; the result is then
   checked against ``compute_haircuts`` at the middle of every interval.
   Other classes are charged by paragraphs netcap does not analyse here, so
-  their knots are located numerically (see :func:`_recover`) over a stated
+  their knots are located numerically (see `_recover`) over a stated
   range of P; docs/whatif.md gives the range.
 """
 
@@ -124,7 +124,7 @@ def _zeros_between(points: FloatArray, quantity: Callable[[float], FloatArray]) 
     """Where any component of ``quantity`` (linear on each interval) crosses zero.
 
     Intervals are those of ``points``; the last runs to infinity and is probed
-    at :func:`~netcap.piecewise.beyond`.
+    at `beyond`.
     """
     lo, hi = _interval_ends(points)
     found: list[float] = []
@@ -356,7 +356,7 @@ def strategy_curves(
 ) -> StrategyCurves:
     """Haircut, (a)(6) threshold, margin and dealer margin of ``strategy`` as functions of P.
 
-    ``thresholds`` (from :func:`~netcap.market_maker.market_maker_thresholds`
+    ``thresholds`` (from `market_maker_thresholds`
     on ``frame``) is computed when not given.
     """
     haircut, method = haircut_curve(strategy, frame, on, options, at_P)

@@ -23,7 +23,7 @@ paragraph (the same in both rules):
 * (d): failing (a) raises no presumption that a person is not a dealer; the
   ordinary dealer analysis still applies.
 
-:func:`screen` turns the facts a firm states into that checklist, each line
+`screen` turns the facts a firm states into that checklist, each line
 with its paragraph, and an overall reading.  Unknown facts stay unknown: the
 screen says what is missing instead of guessing.  It informs; it is not legal
 advice, and whether a person is a dealer is decided on all the facts.
@@ -157,7 +157,7 @@ class ScreenResult:
     disclaimer: str = DISCLAIMER
     missing: tuple[str, ...] = field(default=())
     in_force: bool = True
-    """False when the screen date is on or after :data:`RULES_VACATED`: the checklist then
+    """False when the screen date is on or after `RULES_VACATED`: the checklist then
     shows what the rules required while they stood, and they impose nothing."""
 
     def to_dict(self) -> dict[str, Any]:

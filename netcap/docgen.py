@@ -2,10 +2,14 @@
 
 ``python -m netcap.docgen`` (from a source checkout) writes
 
-* ``docs/rules/*.md`` -- one page per haircut paragraph: the rows of its tables in
+* ``docs/rules/*.md`` -- one page per haircut paragraph, and pages for the minimum
+  requirements of (a), aggregate indebtedness under (c)(1), the net worth deductions of
+  (c)(2) and aged fails and securities differences: the rows of their tables in
   ``haircut_tables/`` (bucket, rate, citation, effective dates) and worked examples
-  whose figures the engine computes here, from ``netcap/data/rule_examples.json``;
-* ``docs/cli.md`` -- every subcommand of :func:`netcap.cli.build_parser` with its
+  whose figures the engine computes here, from ``netcap/data/rule_examples.json``
+  (a haircut example gives positions; any other gives a whole book and the figure to
+  read from its computation);
+* ``docs/cli.md`` -- every subcommand of `netcap.cli.build_parser` with its
   arguments and help;
 * the generated part of ``docs/book-format.md`` -- the columns of every sheet of an
   ``.xlsx`` or CSV book, from the models the reader validates against.
@@ -34,15 +38,19 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from netcap.computation import NetCapitalResult, compute
+from netcap.firm import Book
 from netcap.frame import COLUMNS, positions_frame
 from netcap.haircuts import HaircutResult, compute_haircuts
 from netcap.model import Position
 from netcap.tables import table_dir
 
 __all__ = [
+    "FIGURES",
     "PAGES",
     "Example",
     "RulePage",
+    "example_figure",
     "generated_files",
     "main",
     "render_book_layout",
@@ -76,7 +84,16 @@ class RulePage:
     paragraphs: tuple[str, ...]
     summary: str
     tables: tuple[tuple[str, tuple[str, ...] | None], ...]  # (table, keys or all rows)
-    method: str  # anchor of the method and choices in docs/haircuts.md
+    method: str  # anchor of the method and choices in ``method_page``
+    method_page: str = "haircuts.md"
+    method_title: str = "Haircuts"
+    # rows whose ``rate`` column holds a count (days, months) rather than a fraction, shown
+    # as written: ``"table:key"`` for one row, ``"table"`` for a whole table
+    counts: tuple[str, ...] = ()
+
+    def is_count(self, table: str, key: str) -> bool:
+        """Whether a row's ``rate`` is a count of days or months, not a fraction."""
+        return table in self.counts or f"{table}:{key}" in self.counts
 
 
 PAGES: tuple[RulePage, ...] = (
@@ -214,6 +231,89 @@ PAGES: tuple[RulePage, ...] = (
         (("futures", None),),
         "appendix-b-futurespy",
     ),
+    RulePage(
+        "a-minimums",
+        "(a) Minimum net capital requirements",
+        ("15c3-1(a)(1)", "15c3-1(a)(2)", "15c3-1(a)(4)", "15c3-1(a)(6)(iii)(A)", "15c3-1(a)(9)"),
+        "The requirement is the greatest of the ratio standard of (a)(1), the fixed dollar "
+        "minimum of the firm's business under (a)(2), and the market-maker amount of (a)(4); "
+        "(a)(9) adds to it for reverse repurchase agreements, and the market-maker "
+        "alternative of (a)(6) sets the equity a market-maker account must hold.",
+        (("minimums", None), ("requirements", None), ("market_maker", None)),
+        "the-requirement",
+        "computation.md",
+        "The net capital computation",
+        (
+            "requirements:first_year_months",
+            "requirements:debt_equity_days",
+            "market_maker:a4_average_days",
+        ),
+    ),
+    RulePage(
+        "c1-aggregate-indebtedness",
+        "(c)(1) Aggregate indebtedness and its exclusions",
+        ("15c3-1(c)(1)",),
+        "Aggregate indebtedness is the firm's total money liabilities, less the kinds (c)(1) "
+        "and Appendix B exclude, in full or in part.",
+        (("ai_exclusions", None),),
+        "aggregate-indebtedness-inclusions-and-exclusions",
+        "computation.md",
+        "The net capital computation",
+    ),
+    RulePage(
+        "c2-net-worth-deductions",
+        "(c)(2)(i)-(v) and (xi)-(xiv) Adjustments and deductions from net worth",
+        (
+            "15c3-1(c)(2)(i)",
+            "15c3-1(c)(2)(ii)",
+            "15c3-1(c)(2)(iii)",
+            "15c3-1(c)(2)(iv)",
+            "15c3-1(c)(2)(v)",
+            "15c3-1(c)(2)(xi)",
+            "15c3-1(c)(2)(xii)",
+            "15c3-1(c)(2)(xiii)",
+            "15c3-1(c)(2)(xiv)",
+        ),
+        "Net worth is adjusted for what the firm does not own outright and then reduced by "
+        "assets not readily convertible into cash and the other charges of (c)(2) before the "
+        "haircuts on securities are taken.",
+        (("net_worth", None), ("non_allowable", None)),
+        "capital-section",
+        "computation.md",
+        "The net capital computation",
+        ("net_worth:capital_withdrawal_months", "net_worth:c2xii_call_business_days"),
+    ),
+    RulePage(
+        "fails-and-differences",
+        "(c)(2)(ix) and (c)(2)(v) Aged fails and securities differences",
+        ("15c3-1(c)(2)(ix)", "15c3-1(c)(2)(v)", "15c3-1(c)(2)(iv)(E)"),
+        "Fails to deliver outstanding too long take the haircut of the security plus any "
+        "shortfall of market value; short securities differences unresolved after discovery "
+        "are deducted at a rising share of their market value.",
+        (("fails", None), ("securities_differences", None)),
+        "capital-charges",
+        "settlement.md",
+        "Settlement dates, fails and aged-item deductions",
+        (
+            *(
+                f"fails:{key}"
+                for key in (
+                    "ftd_age_business_days",
+                    "ftd_age_business_days_municipal",
+                    "ftd_extension_business_days",
+                    "ftd_extension_periods",
+                    "brokers_broker_age_business_days",
+                    "ftr_age_calendar_days",
+                    "reg_sho_short_settlement_days",
+                    "reg_sho_long_settlement_days",
+                    "reg_sho_market_maker_settlement_days",
+                    "reg_sho_deemed_owned_calendar_days",
+                    "buy_in_15c3_3m_business_days",
+                )
+            ),
+            "securities_differences:extension_business_days",
+        ),
+    ),
 )
 
 
@@ -228,6 +328,16 @@ class Example:
     net_capital_before_haircuts: float
     expected: float
     working: str
+    book: Book | None = None  # a whole book, for an example read from the computation
+    figure: str = "haircuts"  # which figure: "haircuts" or a key of FIGURES
+
+
+# Figures a book example can be checked on: label and how to read it from the computation.
+FIGURES: dict[str, tuple[str, typing.Callable[[NetCapitalResult], float]]] = {
+    "requirement": ("Net capital requirement", lambda r: r.requirement.amount),
+    "aggregate_indebtedness": ("Aggregate indebtedness", lambda r: r.aggregate_indebtedness),
+    "net_capital": ("Net capital", lambda r: r.net_capital),
+}
 
 
 def rule_examples() -> tuple[Example, ...]:
@@ -236,20 +346,28 @@ def rule_examples() -> tuple[Example, ...]:
     data = json.loads(text)
     as_of = date.fromisoformat(data["as_of"])
     default_ncbh = float(data["net_capital_before_haircuts"])
-    return tuple(
-        Example(
-            page=item["page"],
-            title=item["title"],
-            positions=tuple(Position.model_validate(p) for p in item["positions"]),
-            as_of=as_of,
-            net_capital_before_haircuts=float(
-                item.get("net_capital_before_haircuts", default_ncbh)
-            ),
-            expected=float(item["expected"]),
-            working=item["working"],
+    out = []
+    for item in data["examples"]:
+        book = Book.model_validate(item["book"]) if "book" in item else None
+        figure = item.get("figure", "haircuts")
+        if figure != "haircuts" and (book is None or figure not in FIGURES):
+            raise ValueError(f"example {item['title']!r}: figure {figure!r} needs a book")
+        out.append(
+            Example(
+                page=item["page"],
+                title=item["title"],
+                positions=tuple(Position.model_validate(p) for p in item.get("positions", ())),
+                as_of=book.as_of if book is not None else as_of,
+                net_capital_before_haircuts=float(
+                    item.get("net_capital_before_haircuts", default_ncbh)
+                ),
+                expected=float(item["expected"]),
+                working=item["working"],
+                book=book,
+                figure=figure,
+            )
         )
-        for item in data["examples"]
-    )
+    return tuple(out)
 
 
 def run_example(example: Example) -> HaircutResult:
@@ -258,6 +376,13 @@ def run_example(example: Example) -> HaircutResult:
     return compute_haircuts(
         frame, example.as_of, net_capital_before_haircuts=example.net_capital_before_haircuts
     )
+
+
+def example_figure(example: Example) -> float:
+    """The figure the engine gives for an example: its haircuts, or the chosen figure."""
+    if example.book is None:
+        return run_example(example).total
+    return FIGURES[example.figure][1](compute(example.book))
 
 
 # -- formatting ---------------------------------------------------------------------------
@@ -313,7 +438,31 @@ def _position_facts(position: Position) -> str:
     return ", ".join(f"`{k}={v}`" for k, v in facts.items())
 
 
+def _render_book_example(example: Example, book: Book) -> list[str]:
+    result = compute(book)
+    label, read = FIGURES[example.figure]
+    lines = [f"### {example.title}", "", "The book:", "", "```json"]
+    lines.append(book.model_dump_json(indent=2, exclude_defaults=True))
+    lines += ["```", "", "The engine's lines (those with an amount):", ""]
+    rows = [
+        (rec["line"], _money(float(rec["amount"])), rec["citation"])
+        for rec in result.lines.to_dict("records")
+        if rec["unit"] == "$" and float(rec["amount"]) != 0.0
+    ]
+    lines += _table(("line", "amount", "citation"), rows)
+    lines += [
+        "",
+        f"{label}: **{_money(read(result))}**.",
+        "",
+        f"By hand: {example.working}.",
+        "",
+    ]
+    return lines
+
+
 def _render_example(example: Example) -> list[str]:
+    if example.book is not None:
+        return _render_book_example(example, example.book)
     result = run_example(example)
     lines = [f"### {example.title}", ""]
     lines.append(
@@ -370,16 +519,18 @@ def render_rule_page(page: RulePage, examples: Sequence[Example] | None = None) 
     lines += ["", page.summary, ""]
     lines.append(
         "The method and the readings netcap chooses are in "
-        f"[Haircuts](../haircuts.md#{page.method})."
+        f"[{page.method_title}](../{page.method_page}#{page.method})."
     )
     lines += ["", "## Table", ""]
     for name, keys in page.tables:
+        rows = _table_rows(name, keys)
+        counted = any(page.is_count(name, r["key"]) for r in rows)
         lines += [f"`haircut_tables/{name}.csv`:", ""]
         lines += _table(
             (
                 "key",
                 "bucket",
-                "rate",
+                "rate or count" if counted else "rate",
                 "amount",
                 "citation",
                 "effective from",
@@ -390,14 +541,16 @@ def render_rule_page(page: RulePage, examples: Sequence[Example] | None = None) 
                 (
                     r["key"],
                     _bucket(r),
-                    _rate(r.get("rate", "")),
+                    r.get("rate", "")
+                    if page.is_count(name, r["key"])
+                    else _rate(r.get("rate", "")),
                     _number(r["amount"]) if r.get("amount") else "",
                     r["citation"],
                     r["effective_from"],
                     r["effective_to"] or "in force",
                     r.get("text", ""),
                 )
-                for r in _table_rows(name, keys)
+                for r in rows
             ],
         )
         lines.append("")
@@ -408,10 +561,12 @@ def render_rule_page(page: RulePage, examples: Sequence[Example] | None = None) 
 
 
 def _render_rules_index() -> str:
-    lines = [GENERATED, "", "# Haircut rules by paragraph", ""]
+    lines = [GENERATED, "", "# Rules by paragraph", ""]
     lines.append(
-        "One page per paragraph of 15c3-1(c)(2)(vi)-(vii) and Appendix B that netcap applies: "
-        "its table rows, with effective dates, and worked examples computed by the engine and "
+        "One page per paragraph of 15c3-1(c)(2)(vi)-(vii) and Appendix B that netcap applies, "
+        "and one each for the minimum requirements of (a), aggregate indebtedness under (c)(1), "
+        "the net worth deductions of (c)(2) and aged fails and securities differences: the "
+        "table rows, with effective dates, and worked examples computed by the engine and "
         "checked by hand in the tests."
     )
     lines.append("")

@@ -29,7 +29,7 @@ Capital charges (the numbers live in ``haircut_tables/fails.csv`` and
   differences sold before resolution, (c)(2)(v)(B): market value less reserves.
 
 Ages are counted in settlement days of the class's calendar
-(:mod:`netcap.settlement`): an item is ``n`` business days old on the n-th
+(`netcap.settlement`): an item is ``n`` business days old on the n-th
 settlement day after its date.
 
 Informational only (no capital charge): the Reg SHO Rule 204 close-out date,
@@ -328,7 +328,7 @@ def validate_fails_frame(
 ) -> pd.DataFrame:
     """Validate a fails frame and complete ``settlement_date`` from the trade date.
 
-    Every problem is reported at once as :class:`~netcap.frame.BookError`, naming
+    Every problem is reported at once as `BookError`, naming
     the row and field.  Added columns: ``cycle_business_days``, ``cycle_basis``,
     ``cycle_citation``, ``calendar`` and ``settlement_date_source`` (``given`` or
     ``computed``).
@@ -501,9 +501,9 @@ def _ages_by_calendar(start: np.ndarray, as_of: date, calendars: np.ndarray) -> 
 def aged_fails(frame: pd.DataFrame, as_of: date, options: FailsOptions | None = None) -> AgedResult:
     """Deductions for aged fails under 15c3-1 as of ``as_of``.
 
-    ``frame`` is a validated fails frame (:func:`validate_fails_frame`).  One
+    ``frame`` is a validated fails frame (`validate_fails_frame`).  One
     detail row per fail, with its age, threshold, rate, deduction and citation,
-    and the informational deadlines of :func:`close_out_deadlines`.
+    and the informational deadlines of `close_out_deadlines`.
     """
     opts = options or FailsOptions()
     params = load_schedule(FAILS_TABLE, as_of)

@@ -3,14 +3,14 @@
 Everything the net capital computation needs besides the securities positions
 is described here as validated data:
 
-* :class:`FirmProfile` -- the business type that sets the fixed-dollar minimum
+* `FirmProfile` -- the business type that sets the fixed-dollar minimum
   of 15c3-1(a)(2) or (a)(8), the ratio standard elected under (a)(1), and the
   start of business (the 800% limit of (a)(1)(i) in the first 12 months);
-* :class:`BalanceSheet` -- total ownership equity and the adjustments of
+* `BalanceSheet` -- total ownership equity and the adjustments of
   15c3-1(c)(2)(i)-(v): non-allowable assets tagged with their (c)(2)(iv)
   sub-paragraph, withdrawable capital ((c)(2)(i)(G)), deferred tax items
   ((c)(2)(i)(C)-(E)), and a generic list of other cited deductions;
-* :class:`Liability` -- each money liability tagged with the (c)(1) exclusion
+* `Liability` -- each money liability tagged with the (c)(1) exclusion
   that applies to it (or with the (c)(1) category that includes it);
 * market making: the securities counted for 15c3-1(a)(4) and the market-maker
   accounts of 15c3-1(a)(6).

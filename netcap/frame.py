@@ -1,8 +1,8 @@
 """The position frame: one row per position, the engine's single input shape.
 
-Books built from pydantic :class:`~netcap.model.Position` objects and books read
+Books built from pydantic `Position` objects and books read
 from CSV or Excel both end up here, validated the same way.  Validation is
-vectorized and reports *every* bad row at once as :class:`BookError`, each
+vectorized and reports *every* bad row at once as `BookError`, each
 problem naming its row and field.  Nothing is dropped or guessed.
 """
 
@@ -37,7 +37,7 @@ OPTION_COLUMNS: tuple[str, ...] = (
     "underlying",
     "offsets",
 )
-"""Columns of an option position (Appendix A, 15c3-1a); see :func:`_validate_options`."""
+"""Columns of an option position (Appendix A, 15c3-1a); see `_validate_options`."""
 
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -73,7 +73,7 @@ COLUMNS: tuple[str, ...] = (
 """Input columns of a position frame, in order.
 
 Only ``id``, ``security_class``, ``side`` and ``market_value`` are required; the
-others may be missing or blank and take the defaults of :class:`~netcap.model.Position`.
+others may be missing or blank and take the defaults of `Position`.
 """
 
 _BOOL_DEFAULTS: dict[str, bool | None] = {
@@ -311,7 +311,7 @@ def validate_frame(
     reader passes 2 so that errors name spreadsheet line numbers).
 
     Derived columns: ``signed_value`` (negative for shorts),
-    ``months_to_maturity`` (complete calendar months, see :mod:`netcap.maturity`),
+    ``months_to_maturity`` (complete calendar months, see `netcap.maturity`),
     ``days_to_maturity`` (calendar days; NaN unless ``maturity`` is a date) and
     ``row`` (the row label used in error messages, so later stages can name it).
     """

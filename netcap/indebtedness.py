@@ -7,7 +7,7 @@ of Appendix B (15c3-1b(a)(2)), of (a)(8)(v) for a municipal securities
 brokers' broker, and the indebtedness for which the firm elects the 4%
 deduction of (c)(2)(xiii).
 
-Each :class:`~netcap.firm.Liability` carries its ``kind``; the fraction
+Each `Liability` carries its ``kind``; the fraction
 excluded and the citation of every kind are data (``ai_exclusions.csv``).  Two
 exclusions are partial (85%: (c)(1)(xiv), (xv)); some are conditional:
 
@@ -52,7 +52,7 @@ LIABILITY_COLUMNS: tuple[str, ...] = (
     "note",
     "description",
 )
-"""Columns of :func:`liabilities_frame`."""
+"""Columns of `liabilities_frame`."""
 
 
 def liabilities_frame(liabilities: Iterable[Liability], on: date | None = None) -> pd.DataFrame:

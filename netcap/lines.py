@@ -1,6 +1,6 @@
 """Lines of the net capital computation: key, label, amount, citation.
 
-Each stage of the computation returns its lines; :mod:`netcap.computation`
+Each stage of the computation returns its lines; `netcap.computation`
 concatenates them in the order of the FOCUS report's computation of net
 capital (Form X-17A-5 Part II).
 
@@ -52,7 +52,7 @@ class Line:
 
 
 def lines_frame(lines: Iterable[Line]) -> pd.DataFrame:
-    """The lines as a frame with the columns of :data:`LINE_COLUMNS`."""
+    """The lines as a frame with the columns of `LINE_COLUMNS`."""
     rows = [
         (ln.key, ln.label, float(ln.amount) + 0.0, ln.citation, ln.unit, ln.role, ln.section)
         for ln in lines

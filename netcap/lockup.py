@@ -7,7 +7,7 @@ into a broker-dealer therefore stays there for a year.  When activity moves
 between separately registered subsidiaries, each must keep the capital its peak
 required, while one consolidated entity nets the shifts.
 
-:func:`simulate_lockup` runs a day-by-day policy for each entity and for the
+`simulate_lockup` runs a day-by-day policy for each entity and for the
 consolidated entity:
 
 * if the capital held is below the day's requirement, the shortfall is

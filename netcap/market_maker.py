@@ -55,14 +55,15 @@ def market_maker_thresholds(frame: pd.DataFrame, on: date | None = None) -> pd.D
     exempted securities) and 30% of short positions.  A futures contract is not
     itself an exempted security, so a long Treasury future takes 25% (as note 586
     of Release 34-99477 applies it).  Options and bona fide hedges take the
-    Appendix A deductions instead; netcap does not compute those and refuses them.
+    Appendix A deductions instead; netcap does not apply those inside a market-maker
+    account and refuses option positions there.
     """
     table = load_schedule("market_maker", on)
     instrument = frame["instrument"].to_numpy()
     if (instrument == Instrument.OPTION.value).any():
         raise NotImplementedError(
-            "(a)(6)(iii)(A): option positions take the Appendix A deductions, "
-            "which netcap does not compute"
+            "(a)(6)(iii)(A): option positions in a market-maker account take the Appendix A "
+            "deductions, which netcap does not apply inside a market-maker account"
         )
     long = frame["side"].to_numpy() == Side.LONG.value
     exempted = np.isin(frame["security_class"].to_numpy(), EXEMPTED_CLASSES) & (
@@ -102,7 +103,7 @@ def a4_requirement(mm: MarketMaking, on: date | None = None) -> A4Requirement:
     """Net capital required of a market maker by 15c3-1(a)(4), before comparison with (a).
 
     The result is ``min(cap, per_security * n_over + per_security_low * n_low)``;
-    :func:`netcap.requirements.minimum_requirement` then takes the greatest of it
+    `netcap.requirements.minimum_requirement` then takes the greatest of it
     and the other requirements of paragraph (a).
     """
     table = load_schedule("market_maker", on)

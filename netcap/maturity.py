@@ -9,7 +9,7 @@ We therefore measure *complete calendar months*: the largest n such that the
 as-of date moved forward n months (clipped to month end, so Jan 31 + 1 month is
 Feb 28/29) is on or before the maturity date.  A maturity given as a number of
 years is converted as ``years * 12`` months.  Day-count schedules (municipal
-securities, commercial paper) use :func:`days_to_maturity`.
+securities, commercial paper) use `days_to_maturity`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Positions of a broker-dealer: securities, futures and options by class and side.
 
 These pydantic models are the validated front door of the engine.  Everything
-downstream works on the column frame built by :func:`netcap.frame.positions_frame`,
+downstream works on the column frame built by `netcap.frame.positions_frame`,
 so a book loaded from CSV and a book built in a notebook take the same path.
 
 Amounts are US dollars.  ``market_value`` is always the absolute value of the

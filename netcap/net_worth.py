@@ -51,7 +51,9 @@ LIMITATIONS: dict[str, str] = {
     "15c3-1(c)(2)(vi)(O)": "cleared security-based swaps: swap positions are out of scope",
     "15c3-1(c)(2)(vi)(P)": "non-cleared security-based swaps: swap positions are out of scope",
     "15c3-1(c)(2)(x)": (
-        "specialists in listed options: needs the Appendix A option deductions (not computed)"
+        "a carrying firm's deduction for options specialists' market-maker accounts it carries "
+        "is not computed: specialist accounts carried for others are not an input (the firm's "
+        "own option positions take the Appendix A deductions)"
     ),
     "15c3-1(c)(2)(xii)": (
         "(xii)(B), cash margin owed by swap and security-based swap customers, is only a typed-in "
@@ -180,7 +182,7 @@ def net_worth_lines(
 ) -> NetWorthResult:
     """Lines from total ownership equity through tentative net capital.
 
-    ``liabilities`` is :func:`netcap.indebtedness.liabilities_frame`;
+    ``liabilities`` is `netcap.indebtedness.liabilities_frame`;
     ``secured_by_asset`` maps each (c)(1)(viii) liability id to the asset that
     secures it; ``computed_deductions`` are (key, label, amount, citation) of
     deductions computed from other inputs (aged fails, securities differences);

@@ -2,7 +2,7 @@
 
 Every requirement of the registration analysis (haircut, margin, market-maker
 threshold, the fixed minimum) is continuous and piecewise linear in P when a
-strategy's legs are ``a + b*P`` dollars.  :class:`PiecewiseLinear` holds such a
+strategy's legs are ``a + b*P`` dollars.  `PiecewiseLinear` holds such a
 function exactly: its knots, its values at the knots and its slope beyond the
 last knot.  Sums, maxima and minima stay in the class, with the crossing points
 of the pieces added as knots, so limits and crossovers are read off exactly

@@ -1,9 +1,9 @@
 """Charts of the registration analysis (needs the optional extra ``plot``: matplotlib).
 
-* :func:`plot_increase`: % capital increase against P (log axis), crossovers marked;
-* :func:`plot_requirements`: the requirement under each standard against P;
-* :func:`plot_combination`: stand-alone requirements next to the combined firm's;
-* :func:`strategy_figure`: the first two side by side, written to a file by
+* `plot_increase`: % capital increase against P (log axis), crossovers marked;
+* `plot_requirements`: the requirement under each standard against P;
+* `plot_combination`: stand-alone requirements next to the combined firm's;
+* `strategy_figure`: the first two side by side, written to a file by
   ``netcap strategy SPEC.json --plot out.png``.
 """
 
@@ -202,7 +202,7 @@ def strategy_figure(analysis: RegistrationAnalysis, P: Any = None) -> Any:
 
 
 def save_strategy_figure(analysis: RegistrationAnalysis, path: str | Path, P: Any = None) -> Path:
-    """Write :func:`strategy_figure` to ``path`` (format from the suffix)."""
+    """Write `strategy_figure` to ``path`` (format from the suffix)."""
     plt = _pyplot()
     fig = strategy_figure(analysis, P)
     out = Path(path)

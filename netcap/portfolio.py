@@ -6,10 +6,10 @@ charged separately can net against each other in the haircut of
 once, not once per strategy.  The 2024 dealer release makes the point with
 strategies 7 and 8 at $50mm each: the increase is not 273% + 54%, but less.
 
-:func:`combine` merges the legs of every strategy (each at its own size) and an
+`combine` merges the legs of every strategy (each at its own size) and an
 optional list of existing positions into one position frame, charges it with
-:func:`~netcap.haircuts.compute_haircuts`, and applies the same requirement
-formulas as :mod:`netcap.registration`.  The margin baseline is not netted:
+`compute_haircuts`, and applies the same requirement
+formulas as `netcap.registration`.  The margin baseline is not netted:
 each strategy keeps its own margin (the release's flat margin "does not
 necessarily recognize offsets"), and the existing book pays
 ``book_margin_rate`` on its larger side.

@@ -1,6 +1,6 @@
 """Pre-trade checks: net capital after adding or removing one trade, without a full recompute.
 
-:class:`PreTradeState` is built once from a book (one full :func:`netcap.compute`).
+`PreTradeState` is built once from a book (one full `netcap.compute`).
 It then keeps the haircut total as a sum over independent *pools* and, for each
 pool, the few sums its charge depends on.  A trade touches at most three pools
 (its own paragraph's pool, the Appendix B futures pool, its (M) issue), so a
@@ -79,7 +79,7 @@ from netcap.tables import load_schedule
 __all__ = ["ParagraphChange", "PreTradeResult", "PreTradeState", "PreparedTrade", "TradeInput"]
 
 TradeInput = Position | Mapping[str, Any]
-"""A trade: a :class:`~netcap.model.Position` or a mapping validated as one."""
+"""A trade: a `Position` or a mapping validated as one."""
 
 _TOL = 1e-9
 
@@ -241,7 +241,7 @@ class _Row:
 
 
 def _bucket(lower: list[float], upper: list[float], measure: float) -> int:
-    """Scalar form of :meth:`netcap.tables.Schedule.bucket_index` (-1 where no bucket holds it)."""
+    """Scalar form of `netcap.tables.Schedule.bucket_index` (-1 where no bucket holds it)."""
     if math.isnan(measure):
         return -1
     i = bisect.bisect_right(lower, measure) - 1
@@ -258,7 +258,7 @@ def _member(row: _Row) -> tuple[float, float, float, bool, str]:
 
 @dataclass(frozen=True)
 class PreparedTrade:
-    """A trade validated as a book row and routed to its pools (see :meth:`PreTradeState.prepare`).
+    """A trade validated as a book row and routed to its pools (see `PreTradeState.prepare`).
 
     ``row`` is None where the trade is handled by a full recompute (it carries a
     link or an election names its id).  ``method`` says how the trade was
@@ -289,9 +289,9 @@ class PreparedTrade:
 class PreTradeState:
     """Incremental haircut state of one firm's book (see the module docstring).
 
-    Built once (one full :func:`netcap.compute`); :meth:`check` answers a what-if
-    without changing the state; :meth:`add` and :meth:`remove` apply the trade.
-    ``positions`` is a validated position frame (from :func:`netcap.load_book`)
+    Built once (one full `netcap.compute`); `check` answers a what-if
+    without changing the state; `add` and `remove` apply the trade.
+    ``positions`` is a validated position frame (from `netcap.load_book`)
     given in place of ``book.positions``.
     """
 
@@ -454,7 +454,7 @@ class PreTradeState:
     def _flag_rules(self, table: pd.DataFrame) -> list[tuple[str, str, float, bool]] | None:
         """Each early-warning test as a comparison of net capital with a fixed figure.
 
-        Every test of :func:`netcap.early_warning.early_warning_flags` is linear in
+        Every test of `netcap.early_warning.early_warning_flags` is linear in
         net capital (or does not involve it), so it is read once from the base
         table; an unknown key makes every check call the function itself.
         """
@@ -865,7 +865,7 @@ class PreTradeState:
     def _trade_frame(self, positions: list[Position]) -> pd.DataFrame:
         """Validated frame of trades, through the same validator as book rows.
 
-        Links name positions of the book (checked in :meth:`_position`), so they
+        Links name positions of the book (checked in `_position`), so they
         are set after validation, which only knows the trades' own ids.
         """
         plain = [
@@ -888,7 +888,7 @@ class PreTradeState:
     def prepare_many(self, trades: list[TradeInput]) -> list[PreparedTrade]:
         """Prepare several independent trades in one vectorized pass (each checked alone).
 
-        Falls back to one :meth:`prepare` per trade when the trades cannot be
+        Falls back to one `prepare` per trade when the trades cannot be
         routed together (for example two of them describe one issue differently).
         """
         positions = [self._position(t) for t in trades]
@@ -949,7 +949,7 @@ class PreTradeState:
 
         A cash trade of a class in ``_FAST_CLASSES`` whose routing template is
         known (an earlier trade with the same routing-relevant fields and the same
-        maturity buckets, see :meth:`_template_key`) is prepared from the
+        maturity buckets, see `_template_key`) is prepared from the
         template in scalar Python; anything else goes through the one-row pandas
         path, whose row then becomes a template.
         """
@@ -1002,7 +1002,7 @@ class PreTradeState:
 
     @staticmethod
     def _template_ok(row: _Row, p: Position) -> bool:
-        """The pandas row is linear in the value the way :meth:`_from_template` assumes."""
+        """The pandas row is linear in the value the way `_from_template` assumes."""
         value = p.value
         return (
             row.family != "FUT"

@@ -16,7 +16,7 @@ $P before and after registration:
 
 A firm eligible for (a)(6) takes whichever standard is easier.  With legs of
 ``a + b*P`` dollars every requirement is piecewise linear in P
-(:mod:`netcap.curves`), so the limit as P grows and every P at which the binding
+(`netcap.curves`), so the limit as P grows and every P at which the binding
 constraint switches are found exactly, not by scanning.
 """
 
@@ -139,7 +139,7 @@ def _binding_arrays(
     fixed_minimum: float,
     market_maker_eligible: bool,
 ) -> dict[str, Any]:
-    """The columns of :func:`binding` as arrays, the labels as codes."""
+    """The columns of `binding` as arrays, the labels as codes."""
     Ps = np.atleast_1d(np.asarray(P, dtype=float))
     h = np.broadcast_to(np.asarray(haircut, dtype=float), Ps.shape)
     t = np.broadcast_to(np.asarray(threshold, dtype=float), Ps.shape)
@@ -314,7 +314,7 @@ class RegistrationAnalysis:
         )
 
     def sweep(self, P_grid: npt.ArrayLike) -> pd.DataFrame:
-        """:meth:`requirements` over a grid, with crossovers and the limit in ``attrs``."""
+        """`requirements` over a grid, with crossovers and the limit in ``attrs``."""
         out = self.requirements(P_grid)
         out.attrs["strategy"] = self.strategy.name
         out.attrs["crossovers"] = [c.P for c in self.crossovers]
@@ -339,7 +339,7 @@ def analyze(strategy: Strategy, options: HaircutOptions | None = None) -> Regist
     """Apply the SEC method to ``strategy``.
 
     The haircut and threshold detail is computed at the strategy's P; the
-    curves give them at every P (see :mod:`netcap.curves`).
+    curves give them at every P (see `netcap.curves`).
     """
     on = strategy.as_of or date.today()
     frame = leg_frame(strategy, on)

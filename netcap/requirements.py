@@ -58,7 +58,8 @@ LIMITATIONS: dict[str, str] = {
     "15c3-1(a)(5)": "OTC derivatives dealers compute capital under Appendix F models; out of scope",
     "15c3-1(a)(6)(v)": (
         "the carrying broker's 1000% limit sums (c)(2)(x)(A) deductions and (a)(6)(iii) equity "
-        "on options market-maker accounts; netcap computes neither (options are refused)"
+        "on options market-maker accounts; netcap computes neither (option positions in a "
+        "market-maker account are refused)"
     ),
     "15c3-1(a)(7)": (
         "firms approved to use Appendix E models: VaR and credit-risk models out of scope"

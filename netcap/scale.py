@@ -1,8 +1,8 @@
-"""Scale-out: map :func:`netcap.compute` over many entities or scenarios.
+"""Scale-out: map `netcap.compute` over many entities or scenarios.
 
 The computation for one entity (or one scenario of one entity) is a pure
 function of its book and its position frame, so a set of them parallelizes
-without coordination.  :func:`compute_many` runs the set serially, on a Dask
+without coordination.  `compute_many` runs the set serially, on a Dask
 cluster (pass a ``distributed.Client``), or with ``dask.delayed`` on the local
 scheduler, and returns one row of headline figures per entity.
 
@@ -33,7 +33,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "requirement",
     "excess",
 )
-"""Columns of the frame :func:`compute_many` returns, in order."""
+"""Columns of the frame `compute_many` returns, in order."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Job:
 
 
 def summarize(entity: str, result: NetCapitalResult) -> dict[str, Any]:
-    """The headline figures of one result, as one row of :data:`SUMMARY_COLUMNS`."""
+    """The headline figures of one result, as one row of `SUMMARY_COLUMNS`."""
     return {
         "entity": entity,
         "as_of": result.as_of,
@@ -81,8 +81,8 @@ def compute_many(
 ) -> pd.DataFrame:
     """Compute every entity or scenario; one row each, in input order.
 
-    ``items`` maps an entity (or scenario) name to a :class:`Job` or a
-    :class:`~netcap.firm.Book`; a sequence is named by position.
+    ``items`` maps an entity (or scenario) name to a `Job` or a
+    `Book`; a sequence is named by position.
 
     * ``client``: a ``distributed.Client``; jobs are sent with ``client.map``
       (each job is pickled to a worker once) and gathered.

@@ -9,7 +9,7 @@ Two settlement calendars, chosen by where a class settles (see docs/settlement.m
              day when the exchange *and* the Federal Reserve Banks are open: weekends, NYSE
              holidays (Good Friday among them) and Federal Reserve holidays (Columbus Day,
              Veterans Day) are not.  Exchange closures for a national day of mourning on
-             which DTC stayed open to settle (:data:`CLEARING_OPEN_CLOSURES`) remain
+             which DTC stayed open to settle (`CLEARING_OPEN_CLOSURES`) remain
              settlement days.
 ``fedwire``  government and agency securities, which settle over Fedwire.  A day is a
              settlement day when the Federal Reserve Banks are open and SIFMA does not
@@ -249,7 +249,7 @@ class CycleRule:
 
 @cache
 def _cycle_rows() -> pd.DataFrame:
-    """All rows of the cycle table, validated by :func:`netcap.tables.load_schedule`."""
+    """All rows of the cycle table, validated by `netcap.tables.load_schedule`."""
     raw = pd.read_csv(table_dir() / f"{CYCLE_TABLE}.csv", dtype=str, keep_default_na=False)
     starts = sorted({date.fromisoformat(s) for s in raw["effective_from"]})
     parts = []
@@ -389,7 +389,7 @@ def _lookup(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def settlement_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Vectorized :func:`settlement_date` over a frame of trades.
+    """Vectorized `settlement_date` over a frame of trades.
 
     Columns read: ``trade_date``, ``security_class`` and, optionally,
     ``firm_commitment_after_430`` and ``agreed_cycle`` (blank: none agreed).
@@ -415,13 +415,13 @@ def settlement_dates(frame: pd.DataFrame) -> pd.DataFrame:
 def add_business_days_array(
     days: np.ndarray, n: np.ndarray | int, calendar: Calendar | str
 ) -> np.ndarray:
-    """Vectorized :func:`add_business_days` over datetime64[D] values."""
+    """Vectorized `add_business_days` over datetime64[D] values."""
     steps = np.broadcast_to(np.asarray(n, dtype=np.int64), days.shape)
     return _offset(days, steps, _busdaycal(Calendar(calendar)))
 
 
 def ages_array(start: np.ndarray, end: np.ndarray, calendar: Calendar | str) -> np.ndarray:
-    """Vectorized :func:`business_days_between` over datetime64[D] values."""
+    """Vectorized `business_days_between` over datetime64[D] values."""
     return _ages(start, end, _busdaycal(Calendar(calendar)))
 
 

@@ -3,13 +3,13 @@
 This is the shape of the SEC's Table 9 (2024 dealer release): "long $P 5yr
 Treasury note, short $0.5P 2yr Treasury note ...".  A leg is worth
 ``size * P`` (``size`` given) or a fixed ``amount`` of dollars (``amount``
-given), so every leg's value is ``a + b*P``.  A :class:`Strategy` turns into
-ordinary :class:`~netcap.model.Position` objects at any P and is charged by the
+given), so every leg's value is ``a + b*P``.  A `Strategy` turns into
+ordinary `Position` objects at any P and is charged by the
 same haircut code as a firm's book.
 
 A leg names what it holds either with the Table 9 shorthand ``kind``
 (``treasury``, ``treasury_future``, ``agency``) or with ``security_class`` and
-``instrument`` (any class of :class:`~netcap.model.SecurityClass`).
+``instrument`` (any class of `SecurityClass`).
 
 Margin (the non-dealer baseline, see docs/whatif.md):
 

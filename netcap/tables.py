@@ -25,7 +25,7 @@ The code holds the method (netting, offsets); the tables hold the numbers, so a
 rule change is a new row with a new ``effective_from``, not a code change.
 
 Tables are read once and validated: a malformed table raises
-:class:`TableError` naming the file, line and field.
+`TableError` naming the file, line and field.
 """
 
 from __future__ import annotations

@@ -256,3 +256,12 @@ def test_a6_ineligible_positions_are_haircut(fact: dict[str, bool]) -> None:
     # the 1mm 5y short are both in 3b (5-10 years) and net to zero there.
     # Category 3: 60,000 long, nothing short -> 60,000
     assert r.haircuts.total == pytest.approx(60_000)
+
+
+def test_a6_missing_undertaking_is_the_a6_iv_condition() -> None:
+    # Without the carrying firm's written undertaking, 15c3-1(a)(6)(iv), the account fails
+    # exactly one condition, and that condition carries the (a)(6)(iv) citation.
+    r = run(with_accounts(book(), account("own", 0.0, undertaking_filed=False)))
+    conditions = r.market_maker.a6[0].conditions
+    failed = conditions[~conditions["met"]]
+    assert list(failed["citation"]) == ["15c3-1(a)(6)(iv)"]

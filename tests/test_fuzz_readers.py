@@ -509,3 +509,68 @@ def test_cli_strategy_exits_2_on_garbage(data: bytes) -> None:
         path = d / "spec.json"
         path.write_bytes(data)
         assert main(["strategy", str(path)]) == 2
+
+
+# Garbage for every other command that reads a file: each byte string either yields a
+# result (exit 0) or an input error (exit 2), never a traceback.  The hand-picked cases
+# below are the ones that used to escape: bytes that are not UTF-8, runaway nesting, and
+# an object with a key written twice.
+HOSTILE = [b"\xff\xfe\x00", b"[" * 100_000, b'{"a": 1, "a": 2}', b"", b"{}", b"null"]
+any_bytes = st.one_of(st.sampled_from(HOSTILE), st.binary(max_size=200))
+
+
+def _exit_code(argv: list[str]) -> int:
+    from netcap.cli import main  # noqa: PLC0415
+
+    return main(argv)
+
+
+@settings(max_examples=max(10, EXAMPLES // 2), deadline=None)
+@given(any_bytes)
+def test_cli_dealer_screen_exits_2_on_garbage(data: bytes) -> None:
+    with scratch() as d:
+        path = d / "facts.json"
+        path.write_bytes(data)
+        assert _exit_code(["dealer-screen", str(path)]) in (0, 2)
+        if data in HOSTILE[:3]:
+            assert _exit_code(["dealer-screen", str(path)]) == 2
+
+
+@settings(max_examples=max(10, EXAMPLES // 2), deadline=None)
+@given(any_bytes)
+def test_cli_pretrade_exits_2_on_garbage(data: bytes) -> None:
+    with scratch() as d:
+        trades = d / "trade.json"
+        trades.write_bytes(data)
+        book = FIXTURES / "sample_firm" / "book.json"
+        assert _exit_code(["pretrade", str(book), str(trades)]) == 2
+        # the same garbage given as the book, with a valid trade
+        bad_book = d / "book.json"
+        bad_book.write_bytes(data)
+        trades.write_text(
+            '{"id": "n", "security_class": "equity", "side": "long", "market_value": 1}',
+            encoding="utf-8",
+        )
+        assert _exit_code(["pretrade", str(bad_book), str(trades)]) == 2
+
+
+@settings(max_examples=max(10, EXAMPLES // 2), deadline=None)
+@given(st.one_of(st.sampled_from(HOSTILE), st.binary(max_size=200)))
+def test_cli_lockup_exits_2_on_garbage(data: bytes) -> None:
+    with scratch() as d:
+        path = d / "requirements.csv"
+        path.write_bytes(data)
+        assert _exit_code(["lockup", str(path)]) in (0, 2)
+        if data in HOSTILE[:2]:
+            assert _exit_code(["lockup", str(path)]) == 2
+
+
+@settings(max_examples=max(10, EXAMPLES // 2), deadline=None)
+@given(any_bytes)
+def test_cli_combine_and_sweep_exit_2_on_garbage(data: bytes) -> None:
+    good = FIXTURES / "table9" / "strategy_01.json"
+    with scratch() as d:
+        path = d / "spec.json"
+        path.write_bytes(data)
+        assert _exit_code(["combine", str(good), str(path)]) == 2
+        assert _exit_code(["sweep", str(path), "--n", "3"]) == 2

@@ -24,14 +24,19 @@ PUBLIC = [
     "DealerCapital",
     "DealerFacts",
     "DeferredTax",
+    "Difference",
+    "Fail",
+    "FidelityBond",
     "FirmProfile",
     "FirmType",
+    "FundAssets",
     "GovernmentOptions",
     "HaircutOptions",
     "HaircutResult",
     "Instrument",
     "Leg",
     "LegKind",
+    "Leverage",
     "Liability",
     "LiabilityKind",
     "LoadedBook",
@@ -42,17 +47,22 @@ PUBLIC = [
     "NetCapitalResult",
     "NonAllowableAsset",
     "NonAllowableKind",
+    "OptionType",
     "OtherDeduction",
     "Position",
     "PreTradeResult",
     "PreTradeState",
     "PreparedTrade",
     "RegistrationAnalysis",
+    "ReverseRepo",
+    "ReverseRepoCollateral",
     "RowError",
     "ScreenResult",
     "SecurityClass",
     "Side",
+    "SoleProprietor",
     "Strategy",
+    "UndermarginedAccount",
     "__version__",
     "analyze",
     "combine",
@@ -107,3 +117,31 @@ def test_package_is_marked_typed_and_ships_its_data() -> None:
     assert wheel["targets"]["wheel"]["packages"] == ["netcap"]
     assert "haircut_tables" in wheel["targets"]["wheel"]["force-include"]
     assert (ROOT / "netcap" / "data" / "rule_outline.csv").is_file()
+
+
+def test_a_book_with_the_newer_inputs_builds_from_top_level_names() -> None:
+    from datetime import date  # noqa: PLC0415
+
+    book = netcap.Book(
+        as_of=date(2024, 6, 28),
+        balance_sheet=netcap.BalanceSheet(
+            net_worth=1_000_000,
+            fidelity_bond=netcap.FidelityBond(deductible=50_000, allowed_deductible=20_000),
+            undermargined_accounts=(netcap.UndermarginedAccount(id="u1", cash_required=10_000),),
+        ),
+        reverse_repos=(
+            netcap.ReverseRepo(
+                id="r1",
+                counterparty="bank",
+                collateral=netcap.ReverseRepoCollateral.TREASURY,
+                market_value=1_000_000,
+                contract_price=1_000_000,
+            ),
+        ),
+        leverage=netcap.Leverage(),
+    )
+    result = netcap.compute(book)
+    # (c)(2)(xiv): deductible 50,000 less the 20,000 allowed = 30,000;
+    # (c)(2)(xii)(A): 10,000 of maintenance margin with no call outstanding = 10,000;
+    # no positions, so no haircuts: 1,000,000 - 30,000 - 10,000 = 960,000
+    assert result.net_capital == 960_000

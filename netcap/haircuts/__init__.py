@@ -1,7 +1,7 @@
 """Standardized haircuts of 15c3-1(c)(2)(vi)-(vii) and Appendix B.
 
-:func:`compute_haircuts` sends each row of a position frame to the module of the
-paragraph that charges it (:mod:`netcap.haircuts.routing` decides which), and
+`compute_haircuts` sends each row of a position frame to the module of the
+paragraph that charges it (`netcap.haircuts.routing` decides which), and
 reassembles one detail row per input position.  Undue concentration ((M)) and
 the Appendix B margin charge on government futures are added on top, in the
 detail's ``add_on_*`` columns.  It checks its own reconciliation: every input
@@ -9,7 +9,7 @@ id appears exactly once and the market value in equals the value charged plus
 the value covered or hedged away.
 
 Option positions are charged under Appendix A (15c3-1a) by
-:mod:`netcap.haircuts.options`; the part of an underlying position paired with
+`netcap.haircuts.options`; the part of an underlying position paired with
 an option leaves its own paragraph (like covered inventory).
 """
 
@@ -43,7 +43,7 @@ from netcap.haircuts.other_securities import (
     other_securities_haircut,
 )
 from netcap.haircuts.preferred import preferred_haircut
-from netcap.haircuts.routing import OptionPositionsError, route_in, route_keys, route_positions
+from netcap.haircuts.routing import route_in, route_keys, route_positions
 from netcap.model import Instrument
 from netcap.money import CENT
 from netcap.tables import load_schedule
@@ -53,7 +53,6 @@ __all__ = [
     "HaircutOptions",
     "HaircutResult",
     "LimitedMarketOptions",
-    "OptionPositionsError",
     "ReconciliationError",
     "compute_haircuts",
 ]
@@ -132,7 +131,7 @@ def compute_haircuts(
     *,
     net_capital_before_haircuts: float | None = None,
 ) -> HaircutResult:
-    """Haircuts for a validated position frame (see :func:`netcap.frame.validate_frame`).
+    """Haircuts for a validated position frame (see `netcap.frame.validate_frame`).
 
     ``net_capital_before_haircuts`` (tentative net capital) is needed by the
     paragraphs that measure against it (the (A)(5) election, and undue

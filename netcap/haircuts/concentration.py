@@ -62,7 +62,7 @@ __all__ = [
 
 CONCENTRATION_CITATION = "15c3-1(c)(2)(vi)(M)"
 IN_SCOPE = ("B1", "B2", "C", "E", "E6", "F", "G_F", "G_J", "H", "J", "J2", "K")
-"""Routes (see :mod:`netcap.haircuts.routing`) whose positions (M) reaches."""
+"""Routes (see `netcap.haircuts.routing`) whose positions (M) reaches."""
 FUND_CLASSES = (SecurityClass.REDEEMABLE_FUND.value, SecurityClass.MONEY_MARKET_FUND.value)
 """Fund shares: outside (M) (redeemable investment company securities are excepted)."""
 EQUITY_CLASSES = (SecurityClass.EQUITY.value, SecurityClass.PREFERRED.value)

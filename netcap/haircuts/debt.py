@@ -29,11 +29,11 @@ paragraph.  The (F)(2) windows, both maturities in one and within its gap:
 
 The ends of "between 5 years and 10 years" and "between 10 years and 15 years"
 are taken as inclusive.  Appendix B still applies to a hedging futures
-contract ((F)(6)); see :mod:`netcap.haircuts.futures`.
+contract ((F)(6)); see `netcap.haircuts.futures`.
 
 (G): a convertible debt security below its principal amount is charged as
 (F)(1) debt (it is bucketed with the nonconvertible debt and carries the (G)
-citation); see :mod:`netcap.haircuts.routing` for the other branch.
+citation); see `netcap.haircuts.routing` for the other branch.
 """
 
 from __future__ import annotations

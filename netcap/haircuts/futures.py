@@ -3,7 +3,7 @@
 Uncovered proprietary futures, (a)(3)(xiv).  A futures contract not covered by
 a position the firm holds is charged a multiple of its margin
 (``haircut_tables/futures.csv``), set by the firm's membership
-(:class:`FuturesOptions`):
+(`FuturesOptions`):
 
 * (A) a clearing member, for contracts it clears itself: 100% of the clearing
   organization's margin (``clearing_margin``);
@@ -16,7 +16,7 @@ a position the firm holds is charged a multiple of its margin
   (``initial_margin``).
 
 Margins are per position, in dollars.  Where part of a contract covers
-inventory (:mod:`netcap.haircuts.covered`), the margin of the uncovered part is
+inventory (`netcap.haircuts.covered`), the margin of the uncovered part is
 charged pro rata.  The proviso of (xiv): equity in the proprietary futures
 account not otherwise counted in net capital (``account_equity``) reduces the
 total (xiv) deduction, never below zero.
@@ -30,7 +30,7 @@ only (A)).  Every other futures contract must carry its margin.
 
 Commodity inventory, (a)(3)(ix): inventory covered by a futures contract and
 deliverable on a contract market carries no charge ((ix)(A), in
-:mod:`netcap.haircuts.covered`); inventory not covered takes 20% of its net
+`netcap.haircuts.covered`); inventory not covered takes 20% of its net
 position per commodity ((ix)(C)).  (ix)(B) (covered but not registered as
 deliverable) and forwards and fixed-price commitments, (ix)(D)-(E), are not
 modelled.

@@ -12,7 +12,7 @@ The method, step by step (the percentages live in ``haircut_tables/government.cs
 3. Within a category, the deduction is the net of the aggregate deductions on
    net long subcategories and on net short subcategories, plus 50% of the
    lesser of the two aggregates ((A)(1), closing sentences).
-Elections (see :class:`GovernmentOptions`), none taken by default:
+Elections (see `GovernmentOptions`), none taken by default:
 
 * (A)(2): deduct subcategory by subcategory, without the category netting of
   step 3 (never lower than (A)(1), since ``max - lesser/2 <= long + short``).

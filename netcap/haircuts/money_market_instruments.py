@@ -13,7 +13,7 @@ the long or short position in each (A) subcategory, without (A)'s category
 netting: (E)(6) borrows the percentage only.
 
 Every (E) rate needs a favourable (I) creditworthiness assessment; without one
-the instrument falls to (J) (decided in :mod:`netcap.haircuts.routing`).
+the instrument falls to (J) (decided in `netcap.haircuts.routing`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ not traded flat or in default takes the (B)(2) rate for its *years* to maturity
 or the short position in each bucket: within a bucket the smaller side carries
 no charge.
 
-Which table applies is decided in :mod:`netcap.haircuts.routing`: (B)(1) needs
+Which table applies is decided in `netcap.haircuts.routing`: (B)(1) needs
 the issue date (with a maturity date) and the ``interest_at_maturity_or_discount``
 fact; a municipal security without an issue date is charged under (B)(2).  One
 traded flat or in default is in neither table and is charged under (J).

@@ -104,7 +104,7 @@ def option_charges(
     """Charges under 15c3-1a for the option rows of a validated frame.
 
     ``rate`` is the (c)(2)(vi)(J) percentage of the underlying class; ``notes``
-    the notes so far of every frame row.  Raises :class:`BookError` for option
+    the notes so far of every frame row.  Raises `BookError` for option
     rows and pairings the method cannot charge.
     """
     n = len(frame)

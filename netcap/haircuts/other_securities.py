@@ -25,7 +25,7 @@ of each long and each short position, with no netting ((K)(ii)).  With none it
 has no ready market: mark it ``ready_market=False`` ((vii)).
 
 (L): where the examining authority has accepted a showing of liquidity, the
-(K) rate of a position may be lowered (:class:`LimitedMarketOptions`), never
+(K) rate of a position may be lowered (`LimitedMarketOptions`), never
 below the (J) rate of 15%.
 """
 

@@ -2,7 +2,7 @@
 
 A position's security class and its facts (default, creditworthiness, issue
 date, principal amount, market makers, ...) decide its paragraph.  Where they
-do not decide it, the position is refused with a :class:`~netcap.frame.BookError`
+do not decide it, the position is refused with a `BookError`
 naming the row and the missing field; nothing is guessed.
 
 The routes:
@@ -45,13 +45,9 @@ import pandas as pd
 from netcap.frame import BookError, RowError
 from netcap.model import FundAssets, Instrument, SecurityClass, Side
 
-__all__ = ["OptionPositionsError", "route_positions", "row_label"]
+__all__ = ["route_positions", "row_label"]
 
 _SC = SecurityClass
-
-
-class OptionPositionsError(NotImplementedError):
-    """Kept for compatibility: option positions are now charged under Appendix A (15c3-1a)."""
 
 
 def row_label(frame: pd.DataFrame, i: int) -> int | str:
@@ -62,7 +58,7 @@ def row_label(frame: pd.DataFrame, i: int) -> int | str:
 
 
 class _Labels:
-    """A text column as integer codes: ``==`` and :meth:`isin` compare codes, not strings.
+    """A text column as integer codes: ``==`` and `isin` compare codes, not strings.
 
     Each distinct value is hashed once (pandas factorize); comparisons are then
     integer comparisons over the rows.
@@ -118,7 +114,7 @@ def route_keys(routes: np.ndarray) -> np.ndarray | None:
 def route_in(
     routes: np.ndarray, codes: tuple[str, ...] | list[str], keys: np.ndarray | None = None
 ) -> np.ndarray:
-    """True where the route is one of ``codes`` (``keys``: :func:`route_keys` of ``routes``)."""
+    """True where the route is one of ``codes`` (``keys``: `route_keys` of ``routes``)."""
     if keys is None:
         keys = route_keys(routes)
     # a code longer than the route text cannot match (and must not be truncated)

@@ -3,12 +3,12 @@
 Layout (``netcap template book.xlsx`` writes it, with descriptions):
 
 ``firm``        two columns, ``field`` and ``value``: one row per scalar field of
-                :class:`~netcap.firm.Book`, dotted for nested models
+                `Book`, dotted for nested models
                 (``as_of``, ``firm.firm_type``, ``balance_sheet.net_worth``, ...)
-``positions``   one row per position, the columns of :data:`netcap.frame.COLUMNS`
+``positions``   one row per position, the columns of `netcap.frame.COLUMNS`
                 (``quantity`` and ``price`` may stand in for ``market_value``)
 other sheets    one per list field of the book (``liabilities``,
-                ``non_allowable_assets``, ...; see :func:`sheet_name`), one row
+                ``non_allowable_assets``, ...; see `sheet_name`), one row
                 per item, columns = the item's fields
 
 A ``readme`` sheet is ignored; any other unknown sheet or column is an error,
@@ -65,7 +65,7 @@ class LoadedBook:
     def compute(self, options: ComputeOptions | None = None) -> NetCapitalResult:
         """Net capital of this book: ``netcap.compute`` with the loaded position frame.
 
-        The positions of a loaded book live in :attr:`positions` (validated, vectorized), not
+        The positions of a loaded book live in `positions` (validated, vectorized), not
         in ``book.positions``; calling ``compute(loaded.book)`` alone would leave them out.
         """
         return compute(self.book, options, positions=self.positions)
@@ -351,8 +351,8 @@ def _locate(
 def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook:
     """Read and validate a book from ``path``: .json, .xlsx, a .csv, or a folder of .csv sheets.
 
-    Raises :class:`~netcap.frame.BookError` (tabular files) or
-    :class:`~netcap.book_json.BookInputError` (JSON) listing every problem
+    Raises `BookError` (tabular files) or
+    `BookInputError` (JSON) listing every problem
     found, each with its file, sheet, row and field.
     """
     path = Path(path)

@@ -5,7 +5,7 @@ batch job.  Before parsing, netcap checks its size and, for an .xlsx (a zip
 archive of XML parts), the total uncompressed size and compression ratio of
 its parts, so a "zip bomb" is refused before it is inflated.  XML entity
 expansion is handled by defusedxml, which openpyxl uses whenever it is
-installed; :func:`require_defusedxml` makes that a hard requirement.
+installed; `require_defusedxml` makes that a hard requirement.
 """
 
 from __future__ import annotations

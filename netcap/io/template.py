@@ -1,4 +1,4 @@
-"""Write an empty book in the layout :func:`netcap.io.book.load_book` reads.
+"""Write an empty book in the layout `netcap.io.book.load_book` reads.
 
 ``netcap template book.xlsx`` writes a workbook with a ``readme`` sheet, a
 ``firm`` sheet listing every field with its description, and one sheet per

@@ -1,9 +1,9 @@
 """Shared pieces for writing auditable workbooks with openpyxl.
 
-* :func:`put` writes one cell; text that a spreadsheet would read as a
+* `put` writes one cell; text that a spreadsheet would read as a
   formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) is
   stored as literal text with a quote prefix, never as a formula.
-* :func:`write_table` writes a frame as a filtered, frozen-header table with
+* `write_table` writes a frame as a filtered, frozen-header table with
   number formats and column widths, and returns where each column landed so
   summary formulas can refer to it.
 """
@@ -47,7 +47,7 @@ def put(
 ) -> None:
     """Write ``value`` to a cell; strings are always text, never formulas.
 
-    Use :func:`formula` values (strings passed through ``Formula``) for formulas.
+    Use `formula` values (strings passed through ``Formula``) for formulas.
     """
     cell = ws.cell(row=row, column=column)
     if isinstance(value, Formula):
@@ -120,7 +120,7 @@ def write_table(
     formats: Mapping[str, str] | None = None,
     filter_and_freeze: bool = True,
 ) -> TableRef:
-    """Write ``frame`` with a header row at ``start_row``; return its :class:`TableRef`."""
+    """Write ``frame`` with a header row at ``start_row``; return its `TableRef`."""
     formats = formats or {}
     columns = [str(c) for c in frame.columns]
     for j, name in enumerate(columns, start=1):

@@ -2,7 +2,7 @@
 
 Sheets
 ------
-``Computation``       the lines of :attr:`NetCapitalResult.lines` (line key, label,
+``Computation``       the lines of `NetCapitalResult.lines` (line key, label,
                       amount, citation) in the order of the FOCUS computation of net
                       capital.  Subtotals are live formulas over the cells above them,
                       each haircut line is a ``SUMIF`` over the haircut detail, the
@@ -29,7 +29,7 @@ Sheets
 
 Only input-like amounts (balance-sheet lines, dollar requirement candidates) are
 values; each carries its citation.  Every text cell is written through
-:func:`netcap.report.excel.put`, so a name such as ``=HYPERLINK(...)`` is text,
+`netcap.report.excel.put`, so a name such as ``=HYPERLINK(...)`` is text,
 never a formula.
 """
 
@@ -116,7 +116,7 @@ def _cell(row: int) -> str:
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """An object frame with missing values as None (blank cells), ready for :func:`write_table`."""
+    """An object frame with missing values as None (blank cells), ready for `write_table`."""
     out = frame.astype(object)
     return out.where(frame.notna().to_numpy(), None)
 
@@ -810,7 +810,7 @@ def export_computation(
 ) -> Path:
     """Write the computation of ``result`` as an auditable workbook at ``path`` (.xlsx).
 
-    ``loaded`` (from :func:`netcap.io.load_book`) adds the positions as loaded and the
+    ``loaded`` (from `netcap.io.load_book`) adds the positions as loaded and the
     book's firm fields to the input sheets; without it the input echo comes from
     ``result``.  Returns the path written.
     """
