@@ -14,7 +14,9 @@ Two settlement calendars, chosen by where a class settles (see docs/settlement.m
 ``fedwire``  government and agency securities, which settle over Fedwire.  A day is a
              settlement day when the Federal Reserve Banks are open and SIFMA does not
              recommend a full bond-market close; Good Friday is never a good settlement
-             day, also in the years SIFMA recommends only an early close.
+             day, also in the years SIFMA recommends only an early close.  Government
+             and agency trades entered on such an early-close Good Friday settle T+2,
+             as SIFMA recommends (rows of ``haircut_tables/settlement_exceptions.csv``).
 
 A third calendar, ``exchange``, counts the *settlement days* of Reg SHO Rule 204: the
 ``dtc`` days on which the equity exchanges are also open (FINRA does not count a day of
@@ -54,6 +56,7 @@ from netcap.tables import load_schedule, table_dir
 __all__ = [
     "CLEARING_OPEN_CLOSURES",
     "CYCLE_TABLE",
+    "EXCEPTION_TABLE",
     "RULE_CLASSES",
     "Calendar",
     "CycleError",
@@ -73,6 +76,7 @@ __all__ = [
 ]
 
 CYCLE_TABLE = "settlement_cycles"
+EXCEPTION_TABLE = "settlement_exceptions"
 FIRST_YEAR = 2000
 LAST_YEAR = 2080
 
@@ -268,6 +272,23 @@ def _cycle_rows() -> pd.DataFrame:
     return out
 
 
+@cache
+def _exception_rows() -> pd.DataFrame:
+    """Rows of the exception table: cycles that replace the regular one on single dates.
+
+    Each row applies to trades dated ``effective_from`` up to, not including,
+    ``effective_to`` (the Good Friday early closes of the bond market, on which
+    SIFMA recommends T+2 for government and agency trades).
+    """
+    raw = pd.read_csv(table_dir() / f"{EXCEPTION_TABLE}.csv", dtype=str, keep_default_na=False)
+    starts = sorted({date.fromisoformat(s) for s in raw["effective_from"]})
+    parts = [load_schedule(EXCEPTION_TABLE, start).rows for start in starts]
+    out = pd.concat(parts, ignore_index=True).drop_duplicates(["key", "effective_from"])
+    out["_from"] = [np.datetime64(d, "D") for d in out["effective_from"]]
+    out["_to"] = [np.datetime64(d, "D") for d in out["effective_to"]]
+    return out.reset_index(drop=True)
+
+
 def cycle_for(
     trade_date: date,
     security_class: str,
@@ -364,13 +385,32 @@ def _lookup(frame: pd.DataFrame) -> pd.DataFrame:
         days[hit] = int(r["rate"])
         basis[hit] = r["basis"]
         citation[hit] = r["citation"]
+    for _, r in _exception_rows().iterrows():  # dated exceptions replace the regular cycle
+        hit = (key == r["key"]) & (trade >= r["_from"]) & (trade < r["_to"])
+        days[hit] = int(r["rate"])
+        basis[hit] = r["basis"]
+        citation[hit] = r["citation"]
+    first = rows.groupby("key")["_from"].min()
+    starts = np.array([first.get(k, np.datetime64("NaT")) for k in key], dtype="datetime64[D]")
+    early = (days < 0) & ~has_agreed & ~np.isnat(starts) & (trade < starts)
+    if early.any():
+        i = int(np.flatnonzero(early)[0])
+        raise CycleError(
+            i,
+            "trade_date",
+            f"{trade[i]} is outside the range of the {CYCLE_TABLE} table, which covers "
+            f"trade dates from {starts[i]} on for {key[i]!r}; give the settlement date "
+            "or 'agreed_cycle'",
+        )
     missing = (days < 0) & ~has_agreed
     if missing.any():
         i = int(np.flatnonzero(missing)[0])
         raise CycleError(
             i,
             "agreed_cycle",
-            f"no standard settlement cycle for {classes[i]!r} on {trade[i]}: give 'agreed_cycle'",
+            f"no settlement cycle for {classes[i]!r} on {trade[i]} in the {CYCLE_TABLE} table "
+            "(netcap carries neither a rule cycle nor a market convention for the class; "
+            "see docs/settlement.md): give 'agreed_cycle'",
         )
     days = np.where(has_agreed, np.nan_to_num(agreed_raw).astype(np.int64), days)
     basis = np.where(has_agreed, "agreed", basis)
