@@ -58,6 +58,7 @@ from netcap.settlement import (
     CycleError,
     add_business_days_array,
     ages_array,
+    calendar_for,
     settlement_dates,
 )
 from netcap.tables import Schedule, load_schedule
@@ -693,7 +694,8 @@ def close_out_deadlines(frame: pd.DataFrame, params: Schedule | None = None) -> 
 
     ``buy_in_15c3_3m_by``: for a customer sell order whose securities the firm has
     not received, the close-out date of 15c3-3(m), 10 business days after
-    settlement date.  ``confirmation_by``: Rule 10b-10, at or before completion of
+    settlement date, counted on the calendar of the fail's class (Fedwire days for
+    government and agency securities).  ``confirmation_by``: Rule 10b-10, at or before completion of
     the transaction (settlement date).
     """
     p = params or load_schedule(FAILS_TABLE, date.today())
@@ -733,9 +735,16 @@ def close_out_deadlines(frame: pd.DataFrame, params: Schedule | None = None) -> 
     by = np.where(reg_sho, by, np.datetime64("NaT"))
     cite = np.where(reg_sho, cite, "")
 
-    buy_in = add_business_days_array(
-        settle, int(p.rate("buy_in_15c3_3m_business_days")), Calendar.DTC
+    buy_in = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    cals = (
+        frame["calendar"].to_numpy()
+        if "calendar" in frame
+        else np.array([calendar_for(c).value for c in classes], dtype=object)
     )
+    buy_in_days = int(p.rate("buy_in_15c3_3m_business_days"))
+    for cal in np.unique(cals):  # each fail on its own class's calendar
+        m = cals == cal
+        buy_in[m] = add_business_days_array(settle[m], buy_in_days, cal)
     return pd.DataFrame(
         {
             "id": frame["id"].to_numpy(),

@@ -18,6 +18,7 @@ import pandas as pd
 from netcap.maturity import complete_months_array
 from netcap.model import FundAssets, Instrument, Position, SecurityClass, Side
 from netcap.money import MAX_AMOUNT
+from netcap.settlement import position_dates
 
 __all__ = [
     "COLUMNS",
@@ -64,6 +65,8 @@ COLUMNS: tuple[str, ...] = (
     "market_makers",
     "called_within_90_days",
     "underwritten_on",
+    "trade_date",
+    "settlement_date",
     "maintenance_margin",
     "clearing_margin",
     "initial_margin",
@@ -175,6 +178,8 @@ def positions_frame(
             "market_makers": p.market_makers,
             "called_within_90_days": p.called_within_90_days,
             "underwritten_on": p.underwritten_on,
+            "trade_date": p.trade_date,
+            "settlement_date": p.settlement_date,
             "maintenance_margin": p.maintenance_margin,
             "clearing_margin": p.clearing_margin,
             "initial_margin": p.initial_margin,
@@ -489,6 +494,11 @@ def validate_frame(
         )
     frame["hedge_with"] = hedge.astype(object).where(hedge.notna(), None)
     errors.extend(_validate_options(frame, ids, known, as_of, source, row_offset))
+    cash = (frame["instrument"] == Instrument.CASH.value).to_numpy(dtype=bool)
+    dates = position_dates(
+        frame["trade_date"], frame["settlement_date"], frame["security_class"], cash
+    )
+    errors.extend(RowError(r + row_offset, f, m, source) for r, f, m in dates.errors)
 
     if errors:
         errors.sort(key=lambda e: (isinstance(e.row, str), e.row if isinstance(e.row, int) else 0))
@@ -503,6 +513,8 @@ def validate_frame(
     frame["months_to_maturity"] = months
     sign = np.where(frame["side"].to_numpy() == Side.LONG.value, 1.0, -1.0)
     frame["signed_value"] = sign * vals
+    for col, column in dates.columns.items():  # trade and settlement dates, netcap.settlement
+        frame[col] = pd.to_datetime(column) if column.dtype.kind == "M" else column
     return frame
 
 

@@ -207,6 +207,17 @@ class Position(BaseModel):
         description="(M)(1), (M)(4): date the firm (or, for municipals, the syndicate manager) "
         "received the underwritten securities from the issuer.",
     )
+    trade_date: date | None = Field(
+        default=None,
+        description="Trade (contract) date. Without a settlement_date, the settlement date is "
+        "the trade date plus the cycle in force on it for the class (15c6-1, or the class's "
+        "convention); see docs/settlement.md.",
+    )
+    settlement_date: date | None = Field(
+        default=None,
+        description="Settlement date, when known or agreed (a cash, agreed or extended "
+        "settlement is kept and noted); not before trade_date.",
+    )
     maintenance_margin: NonNegMoney | None = Field(
         default=None,
         description="Appendix B (a)(3)(xiv)(B)-(C): maintenance margin of the board of trade.",
@@ -280,6 +291,12 @@ class Position(BaseModel):
             raise ValueError("hedge_with names the position itself")
         if self.offsets is not None and self.offsets == self.id:
             raise ValueError("offsets names the position itself")
+        if (
+            self.trade_date is not None
+            and self.settlement_date is not None
+            and self.settlement_date < self.trade_date
+        ):
+            raise ValueError("settlement_date is before trade_date")
         return self
 
     @property

@@ -14,7 +14,9 @@ Two settlement calendars, chosen by where a class settles (see docs/settlement.m
 ``fedwire``  government and agency securities, which settle over Fedwire.  A day is a
              settlement day when the Federal Reserve Banks are open and SIFMA does not
              recommend a full bond-market close; Good Friday is never a good settlement
-             day, also in the years SIFMA recommends only an early close.
+             day, also in the years SIFMA recommends only an early close.  Government
+             and agency trades entered on such an early-close Good Friday settle T+2,
+             as SIFMA recommends (rows of ``haircut_tables/settlement_exceptions.csv``).
 
 A third calendar, ``exchange``, counts the *settlement days* of Reg SHO Rule 204: the
 ``dtc`` days on which the equity exchanges are also open (FINRA does not count a day of
@@ -54,10 +56,12 @@ from netcap.tables import load_schedule, table_dir
 __all__ = [
     "CLEARING_OPEN_CLOSURES",
     "CYCLE_TABLE",
+    "EXCEPTION_TABLE",
     "RULE_CLASSES",
     "Calendar",
     "CycleError",
     "CycleRule",
+    "PositionDates",
     "add_business_days",
     "add_business_days_array",
     "ages_array",
@@ -68,11 +72,13 @@ __all__ = [
     "holidays_of",
     "is_business_day",
     "next_business_day",
+    "position_dates",
     "settlement_date",
     "settlement_dates",
 ]
 
 CYCLE_TABLE = "settlement_cycles"
+EXCEPTION_TABLE = "settlement_exceptions"
 FIRST_YEAR = 2000
 LAST_YEAR = 2080
 
@@ -268,6 +274,23 @@ def _cycle_rows() -> pd.DataFrame:
     return out
 
 
+@cache
+def _exception_rows() -> pd.DataFrame:
+    """Rows of the exception table: cycles that replace the regular one on single dates.
+
+    Each row applies to trades dated ``effective_from`` up to, not including,
+    ``effective_to`` (the Good Friday early closes of the bond market, on which
+    SIFMA recommends T+2 for government and agency trades).
+    """
+    raw = pd.read_csv(table_dir() / f"{EXCEPTION_TABLE}.csv", dtype=str, keep_default_na=False)
+    starts = sorted({date.fromisoformat(s) for s in raw["effective_from"]})
+    parts = [load_schedule(EXCEPTION_TABLE, start).rows for start in starts]
+    out = pd.concat(parts, ignore_index=True).drop_duplicates(["key", "effective_from"])
+    out["_from"] = [np.datetime64(d, "D") for d in out["effective_from"]]
+    out["_to"] = [np.datetime64(d, "D") for d in out["effective_to"]]
+    return out.reset_index(drop=True)
+
+
 def cycle_for(
     trade_date: date,
     security_class: str,
@@ -364,13 +387,32 @@ def _lookup(frame: pd.DataFrame) -> pd.DataFrame:
         days[hit] = int(r["rate"])
         basis[hit] = r["basis"]
         citation[hit] = r["citation"]
+    for _, r in _exception_rows().iterrows():  # dated exceptions replace the regular cycle
+        hit = (key == r["key"]) & (trade >= r["_from"]) & (trade < r["_to"])
+        days[hit] = int(r["rate"])
+        basis[hit] = r["basis"]
+        citation[hit] = r["citation"]
+    first = rows.groupby("key")["_from"].min()
+    starts = pd.Series(key).map(first).to_numpy(dtype="datetime64[D]")
+    early = (days < 0) & ~has_agreed & ~np.isnat(starts) & (trade < starts)
+    if early.any():
+        i = int(np.flatnonzero(early)[0])
+        raise CycleError(
+            i,
+            "trade_date",
+            f"{trade[i]} is outside the range of the {CYCLE_TABLE} table, which covers "
+            f"trade dates from {starts[i]} on for {key[i]!r}; give the settlement date "
+            "or 'agreed_cycle'",
+        )
     missing = (days < 0) & ~has_agreed
     if missing.any():
         i = int(np.flatnonzero(missing)[0])
         raise CycleError(
             i,
             "agreed_cycle",
-            f"no standard settlement cycle for {classes[i]!r} on {trade[i]}: give 'agreed_cycle'",
+            f"no settlement cycle for {classes[i]!r} on {trade[i]} in the {CYCLE_TABLE} table "
+            "(netcap carries neither a rule cycle nor a market convention for the class; "
+            "see docs/settlement.md): give 'agreed_cycle'",
         )
     days = np.where(has_agreed, np.nan_to_num(agreed_raw).astype(np.int64), days)
     basis = np.where(has_agreed, "agreed", basis)
@@ -429,3 +471,164 @@ def calendar_days(start: Sequence[date] | np.ndarray, end: date) -> np.ndarray:
     """Calendar days from each start to ``end``."""
     s = _as_days(start)
     return (np.datetime64(end, "D") - s).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class PositionDates:
+    """Trade and settlement dates of a position frame (see :func:`position_dates`).
+
+    ``columns`` holds, per row: ``trade_date`` and ``settlement_date`` (datetime64),
+    ``settlement_date_source`` (``given``, ``computed`` or None), ``settlement_citation``
+    (the cycle's citation where netcap computed or checked the date) and
+    ``settlement_note``.  ``errors`` lists ``(row, field, message)`` with 0-based rows.
+    """
+
+    columns: dict[str, np.ndarray]
+    errors: list[tuple[int, str, str]]
+
+
+def _parse_dates(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Dates of a column (NaT where blank) and a mask of cells that are not dates."""
+    text = raw.astype("string").str.strip()
+    blank = (raw.isna() | (text == "")).fillna(True).to_numpy(dtype=bool)
+    if blank.all():
+        return np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[D]"), ~blank
+    is_number = np.zeros(len(raw), dtype=bool)  # a bare number is not a date
+    filled = np.flatnonzero(~blank)
+    kinds = raw.iloc[filled].map(type).isin((int, float, np.int64, np.float64))
+    is_number[filled] = kinds.to_numpy(dtype=bool)
+    parsed = pd.to_datetime(
+        raw.where(~pd.Series(blank | is_number, index=raw.index)),
+        errors="coerce",
+        format="ISO8601",
+    )
+    days = np.asarray(parsed.to_numpy(dtype="datetime64[D]"))
+    return days, ~blank & np.isnat(days)
+
+
+def _has_regular_cycle(trade: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Rows the cycle table gives a cycle for on their trade date."""
+    key = pd.Series(np.where(np.isin(classes, list(RULE_CLASSES)), "standard", classes))
+    first = _cycle_rows().groupby("key")["_from"].min()
+    starts = key.map(first).to_numpy(dtype="datetime64[D]")
+    return np.asarray(~np.isnat(trade) & ~np.isnat(starts) & (trade >= starts), dtype=bool)
+
+
+def position_dates(
+    trade_date: pd.Series, settlement_date: pd.Series, security_class: pd.Series, cash: np.ndarray
+) -> PositionDates:
+    """Complete and check the trade and settlement dates of a position frame.
+
+    Where only ``trade_date`` is given, the settlement date is the trade date plus
+    the cycle in force on it for the position's class (15c6-1(a), (c) aside, or
+    the class's convention), as :func:`settlement_dates` works it out for fails.
+    A given settlement date is kept: one earlier than the regular cycle (a cash or
+    agreed settlement) or later (an extended settlement the parties expressly
+    agreed, 15c6-1(a)) is noted.  Errors: a date that does not parse, a date outside
+    the calendar, a settlement date before the trade date, and a trade date with no
+    settlement date where netcap has no cycle (a class the cycle table does not
+    cover, a trade before the table's first row, an option or futures contract).
+    """
+    n = len(trade_date)
+    if trade_date.isna().all() and settlement_date.isna().all():  # the common case: no dates
+        return PositionDates(
+            columns={
+                "trade_date": np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
+                "settlement_date": np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
+                "settlement_date_source": np.full(n, None, dtype=object),
+                "settlement_citation": np.full(n, None, dtype=object),
+                "settlement_note": np.full(n, "", dtype=object),
+            },
+            errors=[],
+        )
+    trade, bad_trade = _parse_dates(trade_date)
+    settle, bad_settle = _parse_dates(settlement_date)
+    classes = security_class.astype("string").str.strip().str.lower().fillna("").to_numpy()
+    classes = np.asarray(classes, dtype=object)
+    cash = np.asarray(cash, dtype=bool)
+    errors: list[tuple[int, str, str]] = []
+
+    def flag(mask: np.ndarray, field: str, message: str) -> None:
+        errors.extend((int(r), field, message) for r in np.flatnonzero(mask))
+
+    flag(bad_trade, "trade_date", "not a date (use YYYY-MM-DD)")
+    flag(bad_settle, "settlement_date", "not a date (use YYYY-MM-DD)")
+    lo, hi = np.datetime64(f"{FIRST_YEAR}-01-01"), np.datetime64(f"{LAST_YEAR}-12-31")
+    outside = f"outside the settlement calendar's range {FIRST_YEAR}-{LAST_YEAR}"
+    trade_out = ~np.isnat(trade) & ((trade < lo) | (trade > hi))
+    settle_out = ~np.isnat(settle) & ((settle < lo) | (settle > hi))
+    flag(trade_out, "trade_date", outside)
+    flag(settle_out, "settlement_date", outside)
+    both = ~np.isnat(trade) & ~np.isnat(settle)
+    flag(both & (settle < trade), "settlement_date", "before trade_date")
+
+    usable = ~np.isnat(trade) & ~trade_out & np.isin(classes, list(_KNOWN_CLASSES))
+    regular = usable & cash & _has_regular_cycle(trade, classes)
+    need = ~np.isnat(trade) & np.isnat(settle) & ~bad_settle & ~trade_out
+    flag(
+        need & ~cash,
+        "settlement_date",
+        "an option or futures contract has no settlement cycle in netcap: give settlement_date",
+    )
+    no_cycle = need & cash & usable & ~regular
+    first = _cycle_rows().groupby("key")["_from"].min()
+    for r in np.flatnonzero(no_cycle):
+        key = "standard" if classes[r] in RULE_CLASSES else str(classes[r])
+        if key in first.index:
+            errors.append(
+                (
+                    int(r),
+                    "trade_date",
+                    f"{trade[r]} is outside the range of the {CYCLE_TABLE} table, which covers "
+                    f"trade dates from {first[key]} on for {key!r}: give settlement_date",
+                )
+            )
+        else:
+            errors.append(
+                (
+                    int(r),
+                    "settlement_date",
+                    f"no settlement cycle for {classes[r]!r} in the {CYCLE_TABLE} table: give "
+                    "settlement_date (the date the parties agreed)",
+                )
+            )
+
+    cycle_days = np.full(n, -1, dtype=np.int64)
+    regular_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    citation = np.full(n, None, dtype=object)
+    if regular.any():
+        idx = np.flatnonzero(regular)
+        done = settlement_dates(
+            pd.DataFrame({"trade_date": trade[idx], "security_class": classes[idx]})
+        )
+        regular_date[idx] = done["settlement_date"].to_numpy(dtype="datetime64[D]")
+        cycle_days[idx] = done["cycle_business_days"].to_numpy(dtype=np.int64)
+        citation[idx] = done["cycle_citation"].to_numpy()
+
+    computed = need & regular
+    out_settle = np.where(computed, regular_date, settle)
+    source = np.full(n, None, dtype=object)
+    source[~np.isnat(settle)] = "given"
+    source[computed] = "computed"
+    note = np.full(n, "", dtype=object)
+    given = regular & ~np.isnat(settle)
+    for r in np.flatnonzero(given & (settle < regular_date)):
+        note[r] = (
+            f"settles before the regular T+{cycle_days[r]} date {regular_date[r]} "
+            f"({citation[r]}): a cash or agreed settlement"
+        )
+    for r in np.flatnonzero(given & (settle > regular_date)):
+        note[r] = (
+            f"settles after the regular T+{cycle_days[r]} date {regular_date[r]} "
+            f"({citation[r]}): an extended settlement the parties expressly agreed"
+        )
+    return PositionDates(
+        columns={
+            "trade_date": trade,
+            "settlement_date": out_settle,
+            "settlement_date_source": source,
+            "settlement_citation": citation,
+            "settlement_note": note,
+        },
+        errors=errors,
+    )

@@ -346,3 +346,30 @@ def test_cycle_error_names_the_fail_row() -> None:
     )
     with pytest.raises(BookError, match="fails row 3: field 'agreed_cycle'"):
         validate_fails_frame(raw, row_offset=2)
+
+
+def test_buy_in_date_uses_the_fails_own_calendar() -> None:
+    # SD Thu 2018-11-29. 2018-12-05 (day of mourning): DTC settled, Fedwire/SIFMA closed.
+    # dtc days after SD: 11/30 (1), 12/3 (2), 12/4 (3), 12/5 (4), 12/6 (5), 12/7 (6),
+    #   12/10 (7), 12/11 (8), 12/12 (9), 12/13 (10) -> equity buy-in by 12/13
+    # fedwire skips 12/5: ... 12/4 (3), 12/6 (4), ..., 12/13 (9), 12/14 (10) -> government 12/14
+    eq = ftd("e", settlement_date=D(2018, 11, 29))
+    gov = ftd("g", security_class="government", haircut_rate=0.01, settlement_date=D(2018, 11, 29))
+    d = run([eq, gov], D(2018, 11, 30))
+    assert d.loc["e", "buy_in_15c3_3m_by"] == pd.Timestamp("2018-12-13")
+    assert d.loc["g", "buy_in_15c3_3m_by"] == pd.Timestamp("2018-12-14")
+
+
+def test_fail_traded_before_the_cycle_table_names_trade_date() -> None:
+    raw = pd.DataFrame(
+        {
+            "id": ["a"],
+            "security_class": ["equity"],
+            "side": ["fail_to_deliver"],
+            "trade_date": ["2009-06-01"],
+            "contract_value": [1.0],
+            "market_value": [1.0],
+        }
+    )
+    with pytest.raises(BookError, match=r"fails row 2: field 'trade_date': .*outside the range"):
+        validate_fails_frame(raw, row_offset=2)

@@ -15,6 +15,7 @@ import pytest
 
 from netcap.settlement import (
     Calendar,
+    CycleError,
     add_business_days,
     business_days_between,
     cycle_for,
@@ -199,3 +200,96 @@ def test_vectorized_matches_scalar() -> None:
     assert np.array_equal(out["settlement_date"].to_numpy(dtype="M8[D]"), expected)
     assert list(out["cycle_basis"]) == ["rule", "rule", "convention", "agreed"]
     assert list(out["calendar"]) == ["dtc", "dtc", "fedwire", "dtc"]
+
+
+@pytest.mark.parametrize(
+    ("trade", "cls", "expected"),
+    [
+        # 2016, T+3: Wed 11/23 -> Thu 11/24 Thanksgiving skipped, Fri 11/25 (1), Mon 11/28 (2),
+        # Tue 11/29 (3)
+        (D(2016, 11, 23), "equity", D(2016, 11, 29)),
+        # 2016, T+3 across Good Friday 3/25: Thu 3/24 -> Mon 3/28 (1), 3/29 (2), 3/30 (3)
+        (D(2016, 3, 24), "equity", D(2016, 3, 30)),
+        # 2016, T+3 across Columbus Day 10/10 (Fed closed): Fri 10/7 -> 10/11, 10/12, 10/13
+        (D(2016, 10, 7), "equity", D(2016, 10, 13)),
+        # 2016 municipal under MSRB G-12 T+3: Wed 11/23 -> 11/25, 11/28, 11/29
+        (D(2016, 11, 23), "municipal", D(2016, 11, 29)),
+        # 2026, T+1 across Good Friday 4/3: Thu 4/2 -> Mon 4/6
+        (D(2026, 4, 2), "equity", D(2026, 4, 6)),
+        # 2026 Thanksgiving is Thu 11/26: Wed 11/25 T+1 -> Fri 11/27
+        (D(2026, 11, 25), "equity", D(2026, 11, 27)),
+        # 2026 Juneteenth falls on Fri 6/19: Thu 6/18 T+1 -> Mon 6/22
+        (D(2026, 6, 18), "equity", D(2026, 6, 22)),
+        # 2026 Independence Day is a Saturday, NYSE closed Fri 7/3: Thu 7/2 T+1 -> Mon 7/6
+        (D(2026, 7, 2), "equity", D(2026, 7, 6)),
+        # 2026 preferred, T+1 across Good Friday: Thu 4/2 -> Mon 4/6
+        (D(2026, 4, 2), "preferred", D(2026, 4, 6)),
+    ],
+)
+def test_2016_and_2026_dates(trade: date, cls: str, expected: date) -> None:
+    assert settlement_date(trade, cls) == expected
+
+
+def test_2026_firm_commitment_across_good_friday() -> None:
+    # 15c6-1(c) T+2 since 2024-05-28: Thu 4/2/2026 -> Mon 4/6 (1), Tue 4/7 (2)
+    assert settlement_date(D(2026, 4, 2), "equity", firm_commitment_after_430=True) == D(2026, 4, 7)
+
+
+@pytest.mark.parametrize(
+    ("good_friday", "thursday", "expected_friday_trade", "expected_thursday_trade"),
+    [
+        # SIFMA early close (employment report): the Friday is still no settlement day, and
+        # government/agency trades entered that Friday settle T+2: Mon (1), Tue (2).
+        # Thursday trades (T+1) skip the Friday and settle Monday.
+        (D(2021, 4, 2), D(2021, 4, 1), D(2021, 4, 6), D(2021, 4, 5)),
+        (D(2023, 4, 7), D(2023, 4, 6), D(2023, 4, 11), D(2023, 4, 10)),
+        (D(2026, 4, 3), D(2026, 4, 2), D(2026, 4, 7), D(2026, 4, 6)),
+        (D(2015, 4, 3), D(2015, 4, 2), D(2015, 4, 7), D(2015, 4, 6)),
+        (D(2012, 4, 6), D(2012, 4, 5), D(2012, 4, 10), D(2012, 4, 9)),
+    ],
+)
+def test_government_on_early_close_good_friday(
+    good_friday: date, thursday: date, expected_friday_trade: date, expected_thursday_trade: date
+) -> None:
+    assert not is_business_day(good_friday, Calendar.FEDWIRE)
+    for cls in ("government", "agency"):
+        assert settlement_date(good_friday, cls) == expected_friday_trade
+        assert settlement_date(thursday, cls) == expected_thursday_trade
+        rule = cycle_for(good_friday, cls)
+        assert (rule.business_days, rule.basis) == (2, "convention")
+        assert cycle_for(thursday, cls).business_days == 1
+
+
+def test_government_on_full_close_good_friday_keeps_its_cycle() -> None:
+    # Good Friday 2024-03-29 was a full SIFMA close (no trading): the T+2 recommendation is
+    # for early-close years only, so a trade dated that day settles with Thursday's, Mon 4/1
+    assert not is_business_day(D(2024, 3, 29), Calendar.FEDWIRE)
+    assert cycle_for(D(2024, 3, 29), "government").business_days == 1
+    assert settlement_date(D(2024, 3, 29), "government") == D(2024, 4, 1)
+
+
+def test_early_close_good_friday_exception_is_only_for_government_and_agency() -> None:
+    # equities and municipal bonds on Good Friday 2026-04-03 (NYSE closed, not a DTC
+    # settlement day) settle with Thursday's T+1 trades, Mon 4/6
+    assert settlement_date(D(2026, 4, 3), "equity") == D(2026, 4, 6)
+    assert settlement_date(D(2026, 4, 3), "municipal") == D(2026, 4, 6)
+
+
+def test_trade_before_the_cycle_table_names_its_range() -> None:
+    with pytest.raises(CycleError, match="outside the range") as info:
+        settlement_date(D(2009, 12, 31), "equity")
+    assert info.value.field == "trade_date"
+    assert "2010-01-01" in info.value.message
+    with pytest.raises(CycleError, match="outside the range"):
+        settlement_date(D(2005, 6, 1), "municipal")
+    # an agreed cycle still works: Wed 12/30/2009 -> Thu 12/31 (1), Fri 1/1 holiday,
+    # Mon 1/4 (2), Tue 1/5 (3)
+    assert settlement_date(D(2009, 12, 30), "equity", agreed_cycle=3) == D(2010, 1, 5)
+
+
+def test_class_without_a_cycle_needs_an_agreed_one() -> None:
+    with pytest.raises(CycleError, match="give 'agreed_cycle'") as info:
+        settlement_date(D(2024, 6, 3), "canadian_government")
+    assert info.value.field == "agreed_cycle"
+    # agreed T+1 on Mon 6/3/2024 -> Tue 6/4
+    assert settlement_date(D(2024, 6, 3), "canadian_government", agreed_cycle=1) == D(2024, 6, 4)
