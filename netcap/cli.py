@@ -656,11 +656,11 @@ def _cmd_combine(args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     "rows": [
-                        {k: (round_dollars(v) if k in _DOLLARS else v) for k, v in r.items()}
+                        {str(k): _combine_cell(str(k), v) for k, v in r.items()}
                         for r in table.to_dict("records")
                     ],
-                    "sum_of_standalone_increase_pct": c.sum_of_increase_pct,
-                    "combined_increase_pct": c.increase_pct,
+                    "sum_of_standalone_increase_pct": _pct(c.sum_of_increase_pct),
+                    "combined_increase_pct": _pct(c.increase_pct),
                     "combined_standard": c.standard,
                     "combined_component": c.component,
                     "saving": round_dollars(c.saving),
@@ -685,6 +685,15 @@ def _cmd_combine(args: argparse.Namespace) -> int:
 
 
 _DOLLARS = {"haircut", "non_dealer", "dealer"}
+
+
+def _combine_cell(key: str, value: Any) -> Any:
+    """A cell of ``netcap combine --json``: dollars to the dollar, percentages off float noise."""
+    if key in _DOLLARS:
+        return round_dollars(value)
+    if key.endswith("_pct") and isinstance(value, float):
+        return _pct(value)
+    return value
 
 
 def _cmd_lockup(args: argparse.Namespace) -> int:

@@ -240,3 +240,16 @@ def test_cli_table10_lists_the_release_columns() -> None:
     line13 = next(ln for ln in text.splitlines() if ln.startswith("Strategy 13"))
     assert "80%" in line13
     assert "differs" in line13
+
+
+def test_cli_combine_json_percentages_carry_no_float_noise() -> None:
+    specs = [str(TABLE9 / "strategy_07.json"), str(TABLE9 / "strategy_12.json")]
+    out = subprocess.run(
+        [sys.executable, "-m", "netcap.cli", "combine", *specs, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = json.loads(out.stdout)["rows"]
+    # stand-alone: 7 is (100k + 3.625mm)/1mm - 1 = 272.5%; 12 is (100k + 5mm)/1mm - 1 = 410%
+    assert [r["increase_pct"] for r in rows[:2]] == [272.5, 410.0]
