@@ -18,8 +18,11 @@
     capital held per legal entity under the one-year lock-up of (c)(2)(i)(G).
 ``netcap dealer-screen FACTS.json [--json]``
     the Rules 3a5-4 / 3a44-2 checklist (informs; not legal advice).
+``netcap check-tables [--dir DIR]``
+    read and check every haircut table at once.
 
-Bad input exits with status 2 and a message naming the file and field.
+Bad input exits with status 2 and a message naming the file and field; so does
+a malformed haircut table (naming the table, line and field).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from netcap.report import export_computation, export_strategies
 from netcap.requirements import RequirementInputError
 from netcap.settlement import CycleError, cycle_for, settlement_date
 from netcap.strategy import Strategy
+from netcap.tables import TableError, check_tables
 
 __all__ = ["main"]
 
@@ -88,23 +92,52 @@ def load_strategy(path: Path) -> Strategy:
         raise InputError(_validation_message(str(path), exc)) from None
 
 
+_LEG_FIELDS = {"years_to_maturity": "years", "deliverable_position": "deliverable_leg"}
+"""Position fields that a strategy leg spells differently."""
+
+
+@contextmanager
+def _strategy_errors(spec: str) -> Iterator[None]:
+    """A strategy whose legs fail the book checks: name the leg and its field (legs.N.field)."""
+    try:
+        yield
+    except BookError as exc:
+        lines = []
+        for e in exc.errors:
+            where = f"legs.{e.row}" if isinstance(e.row, int) else str(e.row)
+            lines.append(f"{spec}: field {where}.{_LEG_FIELDS.get(e.field, e.field)}: {e.message}")
+        raise InputError("\n".join(lines)) from None
+
+
+PERCENT_DIGITS = 6
+"""Decimals kept in percentages of the JSON reports (float noise sits near 1e-13)."""
+RATE_DIGITS = 10
+"""Decimals kept in rates (fractions) of the JSON reports."""
+
+
+def _pct(x: float) -> float:
+    return round(x, PERCENT_DIGITS)
+
+
 def strategy_report(analysis: RegistrationAnalysis) -> dict[str, Any]:
     """The JSON object printed by ``netcap strategy --json``.
 
-    Dollar amounts are rounded to the dollar; percentages are given exactly and
-    rounded the way Table 10 rounds them.
+    Dollar amounts are rounded to the dollar (``P`` and crossovers to the cent);
+    percentages to ``PERCENT_DIGITS`` decimals and rates to ``RATE_DIGITS``, so
+    that float noise (272.49999999999994) does not reach a reader who rounds the
+    figure again; the ``*_rounded`` fields round half up the way Table 10 does.
     """
     s = analysis.strategy
     at = analysis.at()
     detail = analysis.haircuts.detail
     return {
         "strategy": s.name,
-        "P": s.P,
-        "margin_rate": s.margin_rate,
-        "fixed_minimum": s.fixed_minimum,
+        "P": round(s.P, 2),
+        "margin_rate": round(s.margin_rate, RATE_DIGITS),
+        "fixed_minimum": round(s.fixed_minimum, 2),
         "haircut": round_dollars(at.haircut),
-        "haircut_pct_of_P": analysis.haircut_rate * 100.0,
-        "market_maker_threshold_pct_of_P": analysis.threshold_rate * 100.0,
+        "haircut_pct_of_P": _pct(analysis.haircut_rate * 100.0),
+        "market_maker_threshold_pct_of_P": _pct(analysis.threshold_rate * 100.0),
         "non_dealer_capital": round_dollars(at.non_dealer),
         "dealer_capital": round_dollars(at.dealer),
         "requirements": {
@@ -115,9 +148,9 @@ def strategy_report(analysis: RegistrationAnalysis) -> dict[str, Any]:
         },
         "binding_standard": at.standard,
         "binding_component": at.component,
-        "increase_pct": at.increase_pct,
+        "increase_pct": _pct(at.increase_pct),
         "increase_pct_rounded": round_percent(at.increase_pct),
-        "increase_pct_limit": analysis.increase_pct_limit,
+        "increase_pct_limit": _pct(analysis.increase_pct_limit),
         "increase_pct_limit_rounded": round_percent(analysis.increase_pct_limit),
         "crossovers": [
             {
@@ -132,7 +165,7 @@ def strategy_report(analysis: RegistrationAnalysis) -> dict[str, Any]:
                 "id": str(r["id"]),
                 "paragraph": str(r["paragraph"]),
                 "bucket": str(r["bucket"]),
-                "rate": float(r["rate"]),
+                "rate": round(float(r["rate"]), RATE_DIGITS),
                 "exposure": round_dollars(float(r["exposure"])),
                 "charge": round_dollars(float(r["charge"])),
                 "note": str(r["note"]),
@@ -176,7 +209,8 @@ def _cmd_strategy(args: argparse.Namespace) -> int:
     strategy = load_strategy(Path(args.spec))
     if args.P is not None:
         strategy = strategy.with_P(args.P)
-    analysis = analyze(strategy)
+    with _strategy_errors(args.spec):
+        analysis = analyze(strategy)
     report = strategy_report(analysis)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -187,39 +221,134 @@ def _cmd_strategy(args: argparse.Namespace) -> int:
     return 0
 
 
+RELEASE_TABLE = "release_table10.csv"
+"""File in a Table 9 folder holding the release's published Table 10 columns."""
+
+
+def _release_table(folder: Path) -> dict[str, dict[str, str]]:
+    """The release's published Table 10 rows by strategy number (empty if the folder has none)."""
+    path = folder / RELEASE_TABLE
+    if not path.is_file():
+        return {}
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    need = ["strategy", "at_50mm_pct", "limit_pct", "note"]
+    missing = [c for c in need if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: missing columns {missing}")
+    return {
+        str(r["strategy"]).strip(): {str(k): str(v) for k, v in r.items()}
+        for r in frame[need].to_dict("records")
+    }
+
+
+def _release_pct(text: str, path: Path, strategy: str, field: str) -> int | None:
+    """A published percentage, or None where the release prints 'unknown'."""
+    text = text.strip()
+    if text == "unknown":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(
+            f"{path}: strategy {strategy}: field {field}: {text!r} is neither a whole "
+            "percentage nor 'unknown'"
+        ) from None
+
+
 def _cmd_table10(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     specs = sorted(folder.glob("*.json"))
     if not specs:
         raise InputError(f"{folder}: no strategy spec (*.json) found")
-    rows = []
+    release = _release_table(folder)
+    release_path = folder / RELEASE_TABLE
+    rows: list[dict[str, Any]] = []
     analyses = []
     for spec in specs:
-        a = analyze(load_strategy(spec).with_P(args.P))
+        with _strategy_errors(str(spec)):
+            a = analyze(load_strategy(spec).with_P(args.P))
         analyses.append(a)
         rows.append(
             {
+                "key": spec.stem.removeprefix("strategy_").lstrip("0"),
                 "strategy": a.strategy.name,
-                "haircut_pct_of_P": a.haircut_rate * 100.0,
+                "haircut_pct_of_P": _pct(a.haircut_rate * 100.0),
                 "increase_pct_at_P": round_percent(a.at().increase_pct),
                 "increase_pct_limit": round_percent(a.increase_pct_limit),
             }
         )
+    computed = {r["key"] for r in rows}
+    for key in release:
+        if key not in computed:  # in the release, but no spec to compute (strategy 10)
+            rows.append(
+                {
+                    "key": key,
+                    "strategy": f"Strategy {key}",
+                    "haircut_pct_of_P": None,
+                    "increase_pct_at_P": None,
+                    "increase_pct_limit": None,
+                }
+            )
+    for r in rows:
+        pub = release.get(r["key"])
+        for field, column in (
+            ("release_pct_at_50mm", "at_50mm_pct"),
+            ("release_pct_limit", "limit_pct"),
+        ):
+            r[field] = (
+                None if pub is None else _release_pct(pub[column], release_path, r["key"], column)
+            )
+        r["note"] = "" if pub is None else str(pub["note"]).strip()
+        r["differs_from_release"] = (
+            pub is not None
+            and r["increase_pct_at_P"] is not None
+            and (
+                (args.P == 50_000_000.0 and r["increase_pct_at_P"] != r["release_pct_at_50mm"])
+                or r["increase_pct_limit"] != r["release_pct_limit"]
+            )
+        )
+    rows.sort(key=lambda r: _strategy_order(str(r["key"])))
     _write_xlsx(args, lambda path: export_strategies(analyses, path))
     if args.json:
-        print(json.dumps({"P": args.P, "rows": rows}, indent=2))
+        out = [{k: v for k, v in r.items() if k != "key"} for r in rows]
+        print(json.dumps({"P": args.P, "rows": out}, indent=2))
         return 0
+    _print_table10(rows, args.P, bool(release))
+    return 0
+
+
+def _strategy_order(key: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in key if ch.isdigit())
+    return (int(digits) if digits else 10**9, key)
+
+
+def _print_table10(rows: list[dict[str, Any]], P: float, with_release: bool) -> None:
+    def pct(x: object) -> str:
+        return "unknown" if x is None else f"{x:.0f}%"
+
     width = max(len("strategy"), *(len(str(r["strategy"])) for r in rows))
-    print(
-        f"{'strategy':<{width}} {'haircut % of P':>14} {'at P=$' + format(args.P, ',.0f'):>18} "
+    head = (
+        f"{'strategy':<{width}} {'haircut % of P':>14} {'at P=$' + format(P, ',.0f'):>18} "
         f"{'P -> inf':>9}"
     )
+    if with_release:
+        head += f" {'release $50mm':>14} {'release inf':>12}"
+    print(head)
     for r in rows:
-        print(
-            f"{r['strategy']:<{width}} {r['haircut_pct_of_P']:>14.4g} "
-            f"{r['increase_pct_at_P']:>17.0f}% {r['increase_pct_limit']:>8.0f}%"
+        haircut = "unknown" if r["haircut_pct_of_P"] is None else f"{r['haircut_pct_of_P']:.4g}"
+        line = (
+            f"{r['strategy']:<{width}} {haircut:>14} "
+            f"{pct(r['increase_pct_at_P']):>18} {pct(r['increase_pct_limit']):>9}"
         )
-    return 0
+        if with_release:
+            line += f" {pct(r['release_pct_at_50mm']):>14} {pct(r['release_pct_limit']):>12}"
+        mark = "  * " + r["note"] if r["note"] else ""
+        if r["differs_from_release"] and not mark:
+            mark = "  * differs from the release"
+        print(line + mark)
 
 
 def _print_computation(report: dict[str, Any]) -> None:
@@ -347,10 +476,25 @@ def build_parser() -> argparse.ArgumentParser:
     tp = sub.add_parser("template", help="write an empty book to fill in (.xlsx or a folder)")
     tp.add_argument("path", help="book.xlsx, or a folder for .csv sheets")
     tp.set_defaults(func=_cmd_template)
+    ct = sub.add_parser("check-tables", help="read and check every haircut table at once")
+    ct.add_argument(
+        "--dir",
+        default=None,
+        help="folder of tables (default: $NETCAP_TABLES, else the tables netcap ships)",
+    )
+    ct.set_defaults(func=_cmd_check_tables)
     _add_whatif_commands(sub)
     _add_pretrade_command(sub)
     _add_settle_command(sub)
     return parser
+
+
+def _cmd_check_tables(args: argparse.Namespace) -> int:
+    problems = check_tables(Path(args.dir) if args.dir else None)
+    if problems:
+        raise InputError("\n".join(["haircut tables:", *(f"  {p}" for p in problems)]))
+    print("every haircut table reads and checks clean")
+    return 0
 
 
 # --- settle: the settlement cycle and the deadlines that run from it ----------------------------
@@ -480,7 +624,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if not 0 < args.low < args.high:
         raise InputError(f"--from {args.low} / --to {args.high}: need 0 < from < to")
     grid = np.geomspace(args.low, args.high, args.n)
-    out = sweep(strategy, grid)
+    with _strategy_errors(args.spec):
+        out = sweep(strategy, grid)
     if args.csv:
         out.to_csv(args.csv, index=False)
         print(f"wrote {args.csv}", file=sys.stderr)
@@ -511,11 +656,11 @@ def _cmd_combine(args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     "rows": [
-                        {k: (round_dollars(v) if k in _DOLLARS else v) for k, v in r.items()}
+                        {str(k): _combine_cell(str(k), v) for k, v in r.items()}
                         for r in table.to_dict("records")
                     ],
-                    "sum_of_standalone_increase_pct": c.sum_of_increase_pct,
-                    "combined_increase_pct": c.increase_pct,
+                    "sum_of_standalone_increase_pct": _pct(c.sum_of_increase_pct),
+                    "combined_increase_pct": _pct(c.increase_pct),
                     "combined_standard": c.standard,
                     "combined_component": c.component,
                     "saving": round_dollars(c.saving),
@@ -540,6 +685,15 @@ def _cmd_combine(args: argparse.Namespace) -> int:
 
 
 _DOLLARS = {"haircut", "non_dealer", "dealer"}
+
+
+def _combine_cell(key: str, value: Any) -> Any:
+    """A cell of ``netcap combine --json``: dollars to the dollar, percentages off float noise."""
+    if key in _DOLLARS:
+        return round_dollars(value)
+    if key.endswith("_pct") and isinstance(value, float):
+        return _pct(value)
+    return value
 
 
 def _cmd_lockup(args: argparse.Namespace) -> int:
@@ -668,6 +822,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
     except InputError as exc:
         print(f"netcap: {exc}", file=sys.stderr)
+        return 2
+    except TableError as exc:
+        print(f"netcap: haircut tables: {exc} (run 'netcap check-tables')", file=sys.stderr)
         return 2
     return code
 

@@ -51,6 +51,7 @@ COLUMNS: tuple[str, ...] = (
     "issuer",
     "security_id",
     "deliverable_position",
+    "futures_contract",
     "quantity",
     "in_default",
     "minimal_credit_risk",
@@ -164,6 +165,7 @@ def positions_frame(
             "issuer": p.issuer,
             "security_id": p.security_id,
             "deliverable_position": p.deliverable_position,
+            "futures_contract": p.futures_contract,
             "quantity": p.quantity,
             "in_default": p.in_default,
             "minimal_credit_risk": p.minimal_credit_risk,
@@ -423,6 +425,16 @@ def validate_frame(
                 source,
             )
         )
+
+    contract = _clean(frame["futures_contract"]).str.upper()
+    contract = contract.mask(contract == "")
+    flag(
+        contract.notna().to_numpy(dtype=bool)
+        & (frame["instrument"] != Instrument.FUTURE.value).to_numpy(dtype=bool),
+        "futures_contract",
+        "only a futures contract names a contract code",
+    )
+    frame["futures_contract"] = contract.astype(object).where(contract.notna(), None)
 
     for col, default in _BOOL_DEFAULTS.items():
         parsed, bad = _parse_bool(frame[col], default)

@@ -121,7 +121,7 @@ def _exact_date(value: object) -> object:
 
 
 ExactDate = Annotated[date, BeforeValidator(_exact_date)]
-"""A date given exactly as ``YYYY-MM-DD`` (or a date value); see :func:`_exact_date`."""
+"""A date given exactly as ``YYYY-MM-DD`` (or a date value); see `_exact_date`."""
 
 
 class Position(BaseModel):
@@ -150,6 +150,12 @@ class Position(BaseModel):
         default=None,
         description="For a futures contract: id of the cash position deliverable against it "
         "(the covered-inventory link of 15c3-1b(a)(3)(ix)(A)).",
+    )
+    futures_contract: Annotated[str, Field(min_length=1, max_length=20)] | None = Field(
+        default=None,
+        description="For a futures contract: the exchange contract code (TU, Z3N, FV, TY, TN, "
+        "US, TWE, UB; see haircut_tables/futures_deliverable.csv). When given, a "
+        "deliverable_position outside the contract's deliverable grade is not cover.",
     )
     # --- facts the paragraphs after (A) turn on; see docs/haircuts.md -------------------
     in_default: bool = Field(
@@ -287,6 +293,8 @@ class Position(BaseModel):
             raise ValueError("give maturity or years_to_maturity, not both")
         if self.deliverable_position is not None and self.instrument is not Instrument.FUTURE:
             raise ValueError("deliverable_position is only for futures contracts")
+        if self.futures_contract is not None and self.instrument is not Instrument.FUTURE:
+            raise ValueError("futures_contract is only for futures contracts")
         if self.hedge_with is not None and self.hedge_with == self.id:
             raise ValueError("hedge_with names the position itself")
         if self.offsets is not None and self.offsets == self.id:

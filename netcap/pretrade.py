@@ -533,7 +533,13 @@ class PreTradeState:
         absx0 = np.abs(expo)
         effective = np.divide(gross, absx0, out=rate.copy(), where=absx0 > 0)
         if linked:
-            covered, _ = covered_values(frame)
+            named = "futures_contract" in frame.columns and bool(
+                frame["futures_contract"].notna().any()
+            )
+            covered, _ = covered_values(
+                frame,
+                deliverable=load_schedule("futures_deliverable", self.as_of) if named else None,
+            )
             after_cover = signed - np.sign(signed) * covered
             hedged = find_hedges(frame, routes, after_cover).hedged
             h = np.flatnonzero(hedged > 0)

@@ -475,7 +475,7 @@ def calendar_days(start: Sequence[date] | np.ndarray, end: date) -> np.ndarray:
 
 @dataclass(frozen=True)
 class PositionDates:
-    """Trade and settlement dates of a position frame (see :func:`position_dates`).
+    """Trade and settlement dates of a position frame (see `position_dates`).
 
     ``columns`` holds, per row: ``trade_date`` and ``settlement_date`` (datetime64),
     ``settlement_date_source`` (``given``, ``computed`` or None), ``settlement_citation``
@@ -521,7 +521,7 @@ def position_dates(
 
     Where only ``trade_date`` is given, the settlement date is the trade date plus
     the cycle in force on it for the position's class (15c6-1(a), (c) aside, or
-    the class's convention), as :func:`settlement_dates` works it out for fails.
+    the class's convention), as `settlement_dates` works it out for fails.
     A given settlement date is kept: one earlier than the regular cycle (a cash or
     agreed settlement) or later (an extended settlement the parties expressly
     agreed, 15c6-1(a)) is noted.  Errors: a date that does not parse, a date outside

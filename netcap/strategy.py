@@ -41,7 +41,8 @@ from typing import Annotated, Any, Self
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from netcap.model import Instrument, Position, SecurityClass, Side
 
@@ -71,13 +72,30 @@ class LegKind(StrEnum):
 
 _Rate = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
 
+_DATED = frozenset(
+    {
+        SecurityClass.GOVERNMENT,
+        SecurityClass.AGENCY,
+        SecurityClass.CANADIAN_GOVERNMENT,
+        SecurityClass.MUNICIPAL,
+        SecurityClass.COMMERCIAL_PAPER,
+        SecurityClass.BANKERS_ACCEPTANCE,
+        SecurityClass.CERTIFICATE_OF_DEPOSIT,
+        SecurityClass.NONCONVERTIBLE_DEBT,
+    }
+)
+"""Debt classes whose haircut turns on time to maturity: a leg needs ``years`` or ``maturity``."""
+
 
 class Leg(BaseModel):
     """One leg: a long or short position of ``size`` x P, or of ``amount`` dollars.
 
     ``years`` (or ``maturity``) is the time to maturity of the security (of the
     deliverable security, for a futures leg).  ``deliverable_leg`` (futures legs
-    only) is the 0-based index of the cash leg deliverable against the contract.
+    only) is the 0-based index of the cash leg deliverable against the contract;
+    ``futures_contract`` (futures legs only) the exchange code of the contract
+    (``TU``, ``FV``, ``TY``, ``UB`` ...), against whose deliverable grade the
+    linked cash leg is then checked (15c3-1b(a)(3)(ix)(A)).
     ``margin_rate`` is the leg's own margin rate (all legs or none).
     """
 
@@ -94,6 +112,7 @@ class Leg(BaseModel):
     issuer: str | None = None
     security_id: str | None = None
     deliverable_leg: Annotated[int, Field(ge=0)] | None = None
+    futures_contract: Annotated[str, Field(min_length=1, max_length=20)] | None = None
     margin_rate: _Rate | None = None
     label: str = ""
 
@@ -126,8 +145,26 @@ class Leg(BaseModel):
             raise ValueError("give exactly one of size (fraction of P) and amount (dollars)")
         if self.deliverable_leg is not None and self.instrument is not Instrument.FUTURE:
             raise ValueError("deliverable_leg is only for futures legs")
+        if self.futures_contract is not None and self.instrument is not Instrument.FUTURE:
+            raise ValueError("futures_contract is only for futures legs")
         if self.years is not None and self.maturity is not None:
             raise ValueError("give years or maturity, not both")
+        if self.security_class in _DATED and self.years is None and self.maturity is None:
+            # reported under legs.N.years, the field to fill in
+            raise ValidationError.from_exception_data(
+                "Leg",
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError(
+                            "missing_maturity",
+                            "required for a {cls} leg (or give maturity)",
+                            {"cls": self.security_class.value},
+                        ),
+                        loc=("years",),
+                        input=None,
+                    )
+                ],
+            )
         return self
 
     @property
@@ -160,7 +197,16 @@ class Strategy(BaseModel):
     fixed_minimum: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 100_000.0
     market_maker_eligible: bool = True
     as_of: date | None = Field(default=None, description="date whose rules apply (default: today)")
-    legs: Annotated[tuple[Leg, ...], Field(min_length=1)]
+    legs: tuple[Leg, ...] = Field(description="the strategy's legs (at least one)")
+
+    @field_validator("legs")
+    @classmethod
+    def _some_legs(cls, legs: tuple[Leg, ...]) -> tuple[Leg, ...]:
+        # checked here, not with min_length: a length constraint on the tuple is
+        # also reported, spuriously, whenever one of the legs is invalid
+        if not legs:
+            raise ValueError("give at least one leg")
+        return legs
 
     @model_validator(mode="after")
     def _links(self) -> Self:
@@ -223,6 +269,7 @@ class Strategy(BaseModel):
                 deliverable_position=(
                     ids[leg.deliverable_leg] if leg.deliverable_leg is not None else None
                 ),
+                futures_contract=leg.futures_contract,
             )
             for i, leg in enumerate(self.legs)
         )

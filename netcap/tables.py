@@ -25,7 +25,13 @@ The code holds the method (netting, offsets); the tables hold the numbers, so a
 rule change is a new row with a new ``effective_from``, not a code change.
 
 Tables are read once and validated: a malformed table raises
-`TableError` naming the file, line and field.
+`TableError` naming the file, line and field.  A table is read when it
+is first needed; `check_tables` reads and checks every table of a folder
+at once (``netcap check-tables``), on every date a row starts or stops applying.
+
+Window tables (``futures_deliverable``) hold eligibility windows rather than
+rates: their rows may leave ``rate`` and ``amount`` blank and their windows may
+overlap, so they are not checked for tiling.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["Schedule", "TableError", "load_schedule", "table_dir"]
+__all__ = ["Schedule", "TableError", "check_tables", "load_schedule", "table_dir"]
 
 _REQUIRED = (
     "table",
@@ -56,6 +62,8 @@ _REQUIRED = (
     "source",
 )
 _UNITS = {"months", "days", "years", "none"}
+_WINDOW_TABLES = frozenset({"futures_deliverable"})
+"""Tables whose rows are eligibility windows, not rates (no rate needed, no tiling)."""
 
 
 class TableError(ValueError):
@@ -142,6 +150,7 @@ def _parse_date(text: str, where: str, field: str) -> date:
 @cache
 def _read(path: Path) -> pd.DataFrame:
     records: list[dict[str, object]] = []
+    window = path.stem in _WINDOW_TABLES
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in _REQUIRED if c not in (reader.fieldnames or [])]
@@ -160,11 +169,11 @@ def _read(path: Path) -> pd.DataFrame:
                 raise TableError(f"{where}: 'upper' must exceed 'lower'")
             rate = _parse_float(raw["rate"], where, "rate", blank=np.nan)
             amount = _parse_float(raw.get("amount") or "", where, "amount", blank=np.nan)
-            if np.isnan(rate) and np.isnan(amount):
+            if np.isnan(rate) and np.isnan(amount) and not window:
                 raise TableError(f"{where}: give 'rate' or 'amount'")
             if rate < 0 or (not np.isfinite(rate) and not np.isnan(rate)):
                 raise TableError(f"{where}: field 'rate': {rate} must be finite and >= 0")
-            if raw["unit"] != "none" and not 0.0 <= rate <= 1.0:
+            if raw["unit"] != "none" and not np.isnan(rate) and not 0.0 <= rate <= 1.0:
                 raise TableError(f"{where}: field 'rate': haircut {rate} outside [0, 1]")
             if amount < 0:
                 raise TableError(f"{where}: field 'amount': {amount} is negative")
@@ -201,7 +210,8 @@ def load_schedule(name: str, on: date | None = None, directory: Path | None = No
     if live.empty:
         raise TableError(f"table {name!r} has no rows in force on {when.isoformat()}")
     live = live.sort_values(["lower"], kind="stable").reset_index(drop=True)
-    _check_tiling(name, live)
+    if name not in _WINDOW_TABLES:
+        _check_tiling(name, live)
     return Schedule(name=name, rows=live)
 
 
@@ -216,3 +226,53 @@ def _check_tiling(name: str, rows: pd.DataFrame) -> None:
     lower = ordered["lower"].to_numpy(dtype=float)
     if not np.array_equal(upper[:-1], lower[1:]):
         raise TableError(f"table {name!r}: buckets leave a gap or overlap")
+
+
+def check_tables(directory: Path | None = None) -> list[str]:
+    """Read and check every table in ``directory`` (default `table_dir`) at once.
+
+    Each ``*.csv`` file is parsed (columns, numbers, dates, citations), and the
+    rows in force are checked for tiling on every date a row of the file starts
+    or stops applying (while any row is in force).  Rows whose ``table`` is not
+    the file's name are reported too (the loader would never read them).
+    Returns one message per problem found, naming the file; an empty list means
+    every table is sound.
+    """
+    folder = directory or table_dir()
+    if not folder.is_dir():
+        return [f"{folder}: not a folder of haircut tables"]
+    paths = sorted(folder.glob("*.csv"))
+    if not paths:
+        return [f"{folder}: no haircut table (*.csv) found"]
+    problems: list[str] = []
+    for path in paths:
+        try:
+            frame = _read(path)
+        except TableError as exc:
+            problems.append(str(exc))
+            continue
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            problems.append(f"{path.name}: cannot read: {exc}")
+            continue
+        if frame.empty:
+            problems.append(f"{path.name}: no rows")
+            continue
+        stray = sorted(set(frame["table"]) - {path.stem})
+        if stray:
+            problems.append(
+                f"{path.name}: rows of table {stray} are never read (file is {path.stem!r})"
+            )
+        ends = [d for d in frame["effective_to"] if d != date.max]
+        seen: set[str] = set()
+        starts, stops = frame["effective_from"], frame["effective_to"]
+        for when in sorted(set(starts) | set(ends)):
+            if not ((starts <= when) & (stops > when)).any():
+                continue  # every row has ended: the rule no longer applies, not an error
+            try:
+                load_schedule(path.stem, when, folder)
+            except TableError as exc:
+                message = str(exc)
+                if message not in seen:
+                    seen.add(message)
+                    problems.append(f"{path.name}: on {when.isoformat()}: {message}")
+    return problems

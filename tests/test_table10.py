@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -135,6 +137,17 @@ def test_cli_strategy_json() -> None:
         ({"legs": [{"kind": "treasury", "side": "long", "size": -1, "years": 5}]}, "legs.0.size"),
         ({"legs": [{"kind": "bond", "side": "long", "size": 1, "years": 5}]}, "legs.0.kind"),
         ({"P": "lots", "legs": [{"kind": "treasury", "side": "long", "size": 1, "years": 5}]}, "P"),
+        # a treasury leg needs its time to maturity: named as the leg's field, not a book row
+        ({"legs": [{"kind": "treasury", "side": "long", "size": 1}]}, "legs.0.years"),
+        (
+            {
+                "legs": [
+                    {"kind": "treasury", "side": "long", "size": 1, "years": 5},
+                    {"kind": "treasury", "side": "short", "size": 1},
+                ]
+            },
+            "legs.1.years",
+        ),
         (
             {
                 "legs": [
@@ -163,3 +176,80 @@ def test_cli_bad_spec_names_the_field(tmp_path, spec: dict, field: str) -> None:
     assert out.returncode == 2
     assert field in out.stderr
     assert out.stdout == ""
+    assert "Traceback" not in out.stderr
+    # one bad leg is one message: no extra complaint about the length of legs
+    assert "Tuple should have" not in out.stderr
+    if field.startswith("legs."):
+        assert "field legs:" not in out.stderr
+
+
+def test_cli_json_percentages_carry_no_float_noise() -> None:
+    spec = str(TABLE9 / "strategy_07.json")
+    out = subprocess.run(
+        [sys.executable, "-m", "netcap.cli", "strategy", spec, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(out.stdout)
+    # Box 2: dealer (100k + 7.25% x 50mm) = 3.725mm over margin 1mm: +272.5% exactly,
+    # so a reader rounding half up gets the release's 273
+    assert report["increase_pct"] == 272.5
+    assert report["haircut_pct_of_P"] == 7.25
+    # P -> inf: 7.25% / 2% - 1 = 262.5%
+    assert report["increase_pct_limit"] == 262.5
+    assert int(Decimal(str(report["increase_pct"])).quantize(Decimal(1), ROUND_HALF_UP)) == 273
+    assert report["increase_pct_rounded"] == 273
+
+
+def test_every_table9_fixture_pins_the_release_date() -> None:
+    # Table 9 maturities are read at Aug 2022 (Feb-42 = 19.5 years, Feb-36 = 13.5 years)
+    for path in sorted(TABLE9.glob("strategy_*.json")):
+        assert load_strategy(path).as_of == date(2022, 8, 15), path.name
+
+
+def test_cli_table10_lists_the_release_columns() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "netcap.cli", "table10", str(TABLE9), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = {r["strategy"].split(":")[0]: r for r in json.loads(out.stdout)["rows"]}
+    # strategy 10 is in the release's table, but not analysed (note 579)
+    assert rows["Strategy 10"]["increase_pct_at_P"] is None
+    assert rows["Strategy 10"]["release_pct_at_50mm"] is None
+    assert "579" in rows["Strategy 10"]["note"]
+    # strategy 13: release 80% at $50mm and 0% in the limit; netcap 0% and 0%
+    s13 = rows["Strategy 13"]
+    assert (s13["release_pct_at_50mm"], s13["release_pct_limit"]) == (80, 0)
+    assert (s13["increase_pct_at_P"], s13["increase_pct_limit"]) == (0, 0)
+    assert s13["differs_from_release"] is True
+    # every other row agrees with the release (Table 10, typed into TABLE10 above)
+    others = [r for k, r in rows.items() if k not in ("Strategy 10", "Strategy 13")]
+    assert len(others) == 18
+    assert not any(r["differs_from_release"] for r in others)
+    text = subprocess.run(
+        [sys.executable, "-m", "netcap.cli", "table10", str(TABLE9)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line10 = next(ln for ln in text.splitlines() if ln.startswith("Strategy 10"))
+    assert "unknown" in line10
+    line13 = next(ln for ln in text.splitlines() if ln.startswith("Strategy 13"))
+    assert "80%" in line13
+    assert "differs" in line13
+
+
+def test_cli_combine_json_percentages_carry_no_float_noise() -> None:
+    specs = [str(TABLE9 / "strategy_07.json"), str(TABLE9 / "strategy_12.json")]
+    out = subprocess.run(
+        [sys.executable, "-m", "netcap.cli", "combine", *specs, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = json.loads(out.stdout)["rows"]
+    # stand-alone: 7 is (100k + 3.625mm)/1mm - 1 = 272.5%; 12 is (100k + 5mm)/1mm - 1 = 410%
+    assert [r["increase_pct"] for r in rows[:2]] == [272.5, 410.0]

@@ -23,7 +23,7 @@ import pandas as pd
 
 from netcap.haircuts.canadian import canadian_haircut
 from netcap.haircuts.concentration import CONCENTRATION_CITATION, concentration_add_on
-from netcap.haircuts.covered import covered_values
+from netcap.haircuts.covered import UNCHECKED, covered_values
 from netcap.haircuts.debt import HEDGE_CITATION, debt_haircut, find_hedges
 from netcap.haircuts.detail import DETAIL_COLUMNS, ParagraphHaircut, build_detail, empty_detail
 from netcap.haircuts.funds import fund_haircut
@@ -148,7 +148,13 @@ def compute_haircuts(
         bank_government_rates_from_months=mmi_rules.amount("bank_government_rates_from_months"),
         min_market_makers=load_schedule("other_securities", as_of).amount("k_min_market_makers"),
     )
-    covered, notes = covered_values(frame)
+    linked = bool(frame["deliverable_position"].notna().any())
+    named = "futures_contract" in frame.columns and bool(frame["futures_contract"].notna().any())
+    covered, notes = covered_values(
+        frame,
+        deliverable=load_schedule("futures_deliverable", as_of) if named else None,
+        government=load_schedule("government", as_of) if linked else None,
+    )
     opt = None
     if (routes == "OPT").any():  # Appendix A; paired underlying leaves its own paragraph
         opt = option_charges(
@@ -160,7 +166,9 @@ def compute_haircuts(
         covered = covered + opt.removed
         for r, text in opt.notes.items():
             _append(notes, r, text)
-    warnings = tuple(n for n in notes if "not eligible" in n)
+    warnings = tuple(
+        part for n in notes for part in n.split("; ") if "not eligible" in part or UNCHECKED in part
+    )
     signed = frame["signed_value"].to_numpy(dtype=float)
     sign = np.sign(signed)
     after_cover = signed - sign * covered

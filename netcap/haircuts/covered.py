@@ -10,6 +10,20 @@ values (several futures may cover one cash position, first come first served).
 A link in the other direction (long futures against a short cash position) is
 not "inventory covered by a futures contract": the link is reported as not
 eligible and both positions stay in the ordinary haircut computation.
+
+(ix)(A) covers only inventory *deliverable* against the contract.  When the
+futures row names its exchange contract (``futures_contract``: TU, FV, TY, UB
+...), the cash row's remaining term is checked against the contract's
+deliverable grade in ``haircut_tables/futures_deliverable.csv``; a cash row
+outside it is not cover, and a warning names both rows.  The exchanges measure
+remaining term from the first day of the delivery month; netcap measures it
+from the as-of date, that is it treats the as-of date as the first day of the
+delivery month (the nearby contract).  The original-term cap of a grade is
+checked only when the cash row gives both ``issue_date`` and ``maturity``.
+
+When no contract is named the user's link is accepted as given, but if the two
+rows' maturities fall in different categories of 15c3-1(c)(2)(vi)(A) a warning
+says that deliverability was not checked.
 """
 
 from __future__ import annotations
@@ -17,19 +31,119 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from netcap.frame import BookError, RowError
 from netcap.model import Instrument, Side
+from netcap.tables import Schedule, TableError
 
-__all__ = ["COVERED_CITATION", "covered_values"]
+__all__ = ["COVERED_CITATION", "UNCHECKED", "DeliverableGrade", "covered_values", "grades"]
 
 COVERED_CITATION = "15c3-1b(a)(3)(ix)(A)"
+UNCHECKED = "deliverability unchecked"
+"""Marker of the warning for a link accepted without a contract code."""
 
 
-def covered_values(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+class DeliverableGrade:
+    """One contract's deliverable grade: a window of remaining term, in months."""
+
+    def __init__(
+        self, code: str, lower: float, upper: float, upper_inclusive: bool, original_max: float
+    ) -> None:
+        self.code = code
+        self.lower = lower
+        self.upper = upper
+        self.upper_inclusive = upper_inclusive
+        self.original_max = original_max
+
+    def holds(self, months: float) -> bool:
+        """True when a remaining term of ``months`` is inside the window."""
+        if not months >= self.lower:  # also False for NaN
+            return False
+        return months <= self.upper if self.upper_inclusive else months < self.upper
+
+    def describe(self) -> str:
+        """The window in words, e.g. ``21-25 months remaining``."""
+        top = "" if np.isinf(self.upper) else f"{self.upper:g}"
+        shut = "]" if self.upper_inclusive else ")"
+        text = f"[{self.lower:g}, {top or 'inf'}{shut} months remaining"
+        if np.isfinite(self.original_max):
+            text += f", original term at most {self.original_max:g} months"
+        return text
+
+
+def grades(schedule: Schedule) -> dict[str, DeliverableGrade]:
+    """Deliverable grades by contract code and alias (``futures_deliverable`` rows in force)."""
+    out: dict[str, DeliverableGrade] = {}
+    for rec in schedule.rows.to_dict("records"):
+        code = str(rec["key"]).strip().upper()
+        flag = str(rec.get("upper_inclusive", "")).strip().lower()
+        if flag not in ("true", "false"):
+            raise TableError(
+                f"futures_deliverable row {code!r}: field 'upper_inclusive': {flag!r} is not "
+                "true or false"
+            )
+        cap = str(rec.get("original_term_max", "") or "").strip()
+        try:
+            original_max = float(cap) if cap else np.inf
+        except ValueError:
+            raise TableError(
+                f"futures_deliverable row {code!r}: field 'original_term_max': {cap!r} is not "
+                "a number of months"
+            ) from None
+        grade = DeliverableGrade(
+            code, float(rec["lower"]), float(rec["upper"]), flag == "true", original_max
+        )
+        for name in [code, *str(rec.get("aliases", "") or "").upper().split()]:
+            out[name] = grade
+    return out
+
+
+def _original_months(issued: object, matures: object) -> float:
+    """Complete months from issue to maturity (NaN unless both dates are known)."""
+    if issued is None or matures is None:
+        return float("nan")
+    a, b = pd.Timestamp(str(issued)), pd.Timestamp(str(matures))
+    if pd.isna(a) or pd.isna(b):
+        return float("nan")
+    return float((b.year - a.year) * 12 + (b.month - a.month) - (1 if b.day < a.day else 0))
+
+
+def _check_contracts(
+    frame: pd.DataFrame, table: dict[str, DeliverableGrade]
+) -> list[DeliverableGrade | None]:
+    """Grade of each row's ``futures_contract`` (None where blank); unknown codes are errors."""
+    codes = frame["futures_contract"].to_numpy(dtype=object)
+    rows = frame["row"].to_numpy() if "row" in frame.columns else np.arange(len(frame))
+    out: list[DeliverableGrade | None] = [None] * len(frame)
+    errors = []
+    for i in np.flatnonzero(pd.notna(codes)):
+        grade = table.get(str(codes[i]).strip().upper())
+        if grade is None:
+            errors.append(
+                RowError(
+                    int(rows[i]),
+                    "futures_contract",
+                    f"{codes[i]!r} is not a contract of the deliverable-grade table "
+                    f"(known on this date: {', '.join(sorted(table))})",
+                )
+            )
+        out[i] = grade
+    if errors:
+        raise BookError(errors)
+    return out
+
+
+def covered_values(
+    frame: pd.DataFrame,
+    deliverable: Schedule | None = None,
+    government: Schedule | None = None,
+) -> tuple[np.ndarray, list[str]]:
     """Covered amount of each row (absolute dollars), and a note per row.
 
     The note is empty for rows without a link, names the covering futures or the
     covered inventory where cover applies, and says why where a link is not
-    eligible.
+    eligible.  ``deliverable`` (the ``futures_deliverable`` table) is needed when
+    a row names a ``futures_contract``; ``government`` (the (c)(2)(vi)(A) table)
+    lets an unchecked link between rows of different categories be flagged.
     """
     n = len(frame)
     covered = np.zeros(n)
@@ -58,15 +172,47 @@ def covered_values(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
         & ~((sides[futs] == Side.SHORT.value) & (sides[cash] == Side.LONG.value))
     )
     ok = ~(not_cash | other_class | wrong_side)
-    for k in np.flatnonzero(~ok):
-        f, c = int(futs[k]), int(cash[k])
-        if not_cash[k]:
+    months = frame["months_to_maturity"].to_numpy(dtype=float)
+    contract: list[DeliverableGrade | None] = [None] * n
+    if "futures_contract" in frame.columns and frame["futures_contract"].notna().any():
+        if deliverable is None:
+            raise ValueError("a row names a futures_contract: pass the futures_deliverable table")
+        contract = _check_contracts(frame, grades(deliverable))
+    undeliverable = np.zeros(len(futs), dtype=bool)
+    why_not: dict[int, str] = {}
+    for q in np.flatnonzero(ok).tolist():
+        f, c = int(futs[q]), int(cash[q])
+        grade = contract[f]
+        if grade is None:
+            continue
+        if not grade.holds(months[c]):
+            why_not[q] = (
+                f"{ids[c]!r} ({months[c] / 12:.4g} years to maturity) is not deliverable "
+                f"into {grade.code} ({grade.describe()})"
+            )
+        elif "issue_date" in frame.columns and "maturity" in frame.columns:
+            original = _original_months(frame["issue_date"].iat[c], frame["maturity"].iat[c])
+            if original > grade.original_max:
+                why_not[q] = (
+                    f"{ids[c]!r} (original term {original:g} months) is not deliverable "
+                    f"into {grade.code} ({grade.describe()})"
+                )
+        undeliverable[q] = q in why_not
+    ok &= ~undeliverable
+    for q in np.flatnonzero(~ok).tolist():
+        f, c = int(futs[q]), int(cash[q])
+        if not_cash[q]:
             why = "the deliverable position is not a cash position"
-        elif other_class[k]:
+        elif other_class[q]:
             why = f"deliverable class {classes[c]!r} differs from the contract's {classes[f]!r}"
+        elif undeliverable[q]:
+            why = why_not[q]
         else:
             why = "cover applies to long inventory against a short futures contract"
         notes[f] = f"link to {ids[c]!r} not eligible for {COVERED_CITATION}: {why}"
+        if undeliverable[q]:
+            notes[f] = f"{ids[f]!r}: {notes[f]}"
+    unchecked = _unchecked(frame, futs[ok], cash[ok], contract, months, government)
     # first come first served: the contracts covering one cash row take its value
     # in row order; each takes the lesser of its value and what is left
     f_ok, c_ok = futs[ok], cash[ok]
@@ -85,6 +231,39 @@ def covered_values(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     np.add.at(covered, c_ok, amount)
     for f, c, a in sorted(zip(f_ok.tolist(), c_ok.tolist(), amount.tolist(), strict=True)):
         notes[f] = f"covers {ids[c]!r} for {a:,.2f}"
+        if f in unchecked:
+            notes[f] += f"; {unchecked[f]}"
         prior = notes[c] + "; " if notes[c] else ""
         notes[c] = f"{prior}covered by {ids[f]!r} for {a:,.2f}"
     return covered, notes
+
+
+def _unchecked(
+    frame: pd.DataFrame,
+    futs: np.ndarray,
+    cash: np.ndarray,
+    contract: list[DeliverableGrade | None],
+    months: np.ndarray,
+    government: Schedule | None,
+) -> dict[int, str]:
+    """Warnings for links without a contract code whose legs sit in different (A) categories."""
+    if government is None or len(futs) == 0 or "category" not in government.rows.columns:
+        return {}
+    category = government.column("category")
+    ids = frame["id"].to_numpy(dtype=object)
+    classes = frame["security_class"].to_numpy(dtype=object)
+    out: dict[int, str] = {}
+    for f, c in zip(futs.tolist(), cash.tolist(), strict=True):
+        if contract[f] is not None or classes[f] not in ("government", "agency"):
+            continue
+        where = government.bucket_index(np.array([months[f], months[c]], dtype=float))
+        if (where < 0).any():
+            continue
+        cf, cc = category[where[0]], category[where[1]]
+        if str(cf) != str(cc):
+            out[f] = (
+                f"{ids[f]!r} covers {ids[c]!r} with no futures_contract given: "
+                f"{UNCHECKED}, and the legs' maturities fall in different categories of "
+                f"15c3-1(c)(2)(vi)(A) ({cf} and {cc})"
+            )
+    return out

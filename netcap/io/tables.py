@@ -13,7 +13,7 @@ Row numbers are the spreadsheet's own: the header is row 1, data start at row 2.
 A formula cell of a workbook is read as the value it had when the workbook was last
 calculated and saved.  A formula with no saved value (openpyxl and some other tools
 write formulas without one, and a workbook never recalculated has none) is not read
-as blank: the cell is left empty and listed in :attr:`RawSheet.uncalculated`, so the
+as blank: the cell is left empty and listed in `RawSheet.uncalculated`, so the
 loader reports it instead of letting the field take its default.
 """
 
