@@ -50,7 +50,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from netcap.frame import BookError, RowError
-from netcap.model import NonNegMoney, SecurityClass
+from netcap.model import ExactDate, NonNegMoney, SecurityClass
 from netcap.settlement import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -162,8 +162,8 @@ class Fail(BaseModel):
     id: Annotated[str, Field(min_length=1, max_length=200)]
     security_class: SecurityClass
     side: FailSide
-    trade_date: date | None = None
-    settlement_date: date | None = None
+    trade_date: ExactDate | None = None
+    settlement_date: ExactDate | None = None
     contract_value: NonNegMoney
     market_value: NonNegMoney
     haircut_rate: Annotated[float, Field(ge=0, le=1)] | None = None
@@ -202,7 +202,7 @@ class Difference(BaseModel):
 
     id: Annotated[str, Field(min_length=1, max_length=200)]
     kind: DifferenceKind
-    discovery_date: date
+    discovery_date: ExactDate
     market_value: NonNegMoney
     reserve: NonNegMoney = 0.0
     security_class: SecurityClass = SecurityClass.EQUITY

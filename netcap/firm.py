@@ -21,14 +21,13 @@ key in a JSON book is an error naming its path.
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from netcap.fails import Difference, Fail
-from netcap.model import Money, NonNegMoney, Position
+from netcap.model import ExactDate, Money, NonNegMoney, Position
 
 __all__ = [
     "AIAddition",
@@ -248,10 +247,10 @@ class CapitalContribution(BaseModel):
 
     id: Id
     amount: NonNegMoney
-    contributed_on: date
+    contributed_on: ExactDate
     withdrawable_at_investor_option: bool = False
     intended_withdrawal_within_one_year: bool = False
-    withdrawn_on: date | None = None
+    withdrawn_on: ExactDate | None = None
     withdrawal_approved_by_examining_authority: bool = False
     description: str = ""
 
@@ -427,7 +426,7 @@ class FirmProfile(BaseModel):
     name: str = "firm"
     firm_type: FirmType = FirmType.DEALER
     months_in_business: Annotated[int, Field(ge=0)] | None = None
-    commenced_business: date | None = None
+    commenced_business: ExactDate | None = None
     alternative_standard: bool = False
     cftc_minimum: NonNegMoney | None = Field(
         default=None,
@@ -564,7 +563,7 @@ class Book(BaseModel):
 
     model_config = _FROZEN
 
-    as_of: date
+    as_of: ExactDate
     firm: FirmProfile = FirmProfile()
     balance_sheet: BalanceSheet
     positions: tuple[Position, ...] = ()

@@ -213,13 +213,13 @@ class Position(BaseModel):
         description="(M)(1), (M)(4): date the firm (or, for municipals, the syndicate manager) "
         "received the underwritten securities from the issuer.",
     )
-    trade_date: date | None = Field(
+    trade_date: ExactDate | None = Field(
         default=None,
         description="Trade (contract) date. Without a settlement_date, the settlement date is "
         "the trade date plus the cycle in force on it for the class (15c6-1, or the class's "
         "convention); see docs/settlement.md.",
     )
-    settlement_date: date | None = Field(
+    settlement_date: ExactDate | None = Field(
         default=None,
         description="Settlement date, when known or agreed (a cash, agreed or extended "
         "settlement is kept and noted); not before trade_date.",

@@ -167,3 +167,43 @@ def test_position_date_in_the_exact_form_is_read() -> None:
     )
     position = parse_book(text, "b.json").positions[0]
     assert (position.maturity, position.issue_date) == (date(2031, 5, 15), date(2021, 5, 15))
+
+
+@pytest.mark.parametrize(
+    ("where", "path"),
+    [
+        ({"as_of": "2024-06"}, r"field as_of"),
+        ({"as_of": "2024-06-28T00:00"}, r"field as_of"),
+        (
+            {
+                "fails": [
+                    {
+                        "id": "f",
+                        "security_class": "equity",
+                        "side": "fail_to_deliver",
+                        "trade_date": "20240614",
+                        "contract_value": 1,
+                        "market_value": 1,
+                    }
+                ]
+            },
+            r"field fails\[0\]\.trade_date",
+        ),
+        (
+            {
+                "securities_differences": [
+                    {"id": "d", "kind": "short", "discovery_date": 1718000000, "market_value": 1}
+                ]
+            },
+            r"field securities_differences\[0\]\.discovery_date",
+        ),
+    ],
+)
+def test_book_level_dates_are_exact_too(where: dict[str, object], path: str) -> None:
+    # the firm's as-of date and the dates of fails are read as strictly as a position's
+    # maturity: a month, a time, a compact date or a number (seconds since 1970) is refused
+    # with its field, not completed or reinterpreted
+    book: dict[str, object] = {"as_of": "2024-06-28", "balance_sheet": {"net_worth": 1}}
+    book |= where
+    with pytest.raises(BookInputError, match=path):
+        parse_book(json.dumps(book), "b.json")
