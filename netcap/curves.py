@@ -91,15 +91,20 @@ class _Evaluator:
         b: FloatArray,
         on: date,
         options: HaircutOptions | None,
+        net_capital_before_haircuts: float | None = None,
     ) -> None:
         self.frame, self.a, self.b, self.on, self.options = frame, a, b, on, options
+        self.ncbh = net_capital_before_haircuts
         self.memo: dict[float, HaircutResult] = {}
 
     def __call__(self, P: float) -> HaircutResult:
         key = float(P)
         if key not in self.memo:
             self.memo[key] = compute_haircuts(
-                _at(self.frame, self.a, self.b, key), self.on, self.options
+                _at(self.frame, self.a, self.b, key),
+                self.on,
+                self.options,
+                net_capital_before_haircuts=self.ncbh,
             )
         return self.memo[key]
 
@@ -294,7 +299,10 @@ def haircut_curve(
     check one method against the other).
     """
     a, b = strategy.coefficients()
-    ev = _Evaluator(frame, a, b, on, options)
+    # (M)'s threshold is a fixed share of the firm's capital while the legs
+    # grow with P: the add-on bends where an issue's value crosses it, a knot
+    # the numerical search below finds (the class is not government)
+    ev = _Evaluator(frame, a, b, on, options, strategy.net_capital_before_haircuts)
     if at_P is not None:
         ev.memo[float(strategy.P)] = at_P
     classes = frame["security_class"].to_numpy()

@@ -41,7 +41,7 @@ from typing import Annotated, Any, Self
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from netcap.model import Instrument, Position, SecurityClass, Side
 
@@ -69,6 +69,24 @@ class LegKind(StrEnum):
         return Instrument.FUTURE if self is LegKind.TREASURY_FUTURE else Instrument.CASH
 
 
+LEG_OWNED_FIELDS = {
+    "id": "ids are leg0, leg1, ...",
+    "security_class": "give security_class on the leg",
+    "instrument": "give instrument on the leg",
+    "side": "give side on the leg",
+    "market_value": "the value is size x P or amount",
+    "quantity": "the value is size x P or amount",
+    "price": "the value is size x P or amount",
+    "maturity": "give maturity on the leg",
+    "years_to_maturity": "give years on the leg",
+    "issuer": "give issuer on the leg",
+    "security_id": "give security_id on the leg",
+    "deliverable_position": "give deliverable_leg on the leg",
+    "hedge_with": "give hedge_leg on the leg",
+    "offsets": "give offsets_leg on the leg",
+}
+"""Position fields a leg sets from its own fields, so not accepted in ``Leg.position``."""
+
 _Rate = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
 
 
@@ -79,6 +97,16 @@ class Leg(BaseModel):
     deliverable security, for a futures leg).  ``deliverable_leg`` (futures legs
     only) is the 0-based index of the cash leg deliverable against the contract.
     ``margin_rate`` is the leg's own margin rate (all legs or none).
+
+    ``position`` carries any other :class:`~netcap.model.Position` fact the
+    leg's paragraph needs (``minimal_credit_risk`` for (F), ``fund_assets`` for
+    (D), ``principal_amount`` for (G), ``option_type``/``strike``/``expiry``/
+    ``underlying_price``/``units`` for Appendix A, ...).  It is checked as a
+    Position would check it, so an unknown name or a bad value is an error
+    naming ``legs.N`` and ``position.<field>``.  The fields the leg sets itself
+    (:data:`LEG_OWNED_FIELDS`) are refused there.  ``hedge_leg`` (the (F)(2)
+    election, ``hedge_with``) and ``offsets_leg`` (an option's Appendix A
+    pairing, ``offsets``) name another leg by its 0-based index.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -95,6 +123,12 @@ class Leg(BaseModel):
     security_id: str | None = None
     deliverable_leg: Annotated[int, Field(ge=0)] | None = None
     margin_rate: _Rate | None = None
+    hedge_leg: Annotated[int, Field(ge=0)] | None = None
+    offsets_leg: Annotated[int, Field(ge=0)] | None = None
+    position: dict[str, Any] = Field(
+        default_factory=dict,
+        description="other Position fields of the leg (e.g. minimal_credit_risk, strike)",
+    )
     label: str = ""
 
     @model_validator(mode="before")
@@ -128,7 +162,34 @@ class Leg(BaseModel):
             raise ValueError("deliverable_leg is only for futures legs")
         if self.years is not None and self.maturity is not None:
             raise ValueError("give years or maturity, not both")
+        self._check_position()
         return self
+
+    def _check_position(self) -> None:
+        """``position`` holds only Position fields the leg does not set, with valid values."""
+        owned = sorted(set(self.position) & set(LEG_OWNED_FIELDS))
+        if owned:
+            raise ValueError(
+                "; ".join(
+                    f"position.{k}: set by the leg itself ({LEG_OWNED_FIELDS[k]})" for k in owned
+                )
+            )
+        try:
+            Position(
+                id="leg",
+                security_class=self.security_class,
+                instrument=self.instrument,
+                side=self.side,
+                market_value=1.0,
+                **self.position,
+            )
+        except ValidationError as e:
+            raise ValueError(
+                "; ".join(
+                    f"position.{'.'.join(str(p) for p in err['loc']) or '?'}: {err['msg']}"
+                    for err in e.errors()
+                )
+            ) from None
 
     @property
     def intercept(self) -> float:
@@ -160,6 +221,12 @@ class Strategy(BaseModel):
     fixed_minimum: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 100_000.0
     market_maker_eligible: bool = True
     as_of: date | None = Field(default=None, description="date whose rules apply (default: today)")
+    net_capital_before_haircuts: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = Field(
+        default=None,
+        description="the firm's net capital before haircuts, a fixed figure (not scaled with P): "
+        "the base of the 15c3-1(c)(2)(vi)(M) undue-concentration threshold; required when a "
+        "leg falls under (M)",
+    )
     legs: Annotated[tuple[Leg, ...], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -177,6 +244,14 @@ class Strategy(BaseModel):
                     f"legs.{i}.deliverable_leg: leg {j} is not a cash leg, "
                     "so not a deliverable security"
                 )
+        for i, leg in enumerate(self.legs):
+            for field in ("hedge_leg", "offsets_leg"):
+                j = getattr(leg, field)
+                if j is not None and not (0 <= j < len(self.legs) and j != i):
+                    raise ValueError(
+                        f"legs.{i}.{field}: {j} is not the index of another leg "
+                        f"(0..{len(self.legs) - 1})"
+                    )
         rated = [leg.margin_rate is not None for leg in self.legs]
         if any(rated) and not all(rated):
             missing = [i for i, r in enumerate(rated) if not r]
@@ -209,8 +284,13 @@ class Strategy(BaseModel):
         """The strategy's positions at size ``P`` (default: the strategy's own P)."""
         size = self.P if P is None else P
         ids = self.leg_ids(prefix)
+
+        def link(j: int | None) -> str | None:
+            return None if j is None else ids[j]
+
         return tuple(
             Position(
+                **leg.position,
                 id=ids[i],
                 security_class=leg.security_class,
                 instrument=leg.instrument,
@@ -220,9 +300,9 @@ class Strategy(BaseModel):
                 maturity=leg.maturity,
                 issuer=leg.issuer,
                 security_id=leg.security_id,
-                deliverable_position=(
-                    ids[leg.deliverable_leg] if leg.deliverable_leg is not None else None
-                ),
+                deliverable_position=link(leg.deliverable_leg),
+                hedge_with=link(leg.hedge_leg),
+                offsets=link(leg.offsets_leg),
             )
             for i, leg in enumerate(self.legs)
         )
