@@ -27,9 +27,14 @@ import pandas as pd
 from netcap.curves import margin_curves
 from netcap.frame import positions_frame
 from netcap.haircuts import HaircutOptions, HaircutResult
-from netcap.market_maker import market_maker_thresholds
 from netcap.model import Position, Side
-from netcap.registration import RegistrationAnalysis, analyze, binding, haircuts_of_legs
+from netcap.registration import (
+    RegistrationAnalysis,
+    analyze,
+    binding,
+    haircuts_of_legs,
+    thresholds_if_eligible,
+)
 from netcap.strategy import Strategy
 
 __all__ = ["Combination", "StandAlone", "combine", "merged_positions"]
@@ -226,7 +231,7 @@ def combine(
     haircuts = haircuts_of_legs(
         strategies[0].model_copy(update={"name": "combine"}), frame, on, options, ncbh
     )
-    thresholds = market_maker_thresholds(frame, on)
+    thresholds = thresholds_if_eligible(frame, on, eligible=eligible)
     threshold = float(thresholds["threshold"].sum())
     row = binding(
         sum(Ps),

@@ -345,10 +345,32 @@ def analyze(strategy: Strategy, options: HaircutOptions | None = None) -> Regist
     on = strategy.as_of or date.today()
     frame = leg_frame(strategy, on)
     haircuts = haircuts_of_legs(strategy, frame, on, options)
-    thresholds = market_maker_thresholds(frame, on)
+    thresholds = thresholds_if_eligible(frame, on, eligible=strategy.market_maker_eligible)
     curves = strategy_curves(strategy, frame, on, options, at_P=haircuts, thresholds=thresholds)
     return RegistrationAnalysis(
         strategy=strategy, haircuts=haircuts, thresholds=thresholds, curves=curves
+    )
+
+
+def thresholds_if_eligible(frame: pd.DataFrame, on: date, *, eligible: bool) -> pd.DataFrame:
+    """The (a)(6)(iii)(A) thresholds of ``frame``, or zero rows when (a)(6) is not open.
+
+    A firm that cannot use the market-maker alternative never needs its
+    threshold, so legs (options) whose threshold netcap does not compute are
+    refused only when the alternative is available.
+    """
+    if eligible:
+        return market_maker_thresholds(frame, on)
+    n = len(frame)
+    return pd.DataFrame(
+        {
+            "id": frame["id"].to_numpy(),
+            "basis": np.full(n, "not eligible", dtype=object),
+            "rate": np.zeros(n),
+            "market_value": frame["market_value"].to_numpy(dtype=float),
+            "threshold": np.zeros(n),
+            "citation": np.full(n, CITATIONS[THRESHOLD], dtype=object),
+        }
     )
 
 

@@ -21,7 +21,8 @@ Margin (the non-dealer baseline, see docs/whatif.md):
 * ``dealer_margin_rate``: the overall margin the firm faces once registered,
   when it differs from the baseline (release notes 587-588: uncovered futures
   raising overall margin from 2% to 3% of P).  Applied to the same basis as
-  the flat rate.
+  the flat rate, and never below the non-dealer margin (registering cannot
+  lower the margin the firm faces).
 
 JSON form (what ``netcap strategy SPEC.json`` reads)::
 
@@ -167,13 +168,11 @@ class Leg(BaseModel):
 
     def _check_position(self) -> None:
         """``position`` holds only Position fields the leg does not set, with valid values."""
-        owned = sorted(set(self.position) & set(LEG_OWNED_FIELDS))
-        if owned:
-            raise ValueError(
-                "; ".join(
-                    f"position.{k}: set by the leg itself ({LEG_OWNED_FIELDS[k]})" for k in owned
-                )
-            )
+        problems = [
+            f"position.{k}: set by the leg itself ({LEG_OWNED_FIELDS[k]})"
+            for k in sorted(set(self.position) & set(LEG_OWNED_FIELDS))
+        ]
+        rest = {k: v for k, v in self.position.items() if k not in LEG_OWNED_FIELDS}
         try:
             Position(
                 id="leg",
@@ -181,15 +180,15 @@ class Leg(BaseModel):
                 instrument=self.instrument,
                 side=self.side,
                 market_value=1.0,
-                **self.position,
+                **rest,
             )
         except ValidationError as e:
-            raise ValueError(
-                "; ".join(
-                    f"position.{'.'.join(str(p) for p in err['loc']) or '?'}: {err['msg']}"
-                    for err in e.errors()
-                )
-            ) from None
+            problems.extend(
+                f"position.{'.'.join(str(p) for p in err['loc']) or '(whole)'}: {err['msg']}"
+                for err in e.errors()
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
 
     @property
     def intercept(self) -> float:
