@@ -47,7 +47,7 @@ from netcap.frame import BookError
 from netcap.io import UnsafeFileError, load_book, write_template
 from netcap.io.json_file import JsonInputError, read_json
 from netcap.lockup import simulate_lockup
-from netcap.model import SecurityClass
+from netcap.model import Position, SecurityClass
 from netcap.money import round_dollars, round_percent
 from netcap.net_worth import NotInForceError
 from netcap.portfolio import combine
@@ -646,8 +646,18 @@ def _cmd_combine(args: argparse.Namespace) -> int:
         sizes = [float(x) for x in args.sizes.split(",")]
         if len(sizes) != len(strategies):
             raise InputError(f"--sizes: {len(sizes)} sizes for {len(strategies)} strategies")
+    book: tuple[Position, ...] = ()
+    if args.book:
+        with _book_errors(args.book):
+            loaded = load_book(args.book)
+        book = _positions_of(loaded.positions, args.book)
+        # the book's date is the firm's: strategies that name none take it
+        strategies = [
+            s if s.as_of is not None else s.model_copy(update={"as_of": loaded.book.as_of})
+            for s in strategies
+        ]
     try:
-        c = combine(strategies, sizes=sizes)
+        c = combine(strategies, book, sizes=sizes)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     table = c.table()
@@ -696,6 +706,28 @@ def _combine_cell(key: str, value: Any) -> Any:
     return value
 
 
+def _positions_of(frame: pd.DataFrame, source: str) -> tuple[Position, ...]:
+    """The rows of a loaded book's validated position frame as positions again."""
+    fields = [f for f in Position.model_fields if f in frame.columns]
+    out: list[Position] = []
+    for i, rec in enumerate(frame[fields].to_dict("records")):
+        data: dict[Any, Any] = {}
+        for k, v in rec.items():
+            if v is None or (not isinstance(v, str) and pd.isna(v)):
+                continue
+            if isinstance(v, pd.Timestamp):
+                data[k] = v.date()
+            elif k == "market_makers":
+                data[k] = int(v)
+            else:
+                data[k] = v
+        try:
+            out.append(Position.model_validate(data))
+        except ValidationError as exc:
+            raise InputError(_validation_message(f"{source}: position {i}", exc)) from None
+    return tuple(out)
+
+
 def _cmd_lockup(args: argparse.Namespace) -> int:
     import pandas as pd  # noqa: PLC0415
 
@@ -713,6 +745,14 @@ def _cmd_lockup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _as_of_date(text: str) -> date:
+    """An ISO date for ``--as-of`` (argparse reports a bad one as a usage error)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def _cmd_dealer_screen(args: argparse.Namespace) -> int:
     path = Path(args.facts)
     data = _read_json(path)
@@ -720,7 +760,10 @@ def _cmd_dealer_screen(args: argparse.Namespace) -> int:
         facts = DealerFacts.model_validate(data)
     except ValidationError as exc:
         raise InputError(_validation_message(str(path), exc)) from None
-    result = screen(facts)
+    try:
+        result = screen(facts, args.as_of)
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from None
     print(json.dumps(result.to_dict(), indent=2) if args.json else str(result))
     return 0
 
@@ -741,6 +784,13 @@ def _add_whatif_commands(sub: Any) -> None:
     c = sub.add_parser("combine", help="several strategies run by one firm vs stand-alone")
     c.add_argument("specs", nargs="+", help="strategy specs (JSON) run together by one firm")
     c.add_argument("--sizes", default=None, help="comma-separated P of each strategy")
+    c.add_argument(
+        "--book",
+        metavar="PATH",
+        default=None,
+        help="the firm's existing book (as for 'compute'): its positions are charged with the "
+        "strategies and pay the 2%% book margin",
+    )
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.add_argument(
         "--plot",
@@ -763,6 +813,13 @@ def _add_whatif_commands(sub: Any) -> None:
     d = sub.add_parser("dealer-screen", help="Rules 3a5-4 / 3a44-2 checklist (not legal advice)")
     d.add_argument("facts", help="facts (JSON, fields of netcap.dealer_screen.DealerFacts)")
     d.add_argument("--json", action="store_true", help="print one JSON object")
+    d.add_argument(
+        "--as-of",
+        dest="as_of",
+        type=_as_of_date,
+        default=None,
+        help="screen under the rules of this date, YYYY-MM-DD (default: today)",
+    )
     d.set_defaults(func=_cmd_dealer_screen)
 
 
@@ -772,9 +829,21 @@ def _add_whatif_commands(sub: Any) -> None:
 def _add_pretrade_command(sub: Any) -> None:
     pt = sub.add_parser("pretrade", help="net capital before and after one trade or a list")
     pt.add_argument("book", help="the firm's book (as for 'compute')")
-    pt.add_argument("trades", help="JSON: one position, or a list applied one after another")
+    pt.add_argument(
+        "trades",
+        help="JSON: one position, or a list applied one after another; an item "
+        '{"remove": "<id>"} takes that position out of the book',
+    )
     pt.add_argument("--json", action="store_true", help="print one JSON object")
     pt.set_defaults(func=_cmd_pretrade)
+
+
+def _removal(item: dict[str, Any]) -> str:
+    """The position id of a ``{"remove": "<id>"}`` item (nothing else may be in it)."""
+    pid = item["remove"]
+    if set(item) != {"remove"} or not isinstance(pid, str) or not pid:
+        raise ValueError('a removal is {"remove": "<position id>"} and nothing else')
+    return pid
 
 
 def _cmd_pretrade(args: argparse.Namespace) -> int:
@@ -790,7 +859,12 @@ def _cmd_pretrade(args: argparse.Namespace) -> int:
     results = []
     for i, trade in enumerate(trades):
         try:
-            results.append(state.add(trade).to_dict())
+            if "remove" in trade:
+                results.append(state.remove(_removal(trade)).to_dict())
+            else:
+                results.append(state.add(trade).to_dict())
+        except KeyError as exc:
+            raise InputError(f"{args.trades}: trade {i}: {exc.args[0]}") from None
         except (BookError, ValueError) as exc:
             raise InputError(f"{args.trades}: trade {i}: {exc}") from None
     if args.json:
@@ -798,7 +872,8 @@ def _cmd_pretrade(args: argparse.Namespace) -> int:
         return 0
     for r in results:
         verdict = "allowed" if r["allowed"] else "NOT allowed"
-        print(f"trade {r['position_id']}: {verdict} ({r['method']})")
+        what = "remove" if r["action"] == "remove" else "trade"
+        print(f"{what} {r['position_id']}: {verdict} ({r['method']})")
         for key, label in (
             ("haircuts", "haircuts"),
             ("net_capital", "net capital"),

@@ -186,6 +186,11 @@ class NetCapitalResult:
         """JSON-ready form: dollars rounded to the dollar, percentages to 0.01."""
         return _to_dict(self)
 
+    def _repr_html_(self) -> str:
+        from netcap.notebook import net_capital_html  # noqa: PLC0415 (display only)
+
+        return net_capital_html(self)
+
 
 def _join_frames(given: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
     """A validated frame plus the positions of ineligible market-maker accounts."""

@@ -81,6 +81,28 @@ def _at(frame: pd.DataFrame, a: FloatArray, b: FloatArray, P: float) -> pd.DataF
     return out
 
 
+_LINKS = ("hedge_with", "offsets")
+
+
+def _zero_legs_unlinked(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with elections from or to a leg worth $0 cleared.
+
+    A leg of ``size`` only is worth nothing at P = 0, where the curves start.
+    Every charge on it is then zero, and so is any amount an election naming it
+    (an (F)(2) hedge, an Appendix A pairing) could move, but the election cannot
+    be checked against the side of a zero position; it is left out there.
+    """
+    zero = frame["market_value"].to_numpy(dtype=float) == 0
+    links = [c for c in _LINKS if c in frame.columns and frame[c].notna().any()]
+    if not zero.any() or not links:
+        return frame
+    gone = frame["id"].to_numpy()[zero].tolist()
+    out = frame.copy()
+    for c in links:
+        out[c] = out[c].where(~(out[c].isin(gone) | zero), None)
+    return out
+
+
 class _Evaluator:
     """``compute_haircuts`` at any P, remembered per P."""
 
@@ -91,15 +113,20 @@ class _Evaluator:
         b: FloatArray,
         on: date,
         options: HaircutOptions | None,
+        net_capital_before_haircuts: float | None = None,
     ) -> None:
         self.frame, self.a, self.b, self.on, self.options = frame, a, b, on, options
+        self.ncbh = net_capital_before_haircuts
         self.memo: dict[float, HaircutResult] = {}
 
     def __call__(self, P: float) -> HaircutResult:
         key = float(P)
         if key not in self.memo:
             self.memo[key] = compute_haircuts(
-                _at(self.frame, self.a, self.b, key), self.on, self.options
+                _zero_legs_unlinked(_at(self.frame, self.a, self.b, key)),
+                self.on,
+                self.options,
+                net_capital_before_haircuts=self.ncbh,
             )
         return self.memo[key]
 
@@ -294,7 +321,10 @@ def haircut_curve(
     check one method against the other).
     """
     a, b = strategy.coefficients()
-    ev = _Evaluator(frame, a, b, on, options)
+    # (M)'s threshold is a fixed share of the firm's capital while the legs
+    # grow with P: the add-on bends where an issue's value crosses it, a knot
+    # the numerical search below finds (the class is not government)
+    ev = _Evaluator(frame, a, b, on, options, strategy.net_capital_before_haircuts)
     if at_P is not None:
         ev.memo[float(strategy.P)] = at_P
     classes = frame["security_class"].to_numpy()
@@ -324,8 +354,8 @@ def margin_curves(strategy: Strategy) -> tuple[PiecewiseLinear, PiecewiseLinear]
 
     Flat rate: ``rate * max(long value, short value)``.  Per-leg rates:
     ``sum(rate_i * value_i)``.  The registered firm's margin is
-    ``dealer_margin_rate`` on the flat basis when that is set, else the
-    non-dealer margin.
+    the greater of the non-dealer margin and ``dealer_margin_rate`` on the
+    flat basis when that rate is set, else the non-dealer margin.
     """
     a, b = strategy.coefficients()
     long = np.array([leg.side is Side.LONG for leg in strategy.legs])
@@ -340,10 +370,12 @@ def margin_curves(strategy: Strategy) -> tuple[PiecewiseLinear, PiecewiseLinear]
         margin = PiecewiseLinear.line(float(r @ a), float(r @ b))
     else:
         margin = basis.scale(strategy.margin_rate)
-    dealer = (
-        margin if strategy.dealer_margin_rate is None else basis.scale(strategy.dealer_margin_rate)
-    )
-    return margin, dealer
+    if strategy.dealer_margin_rate is None:
+        return margin, margin
+    # registering cannot lower the margin the firm's lenders ask: with per-leg rates
+    # (or a dealer rate below the flat rate) the dealer rate on the basis can fall
+    # below the baseline, so the baseline is a floor
+    return margin, PiecewiseLinear.maximum([margin, basis.scale(strategy.dealer_margin_rate)])
 
 
 def strategy_curves(

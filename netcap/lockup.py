@@ -104,8 +104,10 @@ class LockupResult:
         return out
 
     def _repr_html_(self) -> str:
+        from netcap.notebook import frame_html  # noqa: PLC0415 (display only)
+
         s = self.summary()
-        table: str = self.frame().to_html()
+        table = frame_html(self.frame())
         return (
             f"<div><b>Capital lock-up ({CITATION}), policy {self.policy}</b>: peak "
             f"${s['peak_separate']:,.0f} across entities vs ${s['peak_consolidated']:,.0f} "

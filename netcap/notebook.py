@@ -5,11 +5,37 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 if TYPE_CHECKING:
+    from netcap.computation import NetCapitalResult
     from netcap.portfolio import Combination
+    from netcap.pretrade import PreTradeResult
     from netcap.registration import RegistrationAnalysis
 
-__all__ = ["analysis_html", "combination_html"]
+__all__ = [
+    "MAX_ROWS",
+    "analysis_html",
+    "combination_html",
+    "frame_html",
+    "net_capital_html",
+    "pretrade_html",
+]
+
+MAX_ROWS = 20
+"""Rows of a long table shown in a notebook view (the first and last halves)."""
+
+_KEY_LINES = (
+    "total_capital",
+    "total_deductions",
+    "tentative_net_capital",
+    "total_haircuts",
+    "net_capital",
+    "net_capital_requirement",
+    "excess_net_capital",
+    "aggregate_indebtedness",
+)
+"""Lines of a computation shown in its compact notebook view."""
 
 
 def _money(x: float | None) -> str:
@@ -72,3 +98,57 @@ def combination_html(c: Combination) -> str:
         ("combined firm", _money(c.dealer), f"{c.increase_pct:.2f}% ({c.standard}: {c.component})"),
     ]
     return f"<div><b>Combination</b>{_table(rows, ('', 'dealer', 'increase'))}</div>"
+
+
+def frame_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
+    """``frame`` as HTML, cut to ``max_rows`` rows (first and last) with a note saying so."""
+    if len(frame) <= max_rows:
+        return str(frame.to_html())
+    table = str(frame.to_html(max_rows=max_rows))
+    note = (
+        f"<p><i>{len(frame):,} rows; showing the first and last {max_rows // 2}. "
+        "Use .frame() for all of them.</i></p>"
+    )
+    return table + note
+
+
+def net_capital_html(r: NetCapitalResult) -> str:
+    """A computation's key lines with their citations (the full detail is in ``lines``)."""
+    label = dict(zip(r.lines["line"], r.lines["label"], strict=True))
+    cite = dict(zip(r.lines["line"], r.lines["citation"], strict=True))
+    rows = [(str(label[k]), _money(r.line(k)), str(cite[k])) for k in _KEY_LINES if k in label]
+    flags = r.flags
+    rows.append(("early-warning / withdrawal flags", str(len(flags)), ", ".join(flags)))
+    if r.warnings:
+        rows.append(("warnings", str(len(r.warnings)), "see .warnings"))
+    title = f"<b>Net capital as of {r.as_of.isoformat()}</b> ({len(r.lines)} lines in .lines)"
+    return f"<div>{title}{_table(rows, ('', 'amount', 'citation'))}</div>"
+
+
+def pretrade_html(r: PreTradeResult) -> str:
+    """Before and after one trade: haircuts, net capital, excess, and the verdict."""
+    rows = [
+        (
+            label,
+            f"{_money(before)} → {_money(after)}",
+            f"{after - before:+,.0f}",
+        )
+        for label, before, after in (
+            ("haircuts", r.haircuts_before, r.haircuts_after),
+            ("net capital, 15c3-1(c)(2)", r.net_capital_before, r.net_capital_after),
+            ("excess net capital, 15c3-1(e)(4)(i)", r.excess_before, r.excess_after),
+        )
+    ]
+    rows.append(("requirement", _money(r.requirement), ""))
+    rows += [
+        (c.paragraph, f"{_money(c.before)} → {_money(c.after)}", f"{c.after - c.before:+,.0f}")
+        for c in r.changed
+    ]
+    if r.flags_added:
+        rows.append(("new flags", "", ", ".join(r.flags_added)))
+    verdict = "allowed" if r.allowed else "NOT allowed"
+    title = (
+        f"<b>{html.escape(r.action)} {html.escape(r.position_id)}</b>: {verdict} "
+        f"({html.escape(r.method)})"
+    )
+    return f"<div>{title}{_table(rows, ('', 'before → after', 'change'))}</div>"

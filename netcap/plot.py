@@ -75,6 +75,27 @@ def _describe(c: Any) -> str:
     return f"{_money(c.P)}: {_SHORT[c.before[1]]} → {_SHORT[c.after[1]]} ({std})"
 
 
+_LABEL_STEP = 10
+"""Points between the stacked labels of crossovers too close to label side by side."""
+_LABEL_GAP = 0.04
+"""Crossovers closer than this share of the log P axis get stacked labels."""
+
+
+def _label_levels(Ps: list[float], lo: float, hi: float) -> list[int]:
+    """How far up to lift each crossover's label so that close ones do not overprint.
+
+    A label is raised one step above the previous one when its crossover lies
+    within ``_LABEL_GAP`` of the log axis of the previous; otherwise it starts
+    again at the bottom.
+    """
+    span = max(np.log10(hi) - np.log10(lo), 1e-12)
+    levels: list[int] = []
+    for k, p in enumerate(Ps):
+        close = k > 0 and (np.log10(p) - np.log10(Ps[k - 1])) / span < _LABEL_GAP
+        levels.append(levels[-1] + 1 if close else 0)
+    return levels
+
+
 def plot_increase(analysis: RegistrationAnalysis, ax: Any = None, P: Any = None) -> Any:
     """% increase in required equity against P (log axis), crossovers and the limit marked."""
     plt = _pyplot()
@@ -87,11 +108,17 @@ def plot_increase(analysis: RegistrationAnalysis, ax: Any = None, P: Any = None)
     if np.isfinite(limit):
         ax.axhline(limit, color="C0", ls=":", lw=1, label=f"limit as P → ∞: {limit:.1f}%")
     shown = [c for c in analysis.crossovers if grid.min() <= c.P <= grid.max()]
-    for k, c in enumerate(shown, start=1):
+    levels = _label_levels([c.P for c in shown], float(grid.min()), float(grid.max()))
+    for k, (c, level) in enumerate(zip(shown, levels, strict=True), start=1):
         y = float(analysis.requirements([c.P])["increase_pct"].iloc[0])
         ax.plot([c.P], [y], "o", color="C3", zorder=5)
         ax.annotate(
-            str(k), (c.P, y), textcoords="offset points", xytext=(5, 5), fontsize=8, color="C3"
+            str(k),
+            (c.P, y),
+            textcoords="offset points",
+            xytext=(5, 5 + _LABEL_STEP * level),
+            fontsize=8,
+            color="C3",
         )
     if shown:
         text = "crossovers\n" + "\n".join(f"{k}. {_describe(c)}" for k, c in enumerate(shown, 1))
@@ -137,6 +164,15 @@ def plot_requirements(analysis: RegistrationAnalysis, ax: Any = None, P: Any = N
     grid = default_grid(analysis) if P is None else np.asarray(P, dtype=float)
     df = analysis.requirements(grid)
     ax.plot(df["P"], df["non_dealer"], color="0.4", ls="--", label="non-dealer (margin)")
+    if analysis.strategy.dealer_margin_rate is not None:
+        # the margin a registered firm faces, when it differs from the baseline
+        ax.plot(
+            df["P"],
+            df["dealer_margin"],
+            color="C4",
+            ls="-.",
+            label=f"dealer margin ({analysis.strategy.dealer_margin_rate:.2%} rate, floor: margin)",
+        )
     ax.plot(
         df["P"], df["aggregate_indebtedness"], color="C1", label="dealer, AI standard (a)(1)(i)"
     )

@@ -26,10 +26,15 @@ import pandas as pd
 
 from netcap.curves import margin_curves
 from netcap.frame import positions_frame
-from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
-from netcap.market_maker import market_maker_thresholds
+from netcap.haircuts import HaircutOptions, HaircutResult
 from netcap.model import Position, Side
-from netcap.registration import RegistrationAnalysis, analyze, binding
+from netcap.registration import (
+    RegistrationAnalysis,
+    analyze,
+    binding,
+    haircuts_of_legs,
+    thresholds_if_eligible,
+)
 from netcap.strategy import Strategy
 
 __all__ = ["Combination", "StandAlone", "combine", "merged_positions"]
@@ -157,13 +162,16 @@ def combine(
     book_margin_rate: float = 0.02,
     fixed_minimum: float | None = None,
     options: HaircutOptions | None = None,
+    net_capital_before_haircuts: float | None = None,
 ) -> Combination:
     """Run ``strategies`` (each at ``sizes[k]``, default its own P) and ``book`` as one firm.
 
     The fixed minimum is held once: ``fixed_minimum`` or, by default, the
     largest of the strategies'.  The market-maker alternative is available
     only if it is for every strategy.  All strategies must name the same
-    ``as_of`` date (or none: today).
+    ``as_of`` date (or none: today).  ``net_capital_before_haircuts`` (the
+    firm's, for the 15c3-1(c)(2)(vi)(M) threshold) defaults to the figure the
+    strategies give; they must not give different ones.
     """
     if not strategies:
         raise ValueError("combine: give at least one strategy")
@@ -178,13 +186,27 @@ def combine(
     if len(dates) > 1:
         raise ValueError(f"combine: strategies name different as_of dates {sorted(dates)}")
     on = dates.pop() if dates else date.today()
+    ncbh = net_capital_before_haircuts
+    if ncbh is None:
+        given = {
+            s.net_capital_before_haircuts
+            for s in strategies
+            if s.net_capital_before_haircuts is not None
+        }
+        if len(given) > 1:
+            raise ValueError(
+                "combine: strategies give different net_capital_before_haircuts "
+                f"{sorted(given)}; pass the firm's figure as net_capital_before_haircuts"
+            )
+        ncbh = given.pop() if given else None
     F = max(s.fixed_minimum for s in strategies) if fixed_minimum is None else fixed_minimum
     eligible = all(s.market_maker_eligible for s in strategies)
 
     alone: list[StandAlone] = []
     margin = dealer_margin = 0.0
     for s, P in zip(strategies, Ps, strict=True):
-        a: RegistrationAnalysis = analyze(s.with_P(P), options)
+        alone_s = s if ncbh is None else s.model_copy(update={"net_capital_before_haircuts": ncbh})
+        a: RegistrationAnalysis = analyze(alone_s.with_P(P), options)
         at = a.at(P)
         alone.append(
             StandAlone(
@@ -206,8 +228,10 @@ def combine(
 
     positions = merged_positions(strategies, Ps, book)
     frame = positions_frame(positions, on)
-    haircuts = compute_haircuts(frame, on, options)
-    thresholds = market_maker_thresholds(frame, on)
+    haircuts = haircuts_of_legs(
+        strategies[0].model_copy(update={"name": "combine"}), frame, on, options, ncbh
+    )
+    thresholds = thresholds_if_eligible(frame, on, eligible=eligible)
     threshold = float(thresholds["threshold"].sum())
     row = binding(
         sum(Ps),

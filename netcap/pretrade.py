@@ -149,6 +149,11 @@ class PreTradeResult:
         """Excess net capital stays >= 0 and no new early-warning flag is raised."""
         return self.excess_after >= 0 and not self.flags_added
 
+    def _repr_html_(self) -> str:
+        from netcap.notebook import pretrade_html  # noqa: PLC0415 (display only)
+
+        return pretrade_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (dollars unrounded; round for display)."""
         return {

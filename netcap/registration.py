@@ -33,6 +33,7 @@ import pandas as pd
 
 from netcap.curves import StrategyCurves, leg_frame, strategy_curves
 from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
+from netcap.haircuts.concentration import CONCENTRATION_CITATION
 from netcap.market_maker import EXEMPTED_CLASSES, market_maker_thresholds
 from netcap.piecewise import REL_TOL, PiecewiseLinear, common_knots
 from netcap.strategy import Strategy
@@ -343,12 +344,65 @@ def analyze(strategy: Strategy, options: HaircutOptions | None = None) -> Regist
     """
     on = strategy.as_of or date.today()
     frame = leg_frame(strategy, on)
-    haircuts = compute_haircuts(frame, on, options)
-    thresholds = market_maker_thresholds(frame, on)
+    haircuts = haircuts_of_legs(strategy, frame, on, options)
+    thresholds = thresholds_if_eligible(frame, on, eligible=strategy.market_maker_eligible)
     curves = strategy_curves(strategy, frame, on, options, at_P=haircuts, thresholds=thresholds)
     return RegistrationAnalysis(
         strategy=strategy, haircuts=haircuts, thresholds=thresholds, curves=curves
     )
+
+
+def thresholds_if_eligible(frame: pd.DataFrame, on: date, *, eligible: bool) -> pd.DataFrame:
+    """The (a)(6)(iii)(A) thresholds of ``frame``, or zero rows when (a)(6) is not open.
+
+    A firm that cannot use the market-maker alternative never needs its
+    threshold, so legs (options) whose threshold netcap does not compute are
+    refused only when the alternative is available.
+    """
+    if eligible:
+        return market_maker_thresholds(frame, on)
+    n = len(frame)
+    return pd.DataFrame(
+        {
+            "id": frame["id"].to_numpy(),
+            "basis": np.full(n, "not eligible", dtype=object),
+            "rate": np.zeros(n),
+            "market_value": frame["market_value"].to_numpy(dtype=float),
+            "threshold": np.zeros(n),
+            "citation": np.full(n, CITATIONS[THRESHOLD], dtype=object),
+        }
+    )
+
+
+def haircuts_of_legs(
+    strategy: Strategy,
+    frame: pd.DataFrame,
+    on: date,
+    options: HaircutOptions | None = None,
+    net_capital_before_haircuts: float | None = None,
+) -> HaircutResult:
+    """`netcap.haircuts.compute_haircuts` of the legs' ``frame``.
+
+    ``net_capital_before_haircuts`` defaults to the strategy's.  When a leg
+    falls under 15c3-1(c)(2)(vi)(M) and no figure is given, the error names
+    the ``net_capital_before_haircuts`` field of the strategy.
+    """
+    ncbh = (
+        strategy.net_capital_before_haircuts
+        if net_capital_before_haircuts is None
+        else net_capital_before_haircuts
+    )
+    try:
+        return compute_haircuts(frame, on, options, net_capital_before_haircuts=ncbh)
+    except ValueError as e:
+        if ncbh is None and CONCENTRATION_CITATION in str(e):
+            raise ValueError(
+                f"{strategy.name}: net_capital_before_haircuts is required: a leg falls under "
+                f"{CONCENTRATION_CITATION} (undue concentration), whose threshold is 10% of the "
+                "firm's net capital before haircuts; give it on the strategy (dollars, fixed as "
+                "P varies)"
+            ) from e
+        raise
 
 
 def sweep(

@@ -21,7 +21,8 @@ Margin (the non-dealer baseline, see docs/whatif.md):
 * ``dealer_margin_rate``: the overall margin the firm faces once registered,
   when it differs from the baseline (release notes 587-588: uncovered futures
   raising overall margin from 2% to 3% of P).  Applied to the same basis as
-  the flat rate.
+  the flat rate, and never below the non-dealer margin (registering cannot
+  lower the margin the firm faces).
 
 JSON form (what ``netcap strategy SPEC.json`` reads)::
 
@@ -70,6 +71,24 @@ class LegKind(StrEnum):
         return Instrument.FUTURE if self is LegKind.TREASURY_FUTURE else Instrument.CASH
 
 
+LEG_OWNED_FIELDS = {
+    "id": "ids are leg0, leg1, ...",
+    "security_class": "give security_class on the leg",
+    "instrument": "give instrument on the leg",
+    "side": "give side on the leg",
+    "market_value": "the value is size x P or amount",
+    "quantity": "the value is size x P or amount",
+    "price": "the value is size x P or amount",
+    "maturity": "give maturity on the leg",
+    "years_to_maturity": "give years on the leg",
+    "issuer": "give issuer on the leg",
+    "security_id": "give security_id on the leg",
+    "deliverable_position": "give deliverable_leg on the leg",
+    "hedge_with": "give hedge_leg on the leg",
+    "offsets": "give offsets_leg on the leg",
+}
+"""Position fields a leg sets from its own fields, so not accepted in ``Leg.position``."""
+
 _Rate = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
 
 _DATED = frozenset(
@@ -97,6 +116,16 @@ class Leg(BaseModel):
     (``TU``, ``FV``, ``TY``, ``UB`` ...), against whose deliverable grade the
     linked cash leg is then checked (15c3-1b(a)(3)(ix)(A)).
     ``margin_rate`` is the leg's own margin rate (all legs or none).
+
+    ``position`` carries any other `netcap.model.Position` fact the
+    leg's paragraph needs (``minimal_credit_risk`` for (F), ``fund_assets`` for
+    (D), ``principal_amount`` for (G), ``option_type``/``strike``/``expiry``/
+    ``underlying_price``/``units`` for Appendix A, ...).  It is checked as a
+    Position would check it, so an unknown name or a bad value is an error
+    naming ``legs.N`` and ``position.<field>``.  The fields the leg sets itself
+    (`LEG_OWNED_FIELDS`) are refused there.  ``hedge_leg`` (the (F)(2)
+    election, ``hedge_with``) and ``offsets_leg`` (an option's Appendix A
+    pairing, ``offsets``) name another leg by its 0-based index.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -114,6 +143,12 @@ class Leg(BaseModel):
     deliverable_leg: Annotated[int, Field(ge=0)] | None = None
     futures_contract: Annotated[str, Field(min_length=1, max_length=20)] | None = None
     margin_rate: _Rate | None = None
+    hedge_leg: Annotated[int, Field(ge=0)] | None = None
+    offsets_leg: Annotated[int, Field(ge=0)] | None = None
+    position: dict[str, Any] = Field(
+        default_factory=dict,
+        description="other Position fields of the leg (e.g. minimal_credit_risk, strike)",
+    )
     label: str = ""
 
     @model_validator(mode="before")
@@ -165,7 +200,32 @@ class Leg(BaseModel):
                     )
                 ],
             )
+        self._check_position()
         return self
+
+    def _check_position(self) -> None:
+        """``position`` holds only Position fields the leg does not set, with valid values."""
+        problems = [
+            f"position.{k}: set by the leg itself ({LEG_OWNED_FIELDS[k]})"
+            for k in sorted(set(self.position) & set(LEG_OWNED_FIELDS))
+        ]
+        rest = {k: v for k, v in self.position.items() if k not in LEG_OWNED_FIELDS}
+        try:
+            Position(
+                id="leg",
+                security_class=self.security_class,
+                instrument=self.instrument,
+                side=self.side,
+                market_value=1.0,
+                **rest,
+            )
+        except ValidationError as e:
+            problems.extend(
+                f"position.{'.'.join(str(p) for p in err['loc']) or '(whole)'}: {err['msg']}"
+                for err in e.errors()
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
 
     @property
     def intercept(self) -> float:
@@ -197,6 +257,12 @@ class Strategy(BaseModel):
     fixed_minimum: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 100_000.0
     market_maker_eligible: bool = True
     as_of: date | None = Field(default=None, description="date whose rules apply (default: today)")
+    net_capital_before_haircuts: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = Field(
+        default=None,
+        description="the firm's net capital before haircuts, a fixed figure (not scaled with P): "
+        "the base of the 15c3-1(c)(2)(vi)(M) undue-concentration threshold; required when a "
+        "leg falls under (M)",
+    )
     legs: tuple[Leg, ...] = Field(description="the strategy's legs (at least one)")
 
     @field_validator("legs")
@@ -223,6 +289,14 @@ class Strategy(BaseModel):
                     f"legs.{i}.deliverable_leg: leg {j} is not a cash leg, "
                     "so not a deliverable security"
                 )
+        for i, leg in enumerate(self.legs):
+            for field in ("hedge_leg", "offsets_leg"):
+                j = getattr(leg, field)
+                if j is not None and not (0 <= j < len(self.legs) and j != i):
+                    raise ValueError(
+                        f"legs.{i}.{field}: {j} is not the index of another leg "
+                        f"(0..{len(self.legs) - 1})"
+                    )
         rated = [leg.margin_rate is not None for leg in self.legs]
         if any(rated) and not all(rated):
             missing = [i for i, r in enumerate(rated) if not r]
@@ -255,8 +329,13 @@ class Strategy(BaseModel):
         """The strategy's positions at size ``P`` (default: the strategy's own P)."""
         size = self.P if P is None else P
         ids = self.leg_ids(prefix)
+
+        def link(j: int | None) -> str | None:
+            return None if j is None else ids[j]
+
         return tuple(
             Position(
+                **leg.position,
                 id=ids[i],
                 security_class=leg.security_class,
                 instrument=leg.instrument,
@@ -266,10 +345,10 @@ class Strategy(BaseModel):
                 maturity=leg.maturity,
                 issuer=leg.issuer,
                 security_id=leg.security_id,
-                deliverable_position=(
-                    ids[leg.deliverable_leg] if leg.deliverable_leg is not None else None
-                ),
+                deliverable_position=link(leg.deliverable_leg),
                 futures_contract=leg.futures_contract,
+                hedge_with=link(leg.hedge_leg),
+                offsets=link(leg.offsets_leg),
             )
             for i, leg in enumerate(self.legs)
         )
