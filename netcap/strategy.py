@@ -36,7 +36,6 @@ JSON form (what ``netcap strategy SPEC.json`` reads)::
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
@@ -45,7 +44,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from netcap.model import Instrument, Position, SecurityClass, Side
+from netcap.model import ExactDate, Instrument, Position, SecurityClass, Side
 
 __all__ = ["Leg", "LegKind", "Strategy", "uncovered_futures_variant"]
 
@@ -137,7 +136,7 @@ class Leg(BaseModel):
     size: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     amount: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     years: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
-    maturity: date | None = None
+    maturity: ExactDate | None = None
     issuer: str | None = None
     security_id: str | None = None
     deliverable_leg: Annotated[int, Field(ge=0)] | None = None
@@ -256,7 +255,9 @@ class Strategy(BaseModel):
     )
     fixed_minimum: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 100_000.0
     market_maker_eligible: bool = True
-    as_of: date | None = Field(default=None, description="date whose rules apply (default: today)")
+    as_of: ExactDate | None = Field(
+        default=None, description="date whose rules apply (default: today)"
+    )
     net_capital_before_haircuts: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = Field(
         default=None,
         description="the firm's net capital before haircuts, a fixed figure (not scaled with P): "
