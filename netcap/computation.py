@@ -616,6 +616,12 @@ def _to_dict(r: NetCapitalResult) -> dict[str, Any]:
         },
         "haircuts": {
             "total": _num(r.haircuts.total),
+            "before_tentative_net_capital": _num(r.haircuts.pre_tentative),
+            "appendix_b": _num(r.haircuts.appendix_b),
+            "securities_vi_and_appendix_a": _num(r.haircuts.securities),
+            "concentration_base": None
+            if r.haircuts.concentration_base is None
+            else _num(r.haircuts.concentration_base),
             "by_paragraph": [
                 {"paragraph": str(p), "charge": _num(float(c))}
                 for p, c in zip(
