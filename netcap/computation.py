@@ -6,9 +6,15 @@
   + / - other allowable credits and deductions             (c)(2)(i)(A), (C)-(F)
   = total capital and allowable subordinated liabilities
   - non-allowable assets and other deductions              (c)(2)(iii)-(v), (xi), (xiii), ...
+  - non-security crypto assets held as positions           (c)(2)(iv)
+  - securities with no ready market                        (c)(2)(vii)
   = net capital before haircuts (tentative net capital)    (c)(15)
-  - haircuts, one line per paragraph                       (c)(2)(vi), Appendix B, ...
+  - haircuts, one line per paragraph                       (c)(2)(vi), Appendix A, Appendix B
   = net capital                                            (c)(2)
+
+  Tentative net capital is net capital before the haircuts of (c)(2)(vi) and the
+  charges of Appendix B only (15c3-1(c)(15)); the position deductions of (vii)
+  and crypto sit above it (netcap.haircuts.tentative says which is which).
 
   then the requirement ((a)(1), (a)(2), (a)(4), (a)(8)), excess net capital,
   net capital less the withdrawal/early-warning level ((e)(2); Rule 17a-11),
@@ -22,7 +28,7 @@ order and lays the figures out as lines, each with its citation.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -40,6 +46,7 @@ from netcap.fails import (
 from netcap.firm import AIAdditionKind, Book, FirmProfile, FirmType, LiabilityKind
 from netcap.frame import positions_frame
 from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
+from netcap.haircuts.tentative import PRE_TENTATIVE, stage
 from netcap.indebtedness import AI_CITATION, ai_additions_frame, liabilities_frame
 from netcap.lines import Line, lines_frame
 from netcap.market_maker import A4Requirement, A6Report, a4_requirement, a6_report
@@ -118,6 +125,15 @@ def haircut_group(paragraph: str) -> str:
 def _haircut_label(group: str) -> str:
     title = _HAIRCUT_GROUP_TITLES.get(group)
     return f"Haircut: {title}" if title else f"Haircut: {group}"
+
+
+def _deduction_label(group: str) -> str:
+    title = _HAIRCUT_GROUP_TITLES.get(group)
+    return f"Deduct: {title}" if title else f"Deduct: {group}"
+
+
+POSITION_DEDUCTION_PREFIX = "position_deduction:"
+"""Line key prefix of the position deductions taken before tentative net capital."""
 
 
 def _group_order(group: str) -> tuple[int, str]:
@@ -226,6 +242,27 @@ def _positions_for_haircuts(
     return tuple(positions)
 
 
+def _with_position_deductions(lines: list[Line], deductions: list[Line], tnc: float) -> list[Line]:
+    """The balance-sheet lines with the pre-tentative position deductions added.
+
+    They go after the other deductions, inside the total of deductions, and the
+    tentative net capital line takes ``tnc`` (15c3-1(c)(15)).
+    """
+    keys = [ln.key for ln in lines]
+    total_at = keys.index("total_deductions")
+    tnc_at = keys.index("tentative_net_capital")
+    total = lines[total_at]
+    out = [
+        *lines[:total_at],
+        *deductions,
+        replace(total, amount=total.amount + sum(d.amount for d in deductions)),
+        *lines[total_at + 1 : tnc_at],
+        replace(lines[tnc_at], amount=tnc),
+        *lines[tnc_at + 1 :],
+    ]
+    return out
+
+
 def _aged_items(book: Book) -> tuple[list[tuple[str, str, float, str]], pd.DataFrame]:
     """Deductions for aged fails and securities differences, and their detail."""
     options = FailsOptions(
@@ -283,13 +320,12 @@ def compute(
         carried_deficiencies=carried,
         computed_deductions=aged,
     )
-    tnc = nw.tentative_net_capital
-    lines: list[Line] = list(nw.lines)
+    capital = nw.tentative_net_capital  # before any position deduction
 
     frame = positions_frame(_positions_for_haircuts(book, reports, warnings), on)
     if positions is not None:
         frame = _join_frames(positions, frame)
-    haircuts = compute_haircuts(frame, on, opts.haircuts, net_capital_before_haircuts=tnc)
+    haircuts = compute_haircuts(frame, on, opts.haircuts, net_capital_before_haircuts=capital)
     warnings.extend(haircuts.warnings)
     by_paragraph = haircuts.by_paragraph  # a property that groups every detail row
     grouped = (
@@ -297,7 +333,25 @@ def compute(
         .groupby("group", sort=False)
         .agg(charge=("charge", "sum"))
     )
-    for group in sorted(grouped.index, key=_group_order):
+    groups = sorted(grouped.index, key=_group_order)
+    before = [g for g in groups if stage(str(g)) == PRE_TENTATIVE]
+    after = [g for g in groups if stage(str(g)) != PRE_TENTATIVE]
+    pre_tentative = float(sum(float(grouped.loc[g, "charge"]) for g in before))
+    tnc = capital - pre_tentative
+    lines = _with_position_deductions(
+        list(nw.lines),
+        [
+            Line(
+                f"{POSITION_DEDUCTION_PREFIX}{g}",
+                _deduction_label(str(g)),
+                -float(grouped.loc[g, "charge"]),
+                str(g),
+            )
+            for g in before
+        ],
+        tnc,
+    )
+    for group in after:
         lines.append(
             Line(
                 f"haircut:{group}",
@@ -306,17 +360,37 @@ def compute(
                 group,
             )
         )
+    after_tentative = haircuts.total - pre_tentative
     lines.append(
         Line(
             "total_haircuts",
             "Total haircuts on securities positions",
-            -haircuts.total,
-            "15c3-1(c)(2)(vi)",
+            -after_tentative,
+            "15c3-1(c)(2)(vi); 15c3-1a; 15c3-1b",
             role="memo",
         )
     )
-    nc = tnc - haircuts.total
+    nc = tnc - after_tentative
     lines.append(Line("net_capital", "Net capital", nc, "15c3-1(c)(2)", role="subtotal"))
+    lines.append(
+        Line(
+            "withdrawal_haircut_base",
+            "Deductions of (c)(2)(vi) and Appendix A (base of the 25% withdrawal limit)",
+            -haircuts.securities,
+            "15c3-1(e)(2)(iii)",
+            role="memo",
+        )
+    )
+    if haircuts.concentration_base is not None:
+        lines.append(
+            Line(
+                "concentration_base",
+                "Net capital before (c)(2)(vi) and Appendix A (base of undue concentration)",
+                haircuts.concentration_base,
+                "15c3-1(c)(2)(vi)(M)(1)",
+                role="memo",
+            )
+        )
 
     ai_recorded = float(liabilities["ai_amount"].sum())
     ai = ai_recorded + float(additions["amount"].sum())
@@ -469,7 +543,7 @@ def compute(
             net_capital=nc,
             tentative_net_capital=tnc,
             aggregate_indebtedness=ai,
-            haircuts=haircuts.total,
+            haircuts=haircuts.securities,
             subordinated_debt=sub_debt,
             debt_equity_total=de_total,
             aggregate_debit_items=adi,
@@ -547,6 +621,12 @@ def _to_dict(r: NetCapitalResult) -> dict[str, Any]:
         },
         "haircuts": {
             "total": _num(r.haircuts.total),
+            "before_tentative_net_capital": _num(r.haircuts.pre_tentative),
+            "appendix_b": _num(r.haircuts.appendix_b),
+            "securities_vi_and_appendix_a": _num(r.haircuts.securities),
+            "concentration_base": None
+            if r.haircuts.concentration_base is None
+            else _num(r.haircuts.concentration_base),
             "by_paragraph": [
                 {"paragraph": str(p), "charge": _num(float(c))}
                 for p, c in zip(

@@ -42,7 +42,12 @@ FLAG_COLUMNS = ("key", "description", "measure", "threshold", "unit", "triggered
 
 @dataclass(frozen=True)
 class EarlyWarningInputs:
-    """Figures of one computation that the tests compare."""
+    """Figures of one computation that the tests compare.
+
+    ``haircuts`` is the total of the deductions of (c)(2)(vi) and Appendix A
+    only, the base of the (e)(2)(iii) withdrawal test (not the (c)(2)(vii),
+    crypto or Appendix B charges).
+    """
 
     net_capital: float
     tentative_net_capital: float

@@ -23,10 +23,19 @@ Appendix B futures  gross margin charge per citation         gross less the acco
 (M) per issue       net value, members (for the maxima)     rate x (net - threshold)
 =================== ======================================= ============================
 
-The (M) threshold depends on net capital before haircuts; a proprietary trade at
-market value exchanges cash for a security of the same value, so tentative net
-capital, aggregate indebtedness, the requirement ((a)(1), (a)(4), (a)(8)) and
-the alternative standard's debit items do not move.  Only the haircuts do.
+A proprietary trade at market value exchanges cash for a security of the same
+value, so capital before the position deductions, aggregate indebtedness, the
+requirement ((a)(1), (a)(4), (a)(8)) and the alternative standard's debit items
+do not move.  Only the position charges do.
+
+Tentative net capital (15c3-1(c)(15)) is that capital less the deductions of
+non-security crypto ((c)(2)(iv)) and securities with no ready market
+((c)(2)(vii)), and the (M) threshold is 10% of tentative net capital less the
+Appendix B charges ((c)(2)(vi)(M)(1)); see `netcap.haircuts.tentative`.
+A trade whose charge is not under (c)(2)(vi) or Appendix A (crypto, (vii),
+futures, commodities, a government future's Appendix B add-on) moves those
+bases, and so every (M) issue's threshold: it is handled by a full recompute
+(``method="full"``).  Every other trade leaves both bases where they are.
 
 Links between positions (covered futures through ``deliverable_position``,
 (F)(2) hedges through ``hedge_with``) and the elections that name position ids
@@ -72,6 +81,7 @@ from netcap.haircuts.debt import find_hedges
 from netcap.haircuts.futures import FuturesOptions, futures_margin_charge
 from netcap.haircuts.government import FED_DEALER_FACTOR, GovernmentOptions
 from netcap.haircuts.routing import route_positions
+from netcap.haircuts.tentative import SECURITIES, stage, stage_totals
 from netcap.maturity import complete_months
 from netcap.model import Instrument, Position, SecurityClass
 from netcap.tables import load_schedule
@@ -100,12 +110,21 @@ class PreTradeResult:
     ``allowed`` is True when excess net capital after the trade is not negative
     and the trade raises no early-warning or withdrawal flag that was not
     already raised before it (see docs/pretrade.md).
+
+    ``haircuts_before`` / ``haircuts_after`` are every position charge, as
+    `netcap.haircuts.HaircutResult.total` and the ``by_paragraph`` maps
+    have them, including the crypto and (c)(2)(vii) deductions taken above
+    tentative net capital; net capital is capital before the position
+    deductions less that total.  ``tentative_net_capital`` is the figure before
+    the trade, ``tentative_net_capital_after`` after it (they differ only for a
+    trade under (c)(2)(vii) or in non-security crypto).
     """
 
     action: str
     position_id: str
     method: str
     tentative_net_capital: float
+    tentative_net_capital_after: float
     haircuts_before: float
     haircuts_after: float
     net_capital_before: float
@@ -162,6 +181,7 @@ class PreTradeResult:
             "method": self.method,
             "allowed": self.allowed,
             "tentative_net_capital": self.tentative_net_capital,
+            "tentative_net_capital_after": self.tentative_net_capital_after,
             "requirement": self.requirement,
             "before": {
                 "haircuts": self.haircuts_before,
@@ -323,7 +343,11 @@ class PreTradeState:
         self._given = given.reset_index(drop=True)
         base = compute(book, self.options, positions=self._given)
         self.base = base
+        # tentative net capital, and the capital above it before any position deduction
         self.tnc = base.tentative_net_capital
+        self.capital = self.tnc + base.haircuts.pre_tentative
+        # (M)(1) base: net capital before (c)(2)(vi) and Appendix A
+        self._m_base = self.tnc - base.haircuts.appendix_b
         self.requirement = base.requirement.amount
         self._frame = base.positions
         self._ew_inputs = self._early_warning_inputs(base)
@@ -388,7 +412,7 @@ class PreTradeState:
         }
         self.haircuts = base.haircuts.total
         self._rules = self._flag_rules(base.early_warning)
-        self.flags = self._flags(self.tnc - self.haircuts, self.haircuts)
+        self.flags = self._flags(self.capital - self.haircuts, base.haircuts.securities)
         self._ids: set[str] = set(frame["id"].astype(str))
         self._given_ids: set[str] = set(self._given["id"].astype(str))
         self._added: dict[str, pd.DataFrame] = {}  # trades added, in order
@@ -435,18 +459,21 @@ class PreTradeState:
             net_capital=base.net_capital,
             tentative_net_capital=self.tnc,
             aggregate_indebtedness=base.aggregate_indebtedness,
-            haircuts=base.haircuts.total,
+            haircuts=base.haircuts.securities,
             subordinated_debt=float(amounts[debt].sum()),
             debt_equity_total=float(amounts[sub].sum()) + book.balance_sheet.net_worth,
             aggregate_debit_items=adi,
             leverage=book.leverage,
         )
 
-    def _flags_full(self, net_capital: float, haircuts: float) -> pd.DataFrame:
+    def _flags_full(
+        self, net_capital: float, haircuts: float, tnc: float | None = None
+    ) -> pd.DataFrame:
+        """The early-warning table; ``haircuts`` is the (c)(2)(vi) and Appendix A total."""
         x = self._ew_inputs
         inputs = EarlyWarningInputs(
             net_capital=net_capital,
-            tentative_net_capital=x.tentative_net_capital,
+            tentative_net_capital=x.tentative_net_capital if tnc is None else tnc,
             aggregate_indebtedness=x.aggregate_indebtedness,
             haircuts=haircuts,
             subordinated_debt=x.subordinated_debt,
@@ -479,10 +506,13 @@ class PreTradeState:
                 return None
         return rules
 
-    def _flags(self, net_capital: float, haircuts: float) -> tuple[str, ...]:
+    def _flags(
+        self, net_capital: float, haircuts: float, tnc: float | None = None
+    ) -> tuple[str, ...]:
+        """Keys crossed; ``haircuts`` is the (c)(2)(vi) and Appendix A total ((e)(2)(iii))."""
         rules = getattr(self, "_rules", None)
-        if rules is None:
-            flags = self._flags_full(net_capital, haircuts)
+        if rules is None or (tnc is not None and tnc != self._ew_inputs.tentative_net_capital):
+            flags = self._flags_full(net_capital, haircuts, tnc)
             return tuple(str(k) for k in flags.loc[flags["triggered"], "key"])
         ai = self._ew_inputs.aggregate_indebtedness
         out = []
@@ -772,7 +802,7 @@ class PreTradeState:
             floor = f["municipal_note_floor" if issue.note else "municipal_bond_floor"]
         else:
             floor = 0.0
-        threshold = max(floor, self._m_threshold * self.tnc)
+        threshold = max(floor, self._m_threshold * self._m_base)
         return issue.max_rate * max(0.0, abs(issue.net) - threshold)
 
     def _issue_in(self, issues: dict[str, _Issue], row: _Row, *, store: bool = True) -> _Issue:
@@ -836,8 +866,8 @@ class PreTradeState:
 
     @property
     def net_capital(self) -> float:
-        """Current net capital, 15c3-1(c)(2): tentative net capital less haircuts."""
-        return self.tnc - self.haircuts
+        """Current net capital, 15c3-1(c)(2): capital before position deductions less them all."""
+        return self.capital - self.haircuts
 
     @property
     def excess_net_capital(self) -> float:
@@ -921,7 +951,7 @@ class PreTradeState:
             sub = frame[~linked].reset_index(drop=True)
             try:
                 detail = compute_haircuts(
-                    sub, self.as_of, self._single_opts, net_capital_before_haircuts=self.tnc
+                    sub, self.as_of, self._single_opts, net_capital_before_haircuts=self.capital
                 ).detail
             except BookError:
                 return [self.prepare(p) for p in positions]
@@ -1061,7 +1091,7 @@ class PreTradeState:
         if linked:
             return None
         detail = compute_haircuts(
-            one, self.as_of, self._single_opts, net_capital_before_haircuts=self.tnc
+            one, self.as_of, self._single_opts, net_capital_before_haircuts=self.capital
         ).detail
         return _Row(*self._facts_frame(one, detail).iloc[0])
 
@@ -1117,6 +1147,13 @@ class PreTradeState:
             assert pid is not None
             row = self._row_of(pid)
             sign = -1.0
+        if row.fut_citation or stage(row.paragraph) != SECURITIES:
+            # moves tentative net capital or the (M) base: every issue's threshold changes
+            one = None
+            if prepared is not None:
+                built = prepared._frame or prepared._builder is not None
+                one = prepared.frame if built else self._trade_frame([prepared.position])
+            return self._evaluate_full(action, one, pid)
         # the pools the row touches, copied and updated
         pkey = (row.family, row.key)
         delta: dict[str, float] = {}
@@ -1157,7 +1194,7 @@ class PreTradeState:
         for p, d in delta.items():
             _add(by_after, p, d)
         total_after = math.fsum(by_after.values())
-        result = self._result(action, row.pid, "incremental", by_after, total_after)
+        result = self._result(action, row.pid, "incremental", by_after, total_after, self.tnc)
 
         def commit() -> None:
             if new_pool is not None:
@@ -1204,11 +1241,18 @@ class PreTradeState:
             _add(pool.linear, row.paragraph, sign * row.gross)
 
     def _result(
-        self, action: str, pid: str, method: str, by_after: dict[str, float], total: float
+        self,
+        action: str,
+        pid: str,
+        method: str,
+        by_after: dict[str, float],
+        total: float,
+        tnc_after: float,
     ) -> PreTradeResult:
-        nc_before = self.tnc - self.haircuts
-        nc_after = self.tnc - total
-        flags_after = self._flags(nc_after, total)
+        nc_before = self.capital - self.haircuts
+        nc_after = self.capital - total
+        securities = stage_totals(by_after.items())[SECURITIES]
+        flags_after = self._flags(nc_after, securities, tnc_after)
         names = sorted(set(self._by_paragraph) | set(by_after))
         scale = _TOL * max(1.0, abs(self.haircuts), abs(total))
         rows = []
@@ -1222,6 +1266,7 @@ class PreTradeState:
             position_id=pid,
             method=method,
             tentative_net_capital=self.tnc,
+            tentative_net_capital_after=tnc_after,
             haircuts_before=self.haircuts,
             haircuts_after=total,
             net_capital_before=nc_before,
@@ -1251,10 +1296,14 @@ class PreTradeState:
             frame = frame[frame["id"] != pid].reset_index(drop=True)
             given = given[given["id"] != pid].reset_index(drop=True)
         assert pid is not None
-        h = compute_haircuts(frame, self.as_of, self._hopts, net_capital_before_haircuts=self.tnc)
+        h = compute_haircuts(
+            frame, self.as_of, self._hopts, net_capital_before_haircuts=self.capital
+        )
         bp = h.by_paragraph
         by_after = {str(p): float(c) for p, c in zip(bp["paragraph"], bp["charge"], strict=True)}
-        result = self._result(action, pid, "full", by_after, h.total)
+        result = self._result(
+            action, pid, "full", by_after, h.total, self.capital - h.pre_tentative
+        )
 
         def commit() -> None:
             self._build(given)

@@ -52,7 +52,7 @@ def summarize(entity: str, result: NetCapitalResult) -> dict[str, Any]:
         "as_of": result.as_of,
         "positions": len(result.haircuts.detail),
         "tentative_net_capital": result.tentative_net_capital,
-        "total_haircuts": float(result.haircuts.total),
+        "total_haircuts": float(result.haircuts.after_tentative),
         "net_capital": result.net_capital,
         "requirement": float(result.requirement.amount),
         "excess": result.excess_net_capital,

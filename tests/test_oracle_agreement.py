@@ -236,10 +236,13 @@ def _compare(raw: pd.DataFrame, net_worth: float) -> None:
     frame = validate_frame(raw, AS_OF)
     book = Book(as_of=AS_OF, balance_sheet=BalanceSheet(net_worth=net_worth))
     result = netcap.compute(book, positions=frame)
-    tnc = float(result.lines.set_index("line").loc["tentative_net_capital", "amount"])
-    total, by_cite = reference_haircuts(raw.to_dict("records"), AS_OF, tnc)
+    # the book has no balance-sheet deduction: capital before position deductions is net worth
+    total, by_cite = reference_haircuts(raw.to_dict("records"), AS_OF, net_worth)
     by = result.haircuts.by_paragraph
     engine = dict(zip(by["paragraph"], by["charge"], strict=True))
+    # (c)(15): tentative net capital is net worth less the (vii) and crypto deductions only
+    before = by_cite.get("15c3-1(c)(2)(vii)", 0.0) + by_cite.get("15c3-1(c)(2)(iv)", 0.0)
+    assert abs(result.tentative_net_capital - (net_worth - before)) < 0.5
     # to the dollar: within half a dollar (rounding both can split a tie such as x.4999999 / x.5)
     assert abs(result.haircuts.total - total) < 0.5, (result.haircuts.total, total)
     for cite in set(engine) | set(by_cite):

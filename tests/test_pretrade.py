@@ -403,7 +403,7 @@ def test_a_covered_future_is_checked_by_a_full_recompute() -> None:
     assert state.check_remove("f").haircuts_after == pytest.approx(2_000.0)
 
 
-def test_sample_firm_with_links_checks_an_unlinked_trade_incrementally() -> None:
+def test_sample_firm_with_links_checks_unlinked_trades() -> None:
     from pathlib import Path  # noqa: PLC0415
 
     from netcap import load_book  # noqa: PLC0415
@@ -416,9 +416,13 @@ def test_sample_firm_with_links_checks_an_unlinked_trade_incrementally() -> None
     state = PreTradeState(loaded.book, positions=frame)
     trade = Position(id="zz", security_class="no_ready_market", side="long", market_value=10_000.0)
     r = state.check(trade)
-    # (vii): deducted in full, 100% x 10,000 = 10,000, nothing else moves
-    assert r.method != "full"
-    assert r.haircut_delta == pytest.approx(10_000.0)
+    # (vii): deducted in full, 100% x 10,000 = 10,000, above tentative net capital
+    # ((c)(15)), so tentative net capital falls by 10,000 and with it the (M) base of
+    # every issue: a full recompute
+    assert r.method == "full"
+    vii = {c.paragraph: c.delta for c in r.changed}["15c3-1(c)(2)(vii)"]
+    assert vii == pytest.approx(10_000.0)
+    assert r.tentative_net_capital_after == pytest.approx(r.tentative_net_capital - 10_000.0)
     # a position named by a link cannot be removed while the link stands
     target = str(frame.loc[frame["deliverable_position"].notna(), "deliverable_position"].iloc[0])
     with pytest.raises(ValueError, match="named by the link"):

@@ -322,10 +322,16 @@ def test_sample_firm_recomputes_to_the_engine(sample) -> None:  # type: ignore[n
     assert checked >= 30
     ws = openpyxl.load_workbook(path)["Computation"]
     rows = _rows(ws)
-    # every haircut line of the engine has its SUMIF line; nothing is left out
-    engine = {k for k in result.lines["line"] if str(k).startswith("haircut:")}
-    assert engine == {k for k in rows if k.startswith("haircut:")}
+    # every haircut and position-deduction line of the engine has its SUMIF line
+    prefixes = ("haircut:", "position_deduction:")
+    engine = {k for k in result.lines["line"] if str(k).startswith(prefixes)}
+    assert engine == {k for k in rows if k.startswith(prefixes)}
     assert len(engine) >= 12
+    # crypto and (vii) sit above tentative net capital, the haircuts below it ((c)(15))
+    order = list(rows)
+    tnc_at = order.index("tentative_net_capital")
+    assert all(order.index(k) < tnc_at for k in engine if k.startswith("position_deduction:"))
+    assert all(order.index(k) > tnc_at for k in engine if k.startswith("haircut:"))
 
 
 def test_sample_detail_and_inputs(sample) -> None:  # type: ignore[no-untyped-def]

@@ -26,9 +26,12 @@ def test_serial_matches_compute() -> None:
     for (_, row), job in zip(out.iterrows(), jobs.values(), strict=True):
         r = netcap.compute(job.book, positions=job.positions)
         assert row["net_capital"] == r.net_capital
-        assert row["total_haircuts"] == r.haircuts.total
-        # net capital = tentative net capital less haircuts (the frames hold no other item)
-        assert row["net_capital"] == pytest.approx(row["tentative_net_capital"] - r.haircuts.total)
+        # the haircuts deducted from tentative net capital ((c)(2)(vi), Appendix A and B);
+        # crypto and (vii) positions are deducted above tentative net capital (c)(15)
+        assert row["total_haircuts"] == r.haircuts.after_tentative
+        assert row["net_capital"] == pytest.approx(
+            row["tentative_net_capital"] - r.haircuts.after_tentative
+        )
 
 
 def test_local_cluster_equals_serial() -> None:

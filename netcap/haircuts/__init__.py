@@ -4,7 +4,12 @@
 paragraph that charges it (`netcap.haircuts.routing` decides which), and
 reassembles one detail row per input position.  Undue concentration ((M)) and
 the Appendix B margin charge on government futures are added on top, in the
-detail's ``add_on_*`` columns.  It checks its own reconciliation: every input
+detail's ``add_on_*`` columns.
+
+The detail lists every position once, including those deducted before
+tentative net capital (no ready market, (c)(2)(vii); non-security crypto,
+(c)(2)(iv)); `HaircutResult` splits the total into the stages of
+`netcap.haircuts.tentative`.  It checks its own reconciliation: every input
 id appears exactly once and the market value in equals the value charged plus
 the value covered or hedged away.
 
@@ -44,6 +49,7 @@ from netcap.haircuts.other_securities import (
 )
 from netcap.haircuts.preferred import preferred_haircut
 from netcap.haircuts.routing import route_in, route_keys, route_positions
+from netcap.haircuts.tentative import APPENDIX_B, PRE_TENTATIVE, SECURITIES, detail_stage_totals
 from netcap.model import Instrument
 from netcap.money import CENT
 from netcap.tables import load_schedule
@@ -73,12 +79,46 @@ class HaircutOptions:
 
 @dataclass(frozen=True)
 class HaircutResult:
-    """Haircut detail (one row per position), netting worksheets, and totals by paragraph."""
+    """Haircut detail (one row per position), netting worksheets, and totals by paragraph.
+
+    ``total`` is every charge in the detail, whatever its stage; the stage
+    properties split it (15c3-1(c)(15), see `netcap.haircuts.tentative`).
+    ``concentration_base`` is the capital (M) measured against (None when no
+    capital was given): the capital passed in less the pre-tentative deductions
+    and the Appendix B charges.
+    """
 
     detail: pd.DataFrame
     worksheets: dict[str, pd.DataFrame]
     total: float
     warnings: tuple[str, ...] = ()
+    concentration_base: float | None = None
+
+    @property
+    def by_stage(self) -> dict[str, float]:
+        """Total charge by stage (``pre_tentative``, ``appendix_b``, ``securities``)."""
+        return detail_stage_totals(self.detail)
+
+    @property
+    def pre_tentative(self) -> float:
+        """Deductions taken before tentative net capital: (c)(2)(vii) and crypto ((c)(2)(iv))."""
+        return self.by_stage[PRE_TENTATIVE]
+
+    @property
+    def appendix_b(self) -> float:
+        """Appendix B (15c3-1b) charges on futures and commodities."""
+        return self.by_stage[APPENDIX_B]
+
+    @property
+    def securities(self) -> float:
+        """Deductions of (c)(2)(vi), (M) included, and Appendix A: the (e)(2)(iii) base."""
+        return self.by_stage[SECURITIES]
+
+    @property
+    def after_tentative(self) -> float:
+        """Charges deducted from tentative net capital: (c)(2)(vi), Appendix A and B."""
+        by = self.by_stage
+        return by[APPENDIX_B] + by[SECURITIES]
 
     @property
     def by_paragraph(self) -> pd.DataFrame:
@@ -133,9 +173,14 @@ def compute_haircuts(
 ) -> HaircutResult:
     """Haircuts for a validated position frame (see `netcap.frame.validate_frame`).
 
-    ``net_capital_before_haircuts`` (tentative net capital) is needed by the
-    paragraphs that measure against it (the (A)(5) election, and undue
-    concentration (M) whenever a position within its scope is present).
+    ``net_capital_before_haircuts`` is net capital before every charge this
+    function computes: total capital less the balance-sheet deductions, before
+    the position deductions of (c)(2)(vii) and non-security crypto and before
+    the haircuts.  Tentative net capital ((c)(15)) is that less the
+    pre-tentative deductions; the (A)(5) election measures against it.  Undue
+    concentration ((M)(1)) measures against it less the Appendix B charges as
+    well.  It is needed only by those paragraphs (the (A)(5) election, and (M)
+    whenever a position within its scope is present).
     """
     opts = options or HaircutOptions()
     mmi_rules = load_schedule("money_market_instruments_eligibility", as_of)
@@ -231,6 +276,34 @@ def compute_haircuts(
         picked[0] = np.flatnonzero(route_in(routes, codes, route_key))
         return picked[0]
 
+    idx = pick("VII")
+    if len(idx):
+        add(
+            full_deduction(
+                frame.iloc[idx],
+                exposure[idx],
+                notes_of(idx),
+                load_schedule("no_ready_market", as_of),
+                "vii",
+            )
+        )
+    idx = pick("CRYPTO")
+    if len(idx):
+        add(
+            full_deduction(
+                frame.iloc[idx],
+                exposure[idx],
+                notes_of(idx),
+                load_schedule("non_allowable", as_of),
+                "crypto_non_security",
+            )
+        )
+    # deducted before tentative net capital (15c3-1(c)(15)); the (A)(5) test reads it
+    pre_tentative = float(sum(p["charge"].sum() for p in parts))
+    tentative = (
+        None if net_capital_before_haircuts is None else net_capital_before_haircuts - pre_tentative
+    )
+
     government = load_schedule("government", as_of)
     idx = pick("A")
     if len(idx):
@@ -240,7 +313,7 @@ def compute_haircuts(
             removed[idx],
             notes_of(idx),
             opts.government,
-            net_capital_before_haircuts,
+            tentative,
         )
         detail = gov.detail.copy()
         hedge_only = (hedges.removed[idx] > 0) & (detail["exposure"].to_numpy() == 0)
@@ -334,28 +407,6 @@ def compute_haircuts(
         )
     elif opts.limited_market.reductions:
         raise ValueError("15c3-1(c)(2)(vi)(L) reductions given but no position is under (K)(ii)")
-    idx = pick("VII")
-    if len(idx):
-        add(
-            full_deduction(
-                frame.iloc[idx],
-                exposure[idx],
-                notes_of(idx),
-                load_schedule("no_ready_market", as_of),
-                "vii",
-            )
-        )
-    idx = pick("CRYPTO")
-    if len(idx):
-        add(
-            full_deduction(
-                frame.iloc[idx],
-                exposure[idx],
-                notes_of(idx),
-                load_schedule("non_allowable", as_of),
-                "crypto_non_security",
-            )
-        )
     if opt is not None:
         place(opt.detail, opt.rows)
         if len(opt.pairs):
@@ -443,11 +494,15 @@ def compute_haircuts(
         out=detail["rate"].to_numpy(dtype=float).copy(),
         where=expo > 0,
     )
+    # (M)(1): net capital before (c)(2)(vi) and Appendix A, after every other deduction
+    base = None
+    if tentative is not None:
+        base = tentative - detail_stage_totals(detail)[APPENDIX_B]
     add_on, sheet = concentration_add_on(
         frame,
         routes,
         effective,
-        net_capital_before_haircuts,
+        base,
         as_of,
         load_schedule("concentration", as_of),
     )
@@ -460,7 +515,13 @@ def compute_haircuts(
     detail = detail[list(DETAIL_COLUMNS)]
     _reconcile(frame, detail, removed)
     total = float(detail["charge"].sum() + detail["add_on_charge"].sum())
-    return HaircutResult(detail=detail, worksheets=worksheets, total=total, warnings=warnings)
+    return HaircutResult(
+        detail=detail,
+        worksheets=worksheets,
+        total=total,
+        warnings=warnings,
+        concentration_base=base,
+    )
 
 
 def _reconcile(frame: pd.DataFrame, detail: pd.DataFrame, removed: np.ndarray) -> None:

@@ -1,8 +1,10 @@
 """Undue concentration: 15c3-1(c)(2)(vi)(M).
 
 A position in one issue (money market instruments, or securities of one class
-or series of an issuer) worth more than 10% of net capital before haircuts
-draws an additional deduction on the part above that 10%
+or series of an issuer) worth more than 10% of net capital before the
+application of (c)(2)(vi) and Appendix A (after every other deduction,
+including (c)(2)(vii), non-security crypto and Appendix B: see
+`netcap.haircuts.tentative`) draws an additional deduction on the part above that 10%
 (``haircut_tables/concentration.csv``):
 
 * 50% of the percentage deduction otherwise applied to the position ((M)(1));
@@ -100,7 +102,9 @@ def concentration_add_on(
     """The (M) add-on of each row of ``frame`` and a worksheet by issue.
 
     ``rates`` is the percentage otherwise applied to each row (the detail's
-    ``rate``).
+    ``rate``).  ``net_capital_before_haircuts`` is the (M)(1) base: net capital
+    before (c)(2)(vi) and Appendix A (`netcap.haircuts.compute_haircuts`
+    passes tentative net capital less the Appendix B charges).
     """
     n = len(frame)
     add_on = np.zeros(n)
@@ -114,7 +118,7 @@ def concentration_add_on(
     if net_capital_before_haircuts is None:
         raise ValueError(
             f"{CONCENTRATION_CITATION} (undue concentration) needs net capital before "
-            "haircuts: pass net_capital_before_haircuts"
+            "(c)(2)(vi) and Appendix A: pass net_capital_before_haircuts"
         )
     ncbh = float(net_capital_before_haircuts)
     muni = (cls_col == SecurityClass.MUNICIPAL.value).to_numpy(dtype=bool)

@@ -48,7 +48,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from netcap.computation import NetCapitalResult, haircut_group
+from netcap.computation import POSITION_DEDUCTION_PREFIX, NetCapitalResult, haircut_group
 from netcap.frame import COLUMNS
 from netcap.io import LoadedBook
 from netcap.io.book import list_fields, sheet_name
@@ -320,9 +320,16 @@ def _haircut_formula(detail: TableRef, row: int) -> Formula:
 
 
 def _capital_section(s: _Sheet, lines: pd.DataFrame, detail: TableRef) -> None:
-    """Equity down to net capital: subtotal = previous subtotal + the items since it."""
+    """Equity down to net capital: subtotal = previous subtotal + the items since it.
+
+    Position deductions above tentative net capital ((c)(2)(vii), crypto) and the
+    haircut lines below it are ``SUMIF`` formulas over the haircut detail.  The
+    (e)(2)(iii) withdrawal base sums the haircut lines other than Appendix B; the
+    (M)(1) base is tentative net capital less the Appendix B line.
+    """
     prev: int | None = None
     items: list[int] = []
+    haircut_rows: dict[str, int] = {}
     s.heading("Computation of net capital")
     for rec in lines.to_dict("records"):
         key, role = str(rec["line"]), str(rec["role"])
@@ -336,8 +343,18 @@ def _capital_section(s: _Sheet, lines: pd.DataFrame, detail: TableRef) -> None:
                 s.heading("Deductions and charges")
         elif role == "memo" and key.startswith("total_"):
             s.line(key, label, Formula(f"={_sum(items)}"), citation)
-        elif key.startswith("haircut:"):
-            items.append(s.line(key, label, _haircut_formula(detail, s.row), citation))
+        elif key.startswith(("haircut:", POSITION_DEDUCTION_PREFIX)):
+            r = s.line(key, label, _haircut_formula(detail, s.row), citation)
+            items.append(r)
+            if key.startswith("haircut:"):
+                haircut_rows[key] = r
+        elif key == "withdrawal_haircut_base":
+            rows = [r for k, r in haircut_rows.items() if k != "haircut:15c3-1b"]
+            s.line(key, label, Formula(f"={_sum(rows)}"), citation)
+        elif key == "concentration_base":
+            tnc = _cell(s.where["tentative_net_capital"])
+            b = haircut_rows.get("haircut:15c3-1b")
+            s.line(key, label, Formula(f"={tnc}+{_cell(b)}" if b else f"={tnc}"), citation)
         elif role == "memo":
             s.line(key, label, float(rec["amount"]), citation)
         else:
@@ -474,7 +491,7 @@ _FLAGS: Mapping[str, tuple[str, str, str, str, str]] = {
         "requirements",
         "withdrawal_haircut_pct",
         "nc",
-        "-total_haircuts",
+        "-withdrawal_haircut_base",
         "<",
     ),
     "withdrawal_below_5pct_debit_items": ("requirements", "withdrawal_debit_pct", "nc", "adi", "<"),

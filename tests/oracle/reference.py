@@ -1,11 +1,14 @@
 """Reference haircuts: one pass over positions, dicts and plain arithmetic.
 
 Input: raw position records (dicts with the columns of a position file; dates
-as ``date``/``Timestamp``/``None``), the as-of date and net capital before
-haircuts.  Output: the total and the charge by citation, with the netted
-charges of a paragraph split over its positions the way the engine documents
-its detail (greater side, in proportion to market value; the (A) categories in
-proportion to each position's gross charge), so totals by citation compare.
+as ``date``/``Timestamp``/``None``), the as-of date and net capital before any
+position deduction (after the balance-sheet deductions).  Tentative net capital
+((c)(15)) is that less the 100% deductions of (c)(2)(vii) and non-security
+crypto; the (M)(1) base is tentative net capital less the Appendix B charges.
+Output: the total and the charge by citation, with the netted charges of a
+paragraph split over its positions the way the engine documents its detail
+(greater side, in proportion to market value; the (A) categories in proportion
+to each position's gross charge), so totals by citation compare.
 
 Scope: the default elections (no (A)(2), (A)(3), (A)(5); no (F)(2) hedges, no
 (L) reductions; futures membership "other", no account equity).
@@ -162,9 +165,9 @@ def _gov_bucket(months: float) -> int:
 
 # ---- the computation ---------------------------------------------------------------------
 def reference_haircuts(
-    rows: list[Row], as_of: date, net_capital_before_haircuts: float
+    rows: list[Row], as_of: date, capital_before_position_deductions: float
 ) -> tuple[float, dict[str, float]]:
-    """Total haircut and the charge by citation (add-ons under their own citation)."""
+    """Total of every position charge and the charge by citation (add-ons under their own)."""
     pos: list[Row] = []
     for r in rows:
         p = dict(r)
@@ -408,7 +411,12 @@ def reference_haircuts(
             add_ons[cite] += amount
 
     # ---- (M) undue concentration ---------------------------------------------------------
-    add_ons[f"{P}(M)"] += _concentration(pos, as_of, net_capital_before_haircuts)
+    # 10% of net capital before (vi) and Appendix A: after (vii), crypto and Appendix B
+    before_tentative = sum(p["charge"] for p in pos if p["route"] in ("VII", "CRYPTO"))
+    appendix_b = sum(p["charge"] for p in pos if p["cite"].startswith("15c3-1b"))
+    appendix_b += sum(a for c, a in add_ons.items() if c.startswith("15c3-1b"))
+    base = capital_before_position_deductions - before_tentative - appendix_b
+    add_ons[f"{P}(M)"] += _concentration(pos, as_of, base)
 
     by_cite: dict[str, float] = defaultdict(float)
     for p in pos:
@@ -433,7 +441,7 @@ _DEBT = {
 
 
 def _concentration(pos: list[Row], as_of: date, ncbh: float) -> float:
-    """(M): per issue, the excess over the threshold times the add-on rate."""
+    """(M): per issue, the excess over the threshold (10% of ``ncbh``) times the add-on rate."""
     issues: dict[str, list[Row]] = defaultdict(list)
     for p in pos:
         if p["route"] not in _IN_SCOPE or p["cls"] in ("money_market_fund", "redeemable_fund"):
