@@ -36,9 +36,12 @@ A trade whose charge is not under (c)(2)(vi) or Appendix A (crypto, (vii),
 futures, commodities, a government future's Appendix B add-on) moves those
 bases, and so every (M) issue's threshold: it is handled by a full recompute
 (``method="full"``).  Every other trade leaves both bases where they are.
+Option trades (Appendix A, 15c3-1a) take the full recompute too: an option's
+charge carries the (b)(2)(ii) add-on and may pair with other rows through
+``offsets``, which no pool keeps.
 
 Links between positions (covered futures through ``deliverable_position``,
-(F)(2) hedges through ``hedge_with``) and the elections that name position ids
+(F)(2) hedges through ``hedge_with``, option pairs through ``offsets``) and the elections that name position ids
 ((A)(3) pairs, (L) reductions) tie the charge of one position to another.  Such
 *linked* positions already in the book enter their pools as the full
 computation treats them, and stay fixed there: a covered position with the
@@ -430,7 +433,9 @@ class PreTradeState:
         """Ids of rows with a link, named by a link, or named by an election."""
         out: set[str] = set()
         self._named_by: dict[str, str] = {}
-        for col in ("deliverable_position", "hedge_with"):
+        for col in _LINK_COLUMNS:
+            if col not in frame.columns:
+                continue
             has = frame[col].notna().to_numpy(dtype=bool)
             if has.any():
                 ids = frame.loc[has, "id"].astype(str)
@@ -941,11 +946,10 @@ class PreTradeState:
         if not positions:
             return []
         frame = self._trade_frame(positions)
-        linked = (
-            frame["deliverable_position"].notna()
-            | frame["hedge_with"].notna()
-            | frame["id"].astype(str).isin(self._named)
-        ).to_numpy(dtype=bool)
+        linked = frame["id"].astype(str).isin(self._named).to_numpy(dtype=bool)
+        for col in _LINK_COLUMNS:
+            if col in frame.columns:
+                linked |= frame[col].notna().to_numpy(dtype=bool)
         rows: list[_Row | None] = [None] * len(frame)
         if not linked.all():
             sub = frame[~linked].reset_index(drop=True)
@@ -1147,8 +1151,14 @@ class PreTradeState:
             assert pid is not None
             row = self._row_of(pid)
             sign = -1.0
-        if row.fut_citation or stage(row.paragraph) != SECURITIES:
-            # moves tentative net capital or the (M) base: every issue's threshold changes
+        if (
+            row.fut_citation
+            or stage(row.paragraph) != SECURITIES
+            or row.paragraph.startswith(OPTIONS_PREFIX)
+        ):
+            # moves tentative net capital or the (M) base (every issue's threshold
+            # changes), or is an Appendix A option, whose charge carries the (b)(2)(ii)
+            # add-on and may pair with other rows: no pool keeps either, so recompute
             one = None
             if prepared is not None:
                 built = prepared._frame or prepared._builder is not None
@@ -1310,6 +1320,12 @@ class PreTradeState:
 
         return result, commit
 
+
+_LINK_COLUMNS = ("deliverable_position", "hedge_with", "offsets")
+"""Columns that tie one position's charge to another's (cover, (F)(2) hedge, Appendix A pair)."""
+
+OPTIONS_PREFIX = "15c3-1a"
+"""Citations of Appendix A (options): such rows are charged by a full recompute."""
 
 _FAMILY = {
     "A": "A",

@@ -260,9 +260,10 @@ class Strategy(BaseModel):
     )
     net_capital_before_haircuts: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = Field(
         default=None,
-        description="the firm's net capital before haircuts, a fixed figure (not scaled with P): "
-        "the base of the 15c3-1(c)(2)(vi)(M) undue-concentration threshold; required when a "
-        "leg falls under (M)",
+        description="the firm's capital before any position charge (net worth, subordinated "
+        "liabilities and balance-sheet deductions), a fixed figure not scaled with P; the "
+        "15c3-1(c)(2)(vi)(M) threshold is 10% of it less the strategy's (c)(2)(vii), crypto and "
+        "Appendix B charges; required when a leg falls under (M)",
     )
     legs: tuple[Leg, ...] = Field(description="the strategy's legs (at least one)")
 

@@ -588,3 +588,43 @@ def test_a_repeated_shape_is_prepared_fast_and_checked_the_same() -> None:
     assert state.check(second).haircuts_after == pytest.approx(12_000.0)
     assert state.add(second).haircuts_after == pytest.approx(12_000.0)
     assert list(state.current_frame()["id"]) == ["long", "s2"]
+
+
+def test_an_option_trade_is_checked_by_a_full_recompute() -> None:
+    stock = Position(
+        id="stk",
+        security_class="equity",
+        side="long",
+        market_value=100_000.0,
+        security_id="XYZ",
+    )
+    call = Position(
+        id="c1",
+        security_class="equity",
+        instrument="option",
+        side="short",
+        market_value=2_000.0,
+        option_type="call",
+        strike=100.0,
+        underlying_price=100.0,
+        units=1_000.0,
+        listed=True,
+        expiry=date(2024, 9, 20),
+        underlying="XYZ",
+        security_id="XYZ-C100",
+    )
+    state = PreTradeState(_book((stock,)))
+    r = state.check(call)
+    # the stock: (J) 15% x 100,000 = 15,000.  The short at-the-money listed call, unpaired
+    # (15c3-1a(b)(2)(iii)(A)): V = 1,000 x $100 = 100,000, otm 0, so
+    # max(15% x 100,000, $250 x 10 contracts, 50% x 15,000) = 15,000; its time value
+    # (2,000 market value, nothing in the money) is added back under (b)(2)(ii)(A): -2,000.
+    # (M): 100,000 is not above 10% x 1,000,000.  Haircuts 28,000; net capital 972,000.
+    assert r.method == "full"
+    assert r.haircuts_after == pytest.approx(28_000.0)
+    assert r.net_capital_after == pytest.approx(972_000.0)
+    state.add(call)
+    # removing the option is a full recompute as well: back to the stock's 15,000
+    out = state.check_remove("c1")
+    assert out.method == "full"
+    assert out.haircuts_after == pytest.approx(15_000.0)
