@@ -41,8 +41,9 @@ charge carries the (b)(2)(ii) add-on and may pair with other rows through
 ``offsets``, which no pool keeps.
 
 Links between positions (covered futures through ``deliverable_position``,
-(F)(2) hedges through ``hedge_with``, option pairs through ``offsets``) and the elections that name position ids
-((A)(3) pairs, (L) reductions) tie the charge of one position to another.  Such
+(F)(2) hedges through ``hedge_with``, option pairs through ``offsets``) and the
+elections that name position ids ((A)(3) pairs, (L) reductions) tie the charge
+of one position to another.  Such
 *linked* positions already in the book enter their pools as the full
 computation treats them, and stay fixed there: a covered position with the
 value left after cover (15c3-1b(a)(3)(ix)(A)), its futures margin charge on the
