@@ -35,6 +35,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +100,8 @@ def machine() -> str:
 def _compute_rows(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for n in sizes:
-        raw, gen = timed(lambda n=n: synthetic_frame(n))
-        frame, validate = timed(lambda raw=raw: validate_frame(raw, AS_OF))
+        raw, gen = timed(partial(synthetic_frame, n))
+        frame, validate = timed(partial(validate_frame, raw, AS_OF))
         del raw
         rows.append(
             {
@@ -111,7 +112,11 @@ def _compute_rows(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
             }
         )
         book = book_for(frame)
-        secs = median_time(lambda b=book, f=frame: netcap.compute(b, positions=f), repeat)
+
+        def run(book: netcap.Book = book, frame: Any = frame) -> object:
+            return netcap.compute(book, positions=frame)
+
+        secs = median_time(run, repeat)
         target = COMPUTE_TARGET_S if n >= 1_000_000 else None
         rows.append(
             {
@@ -141,7 +146,7 @@ def _reference_rows(n: int, repeat: int) -> list[dict[str, Any]]:
     book = book_for(frame)
     tnc = netcap.compute(book, positions=frame).tentative_net_capital
     engine = median_time(lambda: netcap.compute(book, positions=frame), repeat)
-    records = raw.to_dict("records")
+    records = [{str(k): v for k, v in r.items()} for r in raw.to_dict("records")]
     del raw
     ref = median_time(lambda: reference_haircuts(records, AS_OF, tnc), 1)
     ratio = ref.wall / engine.wall

@@ -41,6 +41,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -400,7 +401,7 @@ def _options(
     offsets[rows[pr]] = pd.Series(stock).astype(str).radd("p").to_numpy(dtype=object)
     value[rows] = mv
 
-    def col(values: np.ndarray, blank: object, dtype: object = object) -> np.ndarray:
+    def col(values: np.ndarray, blank: object, dtype: Any = object) -> np.ndarray:
         out = np.full(n, blank, dtype=dtype)
         out[rows] = values
         return out
