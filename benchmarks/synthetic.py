@@ -22,7 +22,16 @@ What a book contains (shares are of the number of positions):
 * government and commodity futures, some covering long inventory
   (``deliverable_position``, Appendix B (a)(3)(ix)(A)) and some uncovered;
 * issues of very different sizes, so a few exceed 10% of net capital before
-  haircuts and (c)(2)(vi)(M) fires.
+  haircuts and (c)(2)(vi)(M) fires;
+* equity options (Appendix A, 15c3-1a), about 2% of positions: listed and a few
+  unlisted calls and puts, long and short, unpaired, and half of them paired
+  (``offsets``) with an equity row of their underlying issue as (b)(2)(iii)(D)
+  long put / long stock, long call / short stock and short call / long stock.
+  ``options=False`` leaves them out (the per-position reference in the tests
+  does not model Appendix A).
+
+Net worth is chosen so that the firm is solvent with a margin: haircuts come to
+about a third to a half of tentative net capital (see :func:`synthetic_book`).
 
 Run ``python -m benchmarks.synthetic 100000 out.csv`` to write one to disk.
 """
@@ -32,6 +41,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +49,14 @@ import pandas as pd
 from netcap.firm import BalanceSheet, Book
 from netcap.frame import COLUMNS, validate_frame
 
-__all__ = ["AS_OF", "SyntheticBook", "synthetic_book", "synthetic_frame"]
+__all__ = [
+    "AS_OF",
+    "NET_WORTH_SHARE",
+    "SyntheticBook",
+    "book_for",
+    "synthetic_book",
+    "synthetic_frame",
+]
 
 AS_OF = date(2024, 6, 28)
 """A Friday; day 28 exists in every month, so whole-month maturities are exact."""
@@ -80,7 +97,10 @@ _KINDS: tuple[tuple[str, float], ...] = (
     ("commodity", 0.01),
     ("commodity_future_cover", 0.01),
     ("commodity_future", 0.01),
+    ("option", 0.01),  # unpaired equity option
+    ("option_paired", 0.01),  # equity option paired with the row before (its underlying)
 )
+_OPTION_KINDS = ("option", "option_paired")
 
 _GOV_EDGES = np.array([0, 3, 6, 9, 12, 24, 36, 60, 120, 180, 240, 300, 360])
 _MUNI_EDGES = np.array([0, 12, 24, 42, 60, 84, 120, 180, 240, 360])
@@ -116,11 +136,15 @@ def _days_maturity(rng: np.random.Generator, n: int, edges: np.ndarray) -> np.nd
     return np.datetime64(AS_OF, "D") + d
 
 
-def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
-    """A raw position frame of about ``n`` rows (exactly ``n``), built vectorized."""
+def synthetic_frame(n: int, seed: int = 0, *, options: bool = True) -> pd.DataFrame:
+    """A raw position frame of exactly ``n`` rows, built vectorized.
+
+    ``options=False`` leaves out the option rows (their share goes to the other kinds).
+    """
     rng = np.random.default_rng(seed)
-    names = np.array([k for k, _ in _KINDS])
-    weights = np.array([w for _, w in _KINDS])
+    kinds = [(k, w) for k, w in _KINDS if options or k not in _OPTION_KINDS]
+    names = np.array([k for k, _ in kinds])
+    weights = np.array([w for _, w in kinds])
     kind = rng.choice(names, n, p=weights / weights.sum())
     # covered futures need a long cash row to cover: pair them with the row before
     cover = np.isin(kind, ["gov_future_cover", "commodity_future_cover"])
@@ -130,6 +154,15 @@ def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
     kind[prev] = np.where(kind[np.flatnonzero(cover)] == "gov_future_cover", "gov", "commodity")
     # a row that was just made cash inventory must not itself be a covering future
     cover[prev] = False
+    # a paired option needs the row before as its underlying: an equity row made for it,
+    # unless that row is already part of a futures cover (then the option stays unpaired)
+    paired = kind == "option_paired"
+    paired[0] = False
+    in_cover = cover.copy()
+    in_cover[prev] = True
+    paired &= ~np.roll(in_cover, 1) & ~np.roll(paired, 1)
+    kind[(kind == "option_paired") & ~paired] = "option"
+    kind[np.flatnonzero(paired) - 1] = "opt_underlying"
 
     def is_(*ks: str) -> np.ndarray:
         return np.isin(kind, ks)
@@ -148,7 +181,18 @@ def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
         (("debt", "debt_no_credit", "debt_default"), "nonconvertible_debt"),
         (("conv_below", "conv_above"), "convertible_debt"),
         (("preferred", "preferred_no_credit"), "preferred"),
-        (("equity", "limited_k", "limited_j", "called", "not_ready_equity"), "equity"),
+        (
+            (
+                "equity",
+                "limited_k",
+                "limited_j",
+                "called",
+                "not_ready_equity",
+                "opt_underlying",
+                *_OPTION_KINDS,
+            ),
+            "equity",
+        ),
         (("other_security",), "other_security"),
         (("no_ready_market",), "no_ready_market"),
         (("crypto",), "crypto_non_security"),
@@ -157,6 +201,8 @@ def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
         cls[is_(*ks)] = c
     future = is_("gov_future_cover", "gov_future", "commodity_future_cover", "commodity_future")
     instrument = np.where(future, "future", "cash").astype(object)
+    option = is_(*_OPTION_KINDS)
+    instrument[option] = "option"
 
     side = np.where(rng.random(n) < 0.7, "long", "short").astype(object)
     side[is_("crypto")] = "long"
@@ -249,6 +295,7 @@ def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
         "gov_future",
         "commodity_future_cover",
         "commodity_future",
+        *_OPTION_KINDS,
     )
     security_id[own] = ids[own]
     commodity_name = np.array(["corn", "wheat", "gold", "copper", "crude"], dtype=object)
@@ -257,6 +304,7 @@ def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
 
     equity_like = is_("equity", "preferred", "preferred_no_credit", "limited_j", "called")
     quantity = np.where(equity_like, np.round(value / rng.uniform(2, 200, n)), np.nan)
+    opt = _options(rng, n, option, paired, side, value, quantity, security_id)
 
     raw = pd.DataFrame(
         {
@@ -290,10 +338,84 @@ def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
             "clearing_margin": np.nan,
             "initial_margin": init,
             "cleared_by_firm": True,
+            **opt,
         },
         columns=list(COLUMNS),
     )
     return raw
+
+
+def _options(
+    rng: np.random.Generator,
+    n: int,
+    option: np.ndarray,
+    paired: np.ndarray,
+    side: np.ndarray,
+    value: np.ndarray,
+    quantity: np.ndarray,
+    security_id: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Option columns for the option rows; sets side, value and quantity of paired pairs.
+
+    An option covers ``units`` shares (100 per contract) of an equity issue at
+    ``underlying_price``; its market value is its in-the-money amount plus a time
+    value of 1-5% of the underlying value.  A paired option's row before is an
+    equity position of exactly ``units`` shares (value ``units x price``) in the
+    issue the option names, on the side its pair needs ((b)(2)(iii)(D)).
+    """
+    rows = np.flatnonzero(option)
+    m = len(rows)
+    call = rng.random(m) < 0.5
+    price = np.round(rng.uniform(10.0, 200.0, m), 2)
+    strike = np.round(price * rng.uniform(0.8, 1.2, m))
+    units = 100.0 * rng.integers(1, 20, m)
+    itm = units * np.where(call, np.maximum(price - strike, 0), np.maximum(strike - price, 0))
+    mv = np.round(itm + units * price * rng.uniform(0.01, 0.05, m), 2)
+    expiry = np.datetime64(AS_OF, "D") + rng.integers(1, 270, m)
+    listed = np.full(m, True, dtype=object)
+    under = np.full(m, None, dtype=object)
+    # unpaired: an equity issue of the book; a tenth of them unlisted
+    loose = ~paired[rows]
+    under[loose] = ("EQ-" + pd.Series(rng.integers(1, 50, int(loose.sum()))).astype(str)).to_numpy(
+        dtype=object
+    )
+    listed[loose & (rng.random(m) < 0.1)] = False
+    # paired ((b)(2)(iii)(D)): 0 long put / long stock, 1 long call / short stock,
+    # 2 short call / long stock
+    pr = np.flatnonzero(~loose)
+    strategy = rng.integers(0, 3, len(pr))
+    call[pr] = strategy != 0
+    opt_side = np.where(strategy == 2, "short", "long")
+    stock_side = np.where(strategy == 1, "short", "long")
+    itm[pr] = units[pr] * np.where(
+        call[pr], np.maximum(price[pr] - strike[pr], 0), np.maximum(strike[pr] - price[pr], 0)
+    )
+    mv[pr] = np.round(itm[pr] + units[pr] * price[pr] * rng.uniform(0.01, 0.05, len(pr)), 2)
+    stock = rows[pr] - 1
+    side[rows[pr]] = opt_side
+    side[stock] = stock_side
+    quantity[stock] = units[pr]
+    value[stock] = np.round(units[pr] * price[pr], 2)
+    under[pr] = security_id[stock]
+    offsets = np.full(n, None, dtype=object)
+    offsets[rows[pr]] = pd.Series(stock).astype(str).radd("p").to_numpy(dtype=object)
+    value[rows] = mv
+
+    def col(values: np.ndarray, blank: object, dtype: Any = object) -> np.ndarray:
+        out = np.full(n, blank, dtype=dtype)
+        out[rows] = values
+        return out
+
+    return {
+        "option_type": col(np.where(call, "call", "put"), None),
+        "strike": col(strike, np.nan, float),
+        "underlying_price": col(price, np.nan, float),
+        "units": col(units, np.nan, float),
+        "listed": col(listed, None),
+        "expiry": col(expiry, np.datetime64("NaT"), "datetime64[D]"),
+        "underlying": col(under, None),
+        "offsets": offsets,
+    }
 
 
 _ISSUE_TAG = {
@@ -331,21 +453,39 @@ _ISSUE_TAG = {
     "commodity": "COMM",
     "commodity_future_cover": "COMMF",
     "commodity_future": "COMMF",
+    "opt_underlying": "EQ",
+    "option": "OPT",
+    "option_paired": "OPT",
 }
 """Issue prefix per kind: one issue is charged under one paragraph."""
 
 
-def synthetic_book(n: int, seed: int = 0) -> SyntheticBook:
-    """A validated synthetic book of ``n`` positions.
+NET_WORTH_SHARE = 0.2
+"""Net worth as a share of gross market value.
 
-    Net worth is set to 4% of gross market value, so 10% of net capital before
-    haircuts is small enough that the largest issues exceed it ((M)).
+The haircuts of these books come to roughly 8-9% of gross market value, so at a
+fifth of it they are about two fifths of tentative net capital and net
+capital stays well positive, while 10% of tentative net capital (2% of gross)
+is still small enough that the largest issues exceed it and (M) fires.
+"""
+
+
+def synthetic_book(n: int, seed: int = 0, *, options: bool = True) -> SyntheticBook:
+    """A validated synthetic book of ``n`` positions (see :func:`synthetic_frame`).
+
+    Net worth is :data:`NET_WORTH_SHARE` of gross market value.
     """
-    raw = synthetic_frame(n, seed)
+    raw = synthetic_frame(n, seed, options=options)
     frame = validate_frame(raw, AS_OF)
-    gross = float(frame["market_value"].sum())
-    book = Book(as_of=AS_OF, balance_sheet=BalanceSheet(net_worth=round(0.04 * gross, 2)))
-    return SyntheticBook(book=book, frame=frame)
+    return SyntheticBook(book=book_for(frame), frame=frame)
+
+
+def book_for(frame: pd.DataFrame) -> Book:
+    """The balance sheet of a synthetic book: net worth :data:`NET_WORTH_SHARE` of gross value."""
+    gross = float(np.asarray(frame["market_value"], dtype=float).sum())
+    return Book(
+        as_of=AS_OF, balance_sheet=BalanceSheet(net_worth=round(NET_WORTH_SHARE * gross, 2))
+    )
 
 
 def main(argv: list[str]) -> None:

@@ -22,8 +22,11 @@ from netcap.settlement import position_dates
 
 __all__ = [
     "COLUMNS",
+    "OPTION_COLUMNS",
     "BookError",
     "RowError",
+    "align_option_columns",
+    "option_column",
     "positions_frame",
     "validate_frame",
 ]
@@ -38,7 +41,24 @@ OPTION_COLUMNS: tuple[str, ...] = (
     "underlying",
     "offsets",
 )
-"""Columns of an option position (Appendix A, 15c3-1a); see `_validate_options`."""
+"""Columns of an option position (Appendix A, 15c3-1a); see `_validate_options`.
+
+A validated frame carries them only when at least one row is an option: at a
+million rows they would otherwise cost about 90 MB of blanks.  Read them with
+`option_column`, which gives the blank default when a column is absent.
+"""
+
+_OPTION_BLANKS: dict[str, object] = {
+    "option_type": None,
+    "strike": np.nan,
+    "underlying_price": np.nan,
+    "units": np.nan,
+    "listed": True,
+    "expiry": pd.NaT,
+    "underlying": None,
+    "offsets": None,
+}
+"""What each option column holds on a row that is not an option (after validation)."""
 
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -525,9 +545,53 @@ def validate_frame(
     frame["months_to_maturity"] = months
     sign = np.where(frame["side"].to_numpy() == Side.LONG.value, 1.0, -1.0)
     frame["signed_value"] = sign * vals
-    for col, column in dates.columns.items():  # trade and settlement dates, netcap.settlement
-        frame[col] = pd.to_datetime(column) if column.dtype.kind == "M" else column
+    if frame["trade_date"].notna().any() or frame["settlement_date"].notna().any():
+        for col, column in dates.columns.items():  # trade and settlement dates, netcap.settlement
+            frame[col] = pd.to_datetime(column) if column.dtype.kind == "M" else column
+    else:
+        # no row gives a date: no charge reads them, and blanks cost memory at scale
+        frame = frame.drop(columns=list(DATE_COLUMNS))
+    if not (frame["instrument"] == Instrument.OPTION.value).any():
+        # validated blanks only (a non-option row may not carry them): drop them
+        frame = frame.drop(columns=list(OPTION_COLUMNS))
     return frame
+
+
+DATE_COLUMNS: tuple[str, ...] = ("trade_date", "settlement_date")
+"""Trade and settlement date columns: a validated frame keeps them (with the settlement
+date's source, citation and note from `netcap.settlement.position_dates`) only when at
+least one row gives a date."""
+
+
+def option_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """Option column ``name`` of a validated frame, or its blank default if the frame has none.
+
+    A validated frame leaves out the `OPTION_COLUMNS` when no row is an option.
+    """
+    if name not in _OPTION_BLANKS:
+        raise KeyError(f"{name!r} is not one of the option columns {list(OPTION_COLUMNS)}")
+    if name in frame.columns:
+        return frame[name]
+    blank = _OPTION_BLANKS[name]
+    if name == "expiry":
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]", name=name)
+    if isinstance(blank, float):
+        return pd.Series(blank, index=frame.index, dtype=float, name=name)
+    return pd.Series([blank] * len(frame), index=frame.index, dtype=object, name=name)
+
+
+def align_option_columns(*frames: pd.DataFrame) -> list[pd.DataFrame]:
+    """The frames, each given every option column if any of them has one.
+
+    For joining validated frames (a book and a trade) where only one holds options.
+    """
+    if not any(c in f.columns for f in frames for c in OPTION_COLUMNS):
+        return list(frames)
+    out = []
+    for f in frames:
+        missing = [c for c in OPTION_COLUMNS if c not in f.columns]
+        out.append(f.assign(**{c: option_column(f, c) for c in missing}) if missing else f)
+    return out
 
 
 def _validate_options(

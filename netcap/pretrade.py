@@ -71,7 +71,7 @@ from pydantic import ValidationError
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
 from netcap.early_warning import EarlyWarningInputs, early_warning_flags
 from netcap.firm import Book, LiabilityKind
-from netcap.frame import BookError, RowError, positions_frame
+from netcap.frame import BookError, RowError, align_option_columns, positions_frame
 from netcap.haircuts import HaircutOptions, compute_haircuts
 from netcap.haircuts.concentration import (
     CONCENTRATION_CITATION,
@@ -1299,6 +1299,8 @@ class PreTradeState:
         frame = self._current(self._frame)
         given = self._current(self._given)
         if one is not None:
+            # a trade and a book may differ in carrying option columns (none without options)
+            frame, given, one = align_option_columns(frame, given, one)
             cols = list(frame.columns)
             frame = pd.concat([frame, one[cols]], ignore_index=True)
             given = pd.concat([given, one[list(given.columns)]], ignore_index=True)

@@ -48,6 +48,21 @@ def test_local_cluster_equals_serial() -> None:
     pd.testing.assert_frame_equal(parallel, serial)
 
 
+def test_process_cluster_equals_serial() -> None:
+    """Jobs and results cross a process boundary (pickled), unlike the threaded cluster."""
+    distributed = pytest.importorskip("distributed")
+    jobs = dict(list(_jobs().items())[:2])
+    serial = compute_many(jobs)
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        parallel = compute_many(jobs, client=client)
+    pd.testing.assert_frame_equal(parallel, serial)
+
+
 def test_delayed_scheduler_equals_serial() -> None:
     pytest.importorskip("dask")
     jobs = _jobs()

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from netcap.frame import BookError, RowError
+from netcap.frame import BookError, RowError, option_column
 from netcap.haircuts.detail import build_detail
 from netcap.haircuts.routing import row_label
 from netcap.model import Instrument, SecurityClass, Side
@@ -128,18 +128,18 @@ def option_charges(
         "percentage); see docs/options.md",
     )
     refuse(o["limited_market"].to_numpy(dtype=bool), "limited_market", "not for an option")
-    call = o["option_type"].to_numpy(dtype=object) == "call"
+    call = option_column(o, "option_type").to_numpy(dtype=object) == "call"
     short = o["side"].to_numpy(dtype=object) == Side.SHORT.value
-    strike = o["strike"].to_numpy(dtype=float)
-    price = o["underlying_price"].to_numpy(dtype=float)
-    units = o["units"].to_numpy(dtype=float)
-    listed = o["listed"].to_numpy(dtype=bool)
-    expiry = o["expiry"].to_numpy(dtype="datetime64[ns]")
-    under = o["underlying"].to_numpy(dtype=object)
+    strike = option_column(o, "strike").to_numpy(dtype=float)
+    price = option_column(o, "underlying_price").to_numpy(dtype=float)
+    units = option_column(o, "units").to_numpy(dtype=float)
+    listed = option_column(o, "listed").to_numpy(dtype=bool)
+    expiry = option_column(o, "expiry").to_numpy(dtype="datetime64[ns]")
+    under = option_column(o, "underlying").to_numpy(dtype=object)
     mv = o["market_value"].to_numpy(dtype=float)
 
     # --- pairing --------------------------------------------------------------------
-    link = o["offsets"].to_numpy(dtype=object)
+    link = option_column(o, "offsets").to_numpy(dtype=object)
     has = pd.notna(link)
     target = np.full(m, -1, dtype=np.int64)
     target[has] = pd.Index(ids).get_indexer(pd.Index(link[has]))
