@@ -950,7 +950,7 @@ class PreTradeState:
         linked = frame["id"].astype(str).isin(self._named).to_numpy(dtype=bool)
         for col in _LINK_COLUMNS:
             if col in frame.columns:
-                linked |= frame[col].notna().to_numpy(dtype=bool)
+                linked = linked | frame[col].notna().to_numpy(dtype=bool)
         rows: list[_Row | None] = [None] * len(frame)
         if not linked.all():
             sub = frame[~linked].reset_index(drop=True)
