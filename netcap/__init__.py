@@ -38,8 +38,8 @@ from netcap.io import LoadedBook, load_book, write_template
 from netcap.lockup import LockupResult, simulate_lockup
 from netcap.model import FundAssets, Instrument, OptionType, Position, SecurityClass, Side
 from netcap.portfolio import Combination, combine
-from netcap.receivables import Receivable, ReceivableKind
 from netcap.pretrade import PreparedTrade, PreTradeResult, PreTradeState
+from netcap.receivables import Receivable, ReceivableKind
 from netcap.registration import Crossover, DealerCapital, RegistrationAnalysis, analyze, sweep
 from netcap.report import export_computation
 from netcap.strategy import Leg, LegKind, Strategy, uncovered_futures_variant

@@ -62,15 +62,6 @@ LIMITATIONS: dict[str, str] = {
         "an opinion of outside counsel or the carrier's written acknowledgement, which are not "
         "inputs; enter a claim past its period as a non-allowable asset (insurance_claims)"
     ),
-    "15c3-1(c)(2)(iv)(B)": (
-        "only free shipments and mutual fund redemptions are aged from dates; unsecured "
-        "advances, account deficits after margin calls and stock loaned over collateral are "
-        "entered as non-allowable assets"
-    ),
-    "15c3-1(c)(2)(iv)(E)": (
-        "other unsecured receivables and syndicate profits carry no period and are entered as "
-        "non-allowable assets"
-    ),
 }
 
 
@@ -209,7 +200,7 @@ def aged_receivables(receivables: Sequence[Receivable], as_of: date) -> Receivab
         "over the per-item amount",
         np.where(too_old, "past its period", "within its period"),
     )
-    return_detail = pd.DataFrame(
+    detail = pd.DataFrame(
         {
             "id": [r.id for r in receivables],
             "kind": kinds,
@@ -228,6 +219,4 @@ def aged_receivables(receivables: Sequence[Receivable], as_of: date) -> Receivab
         },
         columns=list(RECEIVABLE_COLUMNS),
     )
-    return ReceivablesResult(
-        detail=return_detail, total=float(return_detail["deduction"].sum())
-    )
+    return ReceivablesResult(detail=detail, total=float(detail["deduction"].sum()))
