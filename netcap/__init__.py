@@ -39,6 +39,7 @@ from netcap.lockup import LockupResult, simulate_lockup
 from netcap.model import FundAssets, Instrument, OptionType, Position, SecurityClass, Side
 from netcap.portfolio import Combination, combine
 from netcap.pretrade import PreparedTrade, PreTradeResult, PreTradeState
+from netcap.receivables import Receivable, ReceivableKind
 from netcap.registration import Crossover, DealerCapital, RegistrationAnalysis, analyze, sweep
 from netcap.report import export_computation
 from netcap.strategy import Leg, LegKind, Strategy, uncovered_futures_variant
@@ -88,6 +89,8 @@ __all__ = [
     "PreTradeResult",
     "PreTradeState",
     "PreparedTrade",
+    "Receivable",
+    "ReceivableKind",
     "RegistrationAnalysis",
     "ReverseRepo",
     "ReverseRepoCollateral",

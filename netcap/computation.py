@@ -53,6 +53,7 @@ from netcap.market_maker import A4Requirement, A6Report, a4_requirement, a6_repo
 from netcap.model import Position
 from netcap.money import round_dollars, round_percent
 from netcap.net_worth import net_worth_lines
+from netcap.receivables import aged_receivables
 from netcap.requirements import Requirement, minimum_requirement
 from netcap.tables import load_schedule
 
@@ -264,7 +265,7 @@ def _with_position_deductions(lines: list[Line], deductions: list[Line], tnc: fl
 
 
 def _aged_items(book: Book) -> tuple[list[tuple[str, str, float, str]], pd.DataFrame]:
-    """Deductions for aged fails and securities differences, and their detail."""
+    """Deductions for aged fails, securities differences and dated receivables, with detail."""
     options = FailsOptions(
         municipal_brokers_broker=book.firm.firm_type is FirmType.MUNICIPAL_BROKERS_BROKER,
         alternative_standard=book.firm.alternative_standard,
@@ -281,6 +282,10 @@ def _aged_items(book: Book) -> tuple[list[tuple[str, str, float, str]], pd.DataF
         for i, (label, amount, citation) in enumerate(result.other_deductions()):
             deductions.append((f"aged_{source}:{i}", label, amount, citation))
         details.append(result.detail.assign(source=source))
+    if book.receivables:  # (c)(2)(iv)(B), (C): one line per kind
+        dated = aged_receivables(book.receivables, book.as_of)
+        deductions.extend(dated.deductions())
+        details.append(dated.detail.assign(source="receivables"))
     detail = pd.concat(details, ignore_index=True) if details else pd.DataFrame()
     return deductions, detail
 

@@ -314,6 +314,19 @@ PAGES: tuple[RulePage, ...] = (
             "securities_differences:extension_business_days",
         ),
     ),
+    RulePage(
+        "aged-receivables",
+        "(c)(2)(iv)(B) and (C) Aged receivables",
+        ("15c3-1(c)(2)(iv)(B)", "15c3-1(c)(2)(iv)(C)"),
+        "Free shipments, mutual fund redemptions, interest, commissions, concessions, fees, "
+        "dividends and good faith deposits receivable are deducted in full once outstanding "
+        "past the period of their kind, counted from the date the rule names; a free shipment "
+        "over the per-shipment amount is deducted at once.",
+        (("receivables", None),),
+        "aged-receivables",
+        "settlement.md",
+        "Settlement dates, fails and aged-item deductions",
+    ),
 )
 
 

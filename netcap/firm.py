@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from netcap.fails import Difference, Fail
 from netcap.model import ExactDate, Money, NonNegMoney, Position
+from netcap.receivables import Receivable
 
 __all__ = [
     "AIAddition",
@@ -582,6 +583,10 @@ class Book(BaseModel):
     securities_differences: tuple[Difference, ...] = Field(
         default=(), description="unresolved securities differences ((c)(2)(v))"
     )
+    receivables: tuple[Receivable, ...] = Field(
+        default=(),
+        description="dated receivables aged under (c)(2)(iv)(B) and (C) as of as_of",
+    )
 
     @field_validator("positions")
     @classmethod
@@ -620,9 +625,26 @@ class Book(BaseModel):
         _check_unique([a.id for a in accounts], "market-maker account")
         return accounts
 
+    @field_validator("receivables")
+    @classmethod
+    def _unique_receivables(cls, items: tuple[Receivable, ...]) -> tuple[Receivable, ...]:
+        _check_unique([r.id for r in items], "receivables")
+        return items
+
     @model_validator(mode="after")
     def _cross_references(self) -> Self:
         assets = {a.id for a in self.balance_sheet.non_allowable_assets}
+        for i, r in enumerate(self.receivables):
+            if r.id in assets:
+                raise ValueError(
+                    f"receivables {i} ({r.id!r}): id {r.id!r} is also a non-allowable asset; "
+                    "enter the receivable once, dated here or pre-aged there"
+                )
+            if r.aged_from > self.as_of:
+                raise ValueError(
+                    f"receivables {i} ({r.id!r}): aged_from {r.aged_from.isoformat()} is after "
+                    "the as-of date"
+                )
         for i, li in enumerate(self.liabilities):
             if li.secured_by_asset is not None and li.secured_by_asset not in assets:
                 raise ValueError(

@@ -65,6 +65,11 @@ HAND: dict[tuple[str, str], float] = {
     ("fails-and-differences", "A short securities difference unresolved for 18 business days"): (
         1_000_000 - 0.50 * 40_000
     ),
+    # (iv)(C) commission 39 calendar days old (> 30) and (iv)(B) free shipment 8 business
+    # days old (> 7) deducted in full; the 14-day-old dividend is kept.
+    ("aged-receivables", "A commission, a free shipment and a dividend receivable"): (
+        1_000_000 - 18_000 - 3_200
+    ),
 }
 
 

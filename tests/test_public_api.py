@@ -53,6 +53,8 @@ PUBLIC = [
     "PreTradeResult",
     "PreTradeState",
     "PreparedTrade",
+    "Receivable",
+    "ReceivableKind",
     "RegistrationAnalysis",
     "ReverseRepo",
     "ReverseRepoCollateral",

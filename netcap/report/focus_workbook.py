@@ -766,7 +766,7 @@ def _write_firm(ws: Worksheet, result: NetCapitalResult, loaded: LoadedBook | No
         ("Additions to aggregate indebtedness (15c3-1(c)(1))", result.ai_additions),
     ]
     if len(result.aged_items):
-        blocks.append(("Aged fails and securities differences", result.aged_items))
+        blocks.append(("Aged fails, securities differences and receivables", result.aged_items))
     computed = len(blocks)
     blocks += _input_blocks(dumped)
     for n, (title, frame) in enumerate(blocks):
