@@ -186,7 +186,7 @@ class NetCapitalResult:
 
     @property
     def excess_net_capital(self) -> float:
-        """Net capital less the requirement, (e)(4)(i)."""
+        """Net capital less the requirement of 15c3-1(a)."""
         return self.line("excess_net_capital")
 
     @property
@@ -449,7 +449,7 @@ def compute(
             "excess_net_capital",
             "Excess net capital",
             nc - req.amount,
-            "15c3-1(e)(4)(i)",
+            "15c3-1(a)",
             role="memo",
             section="requirement",
         )

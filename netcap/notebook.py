@@ -136,7 +136,7 @@ def pretrade_html(r: PreTradeResult) -> str:
         for label, before, after in (
             ("haircuts", r.haircuts_before, r.haircuts_after),
             ("net capital, 15c3-1(c)(2)", r.net_capital_before, r.net_capital_after),
-            ("excess net capital, 15c3-1(e)(4)(i)", r.excess_before, r.excess_after),
+            ("excess net capital, 15c3-1(a)", r.excess_before, r.excess_after),
         )
     ]
     rows.append(("requirement", _money(r.requirement), ""))

@@ -159,7 +159,7 @@ class PreTradeResult:
 
     @property
     def excess_delta(self) -> float:
-        """Change in excess net capital, 15c3-1(e)(4)(i)."""
+        """Change in excess net capital (net capital less the 15c3-1(a) requirement)."""
         return self.excess_after - self.excess_before
 
     @property
@@ -877,7 +877,7 @@ class PreTradeState:
 
     @property
     def excess_net_capital(self) -> float:
-        """Current excess net capital, 15c3-1(e)(4)(i)."""
+        """Current excess net capital (net capital less the 15c3-1(a) requirement)."""
         return self.net_capital - self.requirement
 
     # ------------------------------------------------------------------ trades

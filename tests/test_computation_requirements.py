@@ -54,6 +54,16 @@ def test_ratio_binds_above_the_fixed_minimum() -> None:
     assert not cand.loc["fixed_minimum", "binding"]
 
 
+def test_excess_net_capital_is_measured_against_the_a_requirement() -> None:
+    # Net worth 1,000,000, no positions, no deductions: net capital 1,000,000.
+    # AI 3,000,000 / 15 = 200,000 beats the dealer's 100,000, so the (a) requirement is
+    # 200,000 and the excess is 1,000,000 - 200,000 = 800,000.  The line cites paragraph
+    # (a), which sets the requirement the excess is measured against.
+    r = run(book(liabilities=(liability("x", 3_000_000),)))
+    assert r.excess_net_capital == pytest.approx(800_000)
+    assert r.lines.set_index("line").loc["excess_net_capital", "citation"] == "15c3-1(a)"
+
+
 def test_tie_reports_the_fixed_minimum() -> None:
     r = run(book(liabilities=(liability("x", 1_500_000),)))  # 1.5mm / 15 = 100,000
     assert r.requirement.binding_key == "fixed_minimum"

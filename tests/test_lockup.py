@@ -7,7 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from netcap.lockup import free_date, simulate_lockup
+from netcap.lockup import free_date, lockup_months, simulate_lockup
+from netcap.tables import TableError
 
 
 def frame(rows: dict[str, list[float]], start: str = "2024-06-03") -> pd.DataFrame:
@@ -73,3 +74,12 @@ def test_retain_policy_never_withdraws() -> None:
 def test_bad_input(data: pd.DataFrame, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         simulate_lockup(data)
+
+
+def test_lockup_starts_with_the_2013_amendment() -> None:
+    # (c)(2)(i)(G) came in with Release 34-70072, effective 2013-10-21 (the date
+    # net_worth.csv also uses).  The day it takes effect the one-year lock-up applies;
+    # a series starting the day before has no (G) row in force and is refused by name.
+    assert lockup_months(date(2013, 10, 21)) == 12
+    with pytest.raises(TableError, match="2013-10-20"):
+        simulate_lockup(frame({"a": [1.0]}, start="2013-10-20"))

@@ -59,10 +59,30 @@ __all__ = [
     "EQUITY_CLASSES",
     "FUND_CLASSES",
     "IN_SCOPE",
+    "LIMITATIONS",
     "concentration_add_on",
 ]
 
 CONCENTRATION_CITATION = "15c3-1(c)(2)(vi)(M)"
+
+LIMITATIONS: dict[str, str] = {
+    "15c3-1(c)(2)(vi)(M)": (
+        "readings unverified against the current text of (M), which was not found in the "
+        "sources checked; an older published text (before (M) was numbered) was seen: "
+        "(a) it states the 15% on positions exempt under (J)'s first proviso in the sentence "
+        "after the 50% charge that applies (M) notwithstanding (J)'s exemptions; netcap cites "
+        "it as (M)(2) and charges (J)(2) called securities 15%, but the sentence can also be "
+        "read as leaving first-proviso positions outside (M) and charging 15% on positions "
+        "(J)'s netting leaves uncharged; "
+        "(b) that text makes more than 11 business days in the accounts a condition for every "
+        "position in the issue, where netcap applies the 11 days to underwritten positions "
+        "only; "
+        "(c) whether options written, endorsed or held on the issue count in the position, "
+        "and the (M)(4) municipal wording (read as a condition, not a deductible), are not "
+        "confirmed"
+    ),
+}
+"""Readings of (M) that are not yet confirmed (paragraph -> what is open)."""
 IN_SCOPE = ("B1", "B2", "C", "E", "E6", "F", "G_F", "G_J", "H", "J", "J2", "K")
 """Routes (see `netcap.haircuts.routing`) whose positions (M) reaches."""
 FUND_CLASSES = (SecurityClass.REDEEMABLE_FUND.value, SecurityClass.MONEY_MARKET_FUND.value)

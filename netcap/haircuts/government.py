@@ -12,7 +12,9 @@ The method, step by step (the percentages live in ``haircut_tables/government.cs
 3. Within a category, the deduction is the net of the aggregate deductions on
    net long subcategories and on net short subcategories, plus 50% of the
    lesser of the two aggregates ((A)(1), closing sentences).
-Elections (see `GovernmentOptions`), none taken by default:
+Elections (see `GovernmentOptions`), none taken by default.  They are readings
+that have not been checked against the text of (A)(2), (A)(3) and (A)(5)
+(`LIMITATIONS`):
 
 * (A)(2): deduct subcategory by subcategory, without the category netting of
   step 3 (never lower than (A)(1), since ``max - lesser/2 <= long + short``).
@@ -38,9 +40,22 @@ from netcap.haircuts.covered import COVERED_CITATION
 from netcap.haircuts.detail import DETAIL_COLUMNS, allocate, append_note
 from netcap.tables import Schedule
 
-__all__ = ["GovernmentHaircut", "GovernmentOptions", "government_haircut"]
+__all__ = ["LIMITATIONS", "GovernmentHaircut", "GovernmentOptions", "government_haircut"]
 
 CATEGORY_CITATION = "15c3-1(c)(2)(vi)(A)(1)"
+
+LIMITATIONS: dict[str, str] = {
+    "15c3-1(c)(2)(vi)(A)": (
+        "the elections of GovernmentOptions are unverified readings (the text of (A)(2), "
+        "(A)(3) and (A)(5) was not found in the sources checked): the (A)(2) subcategory-only "
+        "computation, the (A)(3) pairs across categories and their maturity windows, and the "
+        "(A)(5) 75% factor for a dealer reporting to the Federal Reserve with $50,000,000 of "
+        "net capital before haircuts; (A)(2) as read can never lower the deduction, which "
+        "suggests the reading is wrong; none is taken by default, so the (A)(1) computation, "
+        "which reproduces the release's Box 2, does not depend on them"
+    ),
+}
+"""Readings of (A) that are not yet confirmed (paragraph -> what is open)."""
 FUTURES_CITATION = "15c3-1(c)(2)(vi)(A)(4)"
 
 

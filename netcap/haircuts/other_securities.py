@@ -42,6 +42,7 @@ from netcap.tables import Schedule
 
 __all__ = [
     "EXEMPT_CITATION",
+    "LIMITATIONS",
     "REDUCTION_CITATION",
     "LimitedMarketOptions",
     "limited_market_haircut",
@@ -51,6 +52,17 @@ __all__ = [
 EXEMPT_CITATION = "15c3-1(c)(2)(vi)(J)(2)"
 REDUCTION_CITATION = "15c3-1(c)(2)(vi)(L)"
 CONVERTIBLE_CITATION = "15c3-1(c)(2)(vi)(G)"
+
+LIMITATIONS: dict[str, str] = {
+    "15c3-1(c)(2)(vi)(L)": (
+        "reading unverified (the paragraph's text was not found in the sources checked): "
+        "netcap takes (L) to let the examining authority lower the (K)(ii) 40% on a position "
+        "to no less than the (J) rate; until the text is checked, treat a reduction entered "
+        "through LimitedMarketOptions as the firm's own record of a grant, not as something "
+        "netcap has confirmed the rule allows"
+    ),
+}
+"""Readings of (J)-(L) that are not yet confirmed (paragraph -> what is open)."""
 
 
 @dataclass(frozen=True)
