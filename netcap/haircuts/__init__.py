@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -94,7 +95,7 @@ class HaircutResult:
     warnings: tuple[str, ...] = ()
     concentration_base: float | None = None
 
-    @property
+    @cached_property
     def by_stage(self) -> dict[str, float]:
         """Total charge by stage (``pre_tentative``, ``appendix_b``, ``securities``)."""
         return detail_stage_totals(self.detail)
@@ -212,7 +213,11 @@ def compute_haircuts(
         for r, text in opt.notes.items():
             _append(notes, r, text)
     warnings = tuple(
-        part for n in notes for part in n.split("; ") if "not eligible" in part or UNCHECKED in part
+        part
+        for n in notes
+        if n
+        for part in n.split("; ")
+        if "not eligible" in part or UNCHECKED in part
     )
     signed = frame["signed_value"].to_numpy(dtype=float)
     sign = np.sign(signed)

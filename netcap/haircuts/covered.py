@@ -252,18 +252,22 @@ def _unchecked(
     category = government.column("category")
     ids = frame["id"].to_numpy(dtype=object)
     classes = frame["security_class"].to_numpy(dtype=object)
+    has_contract = np.array([contract[f] is not None for f in futs.tolist()], dtype=bool)
+    dated = np.isin(classes[futs], ("government", "agency"))
+    keep = ~has_contract & dated
+    f_k, c_k = futs[keep], cash[keep]
+    # one bucket lookup for every leg at once
+    where_f = government.bucket_index(months[f_k].astype(float))
+    where_c = government.bucket_index(months[c_k].astype(float))
+    known = (where_f >= 0) & (where_c >= 0)
+    cat_f = np.where(known, category[np.maximum(where_f, 0)], None).astype(str)
+    cat_c = np.where(known, category[np.maximum(where_c, 0)], None).astype(str)
     out: dict[int, str] = {}
-    for f, c in zip(futs.tolist(), cash.tolist(), strict=True):
-        if contract[f] is not None or classes[f] not in ("government", "agency"):
-            continue
-        where = government.bucket_index(np.array([months[f], months[c]], dtype=float))
-        if (where < 0).any():
-            continue
-        cf, cc = category[where[0]], category[where[1]]
-        if str(cf) != str(cc):
-            out[f] = (
-                f"{ids[f]!r} covers {ids[c]!r} with no futures_contract given: "
-                f"{UNCHECKED}, and the legs' maturities fall in different categories of "
-                f"15c3-1(c)(2)(vi)(A) ({cf} and {cc})"
-            )
+    for k in np.flatnonzero(known & (cat_f != cat_c)).tolist():
+        f, c = int(f_k[k]), int(c_k[k])
+        out[f] = (
+            f"{ids[f]!r} covers {ids[c]!r} with no futures_contract given: "
+            f"{UNCHECKED}, and the legs' maturities fall in different categories of "
+            f"15c3-1(c)(2)(vi)(A) ({cat_f[k]} and {cat_c[k]})"
+        )
     return out
