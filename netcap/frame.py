@@ -303,7 +303,11 @@ def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _parse_bool(col: pd.Series, default: bool | None) -> tuple[pd.Series, np.ndarray]:
-    """Yes/no cells as Python bools (``default`` where blank) and a mask of unreadable cells."""
+    """Yes/no cells (``default`` where blank) and a mask of unreadable cells.
+
+    A column with a default is a numpy bool column; one whose blank means unknown
+    (``default`` None) keeps Python bools and None in an object column.
+    """
     codes, uniques = _per_value(col)
     text = uniques.astype("string").str.strip().str.lower()
     known = codes >= 0
@@ -319,7 +323,10 @@ def _parse_bool(col: pd.Series, default: bool | None) -> tuple[pd.Series, np.nda
     is_true = per_row(text.isin(_TRUE), False)
     is_false = per_row(text.isin(_FALSE), False)
     bad = ~blank & ~is_true & ~is_false
-    out = np.full(len(col), default, dtype=object)
+    if default is not None:  # two states: a bool column, a byte a row instead of eight
+        flag = np.where(is_true, True, np.where(is_false, False, default))
+        return pd.Series(flag, index=col.index, dtype=bool), bad
+    out = np.full(len(col), None, dtype=object)
     out[is_true] = True
     out[is_false] = False
     return pd.Series(out, index=col.index, dtype=object), bad

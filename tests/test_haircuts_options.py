@@ -362,7 +362,8 @@ def test_text_input_is_parsed_and_checked() -> None:
     raw.loc[1, "strike"] = ""
     frame = validate_frame(raw, AS_OF)
     assert frame.loc[0, "option_type"] == "call"
-    assert frame.loc[0, "listed"] is False
+    assert not frame.loc[0, "listed"]  # a yes/no column with a default is a bool column
+    assert frame["listed"].dtype == bool
     r = compute_haircuts(frame, AS_OF, net_capital_before_haircuts=1e9)
     assert row(r, "a")["paragraph"] == "15c3-1a(c)(1)"
 
