@@ -260,8 +260,9 @@ def _unchecked(
     where_f = government.bucket_index(months[f_k].astype(float))
     where_c = government.bucket_index(months[c_k].astype(float))
     known = (where_f >= 0) & (where_c >= 0)
-    cat_f = np.where(known, category[np.maximum(where_f, 0)], None).astype(str)
-    cat_c = np.where(known, category[np.maximum(where_c, 0)], None).astype(str)
+    cats = np.asarray(category).astype(str)
+    cat_f = cats[np.maximum(where_f, 0)]
+    cat_c = cats[np.maximum(where_c, 0)]
     out: dict[int, str] = {}
     for k in np.flatnonzero(known & (cat_f != cat_c)).tolist():
         f, c = int(f_k[k]), int(c_k[k])
