@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from netcap.maturity import complete_months_array
-from netcap.model import FundAssets, Instrument, Position, SecurityClass, Side
+from netcap.model import MATURITY_CLASSES, FundAssets, Instrument, Position, SecurityClass, Side
 from netcap.money import MAX_AMOUNT
 from netcap.settlement import position_dates
 
@@ -128,19 +128,7 @@ _SIDES = {s.value for s in Side}
 _FUND_ASSETS = {f.value for f in FundAssets}
 _TOO_LARGE = f"larger than ${MAX_AMOUNT:,.0f}, the most netcap accepts in one field"
 
-_NEEDS_MATURITY = {
-    c.value
-    for c in (
-        SecurityClass.GOVERNMENT,
-        SecurityClass.AGENCY,
-        SecurityClass.CANADIAN_GOVERNMENT,
-        SecurityClass.MUNICIPAL,
-        SecurityClass.COMMERCIAL_PAPER,
-        SecurityClass.BANKERS_ACCEPTANCE,
-        SecurityClass.CERTIFICATE_OF_DEPOSIT,
-        SecurityClass.NONCONVERTIBLE_DEBT,
-    )
-}
+_NEEDS_MATURITY = {c.value for c in MATURITY_CLASSES}
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,22 @@ ExactDate = Annotated[date, BeforeValidator(_exact_date)]
 """A date given exactly as ``YYYY-MM-DD`` (or a date value); see `_exact_date`."""
 
 
+MATURITY_CLASSES: frozenset[SecurityClass] = frozenset(
+    {
+        SecurityClass.GOVERNMENT,
+        SecurityClass.AGENCY,
+        SecurityClass.CANADIAN_GOVERNMENT,
+        SecurityClass.MUNICIPAL,
+        SecurityClass.COMMERCIAL_PAPER,
+        SecurityClass.BANKERS_ACCEPTANCE,
+        SecurityClass.CERTIFICATE_OF_DEPOSIT,
+        SecurityClass.NONCONVERTIBLE_DEBT,
+    }
+)
+"""Debt classes whose haircut turns on time to maturity ((c)(2)(vi)(A)-(C), (E), (F)): a
+position or strategy leg of one of them needs a maturity."""
+
+
 class Position(BaseModel):
     """One position in a security, futures contract or option.
 

@@ -44,7 +44,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from netcap.model import ExactDate, Instrument, Position, SecurityClass, Side
+from netcap.model import MATURITY_CLASSES, ExactDate, Instrument, Position, SecurityClass, Side
 
 __all__ = ["Leg", "LegKind", "Strategy", "uncovered_futures_variant"]
 
@@ -89,20 +89,6 @@ LEG_OWNED_FIELDS = {
 """Position fields a leg sets from its own fields, so not accepted in ``Leg.position``."""
 
 _Rate = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
-
-_DATED = frozenset(
-    {
-        SecurityClass.GOVERNMENT,
-        SecurityClass.AGENCY,
-        SecurityClass.CANADIAN_GOVERNMENT,
-        SecurityClass.MUNICIPAL,
-        SecurityClass.COMMERCIAL_PAPER,
-        SecurityClass.BANKERS_ACCEPTANCE,
-        SecurityClass.CERTIFICATE_OF_DEPOSIT,
-        SecurityClass.NONCONVERTIBLE_DEBT,
-    }
-)
-"""Debt classes whose haircut turns on time to maturity: a leg needs ``years`` or ``maturity``."""
 
 
 class Leg(BaseModel):
@@ -183,7 +169,7 @@ class Leg(BaseModel):
             raise ValueError("futures_contract is only for futures legs")
         if self.years is not None and self.maturity is not None:
             raise ValueError("give years or maturity, not both")
-        if self.security_class in _DATED and self.years is None and self.maturity is None:
+        if self.security_class in MATURITY_CLASSES and self.years is None and self.maturity is None:
             # reported under legs.N.years, the field to fill in
             raise ValidationError.from_exception_data(
                 "Leg",

@@ -281,28 +281,22 @@ def compute_haircuts(
         picked[0] = np.flatnonzero(route_in(routes, codes, route_key))
         return picked[0]
 
-    idx = pick("VII")
-    if len(idx):
-        add(
-            full_deduction(
-                frame.iloc[idx],
-                exposure[idx],
-                notes_of(idx),
-                load_schedule("no_ready_market", as_of),
-                "vii",
+    # 100% deductions taken before tentative net capital: (c)(2)(vii) and crypto ((c)(2)(iv))
+    for route, table, key in (
+        ("VII", "no_ready_market", "vii"),
+        ("CRYPTO", "non_allowable", "crypto_non_security"),
+    ):
+        idx = pick(route)
+        if len(idx):
+            add(
+                full_deduction(
+                    frame.iloc[idx],
+                    exposure[idx],
+                    notes_of(idx),
+                    load_schedule(table, as_of),
+                    key,
+                )
             )
-        )
-    idx = pick("CRYPTO")
-    if len(idx):
-        add(
-            full_deduction(
-                frame.iloc[idx],
-                exposure[idx],
-                notes_of(idx),
-                load_schedule("non_allowable", as_of),
-                "crypto_non_security",
-            )
-        )
     # deducted before tentative net capital (15c3-1(c)(15)); the (A)(5) test reads it
     pre_tentative = float(sum(p["charge"].sum() for p in parts))
     tentative = (
