@@ -87,3 +87,30 @@ def test_offset_that_does_not_overshoot_never_raises_the_haircut(
         return
     after = haircut([*book, gov("offset", side, size, y)])
     assert after.total <= before.total + 1e-6
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    books(),
+    st.lists(st.tuples(values, years, st.floats(0.0, 1.0)), min_size=1, max_size=4),
+)
+def test_inventory_fully_covered_by_a_deliverable_future_adds_no_charge(
+    book: list[Position], pairs: list[tuple[float, float, float]]
+) -> None:
+    """15c3-1b(a)(3)(ix)(A): long inventory covered by a short futures contract it is
+    deliverable against takes no charge, and neither does the contract.  Adding such
+    pairs (the contract no larger than the inventory, the inventory's uncovered rest
+    charged as any long) changes the haircut exactly as adding the uncovered rest alone.
+    """
+    covered: list[Position] = []
+    rests: list[Position] = []
+    for i, (value, y, share) in enumerate(pairs):
+        covered.append(gov(f"inv{i}", "long", value, y))
+        covered.append(
+            gov(f"fut{i}", "short", value * share, y, future=True, deliverable=f"inv{i}")
+        )
+        if share < 1.0:
+            rests.append(gov(f"rest{i}", "long", value * (1.0 - share), y))
+    with_pairs = haircut(book + covered).total
+    with_rests = haircut(book + rests).total
+    assert np.isclose(with_pairs, with_rests, rtol=1e-9, atol=1e-6)
