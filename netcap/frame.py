@@ -522,8 +522,16 @@ def validate_frame(
     frame["hedge_with"] = hedge.astype(object).where(hedge.notna(), None)
     errors.extend(_validate_options(frame, ids, known, as_of, source, row_offset))
     cash = (frame["instrument"] == Instrument.CASH.value).to_numpy(dtype=bool)
+    trade_dates, bad_trade = _parse_dates(frame["trade_date"])
+    settlement_dates, bad_settlement = _parse_dates(frame["settlement_date"])
+    flag(bad_trade, "trade_date", _NOT_A_DATE)
+    flag(bad_settlement, "settlement_date", _NOT_A_DATE)
     dates = position_dates(
-        frame["trade_date"], frame["settlement_date"], frame["security_class"], cash
+        trade_dates,
+        settlement_dates,
+        frame["security_class"],
+        cash,
+        unreadable_settlement=bad_settlement,
     )
     errors.extend(RowError(r + row_offset, f, m, source) for r, f, m in dates.errors)
 

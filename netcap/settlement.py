@@ -487,25 +487,6 @@ class PositionDates:
     errors: list[tuple[int, str, str]]
 
 
-def _parse_dates(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Dates of a column (NaT where blank) and a mask of cells that are not dates."""
-    text = raw.astype("string").str.strip()
-    blank = (raw.isna() | (text == "")).fillna(True).to_numpy(dtype=bool)
-    if blank.all():
-        return np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[D]"), ~blank
-    is_number = np.zeros(len(raw), dtype=bool)  # a bare number is not a date
-    filled = np.flatnonzero(~blank)
-    kinds = raw.iloc[filled].map(type).isin((int, float, np.int64, np.float64))
-    is_number[filled] = kinds.to_numpy(dtype=bool)
-    parsed = pd.to_datetime(
-        raw.where(~pd.Series(blank | is_number, index=raw.index)),
-        errors="coerce",
-        format="ISO8601",
-    )
-    days = np.asarray(parsed.to_numpy(dtype="datetime64[D]"))
-    return days, ~blank & np.isnat(days)
-
-
 def _has_regular_cycle(trade: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """Rows the cycle table gives a cycle for on their trade date."""
     key = pd.Series(np.where(np.isin(classes, list(RULE_CLASSES)), "standard", classes))
@@ -515,7 +496,12 @@ def _has_regular_cycle(trade: np.ndarray, classes: np.ndarray) -> np.ndarray:
 
 
 def position_dates(
-    trade_date: pd.Series, settlement_date: pd.Series, security_class: pd.Series, cash: np.ndarray
+    trade_date: pd.Series,
+    settlement_date: pd.Series,
+    security_class: pd.Series,
+    cash: np.ndarray,
+    *,
+    unreadable_settlement: np.ndarray | None = None,
 ) -> PositionDates:
     """Complete and check the trade and settlement dates of a position frame.
 
@@ -524,10 +510,15 @@ def position_dates(
     the class's convention), as `settlement_dates` works it out for fails.
     A given settlement date is kept: one earlier than the regular cycle (a cash or
     agreed settlement) or later (an extended settlement the parties expressly
-    agreed, 15c6-1(a)) is noted.  Errors: a date that does not parse, a date outside
-    the calendar, a settlement date before the trade date, and a trade date with no
-    settlement date where netcap has no cycle (a class the cycle table does not
-    cover, a trade before the table's first row, an option or futures contract).
+    agreed, 15c6-1(a)) is noted.  Errors: a date outside the calendar, a settlement
+    date before the trade date, and a trade date with no settlement date where
+    netcap has no cycle (a class the cycle table does not cover, a trade before the
+    table's first row, an option or futures contract).
+
+    The dates come parsed (NaT where blank): `netcap.frame.validate_frame` reads
+    them as strictly as every other date and reports cells that are not dates;
+    ``unreadable_settlement`` marks those of the settlement column, so that no
+    settlement date is computed in place of one the user gave badly.
     """
     n = len(trade_date)
     if trade_date.isna().all() and settlement_date.isna().all():  # the common case: no dates
@@ -541,8 +532,13 @@ def position_dates(
             },
             errors=[],
         )
-    trade, bad_trade = _parse_dates(trade_date)
-    settle, bad_settle = _parse_dates(settlement_date)
+    trade = np.asarray(pd.to_datetime(trade_date).to_numpy(dtype="datetime64[D]"))
+    settle = np.asarray(pd.to_datetime(settlement_date).to_numpy(dtype="datetime64[D]"))
+    bad_settle = (
+        np.zeros(n, dtype=bool)
+        if unreadable_settlement is None
+        else np.asarray(unreadable_settlement, dtype=bool)
+    )
     classes = security_class.astype("string").str.strip().str.lower().fillna("").to_numpy()
     classes = np.asarray(classes, dtype=object)
     cash = np.asarray(cash, dtype=bool)
@@ -551,8 +547,6 @@ def position_dates(
     def flag(mask: np.ndarray, field: str, message: str) -> None:
         errors.extend((int(r), field, message) for r in np.flatnonzero(mask))
 
-    flag(bad_trade, "trade_date", "not a date (use YYYY-MM-DD)")
-    flag(bad_settle, "settlement_date", "not a date (use YYYY-MM-DD)")
     lo, hi = np.datetime64(f"{FIRST_YEAR}-01-01"), np.datetime64(f"{LAST_YEAR}-12-31")
     outside = f"outside the settlement calendar's range {FIRST_YEAR}-{LAST_YEAR}"
     trade_out = ~np.isnat(trade) & ((trade < lo) | (trade > hi))

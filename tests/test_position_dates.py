@@ -131,6 +131,19 @@ def test_given_settlement_dates_are_kept_and_noted() -> None:
             "give settlement_date",
         ),
         ({"security_class": "equity", "trade_date": "June 3"}, "trade_date", "not a date"),
+        # read as strictly as a maturity: a month, a time or a compact date is refused,
+        # not completed to 2024-06-01 or stripped of its time
+        ({"security_class": "equity", "trade_date": "2024-06"}, "trade_date", "not a date"),
+        (
+            {"security_class": "equity", "trade_date": "2024-06-03T10:00"},
+            "trade_date",
+            "not a date",
+        ),
+        (
+            {"security_class": "equity", "trade_date": "2024-06-03", "settlement_date": "20240604"},
+            "settlement_date",
+            "not a date",
+        ),
         ({"security_class": "equity", "settlement_date": "1999-06-03"}, "settlement_date", "range"),
     ],
 )
