@@ -39,7 +39,6 @@ __all__ = [
     "detail_stage_totals",
     "stage",
     "stage_totals",
-    "stages_of",
 ]
 
 PRE_TENTATIVE = "pre_tentative"
@@ -72,18 +71,6 @@ def stage_totals(charges: Iterable[tuple[str, float]]) -> dict[str, float]:
     for paragraph, charge in charges:
         out[stage(paragraph)] += charge
     return out
-
-
-def stages_of(paragraphs: Iterable[object]) -> np.ndarray:
-    """`stage` of each paragraph, vectorized (an object array).
-
-    The stage is worked out once per distinct citation: a detail of a million rows
-    cites a few dozen paragraphs.
-    """
-    values = np.asarray(list(paragraphs) if not isinstance(paragraphs, np.ndarray) else paragraphs)
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object).fillna(""))
-    per = np.array([stage(str(u)) for u in uniques], dtype=object)
-    return per[codes] if len(per) else np.empty(len(codes), dtype=object)
 
 
 def detail_stage_totals(detail: pd.DataFrame) -> dict[str, float]:
