@@ -9,6 +9,11 @@ For each paragraph of the rule's outline (``netcap/data/rule_outline.csv``):
   limitation for it in its ``LIMITATIONS`` mapping (paragraph -> what is missing);
 * **not implemented** -- nothing cites it.
 
+Each row also says whether its reading was checked against the rule's text
+(``text_checked`` in the outline): ``yes`` and what was read, or ``no`` and what
+text is missing and what netcap does meanwhile.  A second matrix lists every row
+of every table in ``haircut_tables/`` with its own ``text_checked`` cell.
+
 Run ``python -m netcap.coverage`` from a source checkout to print the page;
 ``tests/test_coverage.py`` fails when docs/coverage.md is out of date.
 """
@@ -31,8 +36,10 @@ __all__ = [
     "CHECKED_PARTS",
     "HEADINGS",
     "CoverageRow",
+    "TableCheck",
     "coverage_rows",
     "render",
+    "table_checks",
     "unplaced_citations",
 ]
 
@@ -43,6 +50,9 @@ CHECKED_PARTS = ("15c3-1(a)", "15c3-1(c)(1)", "15c3-1(c)(2)", "15c3-1a", "15c3-1
 HEADINGS = (*CHECKED_PARTS, "15c3-1(a)(6)", "15c3-1(c)(2)(vi)")
 # Test files that name paragraphs to check this page, not to test the rule.
 _NOT_RULE_TESTS = frozenset({"test_coverage.py", "test_docgen.py"})
+
+NOT_RECORDED = "no: not yet checked against the rule's text"
+"""What the page says for a row whose ``text_checked`` cell is blank."""
 
 CITATION = re.compile(r"(?:15c3-1[a-g]?|17a-11)(?:\([A-Za-z0-9]+\))*")
 
@@ -57,11 +67,35 @@ class CoverageRow:
     modules: tuple[str, ...]
     tests: tuple[str, ...]
     note: str
+    text_checked: str = NOT_RECORDED
 
 
-def _outline() -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class TableCheck:
+    """One row of a haircut table and whether its figure was checked against the text."""
+
+    table: str
+    key: str
+    citation: str
+    text_checked: str
+
+
+def _outline() -> list[tuple[str, str, str]]:
     text = resources.files("netcap").joinpath("data/rule_outline.csv").read_text("utf-8")
-    return [(r["paragraph"], r["title"]) for r in csv.DictReader(text.splitlines())]
+    return [
+        (r["paragraph"], r["title"], (r.get("text_checked") or "").strip() or NOT_RECORDED)
+        for r in csv.DictReader(text.splitlines())
+    ]
+
+
+def table_checks(root: Path) -> list[TableCheck]:
+    """Every row of every table in ``haircut_tables/``, with its ``text_checked`` cell."""
+    out = []
+    for path in sorted((root / "haircut_tables").glob("*.csv")):
+        for row in csv.DictReader(path.read_text("utf-8").splitlines()):
+            checked = (row.get("text_checked") or "").strip() or NOT_RECORDED
+            out.append(TableCheck(path.stem, row["key"], row.get("citation", ""), checked))
+    return out
 
 
 def _docstring_nodes(tree: ast.AST) -> set[int]:
@@ -156,7 +190,7 @@ def unplaced_citations(root: Path) -> dict[str, set[str]]:
     cited = _cited_by(root)
     for paragraph in _limitations():
         cited.setdefault(paragraph, set()).add("LIMITATIONS")
-    outline = [p for p, _ in _outline()]
+    outline = [p for p, _, _ in _outline()]
     out: dict[str, set[str]] = {}
     for cite, where in cited.items():
         if not any(_in_part(cite, part) for part in CHECKED_PARTS):
@@ -171,7 +205,7 @@ def coverage_rows(root: Path) -> list[CoverageRow]:
     """The matrix, one row per outline paragraph, for the source checkout at ``root``."""
     cited, tested, limits = _cited_by(root), _tested_by(root), _limitations()
     rows = []
-    for paragraph, title in _outline():
+    for paragraph, title, checked in _outline():
         modules = _under(paragraph, cited)
         tests = _under(paragraph, tested)
         note = limits.get(paragraph, "")
@@ -185,14 +219,20 @@ def coverage_rows(root: Path) -> list[CoverageRow]:
             status = "implemented"
         rows.append(
             CoverageRow(
-                paragraph, title, status, tuple(sorted(modules)), tuple(sorted(tests)), note
+                paragraph,
+                title,
+                status,
+                tuple(sorted(modules)),
+                tuple(sorted(tests)),
+                note,
+                checked,
             )
         )
     return rows
 
 
-def render(rows: list[CoverageRow]) -> str:
-    """The matrix as a Markdown page."""
+def render(rows: list[CoverageRow], tables: list[TableCheck] | None = None) -> str:
+    """The matrix as a Markdown page, followed by the table rows' text checks."""
     counts: dict[str, int] = defaultdict(int)
     for r in rows:
         counts[r.status] += 1
@@ -205,20 +245,35 @@ def render(rows: list[CoverageRow]) -> str:
         f"{counts['implemented']} implemented, {counts['partial']} partial, "
         f"{counts['not implemented']} not implemented.",
         "",
-        "| paragraph | subject | status | where | tests | note |",
-        "|---|---|---|---|---|---|",
+        "| paragraph | subject | status | text checked | where | tests | note |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         where = "<br>".join(f"`{m}`" for m in r.modules)
         tests = "<br>".join(f"`{t}`" for t in r.tests)
-        lines.append(f"| {r.paragraph} | {r.title} | {r.status} | {where} | {tests} | {r.note} |")
+        lines.append(
+            f"| {r.paragraph} | {r.title} | {r.status} | {r.text_checked} | {where} | {tests} "
+            f"| {r.note} |"
+        )
+    if tables:
+        checked = sum(t.text_checked.startswith("yes") for t in tables)
+        lines += [
+            "",
+            "## Table rows",
+            "",
+            f"Every row of `haircut_tables/`: {checked} of {len(tables)} checked against the text.",
+            "",
+            "| table | key | citation | text checked |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| {t.table} | {t.key} | {t.citation} | {t.text_checked} |" for t in tables]
     return "\n".join(lines) + "\n"
 
 
 def main() -> int:
     """Print the coverage page for the checkout holding this package."""
     root = Path(__file__).resolve().parent.parent
-    sys.stdout.write(render(coverage_rows(root)))
+    sys.stdout.write(render(coverage_rows(root), table_checks(root)))
     return 0
 
 

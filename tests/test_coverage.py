@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from netcap.coverage import coverage_rows, render, unplaced_citations
+from netcap.coverage import coverage_rows, render, table_checks, unplaced_citations
 from tests.conftest import ROOT
 
 
 def test_coverage_page_is_current() -> None:
-    expected = render(coverage_rows(ROOT))
+    expected = render(coverage_rows(ROOT), table_checks(ROOT))
     actual = (ROOT / "docs" / "coverage.md").read_text("utf-8")
     assert actual == expected, "run: python -m netcap.coverage > docs/coverage.md"
 
@@ -44,3 +44,11 @@ def test_the_page_checks_do_not_count_as_tests_of_the_rule() -> None:
     for row in coverage_rows(ROOT):
         assert "test_coverage.py" not in row.tests
         assert "test_docgen.py" not in row.tests
+
+
+def test_every_row_and_table_row_says_whether_its_text_was_checked() -> None:
+    # The cell starts with "yes" (and what was read) or "no" (and what is missing).
+    for row in coverage_rows(ROOT):
+        assert row.text_checked.startswith(("yes", "no")), row.paragraph
+    for check in table_checks(ROOT):
+        assert check.text_checked.startswith(("yes", "no")), (check.table, check.key)
