@@ -26,6 +26,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from netcap.commitments import Commitment
 from netcap.fails import Difference, Fail
 from netcap.model import ExactDate, Money, NonNegMoney, Position
 from netcap.receivables import Receivable
@@ -587,6 +588,11 @@ class Book(BaseModel):
         default=(),
         description="dated receivables aged under (c)(2)(iv)(B) and (C) as of as_of",
     )
+    commitments: tuple[Commitment, ...] = Field(
+        default=(),
+        description="open contractual commitments ((c)(2)(viii)): each names the position "
+        "stating the net position it contemplates",
+    )
 
     @field_validator("positions")
     @classmethod
@@ -629,6 +635,12 @@ class Book(BaseModel):
     @classmethod
     def _unique_receivables(cls, items: tuple[Receivable, ...]) -> tuple[Receivable, ...]:
         _check_unique([r.id for r in items], "receivables")
+        return items
+
+    @field_validator("commitments")
+    @classmethod
+    def _unique_commitments(cls, items: tuple[Commitment, ...]) -> tuple[Commitment, ...]:
+        _check_unique([c.id for c in items], "commitments")
         return items
 
     @model_validator(mode="after")
