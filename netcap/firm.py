@@ -586,7 +586,7 @@ class Book(BaseModel):
     )
     receivables: tuple[Receivable, ...] = Field(
         default=(),
-        description="dated receivables aged under (c)(2)(iv)(B) and (C) as of as_of",
+        description="dated receivables aged under (c)(2)(iv)(B), (C) and (D) as of as_of",
     )
     commitments: tuple[Commitment, ...] = Field(
         default=(),
