@@ -435,6 +435,13 @@ class FirmProfile(BaseModel):
         description="for a futures commission merchant: its minimum adjusted net capital "
         "under CFTC Rule 1.17, compared with the (a)(1) requirement under 15c3-1(a)(1)(iii)",
     )
+    fcm_segregated_funds: NonNegMoney | None = Field(
+        default=None,
+        description="for a futures commission merchant: the funds required to be segregated "
+        "under the Commodity Exchange Act less the market value of commodity options purchased "
+        "by option customers (each customer's deduction not over the funds in its account); "
+        "15c3-1(a)(1)(iii) requires net capital of at least 4% of it",
+    )
 
     @model_validator(mode="after")
     def _start(self) -> Self:
