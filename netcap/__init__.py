@@ -4,6 +4,7 @@ The public API is what ``__all__`` lists; everything else may change.
 """
 
 from netcap.book_json import BookInputError
+from netcap.commitments import Commitment
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
 from netcap.dealer_screen import DealerFacts, ScreenResult, screen
 from netcap.fails import Difference, Fail
@@ -55,6 +56,7 @@ __all__ = [
     "BookInputError",
     "CapitalContribution",
     "Combination",
+    "Commitment",
     "ComputeOptions",
     "Crossover",
     "DealerCapital",

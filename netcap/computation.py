@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from netcap.commitments import commitment_deductions
 from netcap.early_warning import EarlyWarningInputs, early_warning_flags
 from netcap.fails import (
     FailsOptions,
@@ -162,6 +163,8 @@ class NetCapitalResult:
     market_maker: MarketMakerResult
     warnings: tuple[str, ...] = ()
     aged_items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    commitments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Per-commitment detail of 15c3-1(c)(2)(viii) (`netcap.commitments`)."""
 
     def line(self, key: str) -> float:
         """Amount of the line with this key."""
@@ -376,6 +379,31 @@ def compute(
         )
     )
     nc = tnc - after_tentative
+    commitments = pd.DataFrame()
+    if book.commitments:  # (c)(2)(viii): adjust the (vi) charges, then the (B) add-back
+        committed = commitment_deductions(book.commitments, frame, haircuts.detail, on)
+        commitments = committed.detail
+        lines.append(
+            Line(
+                "commitments:adjustment",
+                "Open contractual commitments: (viii)(A) 30% and (viii)(C) unrealized profit "
+                "or loss, over the (c)(2)(vi) charges above",
+                -committed.adjustment,
+                "15c3-1(c)(2)(viii)",
+            )
+        )
+        nc -= committed.adjustment
+        add_back = committed.add_back(nc)
+        if add_back > 0:
+            lines.append(
+                Line(
+                    "commitments:add_back",
+                    "Open contractual commitments: add-back of net capital over $250,000",
+                    add_back,
+                    "15c3-1(c)(2)(viii)(B)",
+                )
+            )
+            nc += add_back
     lines.append(Line("net_capital", "Net capital", nc, "15c3-1(c)(2)", role="subtotal"))
     lines.append(
         Line(
@@ -572,6 +600,7 @@ def compute(
         market_maker=MarketMakerResult(a4=a4, a6=reports),
         warnings=tuple(warnings),
         aged_items=aged_detail,
+        commitments=commitments,
     )
 
 
@@ -723,6 +752,7 @@ def _to_dict(r: NetCapitalResult) -> dict[str, Any]:
             ],
         },
         "aged_items": _records(r.aged_items),
+        "commitments": _records(r.commitments),
         "warnings": list(r.warnings),
     }
 

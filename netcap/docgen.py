@@ -316,16 +316,34 @@ PAGES: tuple[RulePage, ...] = (
     ),
     RulePage(
         "aged-receivables",
-        "(c)(2)(iv)(B) and (C) Aged receivables",
-        ("15c3-1(c)(2)(iv)(B)", "15c3-1(c)(2)(iv)(C)"),
+        "(c)(2)(iv)(B), (C) and (D) Aged receivables and insurance claims",
+        ("15c3-1(c)(2)(iv)(B)", "15c3-1(c)(2)(iv)(C)", "15c3-1(c)(2)(iv)(D)"),
         "Free shipments, mutual fund redemptions, interest, commissions, concessions, fees, "
-        "dividends and good faith deposits receivable are deducted in full once outstanding "
-        "past the period of their kind, counted from the date the rule names; a free shipment "
-        "over the per-shipment amount is deducted at once.",
+        "dividends, good faith deposits receivable and insurance claims are deducted in full "
+        "once outstanding past the period of their kind, counted from the date the rule names; "
+        "a free shipment over the per-shipment amount is deducted at once.",
         (("receivables", None),),
         "aged-receivables",
         "settlement.md",
         "Settlement dates, fails and aged-item deductions",
+    ),
+    RulePage(
+        "c2viii-commitments",
+        "(c)(2)(viii) Open contractual commitments",
+        ("15c3-1(c)(2)(viii)",),
+        "The net position a commitment contemplates takes its (c)(2)(vi) deduction, 30% for "
+        "an unlisted (J) security, reduced by the commitment's unrealized profit (not below "
+        "zero) or increased by its loss; a firm with more than $250,000 of net capital adds "
+        "back up to $150,000 of these deductions.",
+        (
+            (
+                "net_worth",
+                ("c2viii_j_unlisted_rate", "c2viii_addback_threshold", "c2viii_addback_max"),
+            ),
+        ),
+        "open-contractual-commitments",
+        "computation.md",
+        "The net capital computation",
     ),
 )
 

@@ -26,6 +26,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from netcap.commitments import Commitment
 from netcap.fails import Difference, Fail
 from netcap.model import ExactDate, Money, NonNegMoney, Position
 from netcap.receivables import Receivable
@@ -434,6 +435,13 @@ class FirmProfile(BaseModel):
         description="for a futures commission merchant: its minimum adjusted net capital "
         "under CFTC Rule 1.17, compared with the (a)(1) requirement under 15c3-1(a)(1)(iii)",
     )
+    fcm_segregated_funds: NonNegMoney | None = Field(
+        default=None,
+        description="for a futures commission merchant: the funds required to be segregated "
+        "under the Commodity Exchange Act less the market value of commodity options purchased "
+        "by option customers (each customer's deduction not over the funds in its account); "
+        "15c3-1(a)(1)(iii) requires net capital of at least 4% of it",
+    )
 
     @model_validator(mode="after")
     def _start(self) -> Self:
@@ -585,7 +593,12 @@ class Book(BaseModel):
     )
     receivables: tuple[Receivable, ...] = Field(
         default=(),
-        description="dated receivables aged under (c)(2)(iv)(B) and (C) as of as_of",
+        description="dated receivables aged under (c)(2)(iv)(B), (C) and (D) as of as_of",
+    )
+    commitments: tuple[Commitment, ...] = Field(
+        default=(),
+        description="open contractual commitments ((c)(2)(viii)): each names the position "
+        "stating the net position it contemplates",
     )
 
     @field_validator("positions")
@@ -629,6 +642,12 @@ class Book(BaseModel):
     @classmethod
     def _unique_receivables(cls, items: tuple[Receivable, ...]) -> tuple[Receivable, ...]:
         _check_unique([r.id for r in items], "receivables")
+        return items
+
+    @field_validator("commitments")
+    @classmethod
+    def _unique_commitments(cls, items: tuple[Commitment, ...]) -> tuple[Commitment, ...]:
+        _check_unique([c.id for c in items], "commitments")
         return items
 
     @model_validator(mode="after")

@@ -42,17 +42,9 @@ __all__ = [
 
 AI_CITATION = "15c3-1(c)(1)"
 
-LIMITATIONS: dict[str, str] = {
-    "15c3-1(c)(1)(xv)": (
-        "reading unverified (the paragraph's text was not found in the sources checked): "
-        "netcap excludes 85% of amounts payable against securities loaned that are matched by "
-        "securities of the same class, issue and quantity the firm has borrowed, as "
-        "ai_exclusions.csv states; the outline's earlier wording (loans from a registered "
-        "investment company) took (xiv)'s counterparty and was never what the code did; the "
-        "row's 2010-01-01 start is netcap's coverage start, not a confirmed adoption date"
-    ),
-}
-"""Readings of (c)(1) that are not yet confirmed (paragraph -> what is open)."""
+LIMITATIONS: dict[str, str] = {}
+"""Readings of (c)(1) still open (paragraph -> what is missing); none since (c)(1)(i)-(xv) were
+checked against the text of (c)(1)."""
 
 LIABILITY_COLUMNS: tuple[str, ...] = (
     "id",

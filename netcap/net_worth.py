@@ -63,11 +63,6 @@ LIMITATIONS: dict[str, str] = {
         "non-cleared swap margin not collected: swap margin models are out of scope (type it in "
         "as an other deduction)"
     ),
-    "15c3-1(c)(2)(viii)": (
-        "no separate input for open contractual commitments: the firm enters the net position "
-        "a commitment contemplates as a position, which takes the (c)(2)(vi) deduction; the 30% "
-        "of (viii)(A) for commitments in unlisted (J) securities is not applied"
-    ),
 }
 
 NONALLOWABLE_COLUMNS = ("id", "kind", "amount", "rate", "deduction", "citation", "description")

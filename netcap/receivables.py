@@ -1,4 +1,4 @@
-"""Aged receivables of 15c3-1(c)(2)(iv)(B) and (C), aged from their own dates.
+"""Aged receivables of 15c3-1(c)(2)(iv)(B), (C) and (D), aged from their own dates.
 
 A receivable listed in the book's ``receivables`` carries the date its age counts
 from (``aged_from``): the shipment date of a free shipment, the date an interest,
@@ -18,6 +18,15 @@ once past it, deducted in full:
   a non-municipal underwriting: longer than 11 business days from settlement
   with the issuer; municipal good faith deposits and municipal syndicate and
   joint-account receivables: longer than 60 days.
+* **(iv)(D)** insurance claims, by what supports them: a claim without an
+  opinion of outside counsel that it is valid and covered, after 7 business
+  days from discovery of the loss (``insurance_claim``); a claim with that
+  opinion but not acknowledged in writing by the carrier, after 20 business
+  days from discovery (``insurance_claim_counsel_opinion``); a claim the
+  carrier acknowledged in writing as due and payable, once outstanding longer
+  than 20 business days from the acknowledgement
+  (``insurance_claim_acknowledged``, dated from the acknowledgement).  "After n
+  business days" is read as age > n, like "more than" and "longer than".
 
 "More than n days" is read as age > n, an item being n business days old on the
 n-th settlement day (`netcap.settlement`'s ``dtc`` calendar) after its date, or n
@@ -56,13 +65,8 @@ TABLE = "receivables"
 CALENDAR = Calendar.DTC
 """Business days for aging receivables: settlement days of the securities markets."""
 
-LIMITATIONS: dict[str, str] = {
-    "15c3-1(c)(2)(iv)(D)": (
-        "insurance claims are not aged from dates: the periods run from discovery of the loss, "
-        "an opinion of outside counsel or the carrier's written acknowledgement, which are not "
-        "inputs; enter a claim past its period as a non-allowable asset (insurance_claims)"
-    ),
-}
+LIMITATIONS: dict[str, str] = {}
+"""Readings of (c)(2)(iv)(B)-(D) still open (paragraph -> what is missing): none."""
 
 
 class ReceivableKind(StrEnum):
@@ -80,15 +84,19 @@ class ReceivableKind(StrEnum):
     MUNICIPAL_GOOD_FAITH_DEPOSIT = "municipal_good_faith_deposit"  # (iv)(C)
     MUNICIPAL_SYNDICATE = "municipal_syndicate_receivable"  # (iv)(C)
     MUNICIPAL_JOINT_ACCOUNT = "municipal_joint_account_receivable"  # (iv)(C)
+    INSURANCE_CLAIM = "insurance_claim"  # (iv)(D): no opinion of outside counsel
+    INSURANCE_CLAIM_COUNSEL_OPINION = "insurance_claim_counsel_opinion"  # (iv)(D)
+    INSURANCE_CLAIM_ACKNOWLEDGED = "insurance_claim_acknowledged"  # (iv)(D)
 
 
 class Receivable(BaseModel):
-    """A dated receivable of 15c3-1(c)(2)(iv)(B) or (C).
+    """A dated receivable of 15c3-1(c)(2)(iv)(B), (C) or (D).
 
     ``aged_from`` is the date its age counts from, as the rule measures it for
     the kind: shipment date, the date the receivable arose, the payable date of
-    a dividend, settlement of the underwriting with the issuer, or the date the
-    manager delivered all securities of a municipal joint account.
+    a dividend, settlement of the underwriting with the issuer, the date the
+    manager delivered all securities of a municipal joint account, the discovery
+    of the loss behind an insurance claim, or the carrier's written acknowledgement.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -173,7 +181,7 @@ def _periods(table: Schedule) -> dict[str, _Period]:
 
 
 def aged_receivables(receivables: Sequence[Receivable], as_of: date) -> ReceivablesResult:
-    """Deductions of 15c3-1(c)(2)(iv)(B) and (C) for dated receivables as of ``as_of``.
+    """Deductions of 15c3-1(c)(2)(iv)(B), (C) and (D) for dated receivables as of ``as_of``.
 
     One detail row per receivable with its age, the period of its kind, whether
     it is past it (or over the per-item amount), and the amount deducted.

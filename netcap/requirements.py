@@ -13,9 +13,12 @@ The requirement is the greatest of every amount that applies to the firm
   municipal securities brokers' broker, (a)(8)(iii);
 * for a market maker, the per-security amount of (a)(4), itself capped at
   $1,000,000 (it never lowers the requirement: it is one more candidate);
-* for a futures commission merchant, its CFTC Rule 1.17 minimum, given as an
-  input (``firm.cftc_minimum``), compared with the ratio requirement under
-  (a)(1)(iii) (reported with the ratio candidates, kind ``ratio``).
+* for a futures commission merchant, (a)(1)(iii): 4% of the funds required to
+  be segregated under the Commodity Exchange Act, less commodity options
+  purchased by option customers (``firm.fcm_segregated_funds``, net of that
+  deduction), and its CFTC Rule 1.17 minimum where given (``firm.cftc_minimum``),
+  each compared with the ratio requirement (reported with the ratio candidates,
+  kind ``ratio``).
 
 On top of the greatest, (a)(9) adds 10% of the collateral in excess of 105%
 (Treasuries), 110% (agency and mortgage related) or 120% (other) of the
@@ -52,8 +55,10 @@ __all__ = [
 
 LIMITATIONS: dict[str, str] = {
     "15c3-1(a)(1)(iii)": (
-        "the CFTC Rule 1.17 minimum is an input (firm.cftc_minimum); the 4% of segregated "
-        "funds the paragraph names is not computed"
+        "the funds required to be segregated are an input (firm.fcm_segregated_funds), net of "
+        "customers' purchased commodity options with each customer's deduction capped at the "
+        "funds in its account as the firm computes them: netcap takes 4% of the amount given, "
+        "it does not compute segregation under the Commodity Exchange Act"
     ),
     "15c3-1(a)(5)": "OTC derivatives dealers compute capital under Appendix F models; out of scope",
     "15c3-1(a)(6)(v)": (
@@ -213,6 +218,18 @@ def minimum_requirement(
                 + (", first 12 months)" if first_year else ")"),
                 aggregate_indebtedness / limit,
                 params.citation(key),
+                "ratio",
+            )
+        )
+    if firm.fcm_segregated_funds is not None:  # (a)(1)(iii): 4% of segregated funds
+        seg = params.rate("fcm_segregated_pct")
+        rows.append(
+            (
+                "fcm_segregated_funds",
+                f"futures commission merchant: {seg:.0%} of funds required to be segregated "
+                "(less customers' purchased commodity options)",
+                seg * firm.fcm_segregated_funds,
+                params.citation("fcm_segregated_pct"),
                 "ratio",
             )
         )

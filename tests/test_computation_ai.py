@@ -36,8 +36,9 @@ EXPECTED = {
     "general_partner_credit_balances": (0.0, "15c3-1(c)(1)(xii)"),
     "deferred_tax": (0.0, "15c3-1(c)(1)(xiii)"),
     "investment_company_payable": (0.15, "15c3-1(c)(1)(xiv)"),  # 85% excluded
-    # (xv) as netcap reads it (a loan matched by a borrow of the same class, issue and
-    # quantity; reading unverified, see netcap.indebtedness.LIMITATIONS): 85% excluded
+    # (xv): "Eighty-five percent of amounts payable against securities loaned for which
+    # the broker or dealer has receivables related to securities of the same class and
+    # issue and quantity that are securities borrowed": 85% excluded, 15% stays in AI
     "securities_loaned_matched_borrow": (0.15, "15c3-1(c)(1)(xv)"),
     "commodity_advance_spot_collateral": (0.0, "15c3-1b(a)(2)(i)"),
     "bills_of_lading_advances": (0.0, "15c3-1b(a)(2)(ii)"),

@@ -70,6 +70,17 @@ HAND: dict[tuple[str, str], float] = {
     ("aged-receivables", "A commission, a free shipment and a dividend receivable"): (
         1_000_000 - 18_000 - 3_200
     ),
+    # (iv)(D): the claim without counsel's opinion is 9 business days from discovery (after
+    # 7) and the one with it 23 (after 20), both deducted; the acknowledged claim is 18
+    # business days from the acknowledgement (not longer than 20), kept.
+    ("aged-receivables", "Three insurance claims, by what supports them"): (
+        1_000_000 - 25_000 - 10_000
+    ),
+    # (c)(2)(viii): (J) 15% of 1,000,000 = 150,000 on the haircut line; (A) 30% = 300,000
+    # plus (C) loss 50,000 = 350,000, 200,000 over the (J) line; (B) adds back 150,000.
+    ("c2viii-commitments", "A commitment to buy an unlisted stock at a loss"): (
+        20_000_000 - 150_000 - 200_000 + 150_000
+    ),
 }
 
 

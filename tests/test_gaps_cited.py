@@ -274,18 +274,18 @@ def test_c2viK_line_on_the_computation() -> None:
 def test_c2viii_commitment_entered_as_a_position_takes_the_vi_deduction() -> None:
     """15c3-1(c)(2)(viii): the net position a commitment contemplates takes the (vi) rate.
 
-    netcap has no separate commitment input; the firm enters the net long or short
-    position contemplated by the commitment as a position (see LIMITATIONS).
+    The firm enters the net long or short position contemplated by the commitment as a
+    position; a ``commitments`` row naming it applies (viii)(A)-(C) (tests/test_commitments.py).
     """
     # a firm commitment to buy 1,000,000 of listed common stock: (J) 15% = 150,000
     assert total([pos("c", "equity", "long", 1_000_000)]) == pytest.approx(150_000)
 
 
-def test_c2viii_limitation_is_declared() -> None:
-    """15c3-1(c)(2)(viii)(A)'s 30% for unlisted (J) securities is declared as missing."""
+def test_c2viii_is_no_longer_a_declared_limitation() -> None:
+    """15c3-1(c)(2)(viii)(A)-(C) are computed (netcap.commitments), so no gap is declared."""
     from netcap.net_worth import LIMITATIONS  # noqa: PLC0415
 
-    assert "15c3-1(c)(2)(viii)" in LIMITATIONS
+    assert "15c3-1(c)(2)(viii)" not in LIMITATIONS
 
 
 # --- 15c3-1b(a)(3)(ix)(C): uncovered commodity inventory -----------------------------------

@@ -136,6 +136,30 @@ def test_a1iii_cftc_minimum_is_a_candidate(
     assert r.line("minimum_dollar_requirement") == pytest.approx(100_000)
 
 
+@pytest.mark.parametrize(
+    ("segregated", "ai", "binding", "required"),
+    [
+        # (a)(1)(iii): "4 percent of the funds required to be segregated": 4% of 10,000,000 =
+        # 400,000, over AI 3,000,000 / 15 = 200,000 and the 100,000 dealer minimum
+        (10_000_000, 3_000_000, "fcm_segregated_funds", 400_000),
+        # AI 9,000,000 / 15 = 600,000 is the greater
+        (10_000_000, 9_000_000, "aggregate_indebtedness_ratio", 600_000),
+    ],
+)
+def test_a1iii_four_percent_of_segregated_funds_is_a_candidate(
+    segregated: float, ai: float, binding: str, required: float
+) -> None:
+    """15c3-1(a)(1)(iii): the greater of the (a)(1) requirement or 4% of segregated funds."""
+    kw: dict[str, Any] = {"fcm_segregated_funds": segregated}
+    r = run(book(10_000_000, liabilities=(liability("ap", ai),), firm=kw))
+    assert r.requirement.binding_key == binding
+    assert r.requirement.amount == pytest.approx(required)
+    assert r.line("requirement:fcm_segregated_funds") == pytest.approx(0.04 * segregated)
+    assert r.lines.set_index("line").loc["requirement:fcm_segregated_funds", "citation"] == (
+        "15c3-1(a)(1)(iii)"
+    )
+
+
 def test_limitations_declared() -> None:
     for paragraph in ("15c3-1(a)(5)", "15c3-1(a)(6)(v)", "15c3-1(a)(7)", "15c3-1(a)(10)"):
         assert paragraph in LIMITATIONS

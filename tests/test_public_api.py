@@ -19,6 +19,7 @@ PUBLIC = [
     "BookInputError",
     "CapitalContribution",
     "Combination",
+    "Commitment",
     "ComputeOptions",
     "Crossover",
     "DealerCapital",

@@ -125,6 +125,45 @@ def _book_with_receivables() -> object:
     return book(1_000_000).model_copy(update={"receivables": items})
 
 
+def test_insurance_claim_without_counsel_opinion_after_7_business_days() -> None:
+    # (iv)(D): claims "which, after seven (7) business days from the date the loss giving
+    # rise to the claim is discovered, are not covered by an opinion of outside counsel".
+    # Loss discovered Friday 2024-06-14; settlement days after it: 17, 18, (19 closed), 20,
+    # 21, 24, 25 -> 6 on Tuesday 6/25, 7 on Wednesday 6/26: not yet after 7, kept
+    kept = _one("insurance_claim", 25_000, date(2024, 6, 14), date(2024, 6, 26))
+    assert (kept["age_days"], kept["deduction"]) == (7, 0)
+    # Thursday 6/27 is the 8th: after 7 business days, deducted in full, 25,000
+    gone = _one("insurance_claim", 25_000, date(2024, 6, 14), date(2024, 6, 27))
+    assert (gone["age_days"], gone["deduction"]) == (8, 25_000)
+    assert gone["citation"] == "15c3-1(c)(2)(iv)(D)"
+
+
+def test_insurance_claim_with_counsel_opinion_after_20_business_days_from_discovery() -> None:
+    # (iv)(D): with counsel's opinion but "after twenty (20) business days from the date the
+    # loss ... is discovered ... have not been acknowledged in writing by the insurance
+    # carrier".  Discovered Friday 2024-05-24: May 28-31 (27 closed) 4 + June 3-7 5 +
+    # June 10-14 5 = 14 on 6/14; June 17, 18, 20, 21 (19 closed) = 18 on 6/21; 24, 25 = 20
+    # on Tuesday 6/25: kept
+    kept = _one("insurance_claim_counsel_opinion", 10_000, date(2024, 5, 24), date(2024, 6, 25))
+    assert (kept["age_days"], kept["deduction"]) == (20, 0)
+    # Wednesday 6/26 is the 21st: deducted, 10,000
+    gone = _one("insurance_claim_counsel_opinion", 10_000, date(2024, 5, 24), date(2024, 6, 26))
+    assert (gone["age_days"], gone["deduction"]) == (21, 10_000)
+
+
+def test_acknowledged_insurance_claim_counts_from_the_acknowledgement() -> None:
+    # (iv)(D): "acknowledged in writing by the carrier as due and payable outstanding longer
+    # than twenty (20) business days from the date they are so acknowledged".  Acknowledged
+    # Monday 2024-06-03: June 4-7 4 + 10-14 5 + 17-21 4 (19 closed) + 24-28 5 = 18 on 6/28
+    kept = _one("insurance_claim_acknowledged", 40_000, date(2024, 6, 3), date(2024, 6, 28))
+    assert (kept["age_days"], kept["deduction"]) == (18, 0)
+    # July 1 (19), 2 (20): kept at 20; July 3 is the 21st: deducted, 40,000
+    kept = _one("insurance_claim_acknowledged", 40_000, date(2024, 6, 3), date(2024, 7, 2))
+    assert (kept["age_days"], kept["deduction"]) == (20, 0)
+    gone = _one("insurance_claim_acknowledged", 40_000, date(2024, 6, 3), date(2024, 7, 3))
+    assert (gone["age_days"], gone["deduction"]) == (21, 40_000)
+
+
 def test_book_takes_one_cited_line_per_kind() -> None:
     r = compute(_book_with_receivables())  # type: ignore[arg-type]
     plain = compute(book(1_000_000))
@@ -175,7 +214,7 @@ def test_json_book_error_names_item_and_field(tmp_path: Path) -> None:
         "balance_sheet": {"net_worth": 1_000_000},
         "receivables": [
             {"id": "a", "kind": "interest_receivable", "amount": 10, "aged_from": "2024-06-01"},
-            {"id": "b", "kind": "insurance_claim", "amount": 10, "aged_from": "2024-06-01"},
+            {"id": "b", "kind": "syndicate_profit", "amount": 10, "aged_from": "2024-06-01"},
         ],
     }
     path = tmp_path / "book.json"

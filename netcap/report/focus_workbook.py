@@ -767,6 +767,8 @@ def _write_firm(ws: Worksheet, result: NetCapitalResult, loaded: LoadedBook | No
     ]
     if len(result.aged_items):
         blocks.append(("Aged fails, securities differences and receivables", result.aged_items))
+    if len(result.commitments):
+        blocks.append(("Open contractual commitments (15c3-1(c)(2)(viii))", result.commitments))
     computed = len(blocks)
     blocks += _input_blocks(dumped)
     for n, (title, frame) in enumerate(blocks):
