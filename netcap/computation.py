@@ -54,7 +54,9 @@ from netcap.model import Position
 from netcap.money import round_dollars, round_percent
 from netcap.net_worth import net_worth_lines
 from netcap.receivables import aged_receivables
+from netcap.repos import REPO_CITATION, REVERSE_CITATION, RepoDeficits, repo_deficits
 from netcap.requirements import Requirement, minimum_requirement
+from netcap.secured_demand_notes import SDNResult, secured_demand_notes
 from netcap.tables import load_schedule
 
 __all__ = ["ComputeOptions", "MarketMakerResult", "NetCapitalResult", "compute"]
@@ -162,6 +164,8 @@ class NetCapitalResult:
     market_maker: MarketMakerResult
     warnings: tuple[str, ...] = ()
     aged_items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    repo_deficits: RepoDeficits | None = None
+    secured_demand_notes: SDNResult | None = None
 
     def line(self, key: str) -> float:
         """Amount of the line with this key."""
@@ -317,6 +321,7 @@ def compute(
     ]
     secured = {li.id: li.secured_by_asset for li in book.liabilities if li.secured_by_asset}
     aged, aged_detail = _aged_items(book)
+    sdn, repo_first = _agreement_deductions(book, aged)
     nw = net_worth_lines(
         book.balance_sheet,
         liabilities,
@@ -342,10 +347,23 @@ def compute(
     before = [g for g in groups if stage(str(g)) == PRE_TENTATIVE]
     after = [g for g in groups if stage(str(g)) != PRE_TENTATIVE]
     pre_tentative = float(sum(float(grouped.loc[g, "charge"]) for g in before))
+    repos, repo_lines = _repurchase_deduction(book, repo_first, capital - pre_tentative)
+    if repos is not None and repos.repo > 0:  # (M)(1) and (A)(5) measure after it
+        capital -= repos.repo
+        haircuts = compute_haircuts(
+            frame, on, opts.haircuts, net_capital_before_haircuts=capital
+        )
+        by_paragraph = haircuts.by_paragraph
+        grouped = (
+            by_paragraph.assign(group=[haircut_group(str(p)) for p in by_paragraph["paragraph"]])
+            .groupby("group", sort=False)
+            .agg(charge=("charge", "sum"))
+        )
     tnc = capital - pre_tentative
     lines = _with_position_deductions(
         list(nw.lines),
-        [
+        repo_lines
+        + [
             Line(
                 f"{POSITION_DEDUCTION_PREFIX}{g}",
                 _deduction_label(str(g)),
@@ -572,7 +590,65 @@ def compute(
         market_maker=MarketMakerResult(a4=a4, a6=reports),
         warnings=tuple(warnings),
         aged_items=aged_detail,
+        repo_deficits=repos,
+        secured_demand_notes=sdn,
     )
+
+
+def _agreement_deductions(
+    book: Book, computed: list[tuple[str, str, float, str]]
+) -> tuple[SDNResult | None, RepoDeficits | None]:
+    """Add the secured demand note deficiency ((c)(2)(iv)(B)) and the reverse repurchase
+    deficits ((c)(2)(iv)(F)(2)) to the computed deductions; neither depends on net capital."""
+    sdn = None
+    if book.secured_demand_notes:
+        sdn = secured_demand_notes(book.secured_demand_notes, book.as_of)
+        computed.append(
+            (
+                "sdn_collateral_deficiency",
+                "collateral deficiencies in secured demand notes (cash plus collateral value "
+                "below the unpaid principal)",
+                sdn.deficiency,
+                "15c3-1(c)(2)(iv)(B); 15c3-1d(a)(2)(iii), (b)(6)",
+            )
+        )
+    first = None
+    if book.reverse_repos or book.repurchase_agreements:
+        first = repo_deficits(book.reverse_repos, book.repurchase_agreements, book.as_of, 0.0)
+    if book.reverse_repos and first is not None:
+        computed.append(
+            (
+                "repo_deficits:reverse",
+                "reverse repurchase agreement deficits, after same-party reductions",
+                first.reverse,
+                REVERSE_CITATION,
+            )
+        )
+    return sdn, first
+
+
+def _repurchase_deduction(
+    book: Book, first: RepoDeficits | None, base: float
+) -> tuple[RepoDeficits | None, list[Line]]:
+    """The (c)(2)(iv)(F)(3) deduction, measured against net capital before (c)(2)(vi)."""
+    if first is None:
+        return None, []
+    result = repo_deficits(book.reverse_repos, book.repurchase_agreements, book.as_of, base)
+    if not book.repurchase_agreements:
+        return result, []
+    how = (
+        "aggregate deficits over 300% of net capital before (c)(2)(vi)"
+        if result.c_binds
+        else "deficits over 5%/10%/20% of contract price, and over 25% of net capital "
+        "before (c)(2)(vi) per party"
+    )
+    line = Line(
+        "repo_deficits:repurchase",
+        f"Deduct: repurchase agreement deficits ({how})",
+        -result.repo,
+        REPO_CITATION,
+    )
+    return result, [line]
 
 
 def _num(value: float, unit: str = "$") -> float | int | None:
@@ -723,6 +799,25 @@ def _to_dict(r: NetCapitalResult) -> dict[str, Any]:
             ],
         },
         "aged_items": _records(r.aged_items),
+        "repo_deficits": None
+        if r.repo_deficits is None
+        else {
+            "net_capital_before_vi": _num(r.repo_deficits.base),
+            "reverse_deduction": _num(r.repo_deficits.reverse),
+            "deduction_a": _num(r.repo_deficits.deduction_a),
+            "deduction_b": _num(r.repo_deficits.deduction_b),
+            "deduction_c": _num(r.repo_deficits.deduction_c),
+            "repurchase_deduction": _num(r.repo_deficits.repo),
+            "agreements": _records(r.repo_deficits.detail),
+            "parties": _records(r.repo_deficits.parties),
+        },
+        "secured_demand_notes": None
+        if r.secured_demand_notes is None
+        else {
+            "deficiency": _num(r.secured_demand_notes.deficiency),
+            "notes": _records(r.secured_demand_notes.notes),
+            "collateral": _records(r.secured_demand_notes.collateral),
+        },
         "warnings": list(r.warnings),
     }
 

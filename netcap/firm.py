@@ -49,8 +49,10 @@ __all__ = [
     "NonAllowableAsset",
     "NonAllowableKind",
     "OtherDeduction",
+    "RepurchaseAgreement",
     "ReverseRepo",
     "ReverseRepoCollateral",
+    "SecuredDemandNote",
     "SoleProprietor",
     "UndermarginedAccount",
 ]
@@ -544,6 +546,84 @@ class ReverseRepo(BaseModel):
     market_value: NonNegMoney
     contract_price: NonNegMoney = Field(description="contract prices including accrued interest")
     description: str = ""
+    margin_held: NonNegMoney = Field(
+        default=0.0,
+        description="margin or other deposits the firm holds on account of the agreement "
+        "((c)(2)(iv)(F)(2)(ii)(A))",
+    )
+    calls_one_business_day: NonNegMoney = Field(
+        default=0.0,
+        description="calls for margin, marks to the market or other required deposits "
+        "outstanding one business day or less ((c)(2)(iv)(F)(2)(ii)(D))",
+    )
+    federal_reserve_bank_of_new_york: bool = Field(
+        default=False,
+        description="the counterparty is the Federal Reserve Bank of New York: the deficit is "
+        "disregarded ((c)(2)(iv)(F)(1)(iv))",
+    )
+
+
+class RepurchaseAgreement(BaseModel):
+    """A repurchase agreement: the firm sold securities and agreed to buy them back.
+
+    For the deduction of 15c3-1(c)(2)(iv)(F)(3).  ``contract_price`` is the
+    contract price for repurchase including accrued interest ((F)(1)(iii));
+    ``market_value`` the market value of the securities subject to the agreement;
+    ``collateral`` their type, which sets the 5%, 10% or 20% of (F)(3)(i)(A).
+    """
+
+    model_config = _FROZEN
+
+    id: Id
+    counterparty: Id
+    collateral: ReverseRepoCollateral
+    market_value: NonNegMoney
+    contract_price: NonNegMoney = Field(
+        description="contract price for repurchase including accrued interest"
+    )
+    calls_one_business_day: NonNegMoney = Field(
+        default=0.0,
+        description="calls for margin, marks to the market or other required deposits "
+        "outstanding one business day or less ((c)(2)(iv)(F)(3)(ii)(C))",
+    )
+    federal_reserve_bank_of_new_york: bool = Field(
+        default=False,
+        description="the counterparty is the Federal Reserve Bank of New York: the deficit is "
+        "disregarded ((c)(2)(iv)(F)(1)(iv))",
+    )
+    description: str = ""
+
+
+class SecuredDemandNote(BaseModel):
+    """A secured demand note contributed under a satisfactory subordination agreement.
+
+    Appendix D (17 CFR 240.15c3-1d).  ``unpaid_principal`` is the unpaid principal
+    amount of the note (the subordinated liability itself is listed among the
+    liabilities, kind ``subordinated``); ``cash_collateral`` the cash pledged;
+    ``collateral`` the securities pledged, each valued at market less the
+    (c)(2)(vi) deduction, or 30% for securities of (c)(2)(vi)(J)
+    (15c3-1d(a)(2)(iii)).  A shortfall of cash plus collateral value below the
+    unpaid principal is deducted under 15c3-1(c)(2)(iv)(B).
+    """
+
+    model_config = _FROZEN
+
+    id: Id
+    unpaid_principal: NonNegMoney = Field(description="unpaid principal amount of the note")
+    cash_collateral: NonNegMoney = Field(default=0.0, description="cash pledged as collateral")
+    collateral: tuple[Position, ...] = Field(
+        default=(), description="securities pledged as collateral (long positions)"
+    )
+    description: str = ""
+
+    @field_validator("collateral")
+    @classmethod
+    def _long_unique(cls, positions: tuple[Position, ...]) -> tuple[Position, ...]:
+        _check_unique([p.id for p in positions], "collateral")
+        for i, p in enumerate(positions):
+            if p.side.value != "long":
+                raise ValueError(f"collateral {i} ({p.id!r}): pledged securities are held long")
+        return positions
 
 
 class Leverage(BaseModel):
@@ -587,6 +667,12 @@ class Book(BaseModel):
         default=(),
         description="dated receivables aged under (c)(2)(iv)(B) and (C) as of as_of",
     )
+    repurchase_agreements: tuple[RepurchaseAgreement, ...] = Field(
+        default=(), description="repurchase agreements, for the (c)(2)(iv)(F)(3) deduction"
+    )
+    secured_demand_notes: tuple[SecuredDemandNote, ...] = Field(
+        default=(), description="secured demand notes and their collateral (15c3-1d)"
+    )
 
     @field_validator("positions")
     @classmethod
@@ -610,6 +696,40 @@ class Book(BaseModel):
     def _unique_repos(cls, repos: tuple[ReverseRepo, ...]) -> tuple[ReverseRepo, ...]:
         _check_unique([r.id for r in repos], "reverse repo")
         return repos
+
+    @field_validator("repurchase_agreements")
+    @classmethod
+    def _unique_repurchase(
+        cls, repos: tuple[RepurchaseAgreement, ...]
+    ) -> tuple[RepurchaseAgreement, ...]:
+        _check_unique([r.id for r in repos], "repurchase agreement")
+        return repos
+
+    @field_validator("secured_demand_notes")
+    @classmethod
+    def _unique_notes(cls, notes: tuple[SecuredDemandNote, ...]) -> tuple[SecuredDemandNote, ...]:
+        _check_unique([n.id for n in notes], "secured demand note")
+        return notes
+
+    @model_validator(mode="after")
+    def _computed_or_typed(self) -> Self:
+        """A deduction netcap computes from the agreements or notes is not typed in as well."""
+        typed = {a.kind: a.id for a in self.balance_sheet.non_allowable_assets}
+        repo = typed.get(NonAllowableKind.REPO_DEFICITS)
+        if repo is not None and (self.reverse_repos or self.repurchase_agreements):
+            raise ValueError(
+                f"balance_sheet.non_allowable_assets: {repo!r} types in the (c)(2)(iv)(F) "
+                "deduction, which netcap computes from reverse_repos and repurchase_agreements; "
+                "give the agreements or the typed-in deduction, not both"
+            )
+        sdn = typed.get(NonAllowableKind.SDN_COLLATERAL_DEFICIENCY)
+        if sdn is not None and self.secured_demand_notes:
+            raise ValueError(
+                f"balance_sheet.non_allowable_assets: {sdn!r} types in the secured demand note "
+                "collateral deficiency ((c)(2)(iv)(B)), which netcap computes from "
+                "secured_demand_notes; give the notes or the typed-in deficiency, not both"
+            )
+        return self
 
     @field_validator("liabilities")
     @classmethod
