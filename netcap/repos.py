@@ -225,7 +225,7 @@ def repo_deficits(
             shared -= take
             reduction[i] = take
         parties.append((party, rr_idx, rp_idx))
-    net = deficit - reduction
+    net = np.maximum(deficit - reduction, 0.0)  # float noise of the running pools
     allowance = np.where(is_rr, 0.0, np.nan_to_num(rates) * cp)
     deduction = np.where(is_rr, net, np.maximum(net - allowance, 0.0))
     rows = []
