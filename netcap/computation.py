@@ -350,9 +350,7 @@ def compute(
     repos, repo_lines = _repurchase_deduction(book, repo_first, capital - pre_tentative)
     if repos is not None and repos.repo > 0:  # (M)(1) and (A)(5) measure after it
         capital -= repos.repo
-        haircuts = compute_haircuts(
-            frame, on, opts.haircuts, net_capital_before_haircuts=capital
-        )
+        haircuts = compute_haircuts(frame, on, opts.haircuts, net_capital_before_haircuts=capital)
         by_paragraph = haircuts.by_paragraph
         grouped = (
             by_paragraph.assign(group=[haircut_group(str(p)) for p in by_paragraph["paragraph"]])

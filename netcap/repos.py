@@ -57,9 +57,9 @@ from netcap.tables import load_schedule
 
 __all__ = [
     "PARTY_COLUMNS",
+    "REPO_CITATION",
     "REPO_DETAIL_COLUMNS",
     "REVERSE_CITATION",
-    "REPO_CITATION",
     "RepoDeficits",
     "repo_deficits",
 ]

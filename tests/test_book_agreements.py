@@ -29,9 +29,10 @@ from netcap.frame import BookError
 from netcap.io.book import load_book
 from netcap.io.template import write_template
 from netcap.model import Position
-from netcap.repos import repo_deficits
 from netcap.report import export_computation
+from netcap.repos import repo_deficits
 from tests.computation_helpers import AS_OF, book, run
+from tests.test_report_focus import _recompute, _rows, assert_workbook_ties
 
 
 def rr(rid: str, party: str, collateral: str, mv: float, cp: float, **kw: Any) -> ReverseRepo:
@@ -182,7 +183,8 @@ def test_repo_c_aggregate_over_300_percent_if_greater() -> None:
     )
     r = run(with_(book(1_000_000), repurchase_agreements=agreements))
     # (C): 14 x 240,000 = 3,360,000 - 300% x 1,000,000 = 360,000, greater than (A) + (B) = 0
-    assert r.repo_deficits is not None and r.repo_deficits.c_binds
+    assert r.repo_deficits is not None
+    assert r.repo_deficits.c_binds
     assert r.line("repo_deficits:repurchase") == pytest.approx(-360_000)
 
 
@@ -478,17 +480,18 @@ def test_workbook_and_json_end_to_end(tmp_path: Path) -> None:
 
 
 def test_computation_workbook_has_live_formulas(tmp_path: Path) -> None:
+    """The three lines are formulas over their own sheets, and recompute to the figures."""
     loaded = load_book(_folder(tmp_path))
     result = loaded.compute()
     path = export_computation(result, tmp_path / "out.xlsx", loaded=loaded)
     wb = openpyxl.load_workbook(path)
     comp = wb["Computation"]
-    rows = {comp.cell(row=r, column=1).value: r for r in range(1, comp.max_row + 1)}
+    rows = _rows(comp)
     for key in ("repo_deficits:reverse", "repo_deficits:repurchase", "sdn_collateral_deficiency"):
-        value = comp.cell(row=rows[key], column=3).value
-        assert isinstance(value, str) and value.startswith("="), key
+        assert comp.cell(row=rows[key], column=3).data_type == "f", key
     assert "Repurchase agreements" in wb.sheetnames
     assert "Secured demand notes" in wb.sheetnames
+    assert assert_workbook_ties(path, result, _recompute(path)) > 0
 
 
 def test_bad_agreement_rows_are_all_reported_at_once(tmp_path: Path) -> None:
