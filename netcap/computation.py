@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from netcap.currency import NO_CHARGE_WARNING, book_in_dollars, conversion_note
 from netcap.early_warning import EarlyWarningInputs, early_warning_flags
 from netcap.fails import (
     FailsOptions,
@@ -166,6 +167,8 @@ class NetCapitalResult:
     aged_items: pd.DataFrame = field(default_factory=pd.DataFrame)
     repo_deficits: RepoDeficits | None = None
     secured_demand_notes: SDNResult | None = None
+    currency_conversions: pd.DataFrame | None = None
+    """Amounts converted to US dollars (`netcap.currency`), one row per amount, or None."""
 
     def line(self, key: str) -> float:
         """Amount of the line with this key."""
@@ -311,6 +314,7 @@ def compute(
     warnings: list[str] = []
     if positions is not None and book.positions:
         raise ValueError("give positions in the book or as a frame, not both")
+    book, conversions = book_in_dollars(book)  # amounts in other currencies, at the book's rates
 
     liabilities = liabilities_frame(book.liabilities, on)
     additions = ai_additions_frame(book.ai_additions)
@@ -574,7 +578,7 @@ def compute(
         req,
         on,
     )
-    return NetCapitalResult(
+    result = NetCapitalResult(
         as_of=on,
         firm=book.firm,
         lines=lines_frame(lines),
@@ -590,6 +594,34 @@ def compute(
         aged_items=aged_detail,
         repo_deficits=repos,
         secured_demand_notes=sdn,
+    )
+    return with_conversions(result, conversions) if len(conversions) else result
+
+
+def with_conversions(result: NetCapitalResult, conversions: pd.DataFrame) -> NetCapitalResult:
+    """The result with its currency conversions recorded, stated on each converted
+    position's haircut detail note, and the warning that no currency charge applies."""
+    detail = result.haircuts.detail.copy()
+    positions = conversions[conversions["item"] == "position"]
+    values = positions[positions["field"] == "market_value"].set_index("id")
+    notes = detail["note"].astype(object).to_numpy().copy()
+    ids = detail["id"].to_numpy(dtype=object)
+    for k, pid in enumerate(ids):
+        if pid in values.index:
+            row = values.loc[pid]
+            text = conversion_note(
+                str(row["currency"]), float(row["amount"]), float(row["usd_per_unit"])
+            )
+            notes[k] = f"{notes[k]}; {text}" if notes[k] else text
+    detail["note"] = notes
+    known = result.currency_conversions
+    merged = conversions if known is None else pd.concat([known, conversions], ignore_index=True)
+    codes = ", ".join(sorted(set(merged["currency"])))
+    return replace(
+        result,
+        haircuts=replace(result.haircuts, detail=detail),
+        currency_conversions=merged,
+        warnings=(*result.warnings, NO_CHARGE_WARNING.format(codes=codes)),
     )
 
 
@@ -816,6 +848,9 @@ def _to_dict(r: NetCapitalResult) -> dict[str, Any]:
             "notes": _records(r.secured_demand_notes.notes),
             "collateral": _records(r.secured_demand_notes.collateral),
         },
+        "currency_conversions": None
+        if r.currency_conversions is None
+        else _records(r.currency_conversions),
         "warnings": list(r.warnings),
     }
 

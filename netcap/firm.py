@@ -22,10 +22,11 @@ key in a JSON book is an error naming its path.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from netcap.currency import CurrencyCode, CurrencyRate
 from netcap.fails import Difference, Fail
 from netcap.model import ExactDate, Money, NonNegMoney, Position
 from netcap.receivables import Receivable
@@ -145,6 +146,9 @@ class Liability(BaseModel):
     required_deposit: NonNegMoney | None = None
     secured_by_asset: str | None = None
     qualifies_as_equity: bool = False
+    currency: CurrencyCode | None = Field(
+        default=None, description="ISO 4217 code when the amount is not in US dollars"
+    )
 
     @model_validator(mode="after")
     def _conditions(self) -> Self:
@@ -235,6 +239,9 @@ class NonAllowableAsset(BaseModel):
     kind: NonAllowableKind
     amount: NonNegMoney
     description: str = ""
+    currency: CurrencyCode | None = Field(
+        default=None, description="ISO 4217 code when the amount is not in US dollars"
+    )
 
 
 class CapitalContribution(BaseModel):
@@ -673,6 +680,10 @@ class Book(BaseModel):
     secured_demand_notes: tuple[SecuredDemandNote, ...] = Field(
         default=(), description="secured demand notes and their collateral (15c3-1d)"
     )
+    currency_rates: tuple[CurrencyRate, ...] = Field(
+        default=(),
+        description="US dollars per unit of each currency the book uses other than US dollars",
+    )
 
     @field_validator("positions")
     @classmethod
@@ -710,6 +721,35 @@ class Book(BaseModel):
     def _unique_notes(cls, notes: tuple[SecuredDemandNote, ...]) -> tuple[SecuredDemandNote, ...]:
         _check_unique([n.id for n in notes], "secured demand note")
         return notes
+
+    @field_validator("currency_rates")
+    @classmethod
+    def _one_rate_each(cls, rates: tuple[CurrencyRate, ...]) -> tuple[CurrencyRate, ...]:
+        seen: set[str] = set()
+        for i, r in enumerate(rates):
+            if r.currency in seen:
+                raise ValueError(f"currency_rates {i}: currency {r.currency!r} has two rates")
+            if r.currency == "USD" and r.usd_per_unit != 1:
+                raise ValueError(f"currency_rates {i}: currency 'USD' is one dollar per unit")
+            seen.add(r.currency)
+        return rates
+
+    @model_validator(mode="after")
+    def _every_currency_has_a_rate(self) -> Self:
+        rated = {r.currency for r in self.currency_rates} | {"USD"}
+        lists: list[tuple[str, tuple[Any, ...]]] = [
+            ("positions", self.positions),
+            ("balance_sheet.non_allowable_assets", self.balance_sheet.non_allowable_assets),
+            ("liabilities", self.liabilities),
+        ]
+        for name, items in lists:
+            for i, item in enumerate(items):
+                code = item.currency
+                if code is not None and code not in rated:
+                    raise ValueError(
+                        f"{name} {i} ({item.id!r}): currency {code!r} has no rate in currency_rates"
+                    )
+        return self
 
     @model_validator(mode="after")
     def _computed_or_typed(self) -> Self:

@@ -35,7 +35,15 @@ import pandas as pd
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from netcap.book_json import load_book as json_book
-from netcap.computation import ComputeOptions, NetCapitalResult, compute
+from netcap.computation import ComputeOptions, NetCapitalResult, compute, with_conversions
+from netcap.currency import (
+    ISO_4217,
+    POSITION_MONEY_FIELDS,
+    CurrencyRate,
+    book_in_dollars,
+    conversion_rows,
+    conversions_frame,
+)
 from netcap.firm import Book
 from netcap.frame import COLUMNS, BookError, RowError, positions_frame, validate_frame
 from netcap.io.safety import InputLimits, check_file
@@ -44,7 +52,7 @@ from netcap.io.tables import HEADER_ROW, RawSheet, read_sheets
 __all__ = ["LoadedBook", "list_fields", "list_sheets", "load_book", "scalar_fields", "sheet_name"]
 
 IGNORED_SHEETS = frozenset({"readme"})
-POSITION_EXTRAS = ("quantity", "price")
+POSITION_EXTRAS = ("quantity", "price", "currency")
 UNCALCULATED = "formula with no cached value: type the value, or recalculate and save"
 FALLBACK_AS_OF = date(1900, 1, 1)
 """Checks positions when the firm's as_of is missing or bad, so every error comes out in one
@@ -61,6 +69,8 @@ class LoadedBook:
     book: Book
     positions: pd.DataFrame
     source: str
+    conversions: pd.DataFrame | None = None
+    """Amounts converted to US dollars on loading (`netcap.currency`), or None."""
 
     def compute(self, options: ComputeOptions | None = None) -> NetCapitalResult:
         """Net capital of this book: ``netcap.compute`` with the loaded position frame.
@@ -68,7 +78,10 @@ class LoadedBook:
         The positions of a loaded book live in `positions` (validated, vectorized), not
         in ``book.positions``; calling ``compute(loaded.book)`` alone would leave them out.
         """
-        return compute(self.book, options, positions=self.positions)
+        result = compute(self.book, options, positions=self.positions)
+        if self.conversions is not None and len(self.conversions):
+            result = with_conversions(result, self.conversions)
+        return result
 
 
 def _model_type(annotation: Any) -> type[BaseModel] | None:
@@ -245,7 +258,51 @@ def _list_sheet(
     return records
 
 
-def _positions(sheet: RawSheet, as_of: Any, errors: list[RowError]) -> pd.DataFrame | None:
+def _currencies(
+    raw: pd.DataFrame,
+    rates: dict[str, CurrencyRate] | None,
+    errors: list[RowError],
+    source: str,
+    rows: list[dict[str, Any]],
+) -> None:
+    """Convert the money columns of rows in another currency, in place (`netcap.currency`)."""
+    offset = HEADER_ROW + 1
+    for i, given in enumerate(raw["currency"].tolist()):
+        if _is_blank(given):
+            continue
+        code = str(given).strip()
+        if code not in ISO_4217:
+            errors.append(
+                RowError(i + offset, "currency", f"{code!r} is not an ISO 4217 code", source)
+            )
+            continue
+        if code == "USD" or rates is None:
+            continue
+        rate = rates.get(code)
+        if rate is None:
+            errors.append(
+                RowError(i + offset, "currency", f"{code!r} has no rate in currency_rates", source)
+            )
+            continue
+        converted = []
+        for name in POSITION_MONEY_FIELDS:
+            if name not in raw.columns:
+                continue
+            value = pd.to_numeric(pd.Series([raw.at[i, name]]), errors="coerce").iloc[0]
+            if pd.isna(value):
+                continue  # blank, or not a number (validate_frame reports it)
+            converted.append((name, float(value)))
+            raw.at[i, name] = float(value) * rate.usd_per_unit
+        rows.extend(conversion_rows("position", str(raw.at[i, "id"]), code, converted, rate))
+
+
+def _positions(
+    sheet: RawSheet,
+    as_of: Any,
+    errors: list[RowError],
+    rates: dict[str, CurrencyRate] | None = None,
+    conversions: list[dict[str, Any]] | None = None,
+) -> pd.DataFrame | None:
     raw = sheet.frame.copy()
     allowed = set(COLUMNS) | set(POSITION_EXTRAS)
     for column in raw.columns:
@@ -274,6 +331,11 @@ def _positions(sheet: RawSheet, as_of: Any, errors: list[RowError]) -> pd.DataFr
             )
         fill = np.isnan(mv) & ~np.isnan(implied)
         raw["market_value"] = np.where(fill, implied, mv_given.to_numpy(dtype=object))
+    if "currency" in raw.columns:
+        raw = raw.astype(object)
+        _currencies(
+            raw, rates, errors, sheet.source, conversions if conversions is not None else []
+        )
     raw = raw.drop(columns=[c for c in raw.columns if c not in COLUMNS])
     try:
         frame = validate_frame(raw, as_of or FALLBACK_AS_OF, source=sheet.source, row_offset=offset)
@@ -285,10 +347,13 @@ def _positions(sheet: RawSheet, as_of: Any, errors: list[RowError]) -> pd.DataFr
 
 def _load_json(path: Path, limits: InputLimits) -> LoadedBook:
     check_file(path, limits)
-    book = json_book(path)
+    book, conversions = book_in_dollars(json_book(path))
     frame = positions_frame(book.positions, book.as_of, source=f"{path.name}, positions")
     return LoadedBook(
-        book=book.model_copy(update={"positions": ()}), positions=frame, source=str(path)
+        book=book.model_copy(update={"positions": ()}),
+        positions=frame,
+        source=str(path),
+        conversions=conversions,
     )
 
 
@@ -407,11 +472,16 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
             source, row, field = _locate(loc, firm_rows, sources, set(items))
             errors.append(RowError(row, field, e["msg"], source))
     positions = None
+    converted: list[dict[str, Any]] = []
     if "positions" in sheets:
         as_of = book.as_of if book is not None else _as_of(tree)
-        positions = _positions(sheets["positions"], as_of, errors)
+        rates = None if book is None else {r.currency: r for r in book.currency_rates}
+        positions = _positions(sheets["positions"], as_of, errors, rates, converted)
     else:
         errors.append(RowError("-", "positions", "the book has no positions sheet", str(path)))
     if errors or book is None or positions is None:
         raise BookError(errors)
-    return LoadedBook(book=book, positions=positions, source=str(path))
+    book, balances = book_in_dollars(book)
+    frames = [f for f in (conversions_frame(converted), balances) if len(f)]
+    conversions = pd.concat(frames, ignore_index=True) if frames else None
+    return LoadedBook(book=book, positions=positions, source=str(path), conversions=conversions)

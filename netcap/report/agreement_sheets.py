@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -27,10 +28,11 @@ from netcap.repos import RepoDeficits
 from netcap.secured_demand_notes import SDNResult
 from netcap.tables import load_schedule
 
-__all__ = ["REPO_SHEET", "SDN_SHEET", "write_agreement_sheets"]
+__all__ = ["CURRENCY_SHEET", "REPO_SHEET", "SDN_SHEET", "write_agreement_sheets"]
 
 REPO_SHEET = "Repurchase agreements"
 SDN_SHEET = "Secured demand notes"
+CURRENCY_SHEET = "Currency conversions"
 _BOLD = Font(bold=True)
 
 _REPO_HEADERS = (
@@ -235,4 +237,23 @@ def write_agreement_sheets(wb: Workbook, result: NetCapitalResult) -> dict[str, 
         linked |= _repo_sheet(wb.create_sheet(REPO_SHEET), result.repo_deficits, result.as_of)
     if result.secured_demand_notes is not None:
         linked |= _sdn_sheet(wb.create_sheet(SDN_SHEET), result.secured_demand_notes)
+    if result.currency_conversions is not None:
+        _currency_sheet(wb.create_sheet(CURRENCY_SHEET), result.currency_conversions)
     return linked
+
+
+def _currency_sheet(ws: Worksheet, conversions: pd.DataFrame) -> None:
+    """Each converted amount: the amount, the rate, and the dollars as a formula."""
+    put(ws, 1, 1, "Amounts converted to US dollars at the book's currency_rates")
+    ws.cell(row=1, column=1).font = Font(bold=True, size=13)
+    heads = ["item", "id", "field", "currency", "amount", "usd_per_unit", "usd", "source"]
+    _header(ws, 3, heads)
+    for i, rec in enumerate(conversions.to_dict("records")):
+        r = 4 + i
+        for j, name in enumerate(heads[:4], start=1):
+            put(ws, r, j, rec[name])
+        put(ws, r, 5, float(rec["amount"]), "#,##0.00")
+        put(ws, r, 6, float(rec["usd_per_unit"]), "0.000000")
+        put(ws, r, 7, Formula(f"=E{r}*F{r}"), MONEY)
+        put(ws, r, 8, rec["source"])
+    ws.column_dimensions["A"].width = 22
