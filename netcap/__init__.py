@@ -5,6 +5,7 @@ The public API is what ``__all__`` lists; everything else may change.
 
 from netcap.book_json import BookInputError
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
+from netcap.currency import CurrencyRate
 from netcap.dealer_screen import DealerFacts, ScreenResult, screen
 from netcap.fails import Difference, Fail
 from netcap.firm import (
@@ -26,8 +27,10 @@ from netcap.firm import (
     NonAllowableAsset,
     NonAllowableKind,
     OtherDeduction,
+    RepurchaseAgreement,
     ReverseRepo,
     ReverseRepoCollateral,
+    SecuredDemandNote,
     SoleProprietor,
     UndermarginedAccount,
 )
@@ -57,6 +60,7 @@ __all__ = [
     "Combination",
     "ComputeOptions",
     "Crossover",
+    "CurrencyRate",
     "DealerCapital",
     "DealerFacts",
     "DeferredTax",
@@ -92,10 +96,12 @@ __all__ = [
     "Receivable",
     "ReceivableKind",
     "RegistrationAnalysis",
+    "RepurchaseAgreement",
     "ReverseRepo",
     "ReverseRepoCollateral",
     "RowError",
     "ScreenResult",
+    "SecuredDemandNote",
     "SecurityClass",
     "Side",
     "SoleProprietor",
