@@ -102,6 +102,7 @@ __all__ = [
     "RowError",
     "ScreenResult",
     "SecuredDemandNote",
+    "SecuredDemandNote",
     "SecurityClass",
     "Side",
     "SoleProprietor",
