@@ -102,7 +102,6 @@ __all__ = [
     "RowError",
     "ScreenResult",
     "SecuredDemandNote",
-    "SecuredDemandNote",
     "SecurityClass",
     "Side",
     "SoleProprietor",
