@@ -39,10 +39,10 @@ __all__ = [
 ]
 
 LIMITATIONS: dict[str, str] = {
-    "15c3-1d(a)(2)(iii)": (
-        "collateral value applies the (c)(2)(vi) deductions to each note's securities on their "
-        "own: the (c)(2)(vi)(M)(1) undue concentration add-on on secured demand note collateral "
-        "(which combines it with the firm's own positions of the issue) is not computed"
+    "15c3-1(c)(2)(vi)(M)": (
+        "(M)(1) reaches securities collateralizing a secured demand note (an additional deduction "
+        "from the collateral value); netcap values each note's collateral under 15c3-1d(a)(2)(iii) "
+        "without that add-on"
     ),
 }
 
