@@ -749,6 +749,22 @@ class Book(BaseModel):
                     raise ValueError(
                         f"{name} {i} ({item.id!r}): currency {code!r} has no rate in currency_rates"
                     )
+        nested = [
+            (f"market_maker_accounts {a.id!r}", p)
+            for a in self.market_maker_accounts
+            for p in a.positions
+        ] + [
+            (f"secured_demand_notes {n.id!r}", p)
+            for n in self.secured_demand_notes
+            for p in n.collateral
+        ]
+        for where, p in nested:
+            if p.currency not in (None, "USD"):
+                raise ValueError(
+                    f"{where}: position {p.id!r} gives currency {p.currency!r}; amounts are "
+                    "converted for the book's positions, non-allowable assets and liabilities "
+                    "only: give this one in US dollars"
+                )
         return self
 
     @model_validator(mode="after")

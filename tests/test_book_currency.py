@@ -161,3 +161,15 @@ def test_workbook_states_each_conversion(tmp_path: Path) -> None:
     usd = {ws[f"B{r}"].value: values[("CURRENCY CONVERSIONS", f"G{r}")] for r in (4, 5, 6)}
     assert usd == pytest.approx({"sap": 55_000, "pre": 2_200, "loan": 65_000})
     assert assert_workbook_ties(path, result, values) > 0
+
+
+def test_currency_where_netcap_does_not_convert_is_refused() -> None:
+    """Nothing is left unconverted silently: SDN collateral must be in dollars."""
+    book = dict(
+        BOOK,
+        secured_demand_notes=[
+            {"id": "n", "unpaid_principal": 1, "collateral": [BOOK["positions"][0]]}
+        ],
+    )
+    with pytest.raises(ValidationError, match="give this one in US dollars"):
+        Book.model_validate(book)
