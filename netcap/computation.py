@@ -35,7 +35,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netcap.currency import NO_CHARGE_WARNING, book_in_dollars, conversion_note
+from netcap.currency import (
+    CONVERSIONS_ATTR,
+    NO_CHARGE_WARNING,
+    book_in_dollars,
+    conversion_note,
+)
 from netcap.early_warning import EarlyWarningInputs, early_warning_flags
 from netcap.fails import (
     FailsOptions,
@@ -315,6 +320,10 @@ def compute(
     if positions is not None and book.positions:
         raise ValueError("give positions in the book or as a frame, not both")
     book, conversions = book_in_dollars(book)  # amounts in other currencies, at the book's rates
+    loaded = None if positions is None else positions.attrs.get(CONVERSIONS_ATTR)
+    if loaded is not None and len(loaded):  # positions converted when the book was read
+        parts = [f for f in (loaded, conversions) if len(f)]
+        conversions = pd.concat(parts, ignore_index=True)
 
     liabilities = liabilities_frame(book.liabilities, on)
     additions = ai_additions_frame(book.ai_additions)

@@ -31,6 +31,7 @@ import pandas as pd
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 __all__ = [
+    "CONVERSIONS_ATTR",
     "CONVERSION_COLUMNS",
     "ISO_4217",
     "NO_CHARGE_WARNING",
@@ -144,6 +145,26 @@ def convert_position(position: Any, rate: CurrencyRate) -> tuple[Any, list[dict[
     return position.model_copy(update={**update, "currency": None}), rows
 
 
+CONVERSIONS_ATTR = "currency_conversions"
+"""Key of ``DataFrame.attrs`` under which a loaded position frame carries its conversions."""
+
+
+def positions_in_dollars(
+    positions: Iterable[Any], rates: dict[str, CurrencyRate]
+) -> tuple[tuple[Any, ...], list[dict[str, Any]]]:
+    """Positions with their money fields in dollars, and one row per amount converted."""
+    out = []
+    rows: list[dict[str, Any]] = []
+    for p in positions:
+        if p.currency in (None, "USD"):
+            out.append(p)
+            continue
+        converted, more = convert_position(p, rates[p.currency])
+        out.append(converted)
+        rows += more
+    return tuple(out), rows
+
+
 def book_in_dollars(book: Any) -> tuple[Any, pd.DataFrame]:
     """The book with every amount in US dollars, and one row per amount converted.
 
@@ -159,15 +180,7 @@ def book_in_dollars(book: Any) -> tuple[Any, pd.DataFrame]:
         code = getattr(item, "currency", None)
         return None if code in (None, "USD") else rates[code]
 
-    positions = []
-    for p in book.positions:
-        rate = foreign(p)
-        if rate is None:
-            positions.append(p)
-            continue
-        converted, more = convert_position(p, rate)
-        positions.append(converted)
-        rows += more
+    positions, rows = positions_in_dollars(book.positions, rates)
 
     def balance(item: Any, kind: str) -> Any:
         rate = foreign(item)

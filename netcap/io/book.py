@@ -35,14 +35,16 @@ import pandas as pd
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from netcap.book_json import load_book as json_book
-from netcap.computation import ComputeOptions, NetCapitalResult, compute, with_conversions
+from netcap.computation import ComputeOptions, NetCapitalResult, compute
 from netcap.currency import (
+    CONVERSIONS_ATTR,
     ISO_4217,
     POSITION_MONEY_FIELDS,
     CurrencyRate,
-    book_in_dollars,
     conversion_rows,
     conversions_frame,
+    positions_in_dollars,
+    rates_of,
 )
 from netcap.firm import Book
 from netcap.frame import COLUMNS, BookError, RowError, positions_frame, validate_frame
@@ -69,19 +71,16 @@ class LoadedBook:
     book: Book
     positions: pd.DataFrame
     source: str
-    conversions: pd.DataFrame | None = None
-    """Amounts converted to US dollars on loading (`netcap.currency`), or None."""
 
     def compute(self, options: ComputeOptions | None = None) -> NetCapitalResult:
         """Net capital of this book: ``netcap.compute`` with the loaded position frame.
 
         The positions of a loaded book live in `positions` (validated, vectorized), not
         in ``book.positions``; calling ``compute(loaded.book)`` alone would leave them out.
+        Positions in another currency are already in dollars in the frame, which carries
+        their conversions in ``positions.attrs`` (`netcap.currency.CONVERSIONS_ATTR`).
         """
-        result = compute(self.book, options, positions=self.positions)
-        if self.conversions is not None and len(self.conversions):
-            result = with_conversions(result, self.conversions)
-        return result
+        return compute(self.book, options, positions=self.positions)
 
 
 def _model_type(annotation: Any) -> type[BaseModel] | None:
@@ -347,13 +346,15 @@ def _positions(
 
 def _load_json(path: Path, limits: InputLimits) -> LoadedBook:
     check_file(path, limits)
-    book, conversions = book_in_dollars(json_book(path))
-    frame = positions_frame(book.positions, book.as_of, source=f"{path.name}, positions")
+    book = json_book(path)
+    # positions leave the book for the frame, so they are converted here; the book's
+    # balances keep their currency and are converted (and recorded) by compute
+    converted, rows = positions_in_dollars(book.positions, rates_of(book))
+    frame = positions_frame(converted, book.as_of, source=f"{path.name}, positions")
+    if rows:
+        frame.attrs[CONVERSIONS_ATTR] = conversions_frame(rows)
     return LoadedBook(
-        book=book.model_copy(update={"positions": ()}),
-        positions=frame,
-        source=str(path),
-        conversions=conversions,
+        book=book.model_copy(update={"positions": ()}), positions=frame, source=str(path)
     )
 
 
@@ -481,7 +482,6 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
         errors.append(RowError("-", "positions", "the book has no positions sheet", str(path)))
     if errors or book is None or positions is None:
         raise BookError(errors)
-    book, balances = book_in_dollars(book)
-    frames = [f for f in (conversions_frame(converted), balances) if len(f)]
-    conversions = pd.concat(frames, ignore_index=True) if frames else None
-    return LoadedBook(book=book, positions=positions, source=str(path), conversions=conversions)
+    if converted:  # the balances keep their currency: compute converts and records them
+        positions.attrs[CONVERSIONS_ATTR] = conversions_frame(converted)
+    return LoadedBook(book=book, positions=positions, source=str(path))
