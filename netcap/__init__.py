@@ -6,6 +6,7 @@ The public API is what ``__all__`` lists; everything else may change.
 from netcap.book_json import BookInputError
 from netcap.commitments import Commitment
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
+from netcap.currency import CurrencyRate
 from netcap.dealer_screen import DealerFacts, ScreenResult, screen
 from netcap.fails import Difference, Fail
 from netcap.firm import (
@@ -27,8 +28,10 @@ from netcap.firm import (
     NonAllowableAsset,
     NonAllowableKind,
     OtherDeduction,
+    RepurchaseAgreement,
     ReverseRepo,
     ReverseRepoCollateral,
+    SecuredDemandNote,
     SoleProprietor,
     UndermarginedAccount,
 )
@@ -59,6 +62,7 @@ __all__ = [
     "Commitment",
     "ComputeOptions",
     "Crossover",
+    "CurrencyRate",
     "DealerCapital",
     "DealerFacts",
     "DeferredTax",
@@ -94,10 +98,12 @@ __all__ = [
     "Receivable",
     "ReceivableKind",
     "RegistrationAnalysis",
+    "RepurchaseAgreement",
     "ReverseRepo",
     "ReverseRepoCollateral",
     "RowError",
     "ScreenResult",
+    "SecuredDemandNote",
     "SecurityClass",
     "Side",
     "SoleProprietor",

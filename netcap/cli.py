@@ -379,8 +379,21 @@ def _print_computation(report: dict[str, Any]) -> None:
         print("    none crossed")
     for f in hit:
         print(f"    CROSSED: {f['description']}  [{f['citation']}]")
+    _print_conversions(report.get("currency_conversions"))
     for w in report["warnings"]:
         print(f"  warning: {w}")
+
+
+def _print_conversions(rows: list[dict[str, Any]] | None) -> None:
+    """Every amount converted to US dollars, with the rate used (netcap.currency)."""
+    if not rows:
+        return
+    print("\n  CURRENCY CONVERSIONS (rate = US dollars per unit)")
+    for c in rows:
+        print(
+            f"    {c['item']} {c['id']} {c['field']}: {c['currency']} {c['amount']:,.2f}"
+            f" at {c['usd_per_unit']:g} = ${c['usd']:,.2f}  [{c['source']}]"
+        )
 
 
 @contextmanager

@@ -36,6 +36,12 @@ import numpy as np
 import pandas as pd
 
 from netcap.commitments import commitment_deductions
+from netcap.currency import (
+    CONVERSIONS_ATTR,
+    NO_CHARGE_WARNING,
+    book_in_dollars,
+    conversion_note,
+)
 from netcap.early_warning import EarlyWarningInputs, early_warning_flags
 from netcap.fails import (
     FailsOptions,
@@ -55,7 +61,9 @@ from netcap.model import Position
 from netcap.money import round_dollars, round_percent
 from netcap.net_worth import net_worth_lines
 from netcap.receivables import aged_receivables
+from netcap.repos import REPO_CITATION, REVERSE_CITATION, RepoDeficits, repo_deficits
 from netcap.requirements import Requirement, minimum_requirement
+from netcap.secured_demand_notes import SDNResult, secured_demand_notes
 from netcap.tables import load_schedule
 
 __all__ = ["ComputeOptions", "MarketMakerResult", "NetCapitalResult", "compute"]
@@ -165,6 +173,10 @@ class NetCapitalResult:
     aged_items: pd.DataFrame = field(default_factory=pd.DataFrame)
     commitments: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Per-commitment detail of 15c3-1(c)(2)(viii) (`netcap.commitments`)."""
+    repo_deficits: RepoDeficits | None = None
+    secured_demand_notes: SDNResult | None = None
+    currency_conversions: pd.DataFrame | None = None
+    """Amounts converted to US dollars (`netcap.currency`), one row per amount, or None."""
 
     def line(self, key: str) -> float:
         """Amount of the line with this key."""
@@ -310,6 +322,11 @@ def compute(
     warnings: list[str] = []
     if positions is not None and book.positions:
         raise ValueError("give positions in the book or as a frame, not both")
+    book, conversions = book_in_dollars(book)  # amounts in other currencies, at the book's rates
+    loaded = None if positions is None else positions.attrs.get(CONVERSIONS_ATTR)
+    if loaded is not None and len(loaded):  # positions converted when the book was read
+        parts = [f for f in (loaded, conversions) if len(f)]
+        conversions = pd.concat(parts, ignore_index=True)
 
     liabilities = liabilities_frame(book.liabilities, on)
     additions = ai_additions_frame(book.ai_additions)
@@ -320,6 +337,7 @@ def compute(
     ]
     secured = {li.id: li.secured_by_asset for li in book.liabilities if li.secured_by_asset}
     aged, aged_detail = _aged_items(book)
+    sdn, repo_first = _agreement_deductions(book, aged)
     nw = net_worth_lines(
         book.balance_sheet,
         liabilities,
@@ -345,10 +363,21 @@ def compute(
     before = [g for g in groups if stage(str(g)) == PRE_TENTATIVE]
     after = [g for g in groups if stage(str(g)) != PRE_TENTATIVE]
     pre_tentative = float(sum(float(grouped.loc[g, "charge"]) for g in before))
+    repos, repo_lines = _repurchase_deduction(book, repo_first, capital - pre_tentative)
+    if repos is not None and repos.repo > 0:  # (M)(1) and (A)(5) measure after it
+        capital -= repos.repo
+        haircuts = compute_haircuts(frame, on, opts.haircuts, net_capital_before_haircuts=capital)
+        by_paragraph = haircuts.by_paragraph
+        grouped = (
+            by_paragraph.assign(group=[haircut_group(str(p)) for p in by_paragraph["paragraph"]])
+            .groupby("group", sort=False)
+            .agg(charge=("charge", "sum"))
+        )
     tnc = capital - pre_tentative
     lines = _with_position_deductions(
         list(nw.lines),
-        [
+        repo_lines
+        + [
             Line(
                 f"{POSITION_DEDUCTION_PREFIX}{g}",
                 _deduction_label(str(g)),
@@ -586,7 +615,7 @@ def compute(
         req,
         on,
     )
-    return NetCapitalResult(
+    result = NetCapitalResult(
         as_of=on,
         firm=book.firm,
         lines=lines_frame(lines),
@@ -601,7 +630,93 @@ def compute(
         warnings=tuple(warnings),
         aged_items=aged_detail,
         commitments=commitments,
+        repo_deficits=repos,
+        secured_demand_notes=sdn,
     )
+    return with_conversions(result, conversions) if len(conversions) else result
+
+
+def with_conversions(result: NetCapitalResult, conversions: pd.DataFrame) -> NetCapitalResult:
+    """The result with its currency conversions recorded, stated on each converted
+    position's haircut detail note, and the warning that no currency charge applies."""
+    detail = result.haircuts.detail.copy()
+    positions = conversions[conversions["item"] == "position"]
+    values = positions[positions["field"] == "market_value"].set_index("id")
+    notes = detail["note"].astype(object).to_numpy().copy()
+    ids = detail["id"].to_numpy(dtype=object)
+    for k, pid in enumerate(ids):
+        if pid in values.index:
+            row = values.loc[pid]
+            text = conversion_note(
+                str(row["currency"]), float(row["amount"]), float(row["usd_per_unit"])
+            )
+            notes[k] = f"{notes[k]}; {text}" if notes[k] else text
+    detail["note"] = notes
+    known = result.currency_conversions
+    merged = conversions if known is None else pd.concat([known, conversions], ignore_index=True)
+    codes = ", ".join(sorted(set(merged["currency"])))
+    return replace(
+        result,
+        haircuts=replace(result.haircuts, detail=detail),
+        currency_conversions=merged,
+        warnings=(*result.warnings, NO_CHARGE_WARNING.format(codes=codes)),
+    )
+
+
+def _agreement_deductions(
+    book: Book, computed: list[tuple[str, str, float, str]]
+) -> tuple[SDNResult | None, RepoDeficits | None]:
+    """Add the secured demand note deficiency ((c)(2)(iv)(B)) and the reverse repurchase
+    deficits ((c)(2)(iv)(F)(2)) to the computed deductions; neither depends on net capital."""
+    sdn = None
+    if book.secured_demand_notes:
+        sdn = secured_demand_notes(book.secured_demand_notes, book.as_of)
+        computed.append(
+            (
+                "sdn_collateral_deficiency",
+                "collateral deficiencies in secured demand notes (cash plus collateral value "
+                "below the unpaid principal)",
+                sdn.deficiency,
+                "15c3-1(c)(2)(iv)(B); 15c3-1d(a)(2)(iii), (b)(6)",
+            )
+        )
+    first = None
+    if book.reverse_repos or book.repurchase_agreements:
+        first = repo_deficits(book.reverse_repos, book.repurchase_agreements, book.as_of, 0.0)
+    if book.reverse_repos and first is not None:
+        computed.append(
+            (
+                "repo_deficits:reverse",
+                "reverse repurchase agreement deficits, after same-party reductions",
+                first.reverse,
+                REVERSE_CITATION,
+            )
+        )
+    return sdn, first
+
+
+def _repurchase_deduction(
+    book: Book, first: RepoDeficits | None, base: float
+) -> tuple[RepoDeficits | None, list[Line]]:
+    """The (c)(2)(iv)(F)(3) deduction, measured against net capital before (c)(2)(vi)."""
+    if first is None:
+        return None, []
+    result = repo_deficits(book.reverse_repos, book.repurchase_agreements, book.as_of, base)
+    if not book.repurchase_agreements:
+        return result, []
+    how = (
+        "aggregate deficits over 300% of net capital before (c)(2)(vi)"
+        if result.c_binds
+        else "deficits over 5%/10%/20% of contract price, and over 25% of net capital "
+        "before (c)(2)(vi) per party"
+    )
+    line = Line(
+        "repo_deficits:repurchase",
+        f"Deduct: repurchase agreement deficits ({how})",
+        -result.repo,
+        REPO_CITATION,
+    )
+    return result, [line]
 
 
 def _num(value: float, unit: str = "$") -> float | int | None:
@@ -753,6 +868,28 @@ def _to_dict(r: NetCapitalResult) -> dict[str, Any]:
         },
         "aged_items": _records(r.aged_items),
         "commitments": _records(r.commitments),
+        "repo_deficits": None
+        if r.repo_deficits is None
+        else {
+            "net_capital_before_vi": _num(r.repo_deficits.base),
+            "reverse_deduction": _num(r.repo_deficits.reverse),
+            "deduction_a": _num(r.repo_deficits.deduction_a),
+            "deduction_b": _num(r.repo_deficits.deduction_b),
+            "deduction_c": _num(r.repo_deficits.deduction_c),
+            "repurchase_deduction": _num(r.repo_deficits.repo),
+            "agreements": _records(r.repo_deficits.detail),
+            "parties": _records(r.repo_deficits.parties),
+        },
+        "secured_demand_notes": None
+        if r.secured_demand_notes is None
+        else {
+            "deficiency": _num(r.secured_demand_notes.deficiency),
+            "notes": _records(r.secured_demand_notes.notes),
+            "collateral": _records(r.secured_demand_notes.collateral),
+        },
+        "currency_conversions": None
+        if r.currency_conversions is None
+        else _records(r.currency_conversions),
         "warnings": list(r.warnings),
     }
 

@@ -345,6 +345,46 @@ PAGES: tuple[RulePage, ...] = (
         "computation.md",
         "The net capital computation",
     ),
+    RulePage(
+        "f-repo-deficits",
+        "(c)(2)(iv)(F) Repurchase and reverse repurchase agreement deficits",
+        ("15c3-1(c)(2)(iv)(F)",),
+        "A reverse repurchase agreement whose securities are worth less than its contract "
+        "price is deducted by the shortfall, after same-party reductions; a repurchase "
+        "agreement whose securities are worth more than its contract price is deducted by the "
+        "excess over 5%, 10% or 20% of the contract price, and by a party's aggregate over 25% "
+        "of net capital before (c)(2)(vi), or by all parties' aggregate over 300% if greater.",
+        (("repo_deficits", None),),
+        "repurchase-agreements",
+        "agreements.md",
+        "Agreements, notes and foreign currency",
+        ("repo_deficits:call_business_days",),
+    ),
+    RulePage(
+        "appendix-d-secured-demand-notes",
+        "Appendix D Secured demand notes: collateral value and deficiency",
+        ("15c3-1d(a)(2)(iii)", "15c3-1d(b)(6)", "15c3-1(c)(2)(iv)(B)"),
+        "Securities pledged to secure a secured demand note count at their market value less "
+        "the (c)(2)(vi) deduction, or less 30% in place of the (J) deduction; cash counts in "
+        "full.  Any shortfall of the two below the note's unpaid principal is deducted.",
+        (("secured_demand_notes", None),),
+        "secured-demand-notes",
+        "agreements.md",
+        "Agreements, notes and foreign currency",
+    ),
+    RulePage(
+        "currency",
+        "Amounts in a currency other than US dollars",
+        ("15c3-1(c)(2)",),
+        "Amounts in another currency are converted to US dollars at the rate the book states "
+        "for the currency, and the rate is shown on every line that uses it.  No rule table "
+        "applies: 15c3-1 and its interpretations as read state no charge on foreign currency "
+        "exposure, so none is applied.",
+        (),
+        "currency",
+        "agreements.md",
+        "Agreements, notes and foreign currency",
+    ),
 )
 
 
@@ -585,6 +625,11 @@ def render_rule_page(page: RulePage, examples: Sequence[Example] | None = None) 
             ],
         )
         lines.append("")
+        checked = [(r["key"], r["text_checked"]) for r in rows if r.get("text_checked")]
+        if checked:  # whether each figure was read in the rule's text (column text_checked)
+            lines += ["Text checked:", ""]
+            lines += [f"- `{key}`: {text}" for key, text in checked]
+            lines.append("")
     lines += ["## Worked examples", ""]
     for example in chosen:
         lines += _render_example(example)

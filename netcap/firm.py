@@ -22,11 +22,12 @@ key in a JSON book is an error naming its path.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from netcap.commitments import Commitment
+from netcap.currency import CurrencyCode, CurrencyRate
 from netcap.fails import Difference, Fail
 from netcap.model import ExactDate, Money, NonNegMoney, Position
 from netcap.receivables import Receivable
@@ -50,8 +51,10 @@ __all__ = [
     "NonAllowableAsset",
     "NonAllowableKind",
     "OtherDeduction",
+    "RepurchaseAgreement",
     "ReverseRepo",
     "ReverseRepoCollateral",
+    "SecuredDemandNote",
     "SoleProprietor",
     "UndermarginedAccount",
 ]
@@ -144,6 +147,9 @@ class Liability(BaseModel):
     required_deposit: NonNegMoney | None = None
     secured_by_asset: str | None = None
     qualifies_as_equity: bool = False
+    currency: CurrencyCode | None = Field(
+        default=None, description="ISO 4217 code when the amount is not in US dollars"
+    )
 
     @model_validator(mode="after")
     def _conditions(self) -> Self:
@@ -234,6 +240,9 @@ class NonAllowableAsset(BaseModel):
     kind: NonAllowableKind
     amount: NonNegMoney
     description: str = ""
+    currency: CurrencyCode | None = Field(
+        default=None, description="ISO 4217 code when the amount is not in US dollars"
+    )
 
 
 class CapitalContribution(BaseModel):
@@ -552,6 +561,84 @@ class ReverseRepo(BaseModel):
     market_value: NonNegMoney
     contract_price: NonNegMoney = Field(description="contract prices including accrued interest")
     description: str = ""
+    margin_held: NonNegMoney = Field(
+        default=0.0,
+        description="margin or other deposits the firm holds on account of the agreement "
+        "((c)(2)(iv)(F)(2)(ii)(A))",
+    )
+    calls_one_business_day: NonNegMoney = Field(
+        default=0.0,
+        description="calls for margin, marks to the market or other required deposits "
+        "outstanding one business day or less ((c)(2)(iv)(F)(2)(ii)(D))",
+    )
+    federal_reserve_bank_of_new_york: bool = Field(
+        default=False,
+        description="the counterparty is the Federal Reserve Bank of New York: the deficit is "
+        "disregarded ((c)(2)(iv)(F)(1)(iv))",
+    )
+
+
+class RepurchaseAgreement(BaseModel):
+    """A repurchase agreement: the firm sold securities and agreed to buy them back.
+
+    For the deduction of 15c3-1(c)(2)(iv)(F)(3).  ``contract_price`` is the
+    contract price for repurchase including accrued interest ((F)(1)(iii));
+    ``market_value`` the market value of the securities subject to the agreement;
+    ``collateral`` their type, which sets the 5%, 10% or 20% of (F)(3)(i)(A).
+    """
+
+    model_config = _FROZEN
+
+    id: Id
+    counterparty: Id
+    collateral: ReverseRepoCollateral
+    market_value: NonNegMoney
+    contract_price: NonNegMoney = Field(
+        description="contract price for repurchase including accrued interest"
+    )
+    calls_one_business_day: NonNegMoney = Field(
+        default=0.0,
+        description="calls for margin, marks to the market or other required deposits "
+        "outstanding one business day or less ((c)(2)(iv)(F)(3)(ii)(C))",
+    )
+    federal_reserve_bank_of_new_york: bool = Field(
+        default=False,
+        description="the counterparty is the Federal Reserve Bank of New York: the deficit is "
+        "disregarded ((c)(2)(iv)(F)(1)(iv))",
+    )
+    description: str = ""
+
+
+class SecuredDemandNote(BaseModel):
+    """A secured demand note contributed under a satisfactory subordination agreement.
+
+    Appendix D (17 CFR 240.15c3-1d).  ``unpaid_principal`` is the unpaid principal
+    amount of the note (the subordinated liability itself is listed among the
+    liabilities, kind ``subordinated``); ``cash_collateral`` the cash pledged;
+    ``collateral`` the securities pledged, each valued at market less the
+    (c)(2)(vi) deduction, or 30% for securities of (c)(2)(vi)(J)
+    (15c3-1d(a)(2)(iii)).  A shortfall of cash plus collateral value below the
+    unpaid principal is deducted under 15c3-1(c)(2)(iv)(B).
+    """
+
+    model_config = _FROZEN
+
+    id: Id
+    unpaid_principal: NonNegMoney = Field(description="unpaid principal amount of the note")
+    cash_collateral: NonNegMoney = Field(default=0.0, description="cash pledged as collateral")
+    collateral: tuple[Position, ...] = Field(
+        default=(), description="securities pledged as collateral (long positions)"
+    )
+    description: str = ""
+
+    @field_validator("collateral")
+    @classmethod
+    def _long_unique(cls, positions: tuple[Position, ...]) -> tuple[Position, ...]:
+        _check_unique([p.id for p in positions], "collateral")
+        for i, p in enumerate(positions):
+            if p.side.value != "long":
+                raise ValueError(f"collateral {i} ({p.id!r}): pledged securities are held long")
+        return positions
 
 
 class Leverage(BaseModel):
@@ -600,6 +687,16 @@ class Book(BaseModel):
         description="open contractual commitments ((c)(2)(viii)): each names the position "
         "stating the net position it contemplates",
     )
+    repurchase_agreements: tuple[RepurchaseAgreement, ...] = Field(
+        default=(), description="repurchase agreements, for the (c)(2)(iv)(F)(3) deduction"
+    )
+    secured_demand_notes: tuple[SecuredDemandNote, ...] = Field(
+        default=(), description="secured demand notes and their collateral (15c3-1d)"
+    )
+    currency_rates: tuple[CurrencyRate, ...] = Field(
+        default=(),
+        description="US dollars per unit of each currency the book uses other than US dollars",
+    )
 
     @field_validator("positions")
     @classmethod
@@ -623,6 +720,85 @@ class Book(BaseModel):
     def _unique_repos(cls, repos: tuple[ReverseRepo, ...]) -> tuple[ReverseRepo, ...]:
         _check_unique([r.id for r in repos], "reverse repo")
         return repos
+
+    @field_validator("repurchase_agreements")
+    @classmethod
+    def _unique_repurchase(
+        cls, repos: tuple[RepurchaseAgreement, ...]
+    ) -> tuple[RepurchaseAgreement, ...]:
+        _check_unique([r.id for r in repos], "repurchase agreement")
+        return repos
+
+    @field_validator("secured_demand_notes")
+    @classmethod
+    def _unique_notes(cls, notes: tuple[SecuredDemandNote, ...]) -> tuple[SecuredDemandNote, ...]:
+        _check_unique([n.id for n in notes], "secured demand note")
+        return notes
+
+    @field_validator("currency_rates")
+    @classmethod
+    def _one_rate_each(cls, rates: tuple[CurrencyRate, ...]) -> tuple[CurrencyRate, ...]:
+        seen: set[str] = set()
+        for i, r in enumerate(rates):
+            if r.currency in seen:
+                raise ValueError(f"currency_rates {i}: currency {r.currency!r} has two rates")
+            if r.currency == "USD" and r.usd_per_unit != 1:
+                raise ValueError(f"currency_rates {i}: currency 'USD' is one dollar per unit")
+            seen.add(r.currency)
+        return rates
+
+    @model_validator(mode="after")
+    def _every_currency_has_a_rate(self) -> Self:
+        rated = {r.currency for r in self.currency_rates} | {"USD"}
+        lists: list[tuple[str, tuple[Any, ...]]] = [
+            ("positions", self.positions),
+            ("balance_sheet.non_allowable_assets", self.balance_sheet.non_allowable_assets),
+            ("liabilities", self.liabilities),
+        ]
+        for name, items in lists:
+            for i, item in enumerate(items):
+                code = item.currency
+                if code is not None and code not in rated:
+                    raise ValueError(
+                        f"{name} {i} ({item.id!r}): currency {code!r} has no rate in currency_rates"
+                    )
+        nested = [
+            (f"market_maker_accounts {a.id!r}", p)
+            for a in self.market_maker_accounts
+            for p in a.positions
+        ] + [
+            (f"secured_demand_notes {n.id!r}", p)
+            for n in self.secured_demand_notes
+            for p in n.collateral
+        ]
+        for where, p in nested:
+            if p.currency not in (None, "USD"):
+                raise ValueError(
+                    f"{where}: position {p.id!r} gives currency {p.currency!r}; amounts are "
+                    "converted for the book's positions, non-allowable assets and liabilities "
+                    "only: give this one in US dollars"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _computed_or_typed(self) -> Self:
+        """A deduction netcap computes from the agreements or notes is not typed in as well."""
+        typed = {a.kind: a.id for a in self.balance_sheet.non_allowable_assets}
+        repo = typed.get(NonAllowableKind.REPO_DEFICITS)
+        if repo is not None and (self.reverse_repos or self.repurchase_agreements):
+            raise ValueError(
+                f"balance_sheet.non_allowable_assets: {repo!r} types in the (c)(2)(iv)(F) "
+                "deduction, which netcap computes from reverse_repos and repurchase_agreements; "
+                "give the agreements or the typed-in deduction, not both"
+            )
+        sdn = typed.get(NonAllowableKind.SDN_COLLATERAL_DEFICIENCY)
+        if sdn is not None and self.secured_demand_notes:
+            raise ValueError(
+                f"balance_sheet.non_allowable_assets: {sdn!r} types in the secured demand note "
+                "collateral deficiency ((c)(2)(iv)(B)), which netcap computes from "
+                "secured_demand_notes; give the notes or the typed-in deficiency, not both"
+            )
+        return self
 
     @field_validator("liabilities")
     @classmethod

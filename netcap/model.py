@@ -18,6 +18,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from netcap.currency import CurrencyCode
 from netcap.money import MAX_AMOUNT
 
 __all__ = [
@@ -158,6 +159,11 @@ class Position(BaseModel):
     market_value: NonNegMoney | None = None
     quantity: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     price: NonNegMoney | None = None
+    currency: CurrencyCode | None = Field(
+        default=None,
+        description="ISO 4217 code when the position's amounts are not in US dollars "
+        "(converted at the book's currency_rates before anything is computed)",
+    )
     maturity: ExactDate | None = None
     years_to_maturity: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     issuer: str | None = None

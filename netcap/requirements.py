@@ -40,9 +40,9 @@ import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
-from netcap.firm import FirmProfile, ReverseRepo
+from netcap.firm import FirmProfile, FirmType, ReverseRepo
 from netcap.market_maker import A4Requirement
-from netcap.tables import load_schedule
+from netcap.tables import Schedule, load_schedule
 
 __all__ = [
     "LIMITATIONS",
@@ -265,6 +265,8 @@ def minimum_requirement(
                 "dollar",
             )
         )
+    if market_maker is not None:
+        _market_maker_is_dealer(firm, minimums, rows, warnings)
     # dollar amounts first, so that on a tie the fixed-dollar minimum is reported as binding
     rows.sort(key=lambda r: r[4] != "dollar")
     candidates = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS[:-1]))
@@ -303,4 +305,44 @@ def minimum_requirement(
         warnings=tuple(warnings),
         reverse_repos=repo_frame,
         additional=additional,
+    )
+
+
+MARKET_MAKER_DEALER_CITATION = "15c3-1(a)(2)(iii); 15c3-1(a)(4); 15c3-1(c)(8)"
+
+
+def _market_maker_is_dealer(
+    firm: FirmProfile,
+    minimums: Schedule,
+    rows: list[tuple[str, str, float, str, str]],
+    warnings: list[str],
+) -> None:
+    """A market maker typed with a fixed minimum below a dealer's: the dealer's applies.
+
+    (c)(8) defines a market maker as "a dealer who" quotes and stands ready to
+    trade; (a)(2)(iii) requires a dealer to keep $100,000; and (a)(4) adds that a
+    market maker shall "under no circumstances" have net capital less than
+    paragraph (a) requires.  The (a)(2)(iv) and (a)(2)(vi) carve-outs from
+    (a)(2)(iii) cover a firm-commitment underwriting and riskless principal fills,
+    not market making.  So the dealer minimum is a candidate, and a warning names
+    the paragraphs.
+    """
+    dealer = minimums.amount(FirmType.DEALER.value)
+    own = minimums.amount(firm.firm_type.value)
+    if own >= dealer:
+        return
+    rows.append(
+        (
+            "market_maker_dealer_minimum",
+            "market maker: a dealer under (c)(8), so the (a)(2)(iii) dealer minimum",
+            dealer,
+            MARKET_MAKER_DEALER_CITATION,
+            "dollar",
+        )
+    )
+    warnings.append(
+        f"firm.firm_type {firm.firm_type.value!r} has a fixed minimum of ${own:,.0f}, but the "
+        "book makes markets: a market maker is a dealer (15c3-1(c)(8)), a dealer keeps "
+        f"${dealer:,.0f} (15c3-1(a)(2)(iii)) and 15c3-1(a)(4) allows a market maker under no "
+        "circumstances less than paragraph (a) requires; the dealer minimum is applied"
     )

@@ -67,7 +67,7 @@ def test_sample_is_reproducible(tmp_path: Path) -> None:
         text=True,
         check=True,
     )
-    assert "505 positions" in out.stdout
+    assert "506 positions" in out.stdout  # 505 before the JPY no-ready-market position
     assert target.read_bytes() == SAMPLE.read_bytes()
 
 

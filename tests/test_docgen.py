@@ -81,6 +81,21 @@ HAND: dict[tuple[str, str], float] = {
     ("c2viii-commitments", "A commitment to buy an unlisted stock at a loss"): (
         20_000_000 - 150_000 - 200_000 + 150_000
     ),
+    # (c)(2)(iv)(F)(2): 1,000,000 - 850,000 less 20,000 margin = 130,000; (F)(3): the deficit
+    # 400,000 is under 5% x 10,000,000, so (A) is 0; (B) 400,000 - 25% x (1,000,000 - 130,000).
+    (
+        "f-repo-deficits",
+        "A reverse repo short of collateral and a repo over a quarter of net capital",
+    ): 1_000_000 - 130_000 - (400_000 - 0.25 * 870_000),
+    # 15c3-1d(a)(2)(iii): 600,000 x (1 - 30%) + 100,000 cash against 1,000,000 unpaid.
+    ("appendix-d-secured-demand-notes", "A note secured by cash and stock"): 2_000_000
+    - (1_000_000 - 100_000 - 0.70 * 600_000),
+    # EUR at 1.10: prepaid 2,200 in full; stock 55,000 at 15% under (J); no currency charge.
+    ("currency", "A euro stock and a euro prepaid expense"): 1_000_000
+    - 2_000 * 1.1
+    - 0.15 * 50_000 * 1.1,
+    # (c)(8) a market maker is a dealer: (a)(2)(iii) 100,000 over (a)(4) 6,000 and (a)(2)(vi).
+    ("a-minimums", "A market maker typed as a $5,000 broker"): max(100_000, 2 * 2_500 + 1_000),
 }
 
 

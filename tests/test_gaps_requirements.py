@@ -66,7 +66,12 @@ def test_a9_is_added_to_the_greatest_requirement() -> None:
     assert r.requirement.binding_key == "fixed_minimum"
     assert r.line("requirement:reverse_repo_a9") == pytest.approx(40_000)
     assert r.line("net_capital_requirement") == pytest.approx(140_000)
-    assert r.line("excess_net_capital") == pytest.approx(860_000)  # 1,000,000 - 140,000
+    # z1 is a reverse repurchase agreement deficit of 1,000,000 - 900,000 = 100,000 with no
+    # same-party reduction, deducted in full under 15c3-1(c)(2)(iv)(F)(2)(i): net capital
+    # 1,000,000 - 100,000 = 900,000, excess 900,000 - 140,000 = 760,000 (this test predates
+    # the (F) computation and took net capital as 1,000,000)
+    assert r.line("repo_deficits:reverse") == pytest.approx(-100_000)
+    assert r.line("excess_net_capital") == pytest.approx(760_000)
     assert r.line("minimum_dollar_requirement") == pytest.approx(100_000)  # unchanged
     cites = r.lines.set_index("line")["citation"]
     assert cites["requirement:reverse_repo_a9"] == "15c3-1(a)(9)"

@@ -223,7 +223,7 @@ def test_loaded_book_computes_with_its_positions() -> None:
     loaded = load_book(Path(__file__).parent.parent / "fixtures/sample_firm/book.json")
     result = loaded.compute()
     # every loaded position is haircut exactly once; none is left behind in the frame
-    assert len(result.haircuts.detail) == len(loaded.positions) == 505
+    assert len(result.haircuts.detail) == len(loaded.positions) == 506  # 505 + NRM-JP1
     assert result.haircuts.total > 0
     assert result.line("net_capital") < result.line("tentative_net_capital")
 

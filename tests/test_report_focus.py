@@ -303,7 +303,7 @@ def test_any_government_book_ties(
     assert_workbook_ties(path, result, _recompute(path))
 
 
-# --- the sample firm (505 positions, every class) ------------------------------------------------
+# --- the sample firm (506 positions, every class) ------------------------------------------------
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,16 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from netcap.book_json import load_book as json_book
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
+from netcap.currency import (
+    CONVERSIONS_ATTR,
+    ISO_4217,
+    POSITION_MONEY_FIELDS,
+    CurrencyRate,
+    conversion_rows,
+    conversions_frame,
+    positions_in_dollars,
+    rates_of,
+)
 from netcap.firm import Book
 from netcap.frame import COLUMNS, BookError, RowError, positions_frame, validate_frame
 from netcap.io.safety import InputLimits, check_file
@@ -44,7 +54,7 @@ from netcap.io.tables import HEADER_ROW, RawSheet, read_sheets
 __all__ = ["LoadedBook", "list_fields", "list_sheets", "load_book", "scalar_fields", "sheet_name"]
 
 IGNORED_SHEETS = frozenset({"readme"})
-POSITION_EXTRAS = ("quantity", "price")
+POSITION_EXTRAS = ("quantity", "price", "currency")
 UNCALCULATED = "formula with no cached value: type the value, or recalculate and save"
 FALLBACK_AS_OF = date(1900, 1, 1)
 """Checks positions when the firm's as_of is missing or bad, so every error comes out in one
@@ -67,6 +77,8 @@ class LoadedBook:
 
         The positions of a loaded book live in `positions` (validated, vectorized), not
         in ``book.positions``; calling ``compute(loaded.book)`` alone would leave them out.
+        Positions in another currency are already in dollars in the frame, which carries
+        their conversions in ``positions.attrs`` (`netcap.currency.CONVERSIONS_ATTR`).
         """
         return compute(self.book, options, positions=self.positions)
 
@@ -245,7 +257,51 @@ def _list_sheet(
     return records
 
 
-def _positions(sheet: RawSheet, as_of: Any, errors: list[RowError]) -> pd.DataFrame | None:
+def _currencies(
+    raw: pd.DataFrame,
+    rates: dict[str, CurrencyRate] | None,
+    errors: list[RowError],
+    source: str,
+    rows: list[dict[str, Any]],
+) -> None:
+    """Convert the money columns of rows in another currency, in place (`netcap.currency`)."""
+    offset = HEADER_ROW + 1
+    for i, given in enumerate(raw["currency"].tolist()):
+        if _is_blank(given):
+            continue
+        code = str(given).strip()
+        if code not in ISO_4217:
+            errors.append(
+                RowError(i + offset, "currency", f"{code!r} is not an ISO 4217 code", source)
+            )
+            continue
+        if code == "USD" or rates is None:
+            continue
+        rate = rates.get(code)
+        if rate is None:
+            errors.append(
+                RowError(i + offset, "currency", f"{code!r} has no rate in currency_rates", source)
+            )
+            continue
+        converted = []
+        for name in POSITION_MONEY_FIELDS:
+            if name not in raw.columns:
+                continue
+            value = pd.to_numeric(pd.Series([raw.at[i, name]]), errors="coerce").iloc[0]
+            if pd.isna(value):
+                continue  # blank, or not a number (validate_frame reports it)
+            converted.append((name, float(value)))
+            raw.at[i, name] = float(value) * rate.usd_per_unit
+        rows.extend(conversion_rows("position", str(raw.at[i, "id"]), code, converted, rate))
+
+
+def _positions(
+    sheet: RawSheet,
+    as_of: Any,
+    errors: list[RowError],
+    rates: dict[str, CurrencyRate] | None = None,
+    conversions: list[dict[str, Any]] | None = None,
+) -> pd.DataFrame | None:
     raw = sheet.frame.copy()
     allowed = set(COLUMNS) | set(POSITION_EXTRAS)
     for column in raw.columns:
@@ -274,6 +330,11 @@ def _positions(sheet: RawSheet, as_of: Any, errors: list[RowError]) -> pd.DataFr
             )
         fill = np.isnan(mv) & ~np.isnan(implied)
         raw["market_value"] = np.where(fill, implied, mv_given.to_numpy(dtype=object))
+    if "currency" in raw.columns:
+        raw = raw.astype(object)
+        _currencies(
+            raw, rates, errors, sheet.source, conversions if conversions is not None else []
+        )
     raw = raw.drop(columns=[c for c in raw.columns if c not in COLUMNS])
     try:
         frame = validate_frame(raw, as_of or FALLBACK_AS_OF, source=sheet.source, row_offset=offset)
@@ -286,7 +347,12 @@ def _positions(sheet: RawSheet, as_of: Any, errors: list[RowError]) -> pd.DataFr
 def _load_json(path: Path, limits: InputLimits) -> LoadedBook:
     check_file(path, limits)
     book = json_book(path)
-    frame = positions_frame(book.positions, book.as_of, source=f"{path.name}, positions")
+    # positions leave the book for the frame, so they are converted here; the book's
+    # balances keep their currency and are converted (and recorded) by compute
+    converted, rows = positions_in_dollars(book.positions, rates_of(book))
+    frame = positions_frame(converted, book.as_of, source=f"{path.name}, positions")
+    if rows:
+        frame.attrs[CONVERSIONS_ATTR] = conversions_frame(rows)
     return LoadedBook(
         book=book.model_copy(update={"positions": ()}), positions=frame, source=str(path)
     )
@@ -407,11 +473,15 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
             source, row, field = _locate(loc, firm_rows, sources, set(items))
             errors.append(RowError(row, field, e["msg"], source))
     positions = None
+    converted: list[dict[str, Any]] = []
     if "positions" in sheets:
         as_of = book.as_of if book is not None else _as_of(tree)
-        positions = _positions(sheets["positions"], as_of, errors)
+        rates = None if book is None else {r.currency: r for r in book.currency_rates}
+        positions = _positions(sheets["positions"], as_of, errors, rates, converted)
     else:
         errors.append(RowError("-", "positions", "the book has no positions sheet", str(path)))
     if errors or book is None or positions is None:
         raise BookError(errors)
+    if converted:  # the balances keep their currency: compute converts and records them
+        positions.attrs[CONVERSIONS_ATTR] = conversions_frame(converted)
     return LoadedBook(book=book, positions=positions, source=str(path))

@@ -44,6 +44,16 @@ def _readme() -> list[list[str]]:
         ["security_class: " + ", ".join(c.value for c in SecurityClass)],
         ["instrument: " + ", ".join(i.value for i in Instrument)],
         ["side: " + ", ".join(s.value for s in Side)],
+        [
+            "currency: a positions, non_allowable_assets or liabilities row in another currency"
+            " gives its ISO 4217 code in a currency column (add it to positions), and the"
+            " currency_rates sheet gives usd_per_unit for each code."
+        ],
+        [
+            "reverse_repos, repurchase_agreements, secured_demand_notes: netcap computes the"
+            " (c)(2)(iv)(F) and Appendix D deductions from these rows; do not also type them in"
+            " as repo_deficits or sdn_collateral_deficiency non-allowable assets."
+        ],
         ["Other sheets: one row per item. This readme sheet is ignored on import."],
     ]
 

@@ -52,6 +52,7 @@ from netcap.computation import POSITION_DEDUCTION_PREFIX, NetCapitalResult, hair
 from netcap.frame import COLUMNS
 from netcap.io import LoadedBook
 from netcap.io.book import list_fields, sheet_name
+from netcap.report.agreement_sheets import write_agreement_sheets
 from netcap.report.excel import (
     MONEY,
     RATE,
@@ -217,6 +218,8 @@ class _Sheet:
     param_row: int = 2
     pending: list[tuple[int, str]] = field(default_factory=list)
     """(row, formula with ``{AI}``) of lines that refer to aggregate indebtedness, written later."""
+    linked: dict[str, str] = field(default_factory=dict)
+    """Line key -> the cell of another sheet its amount is computed in (a deduction, negated)."""
 
     def heading(self, text: str) -> None:
         self.row += 1
@@ -357,6 +360,8 @@ def _capital_section(s: _Sheet, lines: pd.DataFrame, detail: TableRef) -> None:
             s.line(key, label, Formula(f"={tnc}+{_cell(b)}" if b else f"={tnc}"), citation)
         elif role == "memo":
             s.line(key, label, float(rec["amount"]), citation)
+        elif key in s.linked:  # computed on its own sheet (netcap.report.agreement_sheets)
+            items.append(s.line(key, label, Formula(f"=-{s.linked[key]}"), citation))
         else:
             items.append(s.line(key, label, float(rec["amount"]), citation))
 
@@ -553,7 +558,11 @@ def _flags_section(s: _Sheet, result: NetCapitalResult) -> None:
 
 
 def _write_computation(
-    ws: Worksheet, result: NetCapitalResult, detail: TableRef, liabilities: TableRef
+    ws: Worksheet,
+    result: NetCapitalResult,
+    detail: TableRef,
+    liabilities: TableRef,
+    linked: dict[str, str] | None = None,
 ) -> dict[str, int]:
     firm = result.firm
     put(ws, 1, 1, f"{firm.name}: computation of net capital as of {result.as_of.isoformat()}")
@@ -564,7 +573,7 @@ def _write_computation(
     for j, h in enumerate(("parameter", "value", "citation"), start=9):
         put(ws, 1, j, h)
     style_header(ws, 1, 9, 11)
-    s = _Sheet(ws, row=2)
+    s = _Sheet(ws, row=2, linked=dict(linked or {}))
     lines = result.lines
     _capital_section(s, lines[lines["section"] == "capital"], detail)
     _requirement_section(s, result, lines[lines["section"] == "requirement"])
@@ -842,7 +851,8 @@ def export_computation(
     detail = _write_detail(detail_ws, result)
     liab_ws = wb.create_sheet("Liabilities")
     liabilities = _write_liabilities(liab_ws, result)
-    where = _write_computation(comp, result, detail, liabilities)
+    linked = write_agreement_sheets(wb, result)
+    where = _write_computation(comp, result, detail, liabilities, linked)
     sheets = result.haircuts.worksheets
     netting = (
         (
