@@ -317,8 +317,20 @@ def _write_chart(xw: Any, ws: Any, sheet: Sheet, chart: ScatterChart) -> None:
     c.add_series(
         {
             "name": [name, chart.name_row - 1, chart.y_column - 1],
-            "categories": [name, chart.first - 1, chart.x_column - 1, chart.last - 1, chart.x_column - 1],
-            "values": [name, chart.first - 1, chart.y_column - 1, chart.last - 1, chart.y_column - 1],
+            "categories": [
+                name,
+                chart.first - 1,
+                chart.x_column - 1,
+                chart.last - 1,
+                chart.x_column - 1,
+            ],
+            "values": [
+                name,
+                chart.first - 1,
+                chart.y_column - 1,
+                chart.last - 1,
+                chart.y_column - 1,
+            ],
             "marker": {"type": "circle"},
         }
     )

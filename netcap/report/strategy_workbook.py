@@ -241,8 +241,8 @@ def write_strategy_sheet(ws: Sheet, a: RegistrationAnalysis, grid: Sequence[floa
     last = _grid(ws, a, where, grid, grid_header)
     _chart(ws, grid_header + 1, last, f"K{grid_header}")
     widths = (42, 16, 22, 20, 18, 18, 24, 18, 12)
-    for col, width in enumerate(widths, start=1):
-        ws.width(col, width)
+    for number, width in enumerate(widths, start=1):
+        ws.width(number, width)
     ws.freeze = (3, 1)
 
 
