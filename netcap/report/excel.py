@@ -141,6 +141,8 @@ class Sheet:
     """(row, column) of the first cell that scrolls, as a spreadsheet names it."""
     autofilter: tuple[int, int, int, int] | None = None
     charts: list[ScatterChart] = field(default_factory=list)
+    print_one_page_wide: bool = True
+    """Print landscape, every column on one page width (rows run on to more pages)."""
 
     def put(
         self,
@@ -401,6 +403,10 @@ def save(book: Book, path: Path | str) -> Path:
             if sheet.autofilter is not None:
                 r1, c1, r2, c2 = sheet.autofilter
                 ws.autofilter(r1 - 1, c1 - 1, r2 - 1, c2 - 1)
+            if sheet.print_one_page_wide:
+                ws.set_landscape()
+                ws.fit_to_pages(1, 0)
+                ws.repeat_rows(0)
             for chart in sheet.charts:
                 _write_chart(xw, ws, sheet, chart)
     finally:
