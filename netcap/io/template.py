@@ -432,9 +432,9 @@ def _write_xlsx(path: Path) -> None:
     bold = wb.add_format({"bold": True})
     try:
         readme = wb.add_worksheet("readme")
-        readme.set_column(0, 0, 110)
+        readme.set_column(0, 0, 100)
         for r, line in enumerate(README):
-            readme.write_string(r, 0, line, title if r == 0 else None)
+            readme.write_string(r, 0, line, title if r == 0 else wrap)
         # the lists behind the drop-downs (hidden sheet, written last): one column each
         choices = [(sheet, n) for sheet, ns in notes.items() for n in ns if n.choices]
         sources: dict[tuple[str, str], str] = {}
@@ -472,7 +472,7 @@ def _write_xlsx(path: Path) -> None:
             if n.required == REQUIRED:
                 firm.write_blank(r, 1, None, required)
             validate(firm, r, r, 1, n)
-        for c, width in enumerate((48, 22, 80, 12, 22, 26)):
+        for c, width in enumerate((48, 22, 80, 36, 22, 26)):
             firm.set_column(c, c, width)
         firm.freeze_panes(1, 2)
 
@@ -504,6 +504,9 @@ def _write_xlsx(path: Path) -> None:
             for i, choice in enumerate(n.choices, start=1):
                 lists.write_string(i, col, choice)
         lists.hide()
+        for ws in wb.worksheets():
+            ws.set_landscape()
+            ws.fit_to_pages(1, 0)
     finally:
         wb.close()
 
