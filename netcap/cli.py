@@ -479,8 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compute", help="net capital computation of a firm's book")
     c.add_argument(
         "book",
-        help="the firm's book: .json, .xlsx, a .csv of positions or a "
-        "folder of .csv sheets (see docs/book-format.md)",
+        help="the firm's book: .json, .xlsx or a folder of .csv sheets (see docs/book-format.md)",
     )
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.set_defaults(func=_cmd_compute)

@@ -773,8 +773,10 @@ def render_book_layout() -> str:
     lines = [BOOK_BEGIN, "", "## Workbook and CSV layout", ""]
     lines.append(
         "An `.xlsx` book has one sheet per section below; a CSV book is a folder with one "
-        "`NAME.csv` per sheet (a single `.csv` file is read as the `positions` sheet). Row 1 "
-        "holds the column names; blank cells take the default. A `readme` sheet is ignored; "
+        "`NAME.csv` per sheet (a single `.csv` file holds only the positions, so it is not a "
+        "book by itself). Row 1 holds the column names; blank cells take the default. The "
+        "template's `readme`, `fields`, `examples` and `lists` sheets are ignored, and so are "
+        "the firm sheet's `description`, `required`, `unit` and `paragraph` columns; "
         "any other unknown sheet or column, and any cell beyond the headed columns, is an "
         "error, and so are two sheets whose names differ only in case or surrounding spaces. "
         "`netcap template book.xlsx` (or a folder) writes an empty book in this layout. "

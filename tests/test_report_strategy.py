@@ -124,7 +124,8 @@ def test_each_strategy_sheet_has_a_chart_with_both_axes_shown(workbook) -> None:
             # a scatter chart has two value axes: P (x, log scale) and the increase (y)
             assert len(axes) == 2
             for axis in axes:
+                # an axis is hidden only by <c:delete val="1"/>; XlsxWriter writes the
+                # element only for a hidden axis, openpyxl wrote val="0" for a shown one
                 delete = axis.find("c:delete", ns)
-                assert delete is not None
-                assert delete.get("val") in ("0", "false")
+                assert delete is None or delete.get("val") in ("0", "false")
             assert any(a.find("c:scaling/c:logBase", ns) is not None for a in axes)

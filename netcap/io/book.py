@@ -11,7 +11,9 @@ other sheets    one per list field of the book (``liabilities``,
                 ``non_allowable_assets``, ...; see `sheet_name`), one row
                 per item, columns = the item's fields
 
-A ``readme`` sheet is ignored; any other unknown sheet or column is an error,
+The template's ``readme``, ``fields``, ``examples`` and ``lists`` sheets (`DOC_SHEETS`)
+are ignored, and so are the firm sheet's note columns (`FIRM_DOC_COLUMNS`); any other
+unknown sheet or column is an error,
 so nothing in the file is silently left out.  Positions are validated by the
 vectorized frame validator; everything else by the pydantic models, whose
 error locations are translated back to sheet, row and field.
@@ -53,7 +55,13 @@ from netcap.io.tables import HEADER_ROW, RawSheet, read_sheets
 
 __all__ = ["LoadedBook", "list_fields", "list_sheets", "load_book", "scalar_fields", "sheet_name"]
 
-IGNORED_SHEETS = frozenset({"readme"})
+DOC_SHEETS = frozenset({"readme", "fields", "examples", "lists"})
+"""Sheets the template writes for the reader's eye (instructions, field notes, example rows,
+the drop-down values): ignored on import.  The example rows are never read; a row counts
+only once copied to its own sheet."""
+IGNORED_SHEETS = DOC_SHEETS
+FIRM_DOC_COLUMNS = ("description", "required", "unit", "paragraph")
+"""Columns of the firm sheet that document a field and are not read."""
 POSITION_EXTRAS = ("quantity", "price", "currency")
 UNCALCULATED = "formula with no cached value: type the value, or recalculate and save"
 FALLBACK_AS_OF = date(1900, 1, 1)
@@ -185,12 +193,14 @@ def _firm_sheet(sheet: RawSheet, errors: list[RowError]) -> tuple[dict[str, Any]
         )
         return tree, where
     for column in frame.columns[2:]:
-        if column != "description":
+        if column not in FIRM_DOC_COLUMNS:
             errors.append(
                 RowError(
                     "header",
                     str(column),
-                    "unknown column (the firm sheet has field, value, description)",
+                    "unknown column (the firm sheet has field, value and the notes "
+                    + ", ".join(FIRM_DOC_COLUMNS)
+                    + ")",
                     sheet.source,
                 )
             )
@@ -414,6 +424,32 @@ def _locate(
     return sources.get("firm", "firm"), firm_rows.get(dotted, "-"), dotted
 
 
+def _required_leaves(loc: tuple[int | str, ...]) -> list[str]:
+    """The required firm-sheet fields inside a missing group of `Book` at ``loc``
+    (``balance_sheet`` -> ``balance_sheet.net_worth``), so an error names cells to fill."""
+    model: Any = Book
+    for part in loc:
+        fields = getattr(model, "model_fields", None)
+        if not isinstance(part, str) or fields is None or part not in fields:
+            return []
+        model = _model_type(_unwrap_optional(fields[part].annotation))
+        if model is None:
+            return []
+
+    def walk(m: type[BaseModel], prefix: str) -> Iterator[str]:
+        for name, info in m.model_fields.items():
+            if not info.is_required():
+                continue
+            annotation = _unwrap_optional(info.annotation)
+            nested = _model_type(annotation)
+            if nested is not None:
+                yield from walk(nested, f"{prefix}{name}.")
+            elif _item_model(annotation) is None:
+                yield f"{prefix}{name}"
+
+    return list(walk(model, ".".join(str(p) for p in loc) + "."))
+
+
 def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook:
     """Read and validate a book from ``path``: .json, .xlsx, a .csv, or a folder of .csv sheets.
 
@@ -424,7 +460,7 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
     path = Path(path)
     if path.suffix.lower() == ".json":
         return _load_json(path, limits or InputLimits())
-    sheets = read_sheets(path, limits)
+    sheets = read_sheets(path, limits, skip=IGNORED_SHEETS)
     errors: list[RowError] = []
     lists = list_sheets()
     for name, sheet in sheets.items():
@@ -438,7 +474,14 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
                 )
             )
     if "firm" not in sheets:
-        errors.append(RowError("-", "firm", "the book has no firm sheet", str(path)))
+        message = "the book has no firm sheet"
+        if path.is_file() and path.suffix.lower() == ".csv":
+            message = (
+                "a single .csv file holds only the positions; a book also needs the firm "
+                "sheet: put positions.csv in a folder with firm.csv (netcap template FOLDER "
+                "writes both) or use an .xlsx book"
+            )
+        errors.append(RowError("-", "firm", message, str(path)))
         tree: dict[str, Any] = {}
         firm_rows: dict[str, int] = {}
     else:
@@ -469,6 +512,12 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
             located = _locate_item(loc, e["msg"], sources, items)
             if located is not None:
                 errors.append(RowError(located[1], located[2], located[3], located[0]))
+                continue
+            leaves = _required_leaves(loc) if e["type"] == "missing" else []
+            for leaf in leaves:  # a missing group is reported as the cells to fill in it
+                where = sources.get("firm", "firm")
+                errors.append(RowError(firm_rows.get(leaf, "-"), leaf, e["msg"], where))
+            if leaves:
                 continue
             source, row, field = _locate(loc, firm_rows, sources, set(items))
             errors.append(RowError(row, field, e["msg"], source))

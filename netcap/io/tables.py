@@ -80,7 +80,7 @@ def _frame(header: list[object], rows: list[list[object]], where: str) -> pd.Dat
     return frame.drop(columns=[n for n in names if n.startswith("__blank_")])
 
 
-def _read_xlsx(path: Path, limits: InputLimits) -> list[RawSheet]:
+def _read_xlsx(path: Path, limits: InputLimits, skip: frozenset[str]) -> list[RawSheet]:
     from openpyxl import load_workbook  # noqa: PLC0415 - heavy import, only when needed
 
     # Two views of the same file: saved values, and formulas (to tell a formula whose saved
@@ -98,6 +98,8 @@ def _read_xlsx(path: Path, limits: InputLimits) -> list[RawSheet]:
                     "once case and surrounding spaces are ignored; rename or remove one"
                 )
             seen[name] = ws.title
+            if name in skip:
+                continue
             rows_iter = zip(
                 ws.iter_rows(values_only=True), fs.iter_rows(values_only=True), strict=True
             )
@@ -170,8 +172,14 @@ def _read_csv(path: Path, name: str, limits: InputLimits) -> RawSheet:
     return RawSheet(name, path.name, _frame(list(header), rows, path.name))
 
 
-def read_sheets(path: Path, limits: InputLimits | None = None) -> dict[str, RawSheet]:
-    """Every sheet of a book file, keyed by lower-case sheet name."""
+def read_sheets(
+    path: Path, limits: InputLimits | None = None, skip: frozenset[str] = frozenset()
+) -> dict[str, RawSheet]:
+    """Every sheet of a book file, keyed by lower-case sheet name.
+
+    Sheets named in ``skip`` (lower case) are not parsed: the reader's documentation
+    sheets, whose layout is free.
+    """
     lim = limits or InputLimits()
     if path.is_dir():
         files = sorted(path.glob("*.csv"))
@@ -185,12 +193,16 @@ def read_sheets(path: Path, limits: InputLimits | None = None) -> dict[str, RawS
                     "sheet once case is ignored; rename or remove one"
                 )
             seen[f.stem.lower()] = f.name
-        return {f.stem.lower(): _read_csv(f, f.stem.lower(), lim) for f in files}
+        return {
+            f.stem.lower(): _read_csv(f, f.stem.lower(), lim)
+            for f in files
+            if f.stem.lower() not in skip
+        }
     check_file(path, lim)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         try:
-            return {s.name: s for s in _read_xlsx(path, lim)}
+            return {s.name: s for s in _read_xlsx(path, lim, skip)}
         except UnsafeFileError:
             raise
         except Exception as exc:  # openpyxl/defusedxml/zipfile raise many types

@@ -1,4 +1,4 @@
-"""Reports: workbooks a controller can audit (openpyxl)."""
+"""Reports: workbooks a controller can audit (XlsxWriter, every formula with its value)."""
 
 from netcap.report.focus_workbook import export_computation
 from netcap.report.strategy_workbook import export_strategies

@@ -18,12 +18,9 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from netcap.computation import NetCapitalResult
-from netcap.report.excel import MONEY, RATE, Formula, put, style_header
+from netcap.report.excel import MONEY, RATE, Book, Formula, Sheet
 from netcap.repos import RepoDeficits
 from netcap.secured_demand_notes import SDNResult
 from netcap.tables import load_schedule
@@ -33,7 +30,6 @@ __all__ = ["CURRENCY_SHEET", "REPO_SHEET", "SDN_SHEET", "write_agreement_sheets"
 REPO_SHEET = "Repurchase agreements"
 SDN_SHEET = "Secured demand notes"
 CURRENCY_SHEET = "Currency conversions"
-_BOLD = Font(bold=True)
 
 _REPO_HEADERS = (
     ("id", None),
@@ -61,18 +57,21 @@ def _letters(headers: tuple[tuple[str, str | None], ...]) -> dict[str, str]:
     return {name: chr(ord("A") + i) for i, (name, _) in enumerate(headers)}
 
 
-def _header(ws: Worksheet, row: int, names: list[str]) -> None:
+def _header(ws: Sheet, row: int, names: list[str]) -> None:
     for j, name in enumerate(names, start=1):
-        put(ws, row, j, name)
-    style_header(ws, row, 1, len(names))
+        ws.put(row, j, name)
+    ws.style_header(row, 1, len(names))
 
 
-def _repo_sheet(ws: Worksheet, res: RepoDeficits, on: date) -> dict[str, str]:
+def _title(ws: Sheet, text: str) -> None:
+    ws.put(1, 1, text, bold=True).size = 13
+
+
+def _repo_sheet(ws: Sheet, res: RepoDeficits, on: date) -> dict[str, str]:
     title = ws.title
     table = load_schedule("repo_deficits", on)
     col = _letters(_REPO_HEADERS)
-    put(ws, 1, 1, "Repurchase and reverse repurchase agreement deficits, 15c3-1(c)(2)(iv)(F)")
-    ws.cell(row=1, column=1).font = Font(bold=True, size=13)
+    _title(ws, "Repurchase and reverse repurchase agreement deficits, 15c3-1(c)(2)(iv)(F)")
     _header(ws, 3, [h for h, _ in _REPO_HEADERS])
     detail = res.detail
     first = 4
@@ -83,10 +82,13 @@ def _repo_sheet(ws: Worksheet, res: RepoDeficits, on: date) -> dict[str, str]:
         if rec["note"]:
             deficit: object = 0.0  # (F)(1)(iv): disregarded
         elif reverse:
-            deficit = Formula(f"=MAX({cp}-{mv},0)")  # (F)(1)(i)
+            deficit = Formula(f"=MAX({cp}-{mv},0)", float(rec["deficit"]))  # (F)(1)(i)
         else:
-            deficit = Formula(f"=MAX({mv}-{cp},0)")  # (F)(1)(ii)
-        net = Formula(f"=MAX({col['deficit']}{r}-{col['reduction']}{r},0)")
+            deficit = Formula(f"=MAX({mv}-{cp},0)", float(rec["deficit"]))  # (F)(1)(ii)
+        net = Formula(
+            f"=MAX({col['deficit']}{r}-{col['reduction']}{r},0)", float(rec["net_deficit"])
+        )
+        deduction = float(rec["deduction"])
         values: dict[str, object] = {
             "id": rec["id"],
             "agreement": rec["agreement"],
@@ -98,15 +100,17 @@ def _repo_sheet(ws: Worksheet, res: RepoDeficits, on: date) -> dict[str, str]:
             "reduction": float(rec["reduction"]),
             "net_deficit": net,
             "rate": None if reverse else float(rec["rate"]),
-            "allowance": None if reverse else Formula(f"={col['rate']}{r}*{cp}"),
-            "deduction": Formula(f"={col['net_deficit']}{r}")
+            "allowance": None
             if reverse
-            else Formula(f"=MAX({col['net_deficit']}{r}-{col['allowance']}{r},0)"),
+            else Formula(f"={col['rate']}{r}*{cp}", float(rec["allowance"])),
+            "deduction": Formula(f"={col['net_deficit']}{r}", deduction)
+            if reverse
+            else Formula(f"=MAX({col['net_deficit']}{r}-{col['allowance']}{r},0)", deduction),
             "citation": rec["citation"],
             "note": rec["note"],
         }
         for j, (name, fmt) in enumerate(_REPO_HEADERS, start=1):
-            put(ws, r, j, values[name], fmt)
+            ws.put(r, j, values[name], fmt)
     last = max(first + len(detail) - 1, first)
     kind = f"${col['agreement']}${first}:${col['agreement']}${last}"
     party = f"${col['counterparty']}${first}:${col['counterparty']}${last}"
@@ -114,18 +118,18 @@ def _repo_sheet(ws: Worksheet, res: RepoDeficits, on: date) -> dict[str, str]:
     net_col = f"${col['net_deficit']}${first}:${col['net_deficit']}${last}"
 
     r = last + 2
-    put(ws, r, 1, "Net capital before (c)(2)(vi) (the base of (F)(3)(i)(B) and (C))")
-    put(ws, r, 6, res.base, MONEY)
+    ws.put(r, 1, "Net capital before (c)(2)(vi) (the base of (F)(3)(i)(B) and (C))")
+    ws.put(r, 6, res.base, MONEY)
     base = f"$F${r}"
     r += 1
-    put(ws, r, 1, "Share of net capital per party")
-    put(ws, r, 6, table.rate("party_net_capital_pct"), RATE)
-    put(ws, r, 7, table.citation("party_net_capital_pct"))
+    ws.put(r, 1, "Share of net capital per party")
+    ws.put(r, 6, table.rate("party_net_capital_pct"), RATE)
+    ws.put(r, 7, table.citation("party_net_capital_pct"))
     share = f"$F${r}"
     r += 1
-    put(ws, r, 1, "Multiple of net capital for all parties")
-    put(ws, r, 6, table.rate("aggregate_net_capital_multiple"))
-    put(ws, r, 7, table.citation("aggregate_net_capital_multiple"))
+    ws.put(r, 1, "Multiple of net capital for all parties")
+    ws.put(r, 6, table.rate("aggregate_net_capital_multiple"))
+    ws.put(r, 7, table.citation("aggregate_net_capital_multiple"))
     multiple = f"$F${r}"
     r += 2
     _header(
@@ -134,14 +138,29 @@ def _repo_sheet(ws: Worksheet, res: RepoDeficits, on: date) -> dict[str, str]:
         ["counterparty", "repurchase net deficits", "(A) with the party", "25% threshold", "(B)"],
     )
     party_first = r + 1
-    for i, counterparty in enumerate(res.parties["counterparty"]):
+    for i, rec in enumerate(res.parties.to_dict("records")):
         q = party_first + i
-        put(ws, q, 1, counterparty)
+        ws.put(q, 1, rec["counterparty"])
         crit = f"$A{q}"
-        put(ws, q, 2, Formula(f'=SUMIFS({net_col},{party},{crit},{kind},"repurchase")'), MONEY)
-        put(ws, q, 3, Formula(f'=SUMIFS({ded},{party},{crit},{kind},"repurchase")'), MONEY)
-        put(ws, q, 4, Formula(f"={share}*MAX({base},0)"), MONEY)
-        put(ws, q, 5, Formula(f"=MAX(B{q}-D{q}-C{q},0)"), MONEY)
+        ws.put(
+            q,
+            2,
+            Formula(
+                f'=SUMIFS({net_col},{party},{crit},{kind},"repurchase")',
+                float(rec["repo_net_deficits"]),
+            ),
+            MONEY,
+        )
+        ws.put(
+            q,
+            3,
+            Formula(
+                f'=SUMIFS({ded},{party},{crit},{kind},"repurchase")', float(rec["deduction_a"])
+            ),
+            MONEY,
+        )
+        ws.put(q, 4, Formula(f"={share}*MAX({base},0)", float(rec["threshold_b"])), MONEY)
+        ws.put(q, 5, Formula(f"=MAX(B{q}-D{q}-C{q},0)", float(rec["deduction_b"])), MONEY)
     party_last = max(party_first + len(res.parties) - 1, party_first)
     r = party_last + 2
     out: dict[str, str] = {}
@@ -150,38 +169,44 @@ def _repo_sheet(ws: Worksheet, res: RepoDeficits, on: date) -> dict[str, str]:
             "reverse",
             "(F)(2): reverse repurchase deductions",
             f'=SUMIF({kind},"reverse_repo",{ded})',
+            res.reverse,
         ),
         (
             "a",
             "(F)(3)(i)(A): repurchase deficits over 5%/10%/20%",
             f'=SUMIF({kind},"repurchase",{ded})',
+            res.deduction_a,
         ),
-        ("b", "(F)(3)(i)(B): per party over 25%, less (A)", f"=SUM(E{party_first}:E{party_last})"),
+        (
+            "b",
+            "(F)(3)(i)(B): per party over 25%, less (A)",
+            f"=SUM(E{party_first}:E{party_last})",
+            res.deduction_b,
+        ),
         (
             "c",
             "(F)(3)(i)(C): all deficits over 300%",
             f'=MAX(SUMIF({kind},"repurchase",{net_col})-{multiple}*MAX({base},0),0)',
+            res.deduction_c,
         ),
     )
     at: dict[str, int] = {}
-    for key, label, formula in rows:
-        put(ws, r, 1, label)
-        put(ws, r, 6, Formula(formula), MONEY)
+    for key, label, formula, value in rows:
+        ws.put(r, 1, label)
+        ws.put(r, 6, Formula(formula, float(value)), MONEY)
         at[key] = r
         r += 1
-    put(ws, r, 1, "(F)(3): (A) + (B) or, if greater, (C)")
-    ws.cell(row=r, column=1).font = _BOLD
-    put(ws, r, 6, Formula(f"=MAX(F{at['a']}+F{at['b']},F{at['c']})"), MONEY)
+    ws.put(r, 1, "(F)(3): (A) + (B) or, if greater, (C)", bold=True)
+    ws.put(r, 6, Formula(f"=MAX(F{at['a']}+F{at['b']},F{at['c']})", res.repo), MONEY)
     out["repo_deficits:reverse"] = _ref(title, "F", at["reverse"])
     out["repo_deficits:repurchase"] = _ref(title, "F", r)
-    ws.column_dimensions["A"].width = 48
+    ws.width("A", 48)
     return out
 
 
-def _sdn_sheet(ws: Worksheet, res: SDNResult) -> dict[str, str]:
+def _sdn_sheet(ws: Sheet, res: SDNResult) -> dict[str, str]:
     title = ws.title
-    put(ws, 1, 1, "Secured demand notes: collateral value (15c3-1d(a)(2)(iii)) and deficiency")
-    ws.cell(row=1, column=1).font = Font(bold=True, size=13)
+    _title(ws, "Secured demand notes: collateral value (15c3-1d(a)(2)(iii)) and deficiency")
     heads = ["note", "id", "security_class", "market_value", "paragraph", "rate", "deduction"]
     heads += ["collateral_value", "citation"]
     _header(ws, 3, heads)
@@ -189,15 +214,15 @@ def _sdn_sheet(ws: Worksheet, res: SDNResult) -> dict[str, str]:
     first = 4
     for i, rec in enumerate(coll.to_dict("records")):
         r = first + i
-        put(ws, r, 1, rec["note"])
-        put(ws, r, 2, rec["id"])
-        put(ws, r, 3, rec["security_class"])
-        put(ws, r, 4, float(rec["market_value"]), MONEY)
-        put(ws, r, 5, rec["paragraph"])
-        put(ws, r, 6, float(rec["rate"]), RATE)
-        put(ws, r, 7, Formula(f"=F{r}*D{r}"), MONEY)
-        put(ws, r, 8, Formula(f"=D{r}-G{r}"), MONEY)
-        put(ws, r, 9, rec["citation"])
+        ws.put(r, 1, rec["note"])
+        ws.put(r, 2, rec["id"])
+        ws.put(r, 3, rec["security_class"])
+        ws.put(r, 4, float(rec["market_value"]), MONEY)
+        ws.put(r, 5, rec["paragraph"])
+        ws.put(r, 6, float(rec["rate"]), RATE)
+        ws.put(r, 7, Formula(f"=F{r}*D{r}", float(rec["deduction"])), MONEY)
+        ws.put(r, 8, Formula(f"=D{r}-G{r}", float(rec["collateral_value"])), MONEY)
+        ws.put(r, 9, rec["citation"])
     last = max(first + len(coll) - 1, first)
     r = last + 2
     _header(
@@ -215,45 +240,49 @@ def _sdn_sheet(ws: Worksheet, res: SDNResult) -> dict[str, str]:
     note_first = r + 1
     for i, rec in enumerate(res.notes.to_dict("records")):
         q = note_first + i
-        put(ws, q, 1, rec["id"])
-        put(ws, q, 2, float(rec["unpaid_principal"]), MONEY)
-        put(ws, q, 3, float(rec["cash_collateral"]), MONEY)
-        put(ws, q, 4, Formula(f"=SUMIF($A${first}:$A${last},A{q},$H${first}:$H${last})"), MONEY)
-        put(ws, q, 5, Formula(f"=MAX(B{q}-C{q}-D{q},0)"), MONEY)
-        put(ws, q, 6, rec["citation"])
+        ws.put(q, 1, rec["id"])
+        ws.put(q, 2, float(rec["unpaid_principal"]), MONEY)
+        ws.put(q, 3, float(rec["cash_collateral"]), MONEY)
+        securities = float(rec["collateral_value"])  # the securities' value, cash apart
+        ws.put(
+            q,
+            4,
+            Formula(f"=SUMIF($A${first}:$A${last},A{q},$H${first}:$H${last})", securities),
+            MONEY,
+        )
+        ws.put(q, 5, Formula(f"=MAX(B{q}-C{q}-D{q},0)", float(rec["deficiency"])), MONEY)
+        ws.put(q, 6, rec["citation"])
     note_last = max(note_first + len(res.notes) - 1, note_first)
     total = note_last + 2
-    put(ws, total, 1, "Total collateral deficiency, 15c3-1(c)(2)(iv)(B)")
-    ws.cell(row=total, column=1).font = _BOLD
-    put(ws, total, 5, Formula(f"=SUM(E{note_first}:E{note_last})"), MONEY)
-    ws.column_dimensions["A"].width = 30
+    ws.put(total, 1, "Total collateral deficiency, 15c3-1(c)(2)(iv)(B)", bold=True)
+    ws.put(total, 5, Formula(f"=SUM(E{note_first}:E{note_last})", res.deficiency), MONEY)
+    ws.width("A", 30)
     return {"sdn_collateral_deficiency": _ref(title, "E", total)}
 
 
-def write_agreement_sheets(wb: Workbook, result: NetCapitalResult) -> dict[str, str]:
+def write_agreement_sheets(wb: Book, result: NetCapitalResult) -> dict[str, str]:
     """Add the sheets the book needs; return line key -> the cell its amount comes from."""
     linked: dict[str, str] = {}
     if result.repo_deficits is not None:
-        linked |= _repo_sheet(wb.create_sheet(REPO_SHEET), result.repo_deficits, result.as_of)
+        linked |= _repo_sheet(wb.add(REPO_SHEET), result.repo_deficits, result.as_of)
     if result.secured_demand_notes is not None:
-        linked |= _sdn_sheet(wb.create_sheet(SDN_SHEET), result.secured_demand_notes)
+        linked |= _sdn_sheet(wb.add(SDN_SHEET), result.secured_demand_notes)
     if result.currency_conversions is not None:
-        _currency_sheet(wb.create_sheet(CURRENCY_SHEET), result.currency_conversions)
+        _currency_sheet(wb.add(CURRENCY_SHEET), result.currency_conversions)
     return linked
 
 
-def _currency_sheet(ws: Worksheet, conversions: pd.DataFrame) -> None:
+def _currency_sheet(ws: Sheet, conversions: pd.DataFrame) -> None:
     """Each converted amount: the amount, the rate, and the dollars as a formula."""
-    put(ws, 1, 1, "Amounts converted to US dollars at the book's currency_rates")
-    ws.cell(row=1, column=1).font = Font(bold=True, size=13)
+    _title(ws, "Amounts converted to US dollars at the book's currency_rates")
     heads = ["item", "id", "field", "currency", "amount", "usd_per_unit", "usd", "source"]
     _header(ws, 3, heads)
     for i, rec in enumerate(conversions.to_dict("records")):
         r = 4 + i
         for j, name in enumerate(heads[:4], start=1):
-            put(ws, r, j, rec[name])
-        put(ws, r, 5, float(rec["amount"]), "#,##0.00")
-        put(ws, r, 6, float(rec["usd_per_unit"]), "0.000000")
-        put(ws, r, 7, Formula(f"=E{r}*F{r}"), MONEY)
-        put(ws, r, 8, rec["source"])
-    ws.column_dimensions["A"].width = 22
+            ws.put(r, j, rec[name])
+        ws.put(r, 5, float(rec["amount"]), "#,##0.00")
+        ws.put(r, 6, float(rec["usd_per_unit"]), "0.000000")
+        ws.put(r, 7, Formula(f"=E{r}*F{r}", float(rec["usd"])), MONEY)
+        ws.put(r, 8, rec["source"])
+    ws.width("A", 22)

@@ -44,9 +44,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from netcap.computation import POSITION_DEDUCTION_PREFIX, NetCapitalResult, haircut_group
 from netcap.frame import COLUMNS
@@ -56,10 +53,12 @@ from netcap.report.agreement_sheets import write_agreement_sheets
 from netcap.report.excel import (
     MONEY,
     RATE,
+    Book,
     Formula,
+    Sheet,
     TableRef,
-    put,
-    style_header,
+    column_number,
+    save,
     write_table,
 )
 from netcap.tables import load_schedule
@@ -81,8 +80,6 @@ PERCENT2 = "0.00%"
 CROSSED = "CROSSED"
 NOT_CROSSED = "no"
 AMOUNT_COL = "C"
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=13)
 
 
 def _runs(rows: Iterable[int]) -> str:
@@ -181,26 +178,28 @@ def _detail_frame(result: NetCapitalResult) -> pd.DataFrame:
     return _plain(frame)
 
 
-def _write_detail(ws: Worksheet, result: NetCapitalResult) -> TableRef:
+def _write_detail(ws: Sheet, result: NetCapitalResult) -> TableRef:
     frame = _detail_frame(result)
     ref = write_table(ws, frame, formats={h: f for h, f in DETAIL_HEADERS if f})
     total = ref.last_row + 2 if len(frame) else ref.first_row + 1
-    put(ws, total, 1, "Total")
-    ws.cell(row=total, column=1).font = _BOLD
-    for name in ("market_value", "gross_charge", "charge", "add_on_charge"):
-        col = ref.columns[name]
-        put(ws, total, ws[f"{col}1"].column, Formula(f"=SUM({ref.range(name, False)})"), MONEY)
-        ws[f"{col}{total}"].font = _BOLD
-    put(ws, total + 1, 1, "Total haircuts (charge + add-on)")
+    ws.put(total, 1, "Total", bold=True)
+    sums = {
+        name: float(np.nansum(frame[name].to_numpy(dtype=float)))
+        for name in ("market_value", "gross_charge", "charge", "add_on_charge")
+    }
+    for name, value in sums.items():
+        col = column_number(ref.columns[name])
+        text = f"=SUM({ref.range(name, False)})"
+        ws.put(total, col, Formula(text, value), MONEY, bold=True)
+    ws.put(total + 1, 1, "Total haircuts (charge + add-on)")
     charge, add_on = ref.columns["charge"], ref.columns["add_on_charge"]
-    put(
-        ws,
+    ws.put(
         total + 1,
-        ws[f"{charge}1"].column,
-        Formula(f"={charge}{total}+{add_on}{total}"),
+        column_number(charge),
+        Formula(f"={charge}{total}+{add_on}{total}", sums["charge"] + sums["add_on_charge"]),
         MONEY,
     )
-    ws.column_dimensions[ref.columns["note"]].width = 60
+    ws.width(ref.columns["note"], 60)
     return ref
 
 
@@ -211,7 +210,7 @@ def _write_detail(ws: Worksheet, result: NetCapitalResult) -> TableRef:
 class _Sheet:
     """The Computation sheet being written: rows of lines and the parameter block."""
 
-    ws: Worksheet
+    ws: Sheet
     row: int = 1
     where: dict[str, int] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
@@ -223,8 +222,7 @@ class _Sheet:
 
     def heading(self, text: str) -> None:
         self.row += 1
-        put(self.ws, self.row, 1, text)
-        self.ws.cell(row=self.row, column=1).font = _BOLD
+        self.ws.put(self.row, 1, text, bold=True)
         self.row += 1
 
     def line(
@@ -237,13 +235,13 @@ class _Sheet:
         bold: bool = False,
     ) -> int:
         r = self.row
-        put(self.ws, r, 1, key)
-        put(self.ws, r, 2, label)
-        put(self.ws, r, 3, amount, fmt)
-        put(self.ws, r, 4, citation)
+        self.ws.put(r, 1, key)
+        self.ws.put(r, 2, label)
+        self.ws.put(r, 3, amount, fmt)
+        self.ws.put(r, 4, citation)
         if bold:
             for col in (2, 3):
-                self.ws.cell(row=r, column=col).font = _BOLD
+                self.ws.cell(r, col).bold = True
         self.where[key] = r
         self.row += 1
         return r
@@ -253,9 +251,9 @@ class _Sheet:
         if key in self.params:
             return self.params[key]
         r = self.param_row
-        put(self.ws, r, 9, label)
-        put(self.ws, r, 10, float(value), fmt)
-        put(self.ws, r, 11, citation)
+        self.ws.put(r, 9, label)
+        self.ws.put(r, 10, float(value), fmt)
+        self.ws.put(r, 11, citation)
         self.param_row += 1
         self.params[key] = f"$J${r}"
         return self.params[key]
@@ -315,11 +313,12 @@ def _rate(s: _Sheet, schedule: str, key: str, on: date) -> str:
     )
 
 
-def _haircut_formula(detail: TableRef, row: int) -> Formula:
+def _haircut_formula(detail: TableRef, row: int, amount: float) -> Formula:
     group, charge = detail.range("group"), detail.range("charge")
     add_group, add_on = detail.range("add_on_group"), detail.range("add_on_charge")
     crit = f"$D{row}"
-    return Formula(f"=-(SUMIF({group},{crit},{charge})+SUMIF({add_group},{crit},{add_on}))")
+    text = f"=-(SUMIF({group},{crit},{charge})+SUMIF({add_group},{crit},{add_on}))"
+    return Formula(text, amount)
 
 
 def _capital_section(s: _Sheet, lines: pd.DataFrame, detail: TableRef) -> None:
@@ -337,33 +336,35 @@ def _capital_section(s: _Sheet, lines: pd.DataFrame, detail: TableRef) -> None:
     for rec in lines.to_dict("records"):
         key, role = str(rec["line"]), str(rec["role"])
         label, citation = str(rec["label"]), str(rec["citation"])
+        amount = float(rec["amount"])
         if key.startswith("haircut:") and not any(k.startswith("haircut:") for k in s.where):
             s.heading("Haircuts on securities positions, one line per paragraph (15c3-1(c)(2)(vi))")
         if role == "subtotal":
-            prev = s.line(key, label, Formula(_subtotal(prev, items)), citation, bold=True)
+            prev = s.line(key, label, Formula(_subtotal(prev, items), amount), citation, bold=True)
             items = []
             if key == "total_capital":
                 s.heading("Deductions and charges")
         elif role == "memo" and key.startswith("total_"):
-            s.line(key, label, Formula(f"={_sum(items)}"), citation)
+            s.line(key, label, Formula(f"={_sum(items)}", amount), citation)
         elif key.startswith(("haircut:", POSITION_DEDUCTION_PREFIX)):
-            r = s.line(key, label, _haircut_formula(detail, s.row), citation)
+            r = s.line(key, label, _haircut_formula(detail, s.row, amount), citation)
             items.append(r)
             if key.startswith("haircut:"):
                 haircut_rows[key] = r
         elif key == "withdrawal_haircut_base":
             rows = [r for k, r in haircut_rows.items() if k != "haircut:15c3-1b"]
-            s.line(key, label, Formula(f"={_sum(rows)}"), citation)
+            s.line(key, label, Formula(f"={_sum(rows)}", amount), citation)
         elif key == "concentration_base":
             tnc = _cell(s.where["tentative_net_capital"])
             b = haircut_rows.get("haircut:15c3-1b")
-            s.line(key, label, Formula(f"={tnc}+{_cell(b)}" if b else f"={tnc}"), citation)
+            text = f"={tnc}+{_cell(b)}" if b else f"={tnc}"
+            s.line(key, label, Formula(text, amount), citation)
         elif role == "memo":
-            s.line(key, label, float(rec["amount"]), citation)
+            s.line(key, label, amount, citation)
         elif key in s.linked:  # computed on its own sheet (netcap.report.agreement_sheets)
-            items.append(s.line(key, label, Formula(f"=-{s.linked[key]}"), citation))
+            items.append(s.line(key, label, Formula(f"=-{s.linked[key]}", amount), citation))
         else:
-            items.append(s.line(key, label, float(rec["amount"]), citation))
+            items.append(s.line(key, label, amount, citation))
 
 
 def _requirement_section(s: _Sheet, result: NetCapitalResult, lines: pd.DataFrame) -> None:
@@ -382,13 +383,13 @@ def _requirement_section(s: _Sheet, result: NetCapitalResult, lines: pd.DataFram
         if key == "requirement:aggregate_indebtedness_ratio":
             limit_key = "ai_ratio_limit_first_year" if req.first_year else "ai_ratio_limit"
             limit = _rate(s, "requirements", limit_key, on)
-            r = s.line(key, label, Formula("=0"), citation)
+            r = s.line(key, label, Formula("=0", amount), citation)
             pending.append((r, f"={{AI}}/{limit}"))
             ratio_rows.append(r)
         elif key == "requirement:alternative_debit_items":
             adi_ref = _adi_param(s, result)
             p = _rate(s, "requirements", "alternative_debit_pct", on)
-            ratio_rows.append(s.line(key, label, Formula(f"={p}*{adi_ref}"), citation))
+            ratio_rows.append(s.line(key, label, Formula(f"={p}*{adi_ref}", amount), citation))
         elif key.startswith("requirement:"):
             ratio_rows.append(s.line(key, label, amount, citation))
         elif key == "minimum_dollar_requirement":
@@ -401,26 +402,36 @@ def _requirement_section(s: _Sheet, result: NetCapitalResult, lines: pd.DataFram
                         str(c["citation"]),
                     )
                 )
-            s.line(key, label, Formula(f"=MAX({_runs(dollar_rows)})"), citation, bold=True)
+            text = f"=MAX({_runs(dollar_rows)})"
+            s.line(key, label, Formula(text, amount), citation, bold=True)
         elif key == "net_capital_requirement":
             refs = _runs([*ratio_rows, s.where["minimum_dollar_requirement"]])
-            s.line(key, label, Formula(f"=MAX({refs})"), citation, bold=True)
+            s.line(key, label, Formula(f"=MAX({refs})", amount), citation, bold=True)
         elif key == "excess_net_capital":
             req_cell = _cell(s.where["net_capital_requirement"])
-            s.line(key, label, Formula(f"={nc}-{req_cell}"), citation, bold=True)
+            s.line(key, label, Formula(f"={nc}-{req_cell}", amount), citation, bold=True)
         elif key == "net_capital_less_warning_level":
             wd = _rate(s, "requirements", "withdrawal_minimum_pct", on)
             mind = _cell(s.where["minimum_dollar_requirement"])
             if result.firm.alternative_standard:
                 adi_ref = adi_ref or _adi_param(s, result)
                 p = _rate(s, "requirements", "withdrawal_debit_pct", on)
-                s.line(key, label, Formula(f"={nc}-MAX({p}*{adi_ref},{wd}*{mind})"), citation)
+                text = f"={nc}-MAX({p}*{adi_ref},{wd}*{mind})"
+                s.line(key, label, Formula(text, amount), citation)
             else:
                 ratio = _rate(s, "requirements", "withdrawal_ai_ratio", on)
-                r = s.line(key, label, Formula("=0"), citation)
+                r = s.line(key, label, Formula("=0", amount), citation)
                 pending.append((r, f"={nc}-MAX({{AI}}/{ratio},{wd}*{mind})"))
         else:
             s.line(key, label, amount, citation)
+
+
+def _engine_value(value: object) -> float | str:
+    """A cached value for a formula cell: the engine's number, or ``n/a`` where it has none."""
+    if isinstance(value, str):
+        return value
+    number = float(value)  # type: ignore[arg-type]
+    return number if np.isfinite(number) else "n/a"
 
 
 def _adi_param(s: _Sheet, result: NetCapitalResult) -> str:
@@ -453,12 +464,14 @@ def _indebtedness_section(
         amount, role, unit = float(rec["amount"]), str(rec["role"]), str(rec["unit"])
         if key == "ai_recorded":
             rng = liabilities.range("ai_amount")
-            items.append(s.line(key, label, Formula(f"=SUM({rng})"), citation))
+            items.append(s.line(key, label, Formula(f"=SUM({rng})", amount), citation))
         elif key == "ai_ratio_pct":
             ai = _cell(s.where["aggregate_indebtedness"])
-            s.line(key, label, Formula(f'=IF({nc}>0,{ai}/{nc},"n/a")'), citation, PERCENT2)
+            ratio: float | str = amount / 100.0 if np.isfinite(amount) else "n/a"
+            text = f'=IF({nc}>0,{ai}/{nc},"n/a")'
+            s.line(key, label, Formula(text, ratio), citation, PERCENT2)
         elif role == "subtotal":
-            prev = s.line(key, label, Formula(_subtotal(prev, items)), citation, bold=True)
+            prev = s.line(key, label, Formula(_subtotal(prev, items), amount), citation, bold=True)
             items = []
         elif unit == "%":
             value = amount / 100.0 if np.isfinite(amount) else "n/a"
@@ -511,17 +524,17 @@ def _flags_section(s: _Sheet, result: NetCapitalResult) -> None:
     s.heading("Early warning (Rule 17a-11) and withdrawal limits (15c3-1(e)(2))")
     ws = s.ws
     for j, h in enumerate(FLAG_HEADERS, start=1):
-        put(ws, s.row, j, h)
-    style_header(ws, s.row, 1, len(FLAG_HEADERS))
+        ws.put(s.row, j, h)
+    ws.style_header(s.row, 1, len(FLAG_HEADERS))
     s.row += 1
     nc = _cell(s.where["net_capital"])
     ai = _cell(s.where["aggregate_indebtedness"]) if "aggregate_indebtedness" in s.where else "0"
     for f in result.early_warning.to_dict("records"):
         key, unit = str(f["key"]), str(f["unit"])
         r = s.row
-        put(ws, r, 1, key)
-        put(ws, r, 2, str(f["description"]))
-        put(ws, r, 4, str(f["citation"]))
+        ws.put(r, 1, key)
+        ws.put(r, 2, str(f["description"]))
+        ws.put(r, 4, str(f["citation"]))
         spec = _FLAGS.get(key)
         fmt = PERCENT2 if unit == "%" else MONEY
         scale = 100.0 if unit == "%" else 1.0
@@ -530,49 +543,52 @@ def _flags_section(s: _Sheet, result: NetCapitalResult) -> None:
         s.where[f"flag:{key}"] = r
         s.row += 1
         if spec is None:
-            put(ws, r, 3, shown, fmt)
-            put(ws, r, 5, float(f["threshold"]) / scale, fmt)
-            put(ws, r, 6, CROSSED if bool(f["triggered"]) else NOT_CROSSED)
+            ws.put(r, 3, shown, fmt)
+            ws.put(r, 5, float(f["threshold"]) / scale, fmt)
+            ws.put(r, 6, CROSSED if bool(f["triggered"]) else NOT_CROSSED)
             continue
         sched, rate_key, measure, base, op = spec
         rate = ""
         if sched:
             rate = _rate(s, sched, rate_key, result.as_of)
+        measured = _engine_value(shown)
+        threshold = _engine_value(float(f["threshold"]) / scale)
+        crossed = CROSSED if bool(f["triggered"]) else NOT_CROSSED
         if measure == "nc":
-            put(ws, r, 3, Formula(f"={nc}"), MONEY)
+            ws.put(r, 3, Formula(f"={nc}", measured), MONEY)
         elif measure == "ai":
-            put(ws, r, 3, Formula(f'=IF({nc}>0,{ai}/{nc},"n/a")'), PERCENT2)
+            ws.put(r, 3, Formula(f'=IF({nc}>0,{ai}/{nc},"n/a")', measured), PERCENT2)
         else:
-            put(ws, r, 3, shown, fmt)
+            ws.put(r, 3, shown, fmt)
         if base == "adi":
-            put(ws, r, 5, Formula(f"={rate}*{_adi_param(s, result)}"), MONEY)
+            ws.put(r, 5, Formula(f"={rate}*{_adi_param(s, result)}", threshold), MONEY)
         elif base.startswith("-"):
-            put(ws, r, 5, Formula(f"=-{rate}*{_cell(s.where[base[1:]])}"), MONEY)
+            ws.put(r, 5, Formula(f"=-{rate}*{_cell(s.where[base[1:]])}", threshold), MONEY)
         elif base:
             factor = f"{rate}*" if rate else ""
-            put(ws, r, 5, Formula(f"={factor}{_cell(s.where[base])}"), MONEY)
+            ws.put(r, 5, Formula(f"={factor}{_cell(s.where[base])}", threshold), MONEY)
         else:
-            put(ws, r, 5, Formula(f"={rate}"), fmt)
+            ws.put(r, 5, Formula(f"={rate}", threshold), fmt)
         test = f"{ai}>{rate}*{nc}" if measure == "ai" else f"C{r}{op}E{r}"
-        put(ws, r, 6, Formula(f'=IF({test},"{CROSSED}","{NOT_CROSSED}")'))
+        ws.put(r, 6, Formula(f'=IF({test},"{CROSSED}","{NOT_CROSSED}")', crossed))
 
 
 def _write_computation(
-    ws: Worksheet,
+    ws: Sheet,
     result: NetCapitalResult,
     detail: TableRef,
     liabilities: TableRef,
     linked: dict[str, str] | None = None,
 ) -> dict[str, int]:
     firm = result.firm
-    put(ws, 1, 1, f"{firm.name}: computation of net capital as of {result.as_of.isoformat()}")
-    ws.cell(row=1, column=1).font = _TITLE
+    title = f"{firm.name}: computation of net capital as of {result.as_of.isoformat()}"
+    ws.put(1, 1, title, bold=True).size = 13
     for j, h in enumerate(("line", "label", "amount", "citation"), start=1):
-        put(ws, 2, j, h)
-    style_header(ws, 2, 1, 4)
+        ws.put(2, j, h)
+    ws.style_header(2, 1, 4)
     for j, h in enumerate(("parameter", "value", "citation"), start=9):
-        put(ws, 1, j, h)
-    style_header(ws, 1, 9, 11)
+        ws.put(1, j, h)
+    ws.style_header(1, 9, 11)
     s = _Sheet(ws, row=2, linked=dict(linked or {}))
     lines = result.lines
     _capital_section(s, lines[lines["section"] == "capital"], detail)
@@ -585,17 +601,18 @@ def _write_computation(
             s.line(str(rec["line"]), str(rec["label"]), float(rec["amount"]), str(rec["citation"]))
     ai = _cell(s.where["aggregate_indebtedness"]) if "aggregate_indebtedness" in s.where else "0"
     for r, text in s.pending:
-        put(ws, r, 3, Formula(text.replace("{AI}", ai)), MONEY)
+        engine = ws.cell(r, 3).value
+        assert isinstance(engine, Formula)
+        ws.put(r, 3, Formula(text.replace("{AI}", ai), engine.value), MONEY)
     _flags_section(s, result)
     s.row += 1
-    put(ws, s.row, 1, "warnings")
-    ws.cell(row=s.row, column=1).font = _BOLD
+    ws.put(s.row, 1, "warnings", bold=True)
     for w in result.warnings:
         s.row += 1
-        put(ws, s.row, 2, w)
-    for col, width in zip("ABCDEFGHIJK", (34, 80, 18, 30, 16, 12, 2, 2, 52, 14, 30), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A3"
+        ws.put(s.row, 2, w)
+    for col, width in enumerate((34, 80, 18, 30, 16, 12, 2, 2, 52, 14, 30), start=1):
+        ws.width(col, width)
+    ws.freeze = (3, 1)
     return s.where
 
 
@@ -627,77 +644,86 @@ CAT_HEADERS = (
 
 
 def _write_netting(
-    ws: Worksheet,
+    ws: Sheet,
     title: str,
     group: str,
     subs: pd.DataFrame,
     cats: pd.DataFrame,
     detail: TableRef,
-    line_row: int | None,
+    line: tuple[int, float] | None,
 ) -> int:
-    """The netting worksheet of one paragraph; returns the row of its total."""
-    put(ws, 1, 1, title)
-    ws.cell(row=1, column=1).font = _TITLE
-    put(ws, 2, 1, "paragraph group")
-    put(ws, 2, 2, group)
-    put(ws, 3, 1, "share of the lesser side deducted")
+    """The netting worksheet of one paragraph; returns the row of its total.
+
+    ``line`` is the row and amount of the paragraph's haircut line on the Computation sheet.
+    """
+    ws.put(1, 1, title, bold=True).size = 13
+    ws.put(2, 1, "paragraph group")
+    ws.put(2, 2, group)
+    ws.put(3, 1, "share of the lesser side deducted")
     subcategory_only = bool(cats["citation"].astype(str).str.contains(r"\(A\)\(2\)").any())
-    put(ws, 3, 2, 0.0 if subcategory_only else 0.5, PERCENT2)
-    put(ws, 3, 3, "15c3-1(c)(2)(vi)(A)(1)" if not subcategory_only else "15c3-1(c)(2)(vi)(A)(2)")
+    ws.put(3, 2, 0.0 if subcategory_only else 0.5, PERCENT2)
+    ws.put(3, 3, "15c3-1(c)(2)(vi)(A)(1)" if not subcategory_only else "15c3-1(c)(2)(vi)(A)(2)")
     top = 5
     for j, h in enumerate(SUB_HEADERS, start=1):
-        put(ws, top, j, h)
-    style_header(ws, top, 1, len(SUB_HEADERS))
+        ws.put(top, j, h)
+    ws.style_header(top, 1, len(SUB_HEADERS))
     expo, grp, bucket = detail.range("exposure"), detail.range("group"), detail.range("bucket")
     first = top + 1
     for i, rec in enumerate(subs.to_dict("records")):
         r = first + i
-        put(ws, r, 1, int(rec["category"]))
-        put(ws, r, 2, str(rec["bucket"]))
-        put(ws, r, 3, str(rec["maturity"]))
-        put(ws, r, 4, float(rec["rate"]), RATE)
+        ws.put(r, 1, int(rec["category"]))
+        ws.put(r, 2, str(rec["bucket"]))
+        ws.put(r, 3, str(rec["maturity"]))
+        ws.put(r, 4, float(rec["rate"]), RATE)
         # exact text comparisons: a SUMIFS criterion such as "3a" may be read as a time
         mask = f"({grp}=$B$2)*({bucket}=$B{r})"
-        put(ws, r, 5, Formula(f"=SUMPRODUCT({mask}*({expo}>0)*{expo})"), MONEY)
-        put(ws, r, 6, Formula(f"=-SUMPRODUCT({mask}*({expo}<0)*{expo})"), MONEY)
-        put(ws, r, 7, Formula(f"=E{r}-F{r}"), MONEY)
-        put(ws, r, 8, Formula(f"=D{r}*ABS(G{r})"), MONEY)
-        put(ws, r, 9, Formula(f"=IF(G{r}>0,H{r},0)"), MONEY)
-        put(ws, r, 10, Formula(f"=IF(G{r}<0,H{r},0)"), MONEY)
-        put(ws, r, 11, str(rec["citation"]))
+        net, deduction = float(rec["net_value"]), float(rec["deduction"])
+        long_value, short_value = float(rec["long_value"]), float(rec["short_value"])
+        ws.put(r, 5, Formula(f"=SUMPRODUCT({mask}*({expo}>0)*{expo})", long_value), MONEY)
+        ws.put(r, 6, Formula(f"=-SUMPRODUCT({mask}*({expo}<0)*{expo})", short_value), MONEY)
+        ws.put(r, 7, Formula(f"=E{r}-F{r}", net), MONEY)
+        ws.put(r, 8, Formula(f"=D{r}*ABS(G{r})", deduction), MONEY)
+        ws.put(r, 9, Formula(f"=IF(G{r}>0,H{r},0)", deduction if net > 0 else 0.0), MONEY)
+        ws.put(r, 10, Formula(f"=IF(G{r}<0,H{r},0)", deduction if net < 0 else 0.0), MONEY)
+        ws.put(r, 11, str(rec["citation"]))
     last = first + len(subs) - 1
     ctop = last + 3
     for j, h in enumerate(CAT_HEADERS, start=1):
-        put(ws, ctop, j, h)
-    style_header(ws, ctop, 1, len(CAT_HEADERS))
+        ws.put(ctop, j, h)
+    ws.style_header(ctop, 1, len(CAT_HEADERS))
     cat_rng = f"$A${first}:$A${last}"
     for i, rec in enumerate(cats.to_dict("records")):
         r = ctop + 1 + i
-        put(ws, r, 1, int(rec["category"]))
-        put(ws, r, 2, Formula(f"=SUMIF({cat_rng},$A{r},$I${first}:$I${last})"), MONEY)
-        put(ws, r, 3, Formula(f"=SUMIF({cat_rng},$A{r},$J${first}:$J${last})"), MONEY)
-        put(ws, r, 4, Formula(f"=ABS(B{r}-C{r})"), MONEY)
-        put(ws, r, 5, Formula(f"=$B$3*MIN(B{r},C{r})"), MONEY)
-        put(ws, r, 6, float(rec["factor"]), "0.00")
+        ws.put(r, 1, int(rec["category"]))
+        agg_long, agg_short = float(rec["long_deductions"]), float(rec["short_deductions"])
+        deduction = float(rec["deduction"])
+        ws.put(r, 2, Formula(f"=SUMIF({cat_rng},$A{r},$I${first}:$I${last})", agg_long), MONEY)
+        ws.put(r, 3, Formula(f"=SUMIF({cat_rng},$A{r},$J${first}:$J${last})", agg_short), MONEY)
+        net_cat = float(rec["net_of_long_and_short"])
+        ws.put(r, 4, Formula(f"=ABS(B{r}-C{r})", net_cat), MONEY)
+        lesser = float(rec["fifty_pct_of_lesser"])
+        ws.put(r, 5, Formula(f"=$B$3*MIN(B{r},C{r})", lesser), MONEY)
+        ws.put(r, 6, float(rec["factor"]), "0.00")
         if subcategory_only:
-            put(ws, r, 7, Formula(f"=(B{r}+C{r})*F{r}"), MONEY)
+            ws.put(r, 7, Formula(f"=(B{r}+C{r})*F{r}", deduction), MONEY)
         else:
-            put(ws, r, 7, Formula(f"=(D{r}+E{r})*F{r}"), MONEY)
-        put(ws, r, 8, str(rec["citation"]))
+            ws.put(r, 7, Formula(f"=(D{r}+E{r})*F{r}", deduction), MONEY)
+        ws.put(r, 8, str(rec["citation"]))
     clast = ctop + len(cats)
     total = clast + 2
-    put(ws, total, 1, "Total deduction")
-    ws.cell(row=total, column=1).font = _BOLD
-    put(ws, total, 7, Formula(f"=SUM(G{ctop + 1}:G{clast})"), MONEY)
-    ws.cell(row=total, column=7).font = _BOLD
-    if line_row is not None:
-        put(ws, total + 1, 1, "Haircut line on the Computation sheet")
-        put(ws, total + 1, 7, Formula(f"=-Computation!$C${line_row}"), MONEY)
-        put(ws, total + 2, 1, "Difference (zero when the worksheet ties)")
-        put(ws, total + 2, 7, Formula(f"=G{total}-G{total + 1}"), MONEY)
-    for col, width in zip("ABCDEFGHIJK", (30, 26, 34, 16, 18, 18, 18, 18, 22, 22, 26), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = ws.cell(row=top + 1, column=1)
+    ws.put(total, 1, "Total deduction", bold=True)
+    total_value = float(cats["deduction"].sum())
+    ws.put(total, 7, Formula(f"=SUM(G{ctop + 1}:G{clast})", total_value), MONEY, bold=True)
+    if line is not None:
+        line_row, line_amount = line
+        ws.put(total + 1, 1, "Haircut line on the Computation sheet")
+        ws.put(total + 1, 7, Formula(f"=-Computation!$C${line_row}", -line_amount), MONEY)
+        ws.put(total + 2, 1, "Difference (zero when the worksheet ties)")
+        difference = total_value + line_amount
+        ws.put(total + 2, 7, Formula(f"=G{total}-G{total + 1}", difference), MONEY)
+    for col, width in enumerate((30, 26, 34, 16, 18, 18, 18, 18, 22, 22, 26), start=1):
+        ws.width(col, width)
+    ws.freeze = (top + 1, 1)
     return total
 
 
@@ -752,10 +778,10 @@ def _input_blocks(dumped: dict[str, Any]) -> list[tuple[str, pd.DataFrame]]:
     return blocks
 
 
-def _write_firm(ws: Worksheet, result: NetCapitalResult, loaded: LoadedBook | None) -> None:
-    put(ws, 1, 1, "field")
-    put(ws, 1, 2, "value")
-    style_header(ws, 1, 1, 2)
+def _write_firm(ws: Sheet, result: NetCapitalResult, loaded: LoadedBook | None) -> None:
+    ws.put(1, 1, "field")
+    ws.put(1, 2, "value")
+    ws.style_header(1, 1, 2)
     scalars: list[tuple[str, Any]] = [("as_of", result.as_of.isoformat())]
     dumped: dict[str, Any] = {}
     if loaded is not None:
@@ -766,9 +792,9 @@ def _write_firm(ws: Worksheet, result: NetCapitalResult, loaded: LoadedBook | No
         _flatten("firm", result.firm.model_dump(mode="json"), scalars)
     row = 2
     for name, value in scalars:
-        put(ws, row, 1, name)
+        ws.put(row, 1, name)
         is_number = isinstance(value, float | int) and not isinstance(value, bool)
-        put(ws, row, 2, value, _input_number_format(value) if is_number else None)
+        ws.put(row, 2, value, _input_number_format(value) if is_number else None)
         row += 1
     blocks: list[tuple[str, pd.DataFrame]] = [
         ("Non-allowable assets (15c3-1(c)(2)(iv))", result.nonallowable),
@@ -782,8 +808,7 @@ def _write_firm(ws: Worksheet, result: NetCapitalResult, loaded: LoadedBook | No
     blocks += _input_blocks(dumped)
     for n, (title, frame) in enumerate(blocks):
         row += 1
-        put(ws, row, 1, title)
-        ws.cell(row=row, column=1).font = _BOLD
+        ws.put(row, 1, title, bold=True)
         row += 1
         formats: dict[str, str] = {}
         if n < computed:
@@ -795,17 +820,17 @@ def _write_firm(ws: Worksheet, result: NetCapitalResult, loaded: LoadedBook | No
         if n >= computed:  # as typed: whole numbers plain, decimals kept, rates as percentages
             for j, name in enumerate(frame.columns, start=1):
                 for r in range(ref.first_row, ref.last_row + 1):
-                    cell = ws.cell(row=r, column=j)
+                    cell = ws.cell(r, j)
                     if isinstance(cell.value, float | int) and not isinstance(cell.value, bool):
                         rate = name == "rate" or str(name).endswith("_rate")
                         cell.number_format = RATE if rate else _input_number_format(cell.value)
         row = max(ref.last_row, row) + 1
-    ws.column_dimensions["A"].width = 52
-    ws.column_dimensions["B"].width = 40
-    ws.freeze_panes = "A2"
+    ws.width("A", 52)
+    ws.width("B", 40)
+    ws.freeze = (2, 1)
 
 
-def _write_positions(ws: Worksheet, result: NetCapitalResult, loaded: LoadedBook | None) -> None:
+def _write_positions(ws: Sheet, result: NetCapitalResult, loaded: LoadedBook | None) -> None:
     frame = loaded.positions if loaded is not None else result.positions
     cols = [c for c in COLUMNS if c in frame.columns]
     out = frame[cols].copy()
@@ -816,17 +841,17 @@ def _write_positions(ws: Worksheet, result: NetCapitalResult, loaded: LoadedBook
     write_table(ws, _plain(out), formats=formats)
 
 
-def _write_liabilities(ws: Worksheet, result: NetCapitalResult) -> TableRef:
+def _write_liabilities(ws: Sheet, result: NetCapitalResult) -> TableRef:
     frame = result.liabilities
     money = {c: MONEY for c in ("amount", "excluded", "ai_amount")}
     ref = write_table(ws, _plain(frame), formats=money)
     total = max(ref.last_row, ref.first_row) + 2
-    put(ws, total, 1, "Total")
-    ws.cell(row=total, column=1).font = _BOLD
+    ws.put(total, 1, "Total", bold=True)
     for name in ("amount", "excluded", "ai_amount"):
         if name in ref.columns:
-            col = ref.columns[name]
-            put(ws, total, ws[f"{col}1"].column, Formula(f"=SUM({ref.range(name, False)})"), MONEY)
+            col = column_number(ref.columns[name])
+            value = float(np.nansum(frame[name].to_numpy(dtype=float)))
+            ws.put(total, col, Formula(f"=SUM({ref.range(name, False)})", value), MONEY)
     return ref
 
 
@@ -843,13 +868,11 @@ def export_computation(
     ``result``.  Returns the path written.
     """
     out = Path(path)
-    wb = Workbook()
-    comp = wb.active
-    assert comp is not None
-    comp.title = "Computation"
-    detail_ws = wb.create_sheet("Haircut detail")
+    wb = Book()
+    comp = wb.add("Computation")
+    detail_ws = wb.add("Haircut detail")
     detail = _write_detail(detail_ws, result)
-    liab_ws = wb.create_sheet("Liabilities")
+    liab_ws = wb.add("Liabilities")
     liabilities = _write_liabilities(liab_ws, result)
     linked = write_agreement_sheets(wb, result)
     where = _write_computation(comp, result, detail, liabilities, linked)
@@ -873,11 +896,15 @@ def export_computation(
         subs, cats = sheets.get(f"{stem}_subcategories"), sheets.get(f"{stem}_categories")
         if subs is None or cats is None:
             continue
-        ws = wb.create_sheet(title, position + 1)
+        ws = wb.add(title, position + 1)
         position += 1
-        _write_netting(ws, heading, group, subs, cats, detail, where.get(f"haircut:{group}"))
-    _write_positions(wb.create_sheet("Input positions"), result, loaded)
-    _write_firm(wb.create_sheet("Input firm"), result, loaded)
-    wb.move_sheet("Liabilities", offset=len(wb.sheetnames) - 1 - wb.sheetnames.index("Liabilities"))
-    wb.save(out)
-    return out
+        key = f"haircut:{group}"
+        line = None
+        if key in where:
+            amounts = result.lines.loc[result.lines["line"] == key, "amount"]
+            line = (where[key], float(amounts.iloc[0]))
+        _write_netting(ws, heading, group, subs, cats, detail, line)
+    _write_positions(wb.add("Input positions"), result, loaded)
+    _write_firm(wb.add("Input firm"), result, loaded)
+    wb.move_last("Liabilities")
+    return save(wb, out)

@@ -25,13 +25,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from openpyxl import Workbook
-from openpyxl.chart import Reference, ScatterChart, Series
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from netcap.registration import CITATIONS, RegistrationAnalysis
-from netcap.report.excel import MONEY, PERCENT, RATE, Formula, put, safe_sheet_title, style_header
+from netcap.report.excel import (
+    MONEY,
+    PERCENT,
+    RATE,
+    Book,
+    Formula,
+    ScatterChart,
+    Sheet,
+    safe_sheet_title,
+    save,
+)
 
 __all__ = ["DEFAULT_GRID", "export_strategies"]
 
@@ -55,10 +61,9 @@ def _is_linear(a: RegistrationAnalysis) -> bool:
     return all(np.allclose(x.to_numpy(dtype=float), y, rtol=1e-12, atol=1e-6) for x, y in checks)
 
 
-def _parameters(ws: Worksheet, a: RegistrationAnalysis) -> dict[str, str]:
+def _parameters(ws: Sheet, a: RegistrationAnalysis) -> dict[str, str]:
     s = a.strategy
-    put(ws, 1, 1, s.name)
-    ws.cell(row=1, column=1).font = Font(bold=True, size=13)
+    ws.put(1, 1, s.name, bold=True).size = 13
     rows = [
         ("P", "Position size P of the leg table", s.P, MONEY, "Table 9 sizing"),
         ("margin_rate", "Non-dealer margin rate", s.margin_rate, RATE, CITATIONS["margin"]),
@@ -69,11 +74,11 @@ def _parameters(ws: Worksheet, a: RegistrationAnalysis) -> dict[str, str]:
             MONEY,
             CITATIONS["fixed_minimum"],
         ),
-        ("haircut_rate", "Haircut per dollar of P", Formula("=0"), RATE, "15c3-1(c)(2)(vi)"),
+        ("haircut_rate", "Haircut per dollar of P", a.haircut_rate, RATE, "15c3-1(c)(2)(vi)"),
         (
             "threshold_rate",
             "Market-maker threshold per dollar of P",
-            Formula("=0"),
+            a.threshold_rate,
             RATE,
             CITATIONS["market_maker_alternative"],
         ),
@@ -87,14 +92,14 @@ def _parameters(ws: Worksheet, a: RegistrationAnalysis) -> dict[str, str]:
     ]
     where: dict[str, str] = {}
     for i, (key, label, value, fmt, cite) in enumerate(rows, start=3):
-        put(ws, i, 1, label)
-        put(ws, i, 2, value, fmt)
-        put(ws, i, 3, cite)
+        ws.put(i, 1, label)
+        ws.put(i, 2, value, fmt)
+        ws.put(i, 3, cite)
         where[key] = f"$B${i}"
     return where
 
 
-def _legs(ws: Worksheet, a: RegistrationAnalysis, first_row: int) -> tuple[int, int]:
+def _legs(ws: Sheet, a: RegistrationAnalysis, first_row: int) -> tuple[int, int]:
     headers = [
         "leg",
         "bucket",
@@ -106,8 +111,8 @@ def _legs(ws: Worksheet, a: RegistrationAnalysis, first_row: int) -> tuple[int, 
         "note",
     ]
     for j, h in enumerate(headers, start=1):
-        put(ws, first_row, j, h)
-    style_header(ws, first_row, 1, len(headers))
+        ws.put(first_row, j, h)
+    ws.style_header(first_row, 1, len(headers))
     detail = a.haircuts.detail.set_index("id")
     thresholds = a.thresholds.set_index("id")
     row = first_row
@@ -116,16 +121,26 @@ def _legs(ws: Worksheet, a: RegistrationAnalysis, first_row: int) -> tuple[int, 
         row += 1
         d = detail.loc[pid].to_dict()
         t = thresholds.loc[pid].to_dict()
-        put(ws, row, 1, leg.label or pid)
-        put(ws, row, 2, str(d["bucket"]))
-        put(ws, row, 3, str(d["paragraph"]))
-        put(ws, row, 4, float(t["market_value"]), MONEY)
-        put(ws, row, 5, float(d["charge"]) + float(d.get("add_on_charge", 0.0) or 0.0), MONEY)
-        put(ws, row, 6, float(t["rate"]), RATE)
-        put(ws, row, 7, Formula(f"=D{row}*F{row}"), MONEY)
-        put(ws, row, 8, str(d["note"]))
+        ws.put(row, 1, leg.label or pid)
+        ws.put(row, 2, str(d["bucket"]))
+        ws.put(row, 3, str(d["paragraph"]))
+        ws.put(row, 4, float(t["market_value"]), MONEY)
+        ws.put(row, 5, float(d["charge"]) + float(d.get("add_on_charge", 0.0) or 0.0), MONEY)
+        ws.put(row, 6, float(t["rate"]), RATE)
+        ws.put(row, 7, Formula(f"=D{row}*F{row}", float(t["threshold"])), MONEY)
+        ws.put(row, 8, str(d["note"]))
     return first_row + 1, row
 
+
+_ENGINE_COLUMNS = (
+    "haircut",
+    "threshold",
+    "non_dealer",
+    "dealer_margin",
+    "aggregate_indebtedness",
+    "dealer",
+    "increase_pct",
+)
 
 GRID_HEADERS = (
     "P",
@@ -141,30 +156,37 @@ GRID_HEADERS = (
 
 
 def _grid(
-    ws: Worksheet,
+    ws: Sheet,
     a: RegistrationAnalysis,
     where: dict[str, str],
     grid: Sequence[float],
     first_row: int,
 ) -> int:
     for j, h in enumerate(GRID_HEADERS, start=1):
-        put(ws, first_row, j, h)
-    style_header(ws, first_row, 1, len(GRID_HEADERS))
+        ws.put(first_row, j, h)
+    ws.style_header(first_row, 1, len(GRID_HEADERS))
     m, F, h, t, ok = (
         where[k]
         for k in ("margin_rate", "fixed_minimum", "haircut_rate", "threshold_rate", "eligible")
     )
     linear = _is_linear(a)
     engine = a.requirements(np.asarray(grid, dtype=float))
+    F_value = a.fixed_minimum
     row = first_row
     for k, P in enumerate(grid):
         row += 1
-        put(ws, row, 1, float(P), MONEY)
+        e = {name: float(engine[name].iloc[k]) for name in _ENGINE_COLUMNS}
+        # the (a)(6) alternative as the engine computes it, shown even where (a)(6) is not available
+        mm = max(e["dealer_margin"], F_value, e["threshold"])
+        increase: float | str = e["increase_pct"] / 100.0
+        if not np.isfinite(e["increase_pct"]):
+            increase = "#DIV/0!"
+        ws.put(row, 1, float(P), MONEY)
         if linear:
-            put(ws, row, 2, Formula(f"={h}*A{row}"), MONEY)
-            put(ws, row, 3, Formula(f"={t}*A{row}"), MONEY)
-            put(ws, row, 4, Formula(f"={m}*A{row}"), MONEY)
-            put(ws, row, 5, Formula(f"=D{row}"), MONEY)
+            ws.put(row, 2, Formula(f"={h}*A{row}", e["haircut"]), MONEY)
+            ws.put(row, 3, Formula(f"={t}*A{row}", e["threshold"]), MONEY)
+            ws.put(row, 4, Formula(f"={m}*A{row}", e["non_dealer"]), MONEY)
+            ws.put(row, 5, Formula(f"=D{row}", e["dealer_margin"]), MONEY)
         else:
             for col, name in (
                 (2, "haircut"),
@@ -172,14 +194,13 @@ def _grid(
                 (4, "non_dealer"),
                 (5, "dealer_margin"),
             ):
-                put(ws, row, col, float(engine[name].iloc[k]), MONEY)
-        put(ws, row, 6, Formula(f"=MAX(E{row},{F}+B{row})"), MONEY)
-        put(ws, row, 7, Formula(f"=MAX(E{row},{F},C{row})"), MONEY)
-        put(ws, row, 8, Formula(f"=IF({ok}=1,MIN(F{row},G{row}),F{row})"), MONEY)
-        put(ws, row, 9, Formula(f"=H{row}/D{row}-1"), PERCENT)
+                ws.put(row, col, e[name], MONEY)
+        ws.put(row, 6, Formula(f"=MAX(E{row},{F}+B{row})", e["aggregate_indebtedness"]), MONEY)
+        ws.put(row, 7, Formula(f"=MAX(E{row},{F},C{row})", mm), MONEY)
+        ws.put(row, 8, Formula(f"=IF({ok}=1,MIN(F{row},G{row}),F{row})", e["dealer"]), MONEY)
+        ws.put(row, 9, Formula(f"=H{row}/D{row}-1", increase), PERCENT)
     if not linear:
-        put(
-            ws,
+        ws.put(
             first_row - 1,
             1,
             "Haircut, threshold and margins are the engine's values at "
@@ -188,42 +209,41 @@ def _grid(
     return row
 
 
-def _chart(ws: Worksheet, first: int, last: int, anchor: str) -> None:
-    chart = ScatterChart()
-    chart.title = "Capital increase from registering as a dealer"
-    chart.style = 13
-    chart.x_axis.title = "position size P ($, log scale)"
-    chart.y_axis.title = "increase over non-dealer margin"
-    chart.x_axis.scaling.logBase = 10
-    chart.y_axis.number_format = "0%"
-    # openpyxl 3.1 writes axes as deleted unless told otherwise; a chart without axes
-    # cannot be read against P
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    xs = Reference(ws, min_col=1, min_row=first, max_row=last)
-    ys = Reference(ws, min_col=9, min_row=first - 1, max_row=last)
-    series = Series(ys, xs, title_from_data=True)
-    series.marker.symbol = "circle"
-    chart.series.append(series)
-    chart.height, chart.width = 9, 16
-    ws.add_chart(chart, anchor)
+def _chart(ws: Sheet, first: int, last: int, anchor: str) -> None:
+    ws.charts.append(
+        ScatterChart(
+            title="Capital increase from registering as a dealer",
+            x_title="position size P ($, log scale)",
+            y_title="increase over non-dealer margin",
+            x_column=1,
+            y_column=9,
+            name_row=first - 1,
+            first=first,
+            last=last,
+            anchor=anchor,
+            x_log=True,
+            y_format="0%",
+        )
+    )
 
 
-def write_strategy_sheet(ws: Worksheet, a: RegistrationAnalysis, grid: Sequence[float]) -> None:
+def write_strategy_sheet(ws: Sheet, a: RegistrationAnalysis, grid: Sequence[float]) -> None:
     """One strategy: parameters, legs, the P grid with live formulas, and a chart."""
     where = _parameters(ws, a)
     legs_first, legs_last = _legs(ws, a, first_row=12)
     P = where["P"]
     for key, col in (("haircut_rate", "E"), ("threshold_rate", "G")):
         row = int(where[key].rsplit("$", 1)[1])
-        put(ws, row, 2, Formula(f"=SUM({col}{legs_first}:{col}{legs_last})/{P}"), RATE)
+        rate = a.haircut_rate if key == "haircut_rate" else a.threshold_rate
+        text = f"=SUM({col}{legs_first}:{col}{legs_last})/{P}"
+        ws.put(row, 2, Formula(text, rate), RATE)
     grid_header = legs_last + 4
     last = _grid(ws, a, where, grid, grid_header)
     _chart(ws, grid_header + 1, last, f"K{grid_header}")
     widths = (42, 16, 22, 20, 18, 18, 24, 18, 12)
-    for col, width in zip("ABCDEFGHI", widths, strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A3"
+    for number, width in enumerate(widths, start=1):
+        ws.width(number, width)
+    ws.freeze = (3, 1)
 
 
 def export_strategies(
@@ -239,13 +259,10 @@ def export_strategies(
         raise ValueError("no strategies to export")
     if any(not np.isfinite(P) or P <= 0 for P in grid):
         raise ValueError("every P in the grid must be positive and finite")
-    wb = Workbook()
-    first = wb.active
-    assert first is not None
-    wb.remove(first)
+    book = Book()
     taken: set[str] = set()
     for a in analyses:
-        ws = wb.create_sheet(safe_sheet_title(a.strategy.name, taken))
+        ws = book.add(safe_sheet_title(a.strategy.name, taken))
         points = sorted({*grid, a.strategy.P, *(round(c.P, 2) for c in a.crossovers)})
         write_strategy_sheet(ws, a, points)
-    wb.save(path)
+    save(book, path)
