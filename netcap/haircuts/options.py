@@ -72,8 +72,10 @@ LIMITATIONS: dict[str, str] = {
     "are not recognised; each option is charged under (c)(1)-(4) or (7)",
     "15c3-1a(c)(6)": "unlisted reverse conversions (short underlying, long call, short put "
     "together) are not recognised; each option is charged under (c)(1)-(4) or (7)",
-    "15c3-1(c)(2)(vi)(M)": "undue concentration is not measured for options written on a single "
-    "issue; option positions are outside the (M) computation",
+    "15c3-1(c)(2)(vi)(M)": "(M)(1) counts 'any option written, endorsed or held to purchase or "
+    "sell securities of such a single class or series of an issuer' in the issue's position; "
+    "netcap leaves option rows out of the issue, so a firm concentrated in an issue on which "
+    "it also writes or holds options gets an (M) add-on on its securities only",
 }
 """Parts of Appendix A that netcap leaves out (paragraph -> what is missing)."""
 

@@ -14,8 +14,8 @@ Convertible debt at or above its principal amount ((G)), fund shares without a
 default or lack a favourable (I) assessment join this pool.
 
 (J)(2): a security called for redemption and redeemable within 90 days carries
-no (J) deduction (``called_within_90_days``); undue concentration still
-applies to it ((M)(2)).  (J)(1) (a convertible with the underlying sold short)
+no (J) deduction (``called_within_90_days``), and undue concentration does
+not reach it either: (M)(2) excepts the exemptions of (J)'s first proviso.  (J)(1) (a convertible with the underlying sold short)
 is not implemented: such a position is charged in full.
 
 (K): a security (equity or other) that is not exchange-listed, not OTC margin
@@ -54,15 +54,23 @@ REDUCTION_CITATION = "15c3-1(c)(2)(vi)(L)"
 CONVERTIBLE_CITATION = "15c3-1(c)(2)(vi)(G)"
 
 LIMITATIONS: dict[str, str] = {
-    "15c3-1(c)(2)(vi)(L)": (
-        "reading unverified (the paragraph's text was not found in the sources checked): "
-        "netcap takes (L) to let the examining authority lower the (K)(ii) 40% on a position "
-        "to no less than the (J) rate; until the text is checked, treat a reduction entered "
-        "through LimitedMarketOptions as the firm's own record of a grant, not as something "
-        "netcap has confirmed the rule allows"
+    "15c3-1(c)(2)(vi)(J)": (
+        "(J)(1) is not implemented: a security convertible into or exchangeable for another "
+        "within 90 days, subject to no condition but the payment of money, with the other "
+        "security short in the accounts, needs no deduction, but a position has no input to "
+        "say so; netcap charges such a convertible (and the short) under (J) in full, which "
+        "overstates the deduction"
     ),
 }
-"""Readings of (J)-(L) that are not yet confirmed (paragraph -> what is open)."""
+"""What netcap leaves out of (J)-(L).
+
+(L) as the text words it: where the firm "demonstrates that there is sufficient
+liquidity" for securities subject to a (K) deduction, the deduction, "upon a
+proper showing to the Examining Authority", "may be appropriately decreased, but
+in no case shall such deduction be less than that prescribed in paragraph
+(c)(2)(vi)(J)".  netcap takes the decreased rate the examining authority accepted
+(`LimitedMarketOptions`) and refuses one below the (J) rate of 15%.
+"""
 
 
 @dataclass(frozen=True)
