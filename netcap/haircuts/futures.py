@@ -59,11 +59,20 @@ __all__ = [
 ]
 
 LIMITATIONS = {
-    "15c3-1b(a)(3)(ix)(B)": "covered commodity inventory is taken as registered deliverable "
-    "((ix)(A), no charge); inventory covered but not registered as deliverable (5%) has no input",
-    "15c3-1b(a)(3)(ix)(D)": "fixed-price commitments and forward contracts are not modelled; "
-    "enter them as commodity positions (charged under (ix)(C))",
-    "15c3-1b(a)(3)(ix)(E)": "fixed-price commitments and forward contracts are not modelled",
+    "15c3-1b(a)(3)(ix)(B)": "(ix)(B) charges 5% of the market value of inventory 'covered by "
+    "an open futures contract or commodity option' that is not 'currently registered as "
+    "deliverable on a contract market' ((ix)(A), no charge); a position has no input to say "
+    "whether covered inventory is registered, and netcap treats every covered inventory "
+    "position as (ix)(A), which understates the deduction by 5% of covered inventory that is "
+    "not registered: not implemented, mark such inventory uncovered to be charged 20% "
+    "((ix)(C)) if the 5% matters",
+    "15c3-1b(a)(3)(ix)(D)": "fixed price commitments (open purchases and sales) and forward "
+    "contracts covered by an open futures contract or commodity option take 10% of market "
+    "value; they have no input (a commodity position is inventory): not implemented",
+    "15c3-1b(a)(3)(ix)(E)": "fixed price commitments and forward contracts not covered take "
+    "20% of market value; with no input of their own they can be entered as uncovered "
+    "commodity inventory, which (ix)(C) charges at the same 20% on the net position per "
+    "commodity",
 }
 
 

@@ -63,15 +63,30 @@ __all__ = ["LIMITATIONS", "OptionCharges", "option_charges"]
 LIMITATIONS: dict[str, str] = {
     "15c3-1a(b)(1)": "the theoretical pricing method needs a model approved by the examining "
     "authority and its vendor data; netcap implements the strategy based method of (b)(2) only",
-    "15c3-1a(b)(2)(iii)(D)(4)": "a short put paired with a short underlying position is not "
-    "recognised as a listed pair; both are charged unpaired ((B) and (c)(2)(vi))",
+    "15c3-1a(b)(2)(iii)(D)(4)": "the current text of (b)(2)(iii)(D) has three pairs only "
+    "((1) long put with long underlying, (2) long call with short underlying, (3) short call "
+    "with long underlying; (E)(1) follows (3)), so there is no (D)(4) to implement: a listed "
+    "short put with a short underlying position is charged as an uncovered put under (B) "
+    "and the short position under (c)(2)(vi), as the text leaves it (the unlisted pair is "
+    "(c)(4), which netcap implements)",
     "15c3-1a(b)(2)(iii)": "related instruments (futures, options on futures, swaps) and product "
     "groups are not recognised as offsets; options on underlyings other than equity and "
     "other_security ((J)) are refused",
-    "15c3-1a(c)(5)": "unlisted conversions (long underlying, long put, short call together) "
-    "are not recognised; each option is charged under (c)(1)-(4) or (7)",
-    "15c3-1a(c)(6)": "unlisted reverse conversions (short underlying, long call, short put "
-    "together) are not recognised; each option is charged under (c)(1)-(4) or (7)",
+    "15c3-1a(c)(5)": "an unlisted conversion (long equivalent units of the underlying, long "
+    "a put written or endorsed by a broker or dealer, short a call) takes 5% (or 50% of the "
+    "(c)(2)(vi) percentage) of the underlying's market value; netcap does not group the "
+    "three legs and charges them as (c)(3) (short call with the long underlying) plus (c)(7) "
+    "(the long put, 15% or the (c)(2)(vi) percentage, capped at its value); that sum can lie "
+    "above or below the (c)(5) figure (below it when the call is deep in the money, since "
+    "(c)(3) then falls toward zero and the put's charge is capped at its small value), so a "
+    "firm holding unlisted conversions must check (c)(5) itself: not implemented",
+    "15c3-1a(c)(6)": "an unlisted reverse conversion (short equivalent units of the "
+    "underlying, long a call written or endorsed by a broker or dealer, short a put) takes 5% "
+    "(or 50% of the (c)(2)(vi) percentage) of the underlying's market value; netcap charges "
+    "the legs as (c)(4) (short put with the short underlying) plus (c)(7) (the long call), "
+    "which can lie above or below the (c)(6) figure (below it when the put is deep in the "
+    "money); a firm holding unlisted reverse conversions must check (c)(6) itself: not "
+    "implemented",
     "15c3-1(c)(2)(vi)(M)": "(M)(1) counts 'any option written, endorsed or held to purchase or "
     "sell securities of such a single class or series of an issuer' in the issue's position; "
     "netcap leaves option rows out of the issue, so a firm concentrated in an issue on which "
