@@ -15,8 +15,9 @@ default or lack a favourable (I) assessment join this pool.
 
 (J)(2): a security called for redemption and redeemable within 90 days carries
 no (J) deduction (``called_within_90_days``), and undue concentration does
-not reach it either: (M)(2) excepts the exemptions of (J)'s first proviso.  (J)(1) (a convertible with the underlying sold short)
-is not implemented: such a position is charged in full.
+not reach it either: (M)(2) excepts the exemptions of (J)'s first proviso.
+(J)(1) (a convertible with the underlying sold short) is not implemented: such a
+position is charged in full.
 
 (K): a security (equity or other) that is not exchange-listed, not OTC margin
 stock and not on NASDAQ (``limited_market=True``) is charged under (J) when
