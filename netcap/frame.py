@@ -85,6 +85,7 @@ COLUMNS: tuple[str, ...] = (
     "limited_market",
     "market_makers",
     "called_within_90_days",
+    "converts_into_short_within_90_days",
     "underwritten_on",
     "trade_date",
     "settlement_date",
@@ -108,6 +109,7 @@ _BOOL_DEFAULTS: dict[str, bool | None] = {
     "ready_market": True,
     "limited_market": False,
     "called_within_90_days": False,
+    "converts_into_short_within_90_days": False,
     "cleared_by_firm": True,
     "listed": True,
 }
@@ -187,6 +189,7 @@ def positions_frame(
             "limited_market": p.limited_market,
             "market_makers": p.market_makers,
             "called_within_90_days": p.called_within_90_days,
+            "converts_into_short_within_90_days": p.converts_into_short_within_90_days,
             "underwritten_on": p.underwritten_on,
             "trade_date": p.trade_date,
             "settlement_date": p.settlement_date,

@@ -224,6 +224,12 @@ class Position(BaseModel):
         default=False,
         description="(J)(2): called for redemption and redeemable within 90 days.",
     )
+    converts_into_short_within_90_days: bool = Field(
+        default=False,
+        description="(J)(1): convertible into or exchangeable for another security within 90 "
+        "days, subject to no conditions other than the payment of money, and that other "
+        "security is short in the firm's accounts.",
+    )
     underwritten_on: ExactDate | None = Field(
         default=None,
         description="(M)(1), (M)(4): date the firm (or, for municipals, the syndicate manager) "

@@ -157,6 +157,7 @@ _PARAGRAPH_COLUMNS = (
     "clearing_margin",
     "initial_margin",
     "cleared_by_firm",
+    "called_within_90_days",
 )
 """Columns the per-paragraph modules read from their rows."""
 
