@@ -86,6 +86,7 @@ COLUMNS: tuple[str, ...] = (
     "market_makers",
     "called_within_90_days",
     "converts_into_short_within_90_days",
+    "registered_deliverable",
     "underwritten_on",
     "trade_date",
     "settlement_date",
@@ -110,6 +111,7 @@ _BOOL_DEFAULTS: dict[str, bool | None] = {
     "limited_market": False,
     "called_within_90_days": False,
     "converts_into_short_within_90_days": False,
+    "registered_deliverable": True,
     "cleared_by_firm": True,
     "listed": True,
 }
@@ -190,6 +192,7 @@ def positions_frame(
             "market_makers": p.market_makers,
             "called_within_90_days": p.called_within_90_days,
             "converts_into_short_within_90_days": p.converts_into_short_within_90_days,
+            "registered_deliverable": p.registered_deliverable,
             "underwritten_on": p.underwritten_on,
             "trade_date": p.trade_date,
             "settlement_date": p.settlement_date,

@@ -384,6 +384,11 @@ def route_positions(
         "the (J)(1) exemption is for securities charged under (J)",
     )
     route[(called | converts) & jrows] = "J2"
+    refuse(
+        ~frame["registered_deliverable"].to_numpy(dtype=bool) & (route != "COMMOD"),
+        "registered_deliverable",
+        "Appendix B (a)(3)(ix)(B) registration is for commodity inventory (class commodity)",
+    )
 
     missing = route == ""
     if errors:
