@@ -230,6 +230,17 @@ class Position(BaseModel):
         default=False,
         description="(J)(2): called for redemption and redeemable within 90 days.",
     )
+    registered_deliverable: bool = Field(
+        default=True,
+        description="Appendix B (a)(3)(ix)(A)-(B): commodity inventory currently registered as "
+        "deliverable on a contract market; covered inventory that is not takes 5% ((ix)(B)).",
+    )
+    converts_into_short_within_90_days: bool = Field(
+        default=False,
+        description="(J)(1): convertible into or exchangeable for another security within 90 "
+        "days, subject to no conditions other than the payment of money, and that other "
+        "security is short in the firm's accounts.",
+    )
     underwritten_on: ExactDate | None = Field(
         default=None,
         description="(M)(1), (M)(4): date the firm (or, for municipals, the syndicate manager) "

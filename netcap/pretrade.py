@@ -267,6 +267,7 @@ class _Row:
     m_class: str
     signed: float
     fixed: float  # a linked row's fixed charge under ``paragraph`` ((F)(3)/(F)(4) hedged part)
+    fixed_paragraph: str = ""  # the fixed charge's own paragraph where not ``paragraph``
 
 
 def _bucket(lower: list[float], upper: list[float], measure: float) -> int:
@@ -570,6 +571,7 @@ class PreTradeState:
         signed = frame["signed_value"].to_numpy(dtype=float)
         after_cover = signed
         fixed = np.zeros(n)
+        fixed_par = np.full(n, "", dtype=object)
         # (M) sees the rate otherwise applied, blended for a partly hedged row
         absx0 = np.abs(expo)
         effective = np.divide(gross, absx0, out=rate.copy(), where=absx0 > 0)
@@ -582,6 +584,12 @@ class PreTradeState:
                 deliverable=load_schedule("futures_deliverable", self.as_of) if named else None,
             )
             after_cover = signed - np.sign(signed) * covered
+            # Appendix B (a)(3)(ix)(B): covered commodity inventory not registered as
+            # deliverable takes 5% of its covered value, a fixed charge of its row
+            ix_b = (routes == "COMMOD") & ~frame["registered_deliverable"].to_numpy(dtype=bool)
+            if ix_b.any():
+                fixed[ix_b] += self._futures_table.rate("ix_b") * covered[ix_b]
+                fixed_par[ix_b] = self._futures_table.citation("ix_b")
             hedged = find_hedges(frame, routes, after_cover).hedged
             h = np.flatnonzero(hedged > 0)
             if len(h):
@@ -670,6 +678,7 @@ class PreTradeState:
                 "m_class": cls,
                 "signed": signed,
                 "fixed": fixed,
+                "fixed_paragraph": fixed_par,
             }
         )
 
@@ -715,7 +724,8 @@ class PreTradeState:
         rows = work[work["fixed"] != 0]  # linked rows' fixed charges ((F)(3)/(F)(4))
         if len(rows):
             pool = self._pool(("LINEAR", ""), None)
-            for p, v in rows.groupby("paragraph", sort=False)["fixed"].sum().items():
+            par = rows["fixed_paragraph"].where(rows["fixed_paragraph"] != "", rows["paragraph"])
+            for p, v in rows.groupby(par, sort=False)["fixed"].sum().items():
                 _add(pool.linear, str(p), float(v))
         rows = work[work["fut_citation"] != ""]
         for p, v in rows.groupby("fut_citation", sort=False)["fut_gross"].sum().items():

@@ -39,6 +39,13 @@ HAND: dict[tuple[str, str], float] = {
     # (J) 15% x 200,000 plus (M) 15% of the excess over max(10% x 1,000,000, $10,000).
     ("m-concentration", "One stock above 10% of tentative net capital"): 0.15 * 200_000
     + 0.15 * (200_000 - max(0.10 * 1_000_000, 10_000)),
+    # (J) 15% of the greater side; (M)(1) 15% on A above 10% of 1mm; (M)(2) 15% on the short
+    # B that (J)'s 25% offset leaves uncharged, above the same 100,000.
+    ("m-concentration", "(M)(2): the short side (J) leaves uncharged"): 0.15 * 2_000_000
+    + 0.15 * (2_000_000 - 0.10 * 1_000_000)
+    + 0.15 * (300_000 - 0.10 * 1_000_000),
+    # (J)(2) exempts a called security; (M)(2) excepts (J)'s first proviso: nothing.
+    ("m-concentration", "A called security stays outside (M)"): 0.0,
     # (c)(2)(vii): 100% of each carrying value.
     ("vii-no-ready-market", "Restricted stock, long and short"): 1_000 + 300,
     # (c)(2)(iv): deducted in full.

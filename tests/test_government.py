@@ -104,6 +104,22 @@ def test_a2_subcategory_only_election() -> None:
     assert haircut(legs, opts).total == pytest.approx(450_000 + 360_000)
 
 
+def test_a2_as_worded_is_the_subcategory_sum_and_never_below_a1() -> None:
+    # (A)(2): "may elect to deduct, in lieu of the computation required under paragraph
+    # (c)(2)(vi)(A)(1) ..., the applicable percentages of the market value of the net long
+    # or short positions in each of the subcategories".  Long 1mm 4y (3a, 3%) and short 1mm
+    # 7y (3b, 4%), both Category 3:
+    #   (A)(1): |30,000 - 40,000| + 50% x 30,000 = 25,000
+    #   (A)(2): 30,000 + 40,000 = 70,000 (no netting within the category)
+    #   (A)(5) on (A)(1): 75% x 25,000 = 18,750
+    legs = [gov("a", "long", 1e6, 4), gov("b", "short", 1e6, 7)]
+    assert haircut(legs).total == pytest.approx(25_000)
+    a2 = HaircutOptions(government=GovernmentOptions(subcategory_only=True))
+    assert haircut(legs, a2).total == pytest.approx(70_000)
+    a5 = HaircutOptions(government=GovernmentOptions(fed_reporting_dealer=True))
+    assert haircut(legs, a5, net_capital_before_haircuts=5e7).total == pytest.approx(18_750)
+
+
 def test_a3_pairing_moves_the_smaller_security() -> None:
     # long 5mm 2.5y (cat. 2, 2%) and short 4mm 3.25y (cat. 3, 3%): within 2-4y and 1 year.
     # unpaired: 100k + 120k = 220k. Paired: net 1mm long stays in cat. 2 at 2% = 20k.

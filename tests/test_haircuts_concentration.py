@@ -78,10 +78,33 @@ def test_underwriting_grace_of_eleven_business_days() -> None:
     assert haircut([late], net_capital_before_haircuts=1e6).total == pytest.approx(45_000)
 
 
-def test_m2_applies_to_j2_exempt_positions() -> None:
-    # called within 90 days: no (J) charge, but (M)(2) 15% of the excess 100k
+def test_m2_leaves_first_proviso_exemptions_outside() -> None:
+    # (M)(2): (M) applies "notwithstanding any long or short position exemption provided
+    # for in paragraph (c)(2)(vi)(J) ... (except for long or short position exemptions
+    # arising out of the first proviso to paragraph (c)(2)(vi)(J))"; the first proviso is
+    # (J)'s "No deduction need be made in the case of: (1) ...; or (2) A security that has
+    # been called for redemption and that is redeemable within 90 days."  So a called
+    # security worth 200k (10% of 1mm = 100k) draws neither (J) nor (M): 0.
     p = pos("x", "equity", "long", 2e5, called_within_90_days=True)
-    assert haircut([p], net_capital_before_haircuts=1e6).total == pytest.approx(15_000)
+    assert haircut([p], net_capital_before_haircuts=1e6).total == pytest.approx(0)
+
+
+def test_m2_reaches_the_lesser_side_that_j_leaves_uncharged() -> None:
+    # (J): long A 2,000,000, short B 300,000.  Greater side 2mm: 15% = 300,000; lesser
+    # 300k is below 25% x 2mm = 500k, so B carries no (J) deduction (an "exemption").
+    # (M)(2): "the deduction on any such exempted position shall be 15 percent of that
+    # portion of the securities position in excess of 10 percent" of 1mm = 100k:
+    #   B: 15% x (300,000 - 100,000) = 30,000;  A ((M)(1), (J) security): 15% x 1.9mm
+    #   = 285,000.  Total 300,000 + 285,000 + 30,000 = 615,000.
+    book = [
+        pos("a", "equity", "long", 2e6, security_id="A"),
+        pos("b", "equity", "short", 3e5, security_id="B"),
+    ]
+    r = haircut(book, net_capital_before_haircuts=1e6)
+    assert r.total == pytest.approx(615_000)
+    add = r.detail.set_index("id")["add_on_charge"]
+    assert add["b"] == pytest.approx(30_000)
+    assert add["a"] == pytest.approx(285_000)
 
 
 def test_limited_market_add_on_is_half_of_forty_percent() -> None:

@@ -88,3 +88,33 @@ def test_commodity_inventory() -> None:
     # a 1.5mm future covering 1mm of gold: 1/3 uncovered, 200% x 50k x 1/3
     big = cover.model_copy(update={"market_value": 1.5e6})
     assert haircut([gold, big]).total == pytest.approx(100_000 / 3)
+
+
+def test_covered_inventory_not_registered_as_deliverable_takes_five_percent() -> None:
+    # 15c3-1b(a)(3)(ix)(A): "Inventory which is currently registered as deliverable on a
+    # contract market and covered by an open futures contract ... -No charge."
+    # (ix)(B): "Inventory which is covered by an open futures contract or commodity option
+    # -5% of the market value."  1mm of gold covered by a 1mm short future but not
+    # registered: 5% x 1,000,000 = 50,000 on the inventory; the future is wholly cover.
+    gold = Position(
+        id="g",
+        security_class="commodity",
+        side="long",
+        market_value=1e6,
+        registered_deliverable=False,
+    )
+    cover = fut("gc", "short", deliverable_position="g", maintenance_margin=50_000)
+    r = haircut([gold, cover])
+    assert r.total == pytest.approx(50_000)
+    d = r.detail.set_index("id").loc["g"]
+    assert d["add_on_paragraph"] == "15c3-1b(a)(3)(ix)(B)"
+    assert d["add_on_charge"] == pytest.approx(50_000)
+    # half covered: (ix)(B) 5% x 500k = 25,000 plus (ix)(C) 20% x 500k = 100,000
+    half = cover.model_copy(update={"market_value": 5e5})
+    assert haircut([gold, half]).total == pytest.approx(125_000)
+
+
+def test_registration_flag_outside_commodity_inventory_is_refused() -> None:
+    p = gov("t", "long", 1e6, 2).model_copy(update={"registered_deliverable": False})
+    with pytest.raises(BookError, match="registered_deliverable"):
+        haircut([p])

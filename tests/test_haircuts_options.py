@@ -485,3 +485,71 @@ def test_computation_shows_one_options_line() -> None:
     line = result.lines.set_index("line").loc["haircut:15c3-1a"]
     assert line["amount"] == pytest.approx(-75)
     assert "options (Appendix A)" in line["label"]
+
+
+# --- (c)(5)/(c)(6) conversions --------------------------------------------------------------
+
+
+def test_unlisted_conversion_c5() -> None:
+    # 15c3-1a(c)(5): "long equivalent units of the underlying security, long a put written
+    # or endorsed by a broker or dealer and short a call ... deducting 5 percent ... of the
+    # current market value of the underlying security".  100 XYZ @ 50 = 5,000: 5% = 250 on
+    # the short call, nothing on the put or the stock.  Separately: (c)(1) call at strike
+    # 50: 15% x 5,000 - 0 = 750; (c)(7) put: min(750, itm 0) = 0; stock 750 -> 1,500 > 250.
+    r = run(
+        [
+            stock("s", "long", 100),
+            opt("p", "long", "put", 50, 200, listed=False, offsets="s"),
+            opt("c", "short", "call", 50, 250, listed=False, offsets="s"),
+        ]
+    )
+    assert row(r, "c")["paragraph"] == "15c3-1a(c)(5)"
+    assert row(r, "c")["charge"] == pytest.approx(250)
+    assert row(r, "p")["paragraph"] == "15c3-1a(c)(5)"
+    assert row(r, "p")["charge"] == 0
+    assert row(r, "s")["charge"] == 0
+    # the unlisted options are still valued at intrinsic value ((c)(2)(i)): the put's
+    # 200 of time value is deducted, the call's 250 added back
+    assert row(r, "p")["add_on_charge"] == pytest.approx(200)
+    assert row(r, "c")["add_on_charge"] == pytest.approx(-250)
+
+
+def test_unlisted_reverse_conversion_c6() -> None:
+    # 15c3-1a(c)(6): short 100 XYZ @ 50, long unlisted call K 50, short unlisted put K 50:
+    # 5% x 5,000 = 250 on the short put.  Separately: (c)(2) put 750, (c)(7) call 0,
+    # stock 750 = 1,500.
+    r = run(
+        [
+            stock("s", "short", 100),
+            opt("c", "long", "call", 50, 200, listed=False, offsets="s"),
+            opt("p", "short", "put", 50, 250, listed=False, offsets="s"),
+        ]
+    )
+    assert row(r, "p")["paragraph"] == "15c3-1a(c)(6)"
+    assert row(r, "p")["charge"] == pytest.approx(250)
+    assert row(r, "c")["charge"] == 0
+    assert row(r, "s")["charge"] == 0
+
+
+def test_deep_in_the_money_conversion_still_takes_five_percent() -> None:
+    # (c): "where computing the deduction ... as if the security position had no related
+    # unlisted option position and positions in unlisted options as if uncovered would
+    # result in a lesser deduction ... the broker or dealer may compute such deductions
+    # separately."  Call K 40 on 100 @ 50 (itm 1,000), put K 40 (itm 0):
+    #   (c)(5): 5% x 5,000 = 250.  Separately: (c)(1) max(750 - 0, 250) = 750, put 0,
+    #   stock 750 = 1,500.  250 < 1,500: (c)(5).  (With a (J) underlying the separate
+    #   figure is at least the stock's 15% plus the call's $250, so (c)(5) is always less.)
+    r = run(
+        [
+            stock("s", "long", 100),
+            opt("p", "long", "put", 40, 10, listed=False, offsets="s"),
+            opt("c", "short", "call", 40, 1_050, listed=False, offsets="s"),
+        ]
+    )
+    assert row(r, "c")["charge"] == pytest.approx(250)
+
+
+def test_a_long_unlisted_put_on_long_stock_needs_its_short_call() -> None:
+    book = [stock("s", "long", 100), opt("p", "long", "put", 50, 200, listed=False, offsets="s")]
+    with pytest.raises(BookError, match=r"conversion \(15c3-1a\(c\)\(5\)\)"):
+        run(book)

@@ -57,6 +57,37 @@ def test_j2_called_for_redemption_is_not_charged() -> None:
     assert r.detail.loc[0, "paragraph"] == "15c3-1(c)(2)(vi)(J)(2)"
 
 
+def test_j1_convertible_into_a_security_held_short_is_not_charged() -> None:
+    # (J): "No deduction need be made in the case of: (1) A security that is convertible
+    # into or exchangeable for another security within a period of 90 days, subject to no
+    # conditions other than the payment of money, and the other securities into which such
+    # security is convertible or for which it is exchangeable, are short in the accounts".
+    # Long 1,000 convertible preferred (flagged), short 800 of the common: the convertible
+    # carries nothing; the short stays in (J) alone: 15% x 800 = 120.
+    conv = Position(
+        id="cv",
+        security_class="equity",
+        side="long",
+        market_value=1000,
+        converts_into_short_within_90_days=True,
+    )
+    r = haircut([conv, eq("s", "short", 800)], net_capital_before_haircuts=BIG)
+    assert r.total == pytest.approx(120)
+    d = r.detail.set_index("id")
+    assert d.loc["cv", "paragraph"] == "15c3-1(c)(2)(vi)(J)(1)"
+    assert d.loc["cv", "charge"] == 0
+    # (M)(2) keeps the first proviso's exemptions outside (M): with 1mm net capital before
+    # haircuts a 200,000 flagged convertible draws no add-on either.
+    big = conv.model_copy(update={"market_value": 200_000})
+    assert haircut([big], net_capital_before_haircuts=1e6).total == 0
+
+
+def test_j1_flag_on_a_position_outside_j_is_refused() -> None:
+    p = gov("g", "long", 1000, 2).model_copy(update={"converts_into_short_within_90_days": True})
+    with pytest.raises(BookError, match="converts_into_short_within_90_days"):
+        haircut([p], net_capital_before_haircuts=BIG)
+
+
 def test_k_one_or_two_market_makers() -> None:
     # 40% of each position, long and short, no netting: 400 + 200
     legs = [

@@ -628,3 +628,27 @@ def test_an_option_trade_is_checked_by_a_full_recompute() -> None:
     out = state.check_remove("c1")
     assert out.method == "full"
     assert out.haircuts_after == pytest.approx(15_000.0)
+
+
+def test_unregistered_covered_commodity_inventory_matches_compute() -> None:
+    # Appendix B (a)(3)(ix)(B): 1mm of gold covered by a 1mm short future but not registered
+    # as deliverable takes 5% x 1,000,000 = 50,000, in the pre-trade state as in compute.
+    gold = Position(
+        id="g",
+        security_class="commodity",
+        side="long",
+        market_value=1e6,
+        registered_deliverable=False,
+    )
+    cover = Position(
+        id="gc",
+        security_class="commodity",
+        instrument="future",
+        side="short",
+        market_value=1e6,
+        deliverable_position="g",
+        maintenance_margin=50_000,
+    )
+    state = PreTradeState(_book((gold, cover)))
+    assert state.haircuts == pytest.approx(50_000.0)
+    _assert_matches(state, [gold, cover], ComputeOptions())

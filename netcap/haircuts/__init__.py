@@ -157,6 +157,8 @@ _PARAGRAPH_COLUMNS = (
     "clearing_margin",
     "initial_margin",
     "cleared_by_firm",
+    "called_within_90_days",
+    "registered_deliverable",
 )
 """Columns the per-paragraph modules read from their rows."""
 
@@ -415,7 +417,7 @@ def compute_haircuts(
     if len(idx):
         add(
             commodity_inventory_haircut(
-                frame.iloc[idx], exposure[idx], notes_of(idx), futures_table
+                frame.iloc[idx], exposure[idx], notes_of(idx), futures_table, covered[idx]
             )
         )
 

@@ -8,8 +8,10 @@ including (c)(2)(vii), non-security crypto and Appendix B: see
 (``haircut_tables/concentration.csv``):
 
 * 50% of the percentage deduction otherwise applied to the position ((M)(1));
-* 15% for securities of (J) ((M)(1), last sentence), including those exempt
-  from (J) under (J)(2) ((M)(2)).
+* 15% for securities of (J) ((M)(1), last sentence), including the part of a
+  (J) position that (J)'s 25% offset leaves uncharged ((M)(2)).  Positions
+  exempt under (J)(1)-(2) (the first proviso of (J)) stay outside (M): (M)(2)
+  excepts "long or short position exemptions arising out of the first proviso".
 
 Scope: exempted securities (government, agency) and redeemable investment
 company shares are outside (M); so are positions outside (c)(2)(vi) (no ready
@@ -67,24 +69,24 @@ CONCENTRATION_CITATION = "15c3-1(c)(2)(vi)(M)"
 
 LIMITATIONS: dict[str, str] = {
     "15c3-1(c)(2)(vi)(M)": (
-        "readings unverified against the current text of (M), which was not found in the "
-        "sources checked; an older published text (before (M) was numbered) was seen: "
-        "(a) it states the 15% on positions exempt under (J)'s first proviso in the sentence "
-        "after the 50% charge that applies (M) notwithstanding (J)'s exemptions; netcap cites "
-        "it as (M)(2) and charges (J)(2) called securities 15%, but the sentence can also be "
-        "read as leaving first-proviso positions outside (M) and charging 15% on positions "
-        "(J)'s netting leaves uncharged; "
-        "(b) that text makes more than 11 business days in the accounts a condition for every "
-        "position in the issue, where netcap applies the 11 days to underwritten positions "
-        "only; "
-        "(c) whether options written, endorsed or held on the issue count in the position, "
-        "and the (M)(4) municipal wording (read as a condition, not a deductible), are not "
-        "confirmed"
+        "options written, endorsed or held on an issue belong in its (M)(1) position, but "
+        "netcap leaves option rows out of the issue (Appendix A charges them alone), so a "
+        "firm that writes or holds options on an issue it is concentrated in gets too small "
+        "an add-on; the (M)(4) gate is tested against 10% of net capital before (c)(2)(vi) "
+        "and Appendix A, which netcap takes as the tentative net capital (M)(4) names; "
+        "collateral of secured demand notes (Appendix D) has no input; "
+        "the (M)(5) specialist reduction has no input (specialists are not modelled, see (N))"
     ),
 }
-"""Readings of (M) that are not yet confirmed (paragraph -> what is open)."""
-IN_SCOPE = ("B1", "B2", "C", "E", "E6", "F", "G_F", "G_J", "H", "J", "J2", "K")
-"""Routes (see `netcap.haircuts.routing`) whose positions (M) reaches."""
+"""What netcap leaves out of (M) (paragraph -> what is missing and what netcap does)."""
+IN_SCOPE = ("B1", "B2", "C", "E", "E6", "F", "G_F", "G_J", "H", "J", "K")
+"""Routes (see `netcap.haircuts.routing`) whose positions (M) reaches.
+
+``J2`` (called for redemption, (J)(2)) is not among them: (M)(2) applies (M)
+"notwithstanding any long or short position exemption provided for in paragraph
+(c)(2)(vi)(J) ... (except for long or short position exemptions arising out of
+the first proviso to paragraph (c)(2)(vi)(J))", and (J)(1)-(2), the list after
+"No deduction need be made in the case of", is that proviso."""
 FUND_CLASSES = (SecurityClass.REDEEMABLE_FUND.value, SecurityClass.MONEY_MARKET_FUND.value)
 """Fund shares: outside (M) (redeemable investment company securities are excepted)."""
 EQUITY_CLASSES = (SecurityClass.EQUITY.value, SecurityClass.PREFERRED.value)
@@ -182,15 +184,13 @@ def concentration_add_on(
         )
     signed = sub["signed_value"].to_numpy(dtype=float)
     net = np.bincount(group, weights=signed, minlength=ng)
-    j_rate = schedule.rate("j_add_on_rate")
+    # (M)(1) last sentence: 15% for (J) securities; (M)(2) gives the same 15% to the
+    # part of a (J) issue that (J)'s 25% offset leaves uncharged, so one rate serves both
+    j_rate = max(schedule.rate("j_add_on_rate"), schedule.rate("j_exempt_add_on_rate"))
     row_rate = np.where(
         np.isin(r, ["J", "G_J"]),
         j_rate,
-        np.where(
-            r == "J2",
-            schedule.rate("j_exempt_add_on_rate"),
-            schedule.rate("add_on_fraction") * rates[idx],
-        ),
+        schedule.rate("add_on_fraction") * rates[idx],
     )
     issue_rate = np.zeros(ng)
     np.maximum.at(issue_rate, group, row_rate)

@@ -31,9 +31,10 @@ only (A)).  Every other futures contract must carry its margin.
 Commodity inventory, (a)(3)(ix): inventory covered by a futures contract and
 deliverable on a contract market carries no charge ((ix)(A), in
 `netcap.haircuts.covered`); inventory not covered takes 20% of its net
-position per commodity ((ix)(C)).  (ix)(B) (covered but not registered as
-deliverable) and forwards and fixed-price commitments, (ix)(D)-(E), are not
-modelled.
+position per commodity ((ix)(C)); covered inventory that is not "currently
+registered as deliverable on a contract market" (``registered_deliverable=False``)
+takes 5% of its covered market value ((ix)(B)), as an add-on on its row.  Forwards
+and fixed-price commitments, (ix)(D)-(E), are not modelled.
 """
 
 from __future__ import annotations
@@ -59,11 +60,13 @@ __all__ = [
 ]
 
 LIMITATIONS = {
-    "15c3-1b(a)(3)(ix)(B)": "covered commodity inventory is taken as registered deliverable "
-    "((ix)(A), no charge); inventory covered but not registered as deliverable (5%) has no input",
-    "15c3-1b(a)(3)(ix)(D)": "fixed-price commitments and forward contracts are not modelled; "
-    "enter them as commodity positions (charged under (ix)(C))",
-    "15c3-1b(a)(3)(ix)(E)": "fixed-price commitments and forward contracts are not modelled",
+    "15c3-1b(a)(3)(ix)(D)": "fixed price commitments (open purchases and sales) and forward "
+    "contracts covered by an open futures contract or commodity option take 10% of market "
+    "value; they have no input (a commodity position is inventory): not implemented",
+    "15c3-1b(a)(3)(ix)(E)": "fixed price commitments and forward contracts not covered take "
+    "20% of market value; with no input of their own they can be entered as uncovered "
+    "commodity inventory, which (ix)(C) charges at the same 20% on the net position per "
+    "commodity",
 }
 
 
@@ -158,9 +161,19 @@ def futures_margin_charge(
 
 
 def commodity_inventory_haircut(
-    rows: pd.DataFrame, exposure: np.ndarray, notes: list[str], schedule: Schedule
+    rows: pd.DataFrame,
+    exposure: np.ndarray,
+    notes: list[str],
+    schedule: Schedule,
+    covered: np.ndarray | None = None,
 ) -> ParagraphHaircut:
-    """(ix)(C): 20% of the net uncovered position in each commodity."""
+    """(ix)(C): 20% of the net uncovered position in each commodity; (ix)(B) on cover.
+
+    ``covered`` is the covered amount of each row (absolute dollars).  Inventory
+    "currently registered as deliverable on a contract market and covered" carries no
+    charge ((ix)(A)); covered inventory that is not registered (``registered_deliverable``
+    False) takes the (ix)(B) 5% of the covered market value, as an add-on on its row.
+    """
     rate = schedule.rate("ix_c")
     issue = rows["security_id"].fillna(rows["id"]).to_numpy(dtype=object)
     codes, group = np.unique(issue.astype(str), return_inverse=True)
@@ -178,6 +191,13 @@ def commodity_inventory_haircut(
         allocate(deduction, group, weight),
         notes,
     )
+    if covered is not None:
+        registered = rows["registered_deliverable"].to_numpy(dtype=bool)
+        b_rows = ~registered & (covered > 0)
+        if b_rows.any():
+            b_rate = schedule.rate("ix_b")
+            detail["add_on_paragraph"] = np.where(b_rows, schedule.citation("ix_b"), "")
+            detail["add_on_charge"] = np.where(b_rows, b_rate * covered, 0.0)
     sheet = pd.DataFrame(
         {"commodity": codes, "net_value": net, "rate": rate, "deduction": deduction}
     )

@@ -26,6 +26,12 @@ out-of-the-money amount over all units (15c3-1a(b)(2)(i)):
 (c)(3)/(4)           short unlisted call with long underlying / put with short underlying:
                      ``max(p V - itm, 0)``, unless charging both positions separately is
                      less (the election of (c))
+(c)(5)/(c)(6)        conversion (long underlying, long unlisted put, short unlisted call) /
+                     reverse conversion (short underlying, long unlisted call, short
+                     unlisted put): 5% of ``V`` on the short option, none on the long
+                     one, unless charging the three separately is less (the election
+                     of (c)); "or 50 percent of such other percentage" does not arise,
+                     the underlyings netcap takes being (J) securities
 (c)(7)               long unlisted option: ``min(p V, itm)``
 ==================== ===================================================================
 
@@ -63,23 +69,26 @@ __all__ = ["LIMITATIONS", "OptionCharges", "option_charges"]
 LIMITATIONS: dict[str, str] = {
     "15c3-1a(b)(1)": "the theoretical pricing method needs a model approved by the examining "
     "authority and its vendor data; netcap implements the strategy based method of (b)(2) only",
-    "15c3-1a(b)(2)(iii)(D)(4)": "a short put paired with a short underlying position is not "
-    "recognised as a listed pair; both are charged unpaired ((B) and (c)(2)(vi))",
+    "15c3-1a(b)(2)(iii)(D)(4)": "the current text of (b)(2)(iii)(D) has three pairs only "
+    "((1) long put with long underlying, (2) long call with short underlying, (3) short call "
+    "with long underlying; (E)(1) follows (3)), so there is no (D)(4) to implement: a listed "
+    "short put with a short underlying position is charged as an uncovered put under (B) "
+    "and the short position under (c)(2)(vi), as the text leaves it (the unlisted pair is "
+    "(c)(4), which netcap implements)",
     "15c3-1a(b)(2)(iii)": "related instruments (futures, options on futures, swaps) and product "
     "groups are not recognised as offsets; options on underlyings other than equity and "
     "other_security ((J)) are refused",
-    "15c3-1a(c)(5)": "unlisted conversions (long underlying, long put, short call together) "
-    "are not recognised; each option is charged under (c)(1)-(4) or (7)",
-    "15c3-1a(c)(6)": "unlisted reverse conversions (short underlying, long call, short put "
-    "together) are not recognised; each option is charged under (c)(1)-(4) or (7)",
-    "15c3-1(c)(2)(vi)(M)": "undue concentration is not measured for options written on a single "
-    "issue; option positions are outside the (M) computation",
+    "15c3-1(c)(2)(vi)(M)": "(M)(1) counts 'any option written, endorsed or held to purchase or "
+    "sell securities of such a single class or series of an issuer' in the issue's position; "
+    "netcap leaves option rows out of the issue, so a firm concentrated in an issue on which "
+    "it also writes or holds options gets an (M) add-on on its securities only",
 }
 """Parts of Appendix A that netcap leaves out (paragraph -> what is missing)."""
 
 _CLASSES = (SecurityClass.EQUITY.value, SecurityClass.OTHER_SECURITY.value)
 _D_CITATION = {"D1": "15c3-1a(b)(2)(iii)(D)(1)", "D2": "15c3-1a(b)(2)(iii)(D)(2)"}
 _C_CITATION = {"c3": "15c3-1a(c)(3)", "c4": "15c3-1a(c)(4)"}
+_CONVERSION_KEY = {"c5": "conversion_rate", "c6": "reverse_conversion_rate"}
 
 
 @dataclass(frozen=True)
@@ -205,6 +214,23 @@ def option_charges(
     kind[opt_listed & ~opt_call & opt_short & ~cash_long] = "D4"  # not implemented
     kind[~opt_listed & opt_call & opt_short & cash_long] = "c3"
     kind[~opt_listed & ~opt_call & opt_short & ~cash_long] = "c4"
+    # (c)(5) conversion: long underlying, long unlisted put, short unlisted call;
+    # (c)(6) reverse conversion: short underlying, long unlisted call, short unlisted put.
+    # The long option's pair with the underlying is a leg of one only with the matching
+    # short option ((c)(3) or (c)(4) kind) on the same position and units.
+    kind[~opt_listed & ~opt_call & ~opt_short & cash_long] = "c5"
+    kind[~opt_listed & opt_call & ~opt_short & ~cash_long] = "c6"
+    conv_other = np.full(len(c_rows), -1, dtype=np.int64)
+    for leg, short_kind, mark in (("c5", "c3", "k5"), ("c6", "c4", "k6")):
+        free = np.flatnonzero(kind == short_kind)
+        for i in np.flatnonzero(kind == leg):
+            hit = free[(cash[free] == cash[i]) & (units[c_rows[free]] == units[c_rows[i]])]
+            if len(hit):
+                conv_other[i], conv_other[hit[0]] = hit[0], i
+                kind[hit[0]] = mark
+                free = free[free != hit[0]]
+            else:
+                kind[i] = "x" + leg[1]
 
     def refuse_c(mask: np.ndarray, field: str, message: str) -> None:
         refuse(np.isin(np.arange(m), c_rows[mask]), field, message)
@@ -215,6 +241,19 @@ def option_charges(
         "not an offsetting strategy: a listed option pairs as long put/long underlying, "
         "long call/short underlying or short call/long underlying ((b)(2)(iii)(D)); an "
         "unlisted one as short call/long underlying or short put/short underlying ((c)(3)-(4))",
+    )
+    refuse_c(
+        kind == "x5",
+        "offsets",
+        "a long unlisted put paired with a long underlying position is a conversion "
+        "(15c3-1a(c)(5)) only with a short unlisted call on the same position and units",
+    )
+    refuse_c(
+        kind == "x6",
+        "offsets",
+        "a long unlisted call paired with a short underlying position is a reverse "
+        "conversion (15c3-1a(c)(6)) only with a short unlisted put on the same position "
+        "and units",
     )
     refuse_c(cash_cls != cls[c_rows], "offsets", "the underlying position is of another class")
     refuse_c(
@@ -227,8 +266,9 @@ def option_charges(
         "offsets",
         "the underlying position needs a quantity (units) to be paired",
     )
+    counted_units = np.where(np.isin(kind, ["c5", "c6"]), 0.0, units[c_rows])
     paired_units = np.bincount(
-        np.searchsorted(np.unique(cash), cash), weights=units[c_rows], minlength=len(cash)
+        np.searchsorted(np.unique(cash), cash), weights=counted_units, minlength=len(cash)
     )[np.searchsorted(np.unique(cash), cash)]
     refuse_c(
         paired_units > cash_qty,
@@ -386,8 +426,36 @@ def option_charges(
         bucket[kk] = label
         note[k[~use]] = "charged separately: less than the paired charge (15c3-1a(c))"
         taken[np.flatnonzero(sel)[use]] = True
+    # (c)(5)/(c)(6): a percentage of the underlying's market value on the short option's
+    # row, the long option's row carrying none; unless, by the election of (c), charging
+    # the three positions separately is less
+    for short_kind, code, label in (("k5", "c5", "conversion"), ("k6", "c6", "reverse conversion")):
+        sel = kind == short_kind
+        k = c_rows[sel]
+        lng = c_rows[conv_other[sel]]
+        conv_rate = schedule.rate(_CONVERSION_KEY[code])
+        pair = conv_rate * value_u[k]
+        separate = (
+            unlisted_short[k] + np.minimum(pv, itm)[lng] + rate * mv_all[cash[sel]] * share_u[sel]
+        )
+        use = pair <= separate
+        kk, ll_ = k[use], lng[use]
+        charge[kk] = pair[use]
+        charge[ll_] = 0.0
+        citation = f"15c3-1a(c)({code[1]})"
+        paragraph[kk] = citation
+        paragraph[ll_] = citation
+        bucket[kk] = label
+        bucket[ll_] = label
+        applied[kk] = conv_rate
+        applied[ll_] = 0.0
+        note[kk] = np.char.add(f"{label} with ", ids[rows[ll_]].astype(str)).astype(object)
+        note[ll_] = np.char.add(f"{label} with ", ids[rows[kk]].astype(str)).astype(object)
+        note[k[~use]] = "charged separately: less than the paired charge (15c3-1a(c))"
+        note[lng[~use]] = "charged separately: less than the paired charge (15c3-1a(c))"
+        taken[np.flatnonzero(sel)[use]] = True
     d4 = c_rows[kind == "D4"]
-    note[d4] = "short put with short underlying: not paired ((b)(2)(iii)(D)(4) not implemented)"
+    note[d4] = "short put with short underlying: no pair of (b)(2)(iii)(D) (it has (1)-(3) only)"
 
     if taken.any():
         got = cash[taken]

@@ -14,9 +14,15 @@ Convertible debt at or above its principal amount ((G)), fund shares without a
 default or lack a favourable (I) assessment join this pool.
 
 (J)(2): a security called for redemption and redeemable within 90 days carries
-no (J) deduction (``called_within_90_days``); undue concentration still
-applies to it ((M)(2)).  (J)(1) (a convertible with the underlying sold short)
-is not implemented: such a position is charged in full.
+no (J) deduction (``called_within_90_days``), and undue concentration does
+not reach it either: (M)(2) excepts the exemptions of (J)'s first proviso.
+(J)(1): "A security that is convertible into or exchangeable for another security
+within a period of 90 days, subject to no conditions other than the payment of money,
+and the other securities into which such security is convertible or for which it is
+exchangeable, are short in the accounts" carries no (J) deduction
+(``converts_into_short_within_90_days``).  The exemption is read as the convertible's:
+the short securities stay in the (J) pool.  Both exemptions are (J)'s first proviso,
+which (M)(2) leaves outside undue concentration.
 
 (K): a security (equity or other) that is not exchange-listed, not OTC margin
 stock and not on NASDAQ (``limited_market=True``) is charged under (J) when
@@ -50,19 +56,20 @@ __all__ = [
 ]
 
 EXEMPT_CITATION = "15c3-1(c)(2)(vi)(J)(2)"
+CONVERTS_CITATION = "15c3-1(c)(2)(vi)(J)(1)"
 REDUCTION_CITATION = "15c3-1(c)(2)(vi)(L)"
 CONVERTIBLE_CITATION = "15c3-1(c)(2)(vi)(G)"
 
-LIMITATIONS: dict[str, str] = {
-    "15c3-1(c)(2)(vi)(L)": (
-        "reading unverified (the paragraph's text was not found in the sources checked): "
-        "netcap takes (L) to let the examining authority lower the (K)(ii) 40% on a position "
-        "to no less than the (J) rate; until the text is checked, treat a reduction entered "
-        "through LimitedMarketOptions as the firm's own record of a grant, not as something "
-        "netcap has confirmed the rule allows"
-    ),
-}
-"""Readings of (J)-(L) that are not yet confirmed (paragraph -> what is open)."""
+LIMITATIONS: dict[str, str] = {}
+"""Nothing of (J)-(L) is left out.
+
+(L) as the text words it: where the firm "demonstrates that there is sufficient
+liquidity" for securities subject to a (K) deduction, the deduction, "upon a
+proper showing to the Examining Authority", "may be appropriately decreased, but
+in no case shall such deduction be less than that prescribed in paragraph
+(c)(2)(vi)(J)".  netcap takes the decreased rate the examining authority accepted
+(`LimitedMarketOptions`) and refuses one below the (J) rate of 15%.
+"""
 
 
 @dataclass(frozen=True)
@@ -111,18 +118,25 @@ def other_securities_haircut(
         lesser[np.flatnonzero(pool)[~j.on_greater_side]] = True
         row_notes = append_note(row_notes, lesser, "lesser side of (J)")
     exempt = routes == "J2"
+    called = rows["called_within_90_days"].to_numpy(dtype=bool)
+    converts = exempt & ~called
     row_notes = append_note(
-        row_notes, exempt, "called for redemption within 90 days: no (J) deduction"
+        row_notes, exempt & called, "called for redemption within 90 days: no (J) deduction"
+    )
+    row_notes = append_note(
+        row_notes,
+        converts,
+        "converts within 90 days into a security held short: no (J) deduction",
     )
     paragraph = np.where(
         exempt,
-        EXEMPT_CITATION,
+        np.where(called, EXEMPT_CITATION, CONVERTS_CITATION),
         np.where(routes == "G_J", CONVERTIBLE_CITATION, schedule.citation("j_rate")),
     )
     detail = build_detail(
         rows["id"].to_numpy(),
         paragraph,
-        np.where(exempt, "j2", "j"),
+        np.where(exempt, np.where(called, "j2", "j1"), "j"),
         np.where(exempt, 0.0, rate),
         exposure,
         np.where(exempt, 0.0, rate * np.abs(exposure)),

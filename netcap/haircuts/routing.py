@@ -22,7 +22,9 @@ The routes:
 ``G_J``    convertible debt at or above its principal amount, charged under (J), (vi)(G)
 ``H``      cumulative nonconvertible preferred stock, (vi)(H)
 ``J``      all other securities, (vi)(J)
-``J2``     called for redemption and redeemable within 90 days, (vi)(J)(2): no charge
+``J2``     exempt under (J)'s proviso: called for redemption and redeemable within 90
+           days, (vi)(J)(2), or converting within 90 days into a security held short,
+           (vi)(J)(1): no charge
 ``K``      limited market, one or two market makers, (vi)(K)(ii)
 ``VII``    no ready market or not publicly saleable, (vii)
 ``CRYPTO`` non-security crypto asset, (c)(2)(iv)
@@ -175,6 +177,7 @@ def route_positions(
     months = frame["months_to_maturity"].to_numpy(dtype=float)
     days = frame["days_to_maturity"].to_numpy(dtype=float)
     called = frame["called_within_90_days"].to_numpy(dtype=bool)
+    converts = frame["converts_into_short_within_90_days"].to_numpy(dtype=bool)
     limited = frame["limited_market"].to_numpy(dtype=bool)
     makers = frame["market_makers"].to_numpy(dtype=float)
 
@@ -375,7 +378,17 @@ def route_positions(
         "called_within_90_days",
         "the (J)(2) exemption is for securities charged under (J)",
     )
-    route[called & jrows] = "J2"
+    refuse(
+        converts & ~jrows & (route != ""),
+        "converts_into_short_within_90_days",
+        "the (J)(1) exemption is for securities charged under (J)",
+    )
+    route[(called | converts) & jrows] = "J2"
+    refuse(
+        ~frame["registered_deliverable"].to_numpy(dtype=bool) & (route != "COMMOD"),
+        "registered_deliverable",
+        "Appendix B (a)(3)(ix)(B) registration is for commodity inventory (class commodity)",
+    )
 
     missing = route == ""
     if errors:

@@ -253,7 +253,12 @@ def reference_haircuts(
             makers = _num(p.get("market_makers"))
             limited = _flag(p.get("limited_market"), False)
             p["route"] = "K" if limited and makers is not None and 0 < makers < 3 else "J"
-        if p["route"] in ("J", "G_J") and _flag(p.get("called_within_90_days"), False):
+        # (J)'s proviso: (1) converts within 90 days into a security held short, (2) called
+        # for redemption and redeemable within 90 days: "No deduction need be made"
+        exempt = _flag(p.get("called_within_90_days"), False) or _flag(
+            p.get("converts_into_short_within_90_days"), False
+        )
+        if p["route"] in ("J", "G_J") and exempt:
             p["route"] = "J2"
         p["charge"] = 0.0
         p["cite"] = ""
@@ -428,7 +433,9 @@ def reference_haircuts(
     return total, dict(by_cite)
 
 
-_IN_SCOPE = {"B1", "B2", "C", "E", "E6", "F", "G_F", "G_J", "H", "J", "J2", "K"}
+# (M)(2) applies (M) notwithstanding (J)'s exemptions "except for long or short position
+# exemptions arising out of the first proviso to paragraph (c)(2)(vi)(J)": J2 stays out.
+_IN_SCOPE = {"B1", "B2", "C", "E", "E6", "F", "G_F", "G_J", "H", "J", "K"}
 _EQUITY = {"equity", "preferred"}
 _DEBT = {
     "canadian_government",
@@ -458,7 +465,7 @@ def _concentration(pos: list[Row], as_of: date, ncbh: float) -> float:
         rate = 0.0
         for p in members:
             # (J) securities 15%; others 50% of the deduction otherwise applied
-            r = 0.15 if p["route"] in ("J", "G_J", "J2") else 0.5 * p["rate"]
+            r = 0.15 if p["route"] in ("J", "G_J") else 0.5 * p["rate"]
             rate = max(rate, r)
         cls = members[0]["cls"]
         floor = 0.0
