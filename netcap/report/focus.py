@@ -128,6 +128,8 @@ class FocusReport:
     ``lines`` has columns line, box, label, value (unrounded), unit, citation, confirmed,
     source, detail (the computation line keys or boxes that make the box).
     ``not_on_part`` has key, label, value, unit, citation, reason.
+    ``detail`` has one row per computation line that feeds a box: key, label, amount, unit,
+    citation, box (the tie from each box to the lines that make it).
     """
 
     part: str
@@ -137,6 +139,7 @@ class FocusReport:
     standard: str
     lines: pd.DataFrame
     not_on_part: pd.DataFrame
+    detail: pd.DataFrame
 
     def box(self, box: int | str) -> float:
         """The unrounded value in ``box``."""
@@ -293,6 +296,18 @@ def focus_report(result: NetCapitalResult, part: str = "II") -> FocusReport:
         for k, lab, cit in zip(keys, comp["label"], comp["citation"], strict=True)
         if k not in owner and k not in reproduced
     ]
+    fed = [
+        {
+            "key": k,
+            "label": str(lab),
+            "amount": float(amount[k]),
+            "unit": unit[k],
+            "citation": str(cit),
+            "box": owner[k],
+        }
+        for k, lab, cit in zip(keys, comp["label"], comp["citation"], strict=True)
+        if k in owner
+    ]
     versions = sorted({str(r["form_version"]) for r in rows})
     return FocusReport(
         part=part,
@@ -304,4 +319,5 @@ def focus_report(result: NetCapitalResult, part: str = "II") -> FocusReport:
         not_on_part=pd.DataFrame(
             not_on, columns=["key", "label", "value", "unit", "citation", "reason"]
         ),
+        detail=pd.DataFrame(fed, columns=["key", "label", "amount", "unit", "citation", "box"]),
     )
