@@ -6,6 +6,7 @@ The public API is what ``__all__`` lists; everything else may change.
 from netcap.book_json import BookInputError
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
 from netcap.dealer_screen import DealerFacts, ScreenResult, screen
+from netcap.diff import BookDiff, diff
 from netcap.fails import Difference, Fail
 from netcap.firm import (
     AIAddition,
@@ -42,6 +43,7 @@ from netcap.pretrade import PreparedTrade, PreTradeResult, PreTradeState
 from netcap.receivables import Receivable, ReceivableKind
 from netcap.registration import Crossover, DealerCapital, RegistrationAnalysis, analyze, sweep
 from netcap.report import export_computation
+from netcap.report.focus import FocusReport, focus_report
 from netcap.strategy import Leg, LegKind, Strategy, uncovered_futures_variant
 
 __version__ = "0.1.0"
@@ -51,6 +53,7 @@ __all__ = [
     "AIAdditionKind",
     "BalanceSheet",
     "Book",
+    "BookDiff",
     "BookError",
     "BookInputError",
     "CapitalContribution",
@@ -65,6 +68,7 @@ __all__ = [
     "FidelityBond",
     "FirmProfile",
     "FirmType",
+    "FocusReport",
     "FundAssets",
     "GovernmentOptions",
     "HaircutOptions",
@@ -106,7 +110,9 @@ __all__ = [
     "combine",
     "compute",
     "compute_haircuts",
+    "diff",
     "export_computation",
+    "focus_report",
     "load_book",
     "positions_frame",
     "screen",
