@@ -982,15 +982,19 @@ def _print_focus(data: dict[str, Any]) -> None:
     for ln in data["lines"]:
         mark = " " if ln["confirmed"] else "?"
         value = ln["value"]
-        shown = "n/a" if value is None else (
-            f"{value:,.2f}%" if ln["unit"] == "%" else f"${value:,.0f}"
+        shown = (
+            "n/a"
+            if value is None
+            else (f"{value:,.2f}%" if ln["unit"] == "%" else f"${value:,.0f}")
         )
         print(f"  {ln['line']:>4} [{ln['box']}]{mark} {ln['label'][:62]:<62} {shown:>16}")
     print("\n  NOT ON THIS PART")
     for ln in data["not_on_this_part"]:
         value = ln["value"]
-        shown = "n/a" if value is None else (
-            f"{value:,.2f}%" if ln["unit"] == "%" else f"${value:,.0f}"
+        shown = (
+            "n/a"
+            if value is None
+            else (f"{value:,.2f}%" if ln["unit"] == "%" else f"${value:,.0f}")
         )
         print(f"    {ln['label'][:66]:<66} {shown:>16}  ({ln['reason']})")
     if data["unconfirmed_boxes"]:
@@ -1040,8 +1044,11 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _print_diff(data: dict[str, Any]) -> None:
     print(f"{data['firm']}: {data['before_as_of']} -> {data['after_as_of']}\n")
-    for key, title in (("net_capital", "Net capital"), ("requirement", "Requirement"),
-                       ("excess", "Excess net capital")):
+    for key, title in (
+        ("net_capital", "Net capital"),
+        ("requirement", "Requirement"),
+        ("excess", "Excess net capital"),
+    ):
         m = data[key]
         print(f"  {title:<22} {m['before']:>16,} {m['after']:>16,} {m['change']:>+16,}")
     print("\n  CHANGE IN NET CAPITAL, LINE BY LINE AND HAIRCUT PARAGRAPH")

@@ -248,7 +248,7 @@ def _path(
         order = list(keep_ids) + list(b_ids[added.to_numpy()])
         return b_by_id.loc[order].reset_index(drop=True)
 
-    ca, cb = _capital(ra), _capital(rb)
+    ca = _capital(ra)  # the 'capital' step moves it to the second book's, at the end
     builders: list[tuple[str, Callable[[], _State]]] = [
         ("removed", lambda: _state(after_removed(), ra.as_of, ca)),
         ("added", lambda: _state(after_added(), ra.as_of, ca)),
@@ -264,18 +264,16 @@ def _path(
             state = build()
         except (ValueError, KeyError) as exc:
             pending.append(name)
-            notes.append(f"step '{name}' could not be computed on its own ({exc}); merged into the next")
+            notes.append(
+                f"step '{name}' could not be computed on its own ({exc}); merged into the next"
+            )
             continue
         names.append("+".join([*pending, name]))
         pending = []
         states.append(state)
     names.append("+".join([*pending, "capital"]))
     states.append(_result_state(rb))
-    return states, [n if n in dict(STEPS) else n for n in names]
-
-
-def _step_label(name: str) -> str:
-    return name
+    return states, names
 
 
 def _attribution(
@@ -326,7 +324,10 @@ def _attribution(
         }
         parts = []
         for i, name in enumerate(names):
-            d = -(float(states[i + 1].by_paragraph.get(p, 0.0)) - float(states[i].by_paragraph.get(p, 0.0)))
+            d = -(
+                float(states[i + 1].by_paragraph.get(p, 0.0))
+                - float(states[i].by_paragraph.get(p, 0.0))
+            )
             row[f"step:{name}"] = d
             if abs(d) >= 0.5:
                 parts.append(f"{name} {d:+,.0f}")
@@ -359,8 +360,7 @@ def _positions(
     a_set, b_set = set(da["id"]), set(db["id"])
     out = pd.DataFrame({"id": ids})
     out["status"] = [
-        "both" if i in a_set and i in b_set else ("removed" if i in a_set else "added")
-        for i in ids
+        "both" if i in a_set and i in b_set else ("removed" if i in a_set else "added") for i in ids
     ]
     out["charge_before"] = states[0].by_position.reindex(ids).fillna(0.0).to_numpy()
     out["charge_after"] = states[-1].by_position.reindex(ids).fillna(0.0).to_numpy()
@@ -414,8 +414,9 @@ def _to_dict(d: BookDiff) -> dict[str, Any]:
     ra, rb = d.before, d.after
 
     def measure(name: str) -> dict[str, int]:
-        before = round_dollars(float(d.summary.loc[name, "before"]))
-        after = round_dollars(float(d.summary.loc[name, "after"]))
+        values = d.summary.to_dict("index")[name]
+        before = round_dollars(float(values["before"]))
+        after = round_dollars(float(values["after"]))
         return {"before": before, "after": after, "change": after - before}
 
     nc = measure("net_capital")
@@ -445,9 +446,9 @@ def _to_dict(d: BookDiff) -> dict[str, Any]:
     pos_rounded = round_to_total(pos["change"].astype(float).tolist(), haircut_change)
     positions = []
     for row, change in zip(pos.to_dict("records"), pos_rounded, strict=True):
-        if row["id"] != "(residual)" and abs(float(row["change"])) < 0.5 and row["status"] == "both":
-            if all(abs(float(row[c])) < 0.5 for c in step_cols):
-                continue  # unchanged positions are left out of the JSON (kept in the frame)
+        unchanged = all(abs(float(row[c])) < 0.5 for c in ["change", *step_cols])
+        if row["id"] != "(residual)" and row["status"] == "both" and unchanged:
+            continue  # unchanged positions are left out of the JSON (kept in the frame)
         positions.append(
             {
                 "id": str(row["id"]),
@@ -476,7 +477,9 @@ def _to_dict(d: BookDiff) -> dict[str, Any]:
         "haircut_change": haircut_change,
         "haircut_steps": [
             {"step": str(s), "description": str(desc), "change": c}
-            for s, desc, c in zip(d.steps["step"], d.steps["description"], steps_rounded, strict=True)
+            for s, desc, c in zip(
+                d.steps["step"], d.steps["description"], steps_rounded, strict=True
+            )
         ],
         "positions": positions,
         "positions_unchanged": len(pos) - 1 - (len(positions) - 1),

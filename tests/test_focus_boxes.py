@@ -132,7 +132,9 @@ def _cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
 def test_every_box_of_the_hand_book(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], part: str
 ) -> None:
-    data = _cli_json(capsys, "focus", str(_write(tmp_path, "a.json", HAND_A)), "--json", "--part", part)
+    data = _cli_json(
+        capsys, "focus", str(_write(tmp_path, "a.json", HAND_A)), "--json", "--part", part
+    )
     assert data["form"] == "X-17A-5"
     assert data["part"] == part
     got = {ln["box"]: ln["value"] for ln in data["lines"]}
@@ -181,7 +183,9 @@ def test_table_rows_are_sourced_and_flagged() -> None:
         rows = list(csv.DictReader(f))
     assert rows
     for row in rows:
-        assert row["source"] and row["form_version"] and row["citation"]
+        assert row["source"]
+        assert row["form_version"]
+        assert row["citation"]
         assert row["text_checked"] in ("yes", "no")
         if row["text_checked"] == "no":
             assert row["source"].startswith("NOT CONFIRMED")

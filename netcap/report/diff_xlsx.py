@@ -16,11 +16,12 @@ Every formula is written with the engine's figure as its cached value.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
+import xlsxwriter  # type: ignore[import-untyped]
+from xlsxwriter.utility import xl_col_to_name  # type: ignore[import-untyped]
 
 from netcap.diff import BookDiff
 
@@ -32,7 +33,7 @@ def _num(value: Any) -> float:
         x = float(value)
     except (TypeError, ValueError):
         return 0.0
-    return x if x == x else 0.0
+    return x if math.isfinite(x) else 0.0
 
 
 def write_diff_workbook(d: BookDiff, path: Path | str) -> Path:
@@ -119,13 +120,16 @@ def _write(book: Any, d: BookDiff) -> None:
             ("paragraph_before", "paragraph_after", "bucket_before", "bucket_after")
         ):
             value = row.get(c)
-            pos.write_string(i, change_col + 1 + j, "" if value != value else str(value or ""))
+            blank = value is None or (isinstance(value, float) and math.isnan(value))
+            pos.write_string(i, change_col + 1 + j, "" if blank else str(value))
     n_pos = len(p)
     pos.set_column(1, 1, 20)
 
     # Summary
     summary.write_string(0, 0, f"{d.after.firm.name}", bold)
-    summary.write_row(2, 0, ["", d.before.as_of.isoformat(), d.after.as_of.isoformat(), "change"], bold)
+    summary.write_row(
+        2, 0, ["", d.before.as_of.isoformat(), d.after.as_of.isoformat(), "change"], bold
+    )
     for i, (name, title) in enumerate(
         (("net_capital", "Net capital"), ("requirement", "Requirement"), ("excess", "Excess"))
     ):
@@ -133,12 +137,16 @@ def _write(book: Any, d: BookDiff) -> None:
         summary.write_string(r, 0, title)
         summary.write_number(r, 1, _num(d.summary.loc[name, "before"]), money)
         summary.write_number(r, 2, _num(d.summary.loc[name, "after"]), money)
-        summary.write_formula(r, 3, f"=C{r + 1}-B{r + 1}", money, _num(d.summary.loc[name, "change"]))
+        summary.write_formula(
+            r, 3, f"=C{r + 1}-B{r + 1}", money, _num(d.summary.loc[name, "change"])
+        )
     att_total = _num(a["change"].sum()) if n_att else 0.0
     summary.write_string(7, 0, "Attribution, lines and paragraphs (sum)")
     summary.write_formula(7, 3, f"=SUM(Attribution!G2:G{n_att + 1})", money, att_total)
     summary.write_string(8, 0, "Attribution less the change in net capital (0 when it adds up)")
-    summary.write_formula(8, 3, "=D8-D4", money, att_total - _num(d.summary.loc["net_capital", "change"]))
+    summary.write_formula(
+        8, 3, "=D8-D4", money, att_total - _num(d.summary.loc["net_capital", "change"])
+    )
     summary.write_string(9, 0, "Haircut steps (sum)")
     summary.write_formula(9, 3, f"=Steps!C{n_steps + 2}", money, _num(d.steps["change"].sum()))
     summary.write_string(10, 0, "Positions and residual (sum)")

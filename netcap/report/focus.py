@@ -197,22 +197,22 @@ def _filed(value: float, unit: str) -> float | int | None:
     return round_dollars(value) if unit == "$" else round_percent(value, 2)
 
 
-def _assign(keys: list[str], rows: list[dict[str, str]]) -> dict[str, str]:
+def _assign(keys: list[str], rows: list[dict[str, Any]]) -> dict[str, str]:
     """Computation line key -> box: an exact key wins over a pattern; patterns in table order."""
     owner: dict[str, str] = {}
     exact: dict[str, str] = {}
     patterns: list[tuple[str, str]] = []
     for row in rows:
-        spec = row["from_lines"]
+        spec = str(row["from_lines"])
         if not spec or spec.startswith(("box:", "formula:")):
             continue
         for token in spec.split("|"):
             if any(ch in token for ch in "*?["):
-                patterns.append((token, row["box"]))
-            elif token in exact and exact[token] != row["box"]:
+                patterns.append((token, str(row["box"])))
+            elif token in exact and exact[token] != str(row["box"]):
                 raise FocusTableError(f"line {token} feeds boxes {exact[token]} and {row['box']}")
             else:
-                exact[token] = row["box"]
+                exact[token] = str(row["box"])
     for key in keys:
         if key in exact:
             owner[key] = exact[key]
@@ -232,8 +232,8 @@ def focus_report(result: NetCapitalResult, part: str = "II") -> FocusReport:
     """Lay ``result`` out as FOCUS ``part`` (``"II"`` or ``"IIA"``), box by box."""
     table = focus_boxes(part)
     standard = _standard(result)
-    rows = [
-        r
+    rows: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()}
         for r in table.to_dict("records")
         if r["standard"] in ("both", standard)  # the other standard's lines do not apply
     ]

@@ -12,10 +12,11 @@ numbers.  Sheet ``Not on this part`` lists the computation lines the part has no
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
+import xlsxwriter  # type: ignore[import-untyped]
 
 from netcap.report.focus import FORM, FocusReport
 from netcap.tables import load_schedule
@@ -24,7 +25,7 @@ __all__ = ["write_focus_workbook"]
 
 
 def _number(value: float) -> float:
-    return float(value) if value == value else 0.0  # NaN (a ratio over zero) shows as 0
+    return float(value) if math.isfinite(value) else 0.0  # NaN (a ratio over zero) shows as 0
 
 
 def write_focus_workbook(report: FocusReport, path: Path | str) -> Path:
@@ -110,4 +111,3 @@ def _write(book: Any, report: FocusReport) -> None:
         not_on.write_string(i, 4, str(row["reason"]))
     not_on.set_column(0, 1, 44)
     not_on.set_column(4, 4, 90)
-
