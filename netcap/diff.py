@@ -410,6 +410,13 @@ def round_to_total(values: Sequence[float], total: float) -> list[int]:
     return out
 
 
+def _text(value: Any) -> str:
+    """A detail cell as text; missing (None or NaN) as the empty string."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
 def _to_dict(d: BookDiff) -> dict[str, Any]:
     ra, rb = d.before, d.after
 
@@ -459,10 +466,10 @@ def _to_dict(d: BookDiff) -> dict[str, Any]:
                 "by_step": {
                     c.removeprefix("step:"): round_dollars(float(row[c])) for c in step_cols
                 },
-                "paragraph_before": str(row.get("paragraph_before") or ""),
-                "paragraph_after": str(row.get("paragraph_after") or ""),
-                "bucket_before": str(row.get("bucket_before") or ""),
-                "bucket_after": str(row.get("bucket_after") or ""),
+                "paragraph_before": _text(row.get("paragraph_before")),
+                "paragraph_after": _text(row.get("paragraph_after")),
+                "bucket_before": _text(row.get("bucket_before")),
+                "bucket_after": _text(row.get("bucket_after")),
             }
         )
     return {
