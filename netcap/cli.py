@@ -1060,6 +1060,14 @@ def _print_diff(data: dict[str, Any]) -> None:
         print(f"    {name:<44} {box:<7} {a['change']:>+14,}  {a['cause']}")
     total = sum(a["change"] for a in data["attribution"])
     print(f"    {'total':<52} {total:>+14,}")
+    moved = [b for b in data["focus_boxes"] if b["change"]]
+    if moved:
+        print("\n  FOCUS PART II BOXES THAT CHANGED (? = box number not confirmed)")
+        for b in moved:
+            mark = " " if b["confirmed"] else "?"
+            print(
+                f"    {b['line']:>4} [{b['box']}]{mark} {b['label'][:52]:<52} {b['change']:>+16,}"
+            )
     print("\n  HAIRCUTS, STEP BY STEP (sequential substitution, in this order)")
     for s in data["haircut_steps"]:
         print(f"    {s['step']:<10} {s['change']:>+14,}  {s['description']}")

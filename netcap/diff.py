@@ -87,6 +87,8 @@ class BookDiff:
     ``positions``    one row per position: id, status, charge before and after, the change
                      to net capital in each step and in all, paragraph and bucket at each date;
                      the last row is the residual (``id`` = ``(residual)``)
+    ``boxes``        every FOCUS Part II box at both dates: line, box, label, before, after,
+                     change, confirmed (whether the box number was read from the form)
     """
 
     before: NetCapitalResult
@@ -95,6 +97,7 @@ class BookDiff:
     attribution: pd.DataFrame
     steps: pd.DataFrame
     positions: pd.DataFrame
+    boxes: pd.DataFrame
     warnings: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
@@ -167,6 +170,7 @@ def compare(ra: NetCapitalResult, rb: NetCapitalResult, warnings: Sequence[str] 
     )
     attribution = _attribution(ra, rb, states, step_names)
     positions = _positions(ra, rb, states, step_names)
+    boxes = _boxes(ra, rb)
     return BookDiff(
         before=ra,
         after=rb,
@@ -174,6 +178,7 @@ def compare(ra: NetCapitalResult, rb: NetCapitalResult, warnings: Sequence[str] 
         attribution=attribution,
         steps=steps,
         positions=positions,
+        boxes=boxes,
         warnings=tuple(notes),
     )
 
@@ -336,6 +341,27 @@ def _attribution(
     return pd.DataFrame(rows)
 
 
+def _boxes(ra: NetCapitalResult, rb: NetCapitalResult) -> pd.DataFrame:
+    """Every FOCUS Part II box at both dates (a box on one date only counts 0 on the other)."""
+    from netcap.report.focus import focus_report  # noqa: PLC0415 (a view used by the diff)
+
+    cols = ["line", "box", "label", "value", "unit", "confirmed"]
+    a = focus_report(ra, "II").lines[cols].rename(columns={"value": "before"})
+    b = focus_report(rb, "II").lines[cols].rename(columns={"value": "after"})
+    out = a.merge(b, on=["line", "box", "label", "unit", "confirmed"], how="outer", sort=False)
+
+    def keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
+        return list(zip(frame["line"].astype(str), frame["box"].astype(str), strict=True))
+
+    rank = {key: i for i, key in enumerate(dict.fromkeys([*keys(a), *keys(b)]))}
+    out = out.iloc[np.argsort([rank[k] for k in keys(out)], kind="stable")]
+    out = out.reset_index(drop=True)
+    out["before"] = out["before"].fillna(0.0)
+    out["after"] = out["after"].fillna(0.0)
+    out["change"] = out["after"] - out["before"]
+    return out[["line", "box", "label", "unit", "before", "after", "change", "confirmed"]]
+
+
 def _items(r: NetCapitalResult) -> pd.DataFrame:
     """The computation's item lines of the capital section: they add up to net capital."""
     lines = r.lines
@@ -408,6 +434,20 @@ def round_to_total(values: Sequence[float], total: float) -> list[int]:
         for k in range(-short):
             out[order[-1 - (k % len(order))]] -= 1
     return out
+
+
+def _box_value(value: float, unit: str) -> float | int | None:
+    if not math.isfinite(value):
+        return None
+    return round_dollars(value) if unit == "$" else round(value, 2)
+
+
+def _box_change(before: float, after: float, unit: str) -> float | int | None:
+    """The change of a box as filed: the difference of the two rounded figures."""
+    b, a = _box_value(before, unit), _box_value(after, unit)
+    if a is None or b is None:
+        return None
+    return a - b if unit == "$" else round(a - b, 2)
 
 
 def _text(value: Any) -> str:
@@ -487,6 +527,18 @@ def _to_dict(d: BookDiff) -> dict[str, Any]:
             for s, desc, c in zip(
                 d.steps["step"], d.steps["description"], steps_rounded, strict=True
             )
+        ],
+        "focus_boxes": [
+            {
+                "line": str(r["line"]),
+                "box": str(r["box"]),
+                "label": str(r["label"]),
+                "before": _box_value(float(r["before"]), str(r["unit"])),
+                "after": _box_value(float(r["after"]), str(r["unit"])),
+                "change": _box_change(float(r["before"]), float(r["after"]), str(r["unit"])),
+                "confirmed": bool(r["confirmed"]),
+            }
+            for r in d.boxes.to_dict("records")
         ],
         "positions": positions,
         "positions_unchanged": len(pos) - 1 - (len(positions) - 1),

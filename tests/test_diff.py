@@ -112,6 +112,15 @@ def test_hand_books_worked_step_by_step(tmp_path: Path, capsys: pytest.CaptureFi
     assert pos["G1"]["bucket_before"] != pos["G1"]["bucket_after"]
     assert pos["(residual)"]["change"] == 0
     assert sum(p["change"] for p in data["positions"]) == -2_500
+    # FOCUS boxes at both dates: 3480 +300,000; 3734 (J) -7,500; 3735 (A) +5,000;
+    # 3750 +297,500; 3760 200,000 -> 166,667; 3790 3,000,000 -> 2,500,000
+    boxes = {b["box"]: b["change"] for b in data["focus_boxes"]}
+    assert boxes["3480"] == 300_000
+    assert boxes["3734"] == -7_500
+    assert boxes["3735"] == 5_000
+    assert boxes["3750"] == 297_500
+    assert boxes["3760"] == -33_333
+    assert boxes["3790"] == -500_000
 
 
 def test_python_api_returns_frames(tmp_path: Path) -> None:

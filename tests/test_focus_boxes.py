@@ -227,3 +227,30 @@ def test_csv_and_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "not overwritten" in capsys.readouterr().err
     assert main(["focus", str(book), "--xlsx", str(book)]) == 2  # never over the input
     capsys.readouterr()
+
+
+def test_alternative_standard_takes_part_b(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The hand book under the alternative standard of (a)(1)(ii), aggregate debit items
+    # 5,000,000.  Net capital is unchanged (10,305,000).
+    #   3870: 2% x 5,000,000 = 100,000
+    #   3880: the greater of the 250,000 floor and the dealer's 100,000 = 250,000
+    #   3760: the greater of the two = 250,000; 3910: 10,305,000 - 250,000 = 10,055,000
+    #   3920: 10,305,000 less the greater of 5% x 5,000,000 = 250,000
+    #         and 120% x 250,000 = 300,000: 10,005,000
+    book = json.loads(json.dumps(HAND_A))
+    book["firm"]["alternative_standard"] = True
+    book["aggregate_debit_items"] = 5_000_000
+    data = _cli_json(capsys, "focus", str(_write(tmp_path, "alt.json", book)), "--json")
+    boxes = {ln["box"]: ln["value"] for ln in data["lines"]}
+    assert data["standard"] == "alternative"
+    assert boxes["3750"] == 10_305_000
+    assert boxes["3870"] == 100_000
+    assert boxes["3880"] == 250_000
+    assert boxes["3760"] == 250_000
+    assert boxes["3910"] == 10_055_000
+    assert boxes["3920"] == 10_005_000
+    assert not {"3756", "3758", "3770", "3780"} & set(boxes)  # Part A lines do not apply
+    listed = {ln["line"] for ln in data["not_on_this_part"]}
+    assert "net_capital_less_warning_level" not in listed  # it is box 3920 here
