@@ -254,3 +254,27 @@ def test_alternative_standard_takes_part_b(
     assert not {"3756", "3758", "3770", "3780"} & set(boxes)  # Part A lines do not apply
     listed = {ln["line"] for ln in data["not_on_this_part"]}
     assert "net_capital_less_warning_level" not in listed  # it is box 3920 here
+
+
+def test_the_workbook_recomputes_to_the_hand_figures(tmp_path: Path) -> None:
+    """Every box formula, recomputed independently, gives the hand-worked figure."""
+    import formulas  # noqa: PLC0415 (dev dependency, slow to import)
+
+    result = load_book(_write(tmp_path, "a.json", HAND_A)).compute()
+    path = write_focus_workbook(focus_report(result), tmp_path / "focus.xlsx")
+    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    recomputed: dict[str, float] = {}
+    for key, value in solution.items():
+        sheet, _, cell = key.rpartition("!")
+        on_form = sheet.upper().strip("'").endswith("]FOCUS")
+        if on_form and ":" not in cell and cell.startswith("D") and int(cell[1:]) >= 6:
+            recomputed[cell] = float(value.value[0][0])
+    sheet = openpyxl.load_workbook(path)["FOCUS"]
+    for row in range(6, sheet.max_row + 1):
+        box = str(sheet.cell(row, 2).value)
+        expected = HAND_BOXES[box]
+        got = recomputed[f"D{row}"]
+        if box in ("3850", "3860"):
+            assert round(got, 2) == expected, box
+        else:
+            assert got == pytest.approx(expected, abs=0.005), box
