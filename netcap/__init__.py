@@ -6,7 +6,7 @@ The public API is what ``__all__`` lists; everything else may change.
 from netcap.book_json import BookInputError
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
 from netcap.dealer_screen import DealerFacts, ScreenResult, screen
-from netcap.diff import BookDiff, diff
+from netcap.diff import BookDiff, diff_books
 from netcap.fails import Difference, Fail
 from netcap.firm import (
     AIAddition,
@@ -110,7 +110,7 @@ __all__ = [
     "combine",
     "compute",
     "compute_haircuts",
-    "diff",
+    "diff_books",
     "export_computation",
     "focus_report",
     "load_book",

@@ -58,7 +58,7 @@ from netcap.haircuts import compute_haircuts
 from netcap.io import LoadedBook, load_book
 from netcap.money import round_dollars
 
-__all__ = ["STEPS", "BookDiff", "DiffInputError", "diff"]
+__all__ = ["STEPS", "BookDiff", "DiffInputError", "diff", "diff_books"]
 
 STEPS: tuple[tuple[str, str], ...] = (
     ("removed", "positions in the first book only, taken out"),
@@ -147,6 +147,10 @@ def diff(
     ra = compute(book_a, positions=pos_a)
     rb = compute(book_b, positions=pos_b)
     return compare(ra, rb, warnings)
+
+
+diff_books = diff
+"""`diff` under the name the package exports (``netcap.diff`` is this module)."""
 
 
 def compare(ra: NetCapitalResult, rb: NetCapitalResult, warnings: Sequence[str] = ()) -> BookDiff:

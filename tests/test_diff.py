@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netcap import diff
+from netcap import diff_books as diff
 from netcap.cli import main
 from netcap.diff import DiffInputError, round_to_total
 from netcap.money import round_dollars

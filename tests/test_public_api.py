@@ -72,7 +72,7 @@ PUBLIC = [
     "combine",
     "compute",
     "compute_haircuts",
-    "diff",
+    "diff_books",
     "export_computation",
     "focus_report",
     "load_book",
