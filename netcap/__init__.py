@@ -8,6 +8,7 @@ from netcap.commitments import Commitment
 from netcap.computation import ComputeOptions, NetCapitalResult, compute
 from netcap.currency import CurrencyRate
 from netcap.dealer_screen import DealerFacts, ScreenResult, screen
+from netcap.diff import BookDiff, diff_books
 from netcap.fails import Difference, Fail
 from netcap.firm import (
     AIAddition,
@@ -46,6 +47,7 @@ from netcap.pretrade import PreparedTrade, PreTradeResult, PreTradeState
 from netcap.receivables import Receivable, ReceivableKind
 from netcap.registration import Crossover, DealerCapital, RegistrationAnalysis, analyze, sweep
 from netcap.report import export_computation
+from netcap.report.focus import FocusReport, focus_report
 from netcap.strategy import Leg, LegKind, Strategy, uncovered_futures_variant
 
 __version__ = "0.1.0"
@@ -55,6 +57,7 @@ __all__ = [
     "AIAdditionKind",
     "BalanceSheet",
     "Book",
+    "BookDiff",
     "BookError",
     "BookInputError",
     "CapitalContribution",
@@ -71,6 +74,7 @@ __all__ = [
     "FidelityBond",
     "FirmProfile",
     "FirmType",
+    "FocusReport",
     "FundAssets",
     "GovernmentOptions",
     "HaircutOptions",
@@ -114,7 +118,9 @@ __all__ = [
     "combine",
     "compute",
     "compute_haircuts",
+    "diff_books",
     "export_computation",
+    "focus_report",
     "load_book",
     "positions_frame",
     "screen",

@@ -498,6 +498,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_whatif_commands(sub)
     _add_pretrade_command(sub)
     _add_settle_command(sub)
+    _add_focus_command(sub)
+    _add_diff_command(sub)
     return parser
 
 
@@ -900,6 +902,188 @@ def _cmd_pretrade(args: argparse.Namespace) -> int:
         if added:
             print(f"  new flags: {', '.join(added)}")
     return 0
+
+
+# --- focus: the computation on FOCUS Part II / IIA, box by box ---------------------------------
+
+
+def _add_focus_command(sub: Any) -> None:
+    fo = sub.add_parser("focus", help="the computation on FOCUS Part II or IIA, line and box")
+    fo.add_argument("book", help="the firm's book (.json, .xlsx, .csv or a folder of .csv)")
+    fo.add_argument("--part", choices=["II", "IIA"], default="II", help="FOCUS part (default II)")
+    out = fo.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON object")
+    out.add_argument("--csv", metavar="CSV", default=None, help="write the lines to a CSV file")
+    fo.add_argument("--xlsx", metavar="XLSX", default=None, help="also write a workbook (.xlsx)")
+    fo.set_defaults(func=_cmd_focus)
+
+
+def _output_path(target: str, suffix: str, inputs: Sequence[str]) -> Path:
+    """Where to write an output: the right suffix, never over an input or an existing file."""
+    path = Path(target)
+    if path.suffix.lower() != suffix:
+        raise InputError(f"{path}: needs a file name ending in {suffix}")
+    if any(path.resolve() == Path(i).resolve() for i in inputs):
+        raise InputError(f"{path}: is an input; not overwritten")
+    if path.exists():
+        raise InputError(f"{path}: already exists; not overwritten")
+    return path
+
+
+def _cmd_focus(args: argparse.Namespace) -> int:
+    from netcap.report.focus import focus_report  # noqa: PLC0415 (loaded when used)
+    from netcap.report.focus_xlsx import write_focus_workbook  # noqa: PLC0415
+
+    csv_path = _output_path(args.csv, ".csv", [args.book]) if args.csv else None
+    xlsx_path = _output_path(args.xlsx, ".xlsx", [args.book]) if args.xlsx else None
+    with _book_errors(args.book):
+        loaded = load_book(args.book)
+        result = compute(loaded.book, positions=loaded.positions)
+    report = focus_report(result, args.part)
+    data = report.to_dict()
+    try:
+        if xlsx_path is not None:
+            write_focus_workbook(report, xlsx_path)
+            print(f"wrote {xlsx_path}", file=sys.stderr)
+        if csv_path is not None:
+            _focus_csv(data).to_csv(csv_path, index=False)
+            print(f"wrote {csv_path}", file=sys.stderr)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}") from None
+    if args.json:
+        print(json.dumps(data, indent=2))
+    elif csv_path is None:
+        _print_focus(data)
+    return 0
+
+
+def _focus_csv(data: dict[str, Any]) -> pd.DataFrame:
+    rows = [
+        {
+            "section": "form",
+            "line": ln["line"],
+            "box": ln["box"],
+            "label": ln["label"],
+            "value": ln["value"],
+            "citation": ln["citation"],
+            "confirmed": "yes" if ln["confirmed"] else "NOT CONFIRMED",
+            "made_of": "; ".join(ln["detail"]),
+        }
+        for ln in data["lines"]
+    ]
+    rows += [
+        {
+            "section": "not on this part",
+            "line": ln["line"],
+            "box": "",
+            "label": ln["label"],
+            "value": ln["value"],
+            "citation": ln["citation"],
+            "confirmed": "",
+            "made_of": ln["reason"],
+        }
+        for ln in data["not_on_this_part"]
+    ]
+    return pd.DataFrame(rows, dtype=object)
+
+
+def _print_focus(data: dict[str, Any]) -> None:
+    print(f"FOCUS Report (Form {data['form']}) Part {data['part']}")
+    print(f"{data['firm']}, as of {data['as_of']}; standard: {data['standard']}")
+    print(f"form version: {data['form_version']}\n")
+    for ln in data["lines"]:
+        mark = " " if ln["confirmed"] else "?"
+        value = ln["value"]
+        shown = (
+            "n/a"
+            if value is None
+            else (f"{value:,.2f}%" if ln["unit"] == "%" else f"${value:,.0f}")
+        )
+        print(f"  {ln['line']:>4} [{ln['box']}]{mark} {ln['label'][:62]:<62} {shown:>16}")
+    print("\n  NOT ON THIS PART")
+    for ln in data["not_on_this_part"]:
+        value = ln["value"]
+        shown = (
+            "n/a"
+            if value is None
+            else (f"{value:,.2f}%" if ln["unit"] == "%" else f"${value:,.0f}")
+        )
+        print(f"    {ln['label'][:66]:<66} {shown:>16}  ({ln['reason']})")
+    if data["unconfirmed_boxes"]:
+        print(
+            f"\n  ? box number not yet checked against the text of the form: "
+            f"{', '.join(data['unconfirmed_boxes'])}"
+        )
+
+
+# --- diff: what changed between two computations of one firm ------------------------------------
+
+
+def _add_diff_command(sub: Any) -> None:
+    df = sub.add_parser("diff", help="net capital at two dates of one firm, the change attributed")
+    df.add_argument("before", help="the first book")
+    df.add_argument("after", help="the second book")
+    df.add_argument("--json", action="store_true", help="print one JSON object")
+    df.add_argument("--xlsx", metavar="XLSX", default=None, help="also write a workbook (.xlsx)")
+    df.set_defaults(func=_cmd_diff)
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from netcap.diff import DiffInputError, diff  # noqa: PLC0415 (loaded when used)
+    from netcap.report.diff_xlsx import write_diff_workbook  # noqa: PLC0415
+
+    xlsx_path = _output_path(args.xlsx, ".xlsx", [args.before, args.after]) if args.xlsx else None
+    with _book_errors(f"{args.before} / {args.after}"):
+        try:
+            result = diff(args.before, args.after)
+        except DiffInputError as exc:
+            raise InputError(str(exc)) from None
+    data = result.to_dict()
+    for w in data["warnings"]:
+        print(f"netcap: warning: {w}", file=sys.stderr)
+    if xlsx_path is not None:
+        try:
+            write_diff_workbook(result, xlsx_path)
+        except OSError as exc:
+            raise InputError(f"{xlsx_path}: cannot write: {exc.strerror or exc}") from None
+        print(f"wrote {xlsx_path}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        _print_diff(data)
+    return 0
+
+
+def _print_diff(data: dict[str, Any]) -> None:
+    print(f"{data['firm']}: {data['before_as_of']} -> {data['after_as_of']}\n")
+    for key, title in (
+        ("net_capital", "Net capital"),
+        ("requirement", "Requirement"),
+        ("excess", "Excess net capital"),
+    ):
+        m = data[key]
+        print(f"  {title:<22} {m['before']:>16,} {m['after']:>16,} {m['change']:>+16,}")
+    print("\n  CHANGE IN NET CAPITAL, LINE BY LINE AND HAIRCUT PARAGRAPH")
+    for a in data["attribution"]:
+        if a["change"] == 0:
+            continue
+        name = a.get("line") or a.get("paragraph")
+        box = f"[{a['box']}]" if a.get("box") else ""
+        print(f"    {name:<44} {box:<7} {a['change']:>+14,}  {a['cause']}")
+    total = sum(a["change"] for a in data["attribution"])
+    print(f"    {'total':<52} {total:>+14,}")
+    moved = [b for b in data["focus_boxes"] if b["change"]]
+    if moved:
+        print("\n  FOCUS PART II BOXES THAT CHANGED (? = box number not confirmed)")
+        for b in moved:
+            mark = " " if b["confirmed"] else "?"
+            print(
+                f"    {b['line']:>4} [{b['box']}]{mark} {b['label'][:52]:<52} {b['change']:>+16,}"
+            )
+    print("\n  HAIRCUTS, STEP BY STEP (sequential substitution, in this order)")
+    for s in data["haircut_steps"]:
+        print(f"    {s['step']:<10} {s['change']:>+14,}  {s['description']}")
+    print(f"\n  {len(data['positions'])} position rows changed (see --json or --xlsx)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

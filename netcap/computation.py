@@ -41,6 +41,7 @@ from netcap.currency import (
     NO_CHARGE_WARNING,
     book_in_dollars,
     conversion_note,
+    conversions_frame,
 )
 from netcap.early_warning import EarlyWarningInputs, early_warning_flags
 from netcap.fails import (
@@ -323,9 +324,11 @@ def compute(
     if positions is not None and book.positions:
         raise ValueError("give positions in the book or as a frame, not both")
     book, conversions = book_in_dollars(book)  # amounts in other currencies, at the book's rates
-    loaded = None if positions is None else positions.attrs.get(CONVERSIONS_ATTR)
-    if loaded is not None and len(loaded):  # positions converted when the book was read
-        parts = [f for f in (loaded, conversions) if len(f)]
+    # positions converted when the book was read: their records ride in the frame's attrs
+    # (plain records, so frames carrying them still concatenate and compare)
+    loaded = () if positions is None else positions.attrs.get(CONVERSIONS_ATTR, ())
+    if loaded:
+        parts = [f for f in (conversions_frame(list(loaded)), conversions) if len(f)]
         conversions = pd.concat(parts, ignore_index=True)
 
     liabilities = liabilities_frame(book.liabilities, on)

@@ -44,7 +44,6 @@ from netcap.currency import (
     POSITION_MONEY_FIELDS,
     CurrencyRate,
     conversion_rows,
-    conversions_frame,
     positions_in_dollars,
     rates_of,
 )
@@ -362,7 +361,7 @@ def _load_json(path: Path, limits: InputLimits) -> LoadedBook:
     converted, rows = positions_in_dollars(book.positions, rates_of(book))
     frame = positions_frame(converted, book.as_of, source=f"{path.name}, positions")
     if rows:
-        frame.attrs[CONVERSIONS_ATTR] = conversions_frame(rows)
+        frame.attrs[CONVERSIONS_ATTR] = tuple(rows)
     return LoadedBook(
         book=book.model_copy(update={"positions": ()}), positions=frame, source=str(path)
     )
@@ -532,5 +531,5 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
     if errors or book is None or positions is None:
         raise BookError(errors)
     if converted:  # the balances keep their currency: compute converts and records them
-        positions.attrs[CONVERSIONS_ATTR] = conversions_frame(converted)
+        positions.attrs[CONVERSIONS_ATTR] = tuple(converted)
     return LoadedBook(book=book, positions=positions, source=str(path))
