@@ -157,6 +157,11 @@ def _charges(detail: pd.DataFrame) -> dict[str, _Charge]:
     }
 
 
+def _item(index: int, ident: str) -> str:
+    """A commitment as an error names it: its 1-based place in the list and its id."""
+    return f"{index + 1} (id {ident!r})"
+
+
 def commitment_deductions(
     commitments: Sequence[Commitment],
     positions: pd.DataFrame,
@@ -186,17 +191,24 @@ def commitment_deductions(
     seen: set[str] = set()
     for i, c in enumerate(commitments):
         if c.id in seen:
-            errors.append(RowError(i, "id", f"duplicate commitment id {c.id!r}", SOURCE))
+            errors.append(
+                RowError(_item(i, c.id), "id", f"duplicate commitment id {c.id!r}", SOURCE)
+            )
         seen.add(c.id)
         if c.position not in value or c.position not in charges:
             errors.append(
-                RowError(i, "position", f"{c.position!r} names no position in the book", SOURCE)
+                RowError(
+                    _item(i, c.id),
+                    "position",
+                    f"{c.position!r} names no position in the book",
+                    SOURCE,
+                )
             )
             continue
         if instrument[c.position] == "option":
             errors.append(
                 RowError(
-                    i,
+                    _item(i, c.id),
                     "position",
                     f"{c.position!r} is an option: (c)(2)(viii) excludes option positions "
                     "subject to Appendix A",
@@ -209,7 +221,7 @@ def commitment_deductions(
         if stage(paragraph) == PRE_TENTATIVE:
             errors.append(
                 RowError(
-                    i,
+                    _item(i, c.id),
                     "position",
                     f"{c.position!r} is charged under {paragraph}, not (c)(2)(vi) or Appendix B, "
                     "so (c)(2)(viii) has no deduction to adjust",
@@ -221,7 +233,7 @@ def commitment_deductions(
         if is_j and c.exchange_listed is None:
             errors.append(
                 RowError(
-                    i,
+                    _item(i, c.id),
                     "exchange_listed",
                     f"{c.position!r} is a (c)(2)(vi)(J) security: say whether its class and "
                     "issue is exchange-listed or a NASDAQ NMS security ((c)(2)(viii)(A))",

@@ -159,16 +159,16 @@ def test_bad_commitments_are_all_reported_naming_row_and_field() -> None:
         Position(id="nrm", security_class="no_ready_market", side="long", market_value=10_000),
     )
     bad = (
-        commit("missing", 1.0, listed=True),  # row 0: names no position
-        commit("j", 1_000_000),  # row 1: a (J) security without exchange_listed
-        commit("nrm", 10_000),  # row 2: charged under (c)(2)(vii)
+        commit("missing", 1.0, listed=True),  # item 1: names no position
+        commit("j", 1_000_000),  # item 2: a (J) security without exchange_listed
+        commit("nrm", 10_000),  # item 3: charged under (c)(2)(vii)
     )
     with pytest.raises(BookError) as info:
         _run(positions, bad)
     assert {(e.row, e.field, e.source) for e in info.value.errors} == {
-        (0, "position", "commitments"),
-        (1, "exchange_listed", "commitments"),
-        (2, "position", "commitments"),
+        ("1 (id 'oc-missing')", "position", "commitments"),
+        ("2 (id 'oc-j')", "exchange_listed", "commitments"),
+        ("3 (id 'oc-nrm')", "position", "commitments"),
     }
 
 
