@@ -47,10 +47,10 @@ from netcap.frame import BookError
 from netcap.io import UnsafeFileError, load_book, write_template
 from netcap.io.json_file import JsonInputError, read_json
 from netcap.lockup import simulate_lockup
-from netcap.model import Position, SecurityClass
+from netcap.model import SecurityClass
 from netcap.money import round_dollars, round_percent
 from netcap.net_worth import NotInForceError
-from netcap.portfolio import combine
+from netcap.portfolio import LEGS_SOURCE, combine
 from netcap.registration import CITATIONS, RegistrationAnalysis, analyze, sweep
 from netcap.report import export_computation, export_strategies
 from netcap.requirements import RequirementInputError
@@ -646,20 +646,31 @@ def _cmd_combine(args: argparse.Namespace) -> int:
         sizes = [float(x) for x in args.sizes.split(",")]
         if len(sizes) != len(strategies):
             raise InputError(f"--sizes: {len(sizes)} sizes for {len(strategies)} strategies")
-    book: tuple[Position, ...] = ()
+    book: pd.DataFrame | None = None
+    as_of: date | None = None
+    capital: float | None = None
     if args.book:
         with _book_errors(args.book):
             loaded = load_book(args.book)
-        book = _positions_of(loaded.positions, args.book)
-        # the book's date is the firm's: strategies that name none take it
-        strategies = [
-            s if s.as_of is not None else s.model_copy(update={"as_of": loaded.book.as_of})
-            for s in strategies
-        ]
+            # the firm's own capital before haircuts is the base of (c)(2)(vi)(M), as in compute
+            whole = compute(loaded.book, positions=loaded.positions)
+        book = loaded.positions
+        as_of = loaded.book.as_of  # the firm's date: maturities run from it
+        capital = whole.tentative_net_capital + whole.haircuts.pre_tentative
     try:
-        c = combine(strategies, book, sizes=sizes)
+        c = combine(strategies, book, sizes=sizes, as_of=as_of, net_capital_before_haircuts=capital)
+    except BookError as exc:
+        raise InputError(
+            _combine_errors(exc, args.book, args.specs, [len(s.legs) for s in strategies])
+        ) from None
     except ValueError as exc:
         raise InputError(str(exc)) from None
+    notes = list(c.notes)
+    if capital is not None:
+        notes.append(
+            f"net capital before haircuts, the base of 15c3-1(c)(2)(vi)(M): "
+            f"${round_dollars(capital):,}, from {args.book}"
+        )
     table = c.table()
     if args.json:
         print(
@@ -674,6 +685,11 @@ def _cmd_combine(args: argparse.Namespace) -> int:
                     "combined_standard": c.standard,
                     "combined_component": c.component,
                     "saving": round_dollars(c.saving),
+                    "as_of": None if c.as_of is None else c.as_of.isoformat(),
+                    "net_capital_before_haircuts": (
+                        None if capital is None else round_dollars(capital)
+                    ),
+                    "notes": notes,
                 },
                 indent=2,
             )
@@ -706,26 +722,22 @@ def _combine_cell(key: str, value: Any) -> Any:
     return value
 
 
-def _positions_of(frame: pd.DataFrame, source: str) -> tuple[Position, ...]:
-    """The rows of a loaded book's validated position frame as positions again."""
-    fields = [f for f in Position.model_fields if f in frame.columns]
-    out: list[Position] = []
-    for i, rec in enumerate(frame[fields].to_dict("records")):
-        data: dict[Any, Any] = {}
-        for k, v in rec.items():
-            if v is None or (not isinstance(v, str) and pd.isna(v)):
-                continue
-            if isinstance(v, pd.Timestamp):
-                data[k] = v.date()
-            elif k == "market_makers":
-                data[k] = int(v)
-            else:
-                data[k] = v
-        try:
-            out.append(Position.model_validate(data))
-        except ValidationError as exc:
-            raise InputError(_validation_message(f"{source}: position {i}", exc)) from None
-    return tuple(out)
+def _combine_errors(
+    exc: BookError, book: str | None, specs: Sequence[str], legs: Sequence[int]
+) -> str:
+    """Book errors of ``combine`` named by the file they came from: a spec's leg or a book row."""
+    lines = []
+    for e in exc.errors:
+        if e.source == LEGS_SOURCE and isinstance(e.row, int):
+            k, row = 0, e.row
+            while k < len(legs) - 1 and row >= legs[k]:
+                row -= legs[k]
+                k += 1
+            field = _LEG_FIELDS.get(e.field, e.field)
+            lines.append(f"{specs[k]}: field legs.{row}.{field}: {e.message}")
+        else:
+            lines.append(f"{book}: {e}" if book else str(e))
+    return "\n".join(lines)
 
 
 def _cmd_lockup(args: argparse.Namespace) -> int:
