@@ -441,11 +441,18 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from netcap import __version__  # noqa: PLC0415 (the package imports this module's peers)
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation)."""
     parser = argparse.ArgumentParser(
         prog="netcap", description="Broker-dealer net capital under SEC Rule 15c3-1."
     )
+    parser.add_argument("--version", action="version", version=f"netcap {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("strategy", help="dealer-registration capital increase of one strategy")
