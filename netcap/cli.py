@@ -40,7 +40,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from netcap.book_json import BookInputError
-from netcap.computation import compute
+from netcap.computation import _HAIRCUT_GROUP_TITLES, compute, haircut_group
 from netcap.dealer_screen import DealerFacts, screen
 from netcap.fails import Fail, close_out_deadlines, fails_frame
 from netcap.frame import BookError
@@ -57,6 +57,7 @@ from netcap.requirements import RequirementInputError
 from netcap.settlement import CycleError, cycle_for, settlement_date
 from netcap.strategy import Strategy
 from netcap.tables import TableError, check_tables
+from netcap.text import human, output_width, table, wrap
 
 __all__ = ["main"]
 
@@ -132,6 +133,8 @@ def strategy_report(analysis: RegistrationAnalysis) -> dict[str, Any]:
     detail = analysis.haircuts.detail
     return {
         "strategy": s.name,
+        "as_of": (s.as_of or date.today()).isoformat(),
+        "as_of_given": s.as_of is not None,
         "P": round(s.P, 2),
         "margin_rate": round(s.margin_rate, RATE_DIGITS),
         "fixed_minimum": round(s.fixed_minimum, 2),
@@ -177,8 +180,20 @@ def strategy_report(analysis: RegistrationAnalysis) -> dict[str, Any]:
     }
 
 
-def _print_strategy(report: dict[str, Any]) -> None:
+def _rule_date_line(report: dict[str, Any]) -> str:
+    if report["as_of_given"]:
+        return f"  rules in force on {report['as_of']} (the spec's as_of)"
+    return f"  rules in force today, {report['as_of']} (the spec gives no as_of)"
+
+
+def _binding(standard: str, component: str) -> str:
+    return f"{human(standard)}: {human(component)}"
+
+
+def _print_strategy(report: dict[str, Any], width: int | None = None) -> None:
+    cols = output_width(width)
     print(f"{report['strategy']}  at P = ${report['P']:,.0f}")
+    print(_rule_date_line(report))
     print(
         f"  haircut                  ${report['haircut']:>15,}  "
         f"({report['haircut_pct_of_P']:.4g}% of P)"
@@ -190,19 +205,21 @@ def _print_strategy(report: dict[str, Any]) -> None:
         print(f"  dealer, (a)(6) MM alt.   ${reqs['market_maker_alternative']:>15,}")
     print(
         f"  dealer requirement       ${report['dealer_capital']:>15,}  "
-        f"[{report['binding_standard']}: {report['binding_component']}]"
+        f"[{_binding(report['binding_standard'], report['binding_component'])}]"
     )
     print(
         f"  increase                 {report['increase_pct_rounded']:>15.0f}%   "
         f"(P -> infinity: {report['increase_pct_limit_rounded']:.0f}%)"
     )
     for c in report["crossovers"]:
-        print(
-            f"  crossover at P = ${c['P']:,.2f}: {c['before']['component']} -> "
-            f"{c['after']['component']}"
+        text = (
+            f"crossover at P = ${c['P']:,.2f}: "
+            f"{_binding(c['before']['standard'], c['before']['component'])} -> "
+            f"{_binding(c['after']['standard'], c['after']['component'])}"
         )
-    for w in report["warnings"]:
-        print(f"  warning: {w}")
+        for k, part in enumerate(wrap(text, cols - 4)):
+            print(("  " if k == 0 else "    ") + part)
+    _print_warnings(report["warnings"], cols)
 
 
 def _cmd_strategy(args: argparse.Namespace) -> int:
@@ -215,7 +232,7 @@ def _cmd_strategy(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        _print_strategy(report)
+        _print_strategy(report, args.width)
     _strategy_plot(args, analysis)
     _write_xlsx(args, lambda path: export_strategies([analysis], path))
     return 0
@@ -351,12 +368,45 @@ def _print_table10(rows: list[dict[str, Any]], P: float, with_release: bool) -> 
         print(line + mark)
 
 
-def _print_computation(report: dict[str, Any]) -> None:
-    print(f"{report['firm']} ({report['firm_type']}), as of {report['as_of']}")
-    print(f"standard: {report['standard']}")
+AMOUNT_WIDTH = 18
+"""Columns of an amount in the text layout of ``compute``."""
+
+
+def _labelled_rows(
+    rows: Sequence[tuple[int, str, str, str]], width: int, cite: int
+) -> Iterator[str]:
+    """Lines ``label .... amount  [citation]``, the label wrapped (never cut) to fit ``width``.
+
+    ``rows`` are (indent, label, amount as text, citation); ``cite`` is the
+    width kept for citations.  A label's continuation lines are indented two
+    more columns and carry nothing else.
+    """
+    for indent, label, shown, citation in rows:
+        label_width = max(24, width - indent - 1 - AMOUNT_WIDTH - 4 - cite)
+        parts = wrap(label, label_width)
+        tail = f" {shown:>{AMOUNT_WIDTH}}" + (f"  [{citation}]" if citation else "")
+        yield f"{' ' * indent}{parts[0]:<{label_width}}{tail}".rstrip()
+        for more in parts[1:]:
+            yield f"{' ' * (indent + 2)}{more}"
+
+
+def _print_computation(report: dict[str, Any], width: int | None = None) -> None:
+    cols = output_width(width)
+    print(f"{report['firm']} ({report['firm_type'].replace('_', '-')}), as of {report['as_of']}")
+    print(f"standard: {human(report['standard'])}")
+    candidates = report["requirement"]["candidates"]
+    cite = max(len(x["citation"]) for x in [*report["lines"], *candidates])
     section = ""
+    rows: list[tuple[int, str, str, str]] = []
+
+    def flush() -> None:
+        for line in _labelled_rows(rows, cols, cite):
+            print(line)
+        rows.clear()
+
     for ln in report["lines"]:
         if ln["section"] != section:
+            flush()
             section = ln["section"]
             print(f"\n  {section.upper()}")
         amount = ln["amount"]
@@ -366,21 +416,28 @@ def _print_computation(report: dict[str, Any]) -> None:
             shown = f"{amount:,.2f}%"
         else:
             shown = f"-${-amount:,}" if amount < 0 else f"${amount:,}"
-        indent = "    " if ln["role"] == "item" else "  "
-        label = ln["label"] if len(ln["label"]) <= 70 else ln["label"][:67] + "..."
-        print(f"  {indent}{label:<{74 - len(indent)}} {shown:>18}  [{ln['citation']}]")
-    print("\n  REQUIREMENT CANDIDATES")
-    for c in report["requirement"]["candidates"]:
-        mark = "*" if c["binding"] else " "
-        print(f"   {mark} {c['basis']:<68} ${c['amount']:>15,}  [{c['citation']}]")
+        rows.append((6 if ln["role"] == "item" else 4, ln["label"], shown, ln["citation"]))
+    flush()
+    print("\n  REQUIREMENT CANDIDATES (* binding)")
+    for c in candidates:
+        label = ("* " if c["binding"] else "  ") + c["basis"]
+        rows.append((4, label, f"${c['amount']:,}", c["citation"]))
+    flush()
     hit = [f for f in report["early_warning"] if f["triggered"]]
     print("\n  EARLY WARNING AND WITHDRAWAL TESTS")
     if not hit:
         print("    none crossed")
     for f in hit:
-        print(f"    CROSSED: {f['description']}  [{f['citation']}]")
-    for w in report["warnings"]:
-        print(f"  warning: {w}")
+        for k, part in enumerate(wrap(f"CROSSED: {f['description']}  [{f['citation']}]", cols - 6)):
+            print(("    " if k == 0 else "      ") + part)
+    _print_warnings(report["warnings"], cols)
+
+
+def _print_warnings(warnings: Sequence[str], width: int, indent: int = 2) -> None:
+    """Each warning on its own lines, wrapped to ``width``."""
+    for w in warnings:
+        for k, part in enumerate(wrap(f"warning: {w}", width - indent - 2)):
+            print(" " * indent + ("" if k == 0 else "  ") + part)
 
 
 @contextmanager
@@ -409,7 +466,7 @@ def _cmd_compute(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        _print_computation(report)
+        _print_computation(report, args.width)
     return 0
 
 
@@ -426,6 +483,17 @@ def _write_xlsx(args: argparse.Namespace, write: Callable[[Path], object]) -> No
     except OSError as exc:
         raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     print(f"wrote {path}", file=sys.stderr)
+
+
+def _add_width_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--width",
+        type=int,
+        default=None,
+        metavar="COLUMNS",
+        help="lay text output out in this many columns; long labels wrap, none is cut "
+        "(default: the terminal's width, else 120)",
+    )
 
 
 def _add_xlsx_option(p: argparse.ArgumentParser, what: str) -> None:
@@ -459,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("spec", help="strategy spec (JSON)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--P", type=float, default=None, help="position size in dollars")
+    _add_width_option(p)
     p.set_defaults(func=_cmd_strategy)
     _add_strategy_plot_option(p)
     _add_xlsx_option(p, "a workbook with live formulas over P")
@@ -477,6 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
         "folder of .csv sheets (see docs/book-format.md)",
     )
     c.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_width_option(c)
     c.set_defaults(func=_cmd_compute)
     _add_xlsx_option(c, "the computation as a workbook with live formulas")
 
@@ -634,16 +704,86 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     with _strategy_errors(args.spec):
         out = sweep(strategy, grid)
     if args.csv:
-        out.to_csv(args.csv, index=False)
+        _sweep_rounded(out).to_csv(args.csv, index=False)
         print(f"wrote {args.csv}", file=sys.stderr)
     else:
-        print(out.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
+        for line in _sweep_text(out, output_width(args.width)):
+            print(line)
     print(
         f"crossovers: {[round(p, 2) for p in out.attrs['crossovers']]}; "
         f"increase as P -> infinity: {out.attrs['increase_pct_limit']:.4g}%",
         file=sys.stderr,
     )
     return 0
+
+
+_SWEEP_DOLLARS = (
+    "haircut",
+    "threshold",
+    "non_dealer",
+    "dealer_margin",
+    "aggregate_indebtedness",
+    "market_maker",
+    "dealer",
+)
+
+
+def _sweep_rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """The sweep as ``--csv`` writes it: P to the cent, dollars to the dollar, % off float noise.
+
+    Identifiers stay as they are (the CSV is for programs, like ``--json``).
+    """
+    out = frame.copy()
+    out["P"] = [round(float(p), 2) for p in out["P"]]
+    for col in _SWEEP_DOLLARS:
+        out[col] = pd.array(
+            [None if pd.isna(v) else round_dollars(float(v)) for v in out[col]], dtype="Int64"
+        )
+    out["increase_pct"] = [_pct(float(v)) for v in out["increase_pct"]]
+    return out
+
+
+_ABBREVIATIONS = {
+    "aggregate_indebtedness": "AI",
+    "market_maker_alternative": "MM",
+    "margin": "margin",
+    "fixed_minimum_plus_haircut": "F + haircut",
+    "fixed_minimum": "F",
+    "market_maker_threshold": "threshold",
+}
+
+
+def _sweep_text(frame: pd.DataFrame, width: int) -> list[str]:
+    """The sweep as a text table with names for headers and a key to the binding column."""
+
+    def dollars(col: str) -> list[str]:
+        return ["n/a" if pd.isna(v) else f"${round_dollars(float(v)):,}" for v in frame[col]]
+
+    columns: list[tuple[str, list[str], str]] = [
+        ("position size P", [f"${float(p):,.0f}" for p in frame["P"]], ">"),
+        ("haircut", dollars("haircut"), ">"),
+        ("market-maker threshold (a)(6)", dollars("threshold"), ">"),
+        ("non-dealer margin", dollars("non_dealer"), ">"),
+        ("dealer margin", dollars("dealer_margin"), ">"),
+        ("dealer, AI standard (a)(1)(i)", dollars("aggregate_indebtedness"), ">"),
+        ("dealer, market-maker alternative", dollars("market_maker"), ">"),
+        ("dealer requirement", dollars("dealer"), ">"),
+        (
+            "binding",
+            [
+                f"{_ABBREVIATIONS[str(s)]}: {_ABBREVIATIONS[str(c)]}"
+                for s, c in zip(frame["standard"], frame["component"], strict=True)
+            ],
+            "<",
+        ),
+        ("increase", [f"{float(v):,.2f}%" for v in frame["increase_pct"]], ">"),
+    ]
+    key = (
+        "binding: AI = aggregate indebtedness standard (a)(1)(i), MM = market-maker "
+        "alternative (a)(6)(iii)(A); F = fixed minimum (a)(2)(iii), threshold = the (a)(6) "
+        "threshold, margin = the non-dealer margin"
+    )
+    return [*table(columns, width), "", *wrap(key, width)]
 
 
 def _cmd_combine(args: argparse.Namespace) -> int:
@@ -702,11 +842,25 @@ def _cmd_combine(args: argparse.Namespace) -> int:
             )
         )
     else:
-        print(table.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
-        print(
-            f"sum of stand-alone increases {c.sum_of_increase_pct:.2f}%; combined firm "
-            f"{c.increase_pct:.2f}% [{c.standard}: {c.component}]"
+        cols = output_width(args.width)
+        when = (
+            f"rules in force on {c.as_of.isoformat()}" if c.as_of is not None else "rules of today"
         )
+        print(f"Strategies run by one firm, {when}")
+        for line in _combine_text(table, cols):
+            print(line)
+        summary = (
+            f"The stand-alone increases added up: {c.sum_of_increase_pct:,.2f}%; the combined "
+            f"firm: {c.increase_pct:,.2f}% [{_binding(c.standard, c.component)}]; running "
+            f"together saves ${round_dollars(c.saving):,} of dealer capital."
+        )
+        print()
+        for line in wrap(summary, cols):
+            print(line)
+        for note in notes:
+            for k, part in enumerate(wrap(f"note: {note}", cols - 2)):
+                print(("" if k == 0 else "  ") + part)
+        _print_warnings(list(c.haircuts.warnings), cols, indent=0)
     if args.plot:
         from netcap.plot import plot_combination  # noqa: PLC0415 (optional extra)
 
@@ -718,6 +872,28 @@ def _cmd_combine(args: argparse.Namespace) -> int:
 
 
 _DOLLARS = {"haircut", "non_dealer", "dealer"}
+
+
+def _combine_text(frame: pd.DataFrame, width: int) -> list[str]:
+    """``combine``'s table as text: names in full (wrapped), dollars to the dollar."""
+    name_width = max(24, min(44, width // 3))
+    names: list[str] = []
+    rows: list[list[str]] = []
+    for r in frame.to_dict("records"):
+        parts = wrap(str(r["name"]), name_width - 2)
+        cells = [
+            f"${round_dollars(float(r['haircut'])):,}",
+            f"${round_dollars(float(r['non_dealer'])):,}",
+            f"${round_dollars(float(r['dealer'])):,}",
+            f"{float(r['increase_pct']):,.2f}%",
+        ]
+        for k, part in enumerate(parts):
+            names.append(part if k == 0 else "  " + part)
+            rows.append(cells if k == 0 else ["", "", "", ""])
+    heads = ["haircut", "non-dealer margin", "dealer requirement", "increase"]
+    columns: list[tuple[str, list[str], str]] = [("", names, "<")]
+    columns += [(h, [row[k] for row in rows], ">") for k, h in enumerate(heads)]
+    return table(columns, width)
 
 
 def _combine_cell(key: str, value: Any) -> Any:
@@ -797,7 +973,12 @@ def _add_whatif_commands(sub: Any) -> None:
         "--to", dest="high", type=float, default=1e10, help="largest P in dollars (default 1e10)"
     )
     s.add_argument("--n", type=int, default=51, help="number of P values, log-spaced (default 51)")
-    s.add_argument("--csv", default=None, help="write the table to this CSV file")
+    s.add_argument(
+        "--csv",
+        default=None,
+        help="write the table to this CSV file (P to the cent, dollars to the dollar)",
+    )
+    _add_width_option(s)
     s.set_defaults(func=_cmd_sweep)
 
     c = sub.add_parser("combine", help="several strategies run by one firm vs stand-alone")
@@ -817,6 +998,7 @@ def _add_whatif_commands(sub: Any) -> None:
         default=None,
         help="bar chart: stand-alone vs combined (matplotlib)",
     )
+    _add_width_option(c)
     c.set_defaults(func=_cmd_combine)
 
     lk = sub.add_parser("lockup", help="capital held per entity under the one-year lock-up")
@@ -854,6 +1036,7 @@ def _add_pretrade_command(sub: Any) -> None:
         '{"remove": "<id>"} takes that position out of the book',
     )
     pt.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_width_option(pt)
     pt.set_defaults(func=_cmd_pretrade)
 
 
@@ -883,30 +1066,103 @@ def _cmd_pretrade(args: argparse.Namespace) -> int:
             else:
                 results.append(state.add(trade).to_dict())
         except KeyError as exc:
-            raise InputError(f"{args.trades}: trade {i}: {exc.args[0]}") from None
+            raise InputError(f"{args.trades}: trade {i + 1}: {exc.args[0]}") from None
         except (BookError, ValueError) as exc:
-            raise InputError(f"{args.trades}: trade {i}: {exc}") from None
+            raise InputError(f"{args.trades}: trade {i + 1}: {exc}") from None
+    results = [_pretrade_report(r) for r in results]
     if args.json:
         print(json.dumps({"trades": results}, indent=2))
         return 0
-    for r in results:
+    cols = output_width(args.width)
+    for n, r in enumerate(results, start=1):
         verdict = "allowed" if r["allowed"] else "NOT allowed"
-        what = "remove" if r["action"] == "remove" else "trade"
-        print(f"{what} {r['position_id']}: {verdict} ({r['method']})")
-        for key, label in (
-            ("haircuts", "haircuts"),
-            ("net_capital", "net capital"),
-            ("excess_net_capital", "excess net capital"),
-        ):
+        what = "remove" if r["action"] == "remove" else "add"
+        count = f" ({n} of {len(results)})" if len(results) > 1 else ""
+        how = _PRETRADE_METHODS.get(str(r["method"]), str(r["method"]))
+        print(f"{what} {r['position_id']}{count}: {verdict} ({how})")
+        rows: list[tuple[str, str, str, str]] = []
+        for key, label in _PRETRADE_LINES:
             b, a, d = r["before"][key], r["after"][key], r["delta"][key]
-            print(f"  {label:<20} {b:>18,.0f} -> {a:>18,.0f}  ({d:+,.0f})")
-        print(f"  {'requirement':<20} {r['requirement']:>18,.0f}")
+            rows.append((label, f"${b:,}", f"${a:,}", f"{d:+,}"))
+        rows.append(("Net capital requirement", f"${r['requirement']:,}", "", ""))
         for c in r["changed_paragraphs"]:
-            print(f"  {c['paragraph']:<32} {c['before']:>14,.0f} -> {c['after']:>14,.0f}")
+            group = haircut_group(c["paragraph"])
+            title = _HAIRCUT_GROUP_TITLES.get(group, group)
+            rows.append(
+                (
+                    f"  of which {title} [{c['paragraph']}]",
+                    f"${c['before']:,}",
+                    f"${c['after']:,}",
+                    f"{c['delta']:+,}",
+                )
+            )
+        columns: list[tuple[str, list[str], str]] = [
+            ("", [wrapped for row in rows for wrapped in _first_only(row[0], cols)], "<")
+        ]
+        for k, head in enumerate(("before", "after", "change"), start=1):
+            cells: list[str] = []
+            for row in rows:
+                cells += [row[k]] + [""] * (len(_first_only(row[0], cols)) - 1)
+            columns.append((head, cells, ">"))
+        for line in table(columns, cols):
+            print("  " + line)
         added = [f for f in r["after"]["flags"] if f not in r["before"]["flags"]]
         if added:
             print(f"  new flags: {', '.join(added)}")
     return 0
+
+
+_PRETRADE_METHODS = {"incremental": "computed incrementally", "full": "full recompute"}
+
+_PRETRADE_LINES = (
+    ("haircuts_on_securities_positions", "Total haircuts on securities positions"),
+    ("tentative_net_capital", "Net capital before haircuts (tentative net capital)"),
+    ("net_capital", "Net capital"),
+    ("excess_net_capital", "Excess net capital"),
+)
+"""The lines of ``pretrade``'s text output, labelled as ``compute`` labels them."""
+
+
+def _first_only(label: str, width: int) -> list[str]:
+    """A label wrapped to half the width (continuation lines indented)."""
+    parts = wrap(label, max(30, width // 2) - 2)
+    return [parts[0], *("  " + p for p in parts[1:])]
+
+
+def _pretrade_report(r: dict[str, Any]) -> dict[str, Any]:
+    """One ``pretrade`` result with dollars rounded once to the dollar (docs/numeric-policy.md).
+
+    Adds ``haircuts_on_securities_positions`` (tentative net capital less net capital),
+    which is what ``compute``'s "Total haircuts on securities positions" line shows;
+    ``haircuts`` also counts the deductions taken before tentative net capital.
+    """
+    out = dict(r)
+    tnc = {"before": r["tentative_net_capital"], "after": r["tentative_net_capital_after"]}
+    for side in ("before", "after"):
+        values = dict(r[side])
+        values["tentative_net_capital"] = tnc[side]
+        values["haircuts_on_securities_positions"] = tnc[side] - values["net_capital"]
+        out[side] = values
+    delta = dict(r["delta"])
+    for key in ("tentative_net_capital", "haircuts_on_securities_positions"):
+        delta[key] = out["after"][key] - out["before"][key]
+    out["delta"] = delta
+    for side in ("before", "after", "delta"):
+        out[side] = {
+            k: v if isinstance(v, list) else round_dollars(float(v)) for k, v in out[side].items()
+        }
+    for key in ("tentative_net_capital", "tentative_net_capital_after", "requirement"):
+        out[key] = round_dollars(float(r[key]))
+    out["changed_paragraphs"] = [
+        {
+            "paragraph": c["paragraph"],
+            "before": round_dollars(float(c["before"])),
+            "after": round_dollars(float(c["after"])),
+            "delta": round_dollars(float(c["delta"])),
+        }
+        for c in r["changed_paragraphs"]
+    ]
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:

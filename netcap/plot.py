@@ -261,8 +261,7 @@ def plot_combination(combination: Combination, ax: Any = None) -> Any:
         _, ax = plt.subplots(figsize=(7, 4.5))
     t = combination.table()
     labels = [
-        textwrap.fill(str(n), 16, break_on_hyphens=False, break_long_words=False)
-        for n in t["name"]
+        textwrap.fill(str(n), 16, break_on_hyphens=False, break_long_words=False) for n in t["name"]
     ]
     x = np.arange(len(t))
     separate = len(t) - 2
