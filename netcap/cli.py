@@ -935,8 +935,13 @@ def _cmd_lockup(args: argparse.Namespace) -> int:
         result = simulate_lockup(frame, policy=args.policy)
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from None
-    print(result.frame().to_string(float_format=lambda x: f"{x:,.2f}"))
-    print(json.dumps(result.summary(), indent=2))
+    print(result.frame().to_string(float_format=lambda x: f"{round_dollars(float(x)):,}"))
+    # dollars rounded once to the dollar (docs/numeric-policy.md); the ratio to 4 decimals
+    summary = {
+        k: round(v, 4) if k == "peak_ratio" else float(round_dollars(float(v)))
+        for k, v in result.summary().items()
+    }
+    print(json.dumps(summary, indent=2))
     return 0
 
 

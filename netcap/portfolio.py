@@ -213,7 +213,7 @@ def _rule_date(
 
 
 def combine(
-    strategies: Sequence[Strategy],
+    strategies: Sequence[Strategy | RegistrationAnalysis],
     book: Sequence[Position] | pd.DataFrame | None = None,
     *,
     sizes: Sequence[float] | None = None,
@@ -224,6 +224,8 @@ def combine(
     as_of: date | None = None,
 ) -> Combination:
     """Run ``strategies`` (each at ``sizes[k]``, default its own P) and ``book`` as one firm.
+
+    ``strategies`` are `Strategy` specs or their analyses (`netcap.analyze`).
 
     ``book`` is a list of positions or a validated position frame (the
     ``positions`` of `netcap.io.load_book`, which keeps the row numbers of the
@@ -241,22 +243,23 @@ def combine(
     """
     if not strategies:
         raise ValueError("combine: give at least one strategy")
+    specs = [s.strategy if isinstance(s, RegistrationAnalysis) else s for s in strategies]
     book_in: Sequence[Position] | pd.DataFrame = (
         book if isinstance(book, pd.DataFrame) else tuple(book or ())
     )
-    Ps = [s.P for s in strategies] if sizes is None else [float(p) for p in sizes]
-    if len(Ps) != len(strategies):
-        raise ValueError(f"combine: {len(strategies)} strategies but {len(Ps)} sizes")
+    Ps = [s.P for s in specs] if sizes is None else [float(p) for p in sizes]
+    if len(Ps) != len(specs):
+        raise ValueError(f"combine: {len(specs)} strategies but {len(Ps)} sizes")
     for k, p in enumerate(Ps):
         if not (np.isfinite(p) and p > 0):
             raise ValueError(f"combine: sizes[{k}] = {p} is not a positive size")
     notes: list[str] = []
-    strategies, on = _rule_date(strategies, as_of, notes)
+    dated, on = _rule_date(specs, as_of, notes)
     ncbh = net_capital_before_haircuts
     if ncbh is None:
         given = {
             s.net_capital_before_haircuts
-            for s in strategies
+            for s in dated
             if s.net_capital_before_haircuts is not None
         }
         if len(given) > 1:
@@ -265,17 +268,17 @@ def combine(
                 f"{sorted(given)}; pass the firm's figure as net_capital_before_haircuts"
             )
         ncbh = given.pop() if given else None
-    F = max(s.fixed_minimum for s in strategies) if fixed_minimum is None else fixed_minimum
-    eligible = all(s.market_maker_eligible for s in strategies)
+    F = max(s.fixed_minimum for s in dated) if fixed_minimum is None else fixed_minimum
+    eligible = all(s.market_maker_eligible for s in dated)
 
     # the legs are checked together first, so a bad leg is named by its place in the list
-    legs = merged_positions(strategies, Ps)
+    legs = merged_positions(dated, Ps)
     legs_frame = positions_frame(legs, on, source=LEGS_SOURCE)
 
     alone: list[StandAlone] = []
     margin = dealer_margin = 0.0
     first_leg = 0
-    for s, P in zip(strategies, Ps, strict=True):
+    for s, P in zip(dated, Ps, strict=True):
         alone_s = s if ncbh is None else s.model_copy(update={"net_capital_before_haircuts": ncbh})
         try:
             a: RegistrationAnalysis = analyze(alone_s.with_P(P), options)
@@ -319,7 +322,7 @@ def combine(
         positions = legs + tuple(book_in)
         frame = positions_frame(positions, on)
     haircuts = haircuts_of_legs(
-        strategies[0].model_copy(update={"name": "combine"}), frame, on, options, ncbh
+        dated[0].model_copy(update={"name": "combine"}), frame, on, options, ncbh
     )
     thresholds = thresholds_if_eligible(frame, on, eligible=eligible)
     threshold = float(thresholds["threshold"].sum())
