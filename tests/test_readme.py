@@ -58,7 +58,7 @@ def test_readme_python_examples_print_what_they_say() -> None:
                 assert source is not None
                 out = io.StringIO()
                 with contextlib.redirect_stdout(out):
-                    exec(compile(ast.Module([stmt], []), "README.md", "exec"), scope)  # noqa: S102
+                    exec(compile(ast.Module([stmt], []), "README.md", "exec"), scope)
                 want = _expected(lines[stmt.end_lineno - 1 if stmt.end_lineno else 0])
                 if want is not None:
                     assert out.getvalue().strip() == want, source
