@@ -295,6 +295,7 @@ def _cmd_table10(args: argparse.Namespace) -> int:
                 "haircut_pct_of_P": _pct(a.haircut_rate * 100.0),
                 "increase_pct_at_P": round_percent(a.at().increase_pct),
                 "increase_pct_limit": round_percent(a.increase_pct_limit),
+                "warnings": list(a.haircuts.warnings),
             }
         )
     computed = {r["key"] for r in rows}
@@ -307,6 +308,7 @@ def _cmd_table10(args: argparse.Namespace) -> int:
                     "haircut_pct_of_P": None,
                     "increase_pct_at_P": None,
                     "increase_pct_limit": None,
+                    "warnings": [],
                 }
             )
     for r in rows:
@@ -366,6 +368,15 @@ def _print_table10(rows: list[dict[str, Any]], P: float, with_release: bool) -> 
         if r["differs_from_release"] and not mark:
             mark = "  * differs from the release"
         print(line + mark)
+    caveats: dict[str, list[str]] = {}
+    for r in rows:
+        for w in r.get("warnings", []):
+            # one line per caveat, naming the strategies it applies to (leg ids differ)
+            key = w.split(" for ")[0] if w.startswith("Appendix B") else w
+            caveats.setdefault(key, []).append(str(r["key"]))
+    for text, keys in caveats.items():
+        which = "strategy" if len(keys) == 1 else "strategies"
+        print(f"warning: {text} ({which} {', '.join(keys)})")
 
 
 AMOUNT_WIDTH = 18
