@@ -57,7 +57,7 @@ from netcap.requirements import RequirementInputError
 from netcap.settlement import CycleError, cycle_for, settlement_date
 from netcap.strategy import Strategy
 from netcap.tables import TableError, check_tables
-from netcap.text import human, output_width, table, wrap
+from netcap.text import human, output_width, plural, table, wrap
 
 __all__ = ["main"]
 
@@ -120,6 +120,38 @@ def _pct(x: float) -> float:
     return round(x, PERCENT_DIGITS)
 
 
+CAVEAT_MARK = "not computed"
+"""What a haircut detail note says when a charge it names was left out (no input for it)."""
+
+
+def caveats(detail: pd.DataFrame) -> list[str]:
+    """The caveats carried only on detail rows' notes, one line each with the positions it hits.
+
+    An Appendix B margin charge with no margin given is noted on its row; a reader of the
+    summary or of the JSON warnings must see it too.
+    """
+    notes = detail["note"].astype(str)
+    hit = notes.str.contains(CAVEAT_MARK, regex=False).to_numpy(dtype=bool)
+    if not hit.any():
+        return []
+    ids: dict[str, list[str]] = {}
+    for pid, note in zip(
+        detail["id"].to_numpy(dtype=object)[hit], notes.to_numpy(dtype=object)[hit], strict=True
+    ):
+        for part in str(note).split("; "):
+            if CAVEAT_MARK in part:
+                ids.setdefault(part, []).append(str(pid))
+    out = []
+    for text, who in ids.items():
+        shown = ", ".join(repr(x) for x in who[:5])
+        more = f" and {len(who) - 5} more" if len(who) > 5 else ""
+        out.append(
+            f"{text}, for {plural(len(who), 'position')} ({shown}{more}): "
+            "the haircut leaves that charge out"
+        )
+    return out
+
+
 def strategy_report(analysis: RegistrationAnalysis) -> dict[str, Any]:
     """The JSON object printed by ``netcap strategy --json``.
 
@@ -176,7 +208,7 @@ def strategy_report(analysis: RegistrationAnalysis) -> dict[str, Any]:
             for r in detail.to_dict("records")
         ],
         "citations": dict(CITATIONS),
-        "warnings": list(analysis.haircuts.warnings),
+        "warnings": [*analysis.haircuts.warnings, *caveats(detail)],
     }
 
 
@@ -295,7 +327,7 @@ def _cmd_table10(args: argparse.Namespace) -> int:
                 "haircut_pct_of_P": _pct(a.haircut_rate * 100.0),
                 "increase_pct_at_P": round_percent(a.at().increase_pct),
                 "increase_pct_limit": round_percent(a.increase_pct_limit),
-                "warnings": list(a.haircuts.warnings),
+                "warnings": [*a.haircuts.warnings, *caveats(a.haircuts.detail)],
             }
         )
     computed = {r["key"] for r in rows}
@@ -372,7 +404,7 @@ def _print_table10(rows: list[dict[str, Any]], P: float, with_release: bool) -> 
     for r in rows:
         for w in r.get("warnings", []):
             # one line per caveat, naming the strategies it applies to (leg ids differ)
-            key = w.split(" for ")[0] if w.startswith("Appendix B") else w
+            key = w.split(", for ")[0] if CAVEAT_MARK in w else w
             caveats.setdefault(key, []).append(str(r["key"]))
     for text, keys in caveats.items():
         which = "strategy" if len(keys) == 1 else "strategies"
@@ -474,6 +506,7 @@ def _cmd_compute(args: argparse.Namespace) -> int:
         result = compute(loaded.book, positions=loaded.positions)
     _write_xlsx(args, lambda path: export_computation(result, path, loaded=loaded))
     report = result.to_dict()
+    report["warnings"] = [*report["warnings"], *caveats(result.haircuts.detail)]
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -824,6 +857,7 @@ def _cmd_combine(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise InputError(str(exc)) from None
     notes = list(c.notes)
+    warnings = [*c.haircuts.warnings, *caveats(c.haircuts.detail)]
     if capital is not None:
         notes.append(
             f"net capital before haircuts, the base of 15c3-1(c)(2)(vi)(M): "
@@ -848,6 +882,7 @@ def _cmd_combine(args: argparse.Namespace) -> int:
                         None if capital is None else round_dollars(capital)
                     ),
                     "notes": notes,
+                    "warnings": warnings,
                 },
                 indent=2,
             )
@@ -871,7 +906,7 @@ def _cmd_combine(args: argparse.Namespace) -> int:
         for note in notes:
             for k, part in enumerate(wrap(f"note: {note}", cols - 2)):
                 print(("" if k == 0 else "  ") + part)
-        _print_warnings(list(c.haircuts.warnings), cols, indent=0)
+        _print_warnings(warnings, cols, indent=0)
     if args.plot:
         from netcap.plot import plot_combination  # noqa: PLC0415 (optional extra)
 

@@ -54,7 +54,6 @@ from netcap.haircuts.tentative import APPENDIX_B, PRE_TENTATIVE, SECURITIES, det
 from netcap.model import Instrument
 from netcap.money import CENT
 from netcap.tables import load_schedule
-from netcap.text import plural
 
 __all__ = [
     "FuturesOptions",
@@ -472,20 +471,10 @@ def compute_haircuts(
         detail.loc[rows_g[done], "add_on_paragraph"] = fut_charge.citation[gov_fut][done]
         detail.loc[rows_g[done], "add_on_charge"] = fut_charge.charge[gov_fut][done]
         note_col = detail["note"].to_numpy(dtype=object).copy()
-        text = "Appendix B (a)(3)(xiv) margin charge not computed: no margin given"
         for i in rows_g[~done]:
+            text = "Appendix B (a)(3)(xiv) margin charge not computed: no margin given"
             note_col[i] = f"{note_col[i]}; {text}" if note_col[i] else text
         detail["note"] = note_col
-        missing = rows_g[~done]
-        if len(missing):  # a caveat on the whole result, not only on each row's note
-            ids_missing = detail["id"].to_numpy(dtype=object)[missing]
-            shown = ", ".join(repr(str(x)) for x in ids_missing[:5])
-            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-            warnings = (
-                *warnings,
-                f"{text} for {plural(len(missing), 'futures position')} ({shown}{more}); "
-                "the charge may be understated",
-            )
         if fut_charge.reduction > 0:
             worksheets["futures_equity_reduction"] = pd.DataFrame(
                 {
