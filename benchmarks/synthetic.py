@@ -233,7 +233,7 @@ def synthetic_frame(n: int, seed: int = 0, *, options: bool = True) -> pd.DataFr
     # (B)(1): issued at most 731 days before maturity; some issued recently, so the
     # (M)(4) 20-business-day holding period has not run yet
     rows = np.flatnonzero(is_("muni_b1"))
-    latest = np.minimum(maturity[rows] - np.datetime64(AS_OF, "D"), 731).astype(np.int64)
+    latest = np.minimum((maturity[rows] - np.datetime64(AS_OF, "D")).astype(np.int64), 731)
     term = latest + rng.integers(0, 731 - latest + 1)
     issue_date[rows] = maturity[rows] - term.astype("timedelta64[D]")
     issue_date[rows] = np.minimum(issue_date[rows], np.datetime64(AS_OF, "D"))

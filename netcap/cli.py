@@ -40,23 +40,24 @@ import pandas as pd
 from pydantic import ValidationError
 
 from netcap.book_json import BookInputError
-from netcap.computation import compute
+from netcap.computation import _HAIRCUT_GROUP_TITLES, compute, haircut_group
 from netcap.dealer_screen import DealerFacts, screen
 from netcap.fails import Fail, close_out_deadlines, fails_frame
 from netcap.frame import BookError
 from netcap.io import UnsafeFileError, load_book, write_template
 from netcap.io.json_file import JsonInputError, read_json
 from netcap.lockup import simulate_lockup
-from netcap.model import Position, SecurityClass
+from netcap.model import SecurityClass
 from netcap.money import round_dollars, round_percent
 from netcap.net_worth import NotInForceError
-from netcap.portfolio import combine
+from netcap.portfolio import LEGS_SOURCE, combine
 from netcap.registration import CITATIONS, RegistrationAnalysis, analyze, sweep
 from netcap.report import export_computation, export_strategies
 from netcap.requirements import RequirementInputError
 from netcap.settlement import CycleError, cycle_for, settlement_date
 from netcap.strategy import Strategy
 from netcap.tables import TableError, check_tables
+from netcap.text import human, output_width, plural, table, wrap
 
 __all__ = ["main"]
 
@@ -119,6 +120,38 @@ def _pct(x: float) -> float:
     return round(x, PERCENT_DIGITS)
 
 
+CAVEAT_MARK = "not computed"
+"""What a haircut detail note says when a charge it names was left out (no input for it)."""
+
+
+def caveats(detail: pd.DataFrame) -> list[str]:
+    """The caveats carried only on detail rows' notes, one line each with the positions it hits.
+
+    An Appendix B margin charge with no margin given is noted on its row; a reader of the
+    summary or of the JSON warnings must see it too.
+    """
+    notes = detail["note"].astype(str)
+    hit = notes.str.contains(CAVEAT_MARK, regex=False).to_numpy(dtype=bool)
+    if not hit.any():
+        return []
+    ids: dict[str, list[str]] = {}
+    for pid, note in zip(
+        detail["id"].to_numpy(dtype=object)[hit], notes.to_numpy(dtype=object)[hit], strict=True
+    ):
+        for part in str(note).split("; "):
+            if CAVEAT_MARK in part:
+                ids.setdefault(part, []).append(str(pid))
+    out = []
+    for text, who in ids.items():
+        shown = ", ".join(repr(x) for x in who[:5])
+        more = f" and {len(who) - 5} more" if len(who) > 5 else ""
+        out.append(
+            f"{text}, for {plural(len(who), 'position')} ({shown}{more}): "
+            "the haircut leaves that charge out"
+        )
+    return out
+
+
 def strategy_report(analysis: RegistrationAnalysis) -> dict[str, Any]:
     """The JSON object printed by ``netcap strategy --json``.
 
@@ -132,6 +165,8 @@ def strategy_report(analysis: RegistrationAnalysis) -> dict[str, Any]:
     detail = analysis.haircuts.detail
     return {
         "strategy": s.name,
+        "as_of": (s.as_of or date.today()).isoformat(),
+        "as_of_given": s.as_of is not None,
         "P": round(s.P, 2),
         "margin_rate": round(s.margin_rate, RATE_DIGITS),
         "fixed_minimum": round(s.fixed_minimum, 2),
@@ -173,12 +208,24 @@ def strategy_report(analysis: RegistrationAnalysis) -> dict[str, Any]:
             for r in detail.to_dict("records")
         ],
         "citations": dict(CITATIONS),
-        "warnings": list(analysis.haircuts.warnings),
+        "warnings": [*analysis.haircuts.warnings, *caveats(detail)],
     }
 
 
-def _print_strategy(report: dict[str, Any]) -> None:
+def _rule_date_line(report: dict[str, Any]) -> str:
+    if report["as_of_given"]:
+        return f"  rules in force on {report['as_of']} (the spec's as_of)"
+    return f"  rules in force today, {report['as_of']} (the spec gives no as_of)"
+
+
+def _binding(standard: str, component: str) -> str:
+    return f"{human(standard)}: {human(component)}"
+
+
+def _print_strategy(report: dict[str, Any], width: int | None = None) -> None:
+    cols = output_width(width)
     print(f"{report['strategy']}  at P = ${report['P']:,.0f}")
+    print(_rule_date_line(report))
     print(
         f"  haircut                  ${report['haircut']:>15,}  "
         f"({report['haircut_pct_of_P']:.4g}% of P)"
@@ -190,19 +237,21 @@ def _print_strategy(report: dict[str, Any]) -> None:
         print(f"  dealer, (a)(6) MM alt.   ${reqs['market_maker_alternative']:>15,}")
     print(
         f"  dealer requirement       ${report['dealer_capital']:>15,}  "
-        f"[{report['binding_standard']}: {report['binding_component']}]"
+        f"[{_binding(report['binding_standard'], report['binding_component'])}]"
     )
     print(
         f"  increase                 {report['increase_pct_rounded']:>15.0f}%   "
         f"(P -> infinity: {report['increase_pct_limit_rounded']:.0f}%)"
     )
     for c in report["crossovers"]:
-        print(
-            f"  crossover at P = ${c['P']:,.2f}: {c['before']['component']} -> "
-            f"{c['after']['component']}"
+        text = (
+            f"crossover at P = ${c['P']:,.2f}: "
+            f"{_binding(c['before']['standard'], c['before']['component'])} -> "
+            f"{_binding(c['after']['standard'], c['after']['component'])}"
         )
-    for w in report["warnings"]:
-        print(f"  warning: {w}")
+        for k, part in enumerate(wrap(text, cols - 4)):
+            print(("  " if k == 0 else "    ") + part)
+    _print_warnings(report["warnings"], cols)
 
 
 def _cmd_strategy(args: argparse.Namespace) -> int:
@@ -215,7 +264,7 @@ def _cmd_strategy(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        _print_strategy(report)
+        _print_strategy(report, args.width)
     _strategy_plot(args, analysis)
     _write_xlsx(args, lambda path: export_strategies([analysis], path))
     return 0
@@ -278,6 +327,7 @@ def _cmd_table10(args: argparse.Namespace) -> int:
                 "haircut_pct_of_P": _pct(a.haircut_rate * 100.0),
                 "increase_pct_at_P": round_percent(a.at().increase_pct),
                 "increase_pct_limit": round_percent(a.increase_pct_limit),
+                "warnings": [*a.haircuts.warnings, *caveats(a.haircuts.detail)],
             }
         )
     computed = {r["key"] for r in rows}
@@ -290,6 +340,7 @@ def _cmd_table10(args: argparse.Namespace) -> int:
                     "haircut_pct_of_P": None,
                     "increase_pct_at_P": None,
                     "increase_pct_limit": None,
+                    "warnings": [],
                 }
             )
     for r in rows:
@@ -349,14 +400,56 @@ def _print_table10(rows: list[dict[str, Any]], P: float, with_release: bool) -> 
         if r["differs_from_release"] and not mark:
             mark = "  * differs from the release"
         print(line + mark)
+    caveats: dict[str, list[str]] = {}
+    for r in rows:
+        for w in r.get("warnings", []):
+            # one line per caveat, naming the strategies it applies to (leg ids differ)
+            key = w.split(", for ")[0] if CAVEAT_MARK in w else w
+            caveats.setdefault(key, []).append(str(r["key"]))
+    for text, keys in caveats.items():
+        which = "strategy" if len(keys) == 1 else "strategies"
+        print(f"warning: {text} ({which} {', '.join(keys)})")
 
 
-def _print_computation(report: dict[str, Any]) -> None:
-    print(f"{report['firm']} ({report['firm_type']}), as of {report['as_of']}")
-    print(f"standard: {report['standard']}")
+AMOUNT_WIDTH = 18
+"""Columns of an amount in the text layout of ``compute``."""
+
+
+def _labelled_rows(
+    rows: Sequence[tuple[int, str, str, str]], width: int, cite: int
+) -> Iterator[str]:
+    """Lines ``label .... amount  [citation]``, the label wrapped (never cut) to fit ``width``.
+
+    ``rows`` are (indent, label, amount as text, citation); ``cite`` is the
+    width kept for citations.  A label's continuation lines are indented two
+    more columns and carry nothing else.
+    """
+    for indent, label, shown, citation in rows:
+        label_width = max(24, width - indent - 1 - AMOUNT_WIDTH - 4 - cite)
+        parts = wrap(label, label_width)
+        tail = f" {shown:>{AMOUNT_WIDTH}}" + (f"  [{citation}]" if citation else "")
+        yield f"{' ' * indent}{parts[0]:<{label_width}}{tail}".rstrip()
+        for more in parts[1:]:
+            yield f"{' ' * (indent + 2)}{more}"
+
+
+def _print_computation(report: dict[str, Any], width: int | None = None) -> None:
+    cols = output_width(width)
+    print(f"{report['firm']} ({report['firm_type'].replace('_', '-')}), as of {report['as_of']}")
+    print(f"standard: {human(report['standard'])}")
+    candidates = report["requirement"]["candidates"]
+    cite = max(len(x["citation"]) for x in [*report["lines"], *candidates])
     section = ""
+    rows: list[tuple[int, str, str, str]] = []
+
+    def flush() -> None:
+        for line in _labelled_rows(rows, cols, cite):
+            print(line)
+        rows.clear()
+
     for ln in report["lines"]:
         if ln["section"] != section:
+            flush()
             section = ln["section"]
             print(f"\n  {section.upper()}")
         amount = ln["amount"]
@@ -366,22 +459,29 @@ def _print_computation(report: dict[str, Any]) -> None:
             shown = f"{amount:,.2f}%"
         else:
             shown = f"-${-amount:,}" if amount < 0 else f"${amount:,}"
-        indent = "    " if ln["role"] == "item" else "  "
-        label = ln["label"] if len(ln["label"]) <= 70 else ln["label"][:67] + "..."
-        print(f"  {indent}{label:<{74 - len(indent)}} {shown:>18}  [{ln['citation']}]")
-    print("\n  REQUIREMENT CANDIDATES")
-    for c in report["requirement"]["candidates"]:
-        mark = "*" if c["binding"] else " "
-        print(f"   {mark} {c['basis']:<68} ${c['amount']:>15,}  [{c['citation']}]")
+        rows.append((6 if ln["role"] == "item" else 4, ln["label"], shown, ln["citation"]))
+    flush()
+    print("\n  REQUIREMENT CANDIDATES (* binding)")
+    for c in candidates:
+        label = ("* " if c["binding"] else "  ") + c["basis"]
+        rows.append((4, label, f"${c['amount']:,}", c["citation"]))
+    flush()
     hit = [f for f in report["early_warning"] if f["triggered"]]
     print("\n  EARLY WARNING AND WITHDRAWAL TESTS")
     if not hit:
         print("    none crossed")
     for f in hit:
-        print(f"    CROSSED: {f['description']}  [{f['citation']}]")
+        for k, part in enumerate(wrap(f"CROSSED: {f['description']}  [{f['citation']}]", cols - 6)):
+            print(("    " if k == 0 else "      ") + part)
     _print_conversions(report.get("currency_conversions"))
-    for w in report["warnings"]:
-        print(f"  warning: {w}")
+    _print_warnings(report["warnings"], cols)
+
+
+def _print_warnings(warnings: Sequence[str], width: int, indent: int = 2) -> None:
+    """Each warning on its own lines, wrapped to ``width``."""
+    for w in warnings:
+        for k, part in enumerate(wrap(f"warning: {w}", width - indent - 2)):
+            print(" " * indent + ("" if k == 0 else "  ") + part)
 
 
 def _print_conversions(rows: list[dict[str, Any]] | None) -> None:
@@ -419,10 +519,11 @@ def _cmd_compute(args: argparse.Namespace) -> int:
         result = compute(loaded.book, positions=loaded.positions)
     _write_xlsx(args, lambda path: export_computation(result, path, loaded=loaded))
     report = result.to_dict()
+    report["warnings"] = [*report["warnings"], *caveats(result.haircuts.detail)]
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        _print_computation(report)
+        _print_computation(report, args.width)
     return 0
 
 
@@ -441,6 +542,17 @@ def _write_xlsx(args: argparse.Namespace, write: Callable[[Path], object]) -> No
     print(f"wrote {path}", file=sys.stderr)
 
 
+def _add_width_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--width",
+        type=int,
+        default=None,
+        metavar="COLUMNS",
+        help="lay text output out in this many columns; long labels wrap, none is cut "
+        "(default: the terminal's width, else 120)",
+    )
+
+
 def _add_xlsx_option(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--xlsx", metavar="XLSX", default=None, help=f"also write {what} (.xlsx)")
 
@@ -454,17 +566,25 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from netcap import __version__  # noqa: PLC0415 (the package imports this module's peers)
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation)."""
     parser = argparse.ArgumentParser(
         prog="netcap", description="Broker-dealer net capital under SEC Rule 15c3-1."
     )
+    parser.add_argument("--version", action="version", version=f"netcap {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("strategy", help="dealer-registration capital increase of one strategy")
     p.add_argument("spec", help="strategy spec (JSON)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--P", type=float, default=None, help="position size in dollars")
+    _add_width_option(p)
     p.set_defaults(func=_cmd_strategy)
     _add_strategy_plot_option(p)
     _add_xlsx_option(p, "a workbook with live formulas over P")
@@ -482,6 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the firm's book: .json, .xlsx or a folder of .csv sheets (see docs/book-format.md)",
     )
     c.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_width_option(c)
     c.set_defaults(func=_cmd_compute)
     _add_xlsx_option(c, "the computation as a workbook with live formulas")
 
@@ -641,16 +762,86 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     with _strategy_errors(args.spec):
         out = sweep(strategy, grid)
     if args.csv:
-        out.to_csv(args.csv, index=False)
+        _sweep_rounded(out).to_csv(args.csv, index=False)
         print(f"wrote {args.csv}", file=sys.stderr)
     else:
-        print(out.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
+        for line in _sweep_text(out, output_width(args.width)):
+            print(line)
     print(
         f"crossovers: {[round(p, 2) for p in out.attrs['crossovers']]}; "
         f"increase as P -> infinity: {out.attrs['increase_pct_limit']:.4g}%",
         file=sys.stderr,
     )
     return 0
+
+
+_SWEEP_DOLLARS = (
+    "haircut",
+    "threshold",
+    "non_dealer",
+    "dealer_margin",
+    "aggregate_indebtedness",
+    "market_maker",
+    "dealer",
+)
+
+
+def _sweep_rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """The sweep as ``--csv`` writes it: P to the cent, dollars to the dollar, % off float noise.
+
+    Identifiers stay as they are (the CSV is for programs, like ``--json``).
+    """
+    out = frame.copy()
+    out["P"] = [round(float(p), 2) for p in out["P"]]
+    for col in _SWEEP_DOLLARS:
+        out[col] = pd.array(
+            [None if pd.isna(v) else round_dollars(float(v)) for v in out[col]], dtype="Int64"
+        )
+    out["increase_pct"] = [_pct(float(v)) for v in out["increase_pct"]]
+    return out
+
+
+_ABBREVIATIONS = {
+    "aggregate_indebtedness": "AI",
+    "market_maker_alternative": "MM",
+    "margin": "margin",
+    "fixed_minimum_plus_haircut": "F + haircut",
+    "fixed_minimum": "F",
+    "market_maker_threshold": "threshold",
+}
+
+
+def _sweep_text(frame: pd.DataFrame, width: int) -> list[str]:
+    """The sweep as a text table with names for headers and a key to the binding column."""
+
+    def dollars(col: str) -> list[str]:
+        return ["n/a" if pd.isna(v) else f"${round_dollars(float(v)):,}" for v in frame[col]]
+
+    columns: list[tuple[str, list[str], str]] = [
+        ("position size P", [f"${float(p):,.0f}" for p in frame["P"]], ">"),
+        ("haircut", dollars("haircut"), ">"),
+        ("market-maker threshold (a)(6)", dollars("threshold"), ">"),
+        ("non-dealer margin", dollars("non_dealer"), ">"),
+        ("dealer margin", dollars("dealer_margin"), ">"),
+        ("dealer, AI standard (a)(1)(i)", dollars("aggregate_indebtedness"), ">"),
+        ("dealer, market-maker alternative", dollars("market_maker"), ">"),
+        ("dealer requirement", dollars("dealer"), ">"),
+        (
+            "binding",
+            [
+                f"{_ABBREVIATIONS[str(s)]}: {_ABBREVIATIONS[str(c)]}"
+                for s, c in zip(frame["standard"], frame["component"], strict=True)
+            ],
+            "<",
+        ),
+        ("increase", [f"{float(v):,.2f}%" for v in frame["increase_pct"]], ">"),
+    ]
+    key = (
+        "binding: AI = aggregate indebtedness standard (a)(1)(i), MM = market-maker "
+        "alternative (a)(6)(iii)(A); F = fixed minimum (a)(2)(iii), threshold = the (a)(6) "
+        "threshold, margin = the non-dealer margin"
+    )
+    return [*table(columns, width), "", *wrap(key, width)]
 
 
 def _cmd_combine(args: argparse.Namespace) -> int:
@@ -660,20 +851,32 @@ def _cmd_combine(args: argparse.Namespace) -> int:
         sizes = [float(x) for x in args.sizes.split(",")]
         if len(sizes) != len(strategies):
             raise InputError(f"--sizes: {len(sizes)} sizes for {len(strategies)} strategies")
-    book: tuple[Position, ...] = ()
+    book: pd.DataFrame | None = None
+    as_of: date | None = None
+    capital: float | None = None
     if args.book:
         with _book_errors(args.book):
             loaded = load_book(args.book)
-        book = _positions_of(loaded.positions, args.book)
-        # the book's date is the firm's: strategies that name none take it
-        strategies = [
-            s if s.as_of is not None else s.model_copy(update={"as_of": loaded.book.as_of})
-            for s in strategies
-        ]
+            # the firm's own capital before haircuts is the base of (c)(2)(vi)(M), as in compute
+            whole = compute(loaded.book, positions=loaded.positions)
+        book = loaded.positions
+        as_of = loaded.book.as_of  # the firm's date: maturities run from it
+        capital = whole.tentative_net_capital + whole.haircuts.pre_tentative
     try:
-        c = combine(strategies, book, sizes=sizes)
+        c = combine(strategies, book, sizes=sizes, as_of=as_of, net_capital_before_haircuts=capital)
+    except BookError as exc:
+        raise InputError(
+            _combine_errors(exc, args.book, args.specs, [len(s.legs) for s in strategies])
+        ) from None
     except ValueError as exc:
         raise InputError(str(exc)) from None
+    notes = list(c.notes)
+    warnings = [*c.haircuts.warnings, *caveats(c.haircuts.detail)]
+    if capital is not None:
+        notes.append(
+            f"net capital before haircuts, the base of 15c3-1(c)(2)(vi)(M): "
+            f"${round_dollars(capital):,}, from {args.book}"
+        )
     table = c.table()
     if args.json:
         print(
@@ -688,16 +891,36 @@ def _cmd_combine(args: argparse.Namespace) -> int:
                     "combined_standard": c.standard,
                     "combined_component": c.component,
                     "saving": round_dollars(c.saving),
+                    "as_of": None if c.as_of is None else c.as_of.isoformat(),
+                    "net_capital_before_haircuts": (
+                        None if capital is None else round_dollars(capital)
+                    ),
+                    "notes": notes,
+                    "warnings": warnings,
                 },
                 indent=2,
             )
         )
     else:
-        print(table.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
-        print(
-            f"sum of stand-alone increases {c.sum_of_increase_pct:.2f}%; combined firm "
-            f"{c.increase_pct:.2f}% [{c.standard}: {c.component}]"
+        cols = output_width(args.width)
+        when = (
+            f"rules in force on {c.as_of.isoformat()}" if c.as_of is not None else "rules of today"
         )
+        print(f"Strategies run by one firm, {when}")
+        for line in _combine_text(table, cols):
+            print(line)
+        summary = (
+            f"The stand-alone increases added up: {c.sum_of_increase_pct:,.2f}%; the combined "
+            f"firm: {c.increase_pct:,.2f}% [{_binding(c.standard, c.component)}]; running "
+            f"together saves ${round_dollars(c.saving):,} of dealer capital."
+        )
+        print()
+        for line in wrap(summary, cols):
+            print(line)
+        for note in notes:
+            for k, part in enumerate(wrap(f"note: {note}", cols - 2)):
+                print(("" if k == 0 else "  ") + part)
+        _print_warnings(warnings, cols, indent=0)
     if args.plot:
         from netcap.plot import plot_combination  # noqa: PLC0415 (optional extra)
 
@@ -711,6 +934,28 @@ def _cmd_combine(args: argparse.Namespace) -> int:
 _DOLLARS = {"haircut", "non_dealer", "dealer"}
 
 
+def _combine_text(frame: pd.DataFrame, width: int) -> list[str]:
+    """``combine``'s table as text: names in full (wrapped), dollars to the dollar."""
+    name_width = max(24, min(44, width // 3))
+    names: list[str] = []
+    rows: list[list[str]] = []
+    for r in frame.to_dict("records"):
+        parts = wrap(str(r["name"]), name_width - 2)
+        cells = [
+            f"${round_dollars(float(r['haircut'])):,}",
+            f"${round_dollars(float(r['non_dealer'])):,}",
+            f"${round_dollars(float(r['dealer'])):,}",
+            f"{float(r['increase_pct']):,.2f}%",
+        ]
+        for k, part in enumerate(parts):
+            names.append(part if k == 0 else "  " + part)
+            rows.append(cells if k == 0 else ["", "", "", ""])
+    heads = ["haircut", "non-dealer margin", "dealer requirement", "increase"]
+    columns: list[tuple[str, list[str], str]] = [("", names, "<")]
+    columns += [(h, [row[k] for row in rows], ">") for k, h in enumerate(heads)]
+    return table(columns, width)
+
+
 def _combine_cell(key: str, value: Any) -> Any:
     """A cell of ``netcap combine --json``: dollars to the dollar, percentages off float noise."""
     if key in _DOLLARS:
@@ -720,26 +965,22 @@ def _combine_cell(key: str, value: Any) -> Any:
     return value
 
 
-def _positions_of(frame: pd.DataFrame, source: str) -> tuple[Position, ...]:
-    """The rows of a loaded book's validated position frame as positions again."""
-    fields = [f for f in Position.model_fields if f in frame.columns]
-    out: list[Position] = []
-    for i, rec in enumerate(frame[fields].to_dict("records")):
-        data: dict[Any, Any] = {}
-        for k, v in rec.items():
-            if v is None or (not isinstance(v, str) and pd.isna(v)):
-                continue
-            if isinstance(v, pd.Timestamp):
-                data[k] = v.date()
-            elif k == "market_makers":
-                data[k] = int(v)
-            else:
-                data[k] = v
-        try:
-            out.append(Position.model_validate(data))
-        except ValidationError as exc:
-            raise InputError(_validation_message(f"{source}: position {i}", exc)) from None
-    return tuple(out)
+def _combine_errors(
+    exc: BookError, book: str | None, specs: Sequence[str], legs: Sequence[int]
+) -> str:
+    """Book errors of ``combine`` named by the file they came from: a spec's leg or a book row."""
+    lines = []
+    for e in exc.errors:
+        if e.source == LEGS_SOURCE and isinstance(e.row, int):
+            k, row = 0, e.row
+            while k < len(legs) - 1 and row >= legs[k]:
+                row -= legs[k]
+                k += 1
+            field = _LEG_FIELDS.get(e.field, e.field)
+            lines.append(f"{specs[k]}: field legs.{row}.{field}: {e.message}")
+        else:
+            lines.append(f"{book}: {e}" if book else str(e))
+    return "\n".join(lines)
 
 
 def _cmd_lockup(args: argparse.Namespace) -> int:
@@ -754,8 +995,13 @@ def _cmd_lockup(args: argparse.Namespace) -> int:
         result = simulate_lockup(frame, policy=args.policy)
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from None
-    print(result.frame().to_string(float_format=lambda x: f"{x:,.2f}"))
-    print(json.dumps(result.summary(), indent=2))
+    print(result.frame().to_string(float_format=lambda x: f"{round_dollars(float(x)):,}"))
+    # dollars rounded once to the dollar (docs/numeric-policy.md); the ratio to 4 decimals
+    summary = {
+        k: round(v, 4) if k == "peak_ratio" else float(round_dollars(float(v)))
+        for k, v in result.summary().items()
+    }
+    print(json.dumps(summary, indent=2))
     return 0
 
 
@@ -792,7 +1038,12 @@ def _add_whatif_commands(sub: Any) -> None:
         "--to", dest="high", type=float, default=1e10, help="largest P in dollars (default 1e10)"
     )
     s.add_argument("--n", type=int, default=51, help="number of P values, log-spaced (default 51)")
-    s.add_argument("--csv", default=None, help="write the table to this CSV file")
+    s.add_argument(
+        "--csv",
+        default=None,
+        help="write the table to this CSV file (P to the cent, dollars to the dollar)",
+    )
+    _add_width_option(s)
     s.set_defaults(func=_cmd_sweep)
 
     c = sub.add_parser("combine", help="several strategies run by one firm vs stand-alone")
@@ -812,6 +1063,7 @@ def _add_whatif_commands(sub: Any) -> None:
         default=None,
         help="bar chart: stand-alone vs combined (matplotlib)",
     )
+    _add_width_option(c)
     c.set_defaults(func=_cmd_combine)
 
     lk = sub.add_parser("lockup", help="capital held per entity under the one-year lock-up")
@@ -849,6 +1101,7 @@ def _add_pretrade_command(sub: Any) -> None:
         '{"remove": "<id>"} takes that position out of the book',
     )
     pt.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_width_option(pt)
     pt.set_defaults(func=_cmd_pretrade)
 
 
@@ -878,26 +1131,46 @@ def _cmd_pretrade(args: argparse.Namespace) -> int:
             else:
                 results.append(state.add(trade).to_dict())
         except KeyError as exc:
-            raise InputError(f"{args.trades}: trade {i}: {exc.args[0]}") from None
+            raise InputError(f"{args.trades}: trade {i + 1}: {exc.args[0]}") from None
         except (BookError, ValueError) as exc:
-            raise InputError(f"{args.trades}: trade {i}: {exc}") from None
+            raise InputError(f"{args.trades}: trade {i + 1}: {exc}") from None
+    results = [_pretrade_report(r) for r in results]
     if args.json:
         print(json.dumps({"trades": results}, indent=2))
         return 0
-    for r in results:
+    cols = output_width(args.width)
+    for n, r in enumerate(results, start=1):
         verdict = "allowed" if r["allowed"] else "NOT allowed"
-        what = "remove" if r["action"] == "remove" else "trade"
-        print(f"{what} {r['position_id']}: {verdict} ({r['method']})")
-        for key, label in (
-            ("haircuts", "haircuts"),
-            ("net_capital", "net capital"),
-            ("excess_net_capital", "excess net capital"),
-        ):
+        what = "remove" if r["action"] == "remove" else "add"
+        count = f" ({n} of {len(results)})" if len(results) > 1 else ""
+        how = _PRETRADE_METHODS.get(str(r["method"]), str(r["method"]))
+        print(f"{what} {r['position_id']}{count}: {verdict} ({how})")
+        rows: list[tuple[str, str, str, str]] = []
+        for key, label in _PRETRADE_LINES:
             b, a, d = r["before"][key], r["after"][key], r["delta"][key]
-            print(f"  {label:<20} {b:>18,.0f} -> {a:>18,.0f}  ({d:+,.0f})")
-        print(f"  {'requirement':<20} {r['requirement']:>18,.0f}")
+            rows.append((label, f"${b:,}", f"${a:,}", f"{d:+,}"))
+        rows.append(("Net capital requirement", f"${r['requirement']:,}", "", ""))
         for c in r["changed_paragraphs"]:
-            print(f"  {c['paragraph']:<32} {c['before']:>14,.0f} -> {c['after']:>14,.0f}")
+            group = haircut_group(c["paragraph"])
+            title = _HAIRCUT_GROUP_TITLES.get(group, group)
+            rows.append(
+                (
+                    f"  of which {title} [{c['paragraph']}]",
+                    f"${c['before']:,}",
+                    f"${c['after']:,}",
+                    f"{c['delta']:+,}",
+                )
+            )
+        columns: list[tuple[str, list[str], str]] = [
+            ("", [wrapped for row in rows for wrapped in _first_only(row[0], cols)], "<")
+        ]
+        for k, head in enumerate(("before", "after", "change"), start=1):
+            cells: list[str] = []
+            for row in rows:
+                cells += [row[k]] + [""] * (len(_first_only(row[0], cols)) - 1)
+            columns.append((head, cells, ">"))
+        for line in table(columns, cols):
+            print("  " + line)
         added = [f for f in r["after"]["flags"] if f not in r["before"]["flags"]]
         if added:
             print(f"  new flags: {', '.join(added)}")
@@ -915,6 +1188,7 @@ def _add_focus_command(sub: Any) -> None:
     out.add_argument("--json", action="store_true", help="print one JSON object")
     out.add_argument("--csv", metavar="CSV", default=None, help="write the lines to a CSV file")
     fo.add_argument("--xlsx", metavar="XLSX", default=None, help="also write a workbook (.xlsx)")
+    _add_width_option(fo)
     fo.set_defaults(func=_cmd_focus)
 
 
@@ -953,7 +1227,7 @@ def _cmd_focus(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, indent=2))
     elif csv_path is None:
-        _print_focus(data)
+        _print_focus(data, output_width(args.width))
     return 0
 
 
@@ -987,33 +1261,41 @@ def _focus_csv(data: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype=object)
 
 
-def _print_focus(data: dict[str, Any]) -> None:
-    print(f"FOCUS Report (Form {data['form']}) Part {data['part']}")
-    print(f"{data['firm']}, as of {data['as_of']}; standard: {data['standard']}")
-    print(f"form version: {data['form_version']}\n")
+def _focus_amount(ln: dict[str, Any]) -> str:
+    value = ln["value"]
+    if value is None:
+        return "n/a"
+    return f"{value:,.2f}%" if ln["unit"] == "%" else f"${value:,.0f}"
+
+
+def _print_focus(data: dict[str, Any], cols: int = 120) -> None:
+    for text in (
+        f"FOCUS Report (Form {data['form']}) Part {data['part']}",
+        f"{data['firm']}, as of {data['as_of']}; standard: {human(data['standard'])}",
+        f"form version: {data['form_version']}",
+    ):
+        print("\n".join(wrap(text, cols)))
+    print()
+    label_width = max(cols - 34, 30)  # line, box and amount take the rest
     for ln in data["lines"]:
         mark = " " if ln["confirmed"] else "?"
-        value = ln["value"]
-        shown = (
-            "n/a"
-            if value is None
-            else (f"{value:,.2f}%" if ln["unit"] == "%" else f"${value:,.0f}")
-        )
-        print(f"  {ln['line']:>4} [{ln['box']}]{mark} {ln['label'][:62]:<62} {shown:>16}")
+        parts = wrap(ln["label"], label_width)
+        head = f"  {ln['line']:>4} [{ln['box']}]{mark} "
+        print(f"{head}{parts[0]:<{label_width}} {_focus_amount(ln):>16}")
+        for part in parts[1:]:
+            print(" " * len(head) + "  " + part)
     print("\n  NOT ON THIS PART")
     for ln in data["not_on_this_part"]:
-        value = ln["value"]
-        shown = (
-            "n/a"
-            if value is None
-            else (f"{value:,.2f}%" if ln["unit"] == "%" else f"${value:,.0f}")
-        )
-        print(f"    {ln['label'][:66]:<66} {shown:>16}  ({ln['reason']})")
+        parts = wrap(ln["label"], label_width + 8)
+        print(f"    {parts[0]:<{label_width + 8}} {_focus_amount(ln):>16}")
+        for part in [*parts[1:], *wrap(f"({ln['reason']})", cols - 8)]:
+            print("      " + part)
     if data["unconfirmed_boxes"]:
-        print(
-            f"\n  ? box number not yet checked against the text of the form: "
-            f"{', '.join(data['unconfirmed_boxes'])}"
+        note = "? box number not yet checked against the text of the form: " + ", ".join(
+            data["unconfirmed_boxes"]
         )
+        print()
+        print("\n".join("  " + part for part in wrap(note, cols - 2)))
 
 
 # --- diff: what changed between two computations of one firm ------------------------------------
@@ -1025,6 +1307,7 @@ def _add_diff_command(sub: Any) -> None:
     df.add_argument("after", help="the second book")
     df.add_argument("--json", action="store_true", help="print one JSON object")
     df.add_argument("--xlsx", metavar="XLSX", default=None, help="also write a workbook (.xlsx)")
+    _add_width_option(df)
     df.set_defaults(func=_cmd_diff)
 
 
@@ -1050,11 +1333,11 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, indent=2))
     else:
-        _print_diff(data)
+        _print_diff(data, output_width(args.width))
     return 0
 
 
-def _print_diff(data: dict[str, Any]) -> None:
+def _print_diff(data: dict[str, Any], cols: int = 120) -> None:
     print(f"{data['firm']}: {data['before_as_of']} -> {data['after_as_of']}\n")
     for key, title in (
         ("net_capital", "Net capital"),
@@ -1067,9 +1350,12 @@ def _print_diff(data: dict[str, Any]) -> None:
     for a in data["attribution"]:
         if a["change"] == 0:
             continue
-        name = a.get("line") or a.get("paragraph")
+        name = a.get("label") or a.get("line") or a.get("paragraph")
         box = f"[{a['box']}]" if a.get("box") else ""
-        print(f"    {name:<44} {box:<7} {a['change']:>+14,}  {a['cause']}")
+        names = wrap(str(name), max(cols - 32, 30))
+        print(f"    {names[0]:<{max(cols - 32, 30)}} {box:<7} {a['change']:>+14,}")
+        for part in [*names[1:], *wrap(a["cause"], cols - 8)]:
+            print("      " + part)
     total = sum(a["change"] for a in data["attribution"])
     print(f"    {'total':<52} {total:>+14,}")
     moved = [b for b in data["focus_boxes"] if b["change"]]
@@ -1077,13 +1363,70 @@ def _print_diff(data: dict[str, Any]) -> None:
         print("\n  FOCUS PART II BOXES THAT CHANGED (? = box number not confirmed)")
         for b in moved:
             mark = " " if b["confirmed"] else "?"
-            print(
-                f"    {b['line']:>4} [{b['box']}]{mark} {b['label'][:52]:<52} {b['change']:>+16,}"
-            )
+            lw = max(cols - 36, 30)
+            parts = wrap(b["label"], lw)
+            print(f"    {b['line']:>4} [{b['box']}]{mark} {parts[0]:<{lw}} {b['change']:>+16,}")
+            for part in parts[1:]:
+                print(" " * 18 + part)
     print("\n  HAIRCUTS, STEP BY STEP (sequential substitution, in this order)")
     for s in data["haircut_steps"]:
-        print(f"    {s['step']:<10} {s['change']:>+14,}  {s['description']}")
-    print(f"\n  {len(data['positions'])} position rows changed (see --json or --xlsx)")
+        print(f"    {s['step']:<10} {s['change']:>+14,}")
+        for part in wrap(s["description"], cols - 8):
+            print("      " + part)
+    print(f"\n  {plural(len(data['positions']), 'position row')} changed (see --json or --xlsx)")
+
+
+_PRETRADE_METHODS = {"incremental": "computed incrementally", "full": "full recompute"}
+
+_PRETRADE_LINES = (
+    ("haircuts_on_securities_positions", "Total haircuts on securities positions"),
+    ("tentative_net_capital", "Net capital before haircuts (tentative net capital)"),
+    ("net_capital", "Net capital"),
+    ("excess_net_capital", "Excess net capital"),
+)
+"""The lines of ``pretrade``'s text output, labelled as ``compute`` labels them."""
+
+
+def _first_only(label: str, width: int) -> list[str]:
+    """A label wrapped to half the width (continuation lines indented)."""
+    parts = wrap(label, max(30, width // 2) - 2)
+    return [parts[0], *("  " + p for p in parts[1:])]
+
+
+def _pretrade_report(r: dict[str, Any]) -> dict[str, Any]:
+    """One ``pretrade`` result with dollars rounded once to the dollar (docs/numeric-policy.md).
+
+    Adds ``haircuts_on_securities_positions`` (tentative net capital less net capital),
+    which is what ``compute``'s "Total haircuts on securities positions" line shows;
+    ``haircuts`` also counts the deductions taken before tentative net capital.
+    """
+    out = dict(r)
+    tnc = {"before": r["tentative_net_capital"], "after": r["tentative_net_capital_after"]}
+    for side in ("before", "after"):
+        values = dict(r[side])
+        values["tentative_net_capital"] = tnc[side]
+        values["haircuts_on_securities_positions"] = tnc[side] - values["net_capital"]
+        out[side] = values
+    delta = dict(r["delta"])
+    for key in ("tentative_net_capital", "haircuts_on_securities_positions"):
+        delta[key] = out["after"][key] - out["before"][key]
+    out["delta"] = delta
+    for side in ("before", "after", "delta"):
+        out[side] = {
+            k: v if isinstance(v, list) else round_dollars(float(v)) for k, v in out[side].items()
+        }
+    for key in ("tentative_net_capital", "tentative_net_capital_after", "requirement"):
+        out[key] = round_dollars(float(r[key]))
+    out["changed_paragraphs"] = [
+        {
+            "paragraph": c["paragraph"],
+            "before": round_dollars(float(c["before"])),
+            "after": round_dollars(float(c["after"])),
+            "delta": round_dollars(float(c["delta"])),
+        }
+        for c in r["changed_paragraphs"]
+    ]
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -62,6 +62,7 @@ from netcap.settlement import (
     settlement_dates,
 )
 from netcap.tables import Schedule, load_schedule
+from netcap.text import plural
 
 __all__ = [
     "DIFFERENCE_COLUMNS",
@@ -472,7 +473,7 @@ class AgedResult:
         grouped = charged.groupby("citation", sort=True)["deduction"].agg(["sum", "count"])
         return [
             (
-                f"{_LABELS.get(str(cit), 'Aged items')} ({int(row['count'])} items)",
+                f"{_LABELS.get(str(cit), 'Aged items')} ({plural(int(row['count']), 'item')})",
                 float(row["sum"]),
                 str(cit),
             )

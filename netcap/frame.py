@@ -19,6 +19,7 @@ from netcap.maturity import complete_months_array
 from netcap.model import MATURITY_CLASSES, FundAssets, Instrument, Position, SecurityClass, Side
 from netcap.money import MAX_AMOUNT
 from netcap.settlement import position_dates
+from netcap.text import plural
 
 __all__ = [
     "COLUMNS",
@@ -155,7 +156,7 @@ class BookError(ValueError):
         self.errors = list(errors)
         shown = "\n".join(f"  {e}" for e in self.errors[:50])
         more = f"\n  ... and {len(self.errors) - 50} more" if len(self.errors) > 50 else ""
-        super().__init__(f"{len(self.errors)} problem(s) in the book:\n{shown}{more}")
+        super().__init__(f"{plural(len(self.errors), 'problem')} in the book:\n{shown}{more}")
 
 
 def positions_frame(

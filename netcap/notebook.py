@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from netcap.text import human
+
 if TYPE_CHECKING:
     from netcap.computation import NetCapitalResult
     from netcap.portfolio import Combination
@@ -70,12 +72,16 @@ def analysis_html(a: RegistrationAnalysis) -> str:
             _money(at.market_maker),
             CITATIONS["market_maker_alternative"],
         ),
-        ("dealer requirement", _money(at.dealer), f"{at.standard}: {at.component}"),
+        ("dealer requirement", _money(at.dealer), f"{human(at.standard)}: {human(at.component)}"),
         ("increase", f"{at.increase_pct:.2f}%", ""),
         ("increase as P → ∞", f"{a.increase_pct_limit:.2f}%", ""),
     ]
     rows += [
-        (f"crossover at P = ${c.P:,.2f}", "", f"{c.before[1]} → {c.after[1]} ({c.after[0]})")
+        (
+            f"crossover at P = ${c.P:,.2f}",
+            "",
+            f"{human(c.before[1])} → {human(c.after[1])} ({human(c.after[0])})",
+        )
         for c in a.crossovers
     ]
     title = f"<b>{html.escape(a.strategy.name)}</b> at P = ${at.P:,.0f}"
@@ -86,7 +92,7 @@ def combination_html(c: Combination) -> str:
     """Stand-alone requirements next to the combined firm's."""
     rows = [
         (s.name, _money(s.dealer), f"{s.increase_pct:.2f}% on {_money(s.non_dealer)}")
-        for s in c.standalone
+        for s in (c.standalone if c.book_alone is None else (*c.standalone, c.book_alone))
     ]
     rows += [
         (
@@ -95,9 +101,15 @@ def combination_html(c: Combination) -> str:
             f"{c.standalone_increase_pct:.2f}%",
         ),
         ("sum of stand-alone percentages", "", f"{c.sum_of_increase_pct:.2f}%"),
-        ("combined firm", _money(c.dealer), f"{c.increase_pct:.2f}% ({c.standard}: {c.component})"),
+        (
+            "combined firm",
+            _money(c.dealer),
+            f"{c.increase_pct:.2f}% ({human(c.standard)}: {human(c.component)})",
+        ),
     ]
-    return f"<div><b>Combination</b>{_table(rows, ('', 'dealer', 'increase'))}</div>"
+    rows += [("note", "", note) for note in c.notes]
+    when = "" if c.as_of is None else f" under the rules of {c.as_of.isoformat()}"
+    return f"<div><b>Combination</b>{when}{_table(rows, ('', 'dealer', 'increase'))}</div>"
 
 
 def frame_html(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
@@ -134,7 +146,11 @@ def pretrade_html(r: PreTradeResult) -> str:
             f"{after - before:+,.0f}",
         )
         for label, before, after in (
-            ("haircuts", r.haircuts_before, r.haircuts_after),
+            (
+                "haircuts, with the deductions before tentative net capital",
+                r.haircuts_before,
+                r.haircuts_after,
+            ),
             ("net capital, 15c3-1(c)(2)", r.net_capital_before, r.net_capital_after),
             ("excess net capital, 15c3-1(a)", r.excess_before, r.excess_after),
         )

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,8 @@ def default_grid(analysis: RegistrationAnalysis, n: int = 400) -> np.ndarray:
 
 _SHORT = {
     "margin": "margin",
-    "fixed_minimum_plus_haircut": "F + haircut",
-    "fixed_minimum": "F",
+    "fixed_minimum_plus_haircut": "fixed minimum + haircut",
+    "fixed_minimum": "fixed minimum",
     "market_maker_threshold": "(a)(6) threshold",
 }
 
@@ -70,8 +71,35 @@ def _money_axis(ax: Any, axis: str = "x") -> None:
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
 
 
+def _percent(y: float) -> str:
+    return f"{y:,.0f}%" if abs(y) >= 1 or y == 0 else f"{y:.2g}%"
+
+
+def _percent_axis(ax: Any) -> None:
+    """Tick labels of the y axis as percentages (``1,000%``, not ``10^3``)."""
+    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: _percent(y)))
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda _y, _pos: ""))
+
+
+def _number_crossovers(ax: Any, Ps: list[float], lo: float, hi: float) -> None:
+    """Number each crossover's vertical line at the top of the axes, close ones staggered."""
+    levels = _label_levels(Ps, lo, hi)
+    for k, (p, level) in enumerate(zip(Ps, levels, strict=True), start=1):
+        ax.annotate(
+            str(k),
+            (p, 1.0),
+            xycoords=("data", "axes fraction"),
+            textcoords="offset points",
+            xytext=(4 + 9 * level, -12 - _LABEL_STEP * level),
+            fontsize=8,
+            color="C3",
+        )
+
+
 def _describe(c: Any) -> str:
-    std = "MM" if c.after[0] == "market_maker_alternative" else "AI"
+    std = "market-maker alt." if c.after[0] == "market_maker_alternative" else "AI standard"
     return f"{_money(c.P)}: {_SHORT[c.before[1]]} → {_SHORT[c.after[1]]} ({std})"
 
 
@@ -111,34 +139,34 @@ def plot_increase(analysis: RegistrationAnalysis, ax: Any = None, P: Any = None)
     levels = _label_levels([c.P for c in shown], float(grid.min()), float(grid.max()))
     for k, (c, level) in enumerate(zip(shown, levels, strict=True), start=1):
         y = float(analysis.requirements([c.P])["increase_pct"].iloc[0])
-        ax.plot([c.P], [y], "o", color="C3", zorder=5)
+        ax.plot(
+            [c.P],
+            [y],
+            "o",
+            color="C3",
+            ms=5,
+            zorder=5,
+            label=f"{k}. {_describe(c)}",
+        )
+        # close crossovers: each number further up and right, with a leader to its point
         ax.annotate(
             str(k),
             (c.P, y),
             textcoords="offset points",
-            xytext=(5, 5 + _LABEL_STEP * level),
+            xytext=(8 + 10 * level, 8 + _LABEL_STEP * level),
             fontsize=8,
             color="C3",
-        )
-    if shown:
-        text = "crossovers\n" + "\n".join(f"{k}. {_describe(c)}" for k, c in enumerate(shown, 1))
-        ax.text(
-            0.02,
-            0.03,
-            text,
-            transform=ax.transAxes,
-            fontsize=7,
-            color="C3",
-            va="bottom",
-            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "0.8"},
+            arrowprops={"arrowstyle": "-", "color": "C3", "lw": 0.6} if level else None,
         )
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=10.0)
-    ax.set_ylim(bottom=min(0.0, float(df["increase_pct"].min())))
+    top = float(df["increase_pct"].max())
+    # headroom above the highest point, on the symlog scale, for the labels
+    ax.set_ylim(bottom=min(0.0, float(df["increase_pct"].min())), top=max(top * 2.0, 20.0))
     P0 = analysis.strategy.P
     if grid.min() <= P0 <= grid.max():
         y0 = float(analysis.requirements([P0])["increase_pct"].iloc[0])
-        ax.plot([P0], [y0], "s", color="C0", zorder=5)
+        ax.plot([P0], [y0], "s", color="C0", zorder=5, label="the strategy's own P")
         ax.annotate(
             f"{y0:.1f}% at {_money(P0)}",
             (P0, y0),
@@ -148,11 +176,13 @@ def plot_increase(analysis: RegistrationAnalysis, ax: Any = None, P: Any = None)
             color="C0",
         )
     _money_axis(ax)
+    _percent_axis(ax)
     ax.set_xlabel("position size P")
-    ax.set_ylabel("increase over non-dealer margin (%)")
+    ax.set_ylabel("increase over non-dealer margin")
     ax.set_title(f"{analysis.strategy.name}: capital increase", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    # the crossovers are described in the legend, one entry per numbered point
+    ax.legend(fontsize=7.5, loc="best")
     return ax
 
 
@@ -163,7 +193,19 @@ def plot_requirements(analysis: RegistrationAnalysis, ax: Any = None, P: Any = N
         _, ax = plt.subplots(figsize=(7, 4.5))
     grid = default_grid(analysis) if P is None else np.asarray(P, dtype=float)
     df = analysis.requirements(grid)
-    ax.plot(df["P"], df["non_dealer"], color="0.4", ls="--", label="non-dealer (margin)")
+    # the binding requirement as a wide pale band underneath, so the standards drawn over it
+    # keep the colours their legend entries show
+    ax.plot(
+        df["P"],
+        df["dealer"],
+        color="0.6",
+        lw=7,
+        alpha=0.45,
+        solid_capstyle="butt",
+        zorder=1,
+        label="dealer requirement (the binding standard)",
+    )
+    ax.plot(df["P"], df["non_dealer"], color="0.3", ls="--", zorder=3, label="non-dealer (margin)")
     if analysis.strategy.dealer_margin_rate is not None:
         # the margin a registered firm faces, when it differs from the baseline
         ax.plot(
@@ -171,17 +213,35 @@ def plot_requirements(analysis: RegistrationAnalysis, ax: Any = None, P: Any = N
             df["dealer_margin"],
             color="C4",
             ls="-.",
+            zorder=3,
             label=f"dealer margin ({analysis.strategy.dealer_margin_rate:.2%} rate, floor: margin)",
         )
     ax.plot(
-        df["P"], df["aggregate_indebtedness"], color="C1", label="dealer, AI standard (a)(1)(i)"
+        df["P"],
+        df["aggregate_indebtedness"],
+        color="C1",
+        zorder=3,
+        label="dealer, aggregate indebtedness standard (a)(1)(i)",
     )
     if analysis.strategy.market_maker_eligible:
-        ax.plot(df["P"], df["market_maker"], color="C2", label="dealer, market maker (a)(6)")
-    ax.plot(df["P"], df["dealer"], color="k", lw=2.5, alpha=0.35, label="dealer requirement")
-    for c in analysis.crossovers:
-        if grid.min() <= c.P <= grid.max():
-            ax.axvline(c.P, color="C3", lw=0.8, ls=":")
+        ax.plot(
+            df["P"],
+            df["market_maker"],
+            color="C2",
+            ls=(0, (5, 2)),
+            zorder=4,
+            label="dealer, market-maker alternative (a)(6)",
+        )
+    shown = [c.P for c in analysis.crossovers if grid.min() <= c.P <= grid.max()]
+    for k, p in enumerate(shown):
+        ax.axvline(
+            p,
+            color="C3",
+            lw=0.8,
+            ls=":",
+            label="crossover (numbered as on the left)" if k == 0 else None,
+        )
+    _number_crossovers(ax, shown, float(grid.min()), float(grid.max()))
     ax.set_xscale("log")
     ax.set_yscale("log")
     _money_axis(ax)
@@ -200,29 +260,47 @@ def plot_combination(combination: Combination, ax: Any = None) -> Any:
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.5))
     t = combination.table()
-    names = [str(n).split(":")[0] for n in t["name"]]
-    labels = [n if len(n) <= 22 else n[:20] + "…" for n in names]
+    labels = [
+        textwrap.fill(str(n), 16, break_on_hyphens=False, break_long_words=False) for n in t["name"]
+    ]
     x = np.arange(len(t))
-    colors = ["C0"] * (len(t) - 2) + ["C1", "C2"]
-    ax.bar(x - 0.2, t["non_dealer"], width=0.4, color="0.75", label="non-dealer margin")
-    bars = ax.bar(x + 0.2, t["dealer"], width=0.4, color=colors, label="dealer requirement")
+    separate = len(t) - 2
+    colors = ["C0"] * separate + ["C1", "C2"]
+    ax.bar(x - 0.2, t["non_dealer"], width=0.4, color="0.75")
+    bars = ax.bar(x + 0.2, t["dealer"], width=0.4, color=colors)
     for b, pct in zip(bars, t["increase_pct"], strict=True):
         ax.annotate(
-            f"+{round_percent(pct):.0f}%",
+            f"{round_percent(pct):+.0f}%",
             (b.get_x() + b.get_width() / 2, b.get_height()),
+            textcoords="offset points",
+            xytext=(0, 2),
             ha="center",
             va="bottom",
             fontsize=8,
         )
-    ax.set_xticks(x, labels, rotation=15, ha="right", fontsize=8)
+    ax.set_xticks(x, labels, fontsize=7)
+    ax.set_ylim(top=float(max(t["dealer"].max(), t["non_dealer"].max())) * 1.15)
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    ax.legend(
+        handles=[
+            Patch(color="0.75", label="non-dealer margin"),
+            Patch(color="C0", label="dealer requirement, run alone"),
+            Patch(color="C1", label="dealer requirements added up"),
+            Patch(color="C2", label="dealer requirement, one firm"),
+        ],
+        fontsize=8,
+        loc="best",
+    )
     ax.set_ylabel("required equity")
     _money_axis(ax, "y")
     ax.set_title(
-        "stand-alone vs combined "
-        f"(sum of stand-alone %: {round_percent(combination.sum_of_increase_pct):.0f}%)",
+        "Dealer capital: each run alone vs one firm\n"
+        f"(the strategies' increases added up: "
+        f"{round_percent(combination.sum_of_increase_pct):+.0f}%; "
+        f"one firm: {round_percent(combination.increase_pct):+.0f}%)",
         fontsize=10,
     )
-    ax.legend(fontsize=8)
     ax.grid(True, axis="y", alpha=0.3)
     return ax
 

@@ -258,8 +258,9 @@ def minimum_requirement(
         rows.append(
             (
                 "market_maker",
-                f"market maker: {market_maker.markets_over_5:g} securities over $5, "
-                f"{market_maker.markets_at_or_below_5:g} at $5 or less{cap_note}",
+                "market maker: average markets made over the 30 days before the computation "
+                f"date: {market_maker.markets_over_5:,.2f} securities over $5, "
+                f"{market_maker.markets_at_or_below_5:,.2f} at $5 or less{cap_note}",
                 market_maker.amount,
                 market_maker.citation,
                 "dollar",

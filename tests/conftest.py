@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import settings
 
 from netcap.frame import positions_frame
@@ -53,3 +54,10 @@ def haircut(
     """Haircuts of a list of positions as of AS_OF."""
     frame: pd.DataFrame = positions_frame(positions, AS_OF)
     return compute_haircuts(frame, AS_OF, options, **kw)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the property tests (hypothesis) as slow: ``-m "not slow"`` gives a quick run."""
+    for item in items:
+        if getattr(getattr(item, "function", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)

@@ -170,7 +170,7 @@ def test_alternative_standard_allocated_fails() -> None:
     assert r.total == pytest.approx(5_000)
     assert r.other_deductions() == [
         (
-            "Fails to deliver allocated to fails to receive (alternative standard) (1 items)",
+            "Fails to deliver allocated to fails to receive (alternative standard) (1 item)",
             5_000.0,
             "15c3-1(a)(1)(ii)(D)",
         )
@@ -298,7 +298,7 @@ def test_difference_extension_and_long_sold() -> None:
     assert d.loc["y", "citation"] == "15c3-1(c)(2)(v)(B)"
     assert r.other_deductions() == [
         (
-            "Long securities differences sold before resolution (1 items)",
+            "Long securities differences sold before resolution (1 item)",
             700.0,
             "15c3-1(c)(2)(v)(B)",
         )

@@ -219,7 +219,7 @@ def test_csv_and_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     book = _write(tmp_path, "a.json", HAND_A)
     out = tmp_path / "focus.csv"
     assert main(["focus", str(book), "--csv", str(out)]) == 0
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert {r["section"] for r in rows} == {"form", "not on this part"}
     assert next(r for r in rows if r["box"] == "3750")["value"] == "10305000"
     capsys.readouterr()

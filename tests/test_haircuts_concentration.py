@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from netcap.model import Position
-from tests.conftest import gov, haircut
+from tests.conftest import AS_OF, gov, haircut
 
 
 def pos(pid: str, cls: str, side: str, value: float, **kw: Any) -> Position:
@@ -142,3 +143,38 @@ def test_m_is_not_homogeneous() -> None:
     two = haircut([pos("x", "equity", "long", 4e5)], net_capital_before_haircuts=1e6).total
     assert one == pytest.approx(45_000)
     assert two == pytest.approx(60_000 + 45_000)  # (J) 60k + (M) 15% x 300k
+
+
+def test_a_frame_with_no_security_id_at_all_names_issues_by_position_id() -> None:
+    """A sheet with an empty security_id column reads as float NaN; the issue falls back to id.
+
+    Filling that float column with the ids is what newer pandas refuses
+    (Pandas4Warning, an error in a future version); the suite runs with warnings as errors.
+    """
+    import warnings  # noqa: PLC0415
+
+    import numpy as np  # noqa: PLC0415
+
+    from netcap.frame import validate_frame  # noqa: PLC0415
+    from netcap.haircuts import compute_haircuts  # noqa: PLC0415
+
+    raw = pd.DataFrame(
+        {
+            "id": ["e1", "e2"],
+            "security_class": ["equity", "equity"],
+            "side": ["long", "long"],
+            "market_value": [5_000_000.0, 5_000_000.0],
+            "security_id": [np.nan, np.nan],
+        }
+    )
+    frame = validate_frame(raw, AS_OF)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = compute_haircuts(frame, AS_OF, net_capital_before_haircuts=10_000_000.0)
+    # two issues (e1, e2: no security_id, so each is its own issue), each 5mm long equity
+    # against a threshold of max(10% x 10mm = 1mm, $10,000 floor) = 1mm: excess 4mm each,
+    # charged the (J) add-on of 15%: 600,000 each; the (J) haircut itself is 15% x 10mm = 1.5mm
+    sheet = result.worksheets["concentration"]
+    assert sorted(sheet["issue"]) == ["e1", "e2"]
+    assert sheet["add_on"].tolist() == pytest.approx([600_000.0, 600_000.0])
+    assert result.total == pytest.approx(1_500_000.0 + 1_200_000.0)

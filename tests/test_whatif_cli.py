@@ -93,7 +93,8 @@ def test_pretrade_bad_removal(tmp_path: Path, capsys: Any, item: dict[str, Any])
     book = write(tmp_path, "book.json", BOOK)
     trades = write(tmp_path, "trades.json", [item])
     assert main(["pretrade", str(book), str(trades)]) == 2
-    assert "trade 0" in capsys.readouterr().err
+    # trades are counted from 1, as a reader counts them (issue 15: 1-based numbers)
+    assert "trade 1" in capsys.readouterr().err
 
 
 LIQUIDITY_PROVIDER = {

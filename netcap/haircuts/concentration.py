@@ -162,7 +162,10 @@ def concentration_add_on(
     sub = frame[
         ["id", "security_id", "signed_value", "quantity", "market_value", "municipal_note"]
     ].iloc[idx]
-    issue = sub["security_id"].fillna(sub["id"]).astype(str).to_numpy()
+    # an issue is its security_id, else the position's own id; as objects, since a column
+    # read with no security_id at all is float (NaN) and cannot take text
+    security = sub["security_id"].astype(object)
+    issue = security.where(security.notna(), sub["id"].astype(object)).astype(str).to_numpy()
     group, codes = pd.factorize(issue, sort=True)  # hash-based; same order as np.unique
     codes = np.asarray(codes, dtype=object)
     ng = len(codes)

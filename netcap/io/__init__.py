@@ -1,7 +1,17 @@
 """Reading books from files and writing templates (export lives in netcap.report)."""
 
+from pathlib import Path
+
 from netcap.io.book import LoadedBook, load_book
 from netcap.io.safety import InputLimits, UnsafeFileError
-from netcap.io.template import write_template
+from netcap.io.template import write_template as _write_template
 
 __all__ = ["InputLimits", "LoadedBook", "UnsafeFileError", "load_book", "write_template"]
+
+
+def write_template(path: str | Path) -> None:
+    """Write an empty book to ``path``: a workbook (``.xlsx``) or a folder of CSV sheets.
+
+    ``path`` may be text or a `pathlib.Path`, as for every path netcap takes.
+    """
+    _write_template(Path(path))
