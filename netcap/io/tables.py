@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -32,6 +33,9 @@ from netcap.io.safety import InputLimits, UnsafeFileError, check_file
 __all__ = ["RawSheet", "read_sheets"]
 
 HEADER_ROW = 1
+MAX_BLANK_RUN = 10_000
+"""Blank rows a workbook sheet may have between two rows of data.  A longer run is almost
+always a stray cell far below the data; it is refused rather than read as a million rows."""
 
 
 @dataclass(frozen=True)
@@ -98,30 +102,39 @@ def _read_xlsx(path: Path, limits: InputLimits) -> list[RawSheet]:
                     "once case and surrounding spaces are ignored; rename or remove one"
                 )
             seen[name] = ws.title
+            # The <dimension> a sheet declares may be wrong (too small: cells outside it
+            # would be skipped; or stretched to XFD1048576 by one stray cell): ignore it
+            # and read the cells the sheet holds.  Rows absent from the file cost nothing.
+            ws.reset_dimensions()
+            fs.reset_dimensions()
             rows_iter = zip(
                 ws.iter_rows(values_only=True), fs.iter_rows(values_only=True), strict=True
             )
             first = next(rows_iter, None)
             if first is None:
                 continue
-            header = first[0]
+            header = _trim(first[0])
+            where = f"{path.name}, sheet {ws.title!r}"
             missing: list[tuple[int, int]] = []
             rows: list[list[object]] = []
-            for r, f in rows_iter:
+            blank_run = 0
+            for number, (r, f) in enumerate(rows_iter, start=HEADER_ROW + 1):
                 for i, (value, formula) in enumerate(zip(r, f, strict=False)):
                     if value is None and _is_formula(formula):
-                        missing.append((len(rows) + HEADER_ROW + 1, i))
+                        missing.append((number, i))
                 if all(c is None or (isinstance(c, str) and not c.strip()) for c in r):
-                    rows.append([None] * len(r))
+                    blank_run += 1  # kept only if a later row has data (interior blank rows)
                     continue
-                rows.append([_cell(c) for c in r])
-                if len(rows) > limits.max_rows:
+                if blank_run > MAX_BLANK_RUN:
                     raise UnsafeFileError(
-                        f"{path.name}, sheet {ws.title!r}: more than {limits.max_rows:,} rows"
+                        f"{where}: rows {number - blank_run} to {number - 1} are blank and "
+                        f"row {number} has data; delete the blank rows (or the stray cell)"
                     )
-            while rows and all(c is None for c in rows[-1]):
-                rows.pop()
-            where = f"{path.name}, sheet {ws.title!r}"
+                rows.extend([] for _ in range(blank_run))
+                blank_run = 0
+                rows.append(_trim([_cell(c) for c in r]))
+                if len(rows) > limits.max_rows:
+                    raise UnsafeFileError(f"{where}: more than {limits.max_rows:,} rows")
             headed = list(header)
             uncalculated = tuple((row, _header_name(headed, i)) for row, i in missing)
             sheets.append(RawSheet(name, where, _frame(headed, rows, where), uncalculated))
@@ -129,6 +142,14 @@ def _read_xlsx(path: Path, limits: InputLimits) -> list[RawSheet]:
     finally:
         workbook.close()
         formulas.close()
+
+
+def _trim(row: Sequence[object]) -> list[object]:
+    """A row without its trailing empty cells (a stray far cell leaves thousands)."""
+    end = len(row)
+    while end and row[end - 1] is None:
+        end -= 1
+    return list(row[:end])
 
 
 def _is_formula(value: object) -> bool:
