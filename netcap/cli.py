@@ -46,6 +46,7 @@ from netcap.fails import Fail, close_out_deadlines, fails_frame
 from netcap.frame import BookError
 from netcap.io import UnsafeFileError, load_book, write_template
 from netcap.io.json_file import JsonInputError, read_json
+from netcap.io.output import OutputPathError, check_output, write_output
 from netcap.lockup import simulate_lockup
 from netcap.model import Position, SecurityClass
 from netcap.money import round_dollars, round_percent
@@ -418,26 +419,67 @@ def _write_xlsx(args: argparse.Namespace, write: Callable[[Path], object]) -> No
     target = getattr(args, "xlsx", None)
     if not target:
         return
-    path = Path(target)
-    if path.suffix.lower() != ".xlsx":
-        raise InputError(f"{path}: --xlsx needs a file name ending in .xlsx")
+    _write_output(args, target, write, what="--xlsx", suffixes=(".xlsx",))
+
+
+_INPUT_ARGS = ("spec", "specs", "book", "books", "folder", "trades", "facts", "requirements")
+"""Argument names that hold a command's input paths (see `_command_inputs`)."""
+
+
+def _command_inputs(args: argparse.Namespace) -> list[str]:
+    """Every input path of the command, for `netcap.io.output` to protect from its outputs."""
+    out: list[str] = []
+    for name in (*_INPUT_ARGS, *getattr(args, "input_args", ())):
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, list | tuple):
+            out.extend(str(v) for v in value if v)
+    return out
+
+
+def _write_output(
+    args: argparse.Namespace,
+    target: str,
+    write: Callable[[Path], object],
+    *,
+    what: str,
+    suffixes: tuple[str, ...] = (),
+    folder: bool = False,
+) -> Path:
+    """Write one output of a command: never over an input, never over an existing file
+    without ``--force``, an unwritable path as an input error (`netcap.io.output`)."""
     try:
-        write(path)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    print(f"wrote {path}", file=sys.stderr)
+        return write_output(
+            target,
+            write,
+            inputs=_command_inputs(args),
+            force=bool(getattr(args, "force", False)),
+            what=what,
+            suffixes=suffixes,
+            folder=folder,
+        )
+    except OutputPathError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _add_force_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing output file (never an input)",
+    )
 
 
 def _add_xlsx_option(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--xlsx", metavar="XLSX", default=None, help=f"also write {what} (.xlsx)")
+    _add_force_option(p)
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
     path = Path(args.path)
-    if path.exists() and path.is_file():
-        raise InputError(f"{path}: already exists; not overwritten")
-    write_template(path)
-    print(f"wrote {path}", file=sys.stderr)
+    xlsx = path.suffix.lower() == ".xlsx"
+    _write_output(args, args.path, write_template, what="template", folder=not xlsx)
     return 0
 
 
@@ -476,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     tp = sub.add_parser("template", help="write an empty book to fill in (.xlsx or a folder)")
     tp.add_argument("path", help="book.xlsx, or a folder for .csv sheets")
     tp.set_defaults(func=_cmd_template)
+    _add_force_option(tp)
     ct = sub.add_parser("check-tables", help="read and check every haircut table at once")
     ct.add_argument(
         "--dir",
@@ -613,8 +656,17 @@ def _strategy_plot(args: argparse.Namespace, analysis: RegistrationAnalysis) -> 
     if getattr(args, "plot", None):
         from netcap.plot import save_strategy_figure  # noqa: PLC0415 (optional extra)
 
-        out = save_strategy_figure(analysis, args.plot)
-        print(f"wrote {out}", file=sys.stderr)
+        _write_output(
+            args, args.plot, lambda p: _plot_file(save_strategy_figure, analysis, p), what="--plot"
+        )
+
+
+def _plot_file(save: Callable[[Any, Path], object], what: Any, path: Path) -> None:
+    """Draw ``what`` to ``path``; a format matplotlib cannot write is an input error."""
+    try:
+        save(what, path)
+    except ValueError as exc:  # matplotlib: "Format 'xyz' is not supported"
+        raise InputError(f"{path}: --plot: {exc}") from None
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -627,8 +679,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     with _strategy_errors(args.spec):
         out = sweep(strategy, grid)
     if args.csv:
-        out.to_csv(args.csv, index=False)
-        print(f"wrote {args.csv}", file=sys.stderr)
+        _write_output(args, args.csv, lambda p: out.to_csv(p, index=False), what="--csv")
     else:
         print(out.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
     print(
@@ -687,10 +738,12 @@ def _cmd_combine(args: argparse.Namespace) -> int:
     if args.plot:
         from netcap.plot import plot_combination  # noqa: PLC0415 (optional extra)
 
-        ax = plot_combination(c)
-        ax.figure.tight_layout()
-        ax.figure.savefig(args.plot, dpi=120)
-        print(f"wrote {args.plot}", file=sys.stderr)
+        def save(combination: Any, path: Path) -> None:
+            ax = plot_combination(combination)
+            ax.figure.tight_layout()
+            ax.figure.savefig(path, dpi=120)
+
+        _write_output(args, args.plot, lambda p: _plot_file(save, c, p), what="--plot")
     return 0
 
 
@@ -731,7 +784,7 @@ def _positions_of(frame: pd.DataFrame, source: str) -> tuple[Position, ...]:
 def _cmd_lockup(args: argparse.Namespace) -> int:
     import pandas as pd  # noqa: PLC0415
 
-    path = Path(args.csv)
+    path = Path(args.requirements)
     try:
         frame = pd.read_csv(path, index_col=0, parse_dates=[0])
     except (OSError, ValueError) as exc:
@@ -780,6 +833,7 @@ def _add_whatif_commands(sub: Any) -> None:
     s.add_argument("--n", type=int, default=51, help="number of P values, log-spaced (default 51)")
     s.add_argument("--csv", default=None, help="write the table to this CSV file")
     s.set_defaults(func=_cmd_sweep)
+    _add_force_option(s)
 
     c = sub.add_parser("combine", help="several strategies run by one firm vs stand-alone")
     c.add_argument("specs", nargs="+", help="strategy specs (JSON) run together by one firm")
@@ -799,9 +853,14 @@ def _add_whatif_commands(sub: Any) -> None:
         help="bar chart: stand-alone vs combined (matplotlib)",
     )
     c.set_defaults(func=_cmd_combine)
+    _add_force_option(c)
 
     lk = sub.add_parser("lockup", help="capital held per entity under the one-year lock-up")
-    lk.add_argument("csv", help="CSV: date column, then one column of requirements per entity")
+    lk.add_argument(
+        "requirements",
+        metavar="csv",
+        help="CSV: date column, then one column of requirements per entity",
+    )
     lk.add_argument(
         "--policy",
         choices=("withdraw", "retain"),
@@ -890,11 +949,60 @@ def _cmd_pretrade(args: argparse.Namespace) -> int:
     return 0
 
 
+INTERNAL_ERROR = 70
+"""Exit status of a bug that escaped every check (EX_SOFTWARE of sysexits.h)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``netcap`` command."""
+    """Entry point of the ``netcap`` command.
+
+    Exit status: 0 done; 2 bad input (the message names the file and field) or a
+    command-line error; 70 an internal error, reported as one line without a Python
+    traceback; output piped into a reader that stops early (``| head``) ends quietly.
+    """
     args = build_parser().parse_args(argv)
     try:
+        return _run(args)
+    except BrokenPipeError:
+        return _broken_pipe()
+    except KeyboardInterrupt:
+        print("netcap: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
+        return _internal_error(exc)
+
+
+_OUTPUT_ARGS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "xlsx": ("--xlsx", (".xlsx",)),
+    "csv": ("--csv", ()),
+    "plot": ("--plot", ()),
+}
+"""Output options checked before a command runs (so a bad path fails before the work)."""
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output path that would destroy an input or an existing file, up front."""
+    for name, (what, suffixes) in _OUTPUT_ARGS.items():
+        target = getattr(args, name, None)
+        if not target:
+            continue
+        try:
+            check_output(
+                target,
+                inputs=_command_inputs(args),
+                force=bool(getattr(args, "force", False)),
+                what=what,
+                suffixes=suffixes,
+            )
+        except OutputPathError as exc:
+            raise InputError(str(exc)) from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        _check_outputs(args)
         code: int = args.func(args)
+        sys.stdout.flush()
     except InputError as exc:
         print(f"netcap: {exc}", file=sys.stderr)
         return 2
@@ -902,6 +1010,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"netcap: haircut tables: {exc} (run 'netcap check-tables')", file=sys.stderr)
         return 2
     return code
+
+
+def _broken_pipe() -> int:
+    """The reader of standard output went away (``netcap ... | head``): stop quietly.
+
+    Standard output is pointed at the null device so that Python's own flush at exit
+    does not raise again and print a traceback.
+    """
+    import os  # noqa: PLC0415
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a descriptor
+        pass
+    return 0
+
+
+def _internal_error(exc: BaseException) -> int:
+    text = str(exc).strip().splitlines()
+    summary = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+    print(f"netcap: internal error, please report: {summary}", file=sys.stderr)
+    return INTERNAL_ERROR
 
 
 if __name__ == "__main__":
