@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from netcap.book_json import BookInputError
 from netcap.computation import compute
@@ -47,6 +47,7 @@ from netcap.frame import BookError
 from netcap.io import UnsafeFileError, load_book, write_template
 from netcap.io.json_file import JsonInputError, read_json
 from netcap.io.output import OutputPathError, check_output, write_output
+from netcap.io.strict import BOOLEAN_NOT_A_NUMBER, booleans_in_numbers
 from netcap.lockup import simulate_lockup
 from netcap.model import Position, SecurityClass
 from netcap.money import round_dollars, round_percent
@@ -82,11 +83,24 @@ def _read_json(path: Path | str) -> Any:
         raise InputError(str(exc)) from None
 
 
+def _refuse_booleans(model: type[BaseModel], data: Any, source: str) -> None:
+    """true/false given for a number field is an input error (pydantic would read 1 / 0)."""
+    flags = booleans_in_numbers(model, data)
+    if flags:
+        raise InputError(
+            "\n".join(
+                f"{source}: field {'.'.join(str(p) for p in loc)}: {BOOLEAN_NOT_A_NUMBER}"
+                for loc in flags
+            )
+        )
+
+
 def load_strategy(path: Path) -> Strategy:
     """Read and validate a strategy spec file."""
     data = _read_json(path)
     if isinstance(data, dict) and "name" not in data:
         data["name"] = path.stem
+    _refuse_booleans(Strategy, data, str(path))
     try:
         return Strategy.model_validate(data)
     except ValidationError as exc:
@@ -261,7 +275,17 @@ def _release_pct(text: str, path: Path, strategy: str, field: str) -> int | None
 
 def _cmd_table10(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
-    specs = sorted(folder.glob("*.json"))
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder of strategy specs")
+    specs = sorted(f for f in folder.iterdir() if f.suffix.lower() == ".json" and f.is_file())
+    others = [
+        f.name for f in sorted(folder.iterdir()) if f not in specs and f.name != RELEASE_TABLE
+    ]
+    if others:  # every file is read or reported: 'strategy_2.JSON' is a spec, 'a.txt' an error
+        raise InputError(
+            f"{folder}: {', '.join(repr(o) for o in others)} is neither a strategy spec "
+            f"(.json) nor {RELEASE_TABLE}; move it out of the folder"
+        )
     if not specs:
         raise InputError(f"{folder}: no strategy spec (*.json) found")
     release = _release_table(folder)
@@ -809,6 +833,7 @@ def _as_of_date(text: str) -> date:
 def _cmd_dealer_screen(args: argparse.Namespace) -> int:
     path = Path(args.facts)
     data = _read_json(path)
+    _refuse_booleans(DealerFacts, data, str(path))
     try:
         facts = DealerFacts.model_validate(data)
     except ValidationError as exc:
@@ -915,6 +940,9 @@ def _cmd_pretrade(args: argparse.Namespace) -> int:
     with _book_errors(args.book):
         loaded = load_book(args.book)
         state = PreTradeState(loaded.book, positions=loaded.positions)
+    for i, trade in enumerate(trades):
+        if "remove" not in trade:
+            _refuse_booleans(Position, trade, f"{args.trades}: trade {i}")
     results = []
     for i, trade in enumerate(trades):
         try:
@@ -968,7 +996,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("netcap: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
+    except Exception as exc:  # the last line of defence: no traceback reaches a user
         return _internal_error(exc)
 
 

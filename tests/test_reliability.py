@@ -115,3 +115,256 @@ def test_stray_blank_far_cell_and_declared_huge_dimension_are_harmless(tmp_path:
     loaded = load_book(path)
     assert time.perf_counter() - started < 1.0
     assert list(loaded.positions["id"]) == ["e1"]
+
+
+# -- 15. pre-trade: an option that offsets a position already in the book ----------------------
+
+
+def _stock_and_call() -> tuple[Any, Any]:
+    from netcap.model import Position  # noqa: PLC0415
+
+    stock = Position(
+        id="s", security_class="equity", side="long", quantity=100, price=50.0, security_id="XYZ"
+    )
+    call = Position(
+        id="c",
+        security_class="equity",
+        instrument="option",
+        side="short",
+        market_value=700.0,
+        option_type="call",
+        strike=45.0,
+        underlying_price=50.0,
+        units=100.0,
+        listed=True,
+        expiry="2024-09-20",
+        underlying="XYZ",
+        security_id="XYZ-C45",
+        offsets="s",
+    )
+    return stock, call
+
+
+def test_pretrade_covered_call_on_a_book_position_equals_a_full_compute() -> None:
+    from netcap.computation import compute  # noqa: PLC0415
+    from netcap.firm import BalanceSheet, Book, FirmProfile, FirmType  # noqa: PLC0415
+    from netcap.pretrade import PreTradeState  # noqa: PLC0415
+
+    stock, call = _stock_and_call()
+
+    def book(*positions: Any) -> Book:
+        return Book(
+            as_of="2024-06-28",
+            firm=FirmProfile(firm_type=FirmType.DEALER, months_in_business=120),
+            balance_sheet=BalanceSheet(net_worth=1_000_000.0),
+            positions=positions,
+        )
+
+    state = PreTradeState(book(stock))
+    result = state.add(call)
+    # By hand, 15c3-1a(b)(2)(iii)(D)(3): stock 100 @ 50 = 5,000 paired with the short call
+    # K 45: 15% x 5,000 - in the money 500 = 250 (>= $25 x 1 contract); the stock leaves (J)
+    # (charge 0); (b)(2)(ii)(A) adds back the time value 700 - 500 = 200: haircuts 50.
+    assert result.haircuts_after == pytest.approx(50.0)
+    full = compute(book(stock, call))
+    assert result.haircuts_after == pytest.approx(full.haircuts.total)
+    assert result.net_capital_after == pytest.approx(full.net_capital)
+
+
+def test_pretrade_offsets_naming_no_position_is_refused() -> None:
+    from netcap.firm import BalanceSheet, Book, FirmProfile, FirmType  # noqa: PLC0415
+    from netcap.pretrade import PreTradeState  # noqa: PLC0415
+
+    stock, call = _stock_and_call()
+    state = PreTradeState(
+        Book(
+            as_of="2024-06-28",
+            firm=FirmProfile(firm_type=FirmType.DEALER, months_in_business=120),
+            balance_sheet=BalanceSheet(net_worth=1_000_000.0),
+            positions=(stock,),
+        )
+    )
+    with pytest.raises(BookError, match="offsets"):
+        state.add(call.model_copy(update={"offsets": "nope"}))
+
+
+# -- helpers for CSV folders and JSON books ---------------------------------------------------
+
+
+def _csv_book(folder: Path, sheets: dict[str, str]) -> Path:
+    folder.mkdir(exist_ok=True)
+    base = {
+        "firm.csv": "field,value\nas_of,2024-06-28\nbalance_sheet.net_worth,5000000\n",
+        "positions.csv": "id,security_class,side,market_value\ne1,equity,long,100000\n",
+    }
+    for name, text in {**base, **sheets}.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+JSON_BOOK: dict[str, Any] = {
+    "as_of": "2024-06-28",
+    "balance_sheet": {"net_worth": 5_000_000},
+    "positions": [
+        {"id": "e1", "security_class": "equity", "side": "long", "market_value": 100_000}
+    ],
+}
+
+
+MM_HEADER = (
+    "id,transacts_only_with_brokers_dealers,carries_customer_accounts,"
+    "transacts_unlisted_options,cleared_by_another_broker_dealer,positions\n"
+)
+
+
+def _json_book(tmp_path: Path, tree: dict[str, Any]) -> Path:
+    path = tmp_path / "book.json"
+    path.write_text(json.dumps(tree), encoding="utf-8")
+    return path
+
+
+# -- 4. every file of a book folder is read or reported ---------------------------------------
+
+
+def test_upper_case_csv_suffix_is_read(tmp_path: Path) -> None:
+    folder = _csv_book(tmp_path / "b", {"liabilities.CSV": "id,kind,amount\nl1,other,300000\n"})
+    loaded = load_book(folder)
+    assert [li.amount for li in loaded.book.liabilities] == [300_000]
+
+
+def test_other_file_in_a_book_folder_is_reported(tmp_path: Path) -> None:
+    folder = _csv_book(tmp_path / "b", {"liabilities.txt": "id,kind,amount\n"})
+    with pytest.raises(UnsafeFileError, match=r"liabilities\.txt"):
+        load_book(folder)
+
+
+# -- 5. ids are unique across the whole book ----------------------------------------------------
+
+
+def test_position_id_also_in_a_market_maker_account_is_refused(tmp_path: Path) -> None:
+    account = json.dumps(
+        [{"id": "e1", "security_class": "equity", "side": "long", "market_value": 100000}]
+    ).replace('"', '""')
+    folder = _csv_book(
+        tmp_path / "b",
+        {"market_maker_accounts.csv": MM_HEADER + f'a1,false,false,false,false,"{account}"\n'},
+    )
+    with pytest.raises(BookError, match=r"market_maker_accounts.*'e1'"):
+        load_book(folder)
+
+
+# -- 6. nothing unreadable is dropped, no fact that cannot apply is ignored -----------------
+
+
+def test_unreadable_price_next_to_a_market_value_is_refused(tmp_path: Path) -> None:
+    folder = _csv_book(
+        tmp_path / "b",
+        {
+            "positions.csv": "id,security_class,side,market_value,quantity,price\n"
+            "e1,equity,long,100000,1000,abc\n"
+        },
+    )
+    with pytest.raises(BookError, match=r"row 2: field 'price': not a number"):
+        load_book(folder)
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        (
+            {"security_class": "government", "years_to_maturity": 2, "in_default": True},
+            "in_default",
+        ),
+        ({"maturity": "2030-01-01"}, "maturity"),
+        ({"years_to_maturity": 3}, "years_to_maturity"),
+        ({"fund_assets": "debt"}, "fund_assets"),
+    ],
+)
+def test_fact_that_cannot_apply_is_refused(
+    tmp_path: Path, extra: dict[str, Any], field: str
+) -> None:
+    from netcap.book_json import BookInputError  # noqa: PLC0415
+
+    tree = json.loads(json.dumps(JSON_BOOK))
+    tree["positions"][0].update(extra)
+    with pytest.raises((BookError, BookInputError), match=rf"{field}.*does not apply"):
+        load_book(_json_book(tmp_path, tree))
+
+
+# -- 7. true/false is not a number, in every format --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("balance_sheet", "net_worth"),
+        ("positions", 0, "market_value"),
+        ("liabilities", 0, "amount"),
+    ],
+)
+def test_json_true_in_a_number_field_is_refused(tmp_path: Path, path: tuple[Any, ...]) -> None:
+    from netcap.book_json import BookInputError  # noqa: PLC0415
+
+    tree = json.loads(json.dumps(JSON_BOOK))
+    tree["liabilities"] = [{"id": "l1", "kind": "other", "amount": 1}]
+    node: Any = tree
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = True
+    with pytest.raises(BookInputError, match="true/false is not a number"):
+        load_book(_json_book(tmp_path, tree))
+
+
+def test_workbook_false_market_value_is_refused(tmp_path: Path) -> None:
+    rows = [POSITIONS[0], ["e1", "equity", "long", False]]
+    path = _workbook(tmp_path / "b.xlsx", {"firm": BOOK_FIRM, "positions": rows})
+    with pytest.raises(BookError, match=r"row 2: field 'market_value': not a number"):
+        load_book(path)
+
+
+def test_workbook_true_in_firm_and_list_amounts_is_refused(tmp_path: Path) -> None:
+    firm = [["field", "value"], ["as_of", "2024-06-28"], ["balance_sheet.net_worth", True]]
+    liabilities = [["id", "kind", "amount"], ["l1", "other", True]]
+    path = _workbook(
+        tmp_path / "b.xlsx", {"firm": firm, "positions": POSITIONS, "liabilities": liabilities}
+    )
+    with pytest.raises(BookError) as info:
+        load_book(path)
+    text = str(info.value)
+    assert "sheet 'firm' row 3: field 'balance_sheet.net_worth': true/false" in text
+    assert "sheet 'liabilities' row 2: field 'amount': true/false" in text
+
+
+# -- 10. JSON in a cell is read by the JSON file reader's rules --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ('[{"id": "p", "id": "q"}]', "more than once"),
+        ("[" * 50_000 + "]" * 50_000, "nested too deeply"),
+    ],
+)
+def test_json_cell_follows_the_json_file_rules(tmp_path: Path, cell: str, message: str) -> None:
+    folder = _csv_book(
+        tmp_path / "b",
+        {
+            "market_maker_accounts.csv": MM_HEADER
+            + f'a1,false,false,false,false,"{cell.replace(chr(34), chr(34) * 2)}"\n'
+        },
+    )
+    with pytest.raises(
+        BookError, match=rf"market_maker_accounts.csv row 2: field 'positions'.*{message}"
+    ):
+        load_book(folder)
+
+
+# -- 11. a firm that began business after the as-of date --------------------------------------
+
+
+def test_commenced_business_after_as_of_is_refused(tmp_path: Path) -> None:
+    from netcap.book_json import BookInputError  # noqa: PLC0415
+
+    tree = {**JSON_BOOK, "firm": {"commenced_business": "2024-07-01"}}
+    with pytest.raises(BookInputError, match="commenced_business"):
+        load_book(_json_book(tmp_path, tree))

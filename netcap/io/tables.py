@@ -119,6 +119,9 @@ def _read_xlsx(path: Path, limits: InputLimits) -> list[RawSheet]:
             rows: list[list[object]] = []
             blank_run = 0
             for number, (r, f) in enumerate(rows_iter, start=HEADER_ROW + 1):
+                if not r and not f:  # a row absent from the file
+                    blank_run += 1
+                    continue
                 for i, (value, formula) in enumerate(zip(r, f, strict=False)):
                     if value is None and _is_formula(formula):
                         missing.append((number, i))
@@ -195,7 +198,15 @@ def read_sheets(path: Path, limits: InputLimits | None = None) -> dict[str, RawS
     """Every sheet of a book file, keyed by lower-case sheet name."""
     lim = limits or InputLimits()
     if path.is_dir():
-        files = sorted(path.glob("*.csv"))
+        entries = sorted(path.iterdir())
+        # every file is a sheet or an error: 'liabilities.CSV' is read, 'notes.txt' refused
+        files = [f for f in entries if f.suffix.lower() == ".csv" and f.is_file()]
+        others = [f.name for f in entries if f not in files]
+        if others:
+            raise UnsafeFileError(
+                f"{path}: the folder holds {', '.join(repr(o) for o in others)}, which is "
+                "not a .csv sheet; a book folder holds only its sheets (move it out)"
+            )
         if not files:
             raise UnsafeFileError(f"{path}: folder holds no .csv sheets")
         seen: dict[str, str] = {}
