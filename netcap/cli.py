@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -50,7 +51,7 @@ from netcap.io.output import OutputPathError, check_output, write_output
 from netcap.io.strict import BOOLEAN_NOT_A_NUMBER, booleans_in_numbers
 from netcap.lockup import simulate_lockup
 from netcap.model import Position, SecurityClass
-from netcap.money import round_dollars, round_percent
+from netcap.money import MAX_AMOUNT, round_dollars, round_percent
 from netcap.net_worth import NotInForceError
 from netcap.portfolio import combine
 from netcap.registration import CITATIONS, RegistrationAnalysis, analyze, sweep
@@ -517,14 +518,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("strategy", help="dealer-registration capital increase of one strategy")
     p.add_argument("spec", help="strategy spec (JSON)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--P", type=float, default=None, help="position size in dollars")
+    p.add_argument("--P", type=_position_size, default=None, help="position size in dollars")
     p.set_defaults(func=_cmd_strategy)
     _add_strategy_plot_option(p)
     _add_xlsx_option(p, "a workbook with live formulas over P")
 
     t = sub.add_parser("table10", help="lay out every strategy spec in a folder as Table 10")
     t.add_argument("folder", help="folder of strategy specs")
-    t.add_argument("--P", type=float, default=50_000_000.0, help="position size (default $50mm)")
+    t.add_argument(
+        "--P", type=_position_size, default=50_000_000.0, help="position size (default $50mm)"
+    )
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=_cmd_table10)
     _add_xlsx_option(t, "one sheet per strategy with live formulas")
@@ -718,21 +721,35 @@ def _cmd_combine(args: argparse.Namespace) -> int:
     strategies = [load_strategy(Path(p)) for p in args.specs]
     sizes = None
     if args.sizes:
-        sizes = [float(x) for x in args.sizes.split(",")]
+        sizes = []
+        for x in args.sizes.split(","):
+            try:
+                sizes.append(_position_size(x))
+            except argparse.ArgumentTypeError as exc:
+                raise InputError(f"--sizes: {exc}") from None
         if len(sizes) != len(strategies):
             raise InputError(f"--sizes: {len(sizes)} sizes for {len(strategies)} strategies")
     book: tuple[Position, ...] = ()
+    on: date | None = args.as_of
+    if on is not None:  # the user says which date applies: every strategy is computed on it
+        strategies = [s.model_copy(update={"as_of": on}) for s in strategies]
     if args.book:
         with _book_errors(args.book):
             loaded = load_book(args.book)
         book = _positions_of(loaded.positions, args.book)
-        # the book's date is the firm's: strategies that name none take it
-        strategies = [
-            s if s.as_of is not None else s.model_copy(update={"as_of": loaded.book.as_of})
-            for s in strategies
-        ]
+        if on is None:
+            # one computation date: the book's (its maturities are measured from it);
+            # a strategy that names another date is an error unless --as-of says which
+            on = loaded.book.as_of
+            for s, spec in zip(strategies, args.specs, strict=True):
+                if s.as_of is not None and s.as_of != on:
+                    raise InputError(
+                        f"{spec}: field as_of: {s.as_of.isoformat()} differs from the book's "
+                        f"as_of {on.isoformat()} ({args.book}); a combination has one date: "
+                        "give --as-of to say which applies"
+                    )
     try:
-        c = combine(strategies, book, sizes=sizes)
+        c = combine(strategies, book, sizes=sizes, as_of=on)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     table = c.table()
@@ -822,6 +839,42 @@ def _cmd_lockup(args: argparse.Namespace) -> int:
     return 0
 
 
+MIN_POSITION_SIZE = 1.0
+"""Smallest position size P a flag accepts: one dollar (below it no charge is a cent)."""
+MAX_GRID_POINTS = 100_000
+"""Most P values ``sweep --n`` computes (each is a full analysis of the strategy)."""
+
+
+def _position_size(text: str) -> float:
+    """A position size in dollars for ``--P``, ``--from``, ``--to``, ``--sizes``.
+
+    A finite number from `MIN_POSITION_SIZE` to `netcap.money.MAX_AMOUNT`: zero,
+    negative, ``nan``, ``inf`` and text are refused where the flag is parsed.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of dollars") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of dollars")
+    if not MIN_POSITION_SIZE <= value <= MAX_AMOUNT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a position size is from ${MIN_POSITION_SIZE:,.0f} to ${MAX_AMOUNT:,.0f}"
+        )
+    return value
+
+
+def _grid_points(text: str) -> int:
+    """``sweep --n``: a whole number of P values from 2 to `MAX_GRID_POINTS`."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 2 <= value <= MAX_GRID_POINTS:
+        raise argparse.ArgumentTypeError(f"{value}: give from 2 to {MAX_GRID_POINTS:,} points")
+    return value
+
+
 def _as_of_date(text: str) -> date:
     """An ISO date for ``--as-of`` (argparse reports a bad one as a usage error)."""
     try:
@@ -850,12 +903,22 @@ def _add_whatif_commands(sub: Any) -> None:
     s = sub.add_parser("sweep", help="requirements of one strategy over a log grid of P")
     s.add_argument("spec", help="strategy spec (JSON), as for 'strategy'")
     s.add_argument(
-        "--from", dest="low", type=float, default=1e5, help="smallest P in dollars (default 1e5)"
+        "--from",
+        dest="low",
+        type=_position_size,
+        default=1e5,
+        help="smallest P in dollars (default 1e5)",
     )
     s.add_argument(
-        "--to", dest="high", type=float, default=1e10, help="largest P in dollars (default 1e10)"
+        "--to",
+        dest="high",
+        type=_position_size,
+        default=1e10,
+        help="largest P in dollars (default 1e10)",
     )
-    s.add_argument("--n", type=int, default=51, help="number of P values, log-spaced (default 51)")
+    s.add_argument(
+        "--n", type=_grid_points, default=51, help="number of P values, log-spaced (default 51)"
+    )
     s.add_argument("--csv", default=None, help="write the table to this CSV file")
     s.set_defaults(func=_cmd_sweep)
     _add_force_option(s)
@@ -871,6 +934,14 @@ def _add_whatif_commands(sub: Any) -> None:
         "strategies and pay the 2%% book margin",
     )
     c.add_argument("--json", action="store_true", help="print one JSON object")
+    c.add_argument(
+        "--as-of",
+        dest="as_of",
+        type=_as_of_date,
+        default=None,
+        help="the combination's one computation date, YYYY-MM-DD (default: the book's, "
+        "else the strategies')",
+    )
     c.add_argument(
         "--plot",
         metavar="PNG",

@@ -163,6 +163,7 @@ def combine(
     fixed_minimum: float | None = None,
     options: HaircutOptions | None = None,
     net_capital_before_haircuts: float | None = None,
+    as_of: date | None = None,
 ) -> Combination:
     """Run ``strategies`` (each at ``sizes[k]``, default its own P) and ``book`` as one firm.
 
@@ -172,6 +173,11 @@ def combine(
     ``as_of`` date (or none: today).  ``net_capital_before_haircuts`` (the
     firm's, for the 15c3-1(c)(2)(vi)(M) threshold) defaults to the figure the
     strategies give; they must not give different ones.
+
+    A combination has one computation date: ``as_of`` (give the book's when ``book``
+    comes from one, so its maturities are measured from its own date), else the
+    strategies' common ``as_of``, else today.  A strategy that names a different date
+    is an error, not silently re-dated.
     """
     if not strategies:
         raise ValueError("combine: give at least one strategy")
@@ -185,7 +191,19 @@ def combine(
     dates = {s.as_of for s in strategies if s.as_of is not None}
     if len(dates) > 1:
         raise ValueError(f"combine: strategies name different as_of dates {sorted(dates)}")
-    on = dates.pop() if dates else date.today()
+    if as_of is not None:
+        for s in strategies:
+            if s.as_of is not None and s.as_of != as_of:
+                raise ValueError(
+                    f"combine: strategy {s.name!r} is as of {s.as_of.isoformat()} but the "
+                    f"combination (and its book) is as of {as_of.isoformat()}; one date applies"
+                )
+        strategies = [
+            s if s.as_of is not None else s.model_copy(update={"as_of": as_of}) for s in strategies
+        ]
+        on = as_of
+    else:
+        on = dates.pop() if dates else date.today()
     ncbh = net_capital_before_haircuts
     if ncbh is None:
         given = {

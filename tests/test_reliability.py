@@ -8,9 +8,11 @@ completely and correctly or refuses it with a message naming the file and field.
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import pytest
 
 from netcap.frame import BookError
 from netcap.io import UnsafeFileError, load_book
+from tests.conftest import FIXTURES
 
 BOOK_FIRM = [["field", "value"], ["as_of", "2024-06-28"], ["balance_sheet.net_worth", 5_000_000]]
 POSITIONS = [
@@ -368,3 +371,94 @@ def test_commenced_business_after_as_of_is_refused(tmp_path: Path) -> None:
     tree = {**JSON_BOOK, "firm": {"commenced_business": "2024-07-01"}}
     with pytest.raises(BookInputError, match="commenced_business"):
         load_book(_json_book(tmp_path, tree))
+
+
+# -- 8. combine: one computation date -----------------------------------------------------------
+
+
+def test_combine_book_maturities_are_measured_from_the_books_date(tmp_path: Path) -> None:
+    from netcap.cli import main  # noqa: PLC0415
+    from netcap.model import Position  # noqa: PLC0415
+    from netcap.portfolio import combine  # noqa: PLC0415
+    from netcap.strategy import Strategy  # noqa: PLC0415
+
+    spec = json.loads((FIXTURES / "table9" / "strategy_07.json").read_text(encoding="utf-8"))
+    assert spec["as_of"] == "2022-08-15"
+    note = Position(
+        id="t",
+        security_class="government",
+        side="long",
+        market_value=10_000_000,
+        maturity="2025-03-01",
+    )
+    strategy = Strategy.model_validate(spec)
+    # the library: a strategy dated otherwise than the combination is an error
+    with pytest.raises(ValueError, match="one date applies"):
+        combine([strategy], [note], as_of=date(2024, 6, 28))
+    # given the book's date for both: the note has 8 complete months to run from 2024-06-28,
+    # so it is in the 6-to-9-month (A) subcategory, 3/4 of 1% (15c3-1(c)(2)(vi)(A)(1)), not
+    # the 2-to-3-year 2% it would take measured from 2022-08-15 (30 months)
+    dated = strategy.model_copy(update={"as_of": date(2024, 6, 28)})
+    c = combine([dated], [note], as_of=date(2024, 6, 28))
+    note_row = c.haircuts.detail.set_index("id").loc["t"]
+    assert float(note_row["rate"]) == pytest.approx(0.0075)
+    # the command line refuses the mismatch unless --as-of says which date applies
+    book = _json_book(
+        tmp_path,
+        {**JSON_BOOK, "positions": [note.model_dump(mode="json", exclude_none=True)]},
+    )
+    spec_path = FIXTURES / "table9" / "strategy_07.json"
+    assert main(["combine", str(spec_path), "--book", str(book)]) == 2
+    assert main(["combine", str(spec_path), "--book", str(book), "--as-of", "2024-06-28"]) == 0
+
+
+# -- 13. command-line numbers are checked where they are parsed --------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["strategy", "{spec}", "--P", "0"],
+        ["strategy", "{spec}", "--P", "nan"],
+        ["strategy", "{spec}", "--P", "inf"],
+        ["strategy", "{spec}", "--P", "-1"],
+        ["strategy", "{spec}", "--P", "1e-300"],
+        ["strategy", "{spec}", "--P", "1e20"],
+        ["strategy", "{spec}", "--P", "abc"],
+        ["table10", "{folder}", "--P", "-inf"],
+        ["sweep", "{spec}", "--to", "inf"],
+        ["sweep", "{spec}", "--from", "0"],
+        ["sweep", "{spec}", "--n", "-5"],
+        ["sweep", "{spec}", "--n", "100000000"],
+        ["sweep", "{spec}", "--n", "2.5"],
+        ["combine", "{spec}", "{spec}", "--sizes", "abc,1"],
+        ["combine", "{spec}", "{spec}", "--sizes", "nan,1"],
+        ["combine", "{spec}", "--sizes", "1e300"],
+        ["settle", "2024-06-28", "--agreed-cycle", "-5"],
+        ["settle", "2024-06-28", "--agreed-cycle", "100000000"],
+    ],
+)
+def test_bad_command_line_numbers_exit_2_naming_the_flag(argv: list[str], capsys: Any) -> None:
+    from netcap.cli import main  # noqa: PLC0415
+
+    spec = FIXTURES / "table9" / "strategy_07.json"
+    args = [a.format(spec=spec, folder=FIXTURES / "table9") for a in argv]
+    flag = next(a for a in argv if a.startswith("--"))
+    with pytest.raises(SystemExit) as info:
+        code = main(args)
+        raise SystemExit(code)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert flag in err
+    assert "Traceback" not in err
+
+
+def test_with_p_validates_like_the_field() -> None:
+    from netcap.strategy import Strategy  # noqa: PLC0415
+
+    spec = json.loads((FIXTURES / "table9" / "strategy_07.json").read_text(encoding="utf-8"))
+    strategy = Strategy.model_validate(spec)
+    for bad in (0.0, -1.0, math.nan, math.inf, True):
+        with pytest.raises(ValueError):
+            strategy.with_P(bad)
+    assert strategy.with_P(1e6).P == 1e6
