@@ -412,6 +412,14 @@ def test_combine_book_maturities_are_measured_from_the_books_date(tmp_path: Path
     assert main(["combine", str(spec_path), "--book", str(book), "--as-of", "2024-06-28"]) == 0
 
 
+def _exit_code(main: Any, args: list[str]) -> int:
+    """main's return value, or the status of the SystemExit argparse raises."""
+    try:
+        return int(main(args))
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
 # -- 13. command-line numbers are checked where they are parsed --------------------------------
 
 
@@ -438,14 +446,6 @@ def test_combine_book_maturities_are_measured_from_the_books_date(tmp_path: Path
         ["settle", "2024-06-28", "--agreed-cycle", "100000000"],
     ],
 )
-def _exit_code(main: Any, args: list[str]) -> int:
-    """main's return value, or the status of the SystemExit argparse raises."""
-    try:
-        return int(main(args))
-    except SystemExit as exc:
-        return int(exc.code or 0)
-
-
 def test_bad_command_line_numbers_exit_2_naming_the_flag(argv: list[str], capsys: Any) -> None:
     from netcap.cli import main  # noqa: PLC0415
 
@@ -464,6 +464,6 @@ def test_with_p_validates_like_the_field() -> None:
     spec = json.loads((FIXTURES / "table9" / "strategy_07.json").read_text(encoding="utf-8"))
     strategy = Strategy.model_validate(spec)
     for bad in (0.0, -1.0, math.nan, math.inf, True):
-        with pytest.raises(ValueError, match="P|position size|greater than|finite"):
+        with pytest.raises(ValueError, match=r"P|position size|greater than|finite"):
             strategy.with_P(bad)
     assert strategy.with_P(1e6).P == 1e6
