@@ -49,7 +49,7 @@ from netcap.io import UnsafeFileError, load_book, write_template
 from netcap.io.json_file import JsonInputError, read_json
 from netcap.io.output import OutputPathError, check_output, write_output
 from netcap.io.strict import BOOLEAN_NOT_A_NUMBER, booleans_in_numbers
-from netcap.lockup import simulate_lockup
+from netcap.lockup import read_requirements, simulate_lockup
 from netcap.model import Position, SecurityClass
 from netcap.money import MAX_AMOUNT, round_dollars, round_percent
 from netcap.net_worth import NotInForceError
@@ -823,19 +823,21 @@ def _positions_of(frame: pd.DataFrame, source: str) -> tuple[Position, ...]:
 
 
 def _cmd_lockup(args: argparse.Namespace) -> int:
-    import pandas as pd  # noqa: PLC0415
 
     path = Path(args.requirements)
     try:
-        frame = pd.read_csv(path, index_col=0, parse_dates=[0])
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+        frame = read_requirements(path)
+    except UnsafeFileError as exc:
+        raise InputError(str(exc)) from None
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     try:
         result = simulate_lockup(frame, policy=args.policy)
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from None
     print(result.frame().to_string(float_format=lambda x: f"{x:,.2f}"))
-    print(json.dumps(result.summary(), indent=2))
+    summary = {k: (v if math.isfinite(v) else None) for k, v in result.summary().items()}
+    print(json.dumps(summary, indent=2, allow_nan=False))
     return 0
 
 

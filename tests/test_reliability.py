@@ -467,3 +467,45 @@ def test_with_p_validates_like_the_field() -> None:
         with pytest.raises(ValueError, match=r"P|position size|greater than|finite"):
             strategy.with_P(bad)
     assert strategy.with_P(1e6).P == 1e6
+
+
+# -- 9. the lock-up reader follows the book readers' strict rules ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("date,a\n06/28/2024,100\n", "not a date"),
+        ("date,a\n2024-06,100\n", "not a date"),
+        ("date,a\n2024-06-28T10:00,100\n", "not a date"),
+        ("date,a\n2024-06-28,100\n07/01/2024,100\n", "not a date"),
+        ("date,a\n2024-06-28,100,5\n", "beyond the 2 headed columns"),
+        ("date,a,a\n2024-06-28,100,5\n", "duplicate column header 'a'"),
+        ("date,a\n2024-06-28,TRUE\n", "TRUE"),
+        ("date,a\n2024-06-28,1e308\n2024-06-29,1e308\n", "not an amount"),
+        ("date,a\n2024-06-28,\n", "not an amount"),
+    ],
+)
+def test_lockup_reader_is_strict(tmp_path: Path, text: str, message: str, capsys: Any) -> None:
+    from netcap.cli import main  # noqa: PLC0415
+
+    path = tmp_path / "reqs.csv"
+    path.write_text(text, encoding="utf-8")
+    assert main(["lockup", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "reqs.csv" in err
+    assert message in err
+
+
+def test_lockup_reader_reads_a_clean_file(tmp_path: Path, capsys: Any) -> None:
+    from netcap.cli import main  # noqa: PLC0415
+
+    path = tmp_path / "reqs.csv"
+    path.write_text("date,a,b\n2024-06-28,100,0\n2024-07-01,50,50\n", encoding="utf-8")
+    assert main(["lockup", str(path)]) == 0
+    out = capsys.readouterr().out
+    summary = json.loads(out[out.index("{") :])
+    # a: 100 contributed on 2024-06-28, locked for a year: held 100 on both days; b: 0 then
+    # 50 contributed.  Separate peak 100 + 50 = 150; consolidated 100 both days.
+    assert summary["peak_separate"] == 150
+    assert summary["peak_consolidated"] == 100

@@ -30,7 +30,7 @@ import pandas as pd
 
 from netcap.io.safety import InputLimits, UnsafeFileError, check_file
 
-__all__ = ["RawSheet", "read_sheets"]
+__all__ = ["RawSheet", "read_sheets", "read_table"]
 
 HEADER_ROW = 1
 MAX_BLANK_RUN = 10_000
@@ -233,3 +233,11 @@ def read_sheets(path: Path, limits: InputLimits | None = None) -> dict[str, RawS
     if suffix == ".csv":
         return {"positions": _read_csv(path, "positions", lim)}
     raise UnsafeFileError(f"{path}: unsupported book file type {suffix!r} (use .xlsx, .csv, .json)")
+
+
+def read_table(path: Path, limits: InputLimits | None = None) -> RawSheet:
+    """One CSV file read by the book readers' rules (size limits, UTF-8, every column
+    headed once, no row longer than its header), for inputs other than books."""
+    if path.suffix.lower() != ".csv":
+        raise UnsafeFileError(f"{path}: expected a .csv file")
+    return _read_csv(path, path.stem.lower(), limits or InputLimits())
