@@ -50,7 +50,7 @@ from netcap.io.json_file import JsonInputError, read_json
 from netcap.io.output import OutputPathError, check_output, write_output
 from netcap.io.strict import BOOLEAN_NOT_A_NUMBER, booleans_in_numbers
 from netcap.lockup import read_requirements, simulate_lockup
-from netcap.model import Position, SecurityClass
+from netcap.model import DATE_MAX, DATE_MIN, OUT_OF_RANGE, Position, SecurityClass
 from netcap.money import MAX_AMOUNT, round_dollars, round_percent
 from netcap.net_worth import NotInForceError
 from netcap.portfolio import combine
@@ -613,11 +613,13 @@ def _cmd_settle(args: argparse.Namespace) -> int:
         "firm_commitment_after_430": args.firm_commitment_after_430,
         "agreed_cycle": args.agreed_cycle,
     }
+    # a date outside the calendar is the trade date's fault, unless a cycle was agreed
+    blame = "trade_date" if args.agreed_cycle is None else "--agreed-cycle"
     try:
         rule = cycle_for(trade, args.security_class, **kwargs)
         settle = settlement_date(trade, args.security_class, **kwargs)
     except (CycleError, ValueError) as exc:
-        raise InputError(f"--agreed-cycle: {exc}") from exc
+        raise InputError(f"{'trade_date' if 'range' in str(exc) else blame}: {exc}") from None
     fails = [
         Fail(
             id=sale,
@@ -631,7 +633,11 @@ def _cmd_settle(args: argparse.Namespace) -> int:
         )
         for sale in ("short", "long", "market_maker")
     ]
-    deadlines = close_out_deadlines(fails_frame(fails))
+    try:
+        deadlines = close_out_deadlines(fails_frame(fails))
+    except (BookError, CycleError, ValueError) as exc:  # a deadline past the calendar's end
+        lines = [str(e) for e in exc.errors] if isinstance(exc, BookError) else [str(exc)]
+        raise InputError(f"trade_date {trade.isoformat()}: " + "; ".join(lines)) from None
     out: dict[str, Any] = {
         "trade_date": trade.isoformat(),
         "security_class": args.security_class,
@@ -880,9 +886,12 @@ def _grid_points(text: str) -> int:
 def _as_of_date(text: str) -> date:
     """An ISO date for ``--as-of`` (argparse reports a bad one as a usage error)."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise argparse.ArgumentTypeError(OUT_OF_RANGE.format(day=day.isoformat()))
+    return day
 
 
 def _cmd_dealer_screen(args: argparse.Namespace) -> int:

@@ -16,7 +16,16 @@ import numpy as np
 import pandas as pd
 
 from netcap.maturity import complete_months_array
-from netcap.model import MATURITY_CLASSES, FundAssets, Instrument, Position, SecurityClass, Side
+from netcap.model import (
+    DATE_MAX,
+    DATE_MIN,
+    MATURITY_CLASSES,
+    FundAssets,
+    Instrument,
+    Position,
+    SecurityClass,
+    Side,
+)
 from netcap.money import MAX_AMOUNT
 from netcap.settlement import position_dates
 
@@ -246,7 +255,24 @@ def _blank(col: pd.Series) -> pd.Series:
 
 
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"
-_NOT_A_DATE = "not a date (use YYYY-MM-DD; partial dates, times and bare numbers are refused)"
+_NOT_A_DATE = (
+    "not a date (use YYYY-MM-DD; partial dates, times and bare numbers are refused; dates "
+    f"run from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}: for a perpetual security "
+    "give years_to_maturity)"
+)
+
+
+_DATE_MIN = pd.Timestamp(DATE_MIN)
+_DATE_MAX = pd.Timestamp(DATE_MAX)
+
+
+def _in_range(value: object) -> bool:
+    """A date value within `netcap.model.DATE_MIN` .. `DATE_MAX` (others are refused)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return DATE_MIN <= value <= DATE_MAX
+    return True  # numpy datetime64 is within the nanosecond range by construction
 
 
 def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -259,7 +285,10 @@ def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """
     if pd.api.types.is_datetime64_any_dtype(col):
         stamps = pd.Series(pd.to_datetime(col), index=col.index)
-        timed = (stamps.notna() & (stamps != stamps.dt.normalize())).to_numpy(dtype=bool)
+        outside = (stamps < _DATE_MIN) | (stamps > _DATE_MAX)
+        timed = (stamps.notna() & ((stamps != stamps.dt.normalize()) | outside)).to_numpy(
+            dtype=bool
+        )
         return stamps.mask(pd.Series(timed, index=col.index)), timed
     codes, uniques = _per_value(col)
     n = len(uniques)
@@ -273,14 +302,23 @@ def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
         text = uniques[is_text].astype("string").str.strip()
         blank_value[is_text] = (text == "").to_numpy(dtype=bool)
         exact = text.str.fullmatch(_ISO_DATE).fillna(False).to_numpy(dtype=bool)
+        # ISO text orders as the dates do: outside the range is refused before parsing
+        exact &= ((text >= DATE_MIN.isoformat()) & (text <= DATE_MAX.isoformat())).to_numpy(
+            dtype=bool, na_value=False
+        )
         days = pd.to_datetime(text.where(exact), errors="coerce", format="%Y-%m-%d")
         parsed[is_text] = days.to_numpy()
     if is_when.any():
         stamps = pd.Series(
-            pd.to_datetime(list(uniques[is_when]), errors="coerce"), dtype="datetime64[ns]"
+            pd.to_datetime(
+                [v if _in_range(v) else None for v in uniques[is_when]], errors="coerce"
+            ),
+            dtype="datetime64[ns]",
         )
         midnight = (stamps == stamps.dt.normalize()).to_numpy(dtype=bool)
         parsed[is_when] = stamps.where(midnight).to_numpy()
+    outside = ((parsed < _DATE_MIN) | (parsed > _DATE_MAX)).to_numpy(dtype=bool)
+    parsed[outside] = pd.NaT
     bad_value = parsed.isna().to_numpy(dtype=bool) & ~blank_value
     known = codes >= 0
     out = np.full(len(col), np.datetime64("NaT"), dtype="datetime64[ns]")

@@ -509,3 +509,78 @@ def test_lockup_reader_reads_a_clean_file(tmp_path: Path, capsys: Any) -> None:
     # 50 contributed.  Separate peak 100 + 50 = 150; consolidated 100 both days.
     assert summary["peak_separate"] == 150
     assert summary["peak_consolidated"] == 100
+
+
+# -- 12. dates at and beyond the range netcap computes with ------------------------------------
+
+FAR_DATES = ["9999-12-31", "2262-04-12", "2201-01-01", "1677-09-21", "0001-01-01", "1899-12-31"]
+
+
+@pytest.mark.parametrize("day", FAR_DATES)
+@pytest.mark.parametrize(
+    ("field", "extra"),
+    [
+        ("maturity", {"security_class": "government"}),
+        ("issue_date", {"security_class": "municipal", "maturity": "2030-01-01"}),
+        ("underwritten_on", {}),
+        ("trade_date", {}),
+        ("settlement_date", {}),
+    ],
+)
+def test_far_position_dates_are_refused_with_the_field_in_every_format(
+    tmp_path: Path, day: str, field: str, extra: dict[str, Any], capsys: Any
+) -> None:
+    from netcap.cli import main  # noqa: PLC0415
+
+    position = {**JSON_BOOK["positions"][0], **extra, field: day}
+    header = ",".join(position)
+    row = ",".join(str(v) for v in position.values())
+    folder = _csv_book(tmp_path / "b", {"positions.csv": f"{header}\n{row}\n"})
+    wb_rows = [list(position), list(position.values())]
+    workbook = _workbook(tmp_path / "b.xlsx", {"firm": BOOK_FIRM, "positions": wb_rows})
+    book = _json_book(tmp_path, {**JSON_BOOK, "positions": [position]})
+    for path in (folder, workbook, book):
+        assert main(["compute", str(path)]) == 2, path
+        err = capsys.readouterr().err
+        assert field in err
+        assert "Traceback" not in err
+        assert "internal error" not in err
+
+
+def test_far_date_cell_in_a_workbook_is_refused(tmp_path: Path) -> None:
+    rows = [[*POSITIONS[0], "maturity"], ["t", "government", "long", 1000, date(9999, 12, 31)]]
+    path = _workbook(tmp_path / "b.xlsx", {"firm": BOOK_FIRM, "positions": rows})
+    with pytest.raises(BookError, match=r"field 'maturity'.*dates run from 1900-01-01"):
+        load_book(path)
+
+
+@pytest.mark.parametrize("day", FAR_DATES)
+def test_far_dates_elsewhere_are_clean_errors(tmp_path: Path, day: str, capsys: Any) -> None:
+    from netcap.cli import main  # noqa: PLC0415
+
+    spec = json.loads((FIXTURES / "table9" / "strategy_07.json").read_text(encoding="utf-8"))
+    spec_path = tmp_path / "spec.json"
+    spec_path.write_text(json.dumps({**spec, "as_of": day}), encoding="utf-8")
+    firm = _json_book(tmp_path, {**JSON_BOOK, "as_of": day})
+    began = tmp_path / "began.json"
+    began.write_text(json.dumps({**JSON_BOOK, "firm": {"commenced_business": day}}))
+    runs = [
+        (["strategy", str(spec_path)], "as_of"),
+        (["combine", str(spec_path)], "as_of"),
+        (["compute", str(firm)], "as_of"),
+        (["compute", str(began)], "commenced_business"),
+        (["settle", day], "trade_date"),
+    ]
+    for argv, field in runs:
+        assert _exit_code(main, argv) == 2, argv
+        err = capsys.readouterr().err
+        assert field in err, argv
+        assert "Traceback" not in err
+        assert "internal error" not in err
+
+
+def test_settle_near_the_calendars_end_is_a_clean_error(capsys: Any) -> None:
+    from netcap.cli import main  # noqa: PLC0415
+
+    assert main(["settle", "2080-12-31"]) == 2
+    assert "trade_date 2080-12-31" in capsys.readouterr().err
