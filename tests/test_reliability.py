@@ -584,3 +584,42 @@ def test_settle_near_the_calendars_end_is_a_clean_error(capsys: Any) -> None:
 
     assert main(["settle", "2080-12-31"]) == 2
     assert "trade_date 2080-12-31" in capsys.readouterr().err
+
+
+# -- 14. what text netcap accepts: no control characters, at most a workbook cell --------------
+
+
+@pytest.mark.parametrize("text", ["bad\x00id", "bad\x01", "x\x1fy", "é" * 32_768])
+def test_text_netcap_cannot_write_is_refused_in_every_format(
+    tmp_path: Path, text: str, capsys: Any
+) -> None:
+    from netcap.cli import main  # noqa: PLC0415
+
+    book = json.loads(json.dumps(JSON_BOOK))
+    book["firm"] = {"name": text}
+    json_path = _json_book(tmp_path, book)
+    quoted = text.replace('"', '""')
+    folder = _csv_book(
+        tmp_path / "b",
+        {"positions.csv": f'id,security_class,side,market_value\n"{quoted}",equity,long,1\n'},
+    )
+    out = tmp_path / "out.xlsx"
+    for path in (json_path, folder):
+        assert main(["compute", str(path), "--xlsx", str(out)]) == 2, path
+        err = capsys.readouterr().err
+        assert "control character" in err or "over the 32,767" in err
+        assert not out.exists()
+
+
+def test_text_over_a_cells_limit_in_a_workbook_is_refused(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "b.xlsx", {"firm": BOOK_FIRM, "positions": POSITIONS})
+    # openpyxl cuts text at the limit when it writes, so lengthen the cell in the XML
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet2.xml"
+    parts[sheet] = parts[sheet].replace(b">e1<", b">" + b"x" * 40_000 + b"<")
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    with pytest.raises(UnsafeFileError, match=r"row 2, column 'id': 40,000 characters"):
+        load_book(path)

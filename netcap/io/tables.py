@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,7 +29,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from netcap.io.safety import InputLimits, UnsafeFileError, check_file
+from netcap.io.safety import (
+    _CONTROL,
+    MAX_TEXT,
+    InputLimits,
+    UnsafeFileError,
+    check_file,
+    text_problem,
+)
 
 __all__ = ["RawSheet", "read_sheets", "read_table"]
 
@@ -135,6 +143,7 @@ def _read_xlsx(path: Path, limits: InputLimits) -> list[RawSheet]:
                     )
                 rows.extend([] for _ in range(blank_run))
                 blank_run = 0
+                _check_text(r, number, header, where)
                 rows.append(_trim([_cell(c) for c in r]))
                 if len(rows) > limits.max_rows:
                     raise UnsafeFileError(f"{where}: more than {limits.max_rows:,} rows")
@@ -145,6 +154,23 @@ def _read_xlsx(path: Path, limits: InputLimits) -> list[RawSheet]:
     finally:
         workbook.close()
         formulas.close()
+
+
+_LONG_LINE = re.compile(f"[^\\n]{{{MAX_TEXT + 1}}}")
+
+
+def _check_text(row: Sequence[object], number: int, header: list[object], where: str) -> None:
+    """Refuse a text cell netcap does not accept (`netcap.io.safety.text_problem`).
+
+    A cell holding JSON (``[`` or ``{`` first) may be longer than one text value: its
+    strings are checked one by one once parsed.
+    """
+    for i, c in enumerate(row):
+        if isinstance(c, str):
+            problem = text_problem(c)
+            if problem is not None and not (c.lstrip()[:1] in ("[", "{") and len(c) > MAX_TEXT):
+                name = _header_name(list(header), i)
+                raise UnsafeFileError(f"{where}: row {number}, column {name!r}: {problem}")
 
 
 def _trim(row: Sequence[object]) -> list[object]:
@@ -176,12 +202,24 @@ def _read_csv(path: Path, name: str, limits: InputLimits) -> RawSheet:
     check_file(path, limits)
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
+            text = fh.read()
+        control = _CONTROL.search(text)
+        if control is not None:  # one scan of the file, not one per cell
+            line = text.count("\n", 0, control.start()) + 1
+            problem = text_problem(control.group())
+            raise UnsafeFileError(f"{path.name}: line {line}: {problem}")
+        # a cell over the text limit needs a line that long (one C scan finds out)
+        long_cells = _LONG_LINE.search(text) is not None
+        del text
+        with path.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
             header = next(reader, None)
             if header is None:
                 raise UnsafeFileError(f"{path.name}: no header row")
             rows: list[list[object]] = []
             for r in reader:
+                if long_cells and any(len(c) > MAX_TEXT for c in r):
+                    _check_text(r, len(rows) + HEADER_ROW + 1, list(header), path.name)
                 rows.append([_cell(c) for c in r])
                 if len(rows) > limits.max_rows:
                     raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
