@@ -309,16 +309,12 @@ def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
         days = pd.to_datetime(text.where(exact), errors="coerce", format="%Y-%m-%d")
         parsed[is_text] = days.to_numpy()
     if is_when.any():
-        stamps = pd.Series(
-            pd.to_datetime(
-                [v if _in_range(v) else None for v in uniques[is_when]], errors="coerce"
-            ),
-            dtype="datetime64[ns]",
-        )
+        in_range = pd.Series([v if _in_range(v) else None for v in uniques[is_when]], dtype=object)
+        stamps = pd.Series(pd.to_datetime(in_range, errors="coerce"), dtype="datetime64[ns]")
         midnight = (stamps == stamps.dt.normalize()).to_numpy(dtype=bool)
         parsed[is_when] = stamps.where(midnight).to_numpy()
-    outside = ((parsed < _DATE_MIN) | (parsed > _DATE_MAX)).to_numpy(dtype=bool)
-    parsed[outside] = pd.NaT
+    outside = (parsed < _DATE_MIN) | (parsed > _DATE_MAX)
+    parsed = parsed.mask(outside)
     bad_value = parsed.isna().to_numpy(dtype=bool) & ~blank_value
     known = codes >= 0
     out = np.full(len(col), np.datetime64("NaT"), dtype="datetime64[ns]")

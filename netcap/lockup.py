@@ -204,10 +204,10 @@ def read_requirements(path: Path | str) -> pd.DataFrame:
     values = _amounts(amounts)
     wrong = np.argwhere(~np.isfinite(values) | (values < 0) | (values > MAX_AMOUNT))
     if len(wrong):
-        r, c = (int(x) for x in wrong[0])
+        line, column = int(wrong[0][0]), int(wrong[0][1])
         raise ValueError(
-            f"{p.name} line {r + first}, column {amounts.columns[c]!r}: "
-            f"{amounts.iat[r, c]!r} is not an amount from 0 to ${MAX_AMOUNT:,.0f}"
+            f"{p.name} line {line + first}, column {amounts.columns[column]!r}: "
+            f"{amounts.iat[line, column]!r} is not an amount from 0 to ${MAX_AMOUNT:,.0f}"
         )
     out = pd.DataFrame(values, columns=list(amounts.columns), index=pd.DatetimeIndex(dates))
     out.index.name = str(frame.columns[0])
