@@ -501,9 +501,18 @@ def _add_xlsx_option(p: argparse.ArgumentParser, what: str) -> None:
     _add_force_option(p)
 
 
+_NOT_A_TEMPLATE = frozenset({".json", ".csv", ".xls", ".xlsm", ".xlsb", ".ods", ".txt"})
+"""Suffixes ``template`` refuses: a file name, not a folder it could write sheets into."""
+
+
 def _cmd_template(args: argparse.Namespace) -> int:
     path = Path(args.path)
     xlsx = path.suffix.lower() == ".xlsx"
+    if path.suffix.lower() in _NOT_A_TEMPLATE:
+        raise InputError(
+            f"{path}: template writes a .xlsx workbook or a folder of .csv sheets, "
+            f"not a {path.suffix} file"
+        )
     _write_output(args, args.path, write_template, what="template", folder=not xlsx)
     return 0
 
