@@ -735,7 +735,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_combine(args: argparse.Namespace) -> int:
     strategies = [load_strategy(Path(p)) for p in args.specs]
     sizes = None
-    if args.sizes:
+    if args.sizes is not None:  # an empty --sizes '' is an error, not "no sizes"
         sizes = []
         for x in args.sizes.split(","):
             try:

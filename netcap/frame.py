@@ -138,6 +138,8 @@ _FUND_ASSETS = {f.value for f in FundAssets}
 _TOO_LARGE = f"larger than ${MAX_AMOUNT:,.0f}, the most netcap accepts in one field"
 
 _NEEDS_MATURITY = {c.value for c in MATURITY_CLASSES}
+MAX_ID_LENGTH = 200
+"""Longest position id, as `netcap.model.Position` allows (every format the same)."""
 
 
 @dataclass(frozen=True)
@@ -412,6 +414,11 @@ def validate_frame(
 
     ids = frame["id"].astype("string").str.strip()
     flag((ids.isna() | (ids == "")).to_numpy(dtype=bool), "id", "blank id")
+    flag(
+        (ids.str.len() > MAX_ID_LENGTH).fillna(False).to_numpy(dtype=bool),
+        "id",
+        f"longer than {MAX_ID_LENGTH} characters",
+    )
     dup = ids.duplicated(keep="first") & ids.notna() & (ids != "")
     for r in np.flatnonzero(dup.to_numpy()):
         first = int(np.flatnonzero((ids == ids.iloc[r]).fillna(False).to_numpy(dtype=bool))[0])
