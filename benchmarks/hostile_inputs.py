@@ -22,7 +22,7 @@ import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Callable
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,10 +140,8 @@ def position_formats(d: Path, tag: str, position: dict[str, Any]) -> list[tuple[
         ("json", write_json(d, f"{tag}.json", book_tree([position]))),
         ("csv", write_csv_folder(d / f"{tag}-csv", sheets)),
     ]
-    try:  # openpyxl itself refuses to write control characters
+    with suppress(IllegalCharacterError):  # openpyxl refuses to write control characters
         out.append(("xlsx", write_xlsx(d / f"{tag}.xlsx", sheets)))
-    except IllegalCharacterError:
-        pass
     return out
 
 
