@@ -10,7 +10,8 @@ accept it with a figure worked out by hand.  Each outcome is counted as
 * silent drop      accepted (exit 0) where it should have been refused;
 * wrong result     exit 0 with another figure than the hand-worked one;
 * false refusal    refused where it should have been accepted;
-* unclear error    exit 2 without naming the file, field or flag.
+* unclear error    exit 2 without naming the file, field or flag;
+* hang             still running after `CASE_SECONDS`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import signal
 import tempfile
 import zipfile
 from collections import Counter
@@ -46,20 +48,41 @@ class Case:
     check: Callable[[str], bool] | None = None  # None: must be refused
 
 
+CASE_SECONDS = 20
+"""A case still running after this long counts as a hang."""
+
+
+class _HangError(BaseException):
+    """Raised by the alarm: not an Exception, so netcap's own handler lets it through."""
+
+
+def _alarm(_signum: int, _frame: Any) -> None:
+    raise _HangError
+
+
 def run(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        except BaseException as exc:
-            return 70, "", f"Traceback: {type(exc).__name__}: {exc}"
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(CASE_SECONDS)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exc:
+                code = int(exc.code or 0)
+    except _HangError:
+        return -1, "", "hang"
+    except BaseException as exc:  # counted as a traceback
+        return 70, "", f"Traceback: {type(exc).__name__}: {exc}"
+    finally:
+        signal.alarm(0)
     return code, out.getvalue(), err.getvalue()
 
 
 def classify(case: Case) -> str:
     code, out, err = run(case.argv)
+    if code == -1:
+        return "hang"
     if code == 70 or "Traceback" in err:
         return "traceback"
     if case.check is None:
@@ -623,6 +646,7 @@ def main_battery() -> Counter[str]:
         "wrong result",
         "false refusal",
         "unclear error",
+        "hang",
     ):
         print(f"  {key:<14} {counts.get(key, 0)}")
     for outcome, name in odd:
