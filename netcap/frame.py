@@ -662,7 +662,12 @@ def _facts_that_cannot_apply(
     would otherwise be dropped without a word; the user most likely meant another class.
     """
     cls = frame["security_class"]
+    codes, uniques = _per_value(cls)  # the class tests run once per distinct class
     errors: list[RowError] = []
+
+    def of(classes: frozenset[SecurityClass]) -> np.ndarray:
+        wanted = [i for i, u in enumerate(uniques) if u in {c.value for c in classes}]
+        return np.isin(codes, wanted)
 
     def refuse(mask: np.ndarray, field: str, why: str) -> None:
         for r in np.flatnonzero(mask):
@@ -676,7 +681,7 @@ def _facts_that_cannot_apply(
                 )
             )
 
-    no_maturity = cls.isin([c.value for c in _NO_MATURITY]).to_numpy(dtype=bool)
+    no_maturity = of(_NO_MATURITY)
     refuse(
         no_maturity & maturity.notna().to_numpy(dtype=bool),
         "maturity",
@@ -688,14 +693,12 @@ def _facts_that_cannot_apply(
         "its haircut does not depend on a maturity",
     )
     refuse(
-        cls.isin([c.value for c in _NO_DEFAULT]).to_numpy(dtype=bool)
-        & frame["in_default"].to_numpy(dtype=bool),
+        of(_NO_DEFAULT) & frame["in_default"].to_numpy(dtype=bool),
         "in_default",
         "a default moves only municipal, money market, debt and preferred positions to (J)",
     )
     refuse(
-        ~cls.isin([c.value for c in _FUND_CLASSES]).to_numpy(dtype=bool)
-        & frame["fund_assets"].notna().to_numpy(dtype=bool),
+        ~of(_FUND_CLASSES) & frame["fund_assets"].notna().to_numpy(dtype=bool),
         "fund_assets",
         "only redeemable_fund and money_market_fund positions hold fund assets",
     )

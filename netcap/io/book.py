@@ -378,6 +378,8 @@ def _ids_across_sheets(
     A JSON book refuses it (`Book`); here the two live on different sheets, so the check
     is made once both are read.  Charged twice otherwise.
     """
+    if not book.market_maker_accounts:
+        return []
     ids = set(positions["id"])
     source = sources.get("market_maker_accounts", "market_maker_accounts")
     out = []
