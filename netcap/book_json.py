@@ -35,11 +35,17 @@ def parse_book(text: str, source: str = "book") -> Book:
     """Validate the JSON text of a book (a key given twice is refused, not merged)."""
     # Imported here: netcap.io imports this module, so a top-level import would be circular.
     from netcap.io.json_file import JsonInputError, parse_json  # noqa: PLC0415
+    from netcap.io.strict import BOOLEAN_NOT_A_NUMBER, booleans_in_numbers  # noqa: PLC0415
 
     try:
-        parse_json(text, source)
+        tree = parse_json(text, source)
     except JsonInputError as exc:
         raise BookInputError(str(exc)) from None
+    flags = booleans_in_numbers(Book, tree)
+    if flags:  # pydantic would read true as 1 and false as 0
+        raise BookInputError(
+            "\n".join(f"{source}: field {field_path(loc)}: {BOOLEAN_NOT_A_NUMBER}" for loc in flags)
+        )
     try:
         return Book.model_validate_json(text)
     except ValidationError as exc:

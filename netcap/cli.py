@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from netcap.book_json import BookInputError
 from netcap.computation import _HAIRCUT_GROUP_TITLES, compute, haircut_group
@@ -46,9 +47,11 @@ from netcap.fails import Fail, close_out_deadlines, fails_frame
 from netcap.frame import BookError
 from netcap.io import UnsafeFileError, load_book, write_template
 from netcap.io.json_file import JsonInputError, read_json
-from netcap.lockup import simulate_lockup
-from netcap.model import SecurityClass
-from netcap.money import round_dollars, round_percent
+from netcap.io.output import OutputPathError, check_output, write_output
+from netcap.io.strict import BOOLEAN_NOT_A_NUMBER, booleans_in_numbers
+from netcap.lockup import read_requirements, simulate_lockup
+from netcap.model import DATE_MAX, DATE_MIN, OUT_OF_RANGE, Position, SecurityClass
+from netcap.money import MAX_AMOUNT, round_dollars, round_percent
 from netcap.net_worth import NotInForceError
 from netcap.portfolio import LEGS_SOURCE, combine
 from netcap.registration import CITATIONS, RegistrationAnalysis, analyze, sweep
@@ -82,11 +85,24 @@ def _read_json(path: Path | str) -> Any:
         raise InputError(str(exc)) from None
 
 
+def _refuse_booleans(model: type[BaseModel], data: Any, source: str) -> None:
+    """true/false given for a number field is an input error (pydantic would read 1 / 0)."""
+    flags = booleans_in_numbers(model, data)
+    if flags:
+        raise InputError(
+            "\n".join(
+                f"{source}: field {'.'.join(str(p) for p in loc)}: {BOOLEAN_NOT_A_NUMBER}"
+                for loc in flags
+            )
+        )
+
+
 def load_strategy(path: Path) -> Strategy:
     """Read and validate a strategy spec file."""
     data = _read_json(path)
     if isinstance(data, dict) and "name" not in data:
         data["name"] = path.stem
+    _refuse_booleans(Strategy, data, str(path))
     try:
         return Strategy.model_validate(data)
     except ValidationError as exc:
@@ -309,7 +325,17 @@ def _release_pct(text: str, path: Path, strategy: str, field: str) -> int | None
 
 def _cmd_table10(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
-    specs = sorted(folder.glob("*.json"))
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder of strategy specs")
+    specs = sorted(f for f in folder.iterdir() if f.suffix.lower() == ".json" and f.is_file())
+    others = [
+        f.name for f in sorted(folder.iterdir()) if f not in specs and f.name != RELEASE_TABLE
+    ]
+    if others:  # every file is read or reported: 'strategy_2.JSON' is a spec, 'a.txt' an error
+        raise InputError(
+            f"{folder}: {', '.join(repr(o) for o in others)} is neither a strategy spec "
+            f"(.json) nor {RELEASE_TABLE}; move it out of the folder"
+        )
     if not specs:
         raise InputError(f"{folder}: no strategy spec (*.json) found")
     release = _release_table(folder)
@@ -532,14 +558,56 @@ def _write_xlsx(args: argparse.Namespace, write: Callable[[Path], object]) -> No
     target = getattr(args, "xlsx", None)
     if not target:
         return
-    path = Path(target)
-    if path.suffix.lower() != ".xlsx":
-        raise InputError(f"{path}: --xlsx needs a file name ending in .xlsx")
+    _write_output(args, target, write, what="--xlsx", suffixes=(".xlsx",))
+
+
+_INPUT_ARGS = ("spec", "specs", "book", "books", "folder", "trades", "facts", "requirements")
+"""Argument names that hold a command's input paths (see `_command_inputs`)."""
+
+
+def _command_inputs(args: argparse.Namespace) -> list[str]:
+    """Every input path of the command, for `netcap.io.output` to protect from its outputs."""
+    out: list[str] = []
+    for name in (*_INPUT_ARGS, *getattr(args, "input_args", ())):
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, list | tuple):
+            out.extend(str(v) for v in value if v)
+    return out
+
+
+def _write_output(
+    args: argparse.Namespace,
+    target: str,
+    write: Callable[[Path], object],
+    *,
+    what: str,
+    suffixes: tuple[str, ...] = (),
+    folder: bool = False,
+) -> Path:
+    """Write one output of a command: never over an input, never over an existing file
+    without ``--force``, an unwritable path as an input error (`netcap.io.output`)."""
     try:
-        write(path)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    print(f"wrote {path}", file=sys.stderr)
+        return write_output(
+            target,
+            write,
+            inputs=_command_inputs(args),
+            force=bool(getattr(args, "force", False)),
+            what=what,
+            suffixes=suffixes,
+            folder=folder,
+        )
+    except OutputPathError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _add_force_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing output file (never an input)",
+    )
 
 
 def _add_width_option(p: argparse.ArgumentParser) -> None:
@@ -555,14 +623,22 @@ def _add_width_option(p: argparse.ArgumentParser) -> None:
 
 def _add_xlsx_option(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--xlsx", metavar="XLSX", default=None, help=f"also write {what} (.xlsx)")
+    _add_force_option(p)
+
+
+_NOT_A_TEMPLATE = frozenset({".json", ".csv", ".xls", ".xlsm", ".xlsb", ".ods", ".txt"})
+"""Suffixes ``template`` refuses: a file name, not a folder it could write sheets into."""
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
     path = Path(args.path)
-    if path.exists() and path.is_file():
-        raise InputError(f"{path}: already exists; not overwritten")
-    write_template(path)
-    print(f"wrote {path}", file=sys.stderr)
+    xlsx = path.suffix.lower() == ".xlsx"
+    if path.suffix.lower() in _NOT_A_TEMPLATE:
+        raise InputError(
+            f"{path}: template writes a .xlsx workbook or a folder of .csv sheets, "
+            f"not a {path.suffix} file"
+        )
+    _write_output(args, args.path, write_template, what="template", folder=not xlsx)
     return 0
 
 
@@ -583,7 +659,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("strategy", help="dealer-registration capital increase of one strategy")
     p.add_argument("spec", help="strategy spec (JSON)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--P", type=float, default=None, help="position size in dollars")
+    p.add_argument("--P", type=_position_size, default=None, help="position size in dollars")
     _add_width_option(p)
     p.set_defaults(func=_cmd_strategy)
     _add_strategy_plot_option(p)
@@ -591,7 +667,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("table10", help="lay out every strategy spec in a folder as Table 10")
     t.add_argument("folder", help="folder of strategy specs")
-    t.add_argument("--P", type=float, default=50_000_000.0, help="position size (default $50mm)")
+    t.add_argument(
+        "--P", type=_position_size, default=50_000_000.0, help="position size (default $50mm)"
+    )
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=_cmd_table10)
     _add_xlsx_option(t, "one sheet per strategy with live formulas")
@@ -609,6 +687,7 @@ def build_parser() -> argparse.ArgumentParser:
     tp = sub.add_parser("template", help="write an empty book to fill in (.xlsx or a folder)")
     tp.add_argument("path", help="book.xlsx, or a folder for .csv sheets")
     tp.set_defaults(func=_cmd_template)
+    _add_force_option(tp)
     ct = sub.add_parser("check-tables", help="read and check every haircut table at once")
     ct.add_argument(
         "--dir",
@@ -678,11 +757,13 @@ def _cmd_settle(args: argparse.Namespace) -> int:
         "firm_commitment_after_430": args.firm_commitment_after_430,
         "agreed_cycle": args.agreed_cycle,
     }
+    # a date outside the calendar is the trade date's fault, unless a cycle was agreed
+    blame = "trade_date" if args.agreed_cycle is None else "--agreed-cycle"
     try:
         rule = cycle_for(trade, args.security_class, **kwargs)
         settle = settlement_date(trade, args.security_class, **kwargs)
     except (CycleError, ValueError) as exc:
-        raise InputError(f"--agreed-cycle: {exc}") from exc
+        raise InputError(f"{'trade_date' if 'range' in str(exc) else blame}: {exc}") from None
     fails = [
         Fail(
             id=sale,
@@ -696,7 +777,11 @@ def _cmd_settle(args: argparse.Namespace) -> int:
         )
         for sale in ("short", "long", "market_maker")
     ]
-    deadlines = close_out_deadlines(fails_frame(fails))
+    try:
+        deadlines = close_out_deadlines(fails_frame(fails))
+    except (BookError, CycleError, ValueError) as exc:  # a deadline past the calendar's end
+        lines = [str(e) for e in exc.errors] if isinstance(exc, BookError) else [str(exc)]
+        raise InputError(f"trade_date {trade.isoformat()}: " + "; ".join(lines)) from None
     out: dict[str, Any] = {
         "trade_date": trade.isoformat(),
         "security_class": args.security_class,
@@ -748,8 +833,17 @@ def _strategy_plot(args: argparse.Namespace, analysis: RegistrationAnalysis) -> 
     if getattr(args, "plot", None):
         from netcap.plot import save_strategy_figure  # noqa: PLC0415 (optional extra)
 
-        out = save_strategy_figure(analysis, args.plot)
-        print(f"wrote {out}", file=sys.stderr)
+        _write_output(
+            args, args.plot, lambda p: _plot_file(save_strategy_figure, analysis, p), what="--plot"
+        )
+
+
+def _plot_file(save: Callable[[Any, Path], object], what: Any, path: Path) -> None:
+    """Draw ``what`` to ``path``; a format matplotlib cannot write is an input error."""
+    try:
+        save(what, path)
+    except ValueError as exc:  # matplotlib: "Format 'xyz' is not supported"
+        raise InputError(f"{path}: --plot: {exc}") from None
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -762,8 +856,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     with _strategy_errors(args.spec):
         out = sweep(strategy, grid)
     if args.csv:
-        _sweep_rounded(out).to_csv(args.csv, index=False)
-        print(f"wrote {args.csv}", file=sys.stderr)
+        _write_output(
+            args, args.csv, lambda p: _sweep_rounded(out).to_csv(p, index=False), what="--csv"
+        )
     else:
         for line in _sweep_text(out, output_width(args.width)):
             print(line)
@@ -847,23 +942,47 @@ def _sweep_text(frame: pd.DataFrame, width: int) -> list[str]:
 def _cmd_combine(args: argparse.Namespace) -> int:
     strategies = [load_strategy(Path(p)) for p in args.specs]
     sizes = None
-    if args.sizes:
-        sizes = [float(x) for x in args.sizes.split(",")]
+    if args.sizes is not None:  # an empty --sizes '' is an error, not "no sizes"
+        sizes = []
+        for x in args.sizes.split(","):
+            try:
+                sizes.append(_position_size(x))
+            except argparse.ArgumentTypeError as exc:
+                raise InputError(f"--sizes: {exc}") from None
         if len(sizes) != len(strategies):
             raise InputError(f"--sizes: {len(sizes)} sizes for {len(strategies)} strategies")
-    book: pd.DataFrame | None = None
-    as_of: date | None = None
+    book: pd.DataFrame | tuple[Position, ...] | None = None
+    on: date | None = args.as_of
     capital: float | None = None
+    # --as-of says which date applies: combine computes every strategy on it, noting each
+    # strategy that named another
     if args.book:
         with _book_errors(args.book):
             loaded = load_book(args.book)
             # the firm's own capital before haircuts is the base of (c)(2)(vi)(M), as in compute
             whole = compute(loaded.book, positions=loaded.positions)
-        book = loaded.positions
-        as_of = loaded.book.as_of  # the firm's date: maturities run from it
         capital = whole.tentative_net_capital + whole.haircuts.pre_tentative
+        if on is None:
+            # one computation date: the book's (its maturities are measured from it);
+            # a strategy that names another date is an error unless --as-of says which
+            on = loaded.book.as_of
+            for s, spec in zip(strategies, args.specs, strict=True):
+                if s.as_of is not None and s.as_of != on:
+                    raise InputError(
+                        f"{spec}: field as_of: {s.as_of.isoformat()} differs from the book's "
+                        f"as_of {on.isoformat()} ({args.book}); a combination has one date: "
+                        f"give --as-of to say which applies (--as-of {on.isoformat()} for the "
+                        "book's)"
+                    )
+        # the validated frame keeps the file's row numbers; at another date the positions
+        # are validated again so their maturities run from that date
+        book = (
+            loaded.positions
+            if on == loaded.book.as_of
+            else _positions_of(loaded.positions, args.book)
+        )
     try:
-        c = combine(strategies, book, sizes=sizes, as_of=as_of, net_capital_before_haircuts=capital)
+        c = combine(strategies, book, sizes=sizes, as_of=on, net_capital_before_haircuts=capital)
     except BookError as exc:
         raise InputError(
             _combine_errors(exc, args.book, args.specs, [len(s.legs) for s in strategies])
@@ -924,10 +1043,12 @@ def _cmd_combine(args: argparse.Namespace) -> int:
     if args.plot:
         from netcap.plot import plot_combination  # noqa: PLC0415 (optional extra)
 
-        ax = plot_combination(c)
-        ax.figure.tight_layout()
-        ax.figure.savefig(args.plot, dpi=120)
-        print(f"wrote {args.plot}", file=sys.stderr)
+        def save(combination: Any, path: Path) -> None:
+            ax = plot_combination(combination)
+            ax.figure.tight_layout()
+            ax.figure.savefig(path, dpi=120)
+
+        _write_output(args, args.plot, lambda p: _plot_file(save, c, p), what="--plot")
     return 0
 
 
@@ -983,39 +1104,108 @@ def _combine_errors(
     return "\n".join(lines)
 
 
-def _cmd_lockup(args: argparse.Namespace) -> int:
-    import pandas as pd  # noqa: PLC0415
+def _positions_of(frame: pd.DataFrame, source: str) -> tuple[Position, ...]:
+    """The rows of a loaded book's validated position frame as positions again."""
+    fields = [f for f in Position.model_fields if f in frame.columns]
+    out: list[Position] = []
+    for i, rec in enumerate(frame[fields].to_dict("records")):
+        data: dict[Any, Any] = {}
+        for k, v in rec.items():
+            if v is None or (not isinstance(v, str) and pd.isna(v)):
+                continue
+            if isinstance(v, pd.Timestamp):
+                data[k] = v.date()
+            elif k == "market_makers":
+                data[k] = int(v)
+            else:
+                data[k] = v
+        try:
+            out.append(Position.model_validate(data))
+        except ValidationError as exc:
+            raise InputError(_validation_message(f"{source}: position {i + 1}", exc)) from None
+    return tuple(out)
 
-    path = Path(args.csv)
+
+def _cmd_lockup(args: argparse.Namespace) -> int:
+
+    path = Path(args.requirements)
     try:
-        frame = pd.read_csv(path, index_col=0, parse_dates=[0])
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+        frame = read_requirements(path)
+    except UnsafeFileError as exc:
+        raise InputError(str(exc)) from None
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     try:
         result = simulate_lockup(frame, policy=args.policy)
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from None
-    print(result.frame().to_string(float_format=lambda x: f"{round_dollars(float(x)):,}"))
+
+    def shown(x: float) -> str:
+        return f"{round_dollars(float(x)):,}" if math.isfinite(x) else "n/a"
+
+    print(result.frame().to_string(float_format=shown))
     # dollars rounded once to the dollar (docs/numeric-policy.md); the ratio to 4 decimals
     summary = {
-        k: round(v, 4) if k == "peak_ratio" else float(round_dollars(float(v)))
+        k: (round(v, 4) if k == "peak_ratio" else float(round_dollars(float(v))))
+        if math.isfinite(v)
+        else None
         for k, v in result.summary().items()
     }
-    print(json.dumps(summary, indent=2))
+    print(json.dumps(summary, indent=2, allow_nan=False))
     return 0
+
+
+MIN_POSITION_SIZE = 1.0
+"""Smallest position size P a flag accepts: one dollar (below it no charge is a cent)."""
+MAX_GRID_POINTS = 100_000
+"""Most P values ``sweep --n`` computes (each is a full analysis of the strategy)."""
+
+
+def _position_size(text: str) -> float:
+    """A position size in dollars for ``--P``, ``--from``, ``--to``, ``--sizes``.
+
+    A finite number from `MIN_POSITION_SIZE` to `netcap.money.MAX_AMOUNT`: zero,
+    negative, ``nan``, ``inf`` and text are refused where the flag is parsed.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of dollars") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of dollars")
+    if not MIN_POSITION_SIZE <= value <= MAX_AMOUNT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a position size is from ${MIN_POSITION_SIZE:,.0f} to ${MAX_AMOUNT:,.0f}"
+        )
+    return value
+
+
+def _grid_points(text: str) -> int:
+    """``sweep --n``: a whole number of P values from 2 to `MAX_GRID_POINTS`."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 2 <= value <= MAX_GRID_POINTS:
+        raise argparse.ArgumentTypeError(f"{value}: give from 2 to {MAX_GRID_POINTS:,} points")
+    return value
 
 
 def _as_of_date(text: str) -> date:
     """An ISO date for ``--as-of`` (argparse reports a bad one as a usage error)."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise argparse.ArgumentTypeError(OUT_OF_RANGE.format(day=day.isoformat()))
+    return day
 
 
 def _cmd_dealer_screen(args: argparse.Namespace) -> int:
     path = Path(args.facts)
     data = _read_json(path)
+    _refuse_booleans(DealerFacts, data, str(path))
     try:
         facts = DealerFacts.model_validate(data)
     except ValidationError as exc:
@@ -1032,12 +1222,22 @@ def _add_whatif_commands(sub: Any) -> None:
     s = sub.add_parser("sweep", help="requirements of one strategy over a log grid of P")
     s.add_argument("spec", help="strategy spec (JSON), as for 'strategy'")
     s.add_argument(
-        "--from", dest="low", type=float, default=1e5, help="smallest P in dollars (default 1e5)"
+        "--from",
+        dest="low",
+        type=_position_size,
+        default=1e5,
+        help="smallest P in dollars (default 1e5)",
     )
     s.add_argument(
-        "--to", dest="high", type=float, default=1e10, help="largest P in dollars (default 1e10)"
+        "--to",
+        dest="high",
+        type=_position_size,
+        default=1e10,
+        help="largest P in dollars (default 1e10)",
     )
-    s.add_argument("--n", type=int, default=51, help="number of P values, log-spaced (default 51)")
+    s.add_argument(
+        "--n", type=_grid_points, default=51, help="number of P values, log-spaced (default 51)"
+    )
     s.add_argument(
         "--csv",
         default=None,
@@ -1045,6 +1245,7 @@ def _add_whatif_commands(sub: Any) -> None:
     )
     _add_width_option(s)
     s.set_defaults(func=_cmd_sweep)
+    _add_force_option(s)
 
     c = sub.add_parser("combine", help="several strategies run by one firm vs stand-alone")
     c.add_argument("specs", nargs="+", help="strategy specs (JSON) run together by one firm")
@@ -1058,6 +1259,14 @@ def _add_whatif_commands(sub: Any) -> None:
     )
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.add_argument(
+        "--as-of",
+        dest="as_of",
+        type=_as_of_date,
+        default=None,
+        help="the combination's one computation date, YYYY-MM-DD (default: the book's, "
+        "else the strategies')",
+    )
+    c.add_argument(
         "--plot",
         metavar="PNG",
         default=None,
@@ -1065,9 +1274,14 @@ def _add_whatif_commands(sub: Any) -> None:
     )
     _add_width_option(c)
     c.set_defaults(func=_cmd_combine)
+    _add_force_option(c)
 
     lk = sub.add_parser("lockup", help="capital held per entity under the one-year lock-up")
-    lk.add_argument("csv", help="CSV: date column, then one column of requirements per entity")
+    lk.add_argument(
+        "requirements",
+        metavar="csv",
+        help="CSV: date column, then one column of requirements per entity",
+    )
     lk.add_argument(
         "--policy",
         choices=("withdraw", "retain"),
@@ -1123,6 +1337,9 @@ def _cmd_pretrade(args: argparse.Namespace) -> int:
     with _book_errors(args.book):
         loaded = load_book(args.book)
         state = PreTradeState(loaded.book, positions=loaded.positions)
+    for i, trade in enumerate(trades):
+        if "remove" not in trade:
+            _refuse_booleans(Position, trade, f"{args.trades}: trade {i}")
     results = []
     for i, trade in enumerate(trades):
         try:
@@ -1187,46 +1404,39 @@ def _add_focus_command(sub: Any) -> None:
     out = fo.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON object")
     out.add_argument("--csv", metavar="CSV", default=None, help="write the lines to a CSV file")
-    fo.add_argument("--xlsx", metavar="XLSX", default=None, help="also write a workbook (.xlsx)")
+    _add_xlsx_option(fo, "a workbook with the boxes as formulas over the detail")
     _add_width_option(fo)
     fo.set_defaults(func=_cmd_focus)
-
-
-def _output_path(target: str, suffix: str, inputs: Sequence[str]) -> Path:
-    """Where to write an output: the right suffix, never over an input or an existing file."""
-    path = Path(target)
-    if path.suffix.lower() != suffix:
-        raise InputError(f"{path}: needs a file name ending in {suffix}")
-    if any(path.resolve() == Path(i).resolve() for i in inputs):
-        raise InputError(f"{path}: is an input; not overwritten")
-    if path.exists():
-        raise InputError(f"{path}: already exists; not overwritten")
-    return path
 
 
 def _cmd_focus(args: argparse.Namespace) -> int:
     from netcap.report.focus import focus_report  # noqa: PLC0415 (loaded when used)
     from netcap.report.focus_xlsx import write_focus_workbook  # noqa: PLC0415
 
-    csv_path = _output_path(args.csv, ".csv", [args.book]) if args.csv else None
-    xlsx_path = _output_path(args.xlsx, ".xlsx", [args.book]) if args.xlsx else None
     with _book_errors(args.book):
         loaded = load_book(args.book)
         result = compute(loaded.book, positions=loaded.positions)
     report = focus_report(result, args.part)
     data = report.to_dict()
-    try:
-        if xlsx_path is not None:
-            write_focus_workbook(report, xlsx_path)
-            print(f"wrote {xlsx_path}", file=sys.stderr)
-        if csv_path is not None:
-            _focus_csv(data).to_csv(csv_path, index=False)
-            print(f"wrote {csv_path}", file=sys.stderr)
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}") from None
+    if args.xlsx:
+        _write_output(
+            args,
+            args.xlsx,
+            lambda p: write_focus_workbook(report, p),
+            what="--xlsx",
+            suffixes=(".xlsx",),
+        )
+    if args.csv:
+        _write_output(
+            args,
+            args.csv,
+            lambda p: _focus_csv(data).to_csv(p, index=False),
+            what="--csv",
+            suffixes=(".csv",),
+        )
     if args.json:
         print(json.dumps(data, indent=2))
-    elif csv_path is None:
+    elif not args.csv:
         _print_focus(data, output_width(args.width))
     return 0
 
@@ -1306,16 +1516,15 @@ def _add_diff_command(sub: Any) -> None:
     df.add_argument("before", help="the first book")
     df.add_argument("after", help="the second book")
     df.add_argument("--json", action="store_true", help="print one JSON object")
-    df.add_argument("--xlsx", metavar="XLSX", default=None, help="also write a workbook (.xlsx)")
+    _add_xlsx_option(df, "a workbook of the attribution")
     _add_width_option(df)
-    df.set_defaults(func=_cmd_diff)
+    df.set_defaults(func=_cmd_diff, input_args=("before", "after"))
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
     from netcap.diff import DiffInputError, diff  # noqa: PLC0415 (loaded when used)
     from netcap.report.diff_xlsx import write_diff_workbook  # noqa: PLC0415
 
-    xlsx_path = _output_path(args.xlsx, ".xlsx", [args.before, args.after]) if args.xlsx else None
     with _book_errors(f"{args.before} / {args.after}"):
         try:
             result = diff(args.before, args.after)
@@ -1324,12 +1533,14 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     data = result.to_dict()
     for w in data["warnings"]:
         print(f"netcap: warning: {w}", file=sys.stderr)
-    if xlsx_path is not None:
-        try:
-            write_diff_workbook(result, xlsx_path)
-        except OSError as exc:
-            raise InputError(f"{xlsx_path}: cannot write: {exc.strerror or exc}") from None
-        print(f"wrote {xlsx_path}", file=sys.stderr)
+    if args.xlsx:
+        _write_output(
+            args,
+            args.xlsx,
+            lambda p: write_diff_workbook(result, p),
+            what="--xlsx",
+            suffixes=(".xlsx",),
+        )
     if args.json:
         print(json.dumps(data, indent=2))
     else:
@@ -1429,11 +1640,60 @@ def _pretrade_report(r: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+INTERNAL_ERROR = 70
+"""Exit status of a bug that escaped every check (EX_SOFTWARE of sysexits.h)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``netcap`` command."""
+    """Entry point of the ``netcap`` command.
+
+    Exit status: 0 done; 2 bad input (the message names the file and field) or a
+    command-line error; 70 an internal error, reported as one line without a Python
+    traceback; output piped into a reader that stops early (``| head``) ends quietly.
+    """
     args = build_parser().parse_args(argv)
     try:
+        return _run(args)
+    except BrokenPipeError:
+        return _broken_pipe()
+    except KeyboardInterrupt:
+        print("netcap: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: no traceback reaches a user
+        return _internal_error(exc)
+
+
+_OUTPUT_ARGS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "xlsx": ("--xlsx", (".xlsx",)),
+    "csv": ("--csv", ()),
+    "plot": ("--plot", ()),
+}
+"""Output options checked before a command runs (so a bad path fails before the work)."""
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output path that would destroy an input or an existing file, up front."""
+    for name, (what, suffixes) in _OUTPUT_ARGS.items():
+        target = getattr(args, name, None)
+        if not target:
+            continue
+        try:
+            check_output(
+                target,
+                inputs=_command_inputs(args),
+                force=bool(getattr(args, "force", False)),
+                what=what,
+                suffixes=suffixes,
+            )
+        except OutputPathError as exc:
+            raise InputError(str(exc)) from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        _check_outputs(args)
         code: int = args.func(args)
+        sys.stdout.flush()
     except InputError as exc:
         print(f"netcap: {exc}", file=sys.stderr)
         return 2
@@ -1441,6 +1701,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"netcap: haircut tables: {exc} (run 'netcap check-tables')", file=sys.stderr)
         return 2
     return code
+
+
+def _broken_pipe() -> int:
+    """The reader of standard output went away (``netcap ... | head``): stop quietly.
+
+    Standard output is pointed at the null device so that Python's own flush at exit
+    does not raise again and print a traceback.
+    """
+    import os  # noqa: PLC0415
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a descriptor
+        pass
+    return 0
+
+
+def _internal_error(exc: BaseException) -> int:
+    text = str(exc).strip().splitlines()
+    summary = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+    print(f"netcap: internal error, please report: {summary}", file=sys.stderr)
+    return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

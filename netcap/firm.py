@@ -828,6 +828,12 @@ class Book(BaseModel):
 
     @model_validator(mode="after")
     def _cross_references(self) -> Self:
+        began = self.firm.commenced_business
+        if began is not None and began > self.as_of:
+            raise ValueError(
+                f"firm.commenced_business {began.isoformat()} is after the as-of date "
+                f"{self.as_of.isoformat()}: a firm cannot be computed before it began business"
+            )
         assets = {a.id for a in self.balance_sheet.non_allowable_assets}
         for i, r in enumerate(self.receivables):
             if r.id in assets:

@@ -16,7 +16,16 @@ import numpy as np
 import pandas as pd
 
 from netcap.maturity import complete_months_array
-from netcap.model import MATURITY_CLASSES, FundAssets, Instrument, Position, SecurityClass, Side
+from netcap.model import (
+    DATE_MAX,
+    DATE_MIN,
+    MATURITY_CLASSES,
+    FundAssets,
+    Instrument,
+    Position,
+    SecurityClass,
+    Side,
+)
 from netcap.money import MAX_AMOUNT
 from netcap.settlement import position_dates
 from netcap.text import plural
@@ -134,6 +143,8 @@ _FUND_ASSETS = {f.value for f in FundAssets}
 _TOO_LARGE = f"larger than ${MAX_AMOUNT:,.0f}, the most netcap accepts in one field"
 
 _NEEDS_MATURITY = {c.value for c in MATURITY_CLASSES}
+MAX_ID_LENGTH = 200
+"""Longest position id, as `netcap.model.Position` allows (every format the same)."""
 
 
 @dataclass(frozen=True)
@@ -253,7 +264,24 @@ def _blank(col: pd.Series) -> pd.Series:
 
 
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"
-_NOT_A_DATE = "not a date (use YYYY-MM-DD; partial dates, times and bare numbers are refused)"
+_NOT_A_DATE = (
+    "not a date (use YYYY-MM-DD; partial dates, times and bare numbers are refused; dates "
+    f"run from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}: for a perpetual security "
+    "give years_to_maturity)"
+)
+
+
+_DATE_MIN = pd.Timestamp(DATE_MIN)
+_DATE_MAX = pd.Timestamp(DATE_MAX)
+
+
+def _in_range(value: object) -> bool:
+    """A date value within `netcap.model.DATE_MIN` .. `DATE_MAX` (others are refused)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return DATE_MIN <= value <= DATE_MAX
+    return True  # numpy datetime64 is within the nanosecond range by construction
 
 
 def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -266,7 +294,10 @@ def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """
     if pd.api.types.is_datetime64_any_dtype(col):
         stamps = pd.Series(pd.to_datetime(col), index=col.index)
-        timed = (stamps.notna() & (stamps != stamps.dt.normalize())).to_numpy(dtype=bool)
+        outside = (stamps < _DATE_MIN) | (stamps > _DATE_MAX)
+        timed = (stamps.notna() & ((stamps != stamps.dt.normalize()) | outside)).to_numpy(
+            dtype=bool
+        )
         return stamps.mask(pd.Series(timed, index=col.index)), timed
     codes, uniques = _per_value(col)
     n = len(uniques)
@@ -280,14 +311,19 @@ def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
         text = uniques[is_text].astype("string").str.strip()
         blank_value[is_text] = (text == "").to_numpy(dtype=bool)
         exact = text.str.fullmatch(_ISO_DATE).fillna(False).to_numpy(dtype=bool)
+        # ISO text orders as the dates do: outside the range is refused before parsing
+        exact &= ((text >= DATE_MIN.isoformat()) & (text <= DATE_MAX.isoformat())).to_numpy(
+            dtype=bool, na_value=False
+        )
         days = pd.to_datetime(text.where(exact), errors="coerce", format="%Y-%m-%d")
         parsed[is_text] = days.to_numpy()
     if is_when.any():
-        stamps = pd.Series(
-            pd.to_datetime(list(uniques[is_when]), errors="coerce"), dtype="datetime64[ns]"
-        )
+        in_range = pd.Series([v if _in_range(v) else None for v in uniques[is_when]], dtype=object)
+        stamps = pd.Series(pd.to_datetime(in_range, errors="coerce"), dtype="datetime64[ns]")
         midnight = (stamps == stamps.dt.normalize()).to_numpy(dtype=bool)
         parsed[is_when] = stamps.where(midnight).to_numpy()
+    outside = (parsed < _DATE_MIN) | (parsed > _DATE_MAX)
+    parsed = parsed.mask(outside)
     bad_value = parsed.isna().to_numpy(dtype=bool) & ~blank_value
     known = codes >= 0
     out = np.full(len(col), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -327,6 +363,31 @@ def _parse_bool(col: pd.Series, default: bool | None) -> tuple[pd.Series, np.nda
     return pd.Series(out, index=col.index, dtype=object), bad
 
 
+_NO_BOOLS = frozenset(
+    {"string", "floating", "integer", "mixed-integer-float", "decimal", "empty", "date", "datetime"}
+)
+"""Kinds of column (pandas.api.types.infer_dtype) that cannot hold a true/false value."""
+
+
+def _numbers(col: pd.Series) -> pd.Series:
+    """A number column as floats, NaN where a cell is not a number.
+
+    A true/false value (a TRUE cell of a workbook, a JSON ``true``) is not a number: it is
+    NaN here, so the caller reports it like any other unreadable cell, instead of
+    ``pd.to_numeric`` reading it as 1 or 0 (a FALSE market value would be a $0 position).
+    The cell-by-cell look runs only on a column that may hold one.
+    """
+    if col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) not in _NO_BOOLS:
+        flags = np.fromiter(
+            (isinstance(v, bool | np.bool_) for v in col.to_numpy()), dtype=bool, count=len(col)
+        )
+        if flags.any():
+            col = col.mask(pd.Series(flags, index=col.index), "true/false")
+    elif col.dtype == bool:
+        return pd.Series(np.nan, index=col.index, dtype=float)
+    return pd.to_numeric(col, errors="coerce")
+
+
 def _row_labels(frame: pd.DataFrame, mask: np.ndarray, row_offset: int) -> list[int]:
     return [int(i) + row_offset for i in np.flatnonzero(mask)]
 
@@ -360,6 +421,11 @@ def validate_frame(
 
     ids = frame["id"].astype("string").str.strip()
     flag((ids.isna() | (ids == "")).to_numpy(dtype=bool), "id", "blank id")
+    flag(
+        (ids.str.len() > MAX_ID_LENGTH).fillna(False).to_numpy(dtype=bool),
+        "id",
+        f"longer than {MAX_ID_LENGTH} characters",
+    )
     dup = ids.duplicated(keep="first") & ids.notna() & (ids != "")
     for r in np.flatnonzero(dup.to_numpy()):
         first = int(np.flatnonzero((ids == ids.iloc[r]).fillna(False).to_numpy(dtype=bool))[0])
@@ -393,7 +459,7 @@ def validate_frame(
             )
         frame[col] = values
 
-    mv = pd.to_numeric(frame["market_value"], errors="coerce").astype(float)
+    mv = _numbers(frame["market_value"]).astype(float)
     raw_mv = frame["market_value"]
     not_number = mv.isna() & ~_blank(raw_mv)
     flag(not_number.to_numpy(dtype=bool), "market_value", "not a number")
@@ -410,7 +476,7 @@ def validate_frame(
 
     maturity, bad_date = _parse_dates(frame["maturity"])
     flag(bad_date, "maturity", _NOT_A_DATE)
-    years = pd.to_numeric(frame["years_to_maturity"], errors="coerce").astype(float)
+    years = _numbers(frame["years_to_maturity"]).astype(float)
     raw_years = frame["years_to_maturity"]
     bad_years = years.isna() & ~_blank(raw_years)
     flag(bad_years.to_numpy(dtype=bool), "years_to_maturity", "not a number")
@@ -471,7 +537,7 @@ def validate_frame(
             )
         frame[col] = parsed
     for col in _MONEY_COLUMNS:
-        num = pd.to_numeric(frame[col], errors="coerce").astype(float)
+        num = _numbers(frame[col]).astype(float)
         blank = _blank(frame[col])
         flag((num.isna() & ~blank).to_numpy(dtype=bool), col, "not a number")
         v = num.to_numpy()
@@ -479,7 +545,7 @@ def validate_frame(
         flag(np.isfinite(v) & (v > MAX_AMOUNT), col, _TOO_LARGE)
         flag(v < 0, col, "negative")
         frame[col] = num
-    makers = pd.to_numeric(frame["market_makers"], errors="coerce").astype(float)
+    makers = _numbers(frame["market_makers"]).astype(float)
     mk = makers.to_numpy()
     bad_makers = (makers.isna() & ~_blank(frame["market_makers"])).to_numpy(dtype=bool) | (
         np.isfinite(mk) & ((mk < 0) | (mk != np.floor(mk)))
@@ -528,6 +594,7 @@ def validate_frame(
         )
     frame["hedge_with"] = hedge.astype(object).where(hedge.notna(), None)
     errors.extend(_validate_options(frame, ids, known, as_of, source, row_offset))
+    errors.extend(_facts_that_cannot_apply(frame, maturity, years, source, row_offset))
     cash = (frame["instrument"] == Instrument.CASH.value).to_numpy(dtype=bool)
     trade_dates, bad_trade = _parse_dates(frame["trade_date"])
     settlement_dates, bad_settlement = _parse_dates(frame["settlement_date"])
@@ -565,6 +632,84 @@ def validate_frame(
         # validated blanks only (a non-option row may not carry them): drop them
         frame = frame.drop(columns=list(OPTION_COLUMNS))
     return frame
+
+
+_SC = SecurityClass
+_NO_MATURITY = frozenset(
+    {_SC.EQUITY, _SC.REDEEMABLE_FUND, _SC.MONEY_MARKET_FUND, _SC.CRYPTO_NON_SECURITY}
+)
+"""Classes whose haircut never reads a maturity: (c)(2)(vi)(D) funds, (J) equity, crypto."""
+_NO_DEFAULT = frozenset(
+    {
+        _SC.GOVERNMENT,
+        _SC.AGENCY,
+        _SC.CANADIAN_GOVERNMENT,
+        _SC.EQUITY,
+        _SC.REDEEMABLE_FUND,
+        _SC.MONEY_MARKET_FUND,
+        _SC.CRYPTO_NON_SECURITY,
+        _SC.COMMODITY,
+    }
+)
+"""Classes whose haircut does not turn on a default: only municipal, money market, debt and
+preferred positions are moved to (J) by one ((c)(2)(vi)(B), (E), (F), (G), (H))."""
+_FUND_CLASSES = frozenset({_SC.REDEEMABLE_FUND, _SC.MONEY_MARKET_FUND})
+
+
+def _facts_that_cannot_apply(
+    frame: pd.DataFrame,
+    maturity: pd.Series,
+    years: pd.Series,
+    source: str,
+    row_offset: int,
+) -> list[RowError]:
+    """A fact given for a position whose haircut never reads it is refused, not ignored.
+
+    ``in_default`` on a Treasury, a ``maturity`` on a stock or ``fund_assets`` on a bond
+    would otherwise be dropped without a word; the user most likely meant another class.
+    """
+    cls = frame["security_class"]
+    codes, uniques = _per_value(cls)  # the class tests run once per distinct class
+    errors: list[RowError] = []
+
+    def of(classes: frozenset[SecurityClass]) -> np.ndarray:
+        wanted = [i for i, u in enumerate(uniques) if u in {c.value for c in classes}]
+        return np.isin(codes, wanted)
+
+    def refuse(mask: np.ndarray, field: str, why: str) -> None:
+        for r in np.flatnonzero(mask):
+            errors.append(
+                RowError(
+                    int(r) + row_offset,
+                    field,
+                    f"does not apply to a {cls.iloc[r]} position ({why}); leave it blank "
+                    "or correct the security_class",
+                    source,
+                )
+            )
+
+    no_maturity = of(_NO_MATURITY)
+    refuse(
+        no_maturity & maturity.notna().to_numpy(dtype=bool),
+        "maturity",
+        "its haircut does not depend on a maturity",
+    )
+    refuse(
+        no_maturity & years.notna().to_numpy(dtype=bool),
+        "years_to_maturity",
+        "its haircut does not depend on a maturity",
+    )
+    refuse(
+        of(_NO_DEFAULT) & frame["in_default"].to_numpy(dtype=bool),
+        "in_default",
+        "a default moves only municipal, money market, debt and preferred positions to (J)",
+    )
+    refuse(
+        ~of(_FUND_CLASSES) & frame["fund_assets"].notna().to_numpy(dtype=bool),
+        "fund_assets",
+        "only redeemable_fund and money_market_fund positions hold fund assets",
+    )
+    return errors
 
 
 DATE_COLUMNS: tuple[str, ...] = ("trade_date", "settlement_date")
@@ -636,7 +781,7 @@ def _validate_options(
     frame["option_type"] = kind.astype(object).where(kind.notna(), None)
     present = {"option_type": has_kind}
     for col in ("strike", "underlying_price", "units"):
-        num = pd.to_numeric(frame[col], errors="coerce").astype(float)
+        num = _numbers(frame[col]).astype(float)
         blank = _blank(frame[col]).to_numpy(dtype=bool)
         v = num.to_numpy()
         flag(np.isnan(v) & ~blank, col, "not a number")

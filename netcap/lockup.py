@@ -30,15 +30,24 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
+from netcap.money import MAX_AMOUNT
 from netcap.tables import load_schedule
 
-__all__ = ["CITATION", "LockupResult", "free_date", "lockup_months", "simulate_lockup"]
+__all__ = [
+    "CITATION",
+    "LockupResult",
+    "free_date",
+    "lockup_months",
+    "read_requirements",
+    "simulate_lockup",
+]
 
 CITATION = "15c3-1(c)(2)(i)(G)"
 
@@ -151,6 +160,64 @@ def _run(days: list[date], req: np.ndarray, policy: Policy, months: int) -> tupl
     return held, put, took
 
 
+def _amounts(requirements: pd.DataFrame) -> np.ndarray:
+    """The requirement amounts as floats; true/false and text are NaN (refused by the caller)."""
+    from netcap.frame import _numbers  # noqa: PLC0415 - the book readers' number rule
+
+    if requirements.shape[1] == 0:
+        return np.zeros((len(requirements), 0))
+    return np.column_stack(
+        [
+            _numbers(requirements.iloc[:, j]).to_numpy(dtype=float)
+            for j in range(requirements.shape[1])
+        ]
+    )
+
+
+def read_requirements(path: Path | str) -> pd.DataFrame:
+    """Read a requirements CSV (a date column, then one column per legal entity) strictly.
+
+    The book readers' rules apply: UTF-8 text within the size limits; every column
+    headed, no header twice, no row longer than the header; dates exactly
+    ``YYYY-MM-DD`` (no US order, partial dates or times); amounts plain numbers from 0
+    to `netcap.money.MAX_AMOUNT` (no true/false, no blanks).  Every problem raises
+    `ValueError` naming the file, line and column.
+    """
+    from netcap.frame import _NOT_A_DATE, _parse_dates  # noqa: PLC0415
+    from netcap.io.tables import read_table  # noqa: PLC0415
+
+    p = Path(path)
+    sheet = read_table(p)
+    frame = sheet.frame
+    if frame.shape[1] < 2:
+        raise ValueError(f"{p.name}: need a date column and at least one entity column")
+    if frame.empty:
+        raise ValueError(f"{p.name}: no rows")
+    first = HEADER_LINE + 1
+    dates, bad = _parse_dates(frame.iloc[:, 0])
+    for r in np.flatnonzero(bad | dates.isna().to_numpy(dtype=bool)):
+        raise ValueError(
+            f"{p.name} line {int(r) + first}, column {frame.columns[0]!r}: "
+            f"{frame.iat[int(r), 0]!r} is {_NOT_A_DATE}"
+        )
+    amounts = frame.iloc[:, 1:]
+    values = _amounts(amounts)
+    wrong = np.argwhere(~np.isfinite(values) | (values < 0) | (values > MAX_AMOUNT))
+    if len(wrong):
+        line, column = int(wrong[0][0]), int(wrong[0][1])
+        raise ValueError(
+            f"{p.name} line {line + first}, column {amounts.columns[column]!r}: "
+            f"{amounts.iat[line, column]!r} is not an amount from 0 to ${MAX_AMOUNT:,.0f}"
+        )
+    out = pd.DataFrame(values, columns=list(amounts.columns), index=pd.DatetimeIndex(dates))
+    out.index.name = str(frame.columns[0])
+    return out
+
+
+HEADER_LINE = 1
+"""Line of a requirements CSV that holds the column headers."""
+
+
 def simulate_lockup(requirements: pd.DataFrame, *, policy: Policy = "withdraw") -> LockupResult:
     """Capital held per entity (columns) per day (rows, increasing dates) under the lock-up.
 
@@ -163,13 +230,13 @@ def simulate_lockup(requirements: pd.DataFrame, *, policy: Policy = "withdraw") 
     if requirements.empty:
         raise ValueError("requirements: no rows")
     days = _days(requirements.index)
-    values = requirements.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    bad = np.argwhere(~np.isfinite(values) | (values < 0))
+    values = _amounts(requirements)
+    bad = np.argwhere(~np.isfinite(values) | (values < 0) | (values > MAX_AMOUNT))
     if len(bad):
         r, c = bad[0]
         raise ValueError(
             f"requirements row {r} ({days[r]}), column {requirements.columns[c]!r}: "
-            f"{requirements.iat[r, c]!r} is not a non-negative amount"
+            f"{requirements.iat[r, c]!r} is not an amount from 0 to ${MAX_AMOUNT:,.0f}"
         )
     months = lockup_months(days[0])
     cols = {

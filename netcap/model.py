@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -107,6 +107,22 @@ Money = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, allow_inf_nan=Fals
 NonNegMoney = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 
 
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2200, 12, 31)
+"""The dates netcap computes with.  Its frames hold dates at nanosecond resolution (years
+1677 to 2262); the margin keeps every date it derives (a settlement date, a lock-up's
+anniversary, an age) inside that range too."""
+OUT_OF_RANGE = (
+    "{day} is outside the dates netcap computes with ("
+    + DATE_MIN.isoformat()
+    + " to "
+    + DATE_MAX.isoformat()
+    + "); for a perpetual security give years_to_maturity instead (100 years falls in the "
+    "longest maturity bucket)"
+)
+"""Message for a date outside `DATE_MIN` .. `DATE_MAX` (``{day}`` is the date)."""
+
+
 def _exact_date(value: object) -> object:
     """Refuse what pydantic would otherwise complete or reinterpret as a date.
 
@@ -118,6 +134,14 @@ def _exact_date(value: object) -> object:
         raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
     if isinstance(value, int | float):
         raise ValueError(f"{value!r} is a number, not a date in the form YYYY-MM-DD")
+    day = value.date() if isinstance(value, datetime) else value
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            return value  # not a calendar date (2024-02-30): pydantic says so
+    if isinstance(day, date) and not DATE_MIN <= day <= DATE_MAX:
+        raise ValueError(OUT_OF_RANGE.format(day=day.isoformat()))
     return value
 
 

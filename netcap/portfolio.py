@@ -240,6 +240,12 @@ def combine(
     only if it is for every strategy.  ``net_capital_before_haircuts`` (the
     firm's, for the 15c3-1(c)(2)(vi)(M) threshold) defaults to the figure the
     strategies give; they must not give different ones.
+
+    A combination has one computation date: ``as_of`` when given (the caller says which
+    date applies; give the book's when ``book`` comes from one, so its maturities are
+    measured from its own date), else the strategies' common ``as_of``, else today.
+    Strategies naming different dates with no ``as_of`` are an error, never silently
+    re-dated.
     """
     if not strategies:
         raise ValueError("combine: give at least one strategy")

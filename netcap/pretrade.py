@@ -909,7 +909,7 @@ class PreTradeState:
             raise BookError(
                 [RowError("trade", "id", f"duplicate id {p.id!r}: already in the book")]
             )
-        for name in ("deliverable_position", "hedge_with"):
+        for name in ("deliverable_position", "hedge_with", "offsets"):
             link = getattr(p, name)
             if link is not None and link not in self._ids:
                 raise BookError(
@@ -926,7 +926,7 @@ class PreTradeState:
         are set after validation, which only knows the trades' own ids.
         """
         plain = [
-            p.model_copy(update={"deliverable_position": None, "hedge_with": None})
+            p.model_copy(update={"deliverable_position": None, "hedge_with": None, "offsets": None})
             for p in positions
         ]
         frame = positions_frame(plain, self.as_of)
@@ -934,6 +934,8 @@ class PreTradeState:
             [p.deliverable_position for p in positions], dtype=object
         )
         frame["hedge_with"] = pd.Series([p.hedge_with for p in positions], dtype=object)
+        if "offsets" in frame.columns:  # an option pairs with a book position (covered call)
+            frame["offsets"] = pd.Series([p.offsets for p in positions], dtype=object)
         frame["row"] = len(self._frame) + len(self._added) + np.arange(len(frame))
         return frame
 
@@ -1101,6 +1103,7 @@ class PreTradeState:
         linked = bool(
             one["deliverable_position"].notna().iloc[0]
             or one["hedge_with"].notna().iloc[0]
+            or ("offsets" in one.columns and one["offsets"].notna().iloc[0])
             or str(one["id"].iloc[0]) in self._named
         )
         if linked:

@@ -41,7 +41,7 @@ from typing import Annotated, Any, Self
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from netcap.model import MATURITY_CLASSES, ExactDate, Instrument, Position, SecurityClass, Side
@@ -227,6 +227,12 @@ class Leg(BaseModel):
         return self.intercept + self.slope * P
 
 
+_P_ADAPTER: TypeAdapter[float] = TypeAdapter(
+    Annotated[float, Field(gt=0, allow_inf_nan=False, strict=False)]
+)
+"""The check of `Strategy.P`, for `Strategy.with_P` (a model copy skips validation)."""
+
+
 class Strategy(BaseModel):
     """A strategy of several legs at position size ``P`` dollars."""
 
@@ -342,8 +348,11 @@ class Strategy(BaseModel):
         )
 
     def with_P(self, P: float) -> Strategy:
-        """The same strategy at another size."""
-        return self.model_copy(update={"P": P})
+        """The same strategy at another size (``P`` is checked as the field is: finite, > 0)."""
+        if isinstance(P, bool):
+            raise ValueError("P: true/false is not a position size")
+        _P_ADAPTER.validate_python(P)
+        return self.model_copy(update={"P": float(P)})
 
 
 def uncovered_futures_variant(

@@ -29,15 +29,14 @@ def _run(capsys: Any, *argv: str) -> tuple[int, str, str]:
 def test_combine_runs_on_the_bundled_fixtures(capsys: Any) -> None:
     # strategy 7 names as_of 2022-08-15; the sample book is dated 2024-06-28 and holds commercial
     # paper maturing within a year of the book's date.  Measured from 2022-08-15 that paper ran
-    # more than a year, and combine refused it: the book's date must govern.
+    # more than a year, and combine refused it.  A combination has one date: without --as-of
+    # the mismatch is refused, naming the flag; with the book's date it runs.
+    specs = [str(TABLE9 / "strategy_01.json"), str(TABLE9 / "strategy_07.json")]
+    code, out, err = _run(capsys, "combine", *specs, "--book", str(BOOK), "--json")
+    assert code == 2
+    assert "--as-of 2024-06-28" in err
     code, out, err = _run(
-        capsys,
-        "combine",
-        str(TABLE9 / "strategy_01.json"),
-        str(TABLE9 / "strategy_07.json"),
-        "--book",
-        str(BOOK),
-        "--json",
+        capsys, "combine", *specs, "--book", str(BOOK), "--as-of", "2024-06-28", "--json"
     )
     assert code == 0, err
     report = json.loads(out)
@@ -49,10 +48,25 @@ def test_combine_runs_on_the_bundled_fixtures(capsys: Any) -> None:
 
 
 def test_book_alone_row_is_the_books_own_haircut_and_margin(capsys: Any) -> None:
-    code, out, _ = _run(capsys, "combine", str(TABLE9 / "strategy_07.json"), "--book", str(BOOK))
+    code, out, _ = _run(
+        capsys,
+        "combine",
+        str(TABLE9 / "strategy_07.json"),
+        "--book",
+        str(BOOK),
+        "--as-of",
+        "2024-06-28",
+    )
     assert code == 0
     code, out, _ = _run(
-        capsys, "combine", str(TABLE9 / "strategy_07.json"), "--book", str(BOOK), "--json"
+        capsys,
+        "combine",
+        str(TABLE9 / "strategy_07.json"),
+        "--book",
+        str(BOOK),
+        "--as-of",
+        "2024-06-28",
+        "--json",
     )
     report = json.loads(out)
     book_row = next(r for r in report["rows"] if r["name"] == BOOK_ALONE)
@@ -72,20 +86,28 @@ def test_book_alone_row_is_the_books_own_haircut_and_margin(capsys: Any) -> None
 
 def test_firms_own_capital_is_the_base_of_undue_concentration(capsys: Any) -> None:
     code, out, _ = _run(
-        capsys, "combine", str(TABLE9 / "strategy_07.json"), "--book", str(BOOK), "--json"
+        capsys,
+        "combine",
+        str(TABLE9 / "strategy_07.json"),
+        "--book",
+        str(BOOK),
+        "--as-of",
+        "2024-06-28",
+        "--json",
     )
     assert code == 0
     report = json.loads(out)
     loaded = load_book(BOOK)
     result = compute(loaded.book, positions=loaded.positions)
-    # compute prints tentative net capital 71,362,351 after the 3,617,000 of deductions taken
-    # before it (no ready market 1,817,000 + crypto 1,800,000): 74,979,351 before any of them
-    assert report["net_capital_before_haircuts"] == 74_979_351
+    # compute prints tentative net capital 72,927,951 after the 3,741,400 of deductions taken
+    # before it (no ready market 1,817,000 + the yen position 20,000,000 x 0.00622 = 124,400,
+    # and crypto 1,800,000): 76,669,351 before any of them
+    assert report["net_capital_before_haircuts"] == 76_669_351
     c = combine(
         [Strategy.model_validate_json((TABLE9 / "strategy_07.json").read_text())],
         loaded.positions,
         as_of=loaded.book.as_of,
-        net_capital_before_haircuts=74_979_351.0,
+        net_capital_before_haircuts=76_669_351.0,
     )
     # the (M) base the strategy and the book share is the one compute prints for the firm
     assert c.haircuts.concentration_base == pytest.approx(result.haircuts.concentration_base)
@@ -107,7 +129,14 @@ def test_leg_errors_name_the_spec_and_leg(tmp_path: Path, capsys: Any) -> None:
         encoding="utf-8",
     )
     code, _, err = _run(
-        capsys, "combine", str(TABLE9 / "strategy_07.json"), str(spec), "--book", str(BOOK)
+        capsys,
+        "combine",
+        str(TABLE9 / "strategy_07.json"),
+        str(spec),
+        "--book",
+        str(BOOK),
+        "--as-of",
+        "2024-06-28",
     )
     assert code == 2
     # strategy 7 has 3 legs; the paper is leg 1 of the second spec, not row 4 of a merged list

@@ -73,11 +73,22 @@ def test_invalid_json_gives_line_and_column() -> None:
         parse_json('{"a": 1,\n}', "f")
 
 
+# text without the control characters netcap refuses (issue 14: netcap.io.safety.text_problem)
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")))
+
+
 @settings(max_examples=50, deadline=None)
 @given(
     st.recursive(
-        st.none() | st.integers() | st.text(), lambda c: st.lists(c) | st.dictionaries(st.text(), c)
+        st.none() | st.integers() | _TEXT, lambda c: st.lists(c) | st.dictionaries(_TEXT, c)
     )
 )
 def test_any_json_without_duplicates_round_trips(value: object) -> None:
     assert parse_json(json.dumps(value), "f") == value
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(), st.sampled_from(["\x00", "\x08", "\x0b", "\x0c", "\x1f"]), st.text())
+def test_control_characters_in_json_text_are_refused(head: str, control: str, tail: str) -> None:
+    with pytest.raises(JsonInputError, match="control character"):
+        parse_json(json.dumps({"name": head + control + tail}), "f")

@@ -55,7 +55,9 @@ def book(rows: list[dict[str, object]]) -> pd.DataFrame:
 def test_settlement_date_from_trade_date(
     cls: str, trade: str, expected: str, citation: str
 ) -> None:
-    f = book([{"security_class": cls, "trade_date": trade, "maturity": "2030-01-01"}])
+    # a maturity only where the class reads one (issue 14: a fact that cannot apply is refused)
+    dated = {} if cls == "equity" else {"maturity": "2030-01-01"}
+    f = book([{"security_class": cls, "trade_date": trade, **dated}])
     assert f["trade_date"].iloc[0] == pd.Timestamp(trade)
     assert f["settlement_date"].iloc[0] == pd.Timestamp(expected)
     assert f["settlement_date_source"].iloc[0] == "computed"

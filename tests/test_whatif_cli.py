@@ -36,7 +36,13 @@ def write(tmp_path: Path, name: str, data: object) -> Path:
 
 def test_combine_with_existing_book(tmp_path: Path, capsys: Any) -> None:
     book = write(tmp_path, "book.json", BOOK)
-    assert main(["combine", str(TABLE9 / "strategy_07.json"), "--book", str(book), "--json"]) == 0
+    # the spec is as of 2022-08-15, the book as of 2025-01-02: one date must be chosen
+    # (issue 14, item 8); the book's, whose maturities are measured from it
+    spec = str(TABLE9 / "strategy_07.json")
+    assert main(["combine", spec, "--book", str(book), "--json"]) == 2
+    assert "give --as-of" in capsys.readouterr().err
+    argv = ["combine", spec, "--book", str(book), "--as-of", "2025-01-02", "--json"]
+    assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     combined = out["rows"][-1]
     # strategy 7 at $50mm: long 50mm 5yr (3b, 4%), short 25mm 2yr (2b, 2%), short 25mm

@@ -21,7 +21,6 @@ error locations are translated back to sheet, row and field.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import types
@@ -48,8 +47,18 @@ from netcap.currency import (
     rates_of,
 )
 from netcap.firm import Book
-from netcap.frame import COLUMNS, BookError, RowError, positions_frame, validate_frame
+from netcap.frame import (
+    COLUMNS,
+    BookError,
+    RowError,
+    _blank,
+    _numbers,
+    positions_frame,
+    validate_frame,
+)
+from netcap.io.json_file import JsonInputError, parse_json
 from netcap.io.safety import InputLimits, check_file
+from netcap.io.strict import BOOLEAN_NOT_A_NUMBER, booleans_in_numbers
 from netcap.io.tables import HEADER_ROW, RawSheet, read_sheets
 
 __all__ = ["LoadedBook", "list_fields", "list_sheets", "load_book", "scalar_fields", "sheet_name"]
@@ -68,6 +77,8 @@ FALLBACK_AS_OF = date(1900, 1, 1)
 report.  It is earlier than any real maturity or expiry, so the as-of-dependent checks
 (matured, expired) report nothing against it; the frame built with it is never returned,
 since the as_of error already fails the load."""
+_CELL = "cell"
+"""Source name of the JSON text of one cell (removed again from its error messages)."""
 _ITEM_MESSAGE = re.compile(r"(?:Value error, )?([\w. -]+?) (\d+)(?: \([^)]*\))?: (.*)", re.S)
 
 
@@ -250,14 +261,14 @@ def _list_sheet(
         kept = {k: v for k, v in rec.items() if k in allowed and not _is_blank(v)}
         for name in structured & set(kept):
             if isinstance(kept[name], str):
-                try:
-                    kept[name] = json.loads(kept[name])
-                except json.JSONDecodeError as exc:
+                try:  # the JSON file reader's rules: no repeated key, no runaway nesting
+                    kept[name] = parse_json(kept[name], _CELL)
+                except JsonInputError as exc:
                     errors.append(
                         RowError(
                             i + HEADER_ROW + 1,
                             name,
-                            f"not valid JSON ({exc.msg} at character {exc.pos + 1})",
+                            str(exc).removeprefix(f"{_CELL}: "),
                             sheet.source,
                         )
                     )
@@ -322,11 +333,22 @@ def _positions(
             RowError("header", "price", "a price column needs a quantity column", sheet.source)
         )
     if {"quantity", "price"} <= set(raw.columns):
-        qty = pd.to_numeric(raw["quantity"], errors="coerce").to_numpy(dtype=float)
-        price = pd.to_numeric(raw["price"], errors="coerce").to_numpy(dtype=float)
+        qty = _numbers(raw["quantity"]).to_numpy(dtype=float)
+        price = _numbers(raw["price"]).to_numpy(dtype=float)
+        unreadable = np.isnan(price) & ~_blank(raw["price"]).to_numpy(dtype=bool)
+        for r in np.flatnonzero(unreadable):
+            errors.append(RowError(int(r) + offset, "price", "not a number", sheet.source))
+        for r in np.flatnonzero(np.isinf(price)):
+            errors.append(RowError(int(r) + offset, "price", "infinite", sheet.source))
+        for r in np.flatnonzero(price < 0):
+            errors.append(RowError(int(r) + offset, "price", "negative", sheet.source))
+        for r in np.flatnonzero(~np.isnan(price) & np.isnan(qty)):
+            errors.append(
+                RowError(int(r) + offset, "quantity", "a price needs a quantity", sheet.source)
+            )
         implied = qty * price
         mv_given = raw["market_value"] if "market_value" in raw else pd.Series([None] * len(raw))
-        mv = pd.to_numeric(mv_given, errors="coerce").to_numpy(dtype=float)
+        mv = _numbers(mv_given).to_numpy(dtype=float)
         both = ~np.isnan(mv) & ~np.isnan(implied)
         for r in np.flatnonzero(both & ~np.isclose(mv, implied, rtol=0, atol=0.01)):
             errors.append(
@@ -449,6 +471,34 @@ def _required_leaves(loc: tuple[int | str, ...]) -> list[str]:
     return list(walk(model, ".".join(str(p) for p in loc) + "."))
 
 
+def _ids_across_sheets(
+    book: Book, positions: pd.DataFrame, sources: dict[str, str]
+) -> list[RowError]:
+    """A position id used both on the positions sheet and in a market-maker account.
+
+    A JSON book refuses it (`Book`); here the two live on different sheets, so the check
+    is made once both are read.  Charged twice otherwise.
+    """
+    if not book.market_maker_accounts:
+        return []
+    ids = set(positions["id"])
+    source = sources.get("market_maker_accounts", "market_maker_accounts")
+    out = []
+    for i, account in enumerate(book.market_maker_accounts):
+        for p in account.positions:
+            if p.id in ids:
+                out.append(
+                    RowError(
+                        i + HEADER_ROW + 1,
+                        "positions",
+                        f"position id {p.id!r} is also on the positions sheet; an id is used "
+                        "once in the whole book",
+                        source,
+                    )
+                )
+    return out
+
+
 def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook:
     """Read and validate a book from ``path``: .json, .xlsx, a .csv, or a folder of .csv sheets.
 
@@ -502,6 +552,10 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
                 name = column if _is_blank(named) else str(named).strip()
             errors.append(RowError(cell_row, name, UNCALCULATED, sheet.source))
     book: Book | None = None
+    items_of = dict(lists.values())
+    for loc in booleans_in_numbers(Book, tree):  # a TRUE cell in an amount column
+        source, row, field = _locate(loc, firm_rows, sources, set(items_of))
+        errors.append(RowError(row, field, BOOLEAN_NOT_A_NUMBER, source))
     try:
         book = Book.model_validate(tree)
     except ValidationError as exc:
@@ -528,6 +582,8 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
         positions = _positions(sheets["positions"], as_of, errors, rates, converted)
     else:
         errors.append(RowError("-", "positions", "the book has no positions sheet", str(path)))
+    if book is not None and positions is not None:
+        errors.extend(_ids_across_sheets(book, positions, sources))
     if errors or book is None or positions is None:
         raise BookError(errors)
     if converted:  # the balances keep their currency: compute converts and records them

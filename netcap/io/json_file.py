@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from netcap.io.safety import InputLimits, UnsafeFileError, check_file
+from netcap.io.safety import InputLimits, UnsafeFileError, check_file, text_problem
 
 __all__ = ["JsonInputError", "parse_json", "read_json", "read_json_text"]
 
@@ -39,6 +39,30 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             repeated.append(key)
         seen.add(key)
     return _Duplicated(pairs, repeated) if repeated else dict(pairs)
+
+
+def _first_bad_text(tree: Any) -> tuple[str, str] | None:
+    """(key path, reason) of the first string value netcap does not accept (`text_problem`)."""
+    stack: list[tuple[Any, str]] = [(tree, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            problem = text_problem(node)
+            if problem is not None:
+                return where or "(top level)", problem
+            continue
+        if isinstance(node, dict):
+            items = [(v, f"{where}.{k}" if where else str(k)) for k, v in node.items()]
+            for k in node:
+                problem = text_problem(k)
+                if problem is not None:
+                    return f"{where}.{k!r}" if where else repr(k), f"key: {problem}"
+        elif isinstance(node, list):
+            items = [(v, f"{where}[{i}]") for i, v in enumerate(node)]
+        else:
+            continue
+        stack.extend(reversed(items))
+    return None
 
 
 def _first_duplicate(tree: Any) -> str | None:
@@ -74,6 +98,9 @@ def parse_json(text: str, source: str) -> Any:
         raise JsonInputError(
             f"{source}: key {duplicate} is given more than once (only one copy is allowed)"
         )
+    bad_text = _first_bad_text(tree)
+    if bad_text is not None:
+        raise JsonInputError(f"{source}: field {bad_text[0]}: {bad_text[1]}")
     return tree
 
 

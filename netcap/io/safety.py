@@ -10,11 +10,19 @@ installed; `require_defusedxml` makes that a hard requirement.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["InputLimits", "UnsafeFileError", "check_file", "require_defusedxml"]
+__all__ = [
+    "MAX_TEXT",
+    "InputLimits",
+    "UnsafeFileError",
+    "check_file",
+    "require_defusedxml",
+    "text_problem",
+]
 
 
 class UnsafeFileError(ValueError):
@@ -71,3 +79,29 @@ def check_file(path: Path, limits: InputLimits) -> None:
         raise UnsafeFileError(
             f"{path}: compression ratio {inflated / packed:,.0f} suggests a zip bomb"
         )
+
+
+MAX_TEXT = 32_767
+"""Most characters netcap accepts in one text value: the most a workbook cell holds, so any
+text netcap reads can be written back to a workbook unchanged."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Control characters a workbook (XML 1.0) cannot store; tab, line feed and carriage return
+are text."""
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` is not accepted as a text value, or None.
+
+    netcap accepts any Unicode text except the control characters a workbook cannot store
+    (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F) and text longer than `MAX_TEXT`
+    characters, so everything it reads can be written to its reports unchanged.
+    """
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        return (
+            f"control character U+{ord(bad.group()):04X} at character {bad.start() + 1} "
+            "(not allowed in text)"
+        )
+    if len(text) > MAX_TEXT:
+        return f"{len(text):,} characters, over the {MAX_TEXT:,} a text value may have"
+    return None

@@ -21,17 +21,29 @@ from __future__ import annotations
 
 import csv
 import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from netcap.io.safety import InputLimits, UnsafeFileError, check_file
+from netcap.io.safety import (
+    _CONTROL,
+    MAX_TEXT,
+    InputLimits,
+    UnsafeFileError,
+    check_file,
+    text_problem,
+)
 
-__all__ = ["RawSheet", "read_sheets"]
+__all__ = ["RawSheet", "read_sheets", "read_table"]
 
 HEADER_ROW = 1
+MAX_BLANK_RUN = 10_000
+"""Blank rows a workbook sheet may have between two rows of data.  A longer run is almost
+always a stray cell far below the data; it is refused rather than read as a million rows."""
 
 
 @dataclass(frozen=True)
@@ -100,30 +112,43 @@ def _read_xlsx(path: Path, limits: InputLimits, skip: frozenset[str]) -> list[Ra
             seen[name] = ws.title
             if name in skip:
                 continue
+            # The <dimension> a sheet declares may be wrong (too small: cells outside it
+            # would be skipped; or stretched to XFD1048576 by one stray cell): ignore it
+            # and read the cells the sheet holds.  Rows absent from the file cost nothing.
+            ws.reset_dimensions()
+            fs.reset_dimensions()
             rows_iter = zip(
                 ws.iter_rows(values_only=True), fs.iter_rows(values_only=True), strict=True
             )
             first = next(rows_iter, None)
             if first is None:
                 continue
-            header = first[0]
+            header = _trim(first[0])
+            where = f"{path.name}, sheet {ws.title!r}"
             missing: list[tuple[int, int]] = []
             rows: list[list[object]] = []
-            for r, f in rows_iter:
+            blank_run = 0
+            for number, (r, f) in enumerate(rows_iter, start=HEADER_ROW + 1):
+                if not r and not f:  # a row absent from the file
+                    blank_run += 1
+                    continue
                 for i, (value, formula) in enumerate(zip(r, f, strict=False)):
                     if value is None and _is_formula(formula):
-                        missing.append((len(rows) + HEADER_ROW + 1, i))
+                        missing.append((number, i))
                 if all(c is None or (isinstance(c, str) and not c.strip()) for c in r):
-                    rows.append([None] * len(r))
+                    blank_run += 1  # kept only if a later row has data (interior blank rows)
                     continue
-                rows.append([_cell(c) for c in r])
-                if len(rows) > limits.max_rows:
+                if blank_run > MAX_BLANK_RUN:
                     raise UnsafeFileError(
-                        f"{path.name}, sheet {ws.title!r}: more than {limits.max_rows:,} rows"
+                        f"{where}: rows {number - blank_run} to {number - 1} are blank and "
+                        f"row {number} has data; delete the blank rows (or the stray cell)"
                     )
-            while rows and all(c is None for c in rows[-1]):
-                rows.pop()
-            where = f"{path.name}, sheet {ws.title!r}"
+                rows.extend([] for _ in range(blank_run))
+                blank_run = 0
+                _check_text(r, number, header, where)
+                rows.append(_trim([_cell(c) for c in r]))
+                if len(rows) > limits.max_rows:
+                    raise UnsafeFileError(f"{where}: more than {limits.max_rows:,} rows")
             headed = list(header)
             uncalculated = tuple((row, _header_name(headed, i)) for row, i in missing)
             sheets.append(RawSheet(name, where, _frame(headed, rows, where), uncalculated))
@@ -131,6 +156,31 @@ def _read_xlsx(path: Path, limits: InputLimits, skip: frozenset[str]) -> list[Ra
     finally:
         workbook.close()
         formulas.close()
+
+
+_LONG_LINE = re.compile(f"[^\\n]{{{MAX_TEXT + 1}}}")
+
+
+def _check_text(row: Sequence[object], number: int, header: list[object], where: str) -> None:
+    """Refuse a text cell netcap does not accept (`netcap.io.safety.text_problem`).
+
+    A cell holding JSON (``[`` or ``{`` first) may be longer than one text value: its
+    strings are checked one by one once parsed.
+    """
+    for i, c in enumerate(row):
+        if isinstance(c, str):
+            problem = text_problem(c)
+            if problem is not None and not (c.lstrip()[:1] in ("[", "{") and len(c) > MAX_TEXT):
+                name = _header_name(list(header), i)
+                raise UnsafeFileError(f"{where}: row {number}, column {name!r}: {problem}")
+
+
+def _trim(row: Sequence[object]) -> list[object]:
+    """A row without its trailing empty cells (a stray far cell leaves thousands)."""
+    end = len(row)
+    while end and row[end - 1] is None:
+        end -= 1
+    return list(row[:end])
 
 
 def _is_formula(value: object) -> bool:
@@ -154,12 +204,24 @@ def _read_csv(path: Path, name: str, limits: InputLimits) -> RawSheet:
     check_file(path, limits)
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
+            text = fh.read()
+        control = _CONTROL.search(text)
+        if control is not None:  # one scan of the file, not one per cell
+            line = text.count("\n", 0, control.start()) + 1
+            problem = text_problem(control.group())
+            raise UnsafeFileError(f"{path.name}: line {line}: {problem}")
+        # a cell over the text limit needs a line that long (one C scan finds out)
+        long_cells = _LONG_LINE.search(text) is not None
+        del text
+        with path.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
             header = next(reader, None)
             if header is None:
                 raise UnsafeFileError(f"{path.name}: no header row")
             rows: list[list[object]] = []
             for r in reader:
+                if long_cells and any(len(c) > MAX_TEXT for c in r):
+                    _check_text(r, len(rows) + HEADER_ROW + 1, list(header), path.name)
                 rows.append([_cell(c) for c in r])
                 if len(rows) > limits.max_rows:
                     raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
@@ -182,7 +244,15 @@ def read_sheets(
     """
     lim = limits or InputLimits()
     if path.is_dir():
-        files = sorted(path.glob("*.csv"))
+        entries = sorted(path.iterdir())
+        # every file is a sheet or an error: 'liabilities.CSV' is read, 'notes.txt' refused
+        files = [f for f in entries if f.suffix.lower() == ".csv" and f.is_file()]
+        others = [f.name for f in entries if f not in files]
+        if others:
+            raise UnsafeFileError(
+                f"{path}: the folder holds {', '.join(repr(o) for o in others)}, which is "
+                "not a .csv sheet; a book folder holds only its sheets (move it out)"
+            )
         if not files:
             raise UnsafeFileError(f"{path}: folder holds no .csv sheets")
         seen: dict[str, str] = {}
@@ -213,3 +283,11 @@ def read_sheets(
     if suffix == ".csv":
         return {"positions": _read_csv(path, "positions", lim)}
     raise UnsafeFileError(f"{path}: unsupported book file type {suffix!r} (use .xlsx, .csv, .json)")
+
+
+def read_table(path: Path, limits: InputLimits | None = None) -> RawSheet:
+    """One CSV file read by the book readers' rules (size limits, UTF-8, every column
+    headed once, no row longer than its header), for inputs other than books."""
+    if path.suffix.lower() != ".csv":
+        raise UnsafeFileError(f"{path}: expected a .csv file")
+    return _read_csv(path, path.stem.lower(), limits or InputLimits())
