@@ -14,7 +14,7 @@ def test_coverage_page_is_current() -> None:
 
 def test_government_paragraph_is_implemented_and_its_text_checked() -> None:
     # (A)(1) is implemented and tested; the (A)(2), (A)(3) and (A)(5) elections were read
-    # in the text of (A) (c2vi-A-to-L-haircuts.md), so nothing is left open and the
+    # in the eCFR text of (A), so nothing is left open and the
     # page shows (A) as implemented, with its text checked.
     rows = {r.paragraph: r for r in coverage_rows(ROOT)}
     a = rows["15c3-1(c)(2)(vi)(A)"]
