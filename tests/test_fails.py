@@ -239,7 +239,8 @@ def test_no_reg_sho_date_for_debt_or_receives() -> None:
 
 # Short securities differences, (c)(2)(v)
 # The (c)(2)(v)(A) schedule (a GPO table one rendering of the eCFR drops, read in a second
-# rendering of the eCFR text): 25 percent at 7, 50 at 14, 75 at 21, 100 at 28 business days after discovery.
+# rendering of the eCFR text): 25 percent at 7, 50 at 14, 75 at 21, 100 at 28 business days
+# after discovery.
 
 
 @pytest.mark.parametrize(
