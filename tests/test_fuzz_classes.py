@@ -131,8 +131,8 @@ def test_workbook_structure(
         pos = wb.create_sheet("positions")
         for r in rows:
             pos.append(r)
-        if far is not None:
-            pos.cell(row=far[0], column=far[1], value=far[2])
+        if far is not None:  # a stray cell below the table (never over a data row)
+            pos.cell(row=max(far[0], len(rows) + 1), column=far[1], value=far[2])
         if hidden:
             pos.sheet_state = "hidden"
         wb.save(path)

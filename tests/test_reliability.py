@@ -392,14 +392,16 @@ def test_combine_book_maturities_are_measured_from_the_books_date(tmp_path: Path
         maturity="2025-03-01",
     )
     strategy = Strategy.model_validate(spec)
-    # the library: a strategy dated otherwise than the combination is an error
-    with pytest.raises(ValueError, match="one date applies"):
-        combine([strategy], [note], as_of=date(2024, 6, 28))
-    # given the book's date for both: the note has 8 complete months to run from 2024-06-28,
-    # so it is in the 6-to-9-month (A) subcategory, 3/4 of 1% (15c3-1(c)(2)(vi)(A)(1)), not
-    # the 2-to-3-year 2% it would take measured from 2022-08-15 (30 months)
-    dated = strategy.model_copy(update={"as_of": date(2024, 6, 28)})
-    c = combine([dated], [note], as_of=date(2024, 6, 28))
+    # the library: strategies of different dates and no as_of are an error
+    other = strategy.model_copy(update={"as_of": date(2024, 6, 28), "name": "other"})
+    with pytest.raises(ValueError, match="different as_of"):
+        combine([strategy, other], [note])
+    # as_of is the caller saying which date applies: the strategy is moved to it, with a note,
+    # and the note has 8 complete months to run from 2024-06-28, so it is in the 6-to-9-month
+    # (A) subcategory, 3/4 of 1% (15c3-1(c)(2)(vi)(A)(1)), not the 2-to-3-year 2% it would
+    # take measured from 2022-08-15 (30 months)
+    c = combine([strategy], [note], as_of=date(2024, 6, 28))
+    assert any("names as_of 2022-08-15" in n for n in c.notes)
     note_row = c.haircuts.detail.set_index("id").loc["t"]
     assert float(note_row["rate"]) == pytest.approx(0.0075)
     # the command line refuses the mismatch unless --as-of says which date applies

@@ -117,41 +117,47 @@ def _read_xlsx(path: Path, limits: InputLimits, skip: frozenset[str]) -> list[Ra
             # and read the cells the sheet holds.  Rows absent from the file cost nothing.
             ws.reset_dimensions()
             fs.reset_dimensions()
-            rows_iter = zip(
-                ws.iter_rows(values_only=True), fs.iter_rows(values_only=True), strict=True
-            )
-            first = next(rows_iter, None)
-            if first is None:
-                continue
-            header = _trim(first[0])
-            where = f"{path.name}, sheet {ws.title!r}"
-            missing: list[tuple[int, int]] = []
-            rows: list[list[object]] = []
-            blank_run = 0
-            for number, (r, f) in enumerate(rows_iter, start=HEADER_ROW + 1):
-                if not r and not f:  # a row absent from the file
-                    blank_run += 1
+            value_rows = ws.iter_rows(values_only=True)
+            formula_rows = fs.iter_rows(values_only=True)
+            try:
+                rows_iter = zip(value_rows, formula_rows, strict=True)
+                first = next(rows_iter, None)
+                if first is None:
                     continue
-                for i, (value, formula) in enumerate(zip(r, f, strict=False)):
-                    if value is None and _is_formula(formula):
-                        missing.append((number, i))
-                if all(c is None or (isinstance(c, str) and not c.strip()) for c in r):
-                    blank_run += 1  # kept only if a later row has data (interior blank rows)
-                    continue
-                if blank_run > MAX_BLANK_RUN:
-                    raise UnsafeFileError(
-                        f"{where}: rows {number - blank_run} to {number - 1} are blank and "
-                        f"row {number} has data; delete the blank rows (or the stray cell)"
-                    )
-                rows.extend([] for _ in range(blank_run))
+                header = _trim(first[0])
+                where = f"{path.name}, sheet {ws.title!r}"
+                missing: list[tuple[int, int]] = []
+                rows: list[list[object]] = []
                 blank_run = 0
-                _check_text(r, number, header, where)
-                rows.append(_trim([_cell(c) for c in r]))
-                if len(rows) > limits.max_rows:
-                    raise UnsafeFileError(f"{where}: more than {limits.max_rows:,} rows")
-            headed = list(header)
-            uncalculated = tuple((row, _header_name(headed, i)) for row, i in missing)
-            sheets.append(RawSheet(name, where, _frame(headed, rows, where), uncalculated))
+                for number, (r, f) in enumerate(rows_iter, start=HEADER_ROW + 1):
+                    if not r and not f:  # a row absent from the file
+                        blank_run += 1
+                        continue
+                    for i, (value, formula) in enumerate(zip(r, f, strict=False)):
+                        if value is None and _is_formula(formula):
+                            missing.append((number, i))
+                    if all(c is None or (isinstance(c, str) and not c.strip()) for c in r):
+                        blank_run += 1  # kept only if a later row has data (interior blank rows)
+                        continue
+                    if blank_run > MAX_BLANK_RUN:
+                        raise UnsafeFileError(
+                            f"{where}: rows {number - blank_run} to {number - 1} are blank and "
+                            f"row {number} has data; delete the blank rows (or the stray cell)"
+                        )
+                    rows.extend([] for _ in range(blank_run))
+                    blank_run = 0
+                    _check_text(r, number, header, where)
+                    rows.append(_trim([_cell(c) for c in r]))
+                    if len(rows) > limits.max_rows:
+                        raise UnsafeFileError(f"{where}: more than {limits.max_rows:,} rows")
+                headed = list(header)
+                uncalculated = tuple((row, _header_name(headed, i)) for row, i in missing)
+                sheets.append(RawSheet(name, where, _frame(headed, rows, where), uncalculated))
+            finally:
+                # a sheet left part-read (an error, an empty sheet) still releases the part of
+                # the archive its rows were streamed from, so the file is closed with the book
+                value_rows.close()
+                formula_rows.close()
         return sheets
     finally:
         workbook.close()
