@@ -1,0 +1,70 @@
+"""What a new user sees: text and workbook details found by reading the output as a person would.
+
+Each test states the figure it expects, worked by hand from the inputs it writes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from netcap.cli import main
+
+# A firm with one equity, one prepaid expense and one loan in other currencies.
+BOOK: dict[str, Any] = {
+    "as_of": "2024-06-28",
+    "firm": {"months_in_business": 120},
+    "balance_sheet": {
+        "net_worth": 1_000_000,
+        "non_allowable_assets": [
+            {"id": "pre", "kind": "prepaid_items", "amount": 1_234.56, "currency": "EUR"}
+        ],
+    },
+    "liabilities": [{"id": "loan", "amount": 10_000_000, "currency": "JPY"}],
+    "positions": [
+        {"id": "sap", "security_class": "equity", "side": "long"}
+        | {"market_value": 50_000, "currency": "EUR"},
+    ],
+    "currency_rates": [
+        {"currency": "EUR", "usd_per_unit": 1.10, "source": "ECB reference rate 2024-06-28"},
+        {"currency": "JPY", "usd_per_unit": 0.0065, "source": "Fed H.10 2024-06-28"},
+    ],
+}
+
+
+def _book(tmp_path: Path, data: dict[str, Any] = BOOK) -> Path:
+    path = tmp_path / "book.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("width", [80, 140])
+def test_currency_lines_read_as_names_in_dollars_within_the_width(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], width: int
+) -> None:
+    assert main(["compute", str(_book(tmp_path)), "--width", str(width)]) == 0
+    out = capsys.readouterr().out
+    section = out[out.index("CURRENCY CONVERSIONS") :].split("\n  warning")[0]
+    text = " ".join(section.split())
+    # EUR 50,000 x 1.10 = $55,000; EUR 1,234.56 x 1.10 = $1,358.016 -> $1,358 (to the dollar);
+    # JPY 10,000,000 x 0.0065 = $65,000.
+    assert "position sap market value: EUR 50,000.00 at 1.1 = $55,000 " in text
+    assert "non-allowable asset pre amount: EUR 1,234.56 at 1.1 = $1,358 " in text
+    assert "liability loan amount: JPY 10,000,000.00 at 0.0065 = $65,000 " in text
+    assert "_" not in section  # names, not identifiers
+    assert max(len(line) for line in section.splitlines()) <= width
+
+
+def test_focus_prints_a_deduction_as_compute_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Net worth 1,000,000; the prepaid expense of EUR 1,234.56 at 1.10 = $1,358.016 is a
+    # non-allowable asset (c)(2)(iv)(A): box 3540 shows it as -$1,358, the sign before the $.
+    assert main(["focus", str(_book(tmp_path)), "--width", "100"]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if "[3540]" in ln)
+    assert line.rstrip().endswith("-$1,358")
+    assert "$-" not in out
