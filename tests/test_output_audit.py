@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 
 from netcap.cli import main
+from netcap.io.book import load_book
+from netcap.report.agreement_sheets import write_agreement_sheets
+from netcap.report.excel import Book, Formula
 
 # A firm with one equity, one prepaid expense and one loan in other currencies.
 BOOK: dict[str, Any] = {
@@ -68,3 +71,28 @@ def test_focus_prints_a_deduction_as_compute_does(
     line = next(ln for ln in out.splitlines() if "[3540]" in ln)
     assert line.rstrip().endswith("-$1,358")
     assert "$-" not in out
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample_firm" / "book.json"
+
+
+def test_agreement_sheets_show_every_number_in_full() -> None:
+    """A column narrower than its number shows ``###`` in Excel and LibreOffice."""
+
+    result = load_book(SAMPLE).compute()
+    book = Book()
+    write_agreement_sheets(book, result)
+    assert {s.title for s in book.sheets} == {
+        "Repurchase agreements",
+        "Secured demand notes",
+        "Currency conversions",
+    }
+    for sheet in book.sheets:
+        for (row, col), cell in sheet.cells.items():
+            value = cell.value.value if isinstance(cell.value, Formula) else cell.value
+            if row < 3 or not isinstance(value, int | float):
+                continue
+            # The sample's largest amounts run to eight digits: "25,000,000" is 10 characters
+            # and a negative or the decimals of a rate need a few more.
+            needed = len(f"{value:,.0f}") + 2
+            assert sheet.widths.get(col, 8.43) >= needed, (sheet.title, row, col, value)
