@@ -96,3 +96,39 @@ def test_agreement_sheets_show_every_number_in_full() -> None:
             # and a negative or the decimals of a rate need a few more.
             needed = len(f"{value:,.0f}") + 2
             assert sheet.widths.get(col, 8.43) >= needed, (sheet.title, row, col, value)
+
+
+def _widths(ws: Any) -> dict[str, float]:
+    """Column letter -> width, each column of a grouped range counted."""
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415 (only this helper)
+
+    out: dict[str, float] = {}
+    for dim in ws.column_dimensions.values():
+        for n in range(dim.min, dim.max + 1):
+            out[get_column_letter(n)] = dim.width
+    return out
+
+
+def test_focus_and_diff_workbooks_print_one_page_wide_with_amounts_in_full(
+    tmp_path: Path,
+) -> None:
+    import openpyxl  # noqa: PLC0415 (a reader only the test needs)
+
+    focus, diff = tmp_path / "f.xlsx", tmp_path / "d.xlsx"
+    nxt = SAMPLE.with_name("book_next.json")
+    assert main(["focus", str(SAMPLE), "--xlsx", str(focus)]) == 0
+    assert main(["diff", str(SAMPLE), str(nxt), "--xlsx", str(diff)]) == 0
+    for path in (focus, diff):
+        wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets:
+            assert ws.page_setup.orientation == "landscape", (path.name, ws.title)
+            assert ws.sheet_properties.pageSetUpPr.fitToPage, (path.name, ws.title)
+            assert ws.page_setup.fitToWidth in (1, None), (path.name, ws.title)
+    wb = openpyxl.load_workbook(focus)
+    # "(32,049,396)" is 12 characters: the amount column of Not on this part holds it.
+    assert _widths(wb["Not on this part"])["C"] >= 14
+    wb = openpyxl.load_workbook(diff)
+    pos = wb["Positions"]
+    widths = _widths(pos)
+    for cell in pos[1]:  # every header on one line: its column at least as wide as the header
+        assert widths.get(cell.column_letter, 8.43) >= len(str(cell.value)), cell.value
