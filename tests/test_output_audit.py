@@ -132,3 +132,42 @@ def test_focus_and_diff_workbooks_print_one_page_wide_with_amounts_in_full(
     widths = _widths(pos)
     for cell in pos[1]:  # every header on one line: its column at least as wide as the header
         assert widths.get(cell.column_letter, 8.43) >= len(str(cell.value)), cell.value
+
+
+def _csv_book(folder: Path, commitments: str, rates: str = "EUR,1.1,ECB\n") -> Path:
+    folder.mkdir()
+    (folder / "firm.csv").write_text(
+        "field,value\nas_of,2024-06-28\nfirm.months_in_business,120\n"
+        "balance_sheet.net_worth,5000000\n"
+    )
+    (folder / "positions.csv").write_text(
+        "id,security_class,side,market_value,currency\nP1,equity,long,100000,EUR\n"
+    )
+    (folder / "currency_rates.csv").write_text("currency,usd_per_unit,source\n" + rates)
+    (folder / "commitments.csv").write_text(
+        "id,position,contract_value,exchange_listed\n" + commitments
+    )
+    return folder
+
+
+def test_a_commitment_naming_no_position_names_the_file_and_its_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = _csv_book(tmp_path / "book", "C1,P1,100000,true\nC2,NOPE,100000,false\n")
+    assert main(["compute", str(book)]) == 2
+    err = capsys.readouterr().err
+    # C2 is the second data row under the header: row 3 of commitments.csv.
+    assert "commitments.csv row 3: field 'position': 'NOPE' names no position in the book" in err
+    assert "Traceback" not in err
+
+
+def test_an_unknown_currency_code_is_not_called_malformed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = _csv_book(tmp_path / "book", "", rates="EUR,1.1,ECB\nXXQ,1.0,typo\n")
+    assert main(["compute", str(book)]) == 2
+    err = capsys.readouterr().err
+    # 'XXQ' is three capital letters: the message says it is no ISO 4217 code, not its shape.
+    assert "currency_rates.csv row 3: field 'currency'" in err
+    assert "'XXQ' is not an ISO 4217 currency code" in err
+    assert "three capital letters" not in err
