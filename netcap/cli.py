@@ -1221,7 +1221,14 @@ def _cmd_dealer_screen(args: argparse.Namespace) -> int:
         result = screen(facts, args.as_of)
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from None
-    print(json.dumps(result.to_dict(), indent=2) if args.json else str(result))
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return 0
+    cols = output_width(args.width)
+    for line in str(result).splitlines():  # each line wrapped, its continuation indented
+        indent = len(line) - len(line.lstrip())
+        for k, part in enumerate(wrap(line.strip(), cols - indent - (2 if indent else 0))):
+            print(" " * (indent + (2 if k else 0)) + part)
     return 0
 
 
@@ -1307,6 +1314,7 @@ def _add_whatif_commands(sub: Any) -> None:
         default=None,
         help="screen under the rules of this date, YYYY-MM-DD (default: today)",
     )
+    _add_width_option(d)
     d.set_defaults(func=_cmd_dealer_screen)
 
 

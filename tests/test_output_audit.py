@@ -197,3 +197,18 @@ def test_a_workbook_openpyxl_cannot_parse_leaves_no_file_open(
         load_book(path)
     assert len(handles) == 2
     assert all(getattr(fh, "closed", False) for fh in handles)
+
+
+@pytest.mark.parametrize("width", [80, 140])
+def test_dealer_screen_text_wraps_to_the_width_losing_no_word(
+    capsys: pytest.CaptureFixture[str], width: int
+) -> None:
+    facts = SAMPLE.parents[1] / "examples" / "dealer_facts.json"
+    argv = ["dealer-screen", str(facts), "--as-of", "2024-06-28"]
+    assert main([*argv, "--width", "400"]) == 0
+    wide = capsys.readouterr().out
+    assert main([*argv, "--width", str(width)]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= width
+    assert out.split() == wide.split()  # the same words in the same order, only re-wrapped
+    assert "not legal advice" in " ".join(out.split())
