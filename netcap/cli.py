@@ -60,7 +60,7 @@ from netcap.requirements import RequirementInputError
 from netcap.settlement import CycleError, cycle_for, settlement_date
 from netcap.strategy import Strategy
 from netcap.tables import TableError, check_tables
-from netcap.text import human, output_width, plural, table, wrap
+from netcap.text import DEFAULT_WIDTH, human, output_width, plural, table, wrap
 
 __all__ = ["main"]
 
@@ -499,7 +499,7 @@ def _print_computation(report: dict[str, Any], width: int | None = None) -> None
     for f in hit:
         for k, part in enumerate(wrap(f"CROSSED: {f['description']}  [{f['citation']}]", cols - 6)):
             print(("    " if k == 0 else "      ") + part)
-    _print_conversions(report.get("currency_conversions"))
+    _print_conversions(report.get("currency_conversions"), cols)
     _print_warnings(report["warnings"], cols)
 
 
@@ -510,16 +510,23 @@ def _print_warnings(warnings: Sequence[str], width: int, indent: int = 2) -> Non
             print(" " * indent + ("" if k == 0 else "  ") + part)
 
 
-def _print_conversions(rows: list[dict[str, Any]] | None) -> None:
-    """Every amount converted to US dollars, with the rate used (netcap.currency)."""
+def _print_conversions(rows: list[dict[str, Any]] | None, width: int = DEFAULT_WIDTH) -> None:
+    """Every amount converted to US dollars, with the rate used (netcap.currency).
+
+    Names, not identifiers (``non-allowable asset NA-1 amount``), the dollars
+    rounded once as every output amount is, each line wrapped to ``width``.
+    """
     if not rows:
         return
     print("\n  CURRENCY CONVERSIONS (rate = US dollars per unit)")
     for c in rows:
-        print(
-            f"    {c['item']} {c['id']} {c['field']}: {c['currency']} {c['amount']:,.2f}"
-            f" at {c['usd_per_unit']:g} = ${c['usd']:,.2f}  [{c['source']}]"
+        item = human(str(c["item"])).replace("non allowable", "non-allowable")
+        text = (
+            f"{item} {c['id']} {human(str(c['field']))}: {c['currency']} {c['amount']:,.2f}"
+            f" at {c['usd_per_unit']:g} = ${round_dollars(float(c['usd'])):,}  [{c['source']}]"
         )
+        for k, part in enumerate(wrap(text, width - 6)):
+            print(("    " if k == 0 else "      ") + part)
 
 
 @contextmanager
@@ -1214,7 +1221,14 @@ def _cmd_dealer_screen(args: argparse.Namespace) -> int:
         result = screen(facts, args.as_of)
     except ValueError as exc:
         raise InputError(f"{path}: {exc}") from None
-    print(json.dumps(result.to_dict(), indent=2) if args.json else str(result))
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return 0
+    cols = output_width(args.width)
+    for line in str(result).splitlines():  # each line wrapped, its continuation indented
+        indent = len(line) - len(line.lstrip())
+        for k, part in enumerate(wrap(line.strip(), cols - indent - (2 if indent else 0))):
+            print(" " * (indent + (2 if k else 0)) + part)
     return 0
 
 
@@ -1300,6 +1314,7 @@ def _add_whatif_commands(sub: Any) -> None:
         default=None,
         help="screen under the rules of this date, YYYY-MM-DD (default: today)",
     )
+    _add_width_option(d)
     d.set_defaults(func=_cmd_dealer_screen)
 
 
@@ -1475,7 +1490,9 @@ def _focus_amount(ln: dict[str, Any]) -> str:
     value = ln["value"]
     if value is None:
         return "n/a"
-    return f"{value:,.2f}%" if ln["unit"] == "%" else f"${value:,.0f}"
+    if ln["unit"] == "%":
+        return f"{value:,.2f}%"
+    return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"  # as compute prints it
 
 
 def _print_focus(data: dict[str, Any], cols: int = 120) -> None:

@@ -77,7 +77,7 @@ NO_CHARGE_WARNING = (
 
 def _iso(code: str) -> str:
     if code not in ISO_4217:
-        raise ValueError(f"{code!r} is not an ISO 4217 currency code (three capital letters)")
+        raise ValueError(f"{code!r} is not an ISO 4217 currency code (such as USD, EUR, JPY)")
     return code
 
 

@@ -499,6 +499,32 @@ def _ids_across_sheets(
     return out
 
 
+def _commitment_positions(
+    book: Book, positions: pd.DataFrame, sources: dict[str, str]
+) -> list[RowError]:
+    """A commitment naming no position of the book, on its own sheet's row (15c3-1(c)(2)(viii)).
+
+    The computation refuses it too, but only knows the commitment's place in the list;
+    here the error names the file and the spreadsheet row, as every other row error does.
+    """
+    if not book.commitments:
+        return []
+    ids = set(positions["id"]) | {
+        p.id for account in book.market_maker_accounts for p in account.positions
+    }
+    source = sources.get("commitments", "commitments")
+    return [
+        RowError(
+            i + HEADER_ROW + 1,
+            "position",
+            f"{c.position!r} names no position in the book",
+            source,
+        )
+        for i, c in enumerate(book.commitments)
+        if c.position not in ids
+    ]
+
+
 def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook:
     """Read and validate a book from ``path``: .json, .xlsx, a .csv, or a folder of .csv sheets.
 
@@ -584,6 +610,7 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
         errors.append(RowError("-", "positions", "the book has no positions sheet", str(path)))
     if book is not None and positions is not None:
         errors.extend(_ids_across_sheets(book, positions, sources))
+        errors.extend(_commitment_positions(book, positions, sources))
     if errors or book is None or positions is None:
         raise BookError(errors)
     if converted:  # the balances keep their currency: compute converts and records them

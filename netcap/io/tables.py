@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -93,12 +94,25 @@ def _frame(header: list[object], rows: list[list[object]], where: str) -> pd.Dat
 
 
 def _read_xlsx(path: Path, limits: InputLimits, skip: frozenset[str]) -> list[RawSheet]:
-    from openpyxl import load_workbook  # noqa: PLC0415 - heavy import, only when needed
-
     # Two views of the same file: saved values, and formulas (to tell a formula whose saved
     # value is missing from a cell left blank).
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    formulas = load_workbook(path, read_only=True, data_only=False)
+    # netcap opens the file itself: a workbook openpyxl fails to parse then leaves no
+    # handle open (its own handle stays open when load_workbook raises part way).
+    with path.open("rb") as values_fh, path.open("rb") as formulas_fh:
+        return _read_xlsx_sheets(path, values_fh, formulas_fh, limits, skip)
+
+
+def _read_xlsx_sheets(
+    path: Path,
+    values_fh: BinaryIO,
+    formulas_fh: BinaryIO,
+    limits: InputLimits,
+    skip: frozenset[str],
+) -> list[RawSheet]:
+    from openpyxl import load_workbook  # noqa: PLC0415 - heavy import, only when needed
+
+    workbook = load_workbook(values_fh, read_only=True, data_only=True)
+    formulas = load_workbook(formulas_fh, read_only=True, data_only=False)
     try:
         sheets = []
         seen: dict[str, str] = {}

@@ -63,6 +63,28 @@ def _header(ws: Sheet, row: int, names: list[str]) -> None:
     ws.style_header(row, 1, len(names))
 
 
+def _shown_length(value: object) -> int:
+    """Characters a cell's value takes as displayed: text as is, a number with separators."""
+    if isinstance(value, Formula):
+        value = value.value
+    if isinstance(value, bool) or value is None:
+        return len(str(value or ""))
+    if isinstance(value, int | float):
+        return len(f"{value:,.2f}") + 1  # the sign or a percent sign
+    return len(str(value))
+
+
+def _fit_columns(ws: Sheet, from_row: int = 3) -> None:
+    """Widen every column to what it shows from ``from_row`` on (a number shows in full,
+    never as ``###``; a header on one line); a width set afterwards overrides this."""
+    longest: dict[int, int] = {}
+    for (row, col), cell in ws.cells.items():
+        if row >= from_row:
+            longest[col] = max(longest.get(col, 0), _shown_length(cell.value))
+    for col, n in longest.items():
+        ws.width(col, min(max(n + 2, 10), 60))
+
+
 def _title(ws: Sheet, text: str) -> None:
     ws.put(1, 1, text, bold=True).size = 13
 
@@ -200,6 +222,7 @@ def _repo_sheet(ws: Sheet, res: RepoDeficits, on: date) -> dict[str, str]:
     ws.put(r, 6, Formula(f"=MAX(F{at['a']}+F{at['b']},F{at['c']})", res.repo), MONEY)
     out["repo_deficits:reverse"] = _ref(title, "F", at["reverse"])
     out["repo_deficits:repurchase"] = _ref(title, "F", r)
+    _fit_columns(ws)
     ws.width("A", 48)
     return out
 
@@ -256,6 +279,7 @@ def _sdn_sheet(ws: Sheet, res: SDNResult) -> dict[str, str]:
     total = note_last + 2
     ws.put(total, 1, "Total collateral deficiency, 15c3-1(c)(2)(iv)(B)", bold=True)
     ws.put(total, 5, Formula(f"=SUM(E{note_first}:E{note_last})", res.deficiency), MONEY)
+    _fit_columns(ws)
     ws.width("A", 30)
     return {"sdn_collateral_deficiency": _ref(title, "E", total)}
 
@@ -285,4 +309,5 @@ def _currency_sheet(ws: Sheet, conversions: pd.DataFrame) -> None:
         ws.put(r, 6, float(rec["usd_per_unit"]), "0.000000")
         ws.put(r, 7, Formula(f"=E{r}*F{r}", float(rec["usd"])), MONEY)
         ws.put(r, 8, rec["source"])
+    _fit_columns(ws)
     ws.width("A", 22)

@@ -77,6 +77,7 @@ def _write(book: Any, d: BookDiff) -> None:
     att.set_column(3, 3, 50)
     att.set_column(4, 6, 16)
     att.set_column(7, 7, 60)
+    att.set_column(8, 8 + len(step_cols), 12)  # the steps' amounts in full, not ###
 
     # Steps
     steps.write_row(0, 0, ["step", "description", "change to net capital"], bold)
@@ -124,6 +125,9 @@ def _write(book: Any, d: BookDiff) -> None:
             pos.write_string(i, change_col + 1 + j, "" if blank else str(value))
     n_pos = len(p)
     pos.set_column(1, 1, 20)
+    pos.set_column(2, change_col, 14)  # charges, steps and change: a header on one line
+    pos.set_column(change_col + 1, change_col + 2, 30)  # paragraphs in full
+    pos.set_column(change_col + 3, change_col + 4, 14)
 
     # Summary
     summary.write_string(0, 0, f"{d.after.firm.name}", bold)
@@ -159,3 +163,6 @@ def _write(book: Any, d: BookDiff) -> None:
     )
     summary.set_column(0, 0, 60)
     summary.set_column(1, 3, 18)
+    for ws in (summary, att, steps, pos):  # printed landscape, every column on one page width
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)

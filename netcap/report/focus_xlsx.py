@@ -24,6 +24,10 @@ from netcap.tables import load_schedule
 __all__ = ["write_focus_workbook"]
 
 
+MADE_OF_WIDTH = 60
+"""Characters of a FOCUS sheet's ``made of`` list on one line; a longer list wraps."""
+
+
 def _number(value: float) -> float:
     return float(value) if math.isfinite(value) else 0.0  # NaN (a ratio over zero) shows as 0
 
@@ -41,9 +45,12 @@ def write_focus_workbook(report: FocusReport, path: Path | str) -> Path:
 
 def _write(book: Any, report: FocusReport) -> None:
     bold = book.add_format({"bold": True})
-    money = book.add_format({"num_format": "#,##0;(#,##0)"})
-    pct = book.add_format({"num_format": "0.00"})
-    flag = book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
+    money = book.add_format({"num_format": "#,##0;(#,##0)", "valign": "top"})
+    pct = book.add_format({"num_format": "0.00", "valign": "top"})
+    flag = book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE", "valign": "top"})
+    centred = book.add_format({"align": "center", "valign": "top"})  # apart from its label
+    top = book.add_format({"valign": "top"})  # a row grown for a long list reads from its top
+    wrapped = book.add_format({"text_wrap": True, "valign": "top"})  # a long list, in its column
 
     form = book.add_worksheet("FOCUS")
     detail = book.add_worksheet("Detail")
@@ -85,21 +92,24 @@ def _write(book: Any, report: FocusReport) -> None:
             formula = f"={cell['3750']}-{cell['3840']}/{ratio:g}"
         else:
             formula = f"=SUMIF(Detail!$E$2:$E${last + 1},{box},Detail!$C$2:$C${last + 1})"
-        form.write_string(r, 0, str(row["line"]))
-        form.write_number(r, 1, int(box))
-        form.write_string(r, 2, str(row["label"]))
+        form.write_string(r, 0, str(row["line"]), top)
+        form.write_number(r, 1, int(box), centred)
+        form.write_string(r, 2, str(row["label"]), top)
         form.write_formula(r, 3, formula, fmt, _number(float(row["value"])))
-        form.write_string(r, 4, str(row["citation"]))
+        form.write_string(r, 4, str(row["citation"]), top)
         if row["confirmed"]:
-            form.write_string(r, 5, "yes")
+            form.write_string(r, 5, "yes", top)
         else:
             form.write_string(r, 5, "NOT CONFIRMED", flag)
-        form.write_string(r, 6, ", ".join(detail_keys))
+        made_of = ", ".join(detail_keys)
+        form.write_string(r, 6, made_of, wrapped)
+        if len(made_of) > MADE_OF_WIDTH:  # a viewer does not grow the row for wrapped text
+            form.set_row(r, 15 * -(-len(made_of) // MADE_OF_WIDTH))
     form.set_column(2, 2, 80)
     form.set_column(3, 3, 18)
     form.set_column(4, 4, 36)
     form.set_column(5, 5, 18)
-    form.set_column(6, 6, 60)
+    form.set_column(6, 6, MADE_OF_WIDTH + 4)
 
     not_on.write_row(0, 0, ["line", "label", "amount", "citation", "why not on this part"], bold)
     for i, row in enumerate(report.not_on_part.to_dict("records"), start=1):
@@ -110,4 +120,9 @@ def _write(book: Any, report: FocusReport) -> None:
         not_on.write_string(i, 3, str(row["citation"]))
         not_on.write_string(i, 4, str(row["reason"]))
     not_on.set_column(0, 1, 44)
+    not_on.set_column(2, 2, 18)  # the amount in full, not ###
+    not_on.set_column(3, 3, 36)
     not_on.set_column(4, 4, 90)
+    for ws in (form, detail, not_on):  # printed landscape, every column on one page width
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
