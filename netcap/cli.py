@@ -388,7 +388,22 @@ def _cmd_table10(args: argparse.Namespace) -> int:
             )
         )
     rows.sort(key=lambda r: _strategy_order(str(r["key"])))
-    _write_xlsx(args, lambda path: export_strategies(analyses, path))
+    summary = pd.DataFrame(
+        [
+            {
+                "strategy": r["strategy"],
+                "haircut_pct_of_P": r["haircut_pct_of_P"],
+                f"increase_pct_at_P_{args.P:.0f}": r["increase_pct_at_P"],
+                "increase_pct_limit": r["increase_pct_limit"],
+                "release_pct_at_50mm": r["release_pct_at_50mm"],
+                "release_pct_limit": r["release_pct_limit"],
+                "differs_from_release": "yes" if r["differs_from_release"] else "",
+                "release_note": r["note"],
+            }
+            for r in rows
+        ]
+    )
+    _write_xlsx(args, lambda path: export_strategies(analyses, path, summary=summary))
     if args.json:
         out = [{k: v for k, v in r.items() if k != "key"} for r in rows]
         print(json.dumps({"P": args.P, "rows": out}, indent=2))

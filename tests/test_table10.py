@@ -12,6 +12,7 @@ import subprocess
 import sys
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pytest
 
@@ -253,3 +254,28 @@ def test_cli_combine_json_percentages_carry_no_float_noise() -> None:
     rows = json.loads(out.stdout)["rows"]
     # stand-alone: 7 is (100k + 3.625mm)/1mm - 1 = 272.5%; 12 is (100k + 5mm)/1mm - 1 = 410%
     assert [r["increase_pct"] for r in rows[:2]] == [272.5, 410.0]
+
+
+def test_table10_workbook_opens_on_a_table_10_sheet(tmp_path: Path) -> None:
+    import pandas as pd  # noqa: PLC0415
+
+    from netcap.cli import main  # noqa: PLC0415
+
+    out = tmp_path / "t10.xlsx"
+    assert main(["table10", str(TABLE9), "--xlsx", str(out)]) == 0
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert next(iter(sheets)) == "Table 10"  # the summary first, then a sheet per strategy
+    table = sheets["Table 10"].set_index("strategy")
+    # Release 34-99477, Table 10: strategy 7 273% at $50mm and 263% as P -> infinity,
+    # strategy 12 410% and 400%; netcap's columns stand beside the release's
+    s7 = table.loc["Strategy 7: Off-the-run Bond Butterfly"]
+    assert (s7["increase_pct_at_P_50000000"], s7["increase_pct_limit"]) == (273, 263)
+    assert (s7["release_pct_at_50mm"], s7["release_pct_limit"]) == (273, 263)
+    s12 = table.loc["Strategy 12: 5s30s Flattener"]
+    assert (s12["increase_pct_at_P_50000000"], s12["increase_pct_limit"]) == (410, 400)
+    # strategy 10 is in the release but has no spec: listed with no figure
+    assert pd.isna(table.loc["Strategy 10", "increase_pct_limit"])
+    # strategy 13: the release prints 80% at $50mm, the rule gives 0% (docs/table10.md)
+    s13 = table.loc["Strategy 13: TY Cash futures basis vs TU Cash futures basis"]
+    assert s13["release_pct_at_50mm"] == 80
+    assert s13["differs_from_release"] == "yes"

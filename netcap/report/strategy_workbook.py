@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from netcap.registration import CITATIONS, RegistrationAnalysis
 from netcap.report.excel import (
@@ -37,6 +38,7 @@ from netcap.report.excel import (
     Sheet,
     safe_sheet_title,
     save,
+    write_table,
 )
 
 __all__ = ["DEFAULT_GRID", "export_strategies"]
@@ -250,10 +252,14 @@ def export_strategies(
     analyses: Sequence[RegistrationAnalysis],
     path: Path,
     grid: Sequence[float] = DEFAULT_GRID,
+    summary: pd.DataFrame | None = None,
+    summary_title: str = "Table 10",
 ) -> None:
     """Write one sheet per analysed strategy to ``path`` (.xlsx).
 
     Each sheet's grid is ``grid`` plus the strategy's own P and its crossovers.
+    ``summary`` (one row per strategy, e.g. Table 10 of Release 34-99477 beside
+    netcap's figures) is written first, on a sheet named ``summary_title``.
     """
     if not analyses:
         raise ValueError("no strategies to export")
@@ -261,6 +267,9 @@ def export_strategies(
         raise ValueError("every P in the grid must be positive and finite")
     book = Book()
     taken: set[str] = set()
+    if summary is not None:
+        ws = book.add(safe_sheet_title(summary_title, taken))
+        write_table(ws, summary)
     for a in analyses:
         ws = book.add(safe_sheet_title(a.strategy.name, taken))
         points = sorted({*grid, a.strategy.P, *(round(c.P, 2) for c in a.crossovers)})
