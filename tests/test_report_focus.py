@@ -442,7 +442,10 @@ def test_cli_strategy_and_table10_write_workbooks(tmp_path: Path) -> None:
     many = tmp_path / "t.xlsx"
     assert main(["table10", str(FIXTURES / "table9"), "--json", "--xlsx", str(many)]) == 0
     specs = list((FIXTURES / "table9").glob("*.json"))
-    assert len(openpyxl.load_workbook(many).sheetnames) == len(specs)
+    # the Table 10 summary first, then one sheet per strategy spec
+    names = openpyxl.load_workbook(many).sheetnames
+    assert names[0] == "Table 10"
+    assert len(names) == len(specs) + 1
 
 
 # --- the input echo ------------------------------------------------------------------------------
