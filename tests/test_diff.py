@@ -229,3 +229,13 @@ def test_attribution_always_adds_up(
     assert sum(a["change"] for a in data["attribution"]) == data["net_capital"]["change"]
     assert sum(s["change"] for s in data["haircut_steps"]) == data["haircut_change"]
     assert sum(p["change"] for p in data["positions"]) == data["haircut_change"]
+
+
+def test_workbook_to_a_missing_folder_is_a_plain_oserror(tmp_path: Path) -> None:
+    # the FOCUS and diff workbooks open through the same guard as every other workbook: an
+    # unwritable path is an OSError (which the command line reports), not XlsxWriter's own error
+    from netcap.report.diff_xlsx import write_diff_workbook  # noqa: PLC0415
+
+    pa, pb = _books(tmp_path, HAND_A, HAND_B)
+    with pytest.raises(OSError):  # noqa: PT011 - any OSError is the contract
+        write_diff_workbook(diff(pa, pb), tmp_path / "missing" / "diff.xlsx")

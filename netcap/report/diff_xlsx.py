@@ -20,10 +20,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from netcap.diff import BookDiff
+from netcap.report.excel import xlsx_workbook
 
 __all__ = ["write_diff_workbook"]
 
@@ -39,11 +39,8 @@ def _num(value: Any) -> float:
 def write_diff_workbook(d: BookDiff, path: Path | str) -> Path:
     """Write ``d`` to ``path`` (.xlsx)."""
     target = Path(path)
-    book = xlsxwriter.Workbook(str(target))
-    try:
+    with xlsx_workbook(target) as book:
         _write(book, d)
-    finally:
-        book.close()
     return target
 
 

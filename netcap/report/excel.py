@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -45,6 +46,7 @@ __all__ = [
     "safe_sheet_title",
     "save",
     "write_table",
+    "xlsx_workbook",
 ]
 
 MONEY = "#,##0;[Red]-#,##0"
@@ -349,29 +351,48 @@ def _write_chart(xw: Any, ws: Any, sheet: Sheet, chart: ScatterChart) -> None:
     ws.insert_chart(chart.anchor, c)
 
 
-def save(book: Book, path: Path | str) -> Path:
-    """Write ``book`` to ``path`` (.xlsx): every formula with its engine value."""
+@contextmanager
+def xlsx_workbook(path: Path | str) -> Iterator[Any]:
+    """An XlsxWriter workbook at ``path`` that never reads text as a formula, number or URL,
+    closed on leaving; an unwritable path raises a plain `OSError`.
+
+    `save` writes a `Book` through it; a report that drives XlsxWriter itself (the FOCUS
+    and diff workbooks) opens its workbook here too, so both get the same guards.
+    """
     import xlsxwriter  # noqa: PLC0415 - only when a workbook is written
     import xlsxwriter.exceptions  # noqa: PLC0415
 
-    out = Path(path)
     xw = xlsxwriter.Workbook(
-        str(out),
+        str(path),
         {
             "strings_to_formulas": False,
             "strings_to_numbers": False,
             "strings_to_urls": False,
         },
     )
-    formats: dict[tuple[object, ...], Any] = {}
-
-    def fmt(key: tuple[object, ...]) -> Any:
-        if key not in formats:
-            props = _format_props(key)
-            formats[key] = xw.add_format(props) if props else None
-        return formats[key]
-
     try:
+        yield xw
+    finally:
+        try:
+            xw.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:
+            # the OSError XlsxWriter wraps, so callers see a plain unwritable path
+            cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+            raise cause or OSError(str(exc)) from None
+
+
+def save(book: Book, path: Path | str) -> Path:
+    """Write ``book`` to ``path`` (.xlsx): every formula with its engine value."""
+    out = Path(path)
+    with xlsx_workbook(out) as xw:
+        formats: dict[tuple[object, ...], Any] = {}
+
+        def fmt(key: tuple[object, ...]) -> Any:
+            if key not in formats:
+                props = _format_props(key)
+                formats[key] = xw.add_format(props) if props else None
+            return formats[key]
+
         for sheet in book.sheets:
             ws = xw.add_worksheet(sheet.title)
             for col, width in sorted(sheet.widths.items()):
@@ -409,11 +430,4 @@ def save(book: Book, path: Path | str) -> Path:
                 ws.repeat_rows(0)
             for chart in sheet.charts:
                 _write_chart(xw, ws, sheet, chart)
-    finally:
-        try:
-            xw.close()
-        except xlsxwriter.exceptions.FileCreateError as exc:
-            # the OSError XlsxWriter wraps, so callers see a plain unwritable path
-            cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
-            raise cause or OSError(str(exc)) from None
     return out

@@ -16,8 +16,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
+from netcap.report.excel import xlsx_workbook
 from netcap.report.focus import FORM, FocusReport
 from netcap.tables import load_schedule
 
@@ -35,11 +34,8 @@ def _number(value: float) -> float:
 def write_focus_workbook(report: FocusReport, path: Path | str) -> Path:
     """Write ``report`` to ``path`` (.xlsx) with live formulas and cached values."""
     target = Path(path)
-    book = xlsxwriter.Workbook(str(target))
-    try:
+    with xlsx_workbook(target) as book:
         _write(book, report)
-    finally:
-        book.close()
     return target
 
 
