@@ -45,7 +45,7 @@ if str(ROOT) not in sys.path:
 
 import netcap  # noqa: E402
 from benchmarks.synthetic import AS_OF, book_for, synthetic_book, synthetic_frame  # noqa: E402
-from netcap.frame import validate_frame  # noqa: E402
+from netcap.book.frame import validate_frame  # noqa: E402
 
 COMPUTE_TARGET_S = 1.0
 SPEEDUP_TARGET = 50.0

@@ -26,8 +26,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.synthetic import synthetic_book
-from netcap.firm import Book, FirmProfile, FirmType
-from netcap.model import Position
+from netcap.book.firm import Book, FirmProfile, FirmType
+from netcap.book.model import Position
 from netcap.pretrade import PreTradeState
 
 TARGET_MS = 1.0

@@ -15,8 +15,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from netcap.cli import load_strategy  # noqa: E402
-from netcap.registration import analyze  # noqa: E402
-from netcap.strategy import Strategy  # noqa: E402
+from netcap.dealer.registration import analyze  # noqa: E402
+from netcap.dealer.strategy import Strategy  # noqa: E402
 
 DOLLAR_LEGS = Strategy.model_validate(
     {

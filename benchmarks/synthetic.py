@@ -1,8 +1,8 @@
 """Realistic synthetic books for benchmarks and agreement tests.
 
 :func:`synthetic_frame` builds a raw position frame directly with numpy (no
-per-position Python objects), in the columns of :data:`netcap.frame.COLUMNS`;
-:func:`synthetic_book` validates it and pairs it with a :class:`~netcap.firm.Book`
+per-position Python objects), in the columns of :data:`netcap.book.frame.COLUMNS`;
+:func:`synthetic_book` validates it and pairs it with a :class:`~netcap.book.firm.Book`
 holding the balance sheet, ready for ``netcap.compute(book, positions=frame)``.
 
 What a book contains (shares are of the number of positions):
@@ -46,8 +46,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netcap.firm import BalanceSheet, Book
-from netcap.frame import COLUMNS, validate_frame
+from netcap.book.firm import BalanceSheet, Book
+from netcap.book.frame import COLUMNS, validate_frame
 
 __all__ = [
     "AS_OF",

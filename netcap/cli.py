@@ -40,26 +40,26 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from netcap.book_json import BookInputError
-from netcap.computation import _HAIRCUT_GROUP_TITLES, compute, haircut_group
-from netcap.dealer_screen import DealerFacts, screen
-from netcap.fails import Fail, close_out_deadlines, fails_frame
-from netcap.frame import BookError
-from netcap.io import UnsafeFileError, load_book, write_template
-from netcap.io.json_file import JsonInputError, read_json
-from netcap.io.output import OutputPathError, check_output, write_output
-from netcap.io.strict import BOOLEAN_NOT_A_NUMBER, booleans_in_numbers
-from netcap.lockup import read_requirements, simulate_lockup
-from netcap.model import DATE_MAX, DATE_MIN, OUT_OF_RANGE, Position, SecurityClass
+from netcap.book.book_json import BookInputError
+from netcap.book.frame import BookError
+from netcap.book.json_file import JsonInputError, read_json
+from netcap.book.loading import UnsafeFileError, load_book, write_template
+from netcap.book.model import DATE_MAX, DATE_MIN, OUT_OF_RANGE, Position, SecurityClass
+from netcap.book.strict import BOOLEAN_NOT_A_NUMBER, booleans_in_numbers
+from netcap.calendar.settlement import CycleError, cycle_for, settlement_date
+from netcap.dealer.lockup import read_requirements, simulate_lockup
+from netcap.dealer.portfolio import LEGS_SOURCE, combine
+from netcap.dealer.registration import CITATIONS, RegistrationAnalysis, analyze, sweep
+from netcap.dealer.screen import DealerFacts, screen
+from netcap.dealer.strategy import Strategy
 from netcap.money import MAX_AMOUNT, round_dollars, round_percent
-from netcap.net_worth import NotInForceError
-from netcap.portfolio import LEGS_SOURCE, combine
-from netcap.registration import CITATIONS, RegistrationAnalysis, analyze, sweep
 from netcap.report import export_computation, export_strategies
-from netcap.requirements import RequirementInputError
-from netcap.settlement import CycleError, cycle_for, settlement_date
-from netcap.strategy import Strategy
-from netcap.tables import TableError, check_tables
+from netcap.report.output import OutputPathError, check_output, write_output
+from netcap.rule.computation import _HAIRCUT_GROUP_TITLES, compute, haircut_group
+from netcap.rule.fails import Fail, close_out_deadlines, fails_frame
+from netcap.rule.net_worth import NotInForceError
+from netcap.rule.requirements import RequirementInputError
+from netcap.rule.tables import TableError, check_tables
 from netcap.text import DEFAULT_WIDTH, human, output_width, plural, table, wrap
 
 __all__ = ["main"]
@@ -78,7 +78,7 @@ def _validation_message(source: str, err: ValidationError) -> str:
 
 
 def _read_json(path: Path | str) -> Any:
-    """A JSON input file, with the checks of `netcap.io.json_file` as an input error."""
+    """A JSON input file, with the checks of `netcap.book.json_file` as an input error."""
     try:
         return read_json(path)
     except JsonInputError as exc:
@@ -526,7 +526,7 @@ def _print_warnings(warnings: Sequence[str], width: int, indent: int = 2) -> Non
 
 
 def _print_conversions(rows: list[dict[str, Any]] | None, width: int = DEFAULT_WIDTH) -> None:
-    """Every amount converted to US dollars, with the rate used (netcap.currency).
+    """Every amount converted to US dollars, with the rate used (netcap.book.currency).
 
     Names, not identifiers (``non-allowable asset NA-1 amount``), the dollars
     rounded once as every output amount is, each line wrapped to ``width``.
@@ -588,7 +588,7 @@ _INPUT_ARGS = ("spec", "specs", "book", "books", "folder", "trades", "facts", "r
 
 
 def _command_inputs(args: argparse.Namespace) -> list[str]:
-    """Every input path of the command, for `netcap.io.output` to protect from its outputs."""
+    """Every input path of the command, for `netcap.report.output` to protect from its outputs."""
     out: list[str] = []
     for name in (*_INPUT_ARGS, *getattr(args, "input_args", ())):
         value = getattr(args, name, None)
@@ -609,7 +609,7 @@ def _write_output(
     folder: bool = False,
 ) -> Path:
     """Write one output of a command: never over an input, never over an existing file
-    without ``--force``, an unwritable path as an input error (`netcap.io.output`)."""
+    without ``--force``, an unwritable path as an input error (`netcap.report.output`)."""
     try:
         return write_output(
             target,
@@ -853,7 +853,7 @@ def _add_strategy_plot_option(p: argparse.ArgumentParser) -> None:
 
 def _strategy_plot(args: argparse.Namespace, analysis: RegistrationAnalysis) -> None:
     if getattr(args, "plot", None):
-        from netcap.plot import save_strategy_figure  # noqa: PLC0415 (optional extra)
+        from netcap.report.plot import save_strategy_figure  # noqa: PLC0415 (optional extra)
 
         _write_output(
             args, args.plot, lambda p: _plot_file(save_strategy_figure, analysis, p), what="--plot"
@@ -1063,7 +1063,7 @@ def _cmd_combine(args: argparse.Namespace) -> int:
                 print(("" if k == 0 else "  ") + part)
         _print_warnings(warnings, cols, indent=0)
     if args.plot:
-        from netcap.plot import plot_combination  # noqa: PLC0415 (optional extra)
+        from netcap.report.plot import plot_combination  # noqa: PLC0415 (optional extra)
 
         def save(combination: Any, path: Path) -> None:
             ax = plot_combination(combination)
@@ -1320,7 +1320,7 @@ def _add_whatif_commands(sub: Any) -> None:
     lk.set_defaults(func=_cmd_lockup)
 
     d = sub.add_parser("dealer-screen", help="Rules 3a5-4 / 3a44-2 checklist (not legal advice)")
-    d.add_argument("facts", help="facts (JSON, fields of netcap.dealer_screen.DealerFacts)")
+    d.add_argument("facts", help="facts (JSON, fields of netcap.dealer.screen.DealerFacts)")
     d.add_argument("--json", action="store_true", help="print one JSON object")
     d.add_argument(
         "--as-of",
@@ -1554,7 +1554,7 @@ def _add_diff_command(sub: Any) -> None:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from netcap.diff import DiffInputError, diff  # noqa: PLC0415 (loaded when used)
+    from netcap.report.diff import DiffInputError, diff  # noqa: PLC0415 (loaded when used)
     from netcap.report.diff_xlsx import write_diff_workbook  # noqa: PLC0415
 
     with _book_errors(f"{args.before} / {args.after}"):

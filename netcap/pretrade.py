@@ -31,7 +31,7 @@ do not move.  Only the position charges do.
 Tentative net capital (15c3-1(c)(15)) is that capital less the deductions of
 non-security crypto ((c)(2)(iv)) and securities with no ready market
 ((c)(2)(vii)), and the (M) threshold is 10% of tentative net capital less the
-Appendix B charges ((c)(2)(vi)(M)(1)); see `netcap.haircuts.tentative`.
+Appendix B charges ((c)(2)(vi)(M)(1)); see `netcap.rule.haircuts.tentative`.
 A trade whose charge is not under (c)(2)(vi) or Appendix A (crypto, (vii),
 futures, commodities, a government future's Appendix B add-on) moves those
 bases, and so every (M) issue's threshold: it is handled by a full recompute
@@ -68,27 +68,27 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from netcap.computation import ComputeOptions, NetCapitalResult, compute
-from netcap.early_warning import EarlyWarningInputs, early_warning_flags
-from netcap.firm import Book, LiabilityKind
-from netcap.frame import BookError, RowError, align_option_columns, positions_frame
-from netcap.haircuts import HaircutOptions, compute_haircuts
-from netcap.haircuts.concentration import (
+from netcap.book.firm import Book, LiabilityKind
+from netcap.book.frame import BookError, RowError, align_option_columns, positions_frame
+from netcap.book.maturity import complete_months
+from netcap.book.model import Instrument, Position, SecurityClass
+from netcap.rule.computation import ComputeOptions, NetCapitalResult, compute
+from netcap.rule.early_warning import EarlyWarningInputs, early_warning_flags
+from netcap.rule.haircuts import HaircutOptions, compute_haircuts
+from netcap.rule.haircuts.concentration import (
     CONCENTRATION_CITATION,
     DEBT_CLASSES,
     EQUITY_CLASSES,
     FUND_CLASSES,
     IN_SCOPE,
 )
-from netcap.haircuts.covered import covered_values
-from netcap.haircuts.debt import find_hedges
-from netcap.haircuts.futures import FuturesOptions, futures_margin_charge
-from netcap.haircuts.government import FED_DEALER_FACTOR, GovernmentOptions
-from netcap.haircuts.routing import route_positions
-from netcap.haircuts.tentative import SECURITIES, stage, stage_totals
-from netcap.maturity import complete_months
-from netcap.model import Instrument, Position, SecurityClass
-from netcap.tables import load_schedule
+from netcap.rule.haircuts.covered import covered_values
+from netcap.rule.haircuts.debt import find_hedges
+from netcap.rule.haircuts.futures import FuturesOptions, futures_margin_charge
+from netcap.rule.haircuts.government import FED_DEALER_FACTOR, GovernmentOptions
+from netcap.rule.haircuts.routing import route_positions
+from netcap.rule.haircuts.tentative import SECURITIES, stage, stage_totals
+from netcap.rule.tables import load_schedule
 
 __all__ = ["ParagraphChange", "PreTradeResult", "PreTradeState", "PreparedTrade", "TradeInput"]
 
@@ -116,7 +116,7 @@ class PreTradeResult:
     already raised before it (see docs/pretrade.md).
 
     ``haircuts_before`` / ``haircuts_after`` are every position charge, as
-    `netcap.haircuts.HaircutResult.total` and the ``by_paragraph`` maps
+    `netcap.rule.haircuts.HaircutResult.total` and the ``by_paragraph`` maps
     have them, including the crypto and (c)(2)(vii) deductions taken above
     tentative net capital; net capital is capital before the position
     deductions less that total.  ``tentative_net_capital`` is the figure before
@@ -173,7 +173,7 @@ class PreTradeResult:
         return self.excess_after >= 0 and not self.flags_added
 
     def _repr_html_(self) -> str:
-        from netcap.notebook import pretrade_html  # noqa: PLC0415 (display only)
+        from netcap.report.notebook import pretrade_html  # noqa: PLC0415 (display only)
 
         return pretrade_html(self)
 
@@ -271,7 +271,7 @@ class _Row:
 
 
 def _bucket(lower: list[float], upper: list[float], measure: float) -> int:
-    """Scalar form of `netcap.tables.Schedule.bucket_index` (-1 where no bucket holds it)."""
+    """Scalar form of `netcap.rule.tables.Schedule.bucket_index` (-1 where no bucket holds it)."""
     if math.isnan(measure):
         return -1
     i = bisect.bisect_right(lower, measure) - 1
@@ -493,7 +493,7 @@ class PreTradeState:
     def _flag_rules(self, table: pd.DataFrame) -> list[tuple[str, str, float, bool]] | None:
         """Each early-warning test as a comparison of net capital with a fixed figure.
 
-        Every test of `netcap.early_warning.early_warning_flags` is linear in
+        Every test of `netcap.rule.early_warning.early_warning_flags` is linear in
         net capital (or does not involve it), so it is read once from the base
         table; an unknown key makes every check call the function itself.
         """
@@ -628,7 +628,7 @@ class PreTradeState:
             done = fut[fc.computed]
             fut_cit[done] = fc.citation[fc.computed]
             fut_gross[done] = fc.gross[fc.computed]
-        # (M): which rows it reaches and their facts, as netcap.haircuts.concentration has them
+        # (M): which rows it reaches and their facts, as netcap.rule.haircuts.concentration has them
         scope = np.isin(routes, IN_SCOPE) & ~np.isin(cls, FUND_CLASSES)
         muni = cls == SecurityClass.MUNICIPAL.value
         since = frame["underwritten_on"].where(

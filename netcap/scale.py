@@ -18,8 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from netcap.computation import ComputeOptions, NetCapitalResult, compute
-from netcap.firm import Book
+from netcap.book.firm import Book
+from netcap.rule.computation import ComputeOptions, NetCapitalResult, compute
 
 __all__ = ["SUMMARY_COLUMNS", "Job", "compute_many", "summarize"]
 

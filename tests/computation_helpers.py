@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from netcap.computation import ComputeOptions, NetCapitalResult, compute
-from netcap.firm import BalanceSheet, Book, FirmProfile, FirmType, Liability, LiabilityKind
-from netcap.model import Position
+from netcap.book.firm import BalanceSheet, Book, FirmProfile, FirmType, Liability, LiabilityKind
+from netcap.book.model import Position
+from netcap.rule.computation import ComputeOptions, NetCapitalResult, compute
 
 AS_OF = date(2024, 6, 28)
 

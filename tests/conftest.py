@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from hypothesis import settings
 
-from netcap.frame import positions_frame
-from netcap.haircuts import HaircutOptions, HaircutResult, compute_haircuts
-from netcap.model import Instrument, Position, SecurityClass, Side
+from netcap.book.frame import positions_frame
+from netcap.book.model import Instrument, Position, SecurityClass, Side
+from netcap.rule.haircuts import HaircutOptions, HaircutResult, compute_haircuts
 
 # CI replays the same examples every run (a red build always reproduces); locally every run
 # explores new ones.  HYPOTHESIS_PROFILE=ci selects the first.

@@ -9,7 +9,7 @@ import netcap
 from benchmarks import bench_pretrade
 from benchmarks.__main__ import Timing, _reference_rows
 from benchmarks.synthetic import AS_OF, book_for, synthetic_book, synthetic_frame
-from netcap.frame import OPTION_COLUMNS, validate_frame
+from netcap.book.frame import OPTION_COLUMNS, validate_frame
 
 
 def test_book_for_sets_net_worth_from_gross_value() -> None:

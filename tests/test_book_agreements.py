@@ -18,19 +18,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from netcap.firm import (
+from netcap.book.firm import (
     Book,
     MarketMaking,
     RepurchaseAgreement,
     ReverseRepo,
     SecuredDemandNote,
 )
-from netcap.frame import BookError
-from netcap.io.book import load_book
-from netcap.io.template import write_template
-from netcap.model import Position
+from netcap.book.frame import BookError
+from netcap.book.model import Position
+from netcap.book.readers import load_book
+from netcap.book.template import write_template
 from netcap.report import export_computation
-from netcap.repos import repo_deficits
+from netcap.rule.repos import repo_deficits
 from tests.computation_helpers import AS_OF, book, run
 from tests.test_report_focus import _recompute, _rows, assert_workbook_ties
 

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from netcap.computation import NetCapitalResult, compute
-from netcap.firm import Book
-from netcap.frame import BookError
-from netcap.io.book import load_book
-from netcap.io.template import write_template
+from netcap.book.firm import Book
+from netcap.book.frame import BookError
+from netcap.book.readers import load_book
+from netcap.book.template import write_template
+from netcap.rule.computation import NetCapitalResult, compute
 
 RATES = [
     {"currency": "EUR", "usd_per_unit": 1.10, "source": "ECB reference rate 2024-06-28"},

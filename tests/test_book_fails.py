@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from netcap.computation import compute
-from netcap.fails import Difference, Fail
+from netcap.rule.computation import compute
+from netcap.rule.fails import Difference, Fail
 from tests.computation_helpers import book
 
 

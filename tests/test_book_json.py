@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from netcap.book_json import BookInputError, field_path, load_book, parse_book
-from netcap.computation import compute
+from netcap.book.book_json import BookInputError, field_path, load_book, parse_book
+from netcap.rule.computation import compute
 from tests.conftest import FIXTURES
 
 SAMPLE = FIXTURES / "sample_firm" / "book.json"

@@ -15,7 +15,7 @@ import pytest
 
 from netcap import cli
 from netcap.cli import main
-from netcap.io.output import OutputPathError, check_output
+from netcap.report.output import OutputPathError, check_output
 from tests.conftest import FIXTURES
 
 SPEC = FIXTURES / "table9" / "strategy_07.json"

@@ -13,8 +13,8 @@ import pytest
 
 from netcap import analyze, load_book, write_template
 from netcap.cli import load_strategy, main
-from netcap.computation import compute
 from netcap.report import export_computation, export_strategies
+from netcap.rule.computation import compute
 from netcap.text import plural, table
 from tests.conftest import FIXTURES
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from netcap.book.loading import load_book
 from netcap.cli import main
-from netcap.computation import compute
-from netcap.io import load_book
-from netcap.portfolio import BOOK_ALONE, combine
-from netcap.strategy import Strategy
+from netcap.dealer.portfolio import BOOK_ALONE, combine
+from netcap.dealer.strategy import Strategy
+from netcap.rule.computation import compute
 from tests.conftest import FIXTURES
 
 TABLE9 = FIXTURES / "table9"

@@ -28,11 +28,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from netcap.commitments import Commitment, CommitmentsResult
-from netcap.computation import NetCapitalResult
-from netcap.frame import BookError
-from netcap.io import load_book, write_template
-from netcap.model import Position
+from netcap.book.frame import BookError
+from netcap.book.loading import load_book, write_template
+from netcap.book.model import Position
+from netcap.rule.commitments import Commitment, CommitmentsResult
+from netcap.rule.computation import NetCapitalResult
 from tests.computation_helpers import book, run
 
 NW = 100_000_000.0

@@ -7,8 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from netcap.computation import compute, haircut_group
-from netcap.firm import (
+from netcap.book.firm import (
     AIAddition,
     AIAdditionKind,
     BalanceSheet,
@@ -21,7 +20,8 @@ from netcap.firm import (
     OtherDeduction,
     SoleProprietor,
 )
-from netcap.net_worth import NotInForceError
+from netcap.rule.computation import compute, haircut_group
+from netcap.rule.net_worth import NotInForceError
 from tests.computation_helpers import AS_OF, book, liability, run
 from tests.conftest import gov
 

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from netcap.firm import AIAddition, BalanceSheet, Book, FirmType, LiabilityKind
-from netcap.indebtedness import liabilities_frame
+from netcap.book.firm import AIAddition, BalanceSheet, Book, FirmType, LiabilityKind
+from netcap.rule.indebtedness import liabilities_frame
 from tests.computation_helpers import book, liability, run
 
 # kind -> (fraction of the liability included in AI, citation), from the text of (c)(1),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netcap.computation import compute
-from netcap.firm import Book, FirmType, Liability, LiabilityKind, NonAllowableAsset
+from netcap.book.firm import Book, FirmType, Liability, LiabilityKind, NonAllowableAsset
+from netcap.rule.computation import compute
 from tests.computation_helpers import AS_OF, book
 from tests.conftest import gov
 from tests.test_computation import subtotals_add_up

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from netcap.firm import (
+from netcap.book.firm import (
     Book,
     FirmType,
     MarketMakerAccount,
     MarketMaking,
     MarketMakingSecurity,
 )
-from netcap.market_maker import a4_requirement
-from netcap.model import Position
-from netcap.requirements import RequirementInputError
+from netcap.book.model import Position
+from netcap.rule.market_maker import a4_requirement
+from netcap.rule.requirements import RequirementInputError
 from tests.computation_helpers import AS_OF, book, liability, run
 from tests.conftest import gov
 

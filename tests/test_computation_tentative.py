@@ -23,10 +23,10 @@ from datetime import date
 import pytest
 
 import netcap
-from netcap.firm import BalanceSheet, Book, FirmProfile, FirmType
-from netcap.haircuts.tentative import APPENDIX_B, PRE_TENTATIVE, SECURITIES, stage
-from netcap.model import Position
+from netcap.book.firm import BalanceSheet, Book, FirmProfile, FirmType
+from netcap.book.model import Position
 from netcap.pretrade import PreTradeState
+from netcap.rule.haircuts.tentative import APPENDIX_B, PRE_TENTATIVE, SECURITIES, stage
 
 AS_OF = date(2024, 6, 28)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from netcap.coverage import coverage_rows, render, table_checks, unplaced_citations
 from tests.conftest import ROOT
+from tools.coverage import coverage_rows, render, table_checks, unplaced_citations
 
 
 def test_coverage_page_is_current() -> None:
     expected = render(coverage_rows(ROOT), table_checks(ROOT))
     actual = (ROOT / "docs" / "coverage.md").read_text("utf-8")
-    assert actual == expected, "run: python -m netcap.coverage > docs/coverage.md"
+    assert actual == expected, "run: python -m tools.coverage > docs/coverage.md"
 
 
 def test_government_paragraph_is_implemented_and_its_text_checked() -> None:
@@ -20,7 +20,7 @@ def test_government_paragraph_is_implemented_and_its_text_checked() -> None:
     a = rows["15c3-1(c)(2)(vi)(A)"]
     assert a.status == "implemented"
     assert a.text_checked.startswith("yes")
-    assert "netcap.haircuts.government" in a.modules
+    assert "netcap.rule.haircuts.government" in a.modules
     assert "test_government.py" in a.tests
 
 
@@ -34,8 +34,8 @@ def test_market_maker_paragraphs_cited_by_the_code_have_rows() -> None:
     rows = {r.paragraph: r for r in coverage_rows(ROOT)}
     # net_worth cites (a)(6)(iii) for the carrying firm's deficiency deduction, and
     # market_maker cites (a)(6)(iv) for the undertaking the carrying firm files.
-    assert "netcap.net_worth" in rows["15c3-1(a)(6)(iii)"].modules
-    assert "netcap.market_maker" in rows["15c3-1(a)(6)(iv)"].modules
+    assert "netcap.rule.net_worth" in rows["15c3-1(a)(6)(iii)"].modules
+    assert "netcap.rule.market_maker" in rows["15c3-1(a)(6)(iv)"].modules
     assert "15c3-1(a)(6)(i)" in rows
 
 

@@ -20,12 +20,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from netcap.frame import BookError, positions_frame
-from netcap.haircuts import compute_haircuts
-from netcap.model import Instrument, Position, SecurityClass, Side
-from netcap.registration import analyze
-from netcap.strategy import Strategy
-from netcap.tables import check_tables, table_dir
+from netcap.book.frame import BookError, positions_frame
+from netcap.book.model import Instrument, Position, SecurityClass, Side
+from netcap.dealer.registration import analyze
+from netcap.dealer.strategy import Strategy
+from netcap.rule.haircuts import compute_haircuts
+from netcap.rule.tables import check_tables, table_dir
 from tests.conftest import ROOT, gov, haircut
 
 P = 50_000_000.0

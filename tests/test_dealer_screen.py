@@ -1,4 +1,4 @@
-"""Rules 3a5-4 / 3a44-2 checklist (netcap.dealer_screen)."""
+"""Rules 3a5-4 / 3a44-2 checklist (netcap.dealer.screen)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from netcap.dealer_screen import DISCLAIMER, DealerFacts, Status, screen
+from netcap.dealer.screen import DISCLAIMER, DealerFacts, Status, screen
 
 ON = date(2024, 6, 28)
 LIQUIDITY_PROVIDER = {

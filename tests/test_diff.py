@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from netcap import diff_books as diff
 from netcap.cli import main
-from netcap.diff import DiffInputError, round_to_total
 from netcap.money import round_dollars
+from netcap.report.diff import DiffInputError, round_to_total
 from tests.conftest import FIXTURES
 from tests.test_focus_boxes import HAND_A
 

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from netcap.firm import Book, FirmType, Leverage
+from netcap.book.firm import Book, FirmType, Leverage
 from tests.computation_helpers import book, liability, run
 from tests.conftest import gov
 

@@ -33,11 +33,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from netcap.computation import NetCapitalResult, compute
-from netcap.firm import Book, FirmType, Liability, LiabilityKind
-from netcap.frame import BookError, validate_frame
-from netcap.model import Position, Side
+from netcap.book.firm import Book, FirmType, Liability, LiabilityKind
+from netcap.book.frame import BookError, validate_frame
+from netcap.book.model import Position, Side
 from netcap.money import MAX_AMOUNT
+from netcap.rule.computation import NetCapitalResult, compute
 from tests.computation_helpers import book
 from tests.conftest import gov, haircut
 from tests.test_haircuts_properties import make

@@ -7,7 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from netcap.fails import (
+from netcap.book.frame import BookError
+from netcap.rule.fails import (
     Difference,
     Fail,
     FailsOptions,
@@ -17,7 +18,6 @@ from netcap.fails import (
     securities_differences,
     validate_fails_frame,
 )
-from netcap.frame import BookError
 
 D = date
 

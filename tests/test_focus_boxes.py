@@ -10,11 +10,11 @@ from typing import Any
 import openpyxl
 import pytest
 
+from netcap.book.loading import load_book
 from netcap.cli import main
-from netcap.computation import compute
-from netcap.io import load_book
 from netcap.report.focus import focus_boxes, focus_report
 from netcap.report.focus_xlsx import write_focus_workbook
+from netcap.rule.computation import compute
 from tests.conftest import FIXTURES, ROOT
 
 SAMPLE = FIXTURES / "sample_firm" / "book.json"

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from netcap.frame import BookError, validate_frame
+from netcap.book.frame import BookError, validate_frame
 
 AS_OF = date(2024, 6, 28)
 

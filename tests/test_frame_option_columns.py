@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netcap.computation import compute
-from netcap.firm import BalanceSheet, Book, FirmProfile, FirmType
-from netcap.frame import OPTION_COLUMNS, align_option_columns, option_column, validate_frame
-from netcap.model import Position
+from netcap.book.firm import BalanceSheet, Book, FirmProfile, FirmType
+from netcap.book.frame import OPTION_COLUMNS, align_option_columns, option_column, validate_frame
+from netcap.book.model import Position
 from netcap.pretrade import PreTradeState
+from netcap.rule.computation import compute
 
 AS_OF = date(2024, 6, 28)
 

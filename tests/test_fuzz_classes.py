@@ -29,12 +29,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from netcap.book_json import BookInputError
+from netcap.book.book_json import BookInputError
+from netcap.book.firm import Book
+from netcap.book.frame import BookError
+from netcap.book.loading import UnsafeFileError, load_book
+from netcap.book.strict import _members
 from netcap.cli import main
-from netcap.firm import Book
-from netcap.frame import BookError
-from netcap.io import UnsafeFileError, load_book
-from netcap.io.strict import _members
 from tests.conftest import FIXTURES
 
 CLEAN = (BookError, BookInputError, UnsafeFileError)

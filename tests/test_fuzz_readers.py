@@ -24,10 +24,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netcap.book_json import BookInputError
+from netcap.book.book_json import BookInputError
+from netcap.book.frame import COLUMNS, BookError
+from netcap.book.loading import InputLimits, UnsafeFileError, load_book, write_template
 from netcap.cli import InputError, load_strategy
-from netcap.frame import COLUMNS, BookError
-from netcap.io import InputLimits, UnsafeFileError, load_book, write_template
 from tests.conftest import FIXTURES
 
 CLEAN = (BookError, BookInputError, UnsafeFileError)

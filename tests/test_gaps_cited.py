@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from netcap.firm import MarketMakerAccount, SoleProprietor
-from netcap.frame import BookError, positions_frame
-from netcap.market_maker import a6_report, market_maker_thresholds
-from netcap.model import Position
+from netcap.book.firm import MarketMakerAccount, SoleProprietor
+from netcap.book.frame import BookError, positions_frame
+from netcap.book.model import Position
+from netcap.rule.market_maker import a6_report, market_maker_thresholds
 from tests.computation_helpers import AS_OF, book, liability, run
 from tests.conftest import gov, haircut
 
@@ -282,8 +282,8 @@ def test_c2viii_commitment_entered_as_a_position_takes_the_vi_deduction() -> Non
 
 
 def test_c2viii_is_no_longer_a_declared_limitation() -> None:
-    """15c3-1(c)(2)(viii)(A)-(C) are computed (netcap.commitments), so no gap is declared."""
-    from netcap.net_worth import LIMITATIONS  # noqa: PLC0415
+    """15c3-1(c)(2)(viii)(A)-(C) are computed (netcap.rule.commitments), so no gap is declared."""
+    from netcap.rule.net_worth import LIMITATIONS  # noqa: PLC0415
 
     assert "15c3-1(c)(2)(viii)" not in LIMITATIONS
 

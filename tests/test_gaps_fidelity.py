@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from netcap.firm import FidelityBond, OtherDeduction
-from netcap.io.book import load_book
-from netcap.io.template import write_template
+from netcap.book.firm import FidelityBond, OtherDeduction
+from netcap.book.readers import load_book
+from netcap.book.template import write_template
 from tests.computation_helpers import book, run
 
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from netcap.firm import Book, ReverseRepo
-from netcap.io.book import load_book
-from netcap.io.template import write_template
-from netcap.requirements import LIMITATIONS, reverse_repo_frame
+from netcap.book.firm import Book, ReverseRepo
+from netcap.book.readers import load_book
+from netcap.book.template import write_template
+from netcap.rule.requirements import LIMITATIONS, reverse_repo_frame
 from tests.computation_helpers import AS_OF, book, liability, run
 
 

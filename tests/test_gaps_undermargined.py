@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from netcap.firm import UndermarginedAccount
-from netcap.io.book import list_sheets, load_book
-from netcap.io.template import write_template
+from netcap.book.firm import UndermarginedAccount
+from netcap.book.readers import list_sheets, load_book
+from netcap.book.template import write_template
 from tests.computation_helpers import book, run
 
 

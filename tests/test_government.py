@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from netcap.haircuts import HaircutOptions
-from netcap.haircuts.government import GovernmentOptions
-from netcap.model import Position
+from netcap.book.model import Position
+from netcap.rule.haircuts import HaircutOptions
+from netcap.rule.haircuts.government import GovernmentOptions
 from tests.conftest import AS_OF, gov, haircut
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from netcap.model import Position
+from netcap.book.model import Position
 from tests.conftest import AS_OF, gov, haircut
 
 
@@ -155,8 +155,8 @@ def test_a_frame_with_no_security_id_at_all_names_issues_by_position_id() -> Non
 
     import numpy as np  # noqa: PLC0415
 
-    from netcap.frame import validate_frame  # noqa: PLC0415
-    from netcap.haircuts import compute_haircuts  # noqa: PLC0415
+    from netcap.book.frame import validate_frame  # noqa: PLC0415
+    from netcap.rule.haircuts import compute_haircuts  # noqa: PLC0415
 
     raw = pd.DataFrame(
         {

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from netcap.frame import BookError
-from netcap.model import Position
+from netcap.book.frame import BookError
+from netcap.book.model import Position
 from tests.conftest import gov, haircut
 
 BIG = 1e12

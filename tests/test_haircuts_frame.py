@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from netcap.frame import BookError, validate_frame
-from netcap.haircuts import compute_haircuts
+from netcap.book.frame import BookError, validate_frame
+from netcap.rule.haircuts import compute_haircuts
 from tests.conftest import AS_OF
 
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from netcap.frame import BookError
-from netcap.haircuts import FuturesOptions, HaircutOptions
-from netcap.haircuts.futures import Membership
-from netcap.model import Position
+from netcap.book.frame import BookError
+from netcap.book.model import Position
+from netcap.rule.haircuts import FuturesOptions, HaircutOptions
+from netcap.rule.haircuts.futures import Membership
 from tests.conftest import gov, haircut
 
 

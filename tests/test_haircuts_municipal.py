@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from netcap.frame import BookError
-from netcap.model import Position
+from netcap.book.frame import BookError
+from netcap.book.model import Position
 from tests.conftest import AS_OF, haircut
 
 BIG = 1e12  # net capital before haircuts large enough that (M) never applies

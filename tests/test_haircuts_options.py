@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netcap.computation import compute, haircut_group
-from netcap.frame import BookError, positions_frame, validate_frame
-from netcap.haircuts import HaircutResult, compute_haircuts
-from netcap.haircuts.options import LIMITATIONS
-from netcap.model import Position
+from netcap.book.frame import BookError, positions_frame, validate_frame
+from netcap.book.model import Position
+from netcap.rule.computation import compute, haircut_group
+from netcap.rule.haircuts import HaircutResult, compute_haircuts
+from netcap.rule.haircuts.options import LIMITATIONS
 from tests.computation_helpers import book
 
 AS_OF = date(2025, 1, 2)

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from netcap.frame import BookError
-from netcap.haircuts import HaircutOptions, LimitedMarketOptions
-from netcap.model import Position
+from netcap.book.frame import BookError
+from netcap.book.model import Position
+from netcap.rule.haircuts import HaircutOptions, LimitedMarketOptions
 from tests.conftest import gov, haircut
 
 BIG = 1e12

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netcap.model import Position
+from netcap.book.model import Position
 from tests.conftest import AS_OF, haircut
 
 values = st.floats(min_value=1.0, max_value=1e8, allow_nan=False)

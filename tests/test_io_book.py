@@ -8,9 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from netcap.frame import BookError
-from netcap.io import InputLimits, UnsafeFileError, load_book, write_template
-from netcap.io.template import template_sheets
+from netcap.book.frame import BookError
+from netcap.book.loading import InputLimits, UnsafeFileError, load_book, write_template
+from netcap.book.template import template_sheets
 
 
 def _fill(

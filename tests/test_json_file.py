@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netcap.book_json import BookInputError, parse_book
-from netcap.book_json import load_book as load_json_book
-from netcap.io import InputLimits
-from netcap.io.json_file import JsonInputError, parse_json, read_json
+from netcap.book.book_json import BookInputError, parse_book
+from netcap.book.book_json import load_book as load_json_book
+from netcap.book.json_file import JsonInputError, parse_json, read_json
+from netcap.book.loading import InputLimits
 
 
 def test_duplicate_top_level_key_is_refused_with_its_path() -> None:
@@ -73,7 +73,7 @@ def test_invalid_json_gives_line_and_column() -> None:
         parse_json('{"a": 1,\n}', "f")
 
 
-# text without the control characters netcap refuses (issue 14: netcap.io.safety.text_problem)
+# text without the control characters netcap refuses (issue 14: netcap.book.safety.text_problem)
 _TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")))
 
 

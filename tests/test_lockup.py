@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from netcap.lockup import free_date, lockup_months, simulate_lockup
-from netcap.tables import TableError
+from netcap.dealer.lockup import free_date, lockup_months, simulate_lockup
+from netcap.rule.tables import TableError
 
 
 def frame(rows: dict[str, list[float]], start: str = "2024-06-03") -> pd.DataFrame:

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from netcap.cli import load_strategy
+from netcap.dealer.registration import analyze
+from netcap.dealer.strategy import Strategy, uncovered_futures_variant
 from netcap.money import round_percent
-from netcap.registration import analyze
-from netcap.strategy import Strategy, uncovered_futures_variant
 from tests.conftest import FIXTURES
 
 TABLE9 = FIXTURES / "table9"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from netcap import load_book
-from netcap.lockup import simulate_lockup
+from netcap.dealer.lockup import simulate_lockup
 from netcap.pretrade import PreTradeState
 from tests.conftest import FIXTURES
 

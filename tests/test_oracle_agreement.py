@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 import netcap
 from benchmarks.synthetic import AS_OF, synthetic_frame
-from netcap.firm import BalanceSheet, Book
-from netcap.frame import COLUMNS, validate_frame
+from netcap.book.firm import BalanceSheet, Book
+from netcap.book.frame import COLUMNS, validate_frame
 from tests.oracle import reference_haircuts
 
 MONTH_EDGES = [1, 3, 6, 9, 12, 24, 36, 42, 60, 84, 120, 180, 240, 300, 360]

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from netcap.book.readers import load_book
 from netcap.cli import main
-from netcap.io.book import load_book
 from netcap.report.agreement_sheets import write_agreement_sheets
 from netcap.report.excel import Book, Formula
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from netcap.piecewise import PiecewiseLinear, common_knots
+from netcap.dealer.piecewise import PiecewiseLinear, common_knots
 
 
 def test_line_and_tail() -> None:

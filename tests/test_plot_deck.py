@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from netcap.cli import load_strategy
-from netcap.portfolio import combine
-from netcap.registration import analyze
+from netcap.dealer.portfolio import combine
+from netcap.dealer.registration import analyze
 from tests.conftest import FIXTURES
 
 TABLE9 = FIXTURES / "table9"
@@ -26,7 +26,7 @@ def _drawn_labels(ax: Any) -> set[str]:
 def test_every_legend_entry_of_the_strategy_panels_is_drawn() -> None:
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    from netcap.plot import strategy_figure  # noqa: PLC0415
+    from netcap.report.plot import strategy_figure  # noqa: PLC0415
 
     a = analyze(load_strategy(TABLE9 / "strategy_08.json"))
     fig = strategy_figure(a)
@@ -52,7 +52,7 @@ def test_combination_legend_covers_every_bar_colour() -> None:
     import matplotlib.pyplot as plt  # noqa: PLC0415
     from matplotlib.colors import to_hex  # noqa: PLC0415
 
-    from netcap.plot import plot_combination  # noqa: PLC0415
+    from netcap.report.plot import plot_combination  # noqa: PLC0415
 
     c = combine(
         [load_strategy(TABLE9 / "strategy_07.json"), load_strategy(TABLE9 / "strategy_08.json")]

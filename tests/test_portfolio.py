@@ -1,4 +1,4 @@
-"""Several strategies in one firm (netcap.portfolio): the release's 7 + 8 example, by hand."""
+"""Several strategies in one firm (netcap.dealer.portfolio): the release's 7 + 8 example."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from netcap.book.frame import positions_frame
 from netcap.cli import load_strategy
-from netcap.frame import positions_frame
-from netcap.haircuts import compute_haircuts
-from netcap.market_maker import market_maker_thresholds
-from netcap.portfolio import combine, merged_positions
-from netcap.registration import analyze
-from netcap.strategy import Strategy
+from netcap.dealer.portfolio import combine, merged_positions
+from netcap.dealer.registration import analyze
+from netcap.dealer.strategy import Strategy
+from netcap.rule.haircuts import compute_haircuts
+from netcap.rule.market_maker import market_maker_thresholds
 from tests.conftest import FIXTURES, gov
 
 TABLE9 = FIXTURES / "table9"

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from netcap.frame import BookError, positions_frame, validate_frame
-from netcap.model import Position
+from netcap.book.frame import BookError, positions_frame, validate_frame
+from netcap.book.model import Position
 
 D = date
 AS_OF = D(2026, 6, 30)

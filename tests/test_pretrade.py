@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from netcap.computation import ComputeOptions, compute
-from netcap.firm import BalanceSheet, Book, FirmProfile, FirmType
-from netcap.frame import BookError
-from netcap.haircuts import HaircutOptions
-from netcap.haircuts.futures import FuturesOptions
-from netcap.haircuts.government import GovernmentOptions
-from netcap.model import Position
+from netcap.book.firm import BalanceSheet, Book, FirmProfile, FirmType
+from netcap.book.frame import BookError
+from netcap.book.model import Position
 from netcap.pretrade import PreparedTrade, PreTradeState
+from netcap.rule.computation import ComputeOptions, compute
+from netcap.rule.haircuts import HaircutOptions
+from netcap.rule.haircuts.futures import FuturesOptions
+from netcap.rule.haircuts.government import GovernmentOptions
 
 AS_OF = date(2024, 6, 28)
 

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netcap.model import Position
+from netcap.book.model import Position
 from tests.conftest import gov, haircut
 
 years = st.floats(min_value=0.0, max_value=40.0, allow_nan=False)

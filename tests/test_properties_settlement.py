@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netcap.settlement import calendar_for, is_business_day, settlement_date
+from netcap.calendar.settlement import calendar_for, is_business_day, settlement_date
 
 STANDARD = ["equity", "government", "agency", "municipal", "commercial_paper", "preferred"]
 dates = st.dates(min_value=date(2010, 1, 1), max_value=date(2035, 12, 31))

@@ -17,14 +17,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from netcap.book_json import BookInputError
-from netcap.book_json import load_book as load_json_book
-from netcap.computation import compute
-from netcap.firm import NonAllowableAsset
-from netcap.frame import BookError
-from netcap.io import load_book, write_template
-from netcap.receivables import Receivable, ReceivableKind, _periods, aged_receivables
-from netcap.tables import Schedule, TableError, load_schedule
+from netcap.book.book_json import BookInputError
+from netcap.book.book_json import load_book as load_json_book
+from netcap.book.firm import NonAllowableAsset
+from netcap.book.frame import BookError
+from netcap.book.loading import load_book, write_template
+from netcap.rule.computation import compute
+from netcap.rule.receivables import Receivable, ReceivableKind, _periods, aged_receivables
+from netcap.rule.tables import Schedule, TableError, load_schedule
 from tests.computation_helpers import book
 
 

@@ -19,8 +19,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from netcap.frame import BookError
-from netcap.io import UnsafeFileError, load_book
+from netcap.book.frame import BookError
+from netcap.book.loading import UnsafeFileError, load_book
 from tests.conftest import FIXTURES
 
 BOOK_FIRM = [["field", "value"], ["as_of", "2024-06-28"], ["balance_sheet.net_worth", 5_000_000]]
@@ -124,7 +124,7 @@ def test_stray_blank_far_cell_and_declared_huge_dimension_are_harmless(tmp_path:
 
 
 def _stock_and_call() -> tuple[Any, Any]:
-    from netcap.model import Position  # noqa: PLC0415
+    from netcap.book.model import Position  # noqa: PLC0415
 
     stock = Position(
         id="s", security_class="equity", side="long", quantity=100, price=50.0, security_id="XYZ"
@@ -149,9 +149,9 @@ def _stock_and_call() -> tuple[Any, Any]:
 
 
 def test_pretrade_covered_call_on_a_book_position_equals_a_full_compute() -> None:
-    from netcap.computation import compute  # noqa: PLC0415
-    from netcap.firm import BalanceSheet, Book, FirmProfile, FirmType  # noqa: PLC0415
+    from netcap.book.firm import BalanceSheet, Book, FirmProfile, FirmType  # noqa: PLC0415
     from netcap.pretrade import PreTradeState  # noqa: PLC0415
+    from netcap.rule.computation import compute  # noqa: PLC0415
 
     stock, call = _stock_and_call()
 
@@ -175,7 +175,7 @@ def test_pretrade_covered_call_on_a_book_position_equals_a_full_compute() -> Non
 
 
 def test_pretrade_offsets_naming_no_position_is_refused() -> None:
-    from netcap.firm import BalanceSheet, Book, FirmProfile, FirmType  # noqa: PLC0415
+    from netcap.book.firm import BalanceSheet, Book, FirmProfile, FirmType  # noqa: PLC0415
     from netcap.pretrade import PreTradeState  # noqa: PLC0415
 
     stock, call = _stock_and_call()
@@ -286,7 +286,7 @@ def test_unreadable_price_next_to_a_market_value_is_refused(tmp_path: Path) -> N
 def test_fact_that_cannot_apply_is_refused(
     tmp_path: Path, extra: dict[str, Any], field: str
 ) -> None:
-    from netcap.book_json import BookInputError  # noqa: PLC0415
+    from netcap.book.book_json import BookInputError  # noqa: PLC0415
 
     tree = json.loads(json.dumps(JSON_BOOK))
     tree["positions"][0].update(extra)
@@ -306,7 +306,7 @@ def test_fact_that_cannot_apply_is_refused(
     ],
 )
 def test_json_true_in_a_number_field_is_refused(tmp_path: Path, path: tuple[Any, ...]) -> None:
-    from netcap.book_json import BookInputError  # noqa: PLC0415
+    from netcap.book.book_json import BookInputError  # noqa: PLC0415
 
     tree = json.loads(json.dumps(JSON_BOOK))
     tree["liabilities"] = [{"id": "l1", "kind": "other", "amount": 1}]
@@ -366,7 +366,7 @@ def test_json_cell_follows_the_json_file_rules(tmp_path: Path, cell: str, messag
 
 
 def test_commenced_business_after_as_of_is_refused(tmp_path: Path) -> None:
-    from netcap.book_json import BookInputError  # noqa: PLC0415
+    from netcap.book.book_json import BookInputError  # noqa: PLC0415
 
     tree = {**JSON_BOOK, "firm": {"commenced_business": "2024-07-01"}}
     with pytest.raises(BookInputError, match="commenced_business"):
@@ -377,10 +377,10 @@ def test_commenced_business_after_as_of_is_refused(tmp_path: Path) -> None:
 
 
 def test_combine_book_maturities_are_measured_from_the_books_date(tmp_path: Path) -> None:
+    from netcap.book.model import Position  # noqa: PLC0415
     from netcap.cli import main  # noqa: PLC0415
-    from netcap.model import Position  # noqa: PLC0415
-    from netcap.portfolio import combine  # noqa: PLC0415
-    from netcap.strategy import Strategy  # noqa: PLC0415
+    from netcap.dealer.portfolio import combine  # noqa: PLC0415
+    from netcap.dealer.strategy import Strategy  # noqa: PLC0415
 
     spec = json.loads((FIXTURES / "table9" / "strategy_07.json").read_text(encoding="utf-8"))
     assert spec["as_of"] == "2022-08-15"
@@ -461,7 +461,7 @@ def test_bad_command_line_numbers_exit_2_naming_the_flag(argv: list[str], capsys
 
 
 def test_with_p_validates_like_the_field() -> None:
-    from netcap.strategy import Strategy  # noqa: PLC0415
+    from netcap.dealer.strategy import Strategy  # noqa: PLC0415
 
     spec = json.loads((FIXTURES / "table9" / "strategy_07.json").read_text(encoding="utf-8"))
     strategy = Strategy.model_validate(spec)

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from netcap.book.firm import BalanceSheet, Book, FirmProfile
+from netcap.book.loading import LoadedBook, load_book, write_template
 from netcap.cli import main
-from netcap.computation import NetCapitalResult, compute
-from netcap.firm import BalanceSheet, Book, FirmProfile
-from netcap.io import LoadedBook, load_book, write_template
 from netcap.report import export_computation
+from netcap.rule.computation import NetCapitalResult, compute
 from tests.conftest import AS_OF, FIXTURES, gov
 
 Values = dict[tuple[str, str], object]

@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 
 from netcap.cli import load_strategy
-from netcap.registration import RegistrationAnalysis, analyze
+from netcap.dealer.registration import RegistrationAnalysis, analyze
+from netcap.dealer.strategy import Strategy
 from netcap.report import export_strategies
-from netcap.strategy import Strategy
 from tests.conftest import FIXTURES
 
 

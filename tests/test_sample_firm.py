@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from netcap import compute, load_book
-from netcap.model import SecurityClass
+from netcap.book.model import SecurityClass
 from tests.conftest import FIXTURES
 
 SAMPLE = FIXTURES / "sample_firm" / "book.json"

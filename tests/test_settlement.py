@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netcap.settlement import (
+from netcap.calendar.settlement import (
     Calendar,
     CycleError,
     add_business_days,

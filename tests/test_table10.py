@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from netcap.cli import load_strategy
+from netcap.dealer.registration import analyze
 from netcap.money import round_percent
-from netcap.registration import analyze
 from tests.conftest import FIXTURES
 
 TABLE9 = FIXTURES / "table9"

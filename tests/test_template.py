@@ -8,14 +8,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from netcap.book.firm import FirmType, LiabilityKind, NonAllowableKind
+from netcap.book.frame import COLUMNS, BookError
+from netcap.book.loading import load_book, write_template
+from netcap.book.model import Instrument, SecurityClass, Side
+from netcap.book.readers import DOC_SHEETS, list_sheets, scalar_fields
+from netcap.book.template import EXAMPLES, NO_PARAGRAPH, field_notes
 from netcap.cli import main
-from netcap.firm import FirmType, LiabilityKind, NonAllowableKind
-from netcap.frame import COLUMNS, BookError
-from netcap.io import load_book, write_template
-from netcap.io.book import DOC_SHEETS, list_sheets, scalar_fields
-from netcap.io.template import EXAMPLES, NO_PARAGRAPH, field_notes
-from netcap.model import Instrument, SecurityClass, Side
-from netcap.receivables import ReceivableKind
+from netcap.rule.receivables import ReceivableKind
 
 BOOKKEEPING = {"id", "description", "firm.name", "label", "citation", "quantity"}
 """Fields no paragraph reads: identifiers, free-text notes, a name, a count."""

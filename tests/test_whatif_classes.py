@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from netcap.frame import positions_frame
-from netcap.haircuts import compute_haircuts
-from netcap.portfolio import combine
-from netcap.registration import RegistrationAnalysis, analyze
-from netcap.strategy import Strategy
+from netcap.book.frame import positions_frame
+from netcap.dealer.portfolio import combine
+from netcap.dealer.registration import RegistrationAnalysis, analyze
+from netcap.dealer.strategy import Strategy
+from netcap.rule.haircuts import compute_haircuts
 
 AS_OF = date(2025, 1, 2)
 NO_CONCENTRATION = 1e15  # (M) threshold 10% = $100 trillion: never reached here

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from netcap.cli import load_strategy
-from netcap.registration import analyze
-from netcap.strategy import uncovered_futures_variant
+from netcap.dealer.registration import analyze
+from netcap.dealer.strategy import uncovered_futures_variant
 from tests.conftest import FIXTURES
 
 S8 = FIXTURES / "table9" / "strategy_08.json"
 
 
 def test_label_levels_stack_close_crossovers() -> None:
-    from netcap.plot import _label_levels  # noqa: PLC0415
+    from netcap.report.plot import _label_levels  # noqa: PLC0415
 
     # axis $10k..$1bn: 5 decades.  285.7k and 311.3k are log10(311.3/285.7) = 0.037
     # decades apart, 0.7% of the axis: stacked.  80mm is far from both: back to the bottom.
@@ -22,7 +22,7 @@ def test_label_levels_stack_close_crossovers() -> None:
 
 def test_close_crossover_labels_do_not_overprint() -> None:
     pytest.importorskip("matplotlib")
-    from netcap.plot import plot_increase  # noqa: PLC0415
+    from netcap.report.plot import plot_increase  # noqa: PLC0415
 
     a = analyze(uncovered_futures_variant(load_strategy(S8)))
     ax = plot_increase(a)
@@ -33,7 +33,7 @@ def test_close_crossover_labels_do_not_overprint() -> None:
 
 def test_dealer_margin_line_only_when_rate_differs() -> None:
     pytest.importorskip("matplotlib")
-    from netcap.plot import plot_requirements  # noqa: PLC0415
+    from netcap.report.plot import plot_requirements  # noqa: PLC0415
 
     s8 = load_strategy(S8)
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from netcap.cli import load_strategy
-from netcap.dealer_screen import DealerFacts, screen
-from netcap.lockup import simulate_lockup
-from netcap.portfolio import combine
-from netcap.registration import analyze
+from netcap.dealer.lockup import simulate_lockup
+from netcap.dealer.portfolio import combine
+from netcap.dealer.registration import analyze
+from netcap.dealer.screen import DealerFacts, screen
 from tests.conftest import FIXTURES, ROOT
 
 TABLE9 = FIXTURES / "table9"
@@ -53,7 +53,7 @@ def test_combination_and_lockup_and_screen_html() -> None:
 
 def test_plots_write_png(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
-    from netcap.plot import plot_combination, save_strategy_figure  # noqa: PLC0415 (optional)
+    from netcap.report.plot import plot_combination, save_strategy_figure  # noqa: PLC0415 (optional)
 
     out = save_strategy_figure(
         analyze(load_strategy(TABLE9 / "strategy_08.json")), tmp_path / "s.png"

@@ -1,4 +1,4 @@
-"""Legs of any class in P or dollars; exact sweeps, crossovers and limits (netcap.curves)."""
+"""Legs of any class in P or dollars; exact sweeps, crossovers and limits (netcap.dealer.curves)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from netcap.book.frame import positions_frame
+from netcap.book.model import Instrument, SecurityClass
 from netcap.cli import load_strategy
-from netcap.curves import haircut_curve, leg_frame
-from netcap.frame import positions_frame
-from netcap.haircuts import compute_haircuts
-from netcap.model import Instrument, SecurityClass
-from netcap.registration import analyze, sweep
-from netcap.strategy import Leg, Strategy
+from netcap.dealer.curves import haircut_curve, leg_frame
+from netcap.dealer.registration import analyze, sweep
+from netcap.dealer.strategy import Leg, Strategy
+from netcap.rule.haircuts import compute_haircuts
 from tests.conftest import FIXTURES
 
 AS_OF = date(2024, 6, 28)

@@ -21,11 +21,11 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
+from netcap.book.firm import BalanceSheet, Book, FirmProfile, Liability
+from netcap.book.loading import load_book
 from netcap.cli import load_strategy, main
-from netcap.computation import compute
-from netcap.firm import BalanceSheet, Book, FirmProfile, Liability
-from netcap.io import load_book
-from netcap.registration import analyze
+from netcap.dealer.registration import analyze
+from netcap.rule.computation import compute
 from tests.conftest import AS_OF, FIXTURES, gov
 
 Cells = dict[tuple[str, str], object]

@@ -19,11 +19,11 @@ from datetime import date
 
 import pandas as pd
 
-from netcap.computation import NetCapitalResult
 from netcap.report.excel import MONEY, RATE, Book, Formula, Sheet
-from netcap.repos import RepoDeficits
-from netcap.secured_demand_notes import SDNResult
-from netcap.tables import load_schedule
+from netcap.rule.computation import NetCapitalResult
+from netcap.rule.repos import RepoDeficits
+from netcap.rule.secured_demand_notes import SDNResult
+from netcap.rule.tables import load_schedule
 
 __all__ = ["CURRENCY_SHEET", "REPO_SHEET", "SDN_SHEET", "write_agreement_sheets"]
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 
-from netcap.diff import BookDiff
+from netcap.report.diff import BookDiff
 from netcap.report.excel import xlsx_workbook
 
 __all__ = ["write_diff_workbook"]

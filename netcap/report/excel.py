@@ -7,7 +7,7 @@ is attached where the formula is written and `save` stores both: a viewer that
 recalculates shows the formula's result, one that does not (pandas, openpyxl
 ``data_only=True``, mail and web previews) shows the engine's number.  openpyxl
 cannot store a formula's value, which is why the writer is XlsxWriter; netcap
-still reads workbooks with openpyxl over defusedxml (`netcap.io.tables`).
+still reads workbooks with openpyxl over defusedxml (`netcap.book.sheets`).
 
 * `Sheet.put` writes one cell; text that a spreadsheet would read as a formula
   (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) is stored as

@@ -3,7 +3,7 @@
 The form's lines and box numbers are data (``netcap/data/focus_boxes.csv``), one row per
 line of a part, with the form version it was read from, its source and whether the box
 number was checked against the text of the form (``text_checked``).  Each row says which
-lines of `netcap.computation` make it (``from_lines``: line keys or ``prefix:*`` patterns,
+lines of `netcap.rule.computation` make it (``from_lines``: line keys or ``prefix:*`` patterns,
 ``|``-separated), or which boxes it totals (``box:3480+box:3490``).  A box whose number
 was not checked is reported with ``confirmed = False`` in every output; it is never
 presented as checked.
@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netcap.computation import NetCapitalResult
 from netcap.money import round_dollars, round_percent
-from netcap.tables import load_schedule
+from netcap.rule.computation import NetCapitalResult
+from netcap.rule.tables import load_schedule
 
 __all__ = [
     "FORM",

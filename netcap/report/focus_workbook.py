@@ -45,10 +45,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netcap.computation import POSITION_DEDUCTION_PREFIX, NetCapitalResult, haircut_group
-from netcap.frame import COLUMNS
-from netcap.io import LoadedBook
-from netcap.io.book import list_fields, sheet_name
+from netcap.book.frame import COLUMNS
+from netcap.book.loading import LoadedBook
+from netcap.book.readers import list_fields, sheet_name
 from netcap.report.agreement_sheets import write_agreement_sheets
 from netcap.report.excel import (
     MONEY,
@@ -61,7 +60,8 @@ from netcap.report.excel import (
     save,
     write_table,
 )
-from netcap.tables import load_schedule
+from netcap.rule.computation import POSITION_DEDUCTION_PREFIX, NetCapitalResult, haircut_group
+from netcap.rule.tables import load_schedule
 
 __all__ = ["SHEETS", "export_computation"]
 
@@ -863,7 +863,7 @@ def export_computation(
 ) -> Path:
     """Write the computation of ``result`` as an auditable workbook at ``path`` (.xlsx).
 
-    ``loaded`` (from `netcap.io.load_book`) adds the positions as loaded and the
+    ``loaded`` (from `netcap.book.loading.load_book`) adds the positions as loaded and the
     book's firm fields to the input sheets; without it the input echo comes from
     ``result``.  Returns the path written.
     """

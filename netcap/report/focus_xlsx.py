@@ -18,7 +18,7 @@ from typing import Any
 
 from netcap.report.excel import xlsx_workbook
 from netcap.report.focus import FORM, FocusReport
-from netcap.tables import load_schedule
+from netcap.rule.tables import load_schedule
 
 __all__ = ["write_focus_workbook"]
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from netcap.registration import CITATIONS, RegistrationAnalysis
+from netcap.dealer.registration import CITATIONS, RegistrationAnalysis
 from netcap.report.excel import (
     MONEY,
     PERCENT,

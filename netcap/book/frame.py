@@ -1,0 +1,831 @@
+"""The position frame: one row per position, the engine's single input shape.
+
+Books built from pydantic `Position` objects and books read
+from CSV or Excel both end up here, validated the same way.  Validation is
+vectorized and reports *every* bad row at once as `BookError`, each
+problem naming its row and field.  Nothing is dropped or guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from netcap.book.maturity import complete_months_array
+from netcap.book.model import (
+    DATE_MAX,
+    DATE_MIN,
+    MATURITY_CLASSES,
+    FundAssets,
+    Instrument,
+    Position,
+    SecurityClass,
+    Side,
+)
+from netcap.calendar.settlement import position_dates
+from netcap.money import MAX_AMOUNT
+from netcap.text import plural
+
+__all__ = [
+    "COLUMNS",
+    "OPTION_COLUMNS",
+    "BookError",
+    "RowError",
+    "align_option_columns",
+    "option_column",
+    "positions_frame",
+    "validate_frame",
+]
+
+OPTION_COLUMNS: tuple[str, ...] = (
+    "option_type",
+    "strike",
+    "underlying_price",
+    "units",
+    "listed",
+    "expiry",
+    "underlying",
+    "offsets",
+)
+"""Columns of an option position (Appendix A, 15c3-1a); see `_validate_options`.
+
+A validated frame carries them only when at least one row is an option: at a
+million rows they would otherwise cost about 90 MB of blanks.  Read them with
+`option_column`, which gives the blank default when a column is absent.
+"""
+
+_OPTION_BLANKS: dict[str, object] = {
+    "option_type": None,
+    "strike": np.nan,
+    "underlying_price": np.nan,
+    "units": np.nan,
+    "listed": True,
+    "expiry": pd.NaT,
+    "underlying": None,
+    "offsets": None,
+}
+"""What each option column holds on a row that is not an option (after validation)."""
+
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "security_class",
+    "instrument",
+    "side",
+    "market_value",
+    "maturity",
+    "years_to_maturity",
+    "issuer",
+    "security_id",
+    "deliverable_position",
+    "futures_contract",
+    "quantity",
+    "in_default",
+    "minimal_credit_risk",
+    "issue_date",
+    "interest_at_maturity_or_discount",
+    "municipal_note",
+    "fund_assets",
+    "principal_amount",
+    "hedge_with",
+    "ready_market",
+    "limited_market",
+    "market_makers",
+    "called_within_90_days",
+    "converts_into_short_within_90_days",
+    "registered_deliverable",
+    "underwritten_on",
+    "trade_date",
+    "settlement_date",
+    "maintenance_margin",
+    "clearing_margin",
+    "initial_margin",
+    "cleared_by_firm",
+    *OPTION_COLUMNS,
+)
+"""Input columns of a position frame, in order.
+
+Only ``id``, ``security_class``, ``side`` and ``market_value`` are required; the
+others may be missing or blank and take the defaults of `Position`.
+"""
+
+_BOOL_DEFAULTS: dict[str, bool | None] = {
+    "in_default": False,
+    "minimal_credit_risk": None,
+    "interest_at_maturity_or_discount": None,
+    "municipal_note": False,
+    "ready_market": True,
+    "limited_market": False,
+    "called_within_90_days": False,
+    "converts_into_short_within_90_days": False,
+    "registered_deliverable": True,
+    "cleared_by_firm": True,
+    "listed": True,
+}
+"""Yes/no columns and the value a blank cell takes (None: unknown, kept as None)."""
+_MONEY_COLUMNS = (
+    "quantity",
+    "principal_amount",
+    "maintenance_margin",
+    "clearing_margin",
+    "initial_margin",
+)
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+_CLASSES = {c.value for c in SecurityClass}
+_INSTRUMENTS = {i.value for i in Instrument}
+_SIDES = {s.value for s in Side}
+_FUND_ASSETS = {f.value for f in FundAssets}
+_TOO_LARGE = f"larger than ${MAX_AMOUNT:,.0f}, the most netcap accepts in one field"
+
+_NEEDS_MATURITY = {c.value for c in MATURITY_CLASSES}
+MAX_ID_LENGTH = 200
+"""Longest position id, as `netcap.book.model.Position` allows (every format the same)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem with one input row."""
+
+    row: int | str
+    field: str
+    message: str
+    source: str = "positions"
+
+    def __str__(self) -> str:
+        return f"{self.source} row {self.row}: field {self.field!r}: {self.message}"
+
+
+class BookError(ValueError):
+    """A book failed validation; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        self.errors = list(errors)
+        shown = "\n".join(f"  {e}" for e in self.errors[:50])
+        more = f"\n  ... and {len(self.errors) - 50} more" if len(self.errors) > 50 else ""
+        super().__init__(f"{plural(len(self.errors), 'problem')} in the book:\n{shown}{more}")
+
+
+def positions_frame(
+    positions: Iterable[Position], as_of: date, *, source: str = "positions"
+) -> pd.DataFrame:
+    """Build the validated position frame from pydantic positions.
+
+    ``source`` names where the positions came from in error messages (a file, a list).
+    """
+    records = [
+        {
+            "id": p.id,
+            "security_class": p.security_class.value,
+            "instrument": p.instrument.value,
+            "side": p.side.value,
+            "market_value": p.value,
+            "maturity": p.maturity,
+            "years_to_maturity": p.years_to_maturity,
+            "issuer": p.issuer,
+            "security_id": p.security_id,
+            "deliverable_position": p.deliverable_position,
+            "futures_contract": p.futures_contract,
+            "quantity": p.quantity,
+            "in_default": p.in_default,
+            "minimal_credit_risk": p.minimal_credit_risk,
+            "issue_date": p.issue_date,
+            "interest_at_maturity_or_discount": p.interest_at_maturity_or_discount,
+            "municipal_note": p.municipal_note,
+            "fund_assets": None if p.fund_assets is None else p.fund_assets.value,
+            "principal_amount": p.principal_amount,
+            "hedge_with": p.hedge_with,
+            "ready_market": p.ready_market,
+            "limited_market": p.limited_market,
+            "market_makers": p.market_makers,
+            "called_within_90_days": p.called_within_90_days,
+            "converts_into_short_within_90_days": p.converts_into_short_within_90_days,
+            "registered_deliverable": p.registered_deliverable,
+            "underwritten_on": p.underwritten_on,
+            "trade_date": p.trade_date,
+            "settlement_date": p.settlement_date,
+            "maintenance_margin": p.maintenance_margin,
+            "clearing_margin": p.clearing_margin,
+            "initial_margin": p.initial_margin,
+            "cleared_by_firm": p.cleared_by_firm,
+            "option_type": None if p.option_type is None else p.option_type.value,
+            "strike": p.strike,
+            "underlying_price": p.underlying_price,
+            "units": p.units,
+            "listed": p.listed,
+            "expiry": p.expiry,
+            "underlying": p.underlying,
+            "offsets": p.offsets,
+        }
+        for p in positions
+    ]
+    raw = pd.DataFrame.from_records(records, columns=list(COLUMNS))
+    return validate_frame(raw, as_of, source=source)
+
+
+def _per_value(col: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes of each cell (-1 where missing) and the distinct values, for per-value work.
+
+    Text operations then run once per distinct value instead of once per row;
+    a column of a few classes or yes/no flags has only a handful.
+    """
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    return np.asarray(codes), pd.Series(uniques)
+
+
+def _clean(col: pd.Series, *, lower: bool = False) -> pd.Series:
+    """``col.astype("string").str.strip()`` (and ``.str.lower()``), computed per distinct value."""
+    codes, uniques = _per_value(col)
+    text = uniques.astype("string").str.strip()
+    if lower:
+        text = text.str.lower()
+    values = np.asarray(text.astype(object).where(text.notna(), None), dtype=object)
+    out = np.full(len(col), None, dtype=object)
+    known = codes >= 0
+    out[known] = values[codes[known]]
+    return pd.Series(out, index=col.index, dtype=object).astype("string")
+
+
+def _blank(col: pd.Series) -> pd.Series:
+    """True where a cell is missing or blank text."""
+    if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
+        return col.isna()  # no text in the column: blank means missing
+    codes, uniques = _per_value(col)
+    text = uniques.astype("string").str.strip()
+    blank_value = (uniques.isna() | (text == "")).fillna(True).to_numpy(dtype=bool)
+    out = np.ones(len(col), dtype=bool)
+    known = codes >= 0
+    out[known] = blank_value[codes[known]]
+    return pd.Series(out, index=col.index)
+
+
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+_NOT_A_DATE = (
+    "not a date (use YYYY-MM-DD; partial dates, times and bare numbers are refused; dates "
+    f"run from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}: for a perpetual security "
+    "give years_to_maturity)"
+)
+
+
+_DATE_MIN = pd.Timestamp(DATE_MIN)
+_DATE_MAX = pd.Timestamp(DATE_MAX)
+
+
+def _in_range(value: object) -> bool:
+    """A date value within `netcap.book.model.DATE_MIN` .. `DATE_MAX` (others are refused)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return DATE_MIN <= value <= DATE_MAX
+    return True  # numpy datetime64 is within the nanosecond range by construction
+
+
+def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Date cells as timestamps (NaT where blank) and a mask of cells that are not a date.
+
+    A date is text of exactly the form ``YYYY-MM-DD`` or a date / datetime-at-midnight
+    value (a date cell of a workbook).  ``2031-05``, ``2031``, ``20310515``, a time of
+    day and a bare number are refused rather than completed.  Work is done once per
+    distinct value, so a column of a million rows with few dates stays fast.
+    """
+    if pd.api.types.is_datetime64_any_dtype(col):
+        stamps = pd.Series(pd.to_datetime(col), index=col.index)
+        outside = (stamps < _DATE_MIN) | (stamps > _DATE_MAX)
+        timed = (stamps.notna() & ((stamps != stamps.dt.normalize()) | outside)).to_numpy(
+            dtype=bool
+        )
+        return stamps.mask(pd.Series(timed, index=col.index)), timed
+    codes, uniques = _per_value(col)
+    n = len(uniques)
+    is_text = np.fromiter((isinstance(v, str) for v in uniques), dtype=bool, count=n)
+    is_when = np.fromiter(
+        (isinstance(v, (date, datetime, np.datetime64)) for v in uniques), dtype=bool, count=n
+    )
+    parsed = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    blank_value = np.zeros(n, dtype=bool)
+    if is_text.any():
+        text = uniques[is_text].astype("string").str.strip()
+        blank_value[is_text] = (text == "").to_numpy(dtype=bool)
+        exact = text.str.fullmatch(_ISO_DATE).fillna(False).to_numpy(dtype=bool)
+        # ISO text orders as the dates do: outside the range is refused before parsing
+        exact &= ((text >= DATE_MIN.isoformat()) & (text <= DATE_MAX.isoformat())).to_numpy(
+            dtype=bool, na_value=False
+        )
+        days = pd.to_datetime(text.where(exact), errors="coerce", format="%Y-%m-%d")
+        parsed[is_text] = days.to_numpy()
+    if is_when.any():
+        in_range = pd.Series([v if _in_range(v) else None for v in uniques[is_when]], dtype=object)
+        stamps = pd.Series(pd.to_datetime(in_range, errors="coerce"), dtype="datetime64[ns]")
+        midnight = (stamps == stamps.dt.normalize()).to_numpy(dtype=bool)
+        parsed[is_when] = stamps.where(midnight).to_numpy()
+    outside = (parsed < _DATE_MIN) | (parsed > _DATE_MAX)
+    parsed = parsed.mask(outside)
+    bad_value = parsed.isna().to_numpy(dtype=bool) & ~blank_value
+    known = codes >= 0
+    out = np.full(len(col), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[known] = parsed.to_numpy()[codes[known]]
+    bad = np.zeros(len(col), dtype=bool)
+    bad[known] = bad_value[codes[known]]
+    return pd.Series(out, index=col.index), bad
+
+
+def _parse_bool(col: pd.Series, default: bool | None) -> tuple[pd.Series, np.ndarray]:
+    """Yes/no cells (``default`` where blank) and a mask of unreadable cells.
+
+    A column with a default is a numpy bool column; one whose blank means unknown
+    (``default`` None) keeps Python bools and None in an object column.
+    """
+    codes, uniques = _per_value(col)
+    text = uniques.astype("string").str.strip().str.lower()
+    known = codes >= 0
+    k = codes[known]
+
+    def per_row(value_flags: pd.Series, missing: bool) -> np.ndarray:
+        flags = value_flags.fillna(missing).to_numpy(dtype=bool)
+        out = np.full(len(col), missing, dtype=bool)
+        out[known] = flags[k]
+        return out
+
+    blank = per_row(uniques.isna() | (text == ""), True)
+    is_true = per_row(text.isin(_TRUE), False)
+    is_false = per_row(text.isin(_FALSE), False)
+    bad = ~blank & ~is_true & ~is_false
+    if default is not None:  # two states: a bool column, a byte a row instead of eight
+        flag = np.where(is_true, True, np.where(is_false, False, default))
+        return pd.Series(flag, index=col.index, dtype=bool), bad
+    out = np.full(len(col), None, dtype=object)
+    out[is_true] = True
+    out[is_false] = False
+    return pd.Series(out, index=col.index, dtype=object), bad
+
+
+_NO_BOOLS = frozenset(
+    {"string", "floating", "integer", "mixed-integer-float", "decimal", "empty", "date", "datetime"}
+)
+"""Kinds of column (pandas.api.types.infer_dtype) that cannot hold a true/false value."""
+
+
+def _numbers(col: pd.Series) -> pd.Series:
+    """A number column as floats, NaN where a cell is not a number.
+
+    A true/false value (a TRUE cell of a workbook, a JSON ``true``) is not a number: it is
+    NaN here, so the caller reports it like any other unreadable cell, instead of
+    ``pd.to_numeric`` reading it as 1 or 0 (a FALSE market value would be a $0 position).
+    The cell-by-cell look runs only on a column that may hold one.
+    """
+    if col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) not in _NO_BOOLS:
+        flags = np.fromiter(
+            (isinstance(v, bool | np.bool_) for v in col.to_numpy()), dtype=bool, count=len(col)
+        )
+        if flags.any():
+            col = col.mask(pd.Series(flags, index=col.index), "true/false")
+    elif col.dtype == bool:
+        return pd.Series(np.nan, index=col.index, dtype=float)
+    return pd.to_numeric(col, errors="coerce")
+
+
+def _row_labels(frame: pd.DataFrame, mask: np.ndarray, row_offset: int) -> list[int]:
+    return [int(i) + row_offset for i in np.flatnonzero(mask)]
+
+
+def validate_frame(
+    raw: pd.DataFrame, as_of: date, *, source: str = "positions", row_offset: int = 0
+) -> pd.DataFrame:
+    """Validate a raw position frame and add the derived columns the engine uses.
+
+    ``row_offset`` is added to the 0-based row position in error messages (a CSV
+    reader passes 2 so that errors name spreadsheet line numbers).
+
+    Derived columns: ``signed_value`` (negative for shorts),
+    ``months_to_maturity`` (complete calendar months, see `netcap.book.maturity`),
+    ``days_to_maturity`` (calendar days; NaN unless ``maturity`` is a date) and
+    ``row`` (the row label used in error messages, so later stages can name it).
+    """
+    errors: list[RowError] = []
+    frame = raw.reset_index(drop=True).copy()
+    for col in COLUMNS:
+        if col not in frame.columns:
+            if col in ("id", "security_class", "side", "market_value"):
+                errors.append(RowError("header", col, "required column is missing", source))
+            frame[col] = None
+    if errors:
+        raise BookError(errors)
+
+    def flag(mask: np.ndarray, field: str, message: str) -> None:
+        for r in _row_labels(frame, mask, row_offset):
+            errors.append(RowError(r, field, message, source))
+
+    ids = frame["id"].astype("string").str.strip()
+    flag((ids.isna() | (ids == "")).to_numpy(dtype=bool), "id", "blank id")
+    flag(
+        (ids.str.len() > MAX_ID_LENGTH).fillna(False).to_numpy(dtype=bool),
+        "id",
+        f"longer than {MAX_ID_LENGTH} characters",
+    )
+    dup = ids.duplicated(keep="first") & ids.notna() & (ids != "")
+    for r in np.flatnonzero(dup.to_numpy()):
+        first = int(np.flatnonzero((ids == ids.iloc[r]).fillna(False).to_numpy(dtype=bool))[0])
+        first += row_offset
+        errors.append(
+            RowError(
+                int(r) + row_offset,
+                "id",
+                f"duplicate id {ids.iloc[r]!r} (first at row {first})",
+                source,
+            )
+        )
+
+    for col, allowed in (
+        ("security_class", _CLASSES),
+        ("instrument", _INSTRUMENTS),
+        ("side", _SIDES),
+    ):
+        values = _clean(frame[col], lower=True)
+        if col == "instrument":
+            values = values.fillna("cash")
+        bad = ~values.isin(allowed).fillna(False).to_numpy(dtype=bool)
+        for r in np.flatnonzero(bad):
+            errors.append(
+                RowError(
+                    int(r) + row_offset,
+                    col,
+                    f"{frame[col].iloc[r]!r} is not one of {sorted(allowed)}",
+                    source,
+                )
+            )
+        frame[col] = values
+
+    mv = _numbers(frame["market_value"]).astype(float)
+    raw_mv = frame["market_value"]
+    not_number = mv.isna() & ~_blank(raw_mv)
+    flag(not_number.to_numpy(dtype=bool), "market_value", "not a number")
+    flag(
+        _blank(raw_mv).to_numpy(dtype=bool),
+        "market_value",
+        "missing",
+    )
+    vals = mv.to_numpy()
+    flag(np.isinf(vals), "market_value", "infinite")
+    flag(np.isfinite(vals) & (vals > MAX_AMOUNT), "market_value", _TOO_LARGE)
+    flag(vals < 0, "market_value", "negative (give the absolute value; 'side' carries the sign)")
+    frame["market_value"] = mv
+
+    maturity, bad_date = _parse_dates(frame["maturity"])
+    flag(bad_date, "maturity", _NOT_A_DATE)
+    years = _numbers(frame["years_to_maturity"]).astype(float)
+    raw_years = frame["years_to_maturity"]
+    bad_years = years.isna() & ~_blank(raw_years)
+    flag(bad_years.to_numpy(dtype=bool), "years_to_maturity", "not a number")
+    yv = years.to_numpy()
+    flag(~np.isfinite(yv) & ~np.isnan(yv), "years_to_maturity", "infinite")
+    flag(yv < 0, "years_to_maturity", "negative")
+    both = maturity.notna() & years.notna()
+    flag(both.to_numpy(dtype=bool), "maturity", "give maturity or years_to_maturity, not both")
+
+    months = complete_months_array(as_of, maturity.to_numpy(dtype="datetime64[D]"))
+    with np.errstate(over="ignore"):
+        months = np.where(np.isnan(months), yv * 12.0, months)
+    flag(np.isinf(months) & np.isfinite(yv), "years_to_maturity", "too large")
+    flag(months < 0, "maturity", f"matured before the as-of date {as_of.isoformat()}")
+    needs = frame["security_class"].isin(_NEEDS_MATURITY).to_numpy(dtype=bool)
+    flag(needs & np.isnan(months), "maturity", "required for this security class")
+
+    link = frame["deliverable_position"].astype("string").str.strip()
+    link = link.mask(link == "")
+    has_link = link.notna().to_numpy(dtype=bool)
+    flag(
+        has_link & (frame["instrument"] != Instrument.FUTURE.value).to_numpy(dtype=bool),
+        "deliverable_position",
+        "only a futures contract names a deliverable position",
+    )
+    known = set(ids.dropna())
+    unknown = has_link & ~link.isin(known).fillna(False).to_numpy(dtype=bool)
+    for r in np.flatnonzero(unknown):
+        errors.append(
+            RowError(
+                int(r) + row_offset,
+                "deliverable_position",
+                f"{link.iloc[r]!r} names no position in the book",
+                source,
+            )
+        )
+
+    contract = _clean(frame["futures_contract"]).str.upper()
+    contract = contract.mask(contract == "")
+    flag(
+        contract.notna().to_numpy(dtype=bool)
+        & (frame["instrument"] != Instrument.FUTURE.value).to_numpy(dtype=bool),
+        "futures_contract",
+        "only a futures contract names a contract code",
+    )
+    frame["futures_contract"] = contract.astype(object).where(contract.notna(), None)
+
+    for col, default in _BOOL_DEFAULTS.items():
+        parsed, bad = _parse_bool(frame[col], default)
+        for r in np.flatnonzero(bad):
+            errors.append(
+                RowError(
+                    int(r) + row_offset,
+                    col,
+                    f"{frame[col].iloc[r]!r} is not yes/no (true/false, 1/0)",
+                    source,
+                )
+            )
+        frame[col] = parsed
+    for col in _MONEY_COLUMNS:
+        num = _numbers(frame[col]).astype(float)
+        blank = _blank(frame[col])
+        flag((num.isna() & ~blank).to_numpy(dtype=bool), col, "not a number")
+        v = num.to_numpy()
+        flag(np.isinf(v), col, "infinite")
+        flag(np.isfinite(v) & (v > MAX_AMOUNT), col, _TOO_LARGE)
+        flag(v < 0, col, "negative")
+        frame[col] = num
+    makers = _numbers(frame["market_makers"]).astype(float)
+    mk = makers.to_numpy()
+    bad_makers = (makers.isna() & ~_blank(frame["market_makers"])).to_numpy(dtype=bool) | (
+        np.isfinite(mk) & ((mk < 0) | (mk != np.floor(mk)))
+    )
+    flag(bad_makers | np.isinf(mk), "market_makers", "not a whole number >= 0")
+    frame["market_makers"] = makers
+    assets = _clean(frame["fund_assets"], lower=True)
+    assets = assets.mask(assets == "")
+    bad_assets = assets.notna() & ~assets.isin(_FUND_ASSETS).fillna(False)
+    for r in np.flatnonzero(bad_assets.to_numpy(dtype=bool)):
+        errors.append(
+            RowError(
+                int(r) + row_offset,
+                "fund_assets",
+                f"{frame['fund_assets'].iloc[r]!r} is not one of {sorted(_FUND_ASSETS)}",
+                source,
+            )
+        )
+    frame["fund_assets"] = assets.astype(object).where(assets.notna(), None)
+    for col in ("issue_date", "underwritten_on"):
+        parsed_dates, bad_dates = _parse_dates(frame[col])
+        flag(bad_dates, col, _NOT_A_DATE)
+        frame[col] = parsed_dates
+    flag(
+        (frame["issue_date"] > maturity).fillna(False).to_numpy(dtype=bool),
+        "issue_date",
+        "after the maturity date",
+    )
+    hedge = frame["hedge_with"].astype("string").str.strip()
+    hedge = hedge.mask(hedge == "")
+    has_hedge = hedge.notna().to_numpy(dtype=bool)
+    flag(
+        has_hedge & (hedge == ids).fillna(False).to_numpy(dtype=bool),
+        "hedge_with",
+        "names the position itself",
+    )
+    unknown_hedge = has_hedge & ~hedge.isin(known).fillna(False).to_numpy(dtype=bool)
+    for r in np.flatnonzero(unknown_hedge):
+        errors.append(
+            RowError(
+                int(r) + row_offset,
+                "hedge_with",
+                f"{hedge.iloc[r]!r} names no position in the book",
+                source,
+            )
+        )
+    frame["hedge_with"] = hedge.astype(object).where(hedge.notna(), None)
+    errors.extend(_validate_options(frame, ids, known, as_of, source, row_offset))
+    errors.extend(_facts_that_cannot_apply(frame, maturity, years, source, row_offset))
+    cash = (frame["instrument"] == Instrument.CASH.value).to_numpy(dtype=bool)
+    trade_dates, bad_trade = _parse_dates(frame["trade_date"])
+    settlement_dates, bad_settlement = _parse_dates(frame["settlement_date"])
+    flag(bad_trade, "trade_date", _NOT_A_DATE)
+    flag(bad_settlement, "settlement_date", _NOT_A_DATE)
+    dates = position_dates(
+        trade_dates,
+        settlement_dates,
+        frame["security_class"],
+        cash,
+        unreadable_settlement=bad_settlement,
+    )
+    errors.extend(RowError(r + row_offset, f, m, source) for r, f, m in dates.errors)
+
+    if errors:
+        errors.sort(key=lambda e: (isinstance(e.row, str), e.row if isinstance(e.row, int) else 0))
+        raise BookError(errors)
+
+    frame["row"] = np.arange(len(frame)) + row_offset
+    frame["days_to_maturity"] = (maturity - pd.Timestamp(as_of)).dt.days.astype(float).to_numpy()
+    frame["id"] = ids.astype(str)
+    frame["deliverable_position"] = link.astype(object).where(link.notna(), None)
+    frame["maturity"] = maturity
+    frame["years_to_maturity"] = years
+    frame["months_to_maturity"] = months
+    sign = np.where(frame["side"].to_numpy() == Side.LONG.value, 1.0, -1.0)
+    frame["signed_value"] = sign * vals
+    if frame["trade_date"].notna().any() or frame["settlement_date"].notna().any():
+        for (
+            col,
+            column,
+        ) in dates.columns.items():  # trade and settlement dates, netcap.calendar.settlement
+            frame[col] = pd.to_datetime(column) if column.dtype.kind == "M" else column
+    else:
+        # no row gives a date: no charge reads them, and blanks cost memory at scale
+        frame = frame.drop(columns=list(DATE_COLUMNS))
+    if not (frame["instrument"] == Instrument.OPTION.value).any():
+        # validated blanks only (a non-option row may not carry them): drop them
+        frame = frame.drop(columns=list(OPTION_COLUMNS))
+    return frame
+
+
+_SC = SecurityClass
+_NO_MATURITY = frozenset(
+    {_SC.EQUITY, _SC.REDEEMABLE_FUND, _SC.MONEY_MARKET_FUND, _SC.CRYPTO_NON_SECURITY}
+)
+"""Classes whose haircut never reads a maturity: (c)(2)(vi)(D) funds, (J) equity, crypto."""
+_NO_DEFAULT = frozenset(
+    {
+        _SC.GOVERNMENT,
+        _SC.AGENCY,
+        _SC.CANADIAN_GOVERNMENT,
+        _SC.EQUITY,
+        _SC.REDEEMABLE_FUND,
+        _SC.MONEY_MARKET_FUND,
+        _SC.CRYPTO_NON_SECURITY,
+        _SC.COMMODITY,
+    }
+)
+"""Classes whose haircut does not turn on a default: only municipal, money market, debt and
+preferred positions are moved to (J) by one ((c)(2)(vi)(B), (E), (F), (G), (H))."""
+_FUND_CLASSES = frozenset({_SC.REDEEMABLE_FUND, _SC.MONEY_MARKET_FUND})
+
+
+def _facts_that_cannot_apply(
+    frame: pd.DataFrame,
+    maturity: pd.Series,
+    years: pd.Series,
+    source: str,
+    row_offset: int,
+) -> list[RowError]:
+    """A fact given for a position whose haircut never reads it is refused, not ignored.
+
+    ``in_default`` on a Treasury, a ``maturity`` on a stock or ``fund_assets`` on a bond
+    would otherwise be dropped without a word; the user most likely meant another class.
+    """
+    cls = frame["security_class"]
+    codes, uniques = _per_value(cls)  # the class tests run once per distinct class
+    errors: list[RowError] = []
+
+    def of(classes: frozenset[SecurityClass]) -> np.ndarray:
+        wanted = [i for i, u in enumerate(uniques) if u in {c.value for c in classes}]
+        return np.isin(codes, wanted)
+
+    def refuse(mask: np.ndarray, field: str, why: str) -> None:
+        for r in np.flatnonzero(mask):
+            errors.append(
+                RowError(
+                    int(r) + row_offset,
+                    field,
+                    f"does not apply to a {cls.iloc[r]} position ({why}); leave it blank "
+                    "or correct the security_class",
+                    source,
+                )
+            )
+
+    no_maturity = of(_NO_MATURITY)
+    refuse(
+        no_maturity & maturity.notna().to_numpy(dtype=bool),
+        "maturity",
+        "its haircut does not depend on a maturity",
+    )
+    refuse(
+        no_maturity & years.notna().to_numpy(dtype=bool),
+        "years_to_maturity",
+        "its haircut does not depend on a maturity",
+    )
+    refuse(
+        of(_NO_DEFAULT) & frame["in_default"].to_numpy(dtype=bool),
+        "in_default",
+        "a default moves only municipal, money market, debt and preferred positions to (J)",
+    )
+    refuse(
+        ~of(_FUND_CLASSES) & frame["fund_assets"].notna().to_numpy(dtype=bool),
+        "fund_assets",
+        "only redeemable_fund and money_market_fund positions hold fund assets",
+    )
+    return errors
+
+
+DATE_COLUMNS: tuple[str, ...] = ("trade_date", "settlement_date")
+"""Trade and settlement date columns: a validated frame keeps them (with the settlement
+date's source, citation and note from `netcap.calendar.settlement.position_dates`) only when at
+least one row gives a date."""
+
+
+def option_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """Option column ``name`` of a validated frame, or its blank default if the frame has none.
+
+    A validated frame leaves out the `OPTION_COLUMNS` when no row is an option.
+    """
+    if name not in _OPTION_BLANKS:
+        raise KeyError(f"{name!r} is not one of the option columns {list(OPTION_COLUMNS)}")
+    if name in frame.columns:
+        return frame[name]
+    blank = _OPTION_BLANKS[name]
+    if name == "expiry":
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us]", name=name)
+    if isinstance(blank, float):
+        return pd.Series(blank, index=frame.index, dtype=float, name=name)
+    return pd.Series([blank] * len(frame), index=frame.index, dtype=object, name=name)
+
+
+def align_option_columns(*frames: pd.DataFrame) -> list[pd.DataFrame]:
+    """The frames, each given every option column if any of them has one.
+
+    For joining validated frames (a book and a trade) where only one holds options.
+    """
+    if not any(c in f.columns for f in frames for c in OPTION_COLUMNS):
+        return list(frames)
+    out = []
+    for f in frames:
+        missing = [c for c in OPTION_COLUMNS if c not in f.columns]
+        out.append(f.assign(**{c: option_column(f, c) for c in missing}) if missing else f)
+    return out
+
+
+def _validate_options(
+    frame: pd.DataFrame,
+    ids: pd.Series,
+    known: set[str],
+    as_of: date,
+    source: str,
+    row_offset: int,
+) -> list[RowError]:
+    """Check and convert the option columns in place (``listed`` is parsed with the flags).
+
+    Every option needs ``option_type``, ``strike``, ``underlying_price``, ``units``,
+    ``expiry`` and ``underlying``; other instruments may not carry them.  ``offsets``
+    must name another position of the book.
+    """
+    errors: list[RowError] = []
+    is_option = (frame["instrument"] == Instrument.OPTION.value).fillna(False).to_numpy(bool)
+
+    def flag(mask: np.ndarray, field: str, message: str) -> None:
+        for r in np.flatnonzero(mask):
+            errors.append(RowError(int(r) + row_offset, field, message, source))
+
+    kind = _clean(frame["option_type"], lower=True)
+    kind = kind.mask(kind == "")
+    has_kind = kind.notna().to_numpy(dtype=bool)
+    flag(
+        has_kind & ~kind.isin(["call", "put"]).fillna(False).to_numpy(dtype=bool),
+        "option_type",
+        "not one of ['call', 'put']",
+    )
+    frame["option_type"] = kind.astype(object).where(kind.notna(), None)
+    present = {"option_type": has_kind}
+    for col in ("strike", "underlying_price", "units"):
+        num = _numbers(frame[col]).astype(float)
+        blank = _blank(frame[col]).to_numpy(dtype=bool)
+        v = num.to_numpy()
+        flag(np.isnan(v) & ~blank, col, "not a number")
+        flag(np.isinf(v) | (np.isfinite(v) & (v > MAX_AMOUNT)), col, _TOO_LARGE)
+        flag(v < 0 if col != "units" else v <= 0, col, "negative" if col != "units" else "not > 0")
+        frame[col] = num
+        present[col] = ~blank
+    expiry, bad_expiry = _parse_dates(frame["expiry"])
+    blank_expiry = _blank(frame["expiry"]).to_numpy(dtype=bool)
+    flag(bad_expiry, "expiry", _NOT_A_DATE)
+    flag(
+        (expiry < pd.Timestamp(as_of)).fillna(False).to_numpy(dtype=bool),
+        "expiry",
+        f"expired before the as-of date {as_of.isoformat()}",
+    )
+    frame["expiry"] = expiry
+    present["expiry"] = ~blank_expiry
+    for col in ("underlying", "offsets"):
+        text = frame[col].astype("string").str.strip()
+        text = text.mask(text == "")
+        present[col] = text.notna().to_numpy(dtype=bool)
+        frame[col] = text.astype(object).where(text.notna(), None)
+    for col, has in present.items():
+        if col != "offsets":
+            flag(is_option & ~has, col, "required for an option position (15c3-1a)")
+        flag(~is_option & has, col, "only an option position carries this field")
+    offsets = frame["offsets"]
+    has_link = present["offsets"]
+    flag(
+        has_link & (offsets == ids).fillna(False).to_numpy(dtype=bool),
+        "offsets",
+        "names the position itself",
+    )
+    unknown = has_link & ~offsets.isin(known).to_numpy(dtype=bool)
+    for r in np.flatnonzero(unknown):
+        errors.append(
+            RowError(
+                int(r) + row_offset,
+                "offsets",
+                f"{offsets.iloc[r]!r} names no position in the book",
+                source,
+            )
+        )
+    return errors

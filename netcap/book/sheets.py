@@ -1,0 +1,313 @@
+"""Read the sheets of a book file into raw frames of text-or-number cells.
+
+Three containers hold the same sheets:
+
+* an ``.xlsx`` workbook, one worksheet per sheet;
+* a folder of ``.csv`` files, one file per sheet (``positions.csv``, ...);
+* a single ``.csv``, read as the ``positions`` sheet.
+
+Cells are returned as read (no type guessing beyond what the container does);
+validation happens later, where each error can name file, sheet, row and field.
+Row numbers are the spreadsheet's own: the header is row 1, data start at row 2.
+
+A formula cell of a workbook is read as the value it had when the workbook was last
+calculated and saved.  A formula with no saved value (openpyxl and some other tools
+write formulas without one, and a workbook never recalculated has none) is not read
+as blank: the cell is left empty and listed in `RawSheet.uncalculated`, so the
+loader reports it instead of letting the field take its default.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+
+from netcap.book.safety import (
+    _CONTROL,
+    MAX_TEXT,
+    InputLimits,
+    UnsafeFileError,
+    check_file,
+    text_problem,
+)
+
+__all__ = ["RawSheet", "read_sheets", "read_table"]
+
+HEADER_ROW = 1
+MAX_BLANK_RUN = 10_000
+"""Blank rows a workbook sheet may have between two rows of data.  A longer run is almost
+always a stray cell far below the data; it is refused rather than read as a million rows."""
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """One sheet as read: its data frame and where it came from."""
+
+    name: str
+    source: str
+    frame: pd.DataFrame
+    uncalculated: tuple[tuple[int, str], ...] = ()
+    """(spreadsheet row, column header) of each formula cell with no saved value."""
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        stripped = value.strip()
+        return stripped if stripped else None
+    if isinstance(value, float) and math.isnan(value):
+        return value
+    return value
+
+
+def _frame(header: list[object], rows: list[list[object]], where: str) -> pd.DataFrame:
+    names: list[str] = []
+    for i, h in enumerate(header):
+        name = "" if h is None else str(h).strip()
+        if not name:
+            if any(len(r) > i and r[i] is not None for r in rows):
+                raise UnsafeFileError(f"{where}: column {i + 1} has data but no header")
+            name = f"__blank_{i}"
+        if name in names:
+            raise UnsafeFileError(f"{where}: duplicate column header {name!r}")
+        names.append(name)
+    width = len(names)
+    for n, r in enumerate(rows):
+        if any(c is not None for c in r[width:]):
+            raise UnsafeFileError(
+                f"{where}: row {n + HEADER_ROW + 1} has data beyond the {width} headed columns"
+            )
+    padded = [(list(r) + [None] * width)[:width] for r in rows]
+    frame = pd.DataFrame(padded, columns=names, dtype=object)
+    return frame.drop(columns=[n for n in names if n.startswith("__blank_")])
+
+
+def _read_xlsx(path: Path, limits: InputLimits, skip: frozenset[str]) -> list[RawSheet]:
+    # Two views of the same file: saved values, and formulas (to tell a formula whose saved
+    # value is missing from a cell left blank).
+    # netcap opens the file itself: a workbook openpyxl fails to parse then leaves no
+    # handle open (its own handle stays open when load_workbook raises part way).
+    with path.open("rb") as values_fh, path.open("rb") as formulas_fh:
+        return _read_xlsx_sheets(path, values_fh, formulas_fh, limits, skip)
+
+
+def _read_xlsx_sheets(
+    path: Path,
+    values_fh: BinaryIO,
+    formulas_fh: BinaryIO,
+    limits: InputLimits,
+    skip: frozenset[str],
+) -> list[RawSheet]:
+    from openpyxl import load_workbook  # noqa: PLC0415 - heavy import, only when needed
+
+    workbook = load_workbook(values_fh, read_only=True, data_only=True)
+    formulas = load_workbook(formulas_fh, read_only=True, data_only=False)
+    try:
+        sheets = []
+        seen: dict[str, str] = {}
+        for ws, fs in zip(workbook.worksheets, formulas.worksheets, strict=True):
+            name = ws.title.strip().lower()
+            if name in seen:
+                raise UnsafeFileError(
+                    f"{path.name}: sheets {seen[name]!r} and {ws.title!r} have the same name "
+                    "once case and surrounding spaces are ignored; rename or remove one"
+                )
+            seen[name] = ws.title
+            if name in skip:
+                continue
+            # The <dimension> a sheet declares may be wrong (too small: cells outside it
+            # would be skipped; or stretched to XFD1048576 by one stray cell): ignore it
+            # and read the cells the sheet holds.  Rows absent from the file cost nothing.
+            ws.reset_dimensions()
+            fs.reset_dimensions()
+            value_rows = ws.iter_rows(values_only=True)
+            formula_rows = fs.iter_rows(values_only=True)
+            try:
+                rows_iter = zip(value_rows, formula_rows, strict=True)
+                first = next(rows_iter, None)
+                if first is None:
+                    continue
+                header = _trim(first[0])
+                where = f"{path.name}, sheet {ws.title!r}"
+                missing: list[tuple[int, int]] = []
+                rows: list[list[object]] = []
+                blank_run = 0
+                for number, (r, f) in enumerate(rows_iter, start=HEADER_ROW + 1):
+                    if not r and not f:  # a row absent from the file
+                        blank_run += 1
+                        continue
+                    for i, (value, formula) in enumerate(zip(r, f, strict=False)):
+                        if value is None and _is_formula(formula):
+                            missing.append((number, i))
+                    if all(c is None or (isinstance(c, str) and not c.strip()) for c in r):
+                        blank_run += 1  # kept only if a later row has data (interior blank rows)
+                        continue
+                    if blank_run > MAX_BLANK_RUN:
+                        raise UnsafeFileError(
+                            f"{where}: rows {number - blank_run} to {number - 1} are blank and "
+                            f"row {number} has data; delete the blank rows (or the stray cell)"
+                        )
+                    rows.extend([] for _ in range(blank_run))
+                    blank_run = 0
+                    _check_text(r, number, header, where)
+                    rows.append(_trim([_cell(c) for c in r]))
+                    if len(rows) > limits.max_rows:
+                        raise UnsafeFileError(f"{where}: more than {limits.max_rows:,} rows")
+                headed = list(header)
+                uncalculated = tuple((row, _header_name(headed, i)) for row, i in missing)
+                sheets.append(RawSheet(name, where, _frame(headed, rows, where), uncalculated))
+            finally:
+                # a sheet left part-read (an error, an empty sheet) still releases the part of
+                # the archive its rows were streamed from, so the file is closed with the book
+                value_rows.close()
+                formula_rows.close()
+        return sheets
+    finally:
+        workbook.close()
+        formulas.close()
+
+
+_LONG_LINE = re.compile(f"[^\\n]{{{MAX_TEXT + 1}}}")
+
+
+def _check_text(row: Sequence[object], number: int, header: list[object], where: str) -> None:
+    """Refuse a text cell netcap does not accept (`netcap.book.safety.text_problem`).
+
+    A cell holding JSON (``[`` or ``{`` first) may be longer than one text value: its
+    strings are checked one by one once parsed.
+    """
+    for i, c in enumerate(row):
+        if isinstance(c, str):
+            problem = text_problem(c)
+            if problem is not None and not (c.lstrip()[:1] in ("[", "{") and len(c) > MAX_TEXT):
+                name = _header_name(list(header), i)
+                raise UnsafeFileError(f"{where}: row {number}, column {name!r}: {problem}")
+
+
+def _trim(row: Sequence[object]) -> list[object]:
+    """A row without its trailing empty cells (a stray far cell leaves thousands)."""
+    end = len(row)
+    while end and row[end - 1] is None:
+        end -= 1
+    return list(row[:end])
+
+
+def _is_formula(value: object) -> bool:
+    """A formula as openpyxl reads it without saved values: ``=...`` text or a formula object."""
+    from openpyxl.worksheet.formula import (  # noqa: PLC0415 - with the other openpyxl import
+        ArrayFormula,
+        DataTableFormula,
+    )
+
+    if isinstance(value, ArrayFormula | DataTableFormula):
+        return True
+    return isinstance(value, str) and value.startswith("=") and len(value) > 1
+
+
+def _header_name(header: list[object], i: int) -> str:
+    name = "" if i >= len(header) or header[i] is None else str(header[i]).strip()
+    return name or f"column {i + 1}"
+
+
+def _read_csv(path: Path, name: str, limits: InputLimits) -> RawSheet:
+    check_file(path, limits)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            text = fh.read()
+        control = _CONTROL.search(text)
+        if control is not None:  # one scan of the file, not one per cell
+            line = text.count("\n", 0, control.start()) + 1
+            problem = text_problem(control.group())
+            raise UnsafeFileError(f"{path.name}: line {line}: {problem}")
+        # a cell over the text limit needs a line that long (one C scan finds out)
+        long_cells = _LONG_LINE.search(text) is not None
+        del text
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                raise UnsafeFileError(f"{path.name}: no header row")
+            rows: list[list[object]] = []
+            for r in reader:
+                if long_cells and any(len(c) > MAX_TEXT for c in r):
+                    _check_text(r, len(rows) + HEADER_ROW + 1, list(header), path.name)
+                rows.append([_cell(c) for c in r])
+                if len(rows) > limits.max_rows:
+                    raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
+    except UnicodeDecodeError as exc:
+        raise UnsafeFileError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
+    except csv.Error as exc:
+        raise UnsafeFileError(f"{path.name}: malformed CSV ({exc})") from None
+    while rows and all(c is None for c in rows[-1]):
+        rows.pop()
+    return RawSheet(name, path.name, _frame(list(header), rows, path.name))
+
+
+def read_sheets(
+    path: Path, limits: InputLimits | None = None, skip: frozenset[str] = frozenset()
+) -> dict[str, RawSheet]:
+    """Every sheet of a book file, keyed by lower-case sheet name.
+
+    Sheets named in ``skip`` (lower case) are not parsed: the reader's documentation
+    sheets, whose layout is free.
+    """
+    lim = limits or InputLimits()
+    if path.is_dir():
+        entries = sorted(path.iterdir())
+        # every file is a sheet or an error: 'liabilities.CSV' is read, 'notes.txt' refused
+        files = [f for f in entries if f.suffix.lower() == ".csv" and f.is_file()]
+        others = [f.name for f in entries if f not in files]
+        if others:
+            raise UnsafeFileError(
+                f"{path}: the folder holds {', '.join(repr(o) for o in others)}, which is "
+                "not a .csv sheet; a book folder holds only its sheets (move it out)"
+            )
+        if not files:
+            raise UnsafeFileError(f"{path}: folder holds no .csv sheets")
+        seen: dict[str, str] = {}
+        for f in files:
+            if f.stem.lower() in seen:
+                raise UnsafeFileError(
+                    f"{path}: files {seen[f.stem.lower()]!r} and {f.name!r} name the same "
+                    "sheet once case is ignored; rename or remove one"
+                )
+            seen[f.stem.lower()] = f.name
+        return {
+            f.stem.lower(): _read_csv(f, f.stem.lower(), lim)
+            for f in files
+            if f.stem.lower() not in skip
+        }
+    check_file(path, lim)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        try:
+            return {s.name: s for s in _read_xlsx(path, lim, skip)}
+        except UnsafeFileError:
+            raise
+        except Exception as exc:  # openpyxl/defusedxml/zipfile raise many types
+            kind = type(exc).__name__
+            raise UnsafeFileError(
+                f"{path.name}: unreadable or unsafe workbook ({kind}: {exc})"
+            ) from None
+    if suffix == ".csv":
+        return {"positions": _read_csv(path, "positions", lim)}
+    raise UnsafeFileError(f"{path}: unsupported book file type {suffix!r} (use .xlsx, .csv, .json)")
+
+
+def read_table(path: Path, limits: InputLimits | None = None) -> RawSheet:
+    """One CSV file read by the book readers' rules (size limits, UTF-8, every column
+    headed once, no row longer than its header), for inputs other than books."""
+    if path.suffix.lower() != ".csv":
+        raise UnsafeFileError(f"{path}: expected a .csv file")
+    return _read_csv(path, path.stem.lower(), limits or InputLimits())

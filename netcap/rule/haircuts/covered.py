@@ -1,0 +1,274 @@
+"""Covered futures: inventory deliverable against an open futures contract.
+
+17 CFR 240.15c3-1b(a)(3)(ix)(A) (Appendix B) takes no charge on inventory that
+is deliverable on a contract market and covered by an open futures contract.
+Inventory is a long position; the contract that covers it is a short futures
+position.  A futures row names the cash row deliverable against it in
+``deliverable_position``; the covered amount is the lesser of the two market
+values (several futures may cover one cash position, first come first served).
+
+A link in the other direction (long futures against a short cash position) is
+not "inventory covered by a futures contract": the link is reported as not
+eligible and both positions stay in the ordinary haircut computation.
+
+(ix)(A) covers only inventory *deliverable* against the contract.  When the
+futures row names its exchange contract (``futures_contract``: TU, FV, TY, UB
+...), the cash row's remaining term is checked against the contract's
+deliverable grade in ``haircut_tables/futures_deliverable.csv``; a cash row
+outside it is not cover, and a warning names both rows.  The exchanges measure
+remaining term from the first day of the delivery month; netcap measures it
+from the as-of date, that is it treats the as-of date as the first day of the
+delivery month (the nearby contract).  The original-term cap of a grade is
+checked only when the cash row gives both ``issue_date`` and ``maturity``.
+
+When no contract is named the user's link is accepted as given, but if the two
+rows' maturities fall in different categories of 15c3-1(c)(2)(vi)(A) a warning
+says that deliverability was not checked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from netcap.book.frame import BookError, RowError
+from netcap.book.model import Instrument, Side
+from netcap.rule.tables import Schedule, TableError
+
+__all__ = ["COVERED_CITATION", "UNCHECKED", "DeliverableGrade", "covered_values", "grades"]
+
+COVERED_CITATION = "15c3-1b(a)(3)(ix)(A)"
+UNCHECKED = "deliverability unchecked"
+"""Marker of the warning for a link accepted without a contract code."""
+
+
+class DeliverableGrade:
+    """One contract's deliverable grade: a window of remaining term, in months."""
+
+    def __init__(
+        self, code: str, lower: float, upper: float, upper_inclusive: bool, original_max: float
+    ) -> None:
+        self.code = code
+        self.lower = lower
+        self.upper = upper
+        self.upper_inclusive = upper_inclusive
+        self.original_max = original_max
+
+    def holds(self, months: float) -> bool:
+        """True when a remaining term of ``months`` is inside the window."""
+        if not months >= self.lower:  # also False for NaN
+            return False
+        return months <= self.upper if self.upper_inclusive else months < self.upper
+
+    def describe(self) -> str:
+        """The window in words, e.g. ``21-25 months remaining``."""
+        top = "" if np.isinf(self.upper) else f"{self.upper:g}"
+        shut = "]" if self.upper_inclusive else ")"
+        text = f"[{self.lower:g}, {top or 'inf'}{shut} months remaining"
+        if np.isfinite(self.original_max):
+            text += f", original term at most {self.original_max:g} months"
+        return text
+
+
+def grades(schedule: Schedule) -> dict[str, DeliverableGrade]:
+    """Deliverable grades by contract code and alias (``futures_deliverable`` rows in force)."""
+    out: dict[str, DeliverableGrade] = {}
+    for rec in schedule.rows.to_dict("records"):
+        code = str(rec["key"]).strip().upper()
+        flag = str(rec.get("upper_inclusive", "")).strip().lower()
+        if flag not in ("true", "false"):
+            raise TableError(
+                f"futures_deliverable row {code!r}: field 'upper_inclusive': {flag!r} is not "
+                "true or false"
+            )
+        cap = str(rec.get("original_term_max", "") or "").strip()
+        try:
+            original_max = float(cap) if cap else np.inf
+        except ValueError:
+            raise TableError(
+                f"futures_deliverable row {code!r}: field 'original_term_max': {cap!r} is not "
+                "a number of months"
+            ) from None
+        grade = DeliverableGrade(
+            code, float(rec["lower"]), float(rec["upper"]), flag == "true", original_max
+        )
+        for name in [code, *str(rec.get("aliases", "") or "").upper().split()]:
+            out[name] = grade
+    return out
+
+
+def _original_months(issued: object, matures: object) -> float:
+    """Complete months from issue to maturity (NaN unless both dates are known)."""
+    if issued is None or matures is None:
+        return float("nan")
+    a, b = pd.Timestamp(str(issued)), pd.Timestamp(str(matures))
+    if pd.isna(a) or pd.isna(b):
+        return float("nan")
+    return float((b.year - a.year) * 12 + (b.month - a.month) - (1 if b.day < a.day else 0))
+
+
+def _check_contracts(
+    frame: pd.DataFrame, table: dict[str, DeliverableGrade]
+) -> list[DeliverableGrade | None]:
+    """Grade of each row's ``futures_contract`` (None where blank); unknown codes are errors."""
+    codes = frame["futures_contract"].to_numpy(dtype=object)
+    rows = frame["row"].to_numpy() if "row" in frame.columns else np.arange(len(frame))
+    out: list[DeliverableGrade | None] = [None] * len(frame)
+    errors = []
+    for i in np.flatnonzero(pd.notna(codes)):
+        grade = table.get(str(codes[i]).strip().upper())
+        if grade is None:
+            errors.append(
+                RowError(
+                    int(rows[i]),
+                    "futures_contract",
+                    f"{codes[i]!r} is not a contract of the deliverable-grade table "
+                    f"(known on this date: {', '.join(sorted(table))})",
+                )
+            )
+        out[i] = grade
+    if errors:
+        raise BookError(errors)
+    return out
+
+
+def covered_values(
+    frame: pd.DataFrame,
+    deliverable: Schedule | None = None,
+    government: Schedule | None = None,
+) -> tuple[np.ndarray, list[str]]:
+    """Covered amount of each row (absolute dollars), and a note per row.
+
+    The note is empty for rows without a link, names the covering futures or the
+    covered inventory where cover applies, and says why where a link is not
+    eligible.  ``deliverable`` (the ``futures_deliverable`` table) is needed when
+    a row names a ``futures_contract``; ``government`` (the (c)(2)(vi)(A) table)
+    lets an unchecked link between rows of different categories be flagged.
+    """
+    n = len(frame)
+    covered = np.zeros(n)
+    notes = [""] * n
+    link = frame["deliverable_position"].to_numpy(dtype=object)
+    futs = np.flatnonzero(pd.notna(link))
+    if len(futs) == 0:
+        return covered, notes
+    ids = frame["id"].to_numpy(dtype=object)
+    # hash the few link targets and probe the ids, not the other way round
+    targets = pd.Index(pd.unique(link[futs].astype(str)))
+    hit = targets.get_indexer(ids)
+    found = np.flatnonzero(hit >= 0)
+    row_of_target = np.full(len(targets), -1, dtype=np.int64)
+    row_of_target[hit[found]] = found
+    cash = row_of_target[targets.get_indexer(link[futs].astype(str))]
+    values = frame["market_value"].to_numpy(dtype=float)
+    sides = frame["side"].to_numpy()
+    instruments = frame["instrument"].to_numpy()
+    classes = frame["security_class"].to_numpy()
+    not_cash = instruments[cash] != Instrument.CASH.value
+    other_class = ~not_cash & (classes[cash] != classes[futs])
+    wrong_side = (
+        ~not_cash
+        & ~other_class
+        & ~((sides[futs] == Side.SHORT.value) & (sides[cash] == Side.LONG.value))
+    )
+    ok = ~(not_cash | other_class | wrong_side)
+    months = frame["months_to_maturity"].to_numpy(dtype=float)
+    contract: list[DeliverableGrade | None] = [None] * n
+    if "futures_contract" in frame.columns and frame["futures_contract"].notna().any():
+        if deliverable is None:
+            raise ValueError("a row names a futures_contract: pass the futures_deliverable table")
+        contract = _check_contracts(frame, grades(deliverable))
+    undeliverable = np.zeros(len(futs), dtype=bool)
+    why_not: dict[int, str] = {}
+    for q in np.flatnonzero(ok).tolist():
+        f, c = int(futs[q]), int(cash[q])
+        grade = contract[f]
+        if grade is None:
+            continue
+        if not grade.holds(months[c]):
+            why_not[q] = (
+                f"{ids[c]!r} ({months[c] / 12:.4g} years to maturity) is not deliverable "
+                f"into {grade.code} ({grade.describe()})"
+            )
+        elif "issue_date" in frame.columns and "maturity" in frame.columns:
+            original = _original_months(frame["issue_date"].iat[c], frame["maturity"].iat[c])
+            if original > grade.original_max:
+                why_not[q] = (
+                    f"{ids[c]!r} (original term {original:g} months) is not deliverable "
+                    f"into {grade.code} ({grade.describe()})"
+                )
+        undeliverable[q] = q in why_not
+    ok &= ~undeliverable
+    for q in np.flatnonzero(~ok).tolist():
+        f, c = int(futs[q]), int(cash[q])
+        if not_cash[q]:
+            why = "the deliverable position is not a cash position"
+        elif other_class[q]:
+            why = f"deliverable class {classes[c]!r} differs from the contract's {classes[f]!r}"
+        elif undeliverable[q]:
+            why = why_not[q]
+        else:
+            why = "cover applies to long inventory against a short futures contract"
+        notes[f] = f"link to {ids[c]!r} not eligible for {COVERED_CITATION}: {why}"
+        if undeliverable[q]:
+            notes[f] = f"{ids[f]!r}: {notes[f]}"
+    unchecked = _unchecked(frame, futs[ok], cash[ok], contract, months, government)
+    # first come first served: the contracts covering one cash row take its value
+    # in row order; each takes the lesser of its value and what is left
+    f_ok, c_ok = futs[ok], cash[ok]
+    order = np.argsort(c_ok, kind="stable")
+    f_ok, c_ok = f_ok[order], c_ok[order]
+    fv = values[f_ok]
+    amount = np.minimum(values[c_ok], fv)
+    start = np.r_[True, c_ok[1:] != c_ok[:-1]] if len(c_ok) else np.zeros(0, dtype=bool)
+    # a cash row covered by several contracts: walk them in order (rare, exact)
+    for k in np.flatnonzero(~start):
+        if start[k - 1]:
+            left = values[c_ok[k - 1]] - amount[k - 1]
+        amount[k] = min(left, fv[k])
+        left -= amount[k]
+    np.add.at(covered, f_ok, amount)
+    np.add.at(covered, c_ok, amount)
+    for f, c, a in sorted(zip(f_ok.tolist(), c_ok.tolist(), amount.tolist(), strict=True)):
+        notes[f] = f"covers {ids[c]!r} for {a:,.2f}"
+        if f in unchecked:
+            notes[f] += f"; {unchecked[f]}"
+        prior = notes[c] + "; " if notes[c] else ""
+        notes[c] = f"{prior}covered by {ids[f]!r} for {a:,.2f}"
+    return covered, notes
+
+
+def _unchecked(
+    frame: pd.DataFrame,
+    futs: np.ndarray,
+    cash: np.ndarray,
+    contract: list[DeliverableGrade | None],
+    months: np.ndarray,
+    government: Schedule | None,
+) -> dict[int, str]:
+    """Warnings for links without a contract code whose legs sit in different (A) categories."""
+    if government is None or len(futs) == 0 or "category" not in government.rows.columns:
+        return {}
+    category = government.column("category")
+    ids = frame["id"].to_numpy(dtype=object)
+    classes = frame["security_class"].to_numpy(dtype=object)
+    has_contract = np.array([contract[f] is not None for f in futs.tolist()], dtype=bool)
+    dated = np.isin(classes[futs], ("government", "agency"))
+    keep = ~has_contract & dated
+    f_k, c_k = futs[keep], cash[keep]
+    # one bucket lookup for every leg at once
+    where_f = government.bucket_index(months[f_k].astype(float))
+    where_c = government.bucket_index(months[c_k].astype(float))
+    known = (where_f >= 0) & (where_c >= 0)
+    cats = np.asarray(category).astype(str)
+    cat_f = cats[np.maximum(where_f, 0)]
+    cat_c = cats[np.maximum(where_c, 0)]
+    out: dict[int, str] = {}
+    for k in np.flatnonzero(known & (cat_f != cat_c)).tolist():
+        f, c = int(f_k[k]), int(c_k[k])
+        out[f] = (
+            f"{ids[f]!r} covers {ids[c]!r} with no futures_contract given: "
+            f"{UNCHECKED}, and the legs' maturities fall in different categories of "
+            f"15c3-1(c)(2)(vi)(A) ({cat_f[k]} and {cat_c[k]})"
+        )
+    return out
