@@ -285,6 +285,12 @@ def _pretrade_row(n: int) -> list[dict[str, Any]]:
     ]
 
 
+def _import_rows(repeat: int) -> list[dict[str, Any]]:
+    from benchmarks import bench_imports  # noqa: PLC0415
+
+    return bench_imports.rows(repeat)
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
     cols = ("figure", "value", "target", "met")
     width = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
@@ -318,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += _memory_row(max(sizes))
     rows += _memory_row(max(sizes), options=False)
     rows += _pretrade_row(max(sizes))
+    rows += _import_rows(repeat)
     print_table(rows)
     return 0
 

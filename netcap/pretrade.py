@@ -173,9 +173,9 @@ class PreTradeResult:
         return self.excess_after >= 0 and not self.flags_added
 
     def _repr_html_(self) -> str:
-        from netcap.report.notebook import pretrade_html  # noqa: PLC0415 (display only)
+        from netcap.display import to_html  # noqa: PLC0415 (display only)
 
-        return pretrade_html(self)
+        return to_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (dollars unrounded; round for display)."""

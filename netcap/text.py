@@ -6,7 +6,6 @@ shows their names (``aggregate indebtedness standard``).
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 
 __all__ = ["DEFAULT_WIDTH", "human", "output_width", "plural", "table", "wrap"]
@@ -52,6 +51,8 @@ def human(identifier: str) -> str:
 def output_width(asked: int | None) -> int:
     """Columns to lay text out in: ``asked`` (``--width``), else the terminal's, else 120."""
     if asked is None:
+        import shutil  # noqa: PLC0415 (10 ms with its archive modules; only for text output)
+
         asked = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
     return max(MIN_WIDTH, asked)
 

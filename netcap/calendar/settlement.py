@@ -45,18 +45,23 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
 
-import holidays
 import numpy as np
 import pandas as pd
 
 from netcap.book.model import SecurityClass
 from netcap.rule.tables import load_schedule, table_dir
 
+if TYPE_CHECKING:
+    import holidays
+
 __all__ = [
     "CLEARING_OPEN_CLOSURES",
     "CYCLE_TABLE",
     "EXCEPTION_TABLE",
+    "HOLIDAYS_FILE",
     "RULE_CLASSES",
     "Calendar",
     "CycleError",
@@ -68,7 +73,9 @@ __all__ = [
     "business_days_between",
     "calendar_days",
     "calendar_for",
+    "computed_holidays",
     "cycle_for",
+    "holidays_file_text",
     "holidays_of",
     "is_business_day",
     "next_business_day",
@@ -150,18 +157,34 @@ def _check_class(security_class: str) -> str:
     return cls
 
 
+HOLIDAYS_FILE = "data/settlement_holidays.csv"
+"""Every calendar's weekday non-settlement days, 2000-2080, in the package (``calendar,date``).
+
+Written from the ``holidays`` package by ``python -m netcap.calendar.settlement``, which
+tests/test_settlement_holidays.py compares with the file, so that a computation reads
+some three thousand dates instead of importing the package's 300-odd market and
+country modules (a third of a second, every run).
+"""
+
+
 def _weekday_dates(h: holidays.HolidayBase) -> set[date]:
     return {d for d in h if d.weekday() < 5}
 
 
 def _good_fridays(years: range) -> set[date]:
+    import holidays  # noqa: PLC0415 (only to write HOLIDAYS_FILE)
+
     nyse = holidays.financial_holidays("NYSE", years=years)
     return {d for d, name in nyse.items() if "Good Friday" in name}
 
 
-@cache
-def holidays_of(calendar: Calendar | str) -> tuple[date, ...]:
-    """Weekday non-settlement days of ``calendar``, sorted, for 2000-2080."""
+def computed_holidays(calendar: Calendar | str) -> tuple[date, ...]:
+    """Weekday non-settlement days of ``calendar``, sorted, for 2000-2080, from ``holidays``.
+
+    The source of `HOLIDAYS_FILE`; `holidays_of` reads the file.
+    """
+    import holidays  # noqa: PLC0415 (only to write HOLIDAYS_FILE)
+
     cal = Calendar(calendar)
     years = range(FIRST_YEAR, LAST_YEAR + 1)
     fed = _weekday_dates(holidays.financial_holidays("XFED", years=years))
@@ -174,6 +197,29 @@ def holidays_of(calendar: Calendar | str) -> tuple[date, ...]:
     else:
         days = nyse | fed
     return tuple(sorted(days))
+
+
+def holidays_file_text() -> str:
+    """`HOLIDAYS_FILE` as `computed_holidays` gives it today."""
+    rows = ["calendar,date"]
+    for cal in Calendar:
+        rows += [f"{cal.value},{d.isoformat()}" for d in computed_holidays(cal)]
+    return "\n".join(rows) + "\n"
+
+
+@cache
+def _holidays_file() -> dict[Calendar, tuple[date, ...]]:
+    text = resources.files("netcap").joinpath(HOLIDAYS_FILE).read_text("utf-8")
+    days: dict[Calendar, list[date]] = {cal: [] for cal in Calendar}
+    for line in text.splitlines()[1:]:
+        cal, day = line.split(",")
+        days[Calendar(cal)].append(date.fromisoformat(day))
+    return {cal: tuple(sorted(d)) for cal, d in days.items()}
+
+
+def holidays_of(calendar: Calendar | str) -> tuple[date, ...]:
+    """Weekday non-settlement days of ``calendar``, sorted, for 2000-2080 (`HOLIDAYS_FILE`)."""
+    return _holidays_file()[Calendar(calendar)]
 
 
 @cache
@@ -626,3 +672,10 @@ def position_dates(
         },
         errors=errors,
     )
+
+
+# python -m netcap.calendar.settlement > netcap/data/settlement_holidays.csv
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(holidays_file_text())

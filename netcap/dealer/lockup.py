@@ -113,15 +113,9 @@ class LockupResult:
         return out
 
     def _repr_html_(self) -> str:
-        from netcap.report.notebook import frame_html  # noqa: PLC0415 (display only)
+        from netcap.display import to_html  # noqa: PLC0415 (display only)
 
-        s = self.summary()
-        table = frame_html(self.frame())
-        return (
-            f"<div><b>Capital lock-up ({CITATION}), policy {self.policy}</b>: peak "
-            f"${s['peak_separate']:,.0f} across entities vs ${s['peak_consolidated']:,.0f} "
-            f"consolidated ({s['peak_ratio']:.2f}x)</div>" + table
-        )
+        return to_html(self)
 
 
 def _days(index: pd.Index) -> list[date]:

@@ -150,9 +150,9 @@ class Combination:
         return pd.DataFrame(rows)
 
     def _repr_html_(self) -> str:
-        from netcap.report.notebook import combination_html  # noqa: PLC0415 (display only)
+        from netcap.display import to_html  # noqa: PLC0415 (display only)
 
-        return combination_html(self)
+        return to_html(self)
 
 
 def merged_positions(

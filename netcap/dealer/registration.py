@@ -323,9 +323,9 @@ class RegistrationAnalysis:
         return out
 
     def _repr_html_(self) -> str:
-        from netcap.report.notebook import analysis_html  # noqa: PLC0415 (display only)
+        from netcap.display import to_html  # noqa: PLC0415 (display only)
 
-        return analysis_html(self)
+        return to_html(self)
 
     def __str__(self) -> str:
         at = self.at()

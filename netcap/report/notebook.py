@@ -1,25 +1,32 @@
-"""HTML views for notebooks (``_repr_html_``) of analyses, sweeps and combinations."""
+"""HTML views for notebooks of analyses, sweeps, combinations and computations.
+
+Each view is registered with `netcap.display.to_html`, which the results' ``_repr_html_``
+call: the views depend on the results, never the reverse.
+"""
 
 from __future__ import annotations
 
 import html
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from netcap.dealer.lockup import CITATION as LOCKUP_CITATION
+from netcap.dealer.lockup import LockupResult
+from netcap.dealer.portfolio import Combination
+from netcap.dealer.registration import CITATIONS, RegistrationAnalysis
+from netcap.display import to_html
+from netcap.pretrade import PreTradeResult
+from netcap.rule.computation import NetCapitalResult
 from netcap.text import human
 
 if TYPE_CHECKING:
-    from netcap.dealer.portfolio import Combination
-    from netcap.dealer.registration import RegistrationAnalysis
-    from netcap.pretrade import PreTradeResult
-    from netcap.rule.computation import NetCapitalResult
+    import pandas as pd
 
 __all__ = [
     "MAX_ROWS",
     "analysis_html",
     "combination_html",
     "frame_html",
+    "lockup_html",
     "net_capital_html",
     "pretrade_html",
 ]
@@ -56,8 +63,6 @@ def _table(rows: list[tuple[str, str, str]], head: tuple[str, str, str]) -> str:
 
 def analysis_html(a: RegistrationAnalysis) -> str:
     """One strategy: requirements at its P, the limit, the crossovers."""
-    from netcap.dealer.registration import CITATIONS  # noqa: PLC0415
-
     at = a.at()
     rows = [
         ("haircut", _money(at.haircut), "15c3-1(c)(2)(vi)"),
@@ -168,3 +173,21 @@ def pretrade_html(r: PreTradeResult) -> str:
         f"({html.escape(r.method)})"
     )
     return f"<div>{title}{_table(rows, ('', 'before → after', 'change'))}</div>"
+
+
+def lockup_html(r: LockupResult) -> str:
+    """The lock-up's peaks, separate against consolidated, over its (cut) daily table."""
+    s = r.summary()
+    table = frame_html(r.frame())
+    return (
+        f"<div><b>Capital lock-up ({LOCKUP_CITATION}), policy {r.policy}</b>: peak "
+        f"${s['peak_separate']:,.0f} across entities vs ${s['peak_consolidated']:,.0f} "
+        f"consolidated ({s['peak_ratio']:.2f}x)</div>" + table
+    )
+
+
+to_html.register(RegistrationAnalysis, analysis_html)
+to_html.register(Combination, combination_html)
+to_html.register(NetCapitalResult, net_capital_html)
+to_html.register(PreTradeResult, pretrade_html)
+to_html.register(LockupResult, lockup_html)

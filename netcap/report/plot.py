@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from netcap.dealer.portfolio import Combination
-from netcap.dealer.registration import RegistrationAnalysis
 from netcap.money import round_percent
+
+if TYPE_CHECKING:  # plots depend on the results they draw, only for their types
+    from netcap.dealer.portfolio import Combination
+    from netcap.dealer.registration import RegistrationAnalysis
 
 __all__ = [
     "default_grid",

@@ -220,9 +220,9 @@ class NetCapitalResult:
         return _to_dict(self)
 
     def _repr_html_(self) -> str:
-        from netcap.report.notebook import net_capital_html  # noqa: PLC0415 (display only)
+        from netcap.display import to_html  # noqa: PLC0415 (display only)
 
-        return net_capital_html(self)
+        return to_html(self)
 
 
 def _join_frames(given: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
