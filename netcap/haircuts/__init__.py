@@ -29,6 +29,7 @@ import pandas as pd
 
 from netcap.haircuts.canadian import canadian_haircut
 from netcap.haircuts.concentration import CONCENTRATION_CITATION, concentration_add_on
+from netcap.haircuts.concentration_options import make_room
 from netcap.haircuts.covered import UNCHECKED, covered_values
 from netcap.haircuts.debt import HEDGE_CITATION, debt_haircut, find_hedges
 from netcap.haircuts.detail import DETAIL_COLUMNS, ParagraphHaircut, build_detail, empty_detail
@@ -506,9 +507,11 @@ def compute_haircuts(
         base,
         as_of,
         load_schedule("concentration", as_of),
+        taken=(detail["add_on_paragraph"] != "").to_numpy(dtype=bool),
     )
     if (add_on > 0).any():
         hit = add_on > 0
+        detail = make_room(detail, hit)
         detail.loc[hit, "add_on_paragraph"] = CONCENTRATION_CITATION
         detail.loc[hit, "add_on_charge"] = add_on[hit]
         worksheets["concentration"] = sheet
