@@ -38,7 +38,8 @@ bases, and so every (M) issue's threshold: it is handled by a full recompute
 (``method="full"``).  Every other trade leaves both bases where they are.
 Option trades (Appendix A, 15c3-1a) take the full recompute too: an option's
 charge carries the (b)(2)(ii) add-on and may pair with other rows through
-``offsets``, which no pool keeps.
+``offsets``, which no pool keeps.  So does a trade in an issue the book holds
+options on: (M)(1) counts the options in the issue's position.
 
 Links between positions (covered futures through ``deliverable_position``,
 (F)(2) hedges through ``hedge_with``, option pairs through ``offsets``) and the
@@ -363,6 +364,9 @@ class PreTradeState:
         self._cat_ids = np.unique(cats)
         self._gov_cat = np.searchsorted(self._cat_ids, cats)
         self._conc = load_schedule("concentration", on)
+        # (M)(1): issues the book holds options on; their (M) position includes the
+        # options, which no pool keeps, so a trade in one is recomputed in full
+        self._option_issues = _option_issues(self._frame)
         self._f1 = load_schedule("nonconvertible_debt", on)
         self._muni = load_schedule("municipal", on)
         # scalar copies for the fast prepare
@@ -1169,6 +1173,7 @@ class PreTradeState:
             row.fut_citation
             or stage(row.paragraph) != SECURITIES
             or row.paragraph.startswith(OPTIONS_PREFIX)
+            or (bool(row.m_issue) and row.m_issue in self._option_issues)
         ):
             # moves tentative net capital or the (M) base (every issue's threshold
             # changes), or is an Appendix A option, whose charge carries the (b)(2)(ii)
@@ -1406,3 +1411,11 @@ _KEY_FIELDS = tuple(
         "years_to_maturity",
     )
 )
+
+
+def _option_issues(frame: pd.DataFrame) -> frozenset[str]:
+    """The issues (``underlying``) of the option rows of ``frame`` ((M)(1) counts them)."""
+    if "underlying" not in frame.columns:
+        return frozenset()
+    opt = frame["instrument"].to_numpy(dtype=object) == "option"
+    return frozenset(str(u) for u in frame["underlying"].to_numpy(dtype=object)[opt])

@@ -46,6 +46,18 @@ HAND: dict[tuple[str, str], float] = {
     + 0.15 * (300_000 - 0.10 * 1_000_000),
     # (J)(2) exempts a called security; (M)(2) excepts (J)'s first proviso: nothing.
     ("m-concentration", "A called security stays outside (M)"): 0.0,
+    # (M)(1) options: held calls on 2,000 shares at 50 add 100,000 long to the 200,000 stock;
+    # (M) 15% above max(10% of 1mm, 10,000, 500 x 50); (J) 15% of the stock; (C) 50% of 3,000.
+    ("m-concentration", "(M)(1): held calls on the issue count in its position"): 0.15
+    * (200_000 + 2_000 * 50 - max(0.10 * 1_000_000, 10_000, 500 * 50))
+    + 0.15 * 200_000
+    + 0.50 * 3_000,
+    # written calls on 5,000 shares at 60, at the money: (M) 15% x (300,000 - 100,000);
+    # (b)(2)(iii)(A) 15% x 300,000 (otm 0, above the floors); (ii)(A) time value 15,000 back.
+    ("m-concentration", "(M)(1): written calls alone, no stock"): 0.15
+    * (5_000 * 60 - max(0.10 * 1_000_000, 10_000, 500 * 60))
+    + max(0.15 * 5_000 * 60, 250 * 50, 0.5 * 0.15 * 5_000 * 60)
+    - 15_000,
     # (c)(2)(vii): 100% of each carrying value.
     ("vii-no-ready-market", "Restricted stock, long and short"): 1_000 + 300,
     # (c)(2)(iv): deducted in full.

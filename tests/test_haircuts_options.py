@@ -413,7 +413,8 @@ def test_options_report_under_appendix_a_and_limitations_are_declared() -> None:
     groups = {haircut_group(p) for p in r.by_paragraph["paragraph"]}
     assert groups == {"15c3-1a"}
     assert "15c3-1a(b)(1)" in LIMITATIONS
-    assert "15c3-1(c)(2)(vi)(M)" in LIMITATIONS
+    # (M)(1)'s options are counted now (netcap.rule.haircuts.concentration_options)
+    assert "15c3-1(c)(2)(vi)(M)" not in LIMITATIONS
 
 
 # --- property ------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ Random books are drawn by hypothesis over every class the engine charges, with
 maturities on and between bucket edges, long and short sides, covered and
 uncovered futures and concentrated issues; the synthetic 10k book of the
 benchmarks is checked too, without its option rows (the reference does not
-model Appendix A).  Totals are compared in total and by citation.
+model Appendix A).  Totals are compared in total and by citation.  Books with
+options on the issues they hold are compared on (M), where options count in the
+issue's position ((M)(1)), and on (J).
 """
 
 from __future__ import annotations
@@ -261,3 +263,65 @@ def test_synthetic_10k_book_agrees_with_reference() -> None:
     raw = synthetic_frame(10_000, seed=3, options=False)  # the reference has no Appendix A
     gross = float(np.asarray(raw["market_value"], dtype=float).sum())
     _compare(raw, round(0.04 * gross, 2))
+
+
+_PRICES = {"A0": 20.0, "A1": 50.0, "A2": 120.0, "A3": 75.0}
+
+
+@st.composite
+def option_books(draw: st.DrawFn) -> tuple[pd.DataFrame, float]:
+    """Equity issues A0-A2 held long or short, and listed options on A0-A3 (A3: options only)."""
+    rows: list[dict[str, Any]] = []
+    for i in range(draw(st.integers(0, 6))):
+        issue = draw(st.sampled_from(["A0", "A1", "A2"]))
+        qty = draw(st.sampled_from([100, 2_000, 10_000, 40_000]))
+        rows.append(
+            {
+                "id": f"s{i}",
+                "security_class": "equity",
+                "side": draw(st.sampled_from(["long", "long", "short"])),
+                "quantity": qty,
+                "market_value": qty * _PRICES[issue],
+                "security_id": issue,
+            }
+        )
+    for i in range(draw(st.integers(1, 6))):
+        issue = draw(st.sampled_from(list(_PRICES)))
+        price = _PRICES[issue]
+        units = 100 * draw(st.sampled_from([1, 20, 100, 400]))
+        rows.append(
+            {
+                "id": f"o{i}",
+                "security_class": "equity",
+                "instrument": "option",
+                "side": draw(st.sampled_from(["long", "short"])),
+                "option_type": draw(st.sampled_from(["call", "put"])),
+                "strike": price * draw(st.sampled_from([0.9, 1.0, 1.1])),
+                "underlying_price": price,
+                "units": units,
+                "market_value": round(0.05 * units * price, 2),
+                "listed": True,
+                "expiry": AS_OF + timedelta(days=60),
+                "underlying": issue,
+            }
+        )
+    net_worth = draw(st.sampled_from([2e5, 1e6, 5e6]))
+    return pd.DataFrame.from_records(rows, columns=list(COLUMNS)), net_worth
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(option_books())
+def test_options_in_the_concentration_position_agree_with_reference(
+    book: tuple[pd.DataFrame, float],
+) -> None:
+    raw, net_worth = book
+    frame = validate_frame(raw, AS_OF)
+    result = netcap.compute(
+        Book(as_of=AS_OF, balance_sheet=BalanceSheet(net_worth=net_worth)), positions=frame
+    )
+    _, by_cite = reference_haircuts(raw.to_dict("records"), AS_OF, net_worth)
+    by = result.haircuts.by_paragraph
+    engine = dict(zip(by["paragraph"], by["charge"], strict=True))
+    for cite in ("15c3-1(c)(2)(vi)(M)", "15c3-1(c)(2)(vi)(J)"):
+        a, b = engine.get(cite, 0.0), by_cite.get(cite, 0.0)
+        assert abs(a - b) < 1.0, (cite, a, b)

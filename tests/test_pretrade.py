@@ -630,6 +630,52 @@ def test_an_option_trade_is_checked_by_a_full_recompute() -> None:
     assert out.haircuts_after == pytest.approx(15_000.0)
 
 
+def test_a_trade_in_an_issue_the_book_holds_options_on_is_a_full_recompute() -> None:
+    # (M)(1) counts options on the issue in its position, which no pool keeps.
+    # Book: 4,000 XYZ at 50 = 200,000 long and held calls on 2,000 XYZ (100,000 long).
+    # Buying 1,000 more shares (50,000): position 250,000 + 100,000 = 350,000; threshold
+    # max(10% x 1,000,000, 10,000, 500 x 50) = 100,000; (M) 15% x 250,000 = 37,500;
+    # (J) 15% x 250,000 = 37,500; the calls' (b)(2)(iii)(C) 50% x 3,000 = 1,500:
+    # haircuts 76,500, net capital 923,500.
+    stock = Position(
+        id="stk",
+        security_class="equity",
+        side="long",
+        quantity=4_000,
+        price=50.0,
+        security_id="XYZ",
+    )
+    calls = Position(
+        id="c1",
+        security_class="equity",
+        instrument="option",
+        side="long",
+        market_value=3_000.0,
+        option_type="call",
+        strike=50.0,
+        underlying_price=50.0,
+        units=2_000.0,
+        listed=True,
+        expiry=date(2024, 9, 20),
+        underlying="XYZ",
+    )
+    more = Position(
+        id="more",
+        security_class="equity",
+        side="long",
+        quantity=1_000,
+        price=50.0,
+        security_id="XYZ",
+    )
+    state = PreTradeState(_book((stock, calls)))
+    r = state.check(more)
+    assert r.method == "full"
+    assert r.haircuts_after == pytest.approx(76_500.0)
+    assert r.net_capital_after == pytest.approx(923_500.0)
+    full = compute(_book((stock, calls, more)))
+    assert r.net_capital_after == pytest.approx(full.net_capital)
+
+
 def test_unregistered_covered_commodity_inventory_matches_compute() -> None:
     # Appendix B (a)(3)(ix)(B): 1mm of gold covered by a 1mm short future but not registered
     # as deliverable takes 5% x 1,000,000 = 50,000, in the pre-trade state as in compute.

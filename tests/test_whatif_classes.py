@@ -144,6 +144,9 @@ def test_fund_and_option_legs() -> None:
         },
         P=1_000_000.0,
         market_maker_eligible=False,
+        # (M)(1) counts options on an issue in its position, so an option leg, like an
+        # equity leg, needs the (M) base; a large one keeps (M) out of this test
+        net_capital_before_haircuts=NO_CONCENTRATION,
     )
     detail = analyze(s).haircuts.detail.set_index("id")
     # (D)(3) debt fund: 9% of $1mm = 90,000

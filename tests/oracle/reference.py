@@ -11,7 +11,10 @@ paragraph split over its positions the way the engine documents its detail
 to each position's gross charge), so totals by citation compare.
 
 Scope: the default elections (no (A)(2), (A)(3), (A)(5); no (F)(2) hedges, no
-(L) reductions; futures membership "other", no account equity).
+(L) reductions; futures membership "other", no account equity).  Options are
+not charged here (Appendix A is not modelled): an option row only counts in
+the (M) position of its underlying's issue, at units x underlying price, long
+for a held call or written put, short otherwise ((M)(1)).
 """
 
 from __future__ import annotations
@@ -206,7 +209,9 @@ def reference_haircuts(
         cls, default = p["cls"], _flag(p.get("in_default"), False)
         credit = _flag(p.get("minimal_credit_risk"), None)
         ready = _flag(p.get("ready_market"), True)
-        if p["inst"] == "future":
+        if p["inst"] == "option":
+            p["route"] = "OPT"  # Appendix A is not modelled here; the option counts in (M)
+        elif p["inst"] == "future":
             p["route"] = "A" if cls in ("government", "agency") else "FUT"
         elif not ready or cls == "no_ready_market":
             p["route"] = "VII"
@@ -459,19 +464,41 @@ def _concentration(pos: list[Row], as_of: date, ncbh: float) -> float:
             continue
         sid = p.get("security_id")
         issues[p["id"] if _blank(sid) else str(sid)].append(p)
+    # (M)(1) "including any option written, endorsed or held to purchase or sell securities
+    # of such a single class or series": the option counts in its underlying's issue at the
+    # value of the shares it covers; a held call or written put is long, the others short
+    for p in pos:
+        if p["inst"] != "option":
+            continue
+        covers = float(p["units"]) * float(p["underlying_price"])
+        is_call = str(p["option_type"]).strip().lower() == "call"
+        long_exposure = (p["sign"] > 0) == is_call
+        issues[str(p["underlying"])].append(
+            {
+                "option": True,
+                "cls": p["cls"],
+                "sign": 1.0 if long_exposure else -1.0,
+                "value": covers,
+                "share_price": float(p["underlying_price"]),
+            }
+        )
     total = 0.0
     for members in issues.values():
         net = sum(p["sign"] * p["value"] for p in members)
         rate = 0.0
         for p in members:
-            # (J) securities 15%; others 50% of the deduction otherwise applied
-            r = 0.15 if p["route"] in ("J", "G_J") else 0.5 * p["rate"]
+            # (J) securities 15% (an option here is on equity: its securities are (J)'s);
+            # others 50% of the deduction otherwise applied
+            r = 0.15 if p.get("option") or p["route"] in ("J", "G_J") else 0.5 * p["rate"]
             rate = max(rate, r)
         cls = members[0]["cls"]
         floor = 0.0
         if cls in _EQUITY:
             price = 0.0
             for p in members:
+                if p.get("option"):
+                    price = max(price, p["share_price"])
+                    continue
                 q = _num(p.get("quantity"))
                 if q and q > 0:
                     price = max(price, p["value"] / q)

@@ -31,6 +31,7 @@ from netcap.book.model import Instrument
 from netcap.money import CENT
 from netcap.rule.haircuts.canadian import canadian_haircut
 from netcap.rule.haircuts.concentration import CONCENTRATION_CITATION, concentration_add_on
+from netcap.rule.haircuts.concentration_options import make_room
 from netcap.rule.haircuts.covered import UNCHECKED, covered_values
 from netcap.rule.haircuts.debt import HEDGE_CITATION, debt_haircut, find_hedges
 from netcap.rule.haircuts.detail import DETAIL_COLUMNS, ParagraphHaircut, build_detail, empty_detail
@@ -511,9 +512,11 @@ def compute_haircuts(
         base,
         as_of,
         load_schedule("concentration", as_of),
+        taken=(detail["add_on_paragraph"] != "").to_numpy(dtype=bool),
     )
     if (add_on > 0).any():
         hit = add_on > 0
+        detail = make_room(detail, hit)
         detail.loc[hit, "add_on_paragraph"] = CONCENTRATION_CITATION
         detail.loc[hit, "add_on_charge"] = add_on[hit]
         worksheets["concentration"] = sheet

@@ -51,6 +51,7 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import SecurityClass
+from netcap.rule.haircuts.concentration_options import option_exposure
 from netcap.rule.haircuts.detail import allocate
 from netcap.rule.haircuts.routing import route_in, row_label
 from netcap.rule.tables import Schedule
@@ -69,10 +70,7 @@ CONCENTRATION_CITATION = "15c3-1(c)(2)(vi)(M)"
 
 LIMITATIONS: dict[str, str] = {
     "15c3-1(c)(2)(vi)(M)": (
-        "options written, endorsed or held on an issue belong in its (M)(1) position, but "
-        "netcap leaves option rows out of the issue (Appendix A charges them alone), so a "
-        "firm that writes or holds options on an issue it is concentrated in gets too small "
-        "an add-on; the (M)(4) gate is tested against 10% of net capital before (c)(2)(vi) "
+        "the (M)(4) gate is tested against 10% of net capital before (c)(2)(vi) "
         "and Appendix A, which netcap takes as the tentative net capital (M)(4) names; "
         "collateral of secured demand notes (Appendix D) has no input; "
         "the (M)(5) specialist reduction has no input (specialists are not modelled, see (N))"
@@ -120,22 +118,38 @@ def concentration_add_on(
     net_capital_before_haircuts: float | None,
     as_of: date,
     schedule: Schedule,
+    taken: np.ndarray | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """The (M) add-on of each row of ``frame`` and a worksheet by issue.
 
     ``rates`` is the percentage otherwise applied to each row (the detail's
     ``rate``).  ``net_capital_before_haircuts`` is the (M)(1) base: net capital
     before (c)(2)(vi) and Appendix A (`netcap.rule.haircuts.compute_haircuts`
-    passes tentative net capital less the Appendix B charges).
+    passes tentative net capital less the Appendix B charges).  Option rows
+    join the issue they are on (`netcap.rule.haircuts.concentration_options`).
+    ``taken`` marks the rows whose detail already carries an add-on (an
+    Appendix A adjustment to net worth); the (M) add-on is shown on other rows
+    of the issue (see `_weights`).
     """
     n = len(frame)
     add_on = np.zeros(n)
     cls_col = frame["security_class"]
     scope = route_in(routes, IN_SCOPE) & ~cls_col.isin(FUND_CLASSES).to_numpy(dtype=bool)
     empty = pd.DataFrame(
-        columns=["issue", "net_value", "threshold", "excess", "rate", "add_on", "citation"]
+        columns=[
+            "issue",
+            "net_value",
+            "options_value",
+            "threshold",
+            "excess",
+            "rate",
+            "add_on",
+            "citation",
+        ]
     )
-    if not scope.any():
+    opt = option_exposure(frame, schedule) if (routes == "OPT").any() else None
+    has_opt = opt is not None and len(opt.rows) > 0
+    if not scope.any() and not has_opt:
         return add_on, empty
     if net_capital_before_haircuts is None:
         raise ValueError(
@@ -157,7 +171,7 @@ def concentration_add_on(
     counted = scope & ~(bdays <= grace)  # NaN (no date) counts
 
     idx = np.flatnonzero(counted)
-    if len(idx) == 0:
+    if len(idx) == 0 and not has_opt:
         return add_on, empty
     sub = frame[
         ["id", "security_id", "signed_value", "quantity", "market_value", "municipal_note"]
@@ -166,27 +180,8 @@ def concentration_add_on(
     # read with no security_id at all is float (NaN) and cannot take text
     security = sub["security_id"].astype(object)
     issue = security.where(security.notna(), sub["id"].astype(object)).astype(str).to_numpy()
-    group, codes = pd.factorize(issue, sort=True)  # hash-based; same order as np.unique
-    codes = np.asarray(codes, dtype=object)
-    ng = len(codes)
     r = routes[idx]
-    first = np.full(ng, len(group))  # each issue's first row
-    np.minimum.at(first, group, np.arange(len(group)))
-    mixed = r != r[first[group]]
-    if mixed.any():
-        raise BookError(
-            [
-                RowError(
-                    row_label(frame, int(idx[k])),
-                    "security_id",
-                    f"{sub['id'].iloc[k]!r}: issue {issue[k]!r} is charged under different "
-                    "paragraphs in different rows; one issue must be described the same way",
-                )
-                for k in np.flatnonzero(mixed)
-            ]
-        )
-    signed = sub["signed_value"].to_numpy(dtype=float)
-    net = np.bincount(group, weights=signed, minlength=ng)
+    _refuse_mixed(frame, idx, issue, r, sub["id"].to_numpy(dtype=object))
     # (M)(1) last sentence: 15% for (J) securities; (M)(2) gives the same 15% to the
     # part of a (J) issue that (J)'s 25% offset leaves uncharged, so one rate serves both
     j_rate = max(schedule.rate("j_add_on_rate"), schedule.rate("j_exempt_add_on_rate"))
@@ -195,19 +190,39 @@ def concentration_add_on(
         j_rate,
         schedule.rate("add_on_fraction") * rates[idx],
     )
-    issue_rate = np.zeros(ng)
-    np.maximum.at(issue_rate, group, row_rate)
-
-    sub_cls = cls[idx]
     qty = sub["quantity"].to_numpy(dtype=float)
     value = sub["market_value"].to_numpy(dtype=float)
     price = np.where(qty > 0, value / np.where(qty > 0, qty, 1.0), 0.0)
+    signed = sub["signed_value"].to_numpy(dtype=float)
+    note = sub["municipal_note"].to_numpy(dtype=bool)
+    row_cls = cls[idx]
+    is_option = np.zeros(len(idx), dtype=bool)
+    if opt is not None and has_opt:
+        # (M)(1): "including any option written, endorsed or held" on the issue
+        idx = np.concatenate([idx, opt.rows])
+        issue = np.concatenate([issue, opt.issue])
+        row_rate = np.concatenate([row_rate, opt.rate])
+        price = np.concatenate([price, opt.price])
+        signed = np.concatenate([signed, opt.signed])
+        note = np.concatenate([note, np.zeros(len(opt.rows), dtype=bool)])
+        row_cls = np.concatenate([row_cls, opt.security_class])
+        is_option = np.concatenate([is_option, np.ones(len(opt.rows), dtype=bool)])
+
+    group, codes = pd.factorize(issue, sort=True)  # hash-based; same order as np.unique
+    codes = np.asarray(codes, dtype=object)
+    ng = len(codes)
+    first = np.full(ng, len(group))  # each issue's first row (its securities before its options)
+    np.minimum.at(first, group, np.arange(len(group)))
+    net = np.bincount(group, weights=signed, minlength=ng)
+    options_value = np.bincount(group, weights=np.where(is_option, signed, 0.0), minlength=ng)
+    issue_rate = np.zeros(ng)
+    np.maximum.at(issue_rate, group, row_rate)
+
     issue_price = np.zeros(ng)
     np.maximum.at(issue_price, group, np.nan_to_num(price))
-    note = sub["municipal_note"].to_numpy(dtype=bool)
     issue_note = np.zeros(ng, dtype=bool)
     np.logical_or.at(issue_note, group, note)
-    g_cls = sub_cls[first]
+    g_cls = row_cls[first]
     floor = np.zeros(ng)
     is_eq = np.isin(g_cls, EQUITY_CLASSES)
     floor[is_eq] = np.maximum(
@@ -230,12 +245,14 @@ def concentration_add_on(
         np.abs(net[g_muni]) > threshold[g_muni], np.abs(net[g_muni]) - ten_pct, 0.0
     )
     issue_add_on = issue_rate * excess
-    same_side = np.sign(signed) == np.sign(net[group])
-    add_on[idx] = allocate(issue_add_on, group, np.where(same_side, np.abs(signed), 0.0))
+    free = np.ones(len(idx), dtype=bool) if taken is None else ~taken[idx]
+    weight = _weights(signed, net[group], group, free)
+    add_on[idx] = allocate(issue_add_on, group, weight)
     sheet = pd.DataFrame(
         {
             "issue": codes,
             "net_value": net,
+            "options_value": options_value,
             "threshold": threshold,
             "excess": excess,
             "rate": issue_rate,
@@ -244,3 +261,53 @@ def concentration_add_on(
         }
     )
     return add_on, sheet[excess > 0].reset_index(drop=True)
+
+
+def _refuse_mixed(
+    frame: pd.DataFrame, idx: np.ndarray, issue: np.ndarray, r: np.ndarray, ids: np.ndarray
+) -> None:
+    """Refuse an issue whose securities are charged under different paragraphs."""
+    if len(idx) == 0:
+        return
+    group = pd.factorize(issue)[0]
+    first = np.full(group.max() + 1, len(group))
+    np.minimum.at(first, group, np.arange(len(group)))
+    mixed = r != r[first[group]]
+    if mixed.any():
+        raise BookError(
+            [
+                RowError(
+                    row_label(frame, int(idx[k])),
+                    "security_id",
+                    f"{ids[k]!r}: issue {issue[k]!r} is charged under different "
+                    "paragraphs in different rows; one issue must be described the same way",
+                )
+                for k in np.flatnonzero(mixed)
+            ]
+        )
+
+
+def _weights(
+    signed: np.ndarray, net: np.ndarray, group: np.ndarray, free: np.ndarray
+) -> np.ndarray:
+    """The share of its issue's add-on each row shows (a presentation device).
+
+    The rows on the side of the issue's net position, in proportion to their
+    value (an option's value being that of the securities it covers), among
+    the rows whose add-on column is free.  Where no row on that side is free
+    (written calls carrying their 15c3-1a(b)(2)(ii)(A) adjustment, say), any
+    free row of the issue shows it.  An issue with no free row (only written
+    options, each with its adjustment) shows it on the rows of its side, and
+    `netcap.rule.haircuts.concentration_options.make_room` moves their adjustments.
+    """
+    size = np.abs(signed)
+    same = (np.sign(signed) == np.sign(net)) & free
+    ng = int(group.max()) + 1 if len(group) else 0
+    has_same = np.bincount(group, weights=(same & (size > 0)).astype(float), minlength=ng) > 0
+    has_free = np.bincount(group, weights=free.astype(float), minlength=ng) > 0
+    weight = np.where(same, size, 0.0)
+    other = ~has_same[group] & has_free[group]
+    weight[other] = np.where(free[other], np.maximum(size[other], 1.0), 0.0)
+    stuck = ~has_free[group]
+    weight[stuck] = np.where(np.sign(signed) == np.sign(net), size, 0.0)[stuck]
+    return weight

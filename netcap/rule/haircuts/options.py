@@ -78,10 +78,6 @@ LIMITATIONS: dict[str, str] = {
     "15c3-1a(b)(2)(iii)": "related instruments (futures, options on futures, swaps) and product "
     "groups are not recognised as offsets; options on underlyings other than equity and "
     "other_security ((J)) are refused",
-    "15c3-1(c)(2)(vi)(M)": "(M)(1) counts 'any option written, endorsed or held to purchase or "
-    "sell securities of such a single class or series of an issuer' in the issue's position; "
-    "netcap leaves option rows out of the issue, so a firm concentrated in an issue on which "
-    "it also writes or holds options gets an (M) add-on on its securities only",
 }
 """Parts of Appendix A that netcap leaves out (paragraph -> what is missing)."""
 
