@@ -40,8 +40,8 @@ class BookPositions:
             given,
             computed,
             facts,
-            set(computed["id"].astype(str)),
-            set(given["id"].astype(str)),
+            set(computed["id"].astype(str).to_numpy(dtype=object).tolist()),
+            set(given["id"].astype(str).to_numpy(dtype=object).tolist()),
             pd.Index(facts["pid"].to_numpy()),
         )
 
