@@ -215,6 +215,16 @@ def issue_without(issue: Issue, pid: str) -> Issue | None:
     return out
 
 
+def _members(
+    codes: np.ndarray, k: int, pid: np.ndarray, fields: tuple[np.ndarray, ...]
+) -> list[dict[str, Member]]:
+    """Each issue's members in row order: id -> (signed, rate, price, note, class)."""
+    members: list[dict[str, Member]] = [{} for _ in range(k)]
+    for c, p, *m in zip(codes.tolist(), pid.tolist(), *(f.tolist() for f in fields), strict=True):
+        members[c][p] = (m[0], m[1], m[2], m[3], m[4])
+    return members
+
+
 def issues_from_facts(facts: pd.DataFrame) -> dict[str, Issue]:
     """Every counted row joined to its issue, in row order, without a loop over rows.
 
@@ -244,18 +254,7 @@ def issues_from_facts(facts: pd.DataFrame) -> dict[str, Issue]:
     np.fmax.at(max_rate, codes, rate)  # NaN never wins, as in max(0.0, nan)
     np.fmax.at(max_price, codes, price)
     any_note = np.bincount(codes, weights=note, minlength=k) > 0
-    members: list[dict[str, Member]] = [{} for _ in range(k)]
-    for c, p, s, r, x, n, y in zip(
-        codes.tolist(),
-        pid.tolist(),
-        signed.tolist(),
-        rate.tolist(),
-        price.tolist(),
-        note.tolist(),
-        cls.tolist(),
-        strict=True,
-    ):
-        members[c][p] = (s, r, x, n, y)
+    members = _members(codes, k, pid, (signed, rate, price, note, cls))
     return {
         str(keys[j]): Issue(
             str(route[first[j]]),
