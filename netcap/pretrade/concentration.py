@@ -15,7 +15,7 @@ maxima).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -127,9 +127,36 @@ def concentration_columns(
     }
 
 
+@dataclass(frozen=True)
+class MemberTable:
+    """The members of the issues filled from the facts, read out per issue when first needed.
+
+    ``order`` lists the counted rows issue by issue (in row order within an issue),
+    ``starts`` where each issue begins in it; ``fields`` are the columns of `Member`.
+    """
+
+    order: np.ndarray
+    starts: np.ndarray
+    pid: np.ndarray
+    fields: tuple[np.ndarray, ...]
+
+    def of(self, slot: int) -> dict[str, Member]:
+        """Issue ``slot``'s members in row order: id -> (signed, rate, price, note, class)."""
+        idx = self.order[self.starts[slot] : self.starts[slot + 1]]
+        cols = [f[idx].tolist() for f in self.fields]
+        return {
+            p: (s, r, x, n, y)
+            for p, s, r, x, n, y in zip(self.pid[idx].tolist(), *cols, strict=True)
+        }
+
+
 @dataclass
 class Issue:
-    """One (M) issue: its route, the class of its first row, its net and its members."""
+    """One (M) issue: its route, the class of its first row, its net and its members.
+
+    An issue filled from the book reads its members from ``table`` when they are
+    first asked for (removing a member, or adding one to the state).
+    """
 
     route: str
     first_class: str
@@ -137,7 +164,17 @@ class Issue:
     max_rate: float = 0.0
     max_price: float = 0.0
     note: bool = False
-    members: dict[str, Member] = field(default_factory=dict)
+    known: dict[str, Member] | None = field(default_factory=dict)
+    table: MemberTable | None = None
+    slot: int = -1
+
+    @property
+    def members(self) -> dict[str, Member]:
+        """Member rows by id, in the order they joined."""
+        if self.known is None:
+            assert self.table is not None
+            self.known = self.table.of(self.slot)
+        return self.known
 
 
 def _described_twice(pid: str, issue: str) -> BookError:
@@ -186,9 +223,7 @@ def issue_joined(issues: dict[str, Issue], row: PoolRow, *, store: bool = True) 
     elif store:
         issue = old
     else:
-        issue = Issue(
-            old.route, old.first_class, old.net, old.max_rate, old.max_price, old.note, old.members
-        )
+        issue = replace(old)  # shares the members, as the state's issue is replaced on commit
     issue.net += row.signed
     issue.max_rate = max(issue.max_rate, row.m_rate)
     issue.max_price = max(issue.max_price, row.m_price)
@@ -204,7 +239,7 @@ def issue_without(issue: Issue, pid: str) -> Issue | None:
     members = {k: v for k, v in issue.members.items() if k != pid}
     if not members:
         return None
-    out = Issue(issue.route, issue.first_class, members=members)
+    out = Issue(issue.route, issue.first_class, known=members)
     for i, (signed, rate, price, note, cls) in enumerate(members.values()):
         if i == 0:
             out.first_class = cls
@@ -215,14 +250,13 @@ def issue_without(issue: Issue, pid: str) -> Issue | None:
     return out
 
 
-def _members(
+def _member_table(
     codes: np.ndarray, k: int, pid: np.ndarray, fields: tuple[np.ndarray, ...]
-) -> list[dict[str, Member]]:
-    """Each issue's members in row order: id -> (signed, rate, price, note, class)."""
-    members: list[dict[str, Member]] = [{} for _ in range(k)]
-    for c, p, *m in zip(codes.tolist(), pid.tolist(), *(f.tolist() for f in fields), strict=True):
-        members[c][p] = (m[0], m[1], m[2], m[3], m[4])
-    return members
+) -> MemberTable:
+    """The counted rows grouped by issue, row order kept within each issue."""
+    order = np.argsort(codes, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=k))])
+    return MemberTable(order, starts, pid, fields)
 
 
 def issues_from_facts(facts: pd.DataFrame) -> dict[str, Issue]:
@@ -254,7 +288,7 @@ def issues_from_facts(facts: pd.DataFrame) -> dict[str, Issue]:
     np.fmax.at(max_rate, codes, rate)  # NaN never wins, as in max(0.0, nan)
     np.fmax.at(max_price, codes, price)
     any_note = np.bincount(codes, weights=note, minlength=k) > 0
-    members = _members(codes, k, pid, (signed, rate, price, note, cls))
+    table = _member_table(codes, k, pid, (signed, rate, price, note, cls))
     return {
         str(keys[j]): Issue(
             str(route[first[j]]),
@@ -263,7 +297,9 @@ def issues_from_facts(facts: pd.DataFrame) -> dict[str, Issue]:
             float(max_rate[j]),
             float(max_price[j]),
             bool(any_note[j]),
-            members[j],
+            None,
+            table,
+            j,
         )
         for j in range(k)
     }
