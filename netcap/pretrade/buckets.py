@@ -18,6 +18,8 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from netcap.pretrade.codes import isin
+
 __all__ = ["BUCKETED", "BucketPool", "bucket_pools"]
 
 BUCKETED = ("B1", "B2", "D", "E", "E6", "F", "H", "J")
@@ -79,7 +81,7 @@ def bucket_pools(
     facts: pd.DataFrame, j_excess: tuple[float, float]
 ) -> dict[tuple[str, str], BucketPool]:
     """The greater-of pools of the facts rows of bucketed families, by (family, bucket)."""
-    rows = facts[np.isin(facts["family"].to_numpy(), BUCKETED)]
+    rows = facts[isin(facts["family"].to_numpy(), BUCKETED)]
     out: dict[tuple[str, str], BucketPool] = {}
     if len(rows) == 0:
         return out

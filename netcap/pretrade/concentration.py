@@ -24,6 +24,7 @@ import pandas as pd
 from netcap.frame import BookError, RowError
 from netcap.haircuts.concentration import DEBT_CLASSES, EQUITY_CLASSES, FUND_CLASSES, IN_SCOPE
 from netcap.model import SecurityClass
+from netcap.pretrade.codes import isin
 from netcap.pretrade.row import PoolRow
 from netcap.tables import Schedule
 
@@ -82,7 +83,7 @@ def _counted(
 ) -> np.ndarray:
     """Rows (M) reaches: in scope, not funds, past the underwriting or holding grace."""
     cls = frame["security_class"].to_numpy()
-    scope = np.isin(routes, IN_SCOPE) & ~np.isin(cls, FUND_CLASSES)
+    scope: np.ndarray = isin(routes, IN_SCOPE) & ~isin(cls, FUND_CLASSES)
     muni = cls == SecurityClass.MUNICIPAL.value
     since = frame["underwritten_on"].where(
         frame["underwritten_on"].notna(), frame["issue_date"].where(muni)
@@ -111,7 +112,7 @@ def concentration_columns(
     hedged row), of which (M) takes its fraction outside (J).
     """
     m_rate = np.where(
-        np.isin(routes, ["J", "G_J"]),
+        isin(routes, ("J", "G_J")),
         rules.j_rate,
         np.where(routes == "J2", rules.j_exempt_rate, rules.fraction * effective),
     )

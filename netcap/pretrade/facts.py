@@ -18,6 +18,7 @@ import pandas as pd
 
 from netcap.haircuts.routing import route_positions
 from netcap.pretrade.buckets import BUCKETED
+from netcap.pretrade.codes import isin
 from netcap.pretrade.concentration import concentration_columns
 from netcap.pretrade.futures import cover, futures_gross
 from netcap.pretrade.links import HedgeSplit, hedge_split
@@ -98,7 +99,7 @@ def facts_frame(
         )
     family = pool_families(routes)
     issue = frame["security_id"].fillna(frame["id"]).astype(str).to_numpy(dtype=object)
-    key = np.where(np.isin(family, BUCKETED), split.bucket, np.where(family == "COMMOD", issue, ""))
+    key = np.where(isin(family, BUCKETED), split.bucket, np.where(family == "COMMOD", issue, ""))
     fut_cit, fut_gross = futures_gross(
         frame, routes, after_cover, params.futures, params.options.futures
     )
@@ -113,7 +114,7 @@ def facts_frame(
             "exposure": split.exposure,
             "rate": split.rate,
             "gross": gross,
-            "sub": _subcategories(split.bucket, np.isin(family, ["A", "C"]), params),
+            "sub": _subcategories(split.bucket, isin(family, ("A", "C")), params),
             "fut_citation": fut_cit,
             "fut_gross": fut_gross,
             "m_issue": m["m_issue"],
