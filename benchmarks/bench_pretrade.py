@@ -87,9 +87,10 @@ def run(n_positions: int, checks: int = 1000, prepare_samples: int = 1000) -> di
         firm=FirmProfile(firm_type=FirmType.DEALER, months_in_business=120),
         balance_sheet=sb.book.balance_sheet,
     )
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     state = PreTradeState(book, positions=frame)
     build = time.perf_counter() - t0
+    build_cpu = time.process_time() - c0
     # a long-lived service freezes the objects built once, so the cyclic collector does
     # not walk the book's million pool entries during a check
     gc.collect()
@@ -132,11 +133,12 @@ def run(n_positions: int, checks: int = 1000, prepare_samples: int = 1000) -> di
     return {
         "figure": f"pre-trade check of a prepared trade, {n_positions:,} positions",
         "value": f"median {median:.3f} ms wall ({cpu_ms:.3f} ms CPU), p99 {p99:.3f} ms "
-        f"(state built in {build:.1f} s)",
+        f"(state built in {build:.1f} s wall, {build_cpu:.1f} s CPU)",
         "target": f"<= {TARGET_MS:g} ms (median)",
         "met": "yes" if median <= TARGET_MS else "NO",
         "n_positions": n_positions,
         "build_seconds": build,
+        "build_cpu_seconds": build_cpu,
         "median_check_ms": median,
         "p99_check_ms": p99,
         "median_check_cpu_ms": cpu_ms,
