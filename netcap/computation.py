@@ -235,6 +235,24 @@ def _join_frames(given: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([given, extra[given.columns]], ignore_index=True)
 
 
+def _haircut_frame(
+    book: Book,
+    reports: tuple[A6Report, ...],
+    warnings: list[str],
+    positions: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """The validated frame of every position (c)(2)(vi)-(vii) reaches.
+
+    A validated ``positions`` frame is used as given when no ineligible
+    market-maker account adds positions to it ((a)(6)).
+    """
+    extra = _positions_for_haircuts(book, reports, warnings)
+    if positions is not None and not extra:
+        return positions
+    frame = positions_frame(extra, book.as_of)
+    return frame if positions is None else _join_frames(positions, frame)
+
+
 def _positions_for_haircuts(
     book: Book, reports: tuple[A6Report, ...], warnings: list[str]
 ) -> tuple[Position, ...]:
@@ -351,9 +369,7 @@ def compute(
     )
     capital = nw.tentative_net_capital  # before any position deduction
 
-    frame = positions_frame(_positions_for_haircuts(book, reports, warnings), on)
-    if positions is not None:
-        frame = _join_frames(positions, frame)
+    frame = _haircut_frame(book, reports, warnings, positions)
     haircuts = compute_haircuts(frame, on, opts.haircuts, net_capital_before_haircuts=capital)
     warnings.extend(haircuts.warnings)
     by_paragraph = haircuts.by_paragraph  # a property that groups every detail row

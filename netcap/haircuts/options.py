@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from netcap.frame import BookError, RowError, option_column
+from netcap.haircuts.columns import rows_of
 from netcap.haircuts.detail import build_detail
 from netcap.haircuts.routing import row_label
 from netcap.model import Instrument, SecurityClass, Side
@@ -108,17 +109,24 @@ class OptionCharges:
 
 
 def option_charges(
-    frame: pd.DataFrame, notes: list[str], rate: float, schedule: Schedule
+    frame: pd.DataFrame,
+    notes: list[str] | np.ndarray,
+    rate: float,
+    schedule: Schedule,
+    *,
+    rows: np.ndarray | None = None,
 ) -> OptionCharges:
     """Charges under 15c3-1a for the option rows of a validated frame.
 
     ``rate`` is the (c)(2)(vi)(J) percentage of the underlying class; ``notes``
-    the notes so far of every frame row.  Raises `BookError` for option
-    rows and pairings the method cannot charge.
+    the notes so far of every frame row; ``rows`` the frame rows of the options
+    when the caller has them (found from ``instrument`` otherwise).  Raises
+    `BookError` for option rows and pairings the method cannot charge.
     """
     n = len(frame)
-    inst = frame["instrument"].to_numpy(dtype=object)
-    rows = np.flatnonzero(inst == Instrument.OPTION.value)
+    if rows is None:
+        inst_all = frame["instrument"].to_numpy(dtype=object)
+        rows = np.flatnonzero(inst_all == Instrument.OPTION.value)
     ids = frame["id"].to_numpy(dtype=object)
     errors: list[RowError] = []
 
@@ -151,11 +159,15 @@ def option_charges(
     link = option_column(o, "offsets").to_numpy(dtype=object)
     has = pd.notna(link)
     target = np.full(m, -1, dtype=np.int64)
-    target[has] = pd.Index(ids).get_indexer(pd.Index(link[has]))
+    target[has] = rows_of(ids, link[has])
+    if (target[has] < 0).any():  # validation names unknown ids; keep the old failure
+        raise KeyError("an option's offsets names no position")
+    inst_col = frame["instrument"]
+    t_inst = inst_col.iloc[target[has]].to_numpy(dtype=object)
     t_is_option = np.zeros(m, dtype=bool)
-    t_is_option[has] = inst[target[has]] == Instrument.OPTION.value
+    t_is_option[has] = t_inst == Instrument.OPTION.value
     t_is_cash = np.zeros(m, dtype=bool)
-    t_is_cash[has] = inst[target[has]] == Instrument.CASH.value
+    t_is_cash[has] = t_inst == Instrument.CASH.value
     refuse(has & ~t_is_option & ~t_is_cash, "offsets", "a futures contract is not an offset here")
 
     # option legs: the partner's position among the option rows
@@ -202,10 +214,10 @@ def option_charges(
     # underlying pairs
     c_rows = np.flatnonzero(t_is_cash)
     cash = target[c_rows]
-    cash_long = frame["side"].to_numpy(dtype=object)[cash] == Side.LONG.value
-    cash_qty = frame["quantity"].to_numpy(dtype=float)[cash]
-    cash_cls = frame["security_class"].to_numpy(dtype=object)[cash]
-    cash_sid = frame["security_id"].to_numpy(dtype=object)[cash]
+    cash_long = frame["side"].iloc[cash].to_numpy(dtype=object) == Side.LONG.value
+    cash_qty = frame["quantity"].iloc[cash].to_numpy(dtype=float)
+    cash_cls = frame["security_class"].iloc[cash].to_numpy(dtype=object)
+    cash_sid = frame["security_id"].iloc[cash].to_numpy(dtype=object)
     opt_call, opt_short, opt_listed = call[c_rows], short[c_rows], listed[c_rows]
     kind = np.full(len(c_rows), "", dtype="<U3")
     kind[opt_listed & ~opt_call & ~opt_short & cash_long] = "D1"
@@ -390,7 +402,7 @@ def option_charges(
         "D2": schedule.amount("long_call_short_underlying_min_per_contract"),
         "D3": schedule.amount("short_call_long_underlying_min_per_contract"),
     }
-    mv_all = frame["market_value"].to_numpy(dtype=float)
+    mv_all = frame["market_value"].to_numpy(dtype=float)  # a view, not a copy
     share_u = units[c_rows] / cash_qty
     taken = np.zeros(len(c_rows), dtype=bool)
     for code in ("D1", "D2"):
@@ -469,10 +481,7 @@ def option_charges(
             + paragraph[j].astype(str)
             + ")"
         )
-        joined = texts.groupby(got, sort=False).agg("; ".join)
-        under_notes = dict(
-            zip(joined.index.astype(int).tolist(), joined.astype(str).tolist(), strict=True)
-        )
+        under_notes = _join_by_row(got, texts.astype(str).tolist())
         blank = note[j] == ""
         note[j[blank]] = "paired with '" + ids[got[blank]].astype(str).astype(object) + "'"
 
@@ -493,3 +502,11 @@ def option_charges(
         }
     )
     return OptionCharges(detail=detail, rows=rows, removed=removed, notes=under_notes, pairs=pairs)
+
+
+def _join_by_row(rows: np.ndarray, texts: list[str]) -> dict[int, str]:
+    """The texts of each row joined with ``"; "``, in the order given, keyed by row."""
+    out: dict[int, str] = {}
+    for r, text in zip(rows.tolist(), texts, strict=True):
+        out[r] = f"{out[r]}; {text}" if r in out else text
+    return out
