@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from netcap.frame import BookError, RowError
+from netcap.haircuts.columns import rows_of
 from netcap.haircuts.detail import ParagraphHaircut
 from netcap.haircuts.netting import bucketed_greater_of
 from netcap.haircuts.routing import row_label
@@ -106,12 +107,12 @@ def find_hedges(frame: pd.DataFrame, routes: np.ndarray, exposure: np.ndarray) -
     kind = np.full(n, "", dtype=object)
     rate_months = np.full(n, np.nan)
     link = frame["hedge_with"].to_numpy(dtype=object)
-    a = np.flatnonzero(np.array([x is not None for x in link], dtype=bool))
+    a = np.flatnonzero(pd.notna(link))
     empty = pd.DataFrame(columns=["position", "hedge", "kind", "amount", "rate_months", "citation"])
     if len(a) == 0:
         return DebtHedges(hedged, removed, kind, rate_months, empty)
-    ids = frame["id"].to_numpy()
-    b = pd.Index(ids).get_indexer(link[a])
+    ids = frame["id"].to_numpy(dtype=object)
+    b = rows_of(ids, link[a])
     months = frame["months_to_maturity"].to_numpy(dtype=float)
     errors: list[RowError] = []
 
