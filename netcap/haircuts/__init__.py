@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from netcap.haircuts.canadian import canadian_haircut
+from netcap.haircuts.columns import categorical
 from netcap.haircuts.concentration import CONCENTRATION_CITATION, concentration_add_on
 from netcap.haircuts.covered import UNCHECKED, covered_values
-from netcap.haircuts.columns import categorical
 from netcap.haircuts.debt import HEDGE_CITATION, DebtHedges, debt_haircut, find_hedges
 from netcap.haircuts.detail import DETAIL_COLUMNS, ParagraphHaircut, build_detail
 from netcap.haircuts.funds import fund_haircut
@@ -218,10 +218,7 @@ def _warnings(notes: np.ndarray) -> tuple[str, ...]:
     """Note parts a user must see: ineligible links and unchecked deliverability."""
     noted = notes[np.flatnonzero(notes != "")].tolist()
     return tuple(
-        part
-        for n in noted
-        for part in n.split("; ")
-        if "not eligible" in part or UNCHECKED in part
+        part for n in noted for part in n.split("; ") if "not eligible" in part or UNCHECKED in part
     )
 
 
@@ -335,9 +332,7 @@ class _Detail:
         for col in _NUMBERS:
             values = np.zeros(n)
             if self.parts:
-                values[order] = np.concatenate(
-                    [_numbers(p, col) for p in self.parts]
-                )
+                values[order] = np.concatenate([_numbers(p, col) for p in self.parts])
             out[col] = values
         for col in (*_CODED, "note"):
             text = np.full(n, "", dtype=object)
@@ -350,8 +345,10 @@ class _Detail:
 def _numbers(part: pd.DataFrame, col: str) -> np.ndarray:
     if col not in part.columns:
         return np.zeros(len(part))
-    return np.nan_to_num(part[col].to_numpy(dtype=float), nan=0.0) if col == "add_on_charge" else (
-        part[col].to_numpy(dtype=float)
+    return (
+        np.nan_to_num(part[col].to_numpy(dtype=float), nan=0.0)
+        if col == "add_on_charge"
+        else (part[col].to_numpy(dtype=float))
     )
 
 
@@ -581,7 +578,11 @@ def _charge_debt_classes(
     if len(idx):
         parts.add(
             fund_haircut(
-                frame.iloc[idx], exposure[idx], notes_of(idx), routes[idx], load_schedule("funds", as_of)
+                frame.iloc[idx],
+                exposure[idx],
+                notes_of(idx),
+                routes[idx],
+                load_schedule("funds", as_of),
             ),
             idx,
         )
@@ -747,9 +748,7 @@ def _effective_rates(columns: dict[str, np.ndarray]) -> np.ndarray:
     hedged (F) position).
     """
     expo = np.abs(columns["exposure"])
-    return np.divide(
-        columns["gross_charge"], expo, out=columns["rate"].copy(), where=expo > 0
-    )
+    return np.divide(columns["gross_charge"], expo, out=columns["rate"].copy(), where=expo > 0)
 
 
 class _Coded:
