@@ -685,8 +685,10 @@ def _charge_futures(
     The margin charge on a government futures contract is an add-on to its (A)
     charge (`_futures_add_ons`).
     """
-    is_future = frame["instrument"].to_numpy(dtype=object) == Instrument.FUTURE.value
-    fut_idx = np.flatnonzero(is_future)
+    # futures are routed to FUT or, on government securities, to (A)
+    maybe = np.flatnonzero(route_in(routes, ("FUT", "A")))
+    inst = frame["instrument"].iloc[maybe].to_numpy(dtype=object)
+    fut_idx = maybe[inst == Instrument.FUTURE.value]
     if not len(fut_idx):
         return None
     own = routes[fut_idx] == "FUT"

@@ -159,13 +159,13 @@ def concentration_add_on(
     idx = np.flatnonzero(counted)
     if len(idx) == 0:
         return add_on, empty
-    sub = frame[
-        ["id", "security_id", "signed_value", "quantity", "market_value", "municipal_note"]
-    ].iloc[idx]
+    own_id = frame["id"].to_numpy(dtype=object)[idx]
     # an issue is its security_id, else the position's own id; as objects, since a column
     # read with no security_id at all is float (NaN) and cannot take text
-    security = sub["security_id"].astype(object)
-    issue = security.where(security.notna(), sub["id"].astype(object)).astype(str).to_numpy()
+    security = frame["security_id"].to_numpy(dtype=object)[idx]
+    issue = np.where(pd.isna(security), own_id, security)
+    if pd.api.types.infer_dtype(issue, skipna=False) != "string":  # ids given as numbers
+        issue = issue.astype(str).astype(object)
     group, codes = pd.factorize(issue, sort=True)  # hash-based; same order as np.unique
     codes = np.asarray(codes, dtype=object)
     ng = len(codes)
@@ -179,13 +179,13 @@ def concentration_add_on(
                 RowError(
                     row_label(frame, int(idx[k])),
                     "security_id",
-                    f"{sub['id'].iloc[k]!r}: issue {issue[k]!r} is charged under different "
+                    f"{own_id[k]!r}: issue {issue[k]!r} is charged under different "
                     "paragraphs in different rows; one issue must be described the same way",
                 )
                 for k in np.flatnonzero(mixed)
             ]
         )
-    signed = sub["signed_value"].to_numpy(dtype=float)
+    signed = frame["signed_value"].to_numpy(dtype=float)[idx]
     net = np.bincount(group, weights=signed, minlength=ng)
     # (M)(1) last sentence: 15% for (J) securities; (M)(2) gives the same 15% to the
     # part of a (J) issue that (J)'s 25% offset leaves uncharged, so one rate serves both
@@ -199,12 +199,12 @@ def concentration_add_on(
     np.maximum.at(issue_rate, group, row_rate)
 
     sub_cls = cls[idx]
-    qty = sub["quantity"].to_numpy(dtype=float)
-    value = sub["market_value"].to_numpy(dtype=float)
+    qty = frame["quantity"].to_numpy(dtype=float)[idx]
+    value = frame["market_value"].to_numpy(dtype=float)[idx]
     price = np.where(qty > 0, value / np.where(qty > 0, qty, 1.0), 0.0)
     issue_price = np.zeros(ng)
     np.maximum.at(issue_price, group, np.nan_to_num(price))
-    note = sub["municipal_note"].to_numpy(dtype=bool)
+    note = frame["municipal_note"].to_numpy(dtype=bool)[idx]
     issue_note = np.zeros(ng, dtype=bool)
     np.logical_or.at(issue_note, group, note)
     g_cls = sub_cls[first]

@@ -72,8 +72,8 @@ class _Labels:
             names = col.cat.categories.to_numpy(dtype=object)
             codes = np.where(cat < 0, len(names), cat)
             uniques = np.append(names, None) if (cat < 0).any() else names
-        else:
-            codes, uniques = pd.factorize(col, use_na_sentinel=False)
+        else:  # an object array factorizes faster than a pandas string column
+            codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
         self.codes = np.asarray(codes)
         self.uniques = np.asarray(uniques, dtype=object)
         self.index = {v: i for i, v in enumerate(self.uniques.tolist())}
