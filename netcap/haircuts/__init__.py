@@ -323,8 +323,13 @@ class _Detail:
         """The total charge placed so far."""
         return float(sum(float(p["charge"].to_numpy(dtype=float).sum()) for p in self.parts))
 
-    def assemble(self, n: int) -> dict[str, np.ndarray]:
-        """Every column in frame order, checking that each row appears exactly once."""
+    def assemble(self, n: int) -> tuple[dict[str, np.ndarray], dict[str, _Coded]]:
+        """Every column in frame order, checking that each row appears exactly once.
+
+        Numbers and notes come back as arrays; the citation and bucket columns as
+        codes (`_Coded`), each part's text coded on its own rows and the codes
+        scattered, so no million-row text column is built or hashed here.
+        """
         order = np.concatenate(self.rows) if self.rows else np.zeros(0, dtype=np.int64)
         if len(order) != n or (np.bincount(order, minlength=n) != 1).any():
             raise ReconciliationError("haircut detail does not list every position exactly once")
@@ -334,22 +339,24 @@ class _Detail:
             if self.parts:
                 values[order] = np.concatenate([_numbers(p, col) for p in self.parts])
             out[col] = values
-        for col in (*_CODED, "note"):
-            text = np.full(n, "", dtype=object)
-            if self.parts:
-                text[order] = np.concatenate([_texts(p, col) for p in self.parts])
-            out[col] = text
-        return out
+        note = np.full(n, "", dtype=object)
+        for part, rows in zip(self.parts, self.rows, strict=True):
+            texts = _texts(part, "note")
+            has = np.flatnonzero(texts != "")
+            note[rows[has]] = texts[has]
+        out["note"] = note
+        coded = {
+            col: _Coded.scatter(n, self.rows, [_texts(p, col) for p in self.parts])
+            for col in _CODED
+        }
+        return out, coded
 
 
 def _numbers(part: pd.DataFrame, col: str) -> np.ndarray:
     if col not in part.columns:
         return np.zeros(len(part))
-    return (
-        np.nan_to_num(part[col].to_numpy(dtype=float), nan=0.0)
-        if col == "add_on_charge"
-        else (part[col].to_numpy(dtype=float))
-    )
+    values = part[col].to_numpy(dtype=float)
+    return np.nan_to_num(values, nan=0.0) if col == "add_on_charge" else values
 
 
 def _texts(part: pd.DataFrame, col: str) -> np.ndarray:
@@ -404,12 +411,13 @@ def compute_haircuts(
     )
     _charge_securities(parts, narrow, picker, cover, opts, tentative, as_of)
     fut = _charge_futures(parts, frame, routes, cover, opts, as_of)
-    columns = parts.assemble(len(frame))
+    columns, coded = parts.assemble(len(frame))
     worksheets = parts.worksheets
     if fut is not None:
-        _futures_add_ons(columns, worksheets, routes, fut)
-    paragraph = _Coded.of(columns["paragraph"])
-    add_on_paragraph = _Coded.of(columns["add_on_paragraph"])
+        coded["add_on_paragraph"] = _futures_add_ons(
+            columns, coded["add_on_paragraph"], worksheets, routes, fut
+        )
+    paragraph, add_on_paragraph = coded["paragraph"], coded["add_on_paragraph"]
     # (M)(1): net capital before (c)(2)(vi) and Appendix A, after every other deduction
     base = None
     if tentative is not None:
@@ -427,10 +435,12 @@ def compute_haircuts(
         add_on_paragraph = add_on_paragraph.set(hit, CONCENTRATION_CITATION)
         columns["add_on_charge"][hit] = add_on[hit]
         worksheets["concentration"] = sheet
-    columns["paragraph"] = paragraph.categorical()
-    columns["add_on_paragraph"] = add_on_paragraph.categorical()
-    columns["bucket"] = _Coded.of(columns["bucket"]).categorical()
-    detail = pd.DataFrame(columns, columns=list(DETAIL_COLUMNS))
+    text = {
+        "paragraph": paragraph.categorical(),
+        "bucket": coded["bucket"].categorical(),
+        "add_on_paragraph": add_on_paragraph.categorical(),
+    }
+    detail = pd.DataFrame({**columns, **text}, columns=list(DETAIL_COLUMNS))
     _reconcile(frame, detail, cover.removed)
     total = float(detail["charge"].sum() + detail["add_on_charge"].sum())
     return HaircutResult(
@@ -720,16 +730,20 @@ def _charge_futures(
 
 def _futures_add_ons(
     columns: dict[str, np.ndarray],
+    add_on_paragraph: _Coded,
     worksheets: dict[str, pd.DataFrame],
     routes: np.ndarray,
     fut: _Futures,
-) -> None:
-    """Appendix B (a)(3)(xiv) margin charge on government futures, on top of their (A) charge."""
+) -> _Coded:
+    """Appendix B (a)(3)(xiv) margin charge on government futures, on top of their (A) charge.
+
+    Returns the add-on citations with the futures' citations set.
+    """
     fut_idx, fut_charge = fut.rows, fut.charge
     gov_fut = np.flatnonzero(routes[fut_idx] == "A")
     rows_g = fut_idx[gov_fut]
     done = fut_charge.computed[gov_fut]
-    columns["add_on_paragraph"][rows_g[done]] = fut_charge.citation[gov_fut][done]
+    add_on_paragraph = add_on_paragraph.assign(rows_g[done], fut_charge.citation[gov_fut][done])
     columns["add_on_charge"][rows_g[done]] = fut_charge.charge[gov_fut][done]
     for i in rows_g[~done].tolist():
         _append(columns["note"], i, _NO_MARGIN)
@@ -741,6 +755,7 @@ def _futures_add_ons(
                 "citation": ["15c3-1b(a)(3)(xiv)"],
             }
         )
+    return add_on_paragraph
 
 
 def _effective_rates(columns: dict[str, np.ndarray]) -> np.ndarray:
@@ -761,11 +776,38 @@ class _Coded:
         self.names = names
 
     @classmethod
-    def of(cls, text: np.ndarray) -> _Coded:
-        codes, uniques = pd.factorize(text)
-        return cls(np.asarray(codes, dtype=np.int64), [str(u) for u in uniques])
+    def scatter(cls, n: int, rows: list[np.ndarray], texts: list[np.ndarray]) -> _Coded:
+        """Codes over ``n`` rows from parts: ``texts[k]`` holds the text of rows ``rows[k]``.
+
+        Missing text (NaN) keeps code -1, as a categorical shows it.
+        """
+        codes = np.full(n, -1, dtype=np.int64)
+        out = cls(codes, [])
+        for where, text in zip(rows, texts, strict=True):
+            out.codes[where] = out._codes_of(text)
+        return out
+
+    def _codes_of(self, text: np.ndarray) -> np.ndarray:
+        """Codes of ``text`` in this column's names, adding names it has not seen."""
+        local, uniques = pd.factorize(text)
+        index = {name: i for i, name in enumerate(self.names)}
+        table = np.empty(len(uniques) + 1, dtype=np.int64)
+        table[-1] = -1
+        for j, name in enumerate(uniques.tolist()):
+            if name not in index:
+                index[name] = len(self.names)
+                self.names.append(name)
+            table[j] = index[name]
+        return table[np.asarray(local)]
+
+    def assign(self, rows: np.ndarray, text: np.ndarray) -> _Coded:
+        """A copy with ``text`` on ``rows``."""
+        out = _Coded(self.codes.copy(), list(self.names))
+        out.codes[rows] = out._codes_of(np.asarray(text, dtype=object))
+        return out
 
     def set(self, mask: np.ndarray, value: str) -> _Coded:
+        """A copy with ``value`` on the rows of ``mask``."""
         names = list(self.names)
         if value not in names:
             names.append(value)
@@ -774,7 +816,9 @@ class _Coded:
         return _Coded(codes, names)
 
     def sums(self, weights: np.ndarray) -> dict[str, float]:
-        totals = np.bincount(self.codes, weights=weights, minlength=len(self.names))
+        """Total of ``weights`` by text (rows without text left out)."""
+        has = self.codes >= 0
+        totals = np.bincount(self.codes[has], weights=weights[has], minlength=len(self.names))
         return {name: float(t) for name, t in zip(self.names, totals, strict=True)}
 
     def categorical(self) -> pd.Categorical:
