@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from netcap.haircuts.canadian import canadian_haircut
-from netcap.haircuts.columns import categorical
+from netcap.haircuts.columns import IdRows, categorical
 from netcap.haircuts.concentration import CONCENTRATION_CITATION, concentration_add_on
 from netcap.haircuts.covered import UNCHECKED, covered_values
 from netcap.haircuts.debt import HEDGE_CITATION, DebtHedges, debt_haircut, find_hedges
@@ -228,12 +228,24 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
     What each takes out of a row leaves that row's own paragraph; the exposure
     left is what the paragraph charges.
     """
+    links = [
+        values[pd.notna(values)]
+        for values in (
+            frame[c].to_numpy(dtype=object)
+            for c in ("deliverable_position", "offsets", "hedge_with")
+            if c in frame.columns
+        )
+    ]
     linked = bool(frame["deliverable_position"].notna().any())
+    wanted = np.concatenate(links) if links else np.zeros(0, dtype=object)
+    ids = frame["id"].to_numpy(dtype=object)
+    resolve = IdRows(ids, wanted.astype(str)) if len(wanted) else None
     named = "futures_contract" in frame.columns and bool(frame["futures_contract"].notna().any())
     covered, note_list = covered_values(
         frame,
         deliverable=load_schedule("futures_deliverable", as_of) if named else None,
         government=load_schedule("government", as_of) if linked else None,
+        resolve=resolve,
     )
     notes = np.array(note_list, dtype=object)
     opt = None
@@ -245,6 +257,7 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
             load_schedule("other_securities", as_of).rate("j_rate"),
             load_schedule("options", as_of),
             rows=option_rows,
+            resolve=resolve,
         )
         covered = covered + opt.removed
         for r, text in opt.notes.items():
@@ -253,8 +266,8 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
     signed = frame["signed_value"].to_numpy(dtype=float)
     sign = np.sign(signed)
     after_cover = signed - sign * covered
-    hedges = find_hedges(frame, routes, after_cover)
-    _note_hedges(notes, frame["id"].to_numpy(dtype=object), hedges)
+    hedges = find_hedges(frame, routes, after_cover, resolve=resolve)
+    _note_hedges(notes, ids, hedges)
     return _Cover(
         covered=covered,
         notes=notes,
@@ -401,7 +414,7 @@ def compute_haircuts(
     parts = _Detail(ids, cover.notes)
     # the paragraph modules read these columns only; slicing a narrow frame per
     # paragraph is much cheaper than slicing every input column
-    narrow = _narrow(frame)
+    narrow = _narrow(frame, ids)
     picker = _Picker(routes)
     _charge_pre_tentative(parts, narrow, picker, cover, as_of)
     # deducted before tentative net capital (15c3-1(c)(15)); the (A)(5) test reads it
@@ -452,15 +465,11 @@ def compute_haircuts(
     )
 
 
-def _narrow(frame: pd.DataFrame) -> pd.DataFrame:
-    """The columns the paragraph modules read, as plain numpy-backed columns."""
-    return pd.DataFrame(
-        {
-            c: frame[c].to_numpy(dtype=object) if c == "id" else frame[c].to_numpy()
-            for c in _PARAGRAPH_COLUMNS
-            if c in frame.columns
-        }
-    )
+def _narrow(frame: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
+    """The columns the paragraph modules read (no copy), ids as plain objects."""
+    narrow = frame[[c for c in _PARAGRAPH_COLUMNS if c in frame.columns]]
+    narrow["id"] = ids  # an object column takes rows faster than a pandas string column
+    return narrow
 
 
 class _Picker:

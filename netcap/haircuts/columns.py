@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["TextCodes", "categorical", "rows_of", "text_codes"]
+__all__ = ["IdRows", "TextCodes", "categorical", "rows_of", "text_codes"]
 
 
 class TextCodes:
@@ -48,20 +48,37 @@ def text_codes(col: pd.Series | np.ndarray) -> TextCodes:
     return TextCodes(codes, np.asarray(uniques, dtype=object))
 
 
-def rows_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+class IdRows:
+    """Rows of the ids a book links to (``deliverable_position``, ``offsets``, ``hedge_with``).
+
+    The distinct linked ids are hashed and every id probed once; each link
+    column then looks its targets up among those few.
+    """
+
+    def __init__(self, ids: np.ndarray, wanted: np.ndarray) -> None:
+        self.targets = pd.Index(pd.unique(np.asarray(wanted, dtype=object)))
+        hit = self.targets.get_indexer(np.asarray(ids, dtype=object))
+        found = np.flatnonzero(hit >= 0)
+        self.row_of_target = np.full(len(self.targets) + 1, -1, dtype=np.int64)
+        self.row_of_target[hit[found]] = found
+
+    def __call__(self, wanted: np.ndarray) -> np.ndarray:
+        """Row of each of ``wanted`` (-1 where no row has it or it was not linked)."""
+        if len(wanted) == 0:
+            return np.zeros(0, dtype=np.int64)
+        return self.row_of_target[self.targets.get_indexer(np.asarray(wanted, dtype=object))]
+
+
+def rows_of(ids: np.ndarray, wanted: np.ndarray, resolve: IdRows | None = None) -> np.ndarray:
     """Row (position in ``ids``) of each of ``wanted`` (-1 where no row has that id).
 
-    ``ids`` are unique.  The distinct wanted ids are hashed and every id probed,
+    ``ids`` are unique.  ``resolve`` answers from ids already probed (see
+    `IdRows`); otherwise the distinct wanted ids are hashed and every id probed,
     which is cheaper than hashing every id when few are wanted.
     """
     if len(wanted) == 0:
         return np.zeros(0, dtype=np.int64)
-    targets = pd.Index(pd.unique(np.asarray(wanted, dtype=object)))
-    hit = targets.get_indexer(np.asarray(ids, dtype=object))
-    found = np.flatnonzero(hit >= 0)
-    row_of_target = np.full(len(targets), -1, dtype=np.int64)
-    row_of_target[hit[found]] = found
-    return row_of_target[targets.get_indexer(np.asarray(wanted, dtype=object))]
+    return (resolve or IdRows(ids, wanted))(wanted)
 
 
 def categorical(codes: np.ndarray, categories: np.ndarray | list[str]) -> pd.Categorical:

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from netcap.frame import BookError, RowError
-from netcap.haircuts.columns import rows_of
+from netcap.haircuts.columns import IdRows, rows_of
 from netcap.haircuts.detail import ParagraphHaircut
 from netcap.haircuts.netting import bucketed_greater_of
 from netcap.haircuts.routing import row_label
@@ -99,8 +99,17 @@ class DebtHedges:
     sheet: pd.DataFrame
 
 
-def find_hedges(frame: pd.DataFrame, routes: np.ndarray, exposure: np.ndarray) -> DebtHedges:
-    """Check every ``hedge_with`` election against (F)(2) and size the hedged amounts."""
+def find_hedges(
+    frame: pd.DataFrame,
+    routes: np.ndarray,
+    exposure: np.ndarray,
+    *,
+    resolve: IdRows | None = None,
+) -> DebtHedges:
+    """Check every ``hedge_with`` election against (F)(2) and size the hedged amounts.
+
+    ``resolve`` finds the hedging rows from ids already probed (`IdRows`).
+    """
     n = len(frame)
     hedged = np.zeros(n)
     removed = np.zeros(n)
@@ -112,7 +121,7 @@ def find_hedges(frame: pd.DataFrame, routes: np.ndarray, exposure: np.ndarray) -
     if len(a) == 0:
         return DebtHedges(hedged, removed, kind, rate_months, empty)
     ids = frame["id"].to_numpy(dtype=object)
-    b = rows_of(ids, link[a])
+    b = rows_of(ids, link[a], resolve)
     months = frame["months_to_maturity"].to_numpy(dtype=float)
     errors: list[RowError] = []
 

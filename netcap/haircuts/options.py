@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from netcap.frame import BookError, RowError, option_column
-from netcap.haircuts.columns import rows_of
+from netcap.haircuts.columns import IdRows, rows_of
 from netcap.haircuts.detail import build_detail
 from netcap.haircuts.routing import row_label
 from netcap.model import Instrument, SecurityClass, Side
@@ -180,12 +180,14 @@ def option_charges(
     schedule: Schedule,
     *,
     rows: np.ndarray | None = None,
+    resolve: IdRows | None = None,
 ) -> OptionCharges:
     """Charges under 15c3-1a for the option rows of a validated frame.
 
     ``rate`` is the (c)(2)(vi)(J) percentage of the underlying class; ``notes``
     the notes so far of every frame row; ``rows`` the frame rows of the options
-    when the caller has them (found from ``instrument`` otherwise).  Raises
+    when the caller has them (found from ``instrument`` otherwise); ``resolve``
+    finds the ``offsets`` rows from ids already probed (`IdRows`).  Raises
     `BookError` for option rows and pairings the method cannot charge.
 
     The steps: read the option facts; recognise spreads ((b)(2)(iii)(E)) and
@@ -197,7 +199,7 @@ def option_charges(
         inst_all = frame["instrument"].to_numpy(dtype=object)
         rows = np.flatnonzero(inst_all == Instrument.OPTION.value)
     o = _option_facts(frame, rows)
-    pairs = _pair_options(o)
+    pairs = _pair_options(o, resolve)
     if o.errors:
         raise BookError(o.errors)
     c = _unpaired_charges(o, pairs, rate, schedule)
@@ -236,13 +238,13 @@ def _option_facts(frame: pd.DataFrame, rows: np.ndarray) -> _Options:
     return o
 
 
-def _pair_options(o: _Options) -> _Pairs:
+def _pair_options(o: _Options, resolve: IdRows | None) -> _Pairs:
     """Spreads between option rows and pairs with underlying positions, from ``offsets``."""
     frame, m = o.frame, len(o.rows)
     link = option_column(frame.iloc[o.rows], "offsets").to_numpy(dtype=object)
     has = pd.notna(link)
     target = np.full(m, -1, dtype=np.int64)
-    target[has] = rows_of(o.ids, link[has])
+    target[has] = rows_of(o.ids, link[has], resolve)
     if (target[has] < 0).any():  # validation names unknown ids; keep the old failure
         raise KeyError("an option's offsets names no position")
     t_inst = frame["instrument"].iloc[target[has]].to_numpy(dtype=object)
