@@ -45,7 +45,7 @@ import pandas as pd
 
 from netcap.frame import BookError, RowError
 from netcap.haircuts.columns import IdRows, rows_of
-from netcap.haircuts.detail import ParagraphHaircut
+from netcap.haircuts.detail import ParagraphHaircut, text_column
 from netcap.haircuts.netting import bucketed_greater_of
 from netcap.haircuts.routing import row_label
 from netcap.tables import Schedule
@@ -198,8 +198,8 @@ def debt_haircut(
         notes,
     )
     detail = base.detail.copy()
-    detail["paragraph"] = np.where(
-        convertible, CONVERTIBLE_CITATION, detail["paragraph"].to_numpy(dtype=object)
+    detail["paragraph"] = text_column(
+        np.where(convertible, CONVERTIBLE_CITATION, detail["paragraph"].to_numpy(dtype=object))
     )
     hedged_rows = np.flatnonzero(hedged > 0)
     sheets = dict(base.worksheets)
@@ -234,7 +234,10 @@ def debt_haircut(
                 )
                 if p
             )
-        detail = pd.DataFrame(cols, columns=detail.columns)
+        detail = pd.DataFrame(
+            {c: text_column(v) if v.dtype == object else v for c, v in cols.items()},
+            columns=detail.columns,
+        )
         sheet = hedge_sheet.copy()
         pos = pd.Index(rows["id"].to_numpy()).get_indexer(sheet["position"].to_numpy())
         sheet["rate"] = hedge_rate[pos]

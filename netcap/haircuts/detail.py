@@ -39,6 +39,7 @@ __all__ = [
     "append_note",
     "build_detail",
     "empty_detail",
+    "text_column",
 ]
 
 DETAIL_COLUMNS: tuple[str, ...] = (
@@ -141,3 +142,12 @@ def append_note(notes: list[str] | np.ndarray, mask: np.ndarray, text: str) -> n
     if rest.any():
         out[rest] = out[rest] + ("; " + text)
     return out
+
+
+def text_column(values: np.ndarray | list[str]) -> pd.Series:
+    """A text column of a detail frame kept as objects (pandas infers no string dtype).
+
+    Inferring a string dtype visits every row; the detail's text is coded once
+    when `netcap.haircuts.compute_haircuts` assembles it.
+    """
+    return pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)
