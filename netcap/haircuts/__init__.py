@@ -774,7 +774,8 @@ def _effective_rates(columns: dict[str, np.ndarray]) -> np.ndarray:
     hedged (F) position).
     """
     expo = np.abs(columns["exposure"])
-    return np.divide(columns["gross_charge"], expo, out=columns["rate"].copy(), where=expo > 0)
+    rates = np.divide(columns["gross_charge"], expo, out=columns["rate"].copy(), where=expo > 0)
+    return np.asarray(rates, dtype=float)
 
 
 class _Coded:

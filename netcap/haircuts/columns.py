@@ -36,8 +36,8 @@ class TextCodes:
 
     def values(self) -> np.ndarray:
         """The column back as an object array (``None`` where missing)."""
-        table = np.append(self.uniques, None)
-        return table[self.codes]
+        table = np.concatenate([self.uniques, np.array([None], dtype=object)])
+        return np.asarray(table[self.codes])
 
 
 def text_codes(col: pd.Series | np.ndarray) -> TextCodes:
@@ -66,7 +66,8 @@ class IdRows:
         """Row of each of ``wanted`` (-1 where no row has it or it was not linked)."""
         if len(wanted) == 0:
             return np.zeros(0, dtype=np.int64)
-        return self.row_of_target[self.targets.get_indexer(np.asarray(wanted, dtype=object))]
+        where = self.targets.get_indexer(np.asarray(wanted, dtype=object))
+        return np.asarray(self.row_of_target[where])
 
 
 def rows_of(ids: np.ndarray, wanted: np.ndarray, resolve: IdRows | None = None) -> np.ndarray:

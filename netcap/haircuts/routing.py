@@ -71,10 +71,11 @@ class _Labels:
             cat = col.cat.codes.to_numpy().astype(np.int64)
             names = col.cat.categories.to_numpy(dtype=object)
             codes = np.where(cat < 0, len(names), cat)
-            uniques = np.append(names, None) if (cat < 0).any() else names
+            missing = np.array([None], dtype=object)
+            uniques = np.concatenate([names, missing]) if (cat < 0).any() else names
         else:  # an object array factorizes faster than a pandas string column
             codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
-        self.codes = np.asarray(codes)
+        self.codes: np.ndarray = np.asarray(codes, dtype=np.int64)
         self.uniques = np.asarray(uniques, dtype=object)
         self.index = {v: i for i, v in enumerate(self.uniques.tolist())}
 
@@ -95,7 +96,7 @@ class _Labels:
         for v in values:
             if v in self.index:
                 table[self.index[v]] = True
-        return table[self.codes]
+        return np.asarray(table[self.codes])
 
     def __getitem__(self, i: int) -> object:
         return self.uniques[self.codes[i]]
