@@ -333,6 +333,42 @@ def _haircut_groups(by_paragraph: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _haircut_lines(
+    lines: list[Line],
+    repo_lines: list[Line],
+    charges: dict[Any, float],
+    before: list[str],
+    after: list[str],
+    tnc: float,
+) -> list[Line]:
+    """The position deductions before tentative net capital (15c3-1(c)(15)), then a line
+    per group of haircuts after it ((c)(2)(vi), Appendix A and B)."""
+    out = _with_position_deductions(
+        lines,
+        repo_lines
+        + [
+            Line(
+                f"{POSITION_DEDUCTION_PREFIX}{g}",
+                _deduction_label(str(g)),
+                -float(charges[g]),
+                str(g),
+            )
+            for g in before
+        ],
+        tnc,
+    )
+    for group in after:
+        out.append(
+            Line(
+                f"haircut:{group}",
+                _haircut_label(group),
+                -float(charges[group]),
+                group,
+            )
+        )
+    return out
+
+
 def _commitment_lines(
     book: Book,
     frame: pd.DataFrame,
@@ -593,29 +629,8 @@ def compute(
         by_paragraph = haircuts.by_paragraph
         grouped = _haircut_groups(by_paragraph)
     tnc = capital - pre_tentative
-    lines = _with_position_deductions(
-        list(nw.lines),
-        repo_lines
-        + [
-            Line(
-                f"{POSITION_DEDUCTION_PREFIX}{g}",
-                _deduction_label(str(g)),
-                -float(grouped.loc[g, "charge"]),
-                str(g),
-            )
-            for g in before
-        ],
-        tnc,
-    )
-    for group in after:
-        lines.append(
-            Line(
-                f"haircut:{group}",
-                _haircut_label(group),
-                -float(grouped.loc[group, "charge"]),
-                group,
-            )
-        )
+    charges = grouped["charge"].to_dict()
+    lines = _haircut_lines(list(nw.lines), repo_lines, charges, before, after, tnc)
     after_tentative = haircuts.total - pre_tentative
     lines.append(
         Line(
