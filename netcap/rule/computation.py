@@ -65,7 +65,7 @@ from netcap.rule.receivables import aged_receivables
 from netcap.rule.repos import REPO_CITATION, REVERSE_CITATION, RepoDeficits, repo_deficits
 from netcap.rule.requirements import Requirement, minimum_requirement
 from netcap.rule.secured_demand_notes import SDNResult, secured_demand_notes
-from netcap.rule.tables import load_schedule
+from netcap.rule.tables import Schedule, load_schedule
 
 __all__ = ["ComputeOptions", "MarketMakerResult", "NetCapitalResult", "compute"]
 
@@ -235,6 +235,24 @@ def _join_frames(given: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([given, extra[given.columns]], ignore_index=True)
 
 
+def _haircut_frame(
+    book: Book,
+    reports: tuple[A6Report, ...],
+    warnings: list[str],
+    positions: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """The validated frame of every position (c)(2)(vi)-(vii) reaches.
+
+    A validated ``positions`` frame is used as given when no ineligible
+    market-maker account adds positions to it ((a)(6)).
+    """
+    extra = _positions_for_haircuts(book, reports, warnings)
+    if positions is not None and not extra:
+        return positions
+    frame = positions_frame(extra, book.as_of)
+    return frame if positions is None else _join_frames(positions, frame)
+
+
 def _positions_for_haircuts(
     book: Book, reports: tuple[A6Report, ...], warnings: list[str]
 ) -> tuple[Position, ...]:
@@ -306,85 +324,33 @@ def _aged_items(book: Book) -> tuple[list[tuple[str, str, float, str]], pd.DataF
     return deductions, detail
 
 
-def compute(
-    book: Book,
-    options: ComputeOptions | None = None,
-    *,
-    positions: pd.DataFrame | None = None,
-) -> NetCapitalResult:
-    """Compute net capital, the requirement and the early-warning tests for ``book``.
-
-    ``positions`` is an already validated position frame (from
-    `netcap.book.loading.load_book` or `netcap.book.frame.validate_frame`) to use in
-    place of ``book.positions``, which must then be empty.
-    """
-    opts = options or ComputeOptions()
-    on = book.as_of
-    warnings: list[str] = []
-    if positions is not None and book.positions:
-        raise ValueError("give positions in the book or as a frame, not both")
-    book, conversions = book_in_dollars(book)  # amounts in other currencies, at the book's rates
-    # positions converted when the book was read: their records ride in the frame's attrs
-    # (plain records, so frames carrying them still concatenate and compare)
-    loaded = () if positions is None else positions.attrs.get(CONVERSIONS_ATTR, ())
-    if loaded:
-        parts = [f for f in (conversions_frame(list(loaded)), conversions) if len(f)]
-        conversions = pd.concat(parts, ignore_index=True)
-
-    liabilities = liabilities_frame(book.liabilities, on)
-    additions = ai_additions_frame(book.ai_additions)
-
-    reports = tuple(a6_report(a, on) for a in book.market_maker_accounts)
-    carried = [
-        (r.account_id, r.deficiency) for r in reports if r.role == "carried" and r.deficiency > 0
-    ]
-    secured = {li.id: li.secured_by_asset for li in book.liabilities if li.secured_by_asset}
-    aged, aged_detail = _aged_items(book)
-    sdn, repo_first = _agreement_deductions(book, aged)
-    nw = net_worth_lines(
-        book.balance_sheet,
-        liabilities,
-        secured,
-        on,
-        carried_deficiencies=carried,
-        computed_deductions=aged,
-    )
-    capital = nw.tentative_net_capital  # before any position deduction
-
-    frame = positions_frame(_positions_for_haircuts(book, reports, warnings), on)
-    if positions is not None:
-        frame = _join_frames(positions, frame)
-    haircuts = compute_haircuts(frame, on, opts.haircuts, net_capital_before_haircuts=capital)
-    warnings.extend(haircuts.warnings)
-    by_paragraph = haircuts.by_paragraph  # a property that groups every detail row
-    grouped = (
+def _haircut_groups(by_paragraph: pd.DataFrame) -> pd.DataFrame:
+    """The haircut total of each group of paragraphs (one line of the computation each)."""
+    return (
         by_paragraph.assign(group=[haircut_group(str(p)) for p in by_paragraph["paragraph"]])
         .groupby("group", sort=False)
         .agg(charge=("charge", "sum"))
     )
-    groups = sorted(grouped.index, key=_group_order)
-    before = [g for g in groups if stage(str(g)) == PRE_TENTATIVE]
-    after = [g for g in groups if stage(str(g)) != PRE_TENTATIVE]
-    pre_tentative = float(sum(float(grouped.loc[g, "charge"]) for g in before))
-    repos, repo_lines = _repurchase_deduction(book, repo_first, capital - pre_tentative)
-    if repos is not None and repos.repo > 0:  # (M)(1) and (A)(5) measure after it
-        capital -= repos.repo
-        haircuts = compute_haircuts(frame, on, opts.haircuts, net_capital_before_haircuts=capital)
-        by_paragraph = haircuts.by_paragraph
-        grouped = (
-            by_paragraph.assign(group=[haircut_group(str(p)) for p in by_paragraph["paragraph"]])
-            .groupby("group", sort=False)
-            .agg(charge=("charge", "sum"))
-        )
-    tnc = capital - pre_tentative
-    lines = _with_position_deductions(
-        list(nw.lines),
+
+
+def _haircut_lines(
+    lines: list[Line],
+    repo_lines: list[Line],
+    charges: dict[Any, float],
+    before: list[str],
+    after: list[str],
+    tnc: float,
+) -> list[Line]:
+    """The position deductions before tentative net capital (15c3-1(c)(15)), then a line
+    per group of haircuts after it ((c)(2)(vi), Appendix A and B)."""
+    out = _with_position_deductions(
+        lines,
         repo_lines
         + [
             Line(
                 f"{POSITION_DEDUCTION_PREFIX}{g}",
                 _deduction_label(str(g)),
-                -float(grouped.loc[g, "charge"]),
+                -float(charges[g]),
                 str(g),
             )
             for g in before
@@ -392,28 +358,31 @@ def compute(
         tnc,
     )
     for group in after:
-        lines.append(
+        out.append(
             Line(
                 f"haircut:{group}",
                 _haircut_label(group),
-                -float(grouped.loc[group, "charge"]),
+                -float(charges[group]),
                 group,
             )
         )
-    after_tentative = haircuts.total - pre_tentative
-    lines.append(
-        Line(
-            "total_haircuts",
-            "Total haircuts on securities positions",
-            -after_tentative,
-            "15c3-1(c)(2)(vi); 15c3-1a; 15c3-1b",
-            role="memo",
-        )
-    )
-    nc = tnc - after_tentative
+    return out
+
+
+def _commitment_lines(
+    book: Book,
+    frame: pd.DataFrame,
+    haircuts: HaircutResult,
+    nc: float,
+    lines: list[Line],
+) -> tuple[float, pd.DataFrame]:
+    """(c)(2)(viii) open contractual commitments: the adjustment, then the (B) add-back.
+
+    Appends their lines; returns net capital after them and the commitments detail.
+    """
     commitments = pd.DataFrame()
     if book.commitments:  # (c)(2)(viii): adjust the (vi) charges, then the (B) add-back
-        committed = commitment_deductions(book.commitments, frame, haircuts.detail, on)
+        committed = commitment_deductions(book.commitments, frame, haircuts.detail, book.as_of)
         commitments = committed.detail
         lines.append(
             Line(
@@ -436,39 +405,19 @@ def compute(
                 )
             )
             nc += add_back
-    lines.append(Line("net_capital", "Net capital", nc, "15c3-1(c)(2)", role="subtotal"))
-    lines.append(
-        Line(
-            "withdrawal_haircut_base",
-            "Deductions of (c)(2)(vi) and Appendix A (base of the 25% withdrawal limit)",
-            -haircuts.securities,
-            "15c3-1(e)(2)(iii)",
-            role="memo",
-        )
-    )
-    if haircuts.concentration_base is not None:
-        lines.append(
-            Line(
-                "concentration_base",
-                "Net capital before (c)(2)(vi) and Appendix A (base of undue concentration)",
-                haircuts.concentration_base,
-                "15c3-1(c)(2)(vi)(M)(1)",
-                role="memo",
-            )
-        )
+    return nc, commitments
 
-    ai_recorded = float(liabilities["ai_amount"].sum())
-    ai = ai_recorded + float(additions["amount"].sum())
-    a4 = a4_requirement(book.market_making, on) if book.market_making is not None else None
-    adi = (
-        opts.aggregate_debit_items
-        if opts.aggregate_debit_items is not None
-        else book.aggregate_debit_items
-    )
-    req = minimum_requirement(book.firm, ai, on, adi, a4, book.reverse_repos)
-    warnings.extend(req.warnings)
-    params = load_schedule("requirements", on)
 
+def _requirement_lines(
+    lines: list[Line],
+    book: Book,
+    req: Requirement,
+    adi: float | None,
+    ai: float,
+    nc: float,
+    params: Schedule,
+) -> None:
+    """The requirement section: 15c3-1(a) candidates, the requirement, excess and (e)(2) levels."""
     shown = req.candidates["kind"].isin(["ratio", "additional"])  # (a)(9) is added on top
     for _, cand in req.candidates[shown].iterrows():
         lines.append(
@@ -543,6 +492,20 @@ def compute(
             )
         )
 
+
+def _indebtedness_lines(
+    lines: list[Line],
+    book: Book,
+    liabilities: pd.DataFrame,
+    additions: pd.DataFrame,
+    ai_recorded: float,
+    ai: float,
+    nc: float,
+) -> tuple[float, float]:
+    """Aggregate indebtedness (15c3-1(c)(1)) and the (d) debt-equity lines.
+
+    Returns the subordinated debt and the debt-equity total (15c3-1(d)).
+    """
     lines.append(
         Line(
             "ai_recorded",
@@ -601,6 +564,122 @@ def compute(
             role="memo",
             section="indebtedness",
         )
+    )
+    return sub_debt, de_total
+
+
+def compute(
+    book: Book,
+    options: ComputeOptions | None = None,
+    *,
+    positions: pd.DataFrame | None = None,
+) -> NetCapitalResult:
+    """Compute net capital, the requirement and the early-warning tests for ``book``.
+
+    ``positions`` is an already validated position frame (from
+    `netcap.book.loading.load_book` or `netcap.book.frame.validate_frame`) to use in
+    place of ``book.positions``, which must then be empty.
+    """
+    opts = options or ComputeOptions()
+    on = book.as_of
+    warnings: list[str] = []
+    if positions is not None and book.positions:
+        raise ValueError("give positions in the book or as a frame, not both")
+    book, conversions = book_in_dollars(book)  # amounts in other currencies, at the book's rates
+    # positions converted when the book was read: their records ride in the frame's attrs
+    # (plain records, so frames carrying them still concatenate and compare)
+    loaded = () if positions is None else positions.attrs.get(CONVERSIONS_ATTR, ())
+    if loaded:
+        parts = [f for f in (conversions_frame(list(loaded)), conversions) if len(f)]
+        conversions = pd.concat(parts, ignore_index=True)
+
+    liabilities = liabilities_frame(book.liabilities, on)
+    additions = ai_additions_frame(book.ai_additions)
+
+    reports = tuple(a6_report(a, on) for a in book.market_maker_accounts)
+    carried = [
+        (r.account_id, r.deficiency) for r in reports if r.role == "carried" and r.deficiency > 0
+    ]
+    secured = {li.id: li.secured_by_asset for li in book.liabilities if li.secured_by_asset}
+    aged, aged_detail = _aged_items(book)
+    sdn, repo_first = _agreement_deductions(book, aged)
+    nw = net_worth_lines(
+        book.balance_sheet,
+        liabilities,
+        secured,
+        on,
+        carried_deficiencies=carried,
+        computed_deductions=aged,
+    )
+    capital = nw.tentative_net_capital  # before any position deduction
+
+    frame = _haircut_frame(book, reports, warnings, positions)
+    haircuts = compute_haircuts(frame, on, opts.haircuts, net_capital_before_haircuts=capital)
+    warnings.extend(haircuts.warnings)
+    by_paragraph = haircuts.by_paragraph  # a property that groups every detail row
+    grouped = _haircut_groups(by_paragraph)
+    groups = sorted(grouped.index, key=_group_order)
+    before = [g for g in groups if stage(str(g)) == PRE_TENTATIVE]
+    after = [g for g in groups if stage(str(g)) != PRE_TENTATIVE]
+    pre_tentative = float(sum(float(grouped.loc[g, "charge"]) for g in before))
+    repos, repo_lines = _repurchase_deduction(book, repo_first, capital - pre_tentative)
+    if repos is not None and repos.repo > 0:  # (M)(1) and (A)(5) measure after it
+        capital -= repos.repo
+        haircuts = compute_haircuts(frame, on, opts.haircuts, net_capital_before_haircuts=capital)
+        by_paragraph = haircuts.by_paragraph
+        grouped = _haircut_groups(by_paragraph)
+    tnc = capital - pre_tentative
+    charges = grouped["charge"].to_dict()
+    lines = _haircut_lines(list(nw.lines), repo_lines, charges, before, after, tnc)
+    after_tentative = haircuts.total - pre_tentative
+    lines.append(
+        Line(
+            "total_haircuts",
+            "Total haircuts on securities positions",
+            -after_tentative,
+            "15c3-1(c)(2)(vi); 15c3-1a; 15c3-1b",
+            role="memo",
+        )
+    )
+    nc = tnc - after_tentative
+    nc, commitments = _commitment_lines(book, frame, haircuts, nc, lines)
+    lines.append(Line("net_capital", "Net capital", nc, "15c3-1(c)(2)", role="subtotal"))
+    lines.append(
+        Line(
+            "withdrawal_haircut_base",
+            "Deductions of (c)(2)(vi) and Appendix A (base of the 25% withdrawal limit)",
+            -haircuts.securities,
+            "15c3-1(e)(2)(iii)",
+            role="memo",
+        )
+    )
+    if haircuts.concentration_base is not None:
+        lines.append(
+            Line(
+                "concentration_base",
+                "Net capital before (c)(2)(vi) and Appendix A (base of undue concentration)",
+                haircuts.concentration_base,
+                "15c3-1(c)(2)(vi)(M)(1)",
+                role="memo",
+            )
+        )
+
+    ai_recorded = float(liabilities["ai_amount"].sum())
+    ai = ai_recorded + float(additions["amount"].sum())
+    a4 = a4_requirement(book.market_making, on) if book.market_making is not None else None
+    adi = (
+        opts.aggregate_debit_items
+        if opts.aggregate_debit_items is not None
+        else book.aggregate_debit_items
+    )
+    req = minimum_requirement(book.firm, ai, on, adi, a4, book.reverse_repos)
+    warnings.extend(req.warnings)
+    params = load_schedule("requirements", on)
+
+    _requirement_lines(lines, book, req, adi, ai, nc, params)
+
+    sub_debt, de_total = _indebtedness_lines(
+        lines, book, liabilities, additions, ai_recorded, ai, nc
     )
 
     flags = early_warning_flags(

@@ -40,7 +40,7 @@ import csv
 import os
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -107,24 +107,41 @@ class Schedule:
         """One column of the rows, as a numpy array."""
         return self.rows[name].to_numpy()
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Row position of each key that names exactly one row (looked up once per table)."""
+        seen: dict[str, int] = {}
+        twice: set[str] = set()
+        for i, key in enumerate(self.rows["key"].tolist()):
+            if key in seen:
+                twice.add(key)
+            seen[key] = i
+        return {k: i for k, i in seen.items() if k not in twice}
+
+    def _position(self, key: str) -> int:
+        where = self._positions.get(key)
+        if where is None:
+            raise KeyError(f"table {self.name!r} has no single row {key!r}")
+        return where
+
+    def _cell(self, key: str, column: str) -> object:
+        return self.rows[column].iat[self._position(key)]
+
     def row(self, key: str) -> pd.Series:
         """The row with this ``key``."""
-        hit = self.rows[self.rows["key"] == key]
-        if len(hit) != 1:
-            raise KeyError(f"table {self.name!r} has no single row {key!r}")
-        return hit.iloc[0]
+        return self.rows.iloc[self._position(key)]
 
     def rate(self, key: str) -> float:
         """The ``rate`` of the row with this ``key``."""
-        return float(self.row(key)["rate"])
+        return float(self._cell(key, "rate"))  # type: ignore[arg-type]
 
     def amount(self, key: str) -> float:
         """The dollar ``amount`` of the row with this ``key``."""
-        return float(self.row(key)["amount"])
+        return float(self._cell(key, "amount"))  # type: ignore[arg-type]
 
     def citation(self, key: str) -> str:
         """The ``citation`` of the row with this ``key``."""
-        return str(self.row(key)["citation"])
+        return str(self._cell(key, "citation"))
 
 
 def _parse_float(text: str, where: str, field: str, *, blank: float | None = None) -> float:

@@ -30,13 +30,15 @@ import pandas as pd
 from netcap.book.model import Instrument
 from netcap.money import CENT
 from netcap.rule.haircuts.canadian import canadian_haircut
+from netcap.rule.haircuts.columns import IdRows, categorical
 from netcap.rule.haircuts.concentration import CONCENTRATION_CITATION, concentration_add_on
 from netcap.rule.haircuts.concentration_options import make_room
 from netcap.rule.haircuts.covered import UNCHECKED, covered_values
-from netcap.rule.haircuts.debt import HEDGE_CITATION, debt_haircut, find_hedges
-from netcap.rule.haircuts.detail import DETAIL_COLUMNS, ParagraphHaircut, build_detail, empty_detail
+from netcap.rule.haircuts.debt import HEDGE_CITATION, DebtHedges, debt_haircut, find_hedges
+from netcap.rule.haircuts.detail import DETAIL_COLUMNS, ParagraphHaircut, build_detail
 from netcap.rule.haircuts.funds import fund_haircut
 from netcap.rule.haircuts.futures import (
+    FuturesCharge,
     FuturesOptions,
     commodity_inventory_haircut,
     futures_margin_charge,
@@ -45,7 +47,7 @@ from netcap.rule.haircuts.government import GovernmentOptions, government_haircu
 from netcap.rule.haircuts.money_market_instruments import money_market_haircut
 from netcap.rule.haircuts.municipal import municipal_haircut
 from netcap.rule.haircuts.no_ready_market import full_deduction
-from netcap.rule.haircuts.options import option_charges
+from netcap.rule.haircuts.options import OptionCharges, option_charges
 from netcap.rule.haircuts.other_securities import (
     LimitedMarketOptions,
     limited_market_haircut,
@@ -58,6 +60,7 @@ from netcap.rule.haircuts.tentative import (
     PRE_TENTATIVE,
     SECURITIES,
     detail_stage_totals,
+    stage_totals,
 )
 from netcap.rule.tables import load_schedule
 
@@ -131,22 +134,29 @@ class HaircutResult:
     def by_paragraph(self) -> pd.DataFrame:
         """Total charge by citation (add-ons under their own citation), largest first."""
         d = self.detail
-        extra = (d["add_on_paragraph"] != "").to_numpy(dtype=bool)
-        paragraph = np.concatenate(
-            [
-                d["paragraph"].to_numpy(dtype=object),
-                d["add_on_paragraph"].to_numpy(dtype=object)[extra],
-            ]
+        totals: dict[str, float] = {}
+        for p_col, c_col, skip_blank in (
+            ("paragraph", "charge", False),
+            ("add_on_paragraph", "add_on_charge", True),
+        ):
+            col = d[p_col]
+            charge = d[c_col].to_numpy(dtype=float)
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                codes = col.cat.codes.to_numpy().astype(np.int64)
+                names = col.cat.categories.to_numpy(dtype=object)
+            else:
+                codes, names = pd.factorize(col.to_numpy(dtype=object))
+            present = np.bincount(codes[codes >= 0], minlength=len(names)) > 0
+            sums = np.bincount(codes[codes >= 0], weights=charge[codes >= 0], minlength=len(names))
+            for name, has, total in zip(names.tolist(), present, sums.tolist(), strict=True):
+                if has and not (skip_blank and name == ""):
+                    totals[name] = totals.get(name, 0.0) + total
+        out = pd.DataFrame(
+            {
+                "paragraph": np.asarray(sorted(totals), dtype=object),
+                "charge": np.asarray([totals[k] for k in sorted(totals)], dtype=float),
+            }
         )
-        charge = np.concatenate(
-            [
-                d["charge"].to_numpy(dtype=float),
-                d["add_on_charge"].to_numpy(dtype=float)[extra],
-            ]
-        )
-        codes, names = pd.factorize(paragraph, sort=True)
-        sums = pd.Series(charge).groupby(codes, sort=True).sum().to_numpy()
-        out = pd.DataFrame({"paragraph": np.asarray(names, dtype=object), "charge": sums})
         return out.sort_values("charge", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -168,9 +178,210 @@ _PARAGRAPH_COLUMNS = (
 )
 """Columns the per-paragraph modules read from their rows."""
 
+_NO_MARGIN = "Appendix B (a)(3)(xiv) margin charge not computed: no margin given"
+_NUMBERS = ("rate", "exposure", "gross_charge", "charge", "add_on_charge")
+_CODED = ("paragraph", "bucket", "add_on_paragraph")
 
-def _append(notes: list[str], i: int, text: str) -> None:
+
+def _append(notes: list[str] | np.ndarray, i: int, text: str) -> None:
     notes[i] = f"{notes[i]}; {text}" if notes[i] else text
+
+
+@dataclass
+class _Cover:
+    """What leaves each row before its paragraph: cover, option pairs and (F)(2) hedges."""
+
+    covered: np.ndarray
+    notes: np.ndarray
+    warnings: tuple[str, ...]
+    after_cover: np.ndarray
+    exposure: np.ndarray
+    removed: np.ndarray
+    hedges: DebtHedges
+    options: OptionCharges | None
+
+
+def _route(frame: pd.DataFrame, as_of: date) -> np.ndarray:
+    """The paragraph route of every row, thresholds from the tables (`routing`)."""
+    mmi_rules = load_schedule("money_market_instruments_eligibility", as_of)
+    return route_positions(
+        frame,
+        max_muni_days_at_issue=load_schedule("municipal_short_term_eligibility", as_of).amount(
+            "max_days_at_issue"
+        ),
+        max_cp_months_at_issue=mmi_rules.amount("max_months_at_issue"),
+        bank_government_rates_from_months=mmi_rules.amount("bank_government_rates_from_months"),
+        min_market_makers=load_schedule("other_securities", as_of).amount("k_min_market_makers"),
+    )
+
+
+def _warnings(notes: np.ndarray) -> tuple[str, ...]:
+    """Note parts a user must see: ineligible links and unchecked deliverability."""
+    noted = notes[np.flatnonzero(notes != "")].tolist()
+    return tuple(
+        part for n in noted for part in n.split("; ") if "not eligible" in part or UNCHECKED in part
+    )
+
+
+def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
+    """Covered inventory ((c)(2)(vi)(A)-(F) cover), Appendix A pairs and (F)(2) hedges.
+
+    What each takes out of a row leaves that row's own paragraph; the exposure
+    left is what the paragraph charges.
+    """
+    links = [
+        values[pd.notna(values)]
+        for values in (
+            frame[c].to_numpy(dtype=object)
+            for c in ("deliverable_position", "offsets", "hedge_with")
+            if c in frame.columns
+        )
+    ]
+    linked = bool(frame["deliverable_position"].notna().any())
+    wanted = np.concatenate(links) if links else np.zeros(0, dtype=object)
+    ids = frame["id"].to_numpy(dtype=object)
+    resolve = IdRows(ids, wanted.astype(str)) if len(wanted) else None
+    named = "futures_contract" in frame.columns and bool(frame["futures_contract"].notna().any())
+    covered, note_list = covered_values(
+        frame,
+        deliverable=load_schedule("futures_deliverable", as_of) if named else None,
+        government=load_schedule("government", as_of) if linked else None,
+        resolve=resolve,
+    )
+    notes = np.array(note_list, dtype=object)
+    opt = None
+    option_rows = np.flatnonzero(route_in(routes, ("OPT",)))
+    if len(option_rows):  # Appendix A; paired underlying leaves its own paragraph
+        opt = option_charges(
+            frame,
+            notes,
+            load_schedule("other_securities", as_of).rate("j_rate"),
+            load_schedule("options", as_of),
+            rows=option_rows,
+            resolve=resolve,
+        )
+        covered = covered + opt.removed
+        for r, text in opt.notes.items():
+            _append(notes, r, text)
+    warnings = _warnings(notes)
+    signed = frame["signed_value"].to_numpy(dtype=float)
+    sign = np.sign(signed)
+    after_cover = signed - sign * covered
+    hedges = find_hedges(frame, routes, after_cover, resolve=resolve)
+    _note_hedges(notes, ids, hedges)
+    return _Cover(
+        covered=covered,
+        notes=notes,
+        warnings=warnings,
+        after_cover=after_cover,
+        exposure=after_cover - sign * hedges.removed,
+        removed=covered + hedges.removed,
+        hedges=hedges,
+        options=opt,
+    )
+
+
+def _note_hedges(notes: np.ndarray, ids: np.ndarray, hedges: DebtHedges) -> None:
+    """Note on each (F)(2) hedge the position it hedges (its first row in the sheet)."""
+    hedged = np.flatnonzero(hedges.removed > 0)
+    if not len(hedged):
+        return
+    partner_of: dict[object, object] = {}
+    for h, p in zip(hedges.sheet["hedge"].tolist(), hedges.sheet["position"].tolist(), strict=True):
+        partner_of.setdefault(h, p)
+    for i in hedged.tolist():
+        partner = partner_of[ids[i]]
+        _append(notes, i, f"hedges {partner!r} for {hedges.removed[i]:,.2f} ({HEDGE_CITATION})")
+
+
+class _Detail:
+    """The paragraphs' detail rows, kept as arrays with the frame row of each row.
+
+    `assemble` puts them back in frame order in one pass per column; text columns
+    become categoricals there, each distinct text coded once.
+    """
+
+    def __init__(self, ids: np.ndarray, notes: np.ndarray) -> None:
+        self.ids = ids
+        self.notes = notes
+        self.rows: list[np.ndarray] = []
+        self.parts: list[pd.DataFrame] = []
+        self.worksheets: dict[str, pd.DataFrame] = {}
+
+    def notes_of(self, rows: np.ndarray) -> list[str]:
+        """The notes so far of ``rows``, for a paragraph to extend."""
+        return list(self.notes[rows].tolist())
+
+    def place(self, detail: pd.DataFrame, idx: np.ndarray, lookup: pd.Index | None = None) -> None:
+        """Keep a paragraph's detail and the frame row of each of its rows."""
+        got = detail["id"].to_numpy(dtype=object)
+        if len(got) == len(idx) and np.array_equal(got, self.ids[idx]):
+            self.rows.append(idx)
+        else:  # a paragraph that returns its rows in parts, in another order
+            table = lookup if lookup is not None else pd.Index(self.ids[idx])
+            where = table.get_indexer(pd.Index(got))
+            if (where < 0).any():
+                raise ReconciliationError("haircut detail names a position not given to it")
+            self.rows.append(idx[where])
+        self.parts.append(detail)
+
+    def add(self, result: ParagraphHaircut | list[ParagraphHaircut], idx: np.ndarray) -> None:
+        """Keep one paragraph's result (or several over the same rows) and its worksheets."""
+        results = result if isinstance(result, list) else [result]
+        lookup = pd.Index(self.ids[idx]) if len(results) > 1 else None
+        for r in results:
+            self.place(r.detail, idx, lookup)
+            self.worksheets.update(r.worksheets)
+
+    def charged(self) -> float:
+        """The total charge placed so far."""
+        return float(sum(float(p["charge"].to_numpy(dtype=float).sum()) for p in self.parts))
+
+    def assemble(self, n: int) -> tuple[dict[str, np.ndarray], dict[str, _Coded]]:
+        """Every column in frame order, checking that each row appears exactly once.
+
+        Numbers and notes come back as arrays; the citation and bucket columns as
+        codes (`_Coded`), each part's text coded on its own rows and the codes
+        scattered, so no million-row text column is built or hashed here.
+        """
+        order = np.concatenate(self.rows) if self.rows else np.zeros(0, dtype=np.int64)
+        if len(order) != n or (np.bincount(order, minlength=n) != 1).any():
+            raise ReconciliationError("haircut detail does not list every position exactly once")
+        out: dict[str, np.ndarray] = {"id": self.ids}
+        for col in _NUMBERS:
+            values = np.zeros(n)
+            if self.parts:
+                values[order] = np.concatenate([_numbers(p, col) for p in self.parts])
+            out[col] = values
+        note = np.full(n, "", dtype=object)
+        for part, rows in zip(self.parts, self.rows, strict=True):
+            texts = _texts(part, "note")
+            has = np.flatnonzero(texts != "")
+            note[rows[has]] = texts[has]
+        out["note"] = note
+        coded = {
+            col: _Coded.scatter(n, self.rows, [_texts(p, col) for p in self.parts])
+            for col in _CODED
+        }
+        return out, coded
+
+
+def _numbers(part: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in part.columns:
+        return np.zeros(len(part))
+    values = part[col].to_numpy(dtype=float)
+    return np.nan_to_num(values, nan=0.0) if col == "add_on_charge" else values
+
+
+def _texts(part: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in part.columns:
+        return np.full(len(part), "", dtype=object)
+    values = part[col].to_numpy(dtype=object)
+    if col == "add_on_paragraph":
+        missing = pd.isna(values)
+        if missing.any():
+            values = np.where(missing, "", values)
+    return values
 
 
 def compute_haircuts(
@@ -190,150 +401,192 @@ def compute_haircuts(
     concentration ((M)(1)) measures against it less the Appendix B charges as
     well.  It is needed only by those paragraphs (the (A)(5) election, and (M)
     whenever a position within its scope is present).
+
+    The steps: route every row to its paragraph; take cover, option pairs and
+    (F)(2) hedges out of the rows; charge the pre-tentative deductions, then
+    each paragraph of (c)(2)(vi), Appendix A and Appendix B; put the detail back
+    in frame order; add the Appendix B margin on government futures and the (M)
+    add-on on top.
     """
     opts = options or HaircutOptions()
-    mmi_rules = load_schedule("money_market_instruments_eligibility", as_of)
-    routes = route_positions(
-        frame,
-        max_muni_days_at_issue=load_schedule("municipal_short_term_eligibility", as_of).amount(
-            "max_days_at_issue"
-        ),
-        max_cp_months_at_issue=mmi_rules.amount("max_months_at_issue"),
-        bank_government_rates_from_months=mmi_rules.amount("bank_government_rates_from_months"),
-        min_market_makers=load_schedule("other_securities", as_of).amount("k_min_market_makers"),
-    )
-    linked = bool(frame["deliverable_position"].notna().any())
-    named = "futures_contract" in frame.columns and bool(frame["futures_contract"].notna().any())
-    covered, notes = covered_values(
-        frame,
-        deliverable=load_schedule("futures_deliverable", as_of) if named else None,
-        government=load_schedule("government", as_of) if linked else None,
-    )
-    opt = None
-    if (routes == "OPT").any():  # Appendix A; paired underlying leaves its own paragraph
-        opt = option_charges(
-            frame,
-            notes,
-            load_schedule("other_securities", as_of).rate("j_rate"),
-            load_schedule("options", as_of),
-        )
-        covered = covered + opt.removed
-        for r, text in opt.notes.items():
-            _append(notes, r, text)
-    warnings = tuple(
-        part
-        for n in notes
-        if n
-        for part in n.split("; ")
-        if "not eligible" in part or UNCHECKED in part
-    )
-    signed = frame["signed_value"].to_numpy(dtype=float)
-    sign = np.sign(signed)
-    after_cover = signed - sign * covered
-    hedges = find_hedges(frame, routes, after_cover)
-    exposure = after_cover - sign * hedges.removed
-    removed = covered + hedges.removed
-    ids = frame["id"].to_numpy()
-    hedged = np.flatnonzero(hedges.removed > 0)
-    partner_of: dict[object, object] = {}  # each hedge's first row in the sheet
-    if len(hedged):
-        for h, p in zip(
-            hedges.sheet["hedge"].tolist(), hedges.sheet["position"].tolist(), strict=True
-        ):
-            partner_of.setdefault(h, p)
-    for i in hedged:
-        partner = partner_of[ids[i]]
-        _append(
-            notes, int(i), f"hedges {partner!r} for {hedges.removed[i]:,.2f} ({HEDGE_CITATION})"
-        )
-
-    parts: list[pd.DataFrame] = []
-    worksheets: dict[str, pd.DataFrame] = {}
-    full = frame
+    routes = _route(frame, as_of)
+    cover = _cover(frame, routes, as_of)
+    ids = frame["id"].to_numpy(dtype=object)
+    parts = _Detail(ids, cover.notes)
     # the paragraph modules read these columns only; slicing a narrow frame per
     # paragraph is much cheaper than slicing every input column
-    frame = full[[c for c in _PARAGRAPH_COLUMNS if c in full.columns]]
+    narrow = _narrow(frame, ids)
+    picker = _Picker(routes)
+    _charge_pre_tentative(parts, narrow, picker, cover, as_of)
+    # deducted before tentative net capital (15c3-1(c)(15)); the (A)(5) test reads it
+    pre_tentative = parts.charged()
+    tentative = (
+        None if net_capital_before_haircuts is None else net_capital_before_haircuts - pre_tentative
+    )
+    _charge_securities(parts, narrow, picker, cover, opts, tentative, as_of)
+    fut = _charge_futures(parts, frame, routes, cover, opts, as_of)
+    columns, coded = parts.assemble(len(frame))
+    worksheets = parts.worksheets
+    if fut is not None:
+        coded["add_on_paragraph"] = _futures_add_ons(
+            columns, coded["add_on_paragraph"], worksheets, routes, fut
+        )
+    paragraph, add_on_paragraph = coded["paragraph"], coded["add_on_paragraph"]
+    # (M)(1): net capital before (c)(2)(vi) and Appendix A, after every other deduction
+    base = None
+    if tentative is not None:
+        base = tentative - _stage_sums(paragraph, add_on_paragraph, columns)[APPENDIX_B]
+    add_on, sheet = concentration_add_on(
+        frame,
+        routes,
+        _effective_rates(columns),
+        base,
+        as_of,
+        load_schedule("concentration", as_of),
+        taken=add_on_paragraph.nonblank(),
+    )
+    hit = add_on > 0
+    if hit.any():
+        busy = hit & add_on_paragraph.nonblank()
+        make_room(columns, add_on_paragraph.text(busy), busy)
+        add_on_paragraph = add_on_paragraph.set(hit, CONCENTRATION_CITATION)
+        columns["add_on_charge"][hit] = add_on[hit]
+        worksheets["concentration"] = sheet
+    text = {
+        "paragraph": paragraph.categorical(),
+        "bucket": coded["bucket"].categorical(),
+        "add_on_paragraph": add_on_paragraph.categorical(),
+    }
+    detail = pd.DataFrame({**columns, **text}, columns=list(DETAIL_COLUMNS))
+    _reconcile(frame, detail, cover.removed)
+    total = float(detail["charge"].sum() + detail["add_on_charge"].sum())
+    return HaircutResult(
+        detail=detail,
+        worksheets=worksheets,
+        total=total,
+        warnings=cover.warnings,
+        concentration_base=base,
+    )
 
-    note_array = np.array(notes, dtype=object)
 
-    def notes_of(rows: np.ndarray) -> list[str]:
-        return list(note_array[rows].tolist())
+def _narrow(frame: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
+    """The columns the paragraph modules read (no copy), ids as plain objects."""
+    narrow = frame[[c for c in _PARAGRAPH_COLUMNS if c in frame.columns]]
+    narrow["id"] = ids  # an object column takes rows faster than a pandas string column
+    return narrow
 
-    positions: list[np.ndarray] = []
-    picked = [np.zeros(0, dtype=np.int64)]
 
-    def place(detail: pd.DataFrame, idx: np.ndarray, lookup: pd.Index | None = None) -> None:
-        """Keep a paragraph's detail and the frame row of each of its rows."""
-        got = detail["id"].to_numpy()
-        if len(got) == len(idx) and np.array_equal(got, ids[idx]):
-            positions.append(idx)
-        else:  # a paragraph that returns its rows in parts, in another order
-            table = lookup if lookup is not None else pd.Index(ids[idx])
-            where = table.get_indexer(pd.Index(got))
-            if (where < 0).any():
-                raise ReconciliationError("haircut detail names a position not given to it")
-            positions.append(idx[where])
-        parts.append(detail)
+class _Picker:
+    """Frame rows by route, each route compared as one integer (`routing.route_keys`)."""
 
-    def add(result: ParagraphHaircut | list[ParagraphHaircut]) -> None:
-        results = result if isinstance(result, list) else [result]
-        idx = picked[0]
-        lookup = pd.Index(ids[idx]) if len(results) > 1 else None
-        for r in results:
-            place(r.detail, idx, lookup)
-            worksheets.update(r.worksheets)
+    def __init__(self, routes: np.ndarray) -> None:
+        self.routes = routes
+        self.keys = route_keys(routes)
 
-    route_key = route_keys(routes)
+    def __call__(self, *codes: str) -> np.ndarray:
+        return np.flatnonzero(route_in(self.routes, codes, self.keys))
 
-    def pick(*codes: str) -> np.ndarray:
-        picked[0] = np.flatnonzero(route_in(routes, codes, route_key))
-        return picked[0]
 
-    # 100% deductions taken before tentative net capital: (c)(2)(vii) and crypto ((c)(2)(iv))
+def _charge_pre_tentative(
+    parts: _Detail, frame: pd.DataFrame, pick: _Picker, cover: _Cover, as_of: date
+) -> None:
+    """100% deductions taken before tentative net capital: (c)(2)(vii) and crypto ((c)(2)(iv))."""
     for route, table, key in (
         ("VII", "no_ready_market", "vii"),
         ("CRYPTO", "non_allowable", "crypto_non_security"),
     ):
         idx = pick(route)
         if len(idx):
-            add(
+            parts.add(
                 full_deduction(
                     frame.iloc[idx],
-                    exposure[idx],
-                    notes_of(idx),
+                    cover.exposure[idx],
+                    parts.notes_of(idx),
                     load_schedule(table, as_of),
                     key,
-                )
+                ),
+                idx,
             )
-    # deducted before tentative net capital (15c3-1(c)(15)); the (A)(5) test reads it
-    pre_tentative = float(sum(p["charge"].sum() for p in parts))
-    tentative = (
-        None if net_capital_before_haircuts is None else net_capital_before_haircuts - pre_tentative
-    )
 
+
+def _charge_securities(
+    parts: _Detail,
+    frame: pd.DataFrame,
+    pick: _Picker,
+    cover: _Cover,
+    opts: HaircutOptions,
+    tentative: float | None,
+    as_of: date,
+) -> None:
+    """The paragraphs of (c)(2)(vi), Appendix A and Appendix B (a)(3)(ix), route by route."""
+    _charge_government(parts, frame, pick, cover, opts, tentative, as_of)
+    _charge_debt_classes(parts, frame, pick, cover, as_of)
+    _charge_other_securities(parts, frame, pick, cover, opts, as_of)
+    opt = cover.options
+    if opt is not None:
+        parts.place(opt.detail, opt.rows)
+        if len(opt.pairs):
+            parts.worksheets["option_pairs"] = opt.pairs
+    idx = pick("COMMOD")  # Appendix B (a)(3)(ix)
+    if len(idx):
+        parts.add(
+            commodity_inventory_haircut(
+                frame.iloc[idx],
+                cover.exposure[idx],
+                parts.notes_of(idx),
+                load_schedule("futures", as_of),
+                cover.covered[idx],
+            ),
+            idx,
+        )
+
+
+def _charge_government(
+    parts: _Detail,
+    frame: pd.DataFrame,
+    pick: _Picker,
+    cover: _Cover,
+    opts: HaircutOptions,
+    tentative: float | None,
+    as_of: date,
+) -> None:
+    """(c)(2)(vi)(A) government and agency securities, and (C) Canadian government debt.
+
+    A government row whose whole value went into an (F)(2) hedge is cited to (F)(3).
+    """
     government = load_schedule("government", as_of)
     idx = pick("A")
     if len(idx):
         gov = government_haircut(
             frame.iloc[idx],
             government,
-            removed[idx],
-            notes_of(idx),
+            cover.removed[idx],
+            parts.notes_of(idx),
             opts.government,
             tentative,
         )
         detail = gov.detail.copy()
-        hedge_only = (hedges.removed[idx] > 0) & (detail["exposure"].to_numpy() == 0)
+        hedge_only = (cover.hedges.removed[idx] > 0) & (detail["exposure"].to_numpy() == 0)
         detail.loc[hedge_only, "paragraph"] = "15c3-1(c)(2)(vi)(F)(3)"
-        place(detail, idx)
-        worksheets["government_subcategories"] = gov.subcategories
-        worksheets["government_categories"] = gov.categories
+        parts.place(detail, idx)
+        parts.worksheets["government_subcategories"] = gov.subcategories
+        parts.worksheets["government_categories"] = gov.categories
     idx = pick("C")
     if len(idx):
-        add(canadian_haircut(frame.iloc[idx], government, removed[idx], notes_of(idx)))
+        parts.add(
+            canadian_haircut(frame.iloc[idx], government, cover.removed[idx], parts.notes_of(idx)),
+            idx,
+        )
+
+
+def _charge_debt_classes(
+    parts: _Detail, frame: pd.DataFrame, pick: _Picker, cover: _Cover, as_of: date
+) -> None:
+    """(B) municipal, (D) funds, (E) money market instruments, (F)/(G) debt, (H) preferred."""
+    exposure, notes_of, routes = cover.exposure, parts.notes_of, pick.routes
     idx = pick("B1", "B2")
     if len(idx):
-        add(
+        parts.add(
             municipal_haircut(
                 frame.iloc[idx],
                 exposure[idx],
@@ -341,34 +594,38 @@ def compute_haircuts(
                 routes[idx] == "B1",
                 load_schedule("municipal_short_term", as_of),
                 load_schedule("municipal", as_of),
-            )
+            ),
+            idx,
         )
     idx = pick("D1", "D2", "D3")
     if len(idx):
-        add(
+        parts.add(
             fund_haircut(
                 frame.iloc[idx],
                 exposure[idx],
                 notes_of(idx),
                 routes[idx],
                 load_schedule("funds", as_of),
-            )
+            ),
+            idx,
         )
     idx = pick("E", "E6")
     if len(idx):
-        add(
+        parts.add(
             money_market_haircut(
                 frame.iloc[idx],
                 exposure[idx],
                 notes_of(idx),
                 routes[idx] == "E6",
                 load_schedule("money_market_instruments", as_of),
-                government,
-            )
+                load_schedule("government", as_of),
+            ),
+            idx,
         )
     idx = pick("F", "G_F")
     if len(idx):
-        add(
+        hedges = cover.hedges
+        parts.add(
             debt_haircut(
                 frame.iloc[idx],
                 exposure[idx],
@@ -381,155 +638,228 @@ def compute_haircuts(
                 load_schedule("debt_hedged_by_government", as_of),
                 load_schedule("debt_hedged_by_debt", as_of),
                 hedges.sheet,
-            )
+            ),
+            idx,
         )
     idx = pick("H")
     if len(idx):
-        add(
+        parts.add(
             preferred_haircut(
-                frame.iloc[idx],
-                exposure[idx],
-                notes_of(idx),
-                load_schedule("preferred", as_of),
-            )
+                frame.iloc[idx], exposure[idx], notes_of(idx), load_schedule("preferred", as_of)
+            ),
+            idx,
         )
+
+
+def _charge_other_securities(
+    parts: _Detail,
+    frame: pd.DataFrame,
+    pick: _Picker,
+    cover: _Cover,
+    opts: HaircutOptions,
+    as_of: date,
+) -> None:
+    """(J) all other securities (with (J)(2) exemptions) and (K) limited markets."""
     other = load_schedule("other_securities", as_of)
     idx = pick("J", "G_J", "J2")
     if len(idx):
-        add(
+        parts.add(
             other_securities_haircut(
-                frame.iloc[idx], exposure[idx], notes_of(idx), routes[idx], other
-            )
+                frame.iloc[idx],
+                cover.exposure[idx],
+                parts.notes_of(idx),
+                pick.routes[idx],
+                other,
+            ),
+            idx,
         )
     idx = pick("K")
     if len(idx):
-        add(
+        parts.add(
             limited_market_haircut(
                 frame.iloc[idx],
-                exposure[idx],
-                notes_of(idx),
+                cover.exposure[idx],
+                parts.notes_of(idx),
                 other,
                 opts.limited_market,
-            )
+            ),
+            idx,
         )
     elif opts.limited_market.reductions:
         raise ValueError("15c3-1(c)(2)(vi)(L) reductions given but no position is under (K)(ii)")
-    if opt is not None:
-        place(opt.detail, opt.rows)
-        if len(opt.pairs):
-            worksheets["option_pairs"] = opt.pairs
-    futures_table = load_schedule("futures", as_of)
-    idx = pick("COMMOD")
-    if len(idx):
-        add(
-            commodity_inventory_haircut(
-                frame.iloc[idx], exposure[idx], notes_of(idx), futures_table, covered[idx]
-            )
-        )
 
-    frame = full
-    # Appendix B (a)(3)(xiv): non-government futures (required) and government futures (add-on)
-    is_future = frame["instrument"].to_numpy() == Instrument.FUTURE.value
-    fut_idx = np.flatnonzero(is_future)
-    fut_charge = None
-    if len(fut_idx):
-        fut_charge = futures_margin_charge(
-            frame.iloc[fut_idx],
-            after_cover[fut_idx],
-            futures_table,
-            opts.futures,
-            required=routes[fut_idx] == "FUT",
-        )
-        own = routes[fut_idx] == "FUT"
-        if own.any():
-            k = np.flatnonzero(own)
-            rows_k = fut_idx[k]
-            place(
-                build_detail(
-                    ids[rows_k],
-                    fut_charge.citation[k],
-                    fut_charge.key[k],
-                    fut_charge.multiple[k],
-                    exposure[rows_k],
-                    fut_charge.gross[k],
-                    fut_charge.charge[k],
-                    notes_of(rows_k),
-                ),
-                rows_k,
-            )
 
-    detail = pd.concat(parts, ignore_index=True) if parts else empty_detail()
-    # back to input order: row j of the concatenation is frame row order[j]
-    order = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
-    if len(order) != len(frame) or (np.bincount(order, minlength=len(frame)) != 1).any():
-        raise ReconciliationError("haircut detail does not list every position exactly once")
-    inverse = np.empty(len(order), dtype=np.int64)
-    inverse[order] = np.arange(len(order))
-    detail = detail.iloc[inverse]
-    detail = detail.reset_index(drop=True)
-    detail["add_on_paragraph"] = detail["add_on_paragraph"].fillna("").astype(object)
-    detail["add_on_charge"] = detail["add_on_charge"].fillna(0.0).astype(float)
-    if len(detail) != len(frame):
-        raise ReconciliationError("haircut detail does not list every position exactly once")
+@dataclass
+class _Futures:
+    rows: np.ndarray
+    charge: FuturesCharge
 
-    if fut_charge is not None:
-        gov_fut = np.flatnonzero(routes[fut_idx] == "A")
-        rows_g = fut_idx[gov_fut]
-        done = fut_charge.computed[gov_fut]
-        detail.loc[rows_g[done], "add_on_paragraph"] = fut_charge.citation[gov_fut][done]
-        detail.loc[rows_g[done], "add_on_charge"] = fut_charge.charge[gov_fut][done]
-        note_col = detail["note"].to_numpy(dtype=object).copy()
-        for i in rows_g[~done]:
-            text = "Appendix B (a)(3)(xiv) margin charge not computed: no margin given"
-            note_col[i] = f"{note_col[i]}; {text}" if note_col[i] else text
-        detail["note"] = note_col
-        if fut_charge.reduction > 0:
-            worksheets["futures_equity_reduction"] = pd.DataFrame(
-                {
-                    "gross_charge": [float(fut_charge.gross.sum())],
-                    "account_equity_applied": [fut_charge.reduction],
-                    "citation": ["15c3-1b(a)(3)(xiv)"],
-                }
-            )
 
-    # the rate otherwise applied to each position: its own rate, blended where a
-    # position is charged in two parts (a partly hedged (F) position)
-    expo = np.abs(detail["exposure"].to_numpy(dtype=float))
-    effective = np.divide(
-        detail["gross_charge"].to_numpy(dtype=float),
-        expo,
-        out=detail["rate"].to_numpy(dtype=float).copy(),
-        where=expo > 0,
+def _charge_futures(
+    parts: _Detail,
+    frame: pd.DataFrame,
+    routes: np.ndarray,
+    cover: _Cover,
+    opts: HaircutOptions,
+    as_of: date,
+) -> _Futures | None:
+    """Appendix B (a)(3)(xiv): non-government futures (their charge); government ones later.
+
+    The margin charge on a government futures contract is an add-on to its (A)
+    charge (`_futures_add_ons`).
+    """
+    # futures are routed to FUT or, on government securities, to (A)
+    maybe = np.flatnonzero(route_in(routes, ("FUT", "A")))
+    inst = frame["instrument"].iloc[maybe].to_numpy(dtype=object)
+    fut_idx = maybe[inst == Instrument.FUTURE.value]
+    if not len(fut_idx):
+        return None
+    own = routes[fut_idx] == "FUT"
+    fut_charge = futures_margin_charge(
+        frame.iloc[fut_idx],
+        cover.after_cover[fut_idx],
+        load_schedule("futures", as_of),
+        opts.futures,
+        required=own,
     )
-    # (M)(1): net capital before (c)(2)(vi) and Appendix A, after every other deduction
-    base = None
-    if tentative is not None:
-        base = tentative - detail_stage_totals(detail)[APPENDIX_B]
-    add_on, sheet = concentration_add_on(
-        frame,
-        routes,
-        effective,
-        base,
-        as_of,
-        load_schedule("concentration", as_of),
-        taken=(detail["add_on_paragraph"] != "").to_numpy(dtype=bool),
-    )
-    if (add_on > 0).any():
-        hit = add_on > 0
-        detail = make_room(detail, hit)
-        detail.loc[hit, "add_on_paragraph"] = CONCENTRATION_CITATION
-        detail.loc[hit, "add_on_charge"] = add_on[hit]
-        worksheets["concentration"] = sheet
+    if own.any():
+        k = np.flatnonzero(own)
+        rows_k = fut_idx[k]
+        parts.place(
+            build_detail(
+                parts.ids[rows_k],
+                fut_charge.citation[k],
+                fut_charge.key[k],
+                fut_charge.multiple[k],
+                cover.exposure[rows_k],
+                fut_charge.gross[k],
+                fut_charge.charge[k],
+                parts.notes_of(rows_k),
+            ),
+            rows_k,
+        )
+    return _Futures(fut_idx, fut_charge)
 
-    detail = detail[list(DETAIL_COLUMNS)]
-    _reconcile(frame, detail, removed)
-    total = float(detail["charge"].sum() + detail["add_on_charge"].sum())
-    return HaircutResult(
-        detail=detail,
-        worksheets=worksheets,
-        total=total,
-        warnings=warnings,
-        concentration_base=base,
+
+def _futures_add_ons(
+    columns: dict[str, np.ndarray],
+    add_on_paragraph: _Coded,
+    worksheets: dict[str, pd.DataFrame],
+    routes: np.ndarray,
+    fut: _Futures,
+) -> _Coded:
+    """Appendix B (a)(3)(xiv) margin charge on government futures, on top of their (A) charge.
+
+    Returns the add-on citations with the futures' citations set.
+    """
+    fut_idx, fut_charge = fut.rows, fut.charge
+    gov_fut = np.flatnonzero(routes[fut_idx] == "A")
+    rows_g = fut_idx[gov_fut]
+    done = fut_charge.computed[gov_fut]
+    add_on_paragraph = add_on_paragraph.assign(rows_g[done], fut_charge.citation[gov_fut][done])
+    columns["add_on_charge"][rows_g[done]] = fut_charge.charge[gov_fut][done]
+    for i in rows_g[~done].tolist():
+        _append(columns["note"], i, _NO_MARGIN)
+    if fut_charge.reduction > 0:
+        worksheets["futures_equity_reduction"] = pd.DataFrame(
+            {
+                "gross_charge": [float(fut_charge.gross.sum())],
+                "account_equity_applied": [fut_charge.reduction],
+                "citation": ["15c3-1b(a)(3)(xiv)"],
+            }
+        )
+    return add_on_paragraph
+
+
+def _effective_rates(columns: dict[str, np.ndarray]) -> np.ndarray:
+    """The rate otherwise applied to each position ((M)(1)'s "percentage deduction").
+
+    Its own rate, blended where a position is charged in two parts (a partly
+    hedged (F) position).
+    """
+    expo = np.abs(columns["exposure"])
+    rates = np.divide(columns["gross_charge"], expo, out=columns["rate"].copy(), where=expo > 0)
+    return np.asarray(rates, dtype=float)
+
+
+class _Coded:
+    """A text column as codes over a few distinct values (paragraphs, buckets)."""
+
+    def __init__(self, codes: np.ndarray, names: list[str]) -> None:
+        self.codes = codes
+        self.names = names
+
+    @classmethod
+    def scatter(cls, n: int, rows: list[np.ndarray], texts: list[np.ndarray]) -> _Coded:
+        """Codes over ``n`` rows from parts: ``texts[k]`` holds the text of rows ``rows[k]``.
+
+        Missing text (NaN) keeps code -1, as a categorical shows it.
+        """
+        codes = np.full(n, -1, dtype=np.int64)
+        out = cls(codes, [])
+        for where, text in zip(rows, texts, strict=True):
+            out.codes[where] = out._codes_of(text)
+        return out
+
+    def _codes_of(self, text: np.ndarray) -> np.ndarray:
+        """Codes of ``text`` in this column's names, adding names it has not seen."""
+        local, uniques = pd.factorize(text)
+        index = {name: i for i, name in enumerate(self.names)}
+        table = np.empty(len(uniques) + 1, dtype=np.int64)
+        table[-1] = -1
+        for j, name in enumerate(uniques.tolist()):
+            if name not in index:
+                index[name] = len(self.names)
+                self.names.append(name)
+            table[j] = index[name]
+        return table[np.asarray(local)]
+
+    def assign(self, rows: np.ndarray, text: np.ndarray) -> _Coded:
+        """A copy with ``text`` on ``rows``."""
+        out = _Coded(self.codes.copy(), list(self.names))
+        out.codes[rows] = out._codes_of(np.asarray(text, dtype=object))
+        return out
+
+    def set(self, mask: np.ndarray, value: str) -> _Coded:
+        """A copy with ``value`` on the rows of ``mask``."""
+        names = list(self.names)
+        if value not in names:
+            names.append(value)
+        codes = self.codes.copy()
+        codes[mask] = names.index(value)
+        return _Coded(codes, names)
+
+    def nonblank(self) -> np.ndarray:
+        """Rows holding text other than the empty string."""
+        blank = np.array([name == "" for name in self.names] + [True], dtype=bool)
+        out: np.ndarray = ~blank[self.codes]
+        return out
+
+    def text(self, mask: np.ndarray) -> np.ndarray:
+        """The text of the rows of ``mask`` (``""`` where there is none)."""
+        names = np.array([*self.names, ""], dtype=object)
+        out: np.ndarray = names[self.codes[mask]]
+        return out
+
+    def sums(self, weights: np.ndarray) -> dict[str, float]:
+        """Total of ``weights`` by text (rows without text left out)."""
+        has = self.codes >= 0
+        totals = np.bincount(self.codes[has], weights=weights[has], minlength=len(self.names))
+        return {name: float(t) for name, t in zip(self.names, totals, strict=True)}
+
+    def categorical(self) -> pd.Categorical:
+        return categorical(self.codes, self.names)
+
+
+def _stage_sums(
+    paragraph: _Coded, add_on_paragraph: _Coded, columns: dict[str, np.ndarray]
+) -> dict[str, float]:
+    """Charges and add-ons summed by stage (`tentative.detail_stage_totals`, on codes)."""
+    return stage_totals(
+        [
+            *paragraph.sums(columns["charge"]).items(),
+            *add_on_paragraph.sums(columns["add_on_charge"]).items(),
+        ]
     )
 
 

@@ -141,30 +141,25 @@ def option_exposure(frame: pd.DataFrame, schedule: Schedule) -> OptionExposure:
     )
 
 
-def make_room(detail: pd.DataFrame, hit: np.ndarray) -> pd.DataFrame:
-    """``detail`` with the add-on column of the ``hit`` rows freed for the (M) add-on.
+def make_room(columns: dict[str, np.ndarray], paragraphs: np.ndarray, busy: np.ndarray) -> None:
+    """Free the add-on column of the ``busy`` rows for the (M) add-on, in place.
 
-    A hit row whose column already holds an adjustment (an option row's
-    15c3-1a(b)(2)(ii) or (c) amount) gets that amount added to its ``charge``
-    and a note saying so; the caller then writes (M) into the column.
+    ``columns`` holds the detail's number and note columns as arrays;
+    ``paragraphs`` the add-on citation of each busy row (an option row's
+    15c3-1a(b)(2)(ii) or (c) adjustment).  Each busy row's adjustment is added
+    to its ``charge`` with a note saying so; the caller then writes (M) into the
+    add-on column.  Both amounts fall under 15c3-1a, so no total moves.
     """
-    para = detail["add_on_paragraph"].to_numpy(dtype=object)
-    busy = hit & (para != "")
-    if not busy.any():
-        return detail
-    out = detail.copy()
-    amount = out["add_on_charge"].to_numpy(dtype=float)
-    charge = out["charge"].to_numpy(dtype=float).copy()
-    charge[busy] += amount[busy]
-    note = out["note"].to_numpy(dtype=object).copy()
-    for i in np.flatnonzero(busy):
+    rows = np.flatnonzero(busy)
+    if len(rows) == 0:
+        return
+    amount = columns["add_on_charge"][rows]
+    columns["charge"][rows] += amount
+    note = columns["note"]
+    for i, para, value in zip(rows.tolist(), paragraphs.tolist(), amount.tolist(), strict=True):
         text = (
-            f"charge includes the {para[i]} adjustment of {amount[i]:,.2f} "
+            f"charge includes the {para} adjustment of {value:,.2f} "
             "(the add-on column shows 15c3-1(c)(2)(vi)(M))"
         )
         note[i] = f"{note[i]}; {text}" if note[i] else text
-    out["charge"] = charge
-    out["note"] = note
-    out.loc[busy, "add_on_paragraph"] = ""
-    out.loc[busy, "add_on_charge"] = 0.0
-    return out
+    columns["add_on_charge"][rows] = 0.0

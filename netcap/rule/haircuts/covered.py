@@ -33,6 +33,7 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import Instrument, Side
+from netcap.rule.haircuts.columns import IdRows, rows_of
 from netcap.rule.tables import Schedule, TableError
 
 __all__ = ["COVERED_CITATION", "UNCHECKED", "DeliverableGrade", "covered_values", "grades"]
@@ -136,6 +137,8 @@ def covered_values(
     frame: pd.DataFrame,
     deliverable: Schedule | None = None,
     government: Schedule | None = None,
+    *,
+    resolve: IdRows | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Covered amount of each row (absolute dollars), and a note per row.
 
@@ -144,6 +147,7 @@ def covered_values(
     eligible.  ``deliverable`` (the ``futures_deliverable`` table) is needed when
     a row names a ``futures_contract``; ``government`` (the (c)(2)(vi)(A) table)
     lets an unchecked link between rows of different categories be flagged.
+    ``resolve`` finds the linked rows from ids already probed (`IdRows`).
     """
     n = len(frame)
     covered = np.zeros(n)
@@ -154,12 +158,7 @@ def covered_values(
         return covered, notes
     ids = frame["id"].to_numpy(dtype=object)
     # hash the few link targets and probe the ids, not the other way round
-    targets = pd.Index(pd.unique(link[futs].astype(str)))
-    hit = targets.get_indexer(ids)
-    found = np.flatnonzero(hit >= 0)
-    row_of_target = np.full(len(targets), -1, dtype=np.int64)
-    row_of_target[hit[found]] = found
-    cash = row_of_target[targets.get_indexer(link[futs].astype(str))]
+    cash = rows_of(ids, link[futs].astype(str), resolve)
     values = frame["market_value"].to_numpy(dtype=float)
     sides = frame["side"].to_numpy()
     instruments = frame["instrument"].to_numpy()

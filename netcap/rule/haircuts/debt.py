@@ -44,7 +44,8 @@ import numpy as np
 import pandas as pd
 
 from netcap.book.frame import BookError, RowError
-from netcap.rule.haircuts.detail import ParagraphHaircut
+from netcap.rule.haircuts.columns import IdRows, rows_of
+from netcap.rule.haircuts.detail import ParagraphHaircut, text_column
 from netcap.rule.haircuts.netting import bucketed_greater_of
 from netcap.rule.haircuts.routing import row_label
 from netcap.rule.tables import Schedule
@@ -98,20 +99,29 @@ class DebtHedges:
     sheet: pd.DataFrame
 
 
-def find_hedges(frame: pd.DataFrame, routes: np.ndarray, exposure: np.ndarray) -> DebtHedges:
-    """Check every ``hedge_with`` election against (F)(2) and size the hedged amounts."""
+def find_hedges(
+    frame: pd.DataFrame,
+    routes: np.ndarray,
+    exposure: np.ndarray,
+    *,
+    resolve: IdRows | None = None,
+) -> DebtHedges:
+    """Check every ``hedge_with`` election against (F)(2) and size the hedged amounts.
+
+    ``resolve`` finds the hedging rows from ids already probed (`IdRows`).
+    """
     n = len(frame)
     hedged = np.zeros(n)
     removed = np.zeros(n)
     kind = np.full(n, "", dtype=object)
     rate_months = np.full(n, np.nan)
     link = frame["hedge_with"].to_numpy(dtype=object)
-    a = np.flatnonzero(np.array([x is not None for x in link], dtype=bool))
+    a = np.flatnonzero(pd.notna(link))
     empty = pd.DataFrame(columns=["position", "hedge", "kind", "amount", "rate_months", "citation"])
     if len(a) == 0:
         return DebtHedges(hedged, removed, kind, rate_months, empty)
-    ids = frame["id"].to_numpy()
-    b = pd.Index(ids).get_indexer(link[a])
+    ids = frame["id"].to_numpy(dtype=object)
+    b = rows_of(ids, link[a], resolve)
     months = frame["months_to_maturity"].to_numpy(dtype=float)
     errors: list[RowError] = []
 
@@ -188,8 +198,8 @@ def debt_haircut(
         notes,
     )
     detail = base.detail.copy()
-    detail["paragraph"] = np.where(
-        convertible, CONVERTIBLE_CITATION, detail["paragraph"].to_numpy(dtype=object)
+    detail["paragraph"] = text_column(
+        np.where(convertible, CONVERTIBLE_CITATION, detail["paragraph"].to_numpy(dtype=object))
     )
     hedged_rows = np.flatnonzero(hedged > 0)
     sheets = dict(base.worksheets)
@@ -224,7 +234,10 @@ def debt_haircut(
                 )
                 if p
             )
-        detail = pd.DataFrame(cols, columns=detail.columns)
+        detail = pd.DataFrame(
+            {c: text_column(v) if v.dtype == object else v for c, v in cols.items()},
+            columns=detail.columns,
+        )
         sheet = hedge_sheet.copy()
         pos = pd.Index(rows["id"].to_numpy()).get_indexer(sheet["position"].to_numpy())
         sheet["rate"] = hedge_rate[pos]

@@ -39,6 +39,7 @@ __all__ = [
     "append_note",
     "build_detail",
     "empty_detail",
+    "text_column",
 ]
 
 DETAIL_COLUMNS: tuple[str, ...] = (
@@ -83,14 +84,17 @@ def build_detail(
 ) -> pd.DataFrame:
     """A detail frame with the standard columns (scalars are broadcast to every row)."""
     n = len(ids)
+    index = pd.RangeIndex(n)
 
-    def col(v: object) -> np.ndarray:
+    def col(v: object) -> pd.Series:
+        # text stays object (no per-row string inference); a scalar is broadcast
         arr = np.asarray(v, dtype=object)
-        return np.full(n, v, dtype=object) if arr.ndim == 0 else arr
+        values = np.full(n, v, dtype=object) if arr.ndim == 0 else arr
+        return pd.Series(values, index=index, dtype=object, copy=False)
 
     return pd.DataFrame(
         {
-            "id": ids,
+            "id": col(np.asarray(ids, dtype=object)),
             "paragraph": col(paragraph),
             "bucket": col(bucket),
             "rate": np.broadcast_to(np.asarray(rate, dtype=float), (n,)).copy(),
@@ -98,10 +102,11 @@ def build_detail(
             "gross_charge": np.asarray(gross_charge, dtype=float),
             "charge": np.asarray(charge, dtype=float),
             "note": col(note),
-            "add_on_paragraph": np.full(n, "", dtype=object),
+            "add_on_paragraph": col(""),
             "add_on_charge": np.zeros(n),
         },
         columns=list(DETAIL_COLUMNS),
+        index=index,
     )
 
 
@@ -137,3 +142,12 @@ def append_note(notes: list[str] | np.ndarray, mask: np.ndarray, text: str) -> n
     if rest.any():
         out[rest] = out[rest] + ("; " + text)
     return out
+
+
+def text_column(values: np.ndarray | list[str]) -> pd.Series:
+    """A text column of a detail frame kept as objects (pandas infers no string dtype).
+
+    Inferring a string dtype visits every row; the detail's text is coded once
+    when `netcap.rule.haircuts.compute_haircuts` assembles it.
+    """
+    return pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)

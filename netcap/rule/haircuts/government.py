@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from netcap.rule.haircuts.covered import COVERED_CITATION
-from netcap.rule.haircuts.detail import DETAIL_COLUMNS, allocate, append_note
+from netcap.rule.haircuts.detail import DETAIL_COLUMNS, allocate, append_note, text_column
 from netcap.rule.tables import Schedule
 
 __all__ = ["LIMITATIONS", "GovernmentHaircut", "GovernmentOptions", "government_haircut"]
@@ -233,18 +233,20 @@ def government_haircut(
 
     detail = pd.DataFrame(
         {
-            "id": rows["id"].to_numpy(),
-            "paragraph": np.where(
-                (covered > 0) & (exposure == 0),
-                COVERED_CITATION,
-                np.where(is_future, FUTURES_CITATION, citations[bucket]),
+            "id": text_column(rows["id"].to_numpy()),
+            "paragraph": text_column(
+                np.where(
+                    (covered > 0) & (exposure == 0),
+                    COVERED_CITATION,
+                    np.where(is_future, FUTURES_CITATION, citations[bucket]),
+                )
             ),
-            "bucket": keys[bucket],
+            "bucket": text_column(keys[bucket]),
             "rate": rates[bucket],
             "exposure": exposure,
             "gross_charge": gross,
             "charge": charge,
-            "note": row_notes,
+            "note": text_column(row_notes),
         },
         columns=list(DETAIL_COLUMNS),
     )

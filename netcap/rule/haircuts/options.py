@@ -60,6 +60,7 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError, option_column
 from netcap.book.model import Instrument, SecurityClass, Side
+from netcap.rule.haircuts.columns import IdRows, rows_of
 from netcap.rule.haircuts.detail import build_detail
 from netcap.rule.haircuts.routing import row_label
 from netcap.rule.tables import Schedule
@@ -103,69 +104,190 @@ class OptionCharges:
     """Worksheet: one row per recognised pair."""
 
 
+@dataclass
+class _Options:
+    """The option rows: their facts (arrays over the options) and their charges so far."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    ids: np.ndarray
+    errors: list[RowError]
+    cls: np.ndarray
+    call: np.ndarray
+    short: np.ndarray
+    strike: np.ndarray
+    price: np.ndarray
+    units: np.ndarray
+    listed: np.ndarray
+    expiry: np.ndarray
+    under: np.ndarray
+    mv: np.ndarray
+
+    def refuse(self, mask: np.ndarray, field: str, message: str) -> None:
+        """Refuse the options of ``mask`` (a mask over the option rows)."""
+        for k in np.flatnonzero(mask):
+            i = int(self.rows[k])
+            self.errors.append(
+                RowError(row_label(self.frame, i), field, f"{self.ids[i]!r}: {message}")
+            )
+
+    def refuse_at(self, where: np.ndarray, field: str, message: str) -> None:
+        """Refuse the options at positions ``where``."""
+        self.refuse(np.isin(np.arange(len(self.rows)), where), field, message)
+
+
+@dataclass
+class _Pairs:
+    """The pairs recognised among the options and with their underlying positions."""
+
+    spread_short: np.ndarray
+    spread_long: np.ndarray
+    late: np.ndarray
+    c_rows: np.ndarray  # options paired with a cash position
+    cash: np.ndarray  # frame row of that position
+    cash_qty: np.ndarray
+    kind: np.ndarray  # D1-D4, c3-c6 (k5/k6 the short leg of a conversion)
+    conv_other: np.ndarray
+
+
+@dataclass
+class _Charges:
+    """Per option: the charge and its citation, and the net worth adjustment of (b)(2)(ii)."""
+
+    charge: np.ndarray
+    paragraph: np.ndarray
+    bucket: np.ndarray
+    applied: np.ndarray
+    adj: np.ndarray
+    adj_par: np.ndarray
+    note: np.ndarray
+    gross: np.ndarray
+    long_listed: np.ndarray
+    unlisted_short: np.ndarray
+    pv: np.ndarray
+    itm: np.ndarray
+    contracts: np.ndarray
+
+
 def option_charges(
-    frame: pd.DataFrame, notes: list[str], rate: float, schedule: Schedule
+    frame: pd.DataFrame,
+    notes: list[str] | np.ndarray,
+    rate: float,
+    schedule: Schedule,
+    *,
+    rows: np.ndarray | None = None,
+    resolve: IdRows | None = None,
 ) -> OptionCharges:
     """Charges under 15c3-1a for the option rows of a validated frame.
 
     ``rate`` is the (c)(2)(vi)(J) percentage of the underlying class; ``notes``
-    the notes so far of every frame row.  Raises `BookError` for option
-    rows and pairings the method cannot charge.
+    the notes so far of every frame row; ``rows`` the frame rows of the options
+    when the caller has them (found from ``instrument`` otherwise); ``resolve``
+    finds the ``offsets`` rows from ids already probed (`IdRows`).  Raises
+    `BookError` for option rows and pairings the method cannot charge.
+
+    The steps: read the option facts; recognise spreads ((b)(2)(iii)(E)) and
+    pairs with the underlying ((b)(2)(iii)(D), (c)(3)-(6)); charge unpaired
+    options ((b)(2)(iii)(A)-(C), (c)(1)-(2), (c)(7)), then spreads, then pairs;
+    take the paired part out of the underlying positions.
     """
-    n = len(frame)
-    inst = frame["instrument"].to_numpy(dtype=object)
-    rows = np.flatnonzero(inst == Instrument.OPTION.value)
-    ids = frame["id"].to_numpy(dtype=object)
-    errors: list[RowError] = []
+    if rows is None:
+        inst_all = frame["instrument"].to_numpy(dtype=object)
+        rows = np.flatnonzero(inst_all == Instrument.OPTION.value)
+    o = _option_facts(frame, rows)
+    pairs = _pair_options(o, resolve)
+    if o.errors:
+        raise BookError(o.errors)
+    c = _unpaired_charges(o, pairs, rate, schedule)
+    _spread_charges(o, pairs, c)
+    taken = _underlying_pair_charges(o, pairs, c, rate, schedule)
+    removed, under_notes = _taken_from_underlying(o, pairs, c, taken)
+    return _option_result(o, pairs, c, notes, taken, removed, under_notes)
 
-    def refuse(mask: np.ndarray, field: str, message: str) -> None:
-        for k in np.flatnonzero(mask):
-            i = int(rows[k])
-            errors.append(RowError(row_label(frame, i), field, f"{ids[i]!r}: {message}"))
 
-    o = frame.iloc[rows]
-    m = len(rows)
-    cls = o["security_class"].to_numpy(dtype=object)
-    refuse(
-        ~np.isin(cls, _CLASSES),
+def _option_facts(frame: pd.DataFrame, rows: np.ndarray) -> _Options:
+    """The facts of each option row; refuses classes and fields the method cannot charge."""
+    sub = frame.iloc[rows]
+    o = _Options(
+        frame=frame,
+        rows=rows,
+        ids=frame["id"].to_numpy(dtype=object),
+        errors=[],
+        cls=sub["security_class"].to_numpy(dtype=object),
+        call=option_column(sub, "option_type").to_numpy(dtype=object) == "call",
+        short=sub["side"].to_numpy(dtype=object) == Side.SHORT.value,
+        strike=option_column(sub, "strike").to_numpy(dtype=float),
+        price=option_column(sub, "underlying_price").to_numpy(dtype=float),
+        units=option_column(sub, "units").to_numpy(dtype=float),
+        listed=option_column(sub, "listed").to_numpy(dtype=bool),
+        expiry=option_column(sub, "expiry").to_numpy(dtype="datetime64[ns]"),
+        under=option_column(sub, "underlying").to_numpy(dtype=object),
+        mv=sub["market_value"].to_numpy(dtype=float),
+    )
+    o.refuse(
+        ~np.isin(o.cls, _CLASSES),
         "security_class",
         "netcap charges options on equity and other_security underlyings only (the (J) "
         "percentage); see docs/options.md",
     )
-    refuse(o["limited_market"].to_numpy(dtype=bool), "limited_market", "not for an option")
-    call = option_column(o, "option_type").to_numpy(dtype=object) == "call"
-    short = o["side"].to_numpy(dtype=object) == Side.SHORT.value
-    strike = option_column(o, "strike").to_numpy(dtype=float)
-    price = option_column(o, "underlying_price").to_numpy(dtype=float)
-    units = option_column(o, "units").to_numpy(dtype=float)
-    listed = option_column(o, "listed").to_numpy(dtype=bool)
-    expiry = option_column(o, "expiry").to_numpy(dtype="datetime64[ns]")
-    under = option_column(o, "underlying").to_numpy(dtype=object)
-    mv = o["market_value"].to_numpy(dtype=float)
+    o.refuse(sub["limited_market"].to_numpy(dtype=bool), "limited_market", "not for an option")
+    return o
 
-    # --- pairing --------------------------------------------------------------------
-    link = option_column(o, "offsets").to_numpy(dtype=object)
+
+def _pair_options(o: _Options, resolve: IdRows | None) -> _Pairs:
+    """Spreads between option rows and pairs with underlying positions, from ``offsets``."""
+    frame, m = o.frame, len(o.rows)
+    link = option_column(frame.iloc[o.rows], "offsets").to_numpy(dtype=object)
     has = pd.notna(link)
     target = np.full(m, -1, dtype=np.int64)
-    target[has] = pd.Index(ids).get_indexer(pd.Index(link[has]))
+    target[has] = rows_of(o.ids, link[has], resolve)
+    if (target[has] < 0).any():  # validation names unknown ids; keep the old failure
+        raise KeyError("an option's offsets names no position")
+    t_inst = frame["instrument"].iloc[target[has]].to_numpy(dtype=object)
     t_is_option = np.zeros(m, dtype=bool)
-    t_is_option[has] = inst[target[has]] == Instrument.OPTION.value
+    t_is_option[has] = t_inst == Instrument.OPTION.value
     t_is_cash = np.zeros(m, dtype=bool)
-    t_is_cash[has] = inst[target[has]] == Instrument.CASH.value
-    refuse(has & ~t_is_option & ~t_is_cash, "offsets", "a futures contract is not an offset here")
+    t_is_cash[has] = t_inst == Instrument.CASH.value
+    o.refuse(has & ~t_is_option & ~t_is_cash, "offsets", "a futures contract is not an offset here")
+    spread_short, spread_long, late, lead, partner = _spreads(o, target, t_is_option)
+    c_rows = np.flatnonzero(t_is_cash)
+    legs = np.concatenate([np.flatnonzero(lead), partner[lead], c_rows])
+    o.refuse(np.bincount(legs, minlength=m) > 1, "offsets", "the option is in more than one pair")
+    cash = target[c_rows]
+    kind, conv_other = _underlying_kinds(o, c_rows, cash)
+    pairs = _Pairs(
+        spread_short=spread_short,
+        spread_long=spread_long,
+        late=late,
+        c_rows=c_rows,
+        cash=cash,
+        cash_qty=frame["quantity"].iloc[cash].to_numpy(dtype=float),
+        kind=kind,
+        conv_other=conv_other,
+    )
+    _check_underlying_pairs(o, pairs)
+    return pairs
 
+
+def _spreads(
+    o: _Options, target: np.ndarray, t_is_option: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(b)(2)(iii)(E) spreads: the short and long legs, and legs that expire too early.
+
+    Also returns each pair's lead leg (a mask) and every option's partner, to
+    count the pairs an option is in.
+    """
+    m = len(o.rows)
+    listed, under, call, short, units = o.listed, o.under, o.call, o.short, o.units
     # option legs: the partner's position among the option rows
-    where = np.full(n, -1, dtype=np.int64)
-    where[rows] = np.arange(m)
+    where = np.full(len(o.frame), -1, dtype=np.int64)
+    where[o.rows] = np.arange(m)
     partner = np.full(m, -1, dtype=np.int64)
     partner[t_is_option] = where[target[t_is_option]]
     # a mutual link is one pair; a leg in two pairs is refused
     mutual = t_is_option.copy()
     mutual[t_is_option] = partner[partner[t_is_option]] == np.flatnonzero(t_is_option)
     lead = t_is_option & ~(mutual & (partner < np.arange(m)))
-    legs = np.concatenate([np.flatnonzero(lead), partner[lead], np.flatnonzero(t_is_cash)])
-    count = np.bincount(legs, minlength=m)
-    refuse(count > 1, "offsets", "the option is in more than one pair")
     a = np.flatnonzero(lead)
     b = partner[a]
     bad = (
@@ -175,34 +297,37 @@ def option_charges(
         | (short[a] == short[b])
         | (units[a] != units[b])
     )
-    refuse(
-        np.isin(np.arange(m), a[bad]),
+    o.refuse_at(
+        a[bad],
         "offsets",
         "a spread pairs a long and a short option of the same type, underlying, listing "
         "and number of units ((b)(2)(iii)(E))",
     )
-    refuse(
-        np.isin(np.arange(m), a[~bad & ~listed[a]]),
-        "offsets",
-        "15c3-1a(c) recognises no spread between unlisted options",
+    o.refuse_at(
+        a[~bad & ~listed[a]], "offsets", "15c3-1a(c) recognises no spread between unlisted options"
     )
     sa = np.where(short[a], a, b)  # short leg
     la = np.where(short[a], b, a)  # long leg
-    in_time = expiry[la] >= expiry[sa]
+    in_time = o.expiry[la] >= o.expiry[sa]
     spread = ~bad & listed[a] & in_time
-    spread_short = sa[spread]
-    spread_long = la[spread]
     late = np.zeros(m, dtype=bool)
     late[np.concatenate([sa, la])[np.tile(~bad & listed[a] & ~in_time, 2)]] = True
+    return sa[spread], la[spread], late, lead, partner
 
-    # underlying pairs
-    c_rows = np.flatnonzero(t_is_cash)
-    cash = target[c_rows]
-    cash_long = frame["side"].to_numpy(dtype=object)[cash] == Side.LONG.value
-    cash_qty = frame["quantity"].to_numpy(dtype=float)[cash]
-    cash_cls = frame["security_class"].to_numpy(dtype=object)[cash]
-    cash_sid = frame["security_id"].to_numpy(dtype=object)[cash]
-    opt_call, opt_short, opt_listed = call[c_rows], short[c_rows], listed[c_rows]
+
+def _underlying_kinds(
+    o: _Options, c_rows: np.ndarray, cash: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The kind of each option-underlying pair: (b)(2)(iii)(D)(1)-(3), (c)(3)-(6).
+
+    (c)(5) conversion: long underlying, long unlisted put, short unlisted call;
+    (c)(6) reverse conversion: short underlying, long unlisted call, short
+    unlisted put.  The long option's pair with the underlying is a leg of one
+    only with the matching short option ((c)(3) or (c)(4) kind) on the same
+    position and units.
+    """
+    cash_long = o.frame["side"].iloc[cash].to_numpy(dtype=object) == Side.LONG.value
+    opt_call, opt_short, opt_listed = o.call[c_rows], o.short[c_rows], o.listed[c_rows]
     kind = np.full(len(c_rows), "", dtype="<U3")
     kind[opt_listed & ~opt_call & ~opt_short & cash_long] = "D1"
     kind[opt_listed & opt_call & ~opt_short & ~cash_long] = "D2"
@@ -210,13 +335,10 @@ def option_charges(
     kind[opt_listed & ~opt_call & opt_short & ~cash_long] = "D4"  # not implemented
     kind[~opt_listed & opt_call & opt_short & cash_long] = "c3"
     kind[~opt_listed & ~opt_call & opt_short & ~cash_long] = "c4"
-    # (c)(5) conversion: long underlying, long unlisted put, short unlisted call;
-    # (c)(6) reverse conversion: short underlying, long unlisted call, short unlisted put.
-    # The long option's pair with the underlying is a leg of one only with the matching
-    # short option ((c)(3) or (c)(4) kind) on the same position and units.
     kind[~opt_listed & ~opt_call & ~opt_short & cash_long] = "c5"
     kind[~opt_listed & opt_call & ~opt_short & ~cash_long] = "c6"
     conv_other = np.full(len(c_rows), -1, dtype=np.int64)
+    units = o.units
     for leg, short_kind, mark in (("c5", "c3", "k5"), ("c6", "c4", "k6")):
         free = np.flatnonzero(kind == short_kind)
         for i in np.flatnonzero(kind == leg):
@@ -227,9 +349,17 @@ def option_charges(
                 free = free[free != hit[0]]
             else:
                 kind[i] = "x" + leg[1]
+    return kind, conv_other
+
+
+def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
+    """Refuse pairs with the underlying that no paragraph of Appendix A recognises."""
+    frame, c_rows, cash, kind = o.frame, p.c_rows, p.cash, p.kind
+    cash_cls = frame["security_class"].iloc[cash].to_numpy(dtype=object)
+    cash_sid = frame["security_id"].iloc[cash].to_numpy(dtype=object)
 
     def refuse_c(mask: np.ndarray, field: str, message: str) -> None:
-        refuse(np.isin(np.arange(m), c_rows[mask]), field, message)
+        o.refuse_at(c_rows[mask], field, message)
 
     refuse_c(
         kind == "",
@@ -251,68 +381,114 @@ def option_charges(
         "conversion (15c3-1a(c)(6)) only with a short unlisted put on the same position "
         "and units",
     )
-    refuse_c(cash_cls != cls[c_rows], "offsets", "the underlying position is of another class")
+    refuse_c(cash_cls != o.cls[c_rows], "offsets", "the underlying position is of another class")
     refuse_c(
-        pd.notna(cash_sid) & (cash_sid != under[c_rows]),
+        pd.notna(cash_sid) & (cash_sid != o.under[c_rows]),
         "offsets",
         "the offset position's security_id differs from the option's underlying",
     )
     refuse_c(
-        np.isnan(cash_qty),
+        np.isnan(p.cash_qty),
         "offsets",
         "the underlying position needs a quantity (units) to be paired",
     )
-    counted_units = np.where(np.isin(kind, ["c5", "c6"]), 0.0, units[c_rows])
+    counted_units = np.where(np.isin(kind, ["c5", "c6"]), 0.0, o.units[c_rows])
     paired_units = np.bincount(
         np.searchsorted(np.unique(cash), cash), weights=counted_units, minlength=len(cash)
     )[np.searchsorted(np.unique(cash), cash)]
     refuse_c(
-        paired_units > cash_qty,
+        paired_units > p.cash_qty,
         "units",
         "the options paired with the underlying position cover more units than it holds",
     )
-    if errors:
-        raise BookError(errors)
 
-    # --- amounts --------------------------------------------------------------------
-    value_u = units * price
+
+def _unpaired_charges(o: _Options, p: _Pairs, rate: float, schedule: Schedule) -> _Charges:
+    """Options outside any pair: (b)(2)(iii)(A)-(C) listed, (c)(1)-(2) and (c)(7) unlisted.
+
+    With the (b)(2)(ii)(A) time value of short listed options and the
+    (c)(2)(i)(B)(2) intrinsic value of unlisted options in the adjustments.
+    """
+    m = len(o.rows)
+    call, short, listed, units, mv = o.call, o.short, o.listed, o.units, o.mv
+    value_u = units * o.price
     contracts = units / schedule.amount("contract_units")
-    itm = units * np.where(call, np.maximum(price - strike, 0.0), np.maximum(strike - price, 0.0))
-    otm = units * np.where(call, np.maximum(strike - price, 0.0), np.maximum(price - strike, 0.0))
-    time_value = np.maximum(mv - itm, 0.0)
+    itm = units * np.where(
+        call, np.maximum(o.price - o.strike, 0.0), np.maximum(o.strike - o.price, 0.0)
+    )
+    otm = units * np.where(
+        call, np.maximum(o.strike - o.price, 0.0), np.maximum(o.price - o.strike, 0.0)
+    )
     pv = rate * value_u
-    charge = np.zeros(m)
-    paragraph = np.full(m, "", dtype=object)
-    bucket = np.full(m, "", dtype=object)
-    applied = np.full(m, rate)
-    adj = np.zeros(m)
-    adj_par = np.full(m, "", dtype=object)
-    note = np.full(m, "", dtype=object)
+    c = _Charges(
+        charge=np.zeros(m),
+        paragraph=np.full(m, "", dtype=object),
+        bucket=np.full(m, "", dtype=object),
+        applied=np.full(m, rate),
+        adj=np.zeros(m),
+        adj_par=np.full(m, "", dtype=object),
+        note=np.full(m, "", dtype=object),
+        gross=np.zeros(m),
+        long_listed=np.zeros(m, dtype=bool),
+        unlisted_short=np.zeros(m),
+        pv=pv,
+        itm=itm,
+        contracts=contracts,
+    )
+    _listed_short(o, c, schedule, otm)
+    _listed_long(o, p, c, schedule)
+    # unlisted, unpaired
+    ul_min = np.where(
+        call,
+        schedule.amount("unlisted_short_call_min_per_contract"),
+        schedule.amount("unlisted_short_put_min_per_contract"),
+    )
+    us = ~listed & short
+    c.unlisted_short = np.maximum(pv - otm, ul_min * contracts)
+    c.charge[us] = c.unlisted_short[us]
+    c.paragraph[us] = np.where(call[us], "15c3-1a(c)(1)", "15c3-1a(c)(2)")
+    c.bucket[us] = np.where(call[us], "uncovered unlisted call", "uncovered unlisted put")
+    ul = ~listed & ~short
+    c.charge[ul] = np.minimum(pv, itm)[ul]
+    c.paragraph[ul] = "15c3-1a(c)(7)"
+    c.bucket[ul] = "long unlisted option"
+    # (c)(2)(i)(B)(2): an unlisted option is worth its intrinsic value
+    excess = mv - itm
+    c.adj[~listed] = np.where(short, -excess, excess)[~listed]
+    c.adj_par[~listed] = "15c3-1a(c)"
+    return c
 
-    # listed, unpaired (and anything not recognised as a pair below)
+
+def _listed_short(o: _Options, c: _Charges, schedule: Schedule, otm: np.ndarray) -> None:
+    """(b)(2)(iii)(A)/(B): short listed calls and puts, uncovered; time value out ((ii)(A))."""
+    call, pv = o.call, c.pv
     min_call = schedule.amount("short_call_min_per_contract")
     min_put = schedule.amount("short_put_min_per_contract")
     frac = np.where(
         call, schedule.rate("short_call_min_fraction"), schedule.rate("short_put_min_fraction")
     )
-    floor = np.maximum(np.where(call, min_call, min_put) * contracts, frac * pv)
+    floor = np.maximum(np.where(call, min_call, min_put) * c.contracts, frac * pv)
     uncovered = np.maximum(np.maximum(pv - otm, 0.0), floor)
-    ls = listed & short
-    charge[ls] = uncovered[ls]
-    paragraph[ls] = np.where(call[ls], "15c3-1a(b)(2)(iii)(A)", "15c3-1a(b)(2)(iii)(B)")
-    bucket[ls] = np.where(call[ls], "uncovered call", "uncovered put")
-    adj[ls] = -time_value[ls]
-    adj_par[ls] = "15c3-1a(b)(2)(ii)(A)"
+    ls = o.listed & o.short
+    c.charge[ls] = uncovered[ls]
+    c.paragraph[ls] = np.where(call[ls], "15c3-1a(b)(2)(iii)(A)", "15c3-1a(b)(2)(iii)(B)")
+    c.bucket[ls] = np.where(call[ls], "uncovered call", "uncovered put")
+    c.adj[ls] = -np.maximum(o.mv - c.itm, 0.0)[ls]
+    c.adj_par[ls] = "15c3-1a(b)(2)(ii)(A)"
 
-    # long listed: 50% of the net long market value in the series, over unpaired options
+
+def _listed_long(o: _Options, p: _Pairs, c: _Charges, schedule: Schedule) -> None:
+    """(b)(2)(iii)(C): 50% of the net long market value in the series, over unpaired options."""
+    m = len(o.rows)
+    short, units, mv = o.short, o.units, o.mv
     in_pair = np.zeros(m, dtype=bool)
-    in_pair[spread_short] = True
-    in_pair[spread_long] = True
-    in_pair[c_rows[np.isin(kind, ["D1", "D2", "D3"])]] = True
-    ll = listed & ~short & ~in_pair
+    in_pair[p.spread_short] = True
+    in_pair[p.spread_long] = True
+    in_pair[p.c_rows[np.isin(p.kind, ["D1", "D2", "D3"])]] = True
+    ll = o.listed & ~short & ~in_pair
     long_rate = schedule.rate("long_rate")
-    key = pd.MultiIndex.from_arrays([under, call, strike, expiry]).factorize()[0]
-    pool = listed & ~in_pair
+    key = pd.MultiIndex.from_arrays([o.under, o.call, o.strike, o.expiry]).factorize()[0]
+    pool = o.listed & ~in_pair
     signed_units = np.where(pool, np.where(short, -units, units), 0.0)
     net = np.bincount(key, weights=signed_units)
     gross_long = np.bincount(key, weights=np.where(pool & ~short, units, 0.0))
@@ -322,170 +498,211 @@ def option_charges(
         out=np.zeros(m),
         where=gross_long[key] > 0,
     )
-    gross = np.zeros(m)
-    gross[ll] = long_rate * mv[ll]
-    charge[ll] = gross[ll] * share[ll]
-    paragraph[ll] = "15c3-1a(b)(2)(iii)(C)"
-    bucket[ll] = "long option"
-    applied[ll] = long_rate
-    netted = ll & (share < 1.0)
-    note[netted] = "netted against short options of the same series"
+    c.gross[ll] = long_rate * mv[ll]
+    c.charge[ll] = c.gross[ll] * share[ll]
+    c.paragraph[ll] = "15c3-1a(b)(2)(iii)(C)"
+    c.bucket[ll] = "long option"
+    c.applied[ll] = long_rate
+    c.note[ll & (share < 1.0)] = "netted against short options of the same series"
+    c.long_listed = ll
 
-    # unlisted, unpaired
-    ul_min = np.where(
-        call,
-        schedule.amount("unlisted_short_call_min_per_contract"),
-        schedule.amount("unlisted_short_put_min_per_contract"),
-    )
-    us = ~listed & short
-    unlisted_short = np.maximum(pv - otm, ul_min * contracts)
-    charge[us] = unlisted_short[us]
-    paragraph[us] = np.where(call[us], "15c3-1a(c)(1)", "15c3-1a(c)(2)")
-    bucket[us] = np.where(call[us], "uncovered unlisted call", "uncovered unlisted put")
-    ul = ~listed & ~short
-    charge[ul] = np.minimum(pv, itm)[ul]
-    paragraph[ul] = "15c3-1a(c)(7)"
-    bucket[ul] = "long unlisted option"
-    # (c)(2)(i)(B)(2): an unlisted option is worth its intrinsic value
-    excess = mv - itm
-    adj[~listed] = np.where(short, -excess, excess)[~listed]
-    adj_par[~listed] = "15c3-1a(c)"
 
-    # spreads (E): the deduction on the short leg, the market values out of net worth
-    width = units[spread_short] * np.where(
-        call[spread_short],
-        strike[spread_long] - strike[spread_short],
-        strike[spread_short] - strike[spread_long],
-    )
-    e_par = np.where(call[spread_short], "15c3-1a(b)(2)(iii)(E)(1)", "15c3-1a(b)(2)(iii)(E)(2)")
-    charge[spread_short] = np.maximum(width, 0.0)
-    charge[spread_long] = 0.0
-    paragraph[spread_short] = e_par
-    paragraph[spread_long] = e_par
-    bucket[spread_short] = np.where(call[spread_short], "call spread", "put spread")
-    bucket[spread_long] = bucket[spread_short]
-    applied[spread_short] = 1.0
-    applied[spread_long] = 0.0
-    adj[spread_short] = -mv[spread_short]
-    adj[spread_long] = mv[spread_long]
-    adj_par[spread_short] = "15c3-1a(b)(2)(ii)(C)"
-    adj_par[spread_long] = "15c3-1a(b)(2)(ii)(C)"
-    for leg, other in ((spread_short, spread_long), (spread_long, spread_short)):
-        note[leg] = np.char.add("spread with ", ids[rows[other]].astype(str)).astype(object)
-    note[late] = np.where(
-        note[late] == "",
+def _spread_charges(o: _Options, p: _Pairs, c: _Charges) -> None:
+    """(b)(2)(iii)(E): the deduction on the short leg; market values out of net worth ((ii)(C))."""
+    ss, sl, call, strike, mv = p.spread_short, p.spread_long, o.call, o.strike, o.mv
+    width = o.units[ss] * np.where(call[ss], strike[sl] - strike[ss], strike[ss] - strike[sl])
+    e_par = np.where(call[ss], "15c3-1a(b)(2)(iii)(E)(1)", "15c3-1a(b)(2)(iii)(E)(2)")
+    c.charge[ss] = np.maximum(width, 0.0)
+    c.charge[sl] = 0.0
+    c.paragraph[ss] = e_par
+    c.paragraph[sl] = e_par
+    c.bucket[ss] = np.where(call[ss], "call spread", "put spread")
+    c.bucket[sl] = c.bucket[ss]
+    c.applied[ss] = 1.0
+    c.applied[sl] = 0.0
+    c.adj[ss] = -mv[ss]
+    c.adj[sl] = mv[sl]
+    c.adj_par[ss] = "15c3-1a(b)(2)(ii)(C)"
+    c.adj_par[sl] = "15c3-1a(b)(2)(ii)(C)"
+    ids, rows = o.ids, o.rows
+    for leg, other in ((ss, sl), (sl, ss)):
+        c.note[leg] = np.char.add("spread with ", ids[rows[other]].astype(str)).astype(object)
+    c.note[p.late] = np.where(
+        c.note[p.late] == "",
         "not a spread: the long option expires before the short ((b)(2)(iii)(E))",
-        note[late],
+        c.note[p.late],
     )
 
-    # pairs with the underlying
-    removed = np.zeros(n)
-    under_notes: dict[int, str] = {}
+
+def _underlying_pair_charges(
+    o: _Options, p: _Pairs, c: _Charges, rate: float, schedule: Schedule
+) -> np.ndarray:
+    """Pairs with the underlying: (b)(2)(iii)(D)(1)-(3) listed, (c)(3)-(6) unlisted.
+
+    Returns which pairs took part of their underlying position.
+    """
+    c_rows, kind, contracts, pv, itm = p.c_rows, p.kind, c.contracts, c.pv, c.itm
+    units = o.units
+    otm = units * np.where(
+        o.call, np.maximum(o.strike - o.price, 0.0), np.maximum(o.price - o.strike, 0.0)
+    )
     d_min = {
         "D1": schedule.amount("long_put_long_underlying_min_per_contract"),
         "D2": schedule.amount("long_call_short_underlying_min_per_contract"),
         "D3": schedule.amount("short_call_long_underlying_min_per_contract"),
     }
-    mv_all = frame["market_value"].to_numpy(dtype=float)
-    share_u = units[c_rows] / cash_qty
     taken = np.zeros(len(c_rows), dtype=bool)
     for code in ("D1", "D2"):
         sel = kind == code
         k = c_rows[sel]
-        charge[k] = np.maximum(
+        c.charge[k] = np.maximum(
             np.minimum(pv[k], otm[k]), np.minimum(d_min[code] * contracts[k], itm[k])
         )
-        paragraph[k] = _D_CITATION[code]
-        bucket[k] = "long put, long underlying" if code == "D1" else "long call, short underlying"
-        adj[k] = time_value[k]
-        adj_par[k] = "15c3-1a(b)(2)(ii)(B)"
+        c.paragraph[k] = _D_CITATION[code]
+        c.bucket[k] = "long put, long underlying" if code == "D1" else "long call, short underlying"
+        c.adj[k] = np.maximum(o.mv - itm, 0.0)[k]
+        c.adj_par[k] = "15c3-1a(b)(2)(ii)(B)"
         taken |= sel
     sel = kind == "D3"
     k = c_rows[sel]
-    charge[k] = np.maximum(pv[k] - itm[k], d_min["D3"] * contracts[k])
-    paragraph[k] = "15c3-1a(b)(2)(iii)(D)(3)"
-    bucket[k] = "short call, long underlying"
+    c.charge[k] = np.maximum(pv[k] - itm[k], d_min["D3"] * contracts[k])
+    c.paragraph[k] = "15c3-1a(b)(2)(iii)(D)(3)"
+    c.bucket[k] = "short call, long underlying"
     taken |= sel
-    # unlisted pairs, with the election of (c) to charge both separately when less
+    _unlisted_pairs(o, p, c, rate, taken)
+    _conversions(o, p, c, rate, schedule, taken)
+    d4 = c_rows[kind == "D4"]
+    c.note[d4] = "short put with short underlying: no pair of (b)(2)(iii)(D) (it has (1)-(3) only)"
+    return taken
+
+
+def _unlisted_pairs(o: _Options, p: _Pairs, c: _Charges, rate: float, taken: np.ndarray) -> None:
+    """(c)(3)/(c)(4), with the election of (c) to charge both separately when less."""
+    mv_all = o.frame["market_value"].to_numpy(dtype=float)
+    share_u = o.units[p.c_rows] / p.cash_qty
     for code, label in (
         ("c3", "short call, long underlying"),
         ("c4", "short put, short underlying"),
     ):
-        sel = kind == code
-        k = c_rows[sel]
-        pair = np.maximum(pv[k] - itm[k], 0.0)
-        separate = unlisted_short[k] + rate * mv_all[cash[sel]] * share_u[sel]
+        sel = p.kind == code
+        k = p.c_rows[sel]
+        pair = np.maximum(c.pv[k] - c.itm[k], 0.0)
+        separate = c.unlisted_short[k] + rate * mv_all[p.cash[sel]] * share_u[sel]
         use = pair <= separate
         kk = k[use]
-        charge[kk] = pair[use]
-        paragraph[kk] = _C_CITATION[code]
-        bucket[kk] = label
-        note[k[~use]] = "charged separately: less than the paired charge (15c3-1a(c))"
+        c.charge[kk] = pair[use]
+        c.paragraph[kk] = _C_CITATION[code]
+        c.bucket[kk] = label
+        c.note[k[~use]] = "charged separately: less than the paired charge (15c3-1a(c))"
         taken[np.flatnonzero(sel)[use]] = True
-    # (c)(5)/(c)(6): a percentage of the underlying's market value on the short option's
-    # row, the long option's row carrying none; unless, by the election of (c), charging
-    # the three positions separately is less
+
+
+def _conversions(
+    o: _Options, p: _Pairs, c: _Charges, rate: float, schedule: Schedule, taken: np.ndarray
+) -> None:
+    """(c)(5)/(c)(6): a percentage of the underlying's value on the short option's row.
+
+    The long option's row carries none; unless, by the election of (c),
+    charging the three positions separately is less.
+    """
+    mv_all = o.frame["market_value"].to_numpy(dtype=float)
+    share_u = o.units[p.c_rows] / p.cash_qty
+    value_u = o.units * o.price
+    ids, rows = o.ids, o.rows
     for short_kind, code, label in (("k5", "c5", "conversion"), ("k6", "c6", "reverse conversion")):
-        sel = kind == short_kind
-        k = c_rows[sel]
-        lng = c_rows[conv_other[sel]]
+        sel = p.kind == short_kind
+        k = p.c_rows[sel]
+        lng = p.c_rows[p.conv_other[sel]]
         conv_rate = schedule.rate(_CONVERSION_KEY[code])
         pair = conv_rate * value_u[k]
         separate = (
-            unlisted_short[k] + np.minimum(pv, itm)[lng] + rate * mv_all[cash[sel]] * share_u[sel]
+            c.unlisted_short[k]
+            + np.minimum(c.pv, c.itm)[lng]
+            + rate * mv_all[p.cash[sel]] * share_u[sel]
         )
         use = pair <= separate
         kk, ll_ = k[use], lng[use]
-        charge[kk] = pair[use]
-        charge[ll_] = 0.0
+        c.charge[kk] = pair[use]
+        c.charge[ll_] = 0.0
         citation = f"15c3-1a(c)({code[1]})"
-        paragraph[kk] = citation
-        paragraph[ll_] = citation
-        bucket[kk] = label
-        bucket[ll_] = label
-        applied[kk] = conv_rate
-        applied[ll_] = 0.0
-        note[kk] = np.char.add(f"{label} with ", ids[rows[ll_]].astype(str)).astype(object)
-        note[ll_] = np.char.add(f"{label} with ", ids[rows[kk]].astype(str)).astype(object)
-        note[k[~use]] = "charged separately: less than the paired charge (15c3-1a(c))"
-        note[lng[~use]] = "charged separately: less than the paired charge (15c3-1a(c))"
+        c.paragraph[kk] = citation
+        c.paragraph[ll_] = citation
+        c.bucket[kk] = label
+        c.bucket[ll_] = label
+        c.applied[kk] = conv_rate
+        c.applied[ll_] = 0.0
+        c.note[kk] = np.char.add(f"{label} with ", ids[rows[ll_]].astype(str)).astype(object)
+        c.note[ll_] = np.char.add(f"{label} with ", ids[rows[kk]].astype(str)).astype(object)
+        c.note[k[~use]] = "charged separately: less than the paired charge (15c3-1a(c))"
+        c.note[lng[~use]] = "charged separately: less than the paired charge (15c3-1a(c))"
         taken[np.flatnonzero(sel)[use]] = True
-    d4 = c_rows[kind == "D4"]
-    note[d4] = "short put with short underlying: no pair of (b)(2)(iii)(D) (it has (1)-(3) only)"
 
-    if taken.any():
-        got = cash[taken]
-        removed += np.bincount(got, weights=mv_all[got] * share_u[taken], minlength=n)
-        j = c_rows[taken]
-        texts = (
-            pd.Series(np.char.mod("%g", units[j]), dtype=object)
-            + " units paired with option '"
-            + ids[rows[j]].astype(str)
-            + "' ("
-            + paragraph[j].astype(str)
-            + ")"
-        )
-        joined = texts.groupby(got, sort=False).agg("; ".join)
-        under_notes = dict(
-            zip(joined.index.astype(int).tolist(), joined.astype(str).tolist(), strict=True)
-        )
-        blank = note[j] == ""
-        note[j[blank]] = "paired with '" + ids[got[blank]].astype(str).astype(object) + "'"
 
+def _taken_from_underlying(
+    o: _Options, p: _Pairs, c: _Charges, taken: np.ndarray
+) -> tuple[np.ndarray, dict[int, str]]:
+    """Dollars of each underlying position taken into a pair, and a note naming its options."""
+    n = len(o.frame)
+    removed = np.zeros(n)
+    under_notes: dict[int, str] = {}
+    if not taken.any():
+        return removed, under_notes
+    mv_all = o.frame["market_value"].to_numpy(dtype=float)
+    share_u = o.units[p.c_rows] / p.cash_qty
+    got = p.cash[taken]
+    removed += np.bincount(got, weights=mv_all[got] * share_u[taken], minlength=n)
+    j = p.c_rows[taken]
+    ids, rows = o.ids, o.rows
+    texts = (
+        pd.Series(np.char.mod("%g", o.units[j]), dtype=object)
+        + " units paired with option '"
+        + ids[rows[j]].astype(str)
+        + "' ("
+        + c.paragraph[j].astype(str)
+        + ")"
+    )
+    under_notes = _join_by_row(got, texts.astype(str).tolist())
+    blank = c.note[j] == ""
+    c.note[j[blank]] = "paired with '" + ids[got[blank]].astype(str).astype(object) + "'"
+    return removed, under_notes
+
+
+def _option_result(
+    o: _Options,
+    p: _Pairs,
+    c: _Charges,
+    notes: list[str] | np.ndarray,
+    taken: np.ndarray,
+    removed: np.ndarray,
+    under_notes: dict[int, str],
+) -> OptionCharges:
+    """The detail rows of the options (adjustments as add-ons) and the pairs worksheet."""
+    ids, rows, note = o.ids, o.rows, c.note
     own = np.asarray(notes, dtype=object)[rows]
     note = np.where(own == "", note, np.where(note == "", own, own + "; " + note))
-    signed = np.where(short, -mv, mv)
-    gross = np.where(ll, gross, charge)
-    detail = build_detail(ids[rows], paragraph, bucket, applied, signed, gross, charge, note)
-    has_adj = adj_par != ""
-    detail["add_on_paragraph"] = np.where(has_adj, adj_par, "")
-    detail["add_on_charge"] = np.where(has_adj, adj, 0.0)
+    signed = np.where(o.short, -o.mv, o.mv)
+    gross = np.where(c.long_listed, c.gross, c.charge)
+    detail = build_detail(
+        ids[rows], c.paragraph, c.bucket, c.applied, signed, gross, c.charge, note
+    )
+    has_adj = c.adj_par != ""
+    detail["add_on_paragraph"] = np.where(has_adj, c.adj_par, "")
+    detail["add_on_charge"] = np.where(has_adj, c.adj, 0.0)
+    charged = np.concatenate([p.spread_short, p.c_rows[taken]])
     pairs = pd.DataFrame(
         {
-            "option": ids[rows[np.concatenate([spread_short, c_rows[taken]])]],
-            "offsets": np.concatenate([ids[rows[spread_long]], ids[cash[taken]]]),
-            "paragraph": paragraph[np.concatenate([spread_short, c_rows[taken]])],
-            "charge": charge[np.concatenate([spread_short, c_rows[taken]])],
+            "option": ids[rows[charged]],
+            "offsets": np.concatenate([ids[rows[p.spread_long]], ids[p.cash[taken]]]),
+            "paragraph": c.paragraph[charged],
+            "charge": c.charge[charged],
         }
     )
     return OptionCharges(detail=detail, rows=rows, removed=removed, notes=under_notes, pairs=pairs)
+
+
+def _join_by_row(rows: np.ndarray, texts: list[str]) -> dict[int, str]:
+    """The texts of each row joined with ``"; "``, in the order given, keyed by row."""
+    out: dict[int, str] = {}
+    for r, text in zip(rows.tolist(), texts, strict=True):
+        out[r] = f"{out[r]}; {text}" if r in out else text
+    return out

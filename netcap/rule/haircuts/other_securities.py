@@ -128,15 +128,18 @@ def other_securities_haircut(
         converts,
         "converts within 90 days into a security held short: no (J) deduction",
     )
-    paragraph = np.where(
-        exempt,
-        np.where(called, EXEMPT_CITATION, CONVERTS_CITATION),
-        np.where(routes == "G_J", CONVERTIBLE_CITATION, schedule.citation("j_rate")),
+    # each row's citation and bucket picked from a table by code: the few texts are
+    # shared, not copied into a text per row
+    kind = np.where(exempt, np.where(called, 0, 1), np.where(routes == "G_J", 2, 3))
+    citations = np.array(
+        [EXEMPT_CITATION, CONVERTS_CITATION, CONVERTIBLE_CITATION, schedule.citation("j_rate")],
+        dtype=object,
     )
+    buckets = np.array(["j2", "j1", "j", "j"], dtype=object)
     detail = build_detail(
         rows["id"].to_numpy(),
-        paragraph,
-        np.where(exempt, np.where(called, "j2", "j1"), "j"),
+        citations[kind],
+        buckets[kind],
         np.where(exempt, 0.0, rate),
         exposure,
         np.where(exempt, 0.0, rate * np.abs(exposure)),

@@ -67,8 +67,15 @@ class _Labels:
     """
 
     def __init__(self, col: pd.Series) -> None:
-        codes, uniques = pd.factorize(col, use_na_sentinel=False)
-        self.codes = np.asarray(codes)
+        if isinstance(col.dtype, pd.CategoricalDtype):  # its codes as they are
+            cat = col.cat.codes.to_numpy().astype(np.int64)
+            names = col.cat.categories.to_numpy(dtype=object)
+            codes = np.where(cat < 0, len(names), cat)
+            missing = np.array([None], dtype=object)
+            uniques = np.concatenate([names, missing]) if (cat < 0).any() else names
+        else:  # an object array factorizes faster than a pandas string column
+            codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
+        self.codes: np.ndarray = np.asarray(codes, dtype=np.int64)
         self.uniques = np.asarray(uniques, dtype=object)
         self.index = {v: i for i, v in enumerate(self.uniques.tolist())}
 
@@ -89,7 +96,7 @@ class _Labels:
         for v in values:
             if v in self.index:
                 table[self.index[v]] = True
-        return table[self.codes]
+        return np.asarray(table[self.codes])
 
     def __getitem__(self, i: int) -> object:
         return self.uniques[self.codes[i]]
@@ -141,6 +148,46 @@ def _matures_after(issue: pd.Series, maturity: pd.Series, months: float) -> np.n
     return out
 
 
+class _Routing:
+    """The rows being routed: their facts as arrays, the routes so far and the refusals.
+
+    Each step of `route_positions` reads the facts it needs and writes the
+    routes of its classes; refusals are gathered and raised together.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.n = len(frame)
+        self.cls = _Labels(frame["security_class"])
+        self.inst = _Labels(frame["instrument"])
+        self.side = _Labels(frame["side"])
+        self.ids = frame["id"].to_numpy()
+        self.errors: list[RowError] = []
+        self.route = np.full(self.n, "", dtype="<U6")
+        self.cash = self.inst == Instrument.CASH.value
+        self.future = self.inst == Instrument.FUTURE.value
+        self.default = frame["in_default"].to_numpy(dtype=bool)
+        credit = frame["minimal_credit_risk"].to_numpy(dtype=object)
+        self.credit_unknown = frame["minimal_credit_risk"].isna().to_numpy(dtype=bool)
+        self.credit_ok = np.equal(credit, True) & ~self.credit_unknown
+        self.ready = frame["ready_market"].to_numpy(dtype=bool)
+        self.months = frame["months_to_maturity"].to_numpy(dtype=float)
+        self.days = frame["days_to_maturity"].to_numpy(dtype=float)
+        self.gov_class = self.cls.isin([_SC.GOVERNMENT.value, _SC.AGENCY.value])
+        self.live = np.zeros(self.n, dtype=bool)  # cash rows past (vii) and crypto
+
+    def refuse(self, mask: np.ndarray, field: str, message: str) -> None:
+        """Refuse the rows of ``mask``, naming ``field``."""
+        for i in np.flatnonzero(mask):
+            self.errors.append(
+                RowError(row_label(self.frame, int(i)), field, f"{self.ids[i]!r}: {message}")
+            )
+
+    def take(self, mask: np.ndarray, code: str) -> None:
+        """Route the live rows of ``mask`` not routed yet to ``code``."""
+        self.route[self.live & mask & (self.route == "")] = code
+
+
 def route_positions(
     frame: pd.DataFrame,
     *,
@@ -154,70 +201,57 @@ def route_positions(
     The thresholds come from the tables (``municipal_short_term_eligibility``,
     ``money_market_instruments_eligibility``, ``other_securities``).
     """
-    n = len(frame)
-    cls = _Labels(frame["security_class"])
-    inst = _Labels(frame["instrument"])
-    side = _Labels(frame["side"])
-    ids = frame["id"].to_numpy()
-    errors: list[RowError] = []
+    r = _Routing(frame)
+    r.route[r.inst == Instrument.OPTION.value] = "OPT"  # Appendix A, netcap.rule.haircuts.options
+    _route_futures(r)
+    _route_before_classes(r)
+    r.take(r.gov_class, "A")
+    r.take(r.cls == _SC.CANADIAN_GOVERNMENT.value, "C")
+    r.take(r.cls == _SC.COMMODITY.value, "COMMOD")
+    _route_municipal(r, max_muni_days_at_issue)
+    _route_funds(r)
+    _route_money_market(r, max_cp_months_at_issue, bank_government_rates_from_months)
+    _route_debt_and_preferred(r)
+    _route_convertible(r)
+    _route_other(r, min_market_makers)
+    return _checked(r)
 
-    def refuse(mask: np.ndarray, field: str, message: str) -> None:
-        for i in np.flatnonzero(mask):
-            errors.append(RowError(row_label(frame, int(i)), field, f"{ids[i]!r}: {message}"))
 
-    route = np.full(n, "", dtype="<U6")
-    route[inst == Instrument.OPTION.value] = "OPT"  # Appendix A, netcap.rule.haircuts.options
-    cash = inst == Instrument.CASH.value
-    future = inst == Instrument.FUTURE.value
-    default = frame["in_default"].to_numpy(dtype=bool)
-    credit = frame["minimal_credit_risk"].to_numpy(dtype=object)
-    credit_unknown = frame["minimal_credit_risk"].isna().to_numpy(dtype=bool)
-    credit_ok = np.equal(credit, True) & ~credit_unknown
-    ready = frame["ready_market"].to_numpy(dtype=bool)
-    months = frame["months_to_maturity"].to_numpy(dtype=float)
-    days = frame["days_to_maturity"].to_numpy(dtype=float)
-    called = frame["called_within_90_days"].to_numpy(dtype=bool)
-    converts = frame["converts_into_short_within_90_days"].to_numpy(dtype=bool)
-    limited = frame["limited_market"].to_numpy(dtype=bool)
-    makers = frame["market_makers"].to_numpy(dtype=float)
-
-    # --- futures: government futures join (A) ((A)(4)); all others go to Appendix B ---------
-    gov_class = cls.isin([_SC.GOVERNMENT.value, _SC.AGENCY.value])
-    route[future & gov_class] = "A"
-    route[future & ~gov_class] = "FUT"
-    refuse(
-        future & ~ready,
+def _route_futures(r: _Routing) -> None:
+    """Government futures join (A) ((A)(4)); all others go to Appendix B (a)(3)(xiv)."""
+    r.route[r.future & r.gov_class] = "A"
+    r.route[r.future & ~r.gov_class] = "FUT"
+    r.refuse(
+        r.future & ~r.ready,
         "ready_market",
         "a futures contract is charged under Appendix B; ready_market=False is for securities",
     )
-    refuse(
-        future & (cls == _SC.NO_READY_MARKET.value),
+    r.refuse(
+        r.future & (r.cls == _SC.NO_READY_MARKET.value),
         "security_class",
         "no_ready_market is a class of securities, not of futures contracts",
     )
 
-    # --- (vii) and non-security crypto come before every class rule ----------------------
-    vii = cash & (~ready | (cls == _SC.NO_READY_MARKET.value))
-    route[vii] = "VII"
-    crypto = cash & ~vii & (cls == _SC.CRYPTO_NON_SECURITY.value)
-    route[crypto] = "CRYPTO"
-    refuse(
-        crypto & (side == Side.SHORT.value),
+
+def _route_before_classes(r: _Routing) -> None:
+    """(c)(2)(vii) and non-security crypto ((c)(2)(iv)) come before every class rule."""
+    vii = r.cash & (~r.ready | (r.cls == _SC.NO_READY_MARKET.value))
+    r.route[vii] = "VII"
+    crypto = r.cash & ~vii & (r.cls == _SC.CRYPTO_NON_SECURITY.value)
+    r.route[crypto] = "CRYPTO"
+    r.refuse(
+        crypto & (r.side == Side.SHORT.value),
         "side",
         "a short non-security crypto position is a liability, not an asset deducted under "
         "15c3-1(c)(2)(iv); netcap has no haircut for it",
     )
-    live = cash & ~vii & ~crypto
+    r.live = r.cash & ~vii & ~crypto
 
-    def take(mask: np.ndarray, code: str) -> None:
-        route[live & mask & (route == "")] = code
 
-    take(gov_class, "A")
-    take(cls == _SC.CANADIAN_GOVERNMENT.value, "C")
-    take(cls == _SC.COMMODITY.value, "COMMOD")
-
-    # --- (B) municipal ------------------------------------------------------------------
-    muni = live & (cls == _SC.MUNICIPAL.value)
+def _route_municipal(r: _Routing, max_muni_days_at_issue: float) -> None:
+    """(c)(2)(vi)(B): short-term municipal securities under (B)(1), others under (B)(2)."""
+    frame, n, route, refuse, default = r.frame, r.n, r.route, r.refuse, r.default
+    muni = r.live & (r.cls == _SC.MUNICIPAL.value)
     issue = frame["issue_date"]
     mat = frame["maturity"]
     has_issue = issue.notna().to_numpy(dtype=bool)
@@ -249,14 +283,17 @@ def route_positions(
     )
     route[muni & default] = "J"
     route[short_term & ~default & form_true] = "B1"
-    take(muni & ~default, "B2")
+    r.take(muni & ~default, "B2")
     b1 = route == "B1"
-    refuse(b1 & np.isnan(days), "maturity", "(B)(1) counts days: give a maturity date")
+    refuse(b1 & np.isnan(r.days), "maturity", "(B)(1) counts days: give a maturity date")
 
-    # --- (D) redeemable investment company shares ---------------------------------------
+
+def _route_funds(r: _Routing) -> None:
+    """(c)(2)(vi)(D): redeemable investment company shares, by what the fund holds."""
+    frame, n, route, refuse = r.frame, r.n, r.route, r.refuse
     assets_missing = pd.isna(frame["fund_assets"]).to_numpy(dtype=bool)
-    mmf = live & (cls == _SC.MONEY_MARKET_FUND.value)
-    fund = live & (cls == _SC.REDEEMABLE_FUND.value)
+    mmf = r.live & (r.cls == _SC.MONEY_MARKET_FUND.value)
+    fund = r.live & (r.cls == _SC.REDEEMABLE_FUND.value)
     # the fund asset text is read on fund rows only
     fund_rows = np.flatnonzero(mmf | fund)
     fund_assets = np.where(
@@ -287,21 +324,27 @@ def route_positions(
     ):
         route[fund & assets_are(fund_kind)] = code
 
-    # --- (E) money market instruments; (I) gates them ------------------------------------
+
+def _route_money_market(
+    r: _Routing, max_cp_months_at_issue: float, bank_government_rates_from_months: float
+) -> None:
+    """(c)(2)(vi)(E) money market instruments; the (I) assessment gates them, else (J)."""
+    frame, route, refuse, default, months = r.frame, r.route, r.refuse, r.default, r.months
     mmi_classes = [
         _SC.COMMERCIAL_PAPER.value,
         _SC.BANKERS_ACCEPTANCE.value,
         _SC.CERTIFICATE_OF_DEPOSIT.value,
     ]
-    mmi = live & cls.isin(mmi_classes)
-    cp = mmi & (cls == _SC.COMMERCIAL_PAPER.value)
+    mmi = r.live & r.cls.isin(mmi_classes)
+    cp = mmi & (r.cls == _SC.COMMERCIAL_PAPER.value)
     refuse(
-        mmi & credit_unknown & ~default,
+        mmi & r.credit_unknown & ~default,
         "minimal_credit_risk",
         "give the outcome of the (I) creditworthiness assessment (required for (E))",
     )
     refuse(
-        cp & _matures_after(issue.where(cp), mat, max_cp_months_at_issue),
+        cp
+        & _matures_after(frame["issue_date"].where(cp), frame["maturity"], max_cp_months_at_issue),
         "issue_date",
         f"matures more than {max_cp_months_at_issue:.0f} months after issue: not commercial "
         "paper under (E); classify it as nonconvertible_debt",
@@ -312,30 +355,35 @@ def route_positions(
         "commercial paper with a year or more to run is not (E) paper; classify it as "
         "nonconvertible_debt",
     )
-    route[mmi & (default | (~credit_ok & ~credit_unknown))] = "J"
-    eligible_mmi = mmi & ~default & credit_ok
+    route[mmi & (default | (~r.credit_ok & ~r.credit_unknown))] = "J"
+    eligible_mmi = mmi & ~default & r.credit_ok
     long_bank = eligible_mmi & ~cp & (months >= bank_government_rates_from_months)
     route[long_bank] = "E6"
     route[eligible_mmi & ~long_bank] = "E"
     refuse(
-        (route == "E") & np.isnan(days),
+        (route == "E") & np.isnan(r.days),
         "maturity",
         "(E) counts days: give a maturity date, not years_to_maturity",
     )
 
-    # --- (F) nonconvertible debt, (H) preferred: (I) gates them --------------------------
+
+def _route_debt_and_preferred(r: _Routing) -> None:
+    """(c)(2)(vi)(F) nonconvertible debt and (H) preferred stock; (I) gates them, else (J)."""
     for klass, code in ((_SC.NONCONVERTIBLE_DEBT.value, "F"), (_SC.PREFERRED.value, "H")):
-        rows = live & (cls == klass)
-        refuse(
-            rows & credit_unknown & ~default,
+        rows = r.live & (r.cls == klass)
+        r.refuse(
+            rows & r.credit_unknown & ~r.default,
             "minimal_credit_risk",
             f"give the outcome of the (I) creditworthiness assessment (required for ({code}))",
         )
-        route[rows & (default | (~credit_ok & ~credit_unknown))] = "J"
-        route[rows & ~default & credit_ok] = code
+        r.route[rows & (r.default | (~r.credit_ok & ~r.credit_unknown))] = "J"
+        r.route[rows & ~r.default & r.credit_ok] = code
 
-    # --- (G) convertible debt -----------------------------------------------------------
-    conv = live & (cls == _SC.CONVERTIBLE_DEBT.value)
+
+def _route_convertible(r: _Routing) -> None:
+    """(c)(2)(vi)(G): convertible debt below its principal amount under (F), else (J)."""
+    frame, route, refuse, default, credit_ok = r.frame, r.route, r.refuse, r.default, r.credit_ok
+    conv = r.live & (r.cls == _SC.CONVERTIBLE_DEBT.value)
     principal = frame["principal_amount"].to_numpy(dtype=float)
     value = frame["market_value"].to_numpy(dtype=float)
     refuse(
@@ -346,18 +394,25 @@ def route_positions(
     at_or_above = conv & (value >= principal)
     below = conv & (value < principal) & ~default
     refuse(
-        below & credit_unknown,
+        below & r.credit_unknown,
         "minimal_credit_risk",
         "below its principal amount (G) sends it to (F): give the (I) assessment",
     )
-    refuse(below & credit_ok & np.isnan(months), "maturity", "(F) rates need a maturity")
+    refuse(below & credit_ok & np.isnan(r.months), "maturity", "(F) rates need a maturity")
     route[conv & default] = "J"
     route[at_or_above & ~default] = "G_J"
     route[below & credit_ok] = "G_F"
-    route[below & ~credit_ok & ~credit_unknown] = "G_J"
+    route[below & ~credit_ok & ~r.credit_unknown] = "G_J"
 
-    # --- (J), (J)(2), (K) -----------------------------------------------------------------
-    other = live & cls.isin([_SC.EQUITY.value, _SC.OTHER_SECURITY.value])
+
+def _route_other(r: _Routing, min_market_makers: float) -> None:
+    """(c)(2)(vi)(J) all other securities, its (J)(1)-(2) exemptions, and (K) limited markets."""
+    frame, route, refuse = r.frame, r.route, r.refuse
+    called = frame["called_within_90_days"].to_numpy(dtype=bool)
+    converts = frame["converts_into_short_within_90_days"].to_numpy(dtype=bool)
+    limited = frame["limited_market"].to_numpy(dtype=bool)
+    makers = frame["market_makers"].to_numpy(dtype=float)
+    other = r.live & r.cls.isin([_SC.EQUITY.value, _SC.OTHER_SECURITY.value])
     refuse(
         limited & ~other,
         "limited_market",
@@ -390,18 +445,21 @@ def route_positions(
         "Appendix B (a)(3)(ix)(B) registration is for commodity inventory (class commodity)",
     )
 
-    missing = route == ""
-    if errors:
-        raise BookError(errors)
+
+def _checked(r: _Routing) -> np.ndarray:
+    """The routes, or a `BookError` listing every refusal and every row left unrouted."""
+    missing = r.route == ""
+    if r.errors:
+        raise BookError(r.errors)
     if missing.any():
         raise BookError(
             [
                 RowError(
-                    row_label(frame, int(i)),
+                    row_label(r.frame, int(i)),
                     "security_class",
-                    f"{ids[i]!r}: no haircut paragraph for class {cls[i]!r} as {inst[i]!r}",
+                    f"{r.ids[i]!r}: no haircut paragraph for class {r.cls[i]!r} as {r.inst[i]!r}",
                 )
                 for i in np.flatnonzero(missing).tolist()
             ]
         )
-    return route
+    return r.route

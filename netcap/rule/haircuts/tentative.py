@@ -77,10 +77,24 @@ def detail_stage_totals(detail: pd.DataFrame) -> dict[str, float]:
     """Charges and add-ons of a haircut detail, summed by stage; every stage is present."""
     out = dict.fromkeys(STAGES, 0.0)
     for p_col, c_col in (("paragraph", "charge"), ("add_on_paragraph", "add_on_charge")):
-        codes, uniques = pd.factorize(detail[p_col].fillna("").astype(object))
+        codes, uniques = _codes(detail[p_col])
         sums = np.bincount(
             codes, weights=detail[c_col].to_numpy(dtype=float), minlength=len(uniques)
         )
         for paragraph, total in zip(uniques, sums, strict=True):
             out[stage(str(paragraph))] += float(total)
     return out
+
+
+def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct texts of a citation column (missing read as ``""``).
+
+    A categorical column (as `netcap.rule.haircuts.compute_haircuts` builds) gives
+    its own codes; other columns are factorized.
+    """
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes = col.cat.codes.to_numpy().astype(np.int64)
+        names = np.append(col.cat.categories.to_numpy(dtype=object), "")
+        return np.where(codes < 0, len(names) - 1, codes), names
+    codes, uniques = pd.factorize(col.fillna("").astype(object))
+    return np.asarray(codes), np.asarray(uniques, dtype=object)
