@@ -133,6 +133,18 @@ _MONEY_COLUMNS = (
     "clearing_margin",
     "initial_margin",
 )
+NUMBER_COLUMNS: frozenset[str] = frozenset(
+    {
+        "market_value",
+        "years_to_maturity",
+        "market_makers",
+        "strike",
+        "underlying_price",
+        "units",
+        *_MONEY_COLUMNS,
+    }
+)
+"""Position columns that hold numbers (a reader may parse them as numbers up front)."""
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 

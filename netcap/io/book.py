@@ -49,6 +49,7 @@ from netcap.currency import (
 from netcap.firm import Book
 from netcap.frame import (
     COLUMNS,
+    NUMBER_COLUMNS,
     BookError,
     RowError,
     _blank,
@@ -535,7 +536,8 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
     path = Path(path)
     if path.suffix.lower() == ".json":
         return _load_json(path, limits or InputLimits())
-    sheets = read_sheets(path, limits, skip=IGNORED_SHEETS)
+    numbers = NUMBER_COLUMNS | {"price"}  # the positions sheet's number columns
+    sheets = read_sheets(path, limits, skip=IGNORED_SHEETS, columnar={"positions": numbers})
     errors: list[RowError] = []
     lists = list_sheets()
     for name, sheet in sheets.items():

@@ -22,12 +22,14 @@ from __future__ import annotations
 import csv
 import math
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 
 from netcap.io.safety import (
@@ -254,15 +256,161 @@ def _read_csv(path: Path, name: str, limits: InputLimits) -> RawSheet:
     return RawSheet(name, path.name, _frame(list(header), rows, path.name))
 
 
+_CONTROL_BYTES = re.compile(_CONTROL.pattern.encode("ascii"))
+"""`_CONTROL` over UTF-8 bytes: those bytes are never part of a multi-byte character."""
+_BOM = b"\xef\xbb\xbf"
+
+
+def _scan_csv_bytes(path: Path) -> bool:
+    """The checks of `_read_csv` on the file's bytes, in C loops; True if a line is long.
+
+    Refuses text that is not UTF-8 and the control characters `text_problem` refuses
+    (naming the line, as `_read_csv` does).  A cell over the text limit needs a line
+    that long: the answer tells whether any line is.
+    """
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnsafeFileError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
+    control = _CONTROL_BYTES.search(data)
+    if control is not None:
+        line = data.count(b"\n", 0, control.start()) + 1
+        problem = text_problem(control.group().decode("ascii"))
+        raise UnsafeFileError(f"{path.name}: line {line}: {problem}")
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    bounds = np.concatenate(([-1], ends, [len(data)]))
+    return bool(np.diff(bounds).max() > MAX_TEXT)
+
+
+class _NotColumnar(Exception):
+    """A CSV file the columnar reader leaves to the row reader (which has the exact rules)."""
+
+
+def _text_column(values: np.ndarray) -> pd.Categorical:
+    """A text column as a categorical of its stripped values (blank cells missing).
+
+    Each distinct value is stripped once; values equal once stripped share a category.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    stripped = [u.strip() if isinstance(u, str) else str(u).strip() for u in uniques]
+    if all(a is b for a, b in zip(stripped, uniques, strict=True)):
+        categories = pd.Index(uniques, dtype=object)
+    else:  # some value had spaces around it (or was only spaces): merge and blank them
+        blank = np.array([s == "" for s in stripped], dtype=bool)
+        remap, merged = pd.factorize(np.array(stripped, dtype=object), use_na_sentinel=True)
+        remap[blank] = -1
+        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+        categories = pd.Index(merged, dtype=object)
+        if blank.any():  # the merged blank value is no category of its own
+            keep = np.asarray(categories != "")
+            renumber = np.cumsum(keep) - 1
+            codes = np.where(codes >= 0, renumber[np.maximum(codes, 0)], -1)
+            categories = categories[keep]
+    return pd.Categorical.from_codes(codes, categories=categories)
+
+
+def _read_csv_columnar(
+    path: Path, name: str, limits: InputLimits, numbers: frozenset[str]
+) -> RawSheet:
+    """A CSV sheet read column by column in pandas' C parser: the same cells as `_read_csv`.
+
+    Columns named in ``numbers`` stay numbers where every cell is one (pandas' parse
+    equals ``pd.to_numeric`` of the text); a column with any other text, and every
+    other column, is a categorical of stripped text (each distinct value visited once).
+    A blank cell is missing.  A file the C parser reads differently from the row
+    reader (a row longer than the header, an unclosed quote, a cell over the text
+    limit) raises `_NotColumnar`, and is read by `_read_csv`.
+    """
+    check_file(path, limits)
+    if _scan_csv_bytes(path):
+        raise _NotColumnar
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh), None)
+    if header is None:
+        raise UnsafeFileError(f"{path.name}: no header row")
+    width = len(header)
+    dtype = {i: object for i, h in enumerate(header) if h.strip() not in numbers}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            raw = pd.read_csv(
+                path,
+                header=0,
+                names=list(range(width)),
+                index_col=False,
+                dtype=dtype,  # type: ignore[arg-type]
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                engine="c",
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
+        raise _NotColumnar from None
+    if len(raw) > limits.max_rows:
+        raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
+    columns: dict[int, object] = {}
+    last = -1  # the last row with data: blank rows after it are dropped, as _read_csv does
+    for i in range(width):
+        col = raw[i]
+        if col.dtype == object or not pd.api.types.is_numeric_dtype(col):
+            cat = _text_column(col.to_numpy(dtype=object))
+            filled = np.flatnonzero(np.asarray(cat.codes) >= 0)
+            columns[i] = cat
+        else:
+            filled = np.flatnonzero(col.notna().to_numpy())
+            columns[i] = col.to_numpy()
+        if len(filled):
+            last = max(last, int(filled[-1]))
+    del raw
+    names: list[str] = []
+    for i, h in enumerate(header):
+        label = h.strip()
+        if not label:
+            has_data = bool(np.any(pd.notna(columns[i])))
+            if has_data:
+                raise UnsafeFileError(f"{path.name}: column {i + 1} has data but no header")
+            label = f"__blank_{i}"
+        if label in names:
+            raise UnsafeFileError(f"{path.name}: duplicate column header {label!r}")
+        names.append(label)
+    frame = pd.DataFrame(
+        {n: _head(columns[i], last + 1) for i, n in enumerate(names) if not n.startswith("__blank_")}
+    )
+    return RawSheet(name, path.name, frame)
+
+
+def _head(values: object, n: int) -> object:
+    if isinstance(values, pd.Categorical):
+        return values[:n]
+    return np.asarray(values)[:n]
+
+
 def read_sheets(
-    path: Path, limits: InputLimits | None = None, skip: frozenset[str] = frozenset()
+    path: Path,
+    limits: InputLimits | None = None,
+    skip: frozenset[str] = frozenset(),
+    columnar: dict[str, frozenset[str]] | None = None,
 ) -> dict[str, RawSheet]:
     """Every sheet of a book file, keyed by lower-case sheet name.
 
     Sheets named in ``skip`` (lower case) are not parsed: the reader's documentation
-    sheets, whose layout is free.
+    sheets, whose layout is free.  A CSV sheet named in ``columnar`` is read column
+    by column (`_read_csv_columnar`: text columns as categoricals, the named number
+    columns as numbers) instead of as Python cells; others keep text-or-None cells.
     """
     lim = limits or InputLimits()
+    columnar = columnar or {}
+
+    def csv_sheet(f: Path, name: str) -> RawSheet:
+        if name in columnar:
+            try:
+                return _read_csv_columnar(f, name, lim, columnar[name])
+            except _NotColumnar:
+                pass
+        return _read_csv(f, name, lim)
+
     if path.is_dir():
         entries = sorted(path.iterdir())
         # every file is a sheet or an error: 'liabilities.CSV' is read, 'notes.txt' refused
@@ -284,7 +432,7 @@ def read_sheets(
                 )
             seen[f.stem.lower()] = f.name
         return {
-            f.stem.lower(): _read_csv(f, f.stem.lower(), lim)
+            f.stem.lower(): csv_sheet(f, f.stem.lower())
             for f in files
             if f.stem.lower() not in skip
         }
@@ -301,7 +449,7 @@ def read_sheets(
                 f"{path.name}: unreadable or unsafe workbook ({kind}: {exc})"
             ) from None
     if suffix == ".csv":
-        return {"positions": _read_csv(path, "positions", lim)}
+        return {"positions": csv_sheet(path, "positions")}
     raise UnsafeFileError(f"{path}: unsupported book file type {suffix!r} (use .xlsx, .csv, .json)")
 
 
