@@ -350,11 +350,30 @@ def _read_csv_columnar(
         raise _NotColumnar from None
     if len(raw) > limits.max_rows:
         raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
+    # a number column that is not all numbers may hold true/false words pandas read as
+    # booleans: read it again as text, so a TRUE there is text (not a number), never 1
+    flags = [i for i in range(width) if i not in dtype and raw[i].dtype.kind not in "iuf"]
+    if flags:
+        again = pd.read_csv(
+            path,
+            header=0,
+            names=list(range(width)),
+            usecols=flags,
+            index_col=False,
+            dtype=object,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+            engine="c",
+        )
+        for i in flags:
+            raw[i] = again[i]
     columns: dict[int, object] = {}
     last = -1  # the last row with data: blank rows after it are dropped, as _read_csv does
     for i in range(width):
         col = raw[i]
-        if col.dtype == object or not pd.api.types.is_numeric_dtype(col):
+        if not pd.api.types.is_numeric_dtype(col) or col.dtype == bool:
             cat = _text_column(col.to_numpy(dtype=object))
             filled = np.flatnonzero(np.asarray(cat.codes) >= 0)
             columns[i] = cat

@@ -1,0 +1,124 @@
+"""The columnar CSV reader reads the same cells as the row reader, on any file it accepts.
+
+`netcap.io.tables._read_csv_columnar` (pandas' C parser, text as categoricals) is the
+fast path for the positions sheet; `_read_csv` (Python's csv module, one cell at a
+time) is the reference.  Where the columnar reader accepts a file, every cell must be
+the row reader's cell: the same stripped text, blank as missing, and in a number
+column the number ``pd.to_numeric`` makes of the text.  Files it declines are read by
+the row reader (checked by the loader tests).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from netcap.io.safety import InputLimits, UnsafeFileError
+from netcap.io.tables import _NotColumnar, _read_csv, _read_csv_columnar, read_sheets
+
+NUMBERS = frozenset({"n"})
+CELLS = st.sampled_from(
+    [
+        "",
+        " ",
+        "a",
+        " a",
+        "a ",
+        "b,c",
+        'say "x"',
+        "12",
+        " 12 ",
+        "1.5",
+        "-3",
+        "nan",
+        "NaN",
+        "NA",
+        "inf",
+        "True",
+        "false",
+        "007",
+        "2024-06-28",
+        "x\ny",
+        "é",
+        "\u00a0v\u00a0",
+    ]
+)
+
+
+def _cells(sheet_frame: pd.DataFrame, column: str) -> list[object]:
+    col = sheet_frame[column]
+    return [None if pd.isna(v) else v for v in col.astype(object)]
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]], blank_lines: int) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(out.getvalue() + "\n" * blank_lines, encoding="utf-8")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.lists(CELLS, min_size=0, max_size=3), min_size=1, max_size=8),
+    blank_lines=st.integers(0, 2),
+)
+def test_same_cells_as_the_row_reader(tmp_path_factory: pytest.TempPathFactory,
+                                      rows: list[list[str]], blank_lines: int) -> None:
+    path = tmp_path_factory.mktemp("csv") / "positions.csv"
+    header = ["t", "n", "u"]
+    _write(path, header, rows, blank_lines)
+    limits = InputLimits()
+    try:
+        reference = _read_csv(path, "positions", limits)
+    except UnsafeFileError as exc:
+        with pytest.raises((UnsafeFileError, _NotColumnar)) as info:
+            _read_csv_columnar(path, "positions", limits, NUMBERS)
+        if info.type is UnsafeFileError:
+            assert str(info.value) == str(exc)
+        return
+    try:
+        fast = _read_csv_columnar(path, "positions", limits, NUMBERS)
+    except _NotColumnar:
+        return
+    assert list(fast.frame.columns) == list(reference.frame.columns)
+    assert len(fast.frame) == len(reference.frame)
+    for column in header:
+        want = _cells(reference.frame, column)
+        got = _cells(fast.frame, column)
+        if column in NUMBERS and pd.api.types.is_numeric_dtype(fast.frame[column]):
+            numbers = pd.to_numeric(pd.Series(want, dtype=object), errors="coerce")
+            np.testing.assert_array_equal(np.asarray(got, dtype=float), numbers.to_numpy(float))
+        else:
+            assert got == want
+
+
+def test_a_row_longer_than_its_header_goes_to_the_row_reader(tmp_path: Path) -> None:
+    folder = tmp_path / "book"
+    folder.mkdir()
+    (folder / "positions.csv").write_text("id,t\np1,a,stray\n", encoding="utf-8")
+    with pytest.raises(_NotColumnar):
+        _read_csv_columnar(folder / "positions.csv", "positions", InputLimits(), NUMBERS)
+    with pytest.raises(UnsafeFileError, match="row 2 has data beyond the 2 headed columns"):
+        read_sheets(folder, columnar={"positions": NUMBERS})
+
+
+def test_text_columns_are_categoricals_of_stripped_text(tmp_path: Path) -> None:
+    path = tmp_path / "positions.csv"
+    path.write_text("\ufeffid,t,n\np1, long ,1\np2,long,\n\np3,,2.5\n\n", encoding="utf-8")
+    sheet = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS)
+    # the BOM is not part of the first header; the blank line inside is a row (row 4),
+    # the one at the end is dropped; ' long ' and 'long' are one category
+    assert list(sheet.frame.columns) == ["id", "t", "n"]
+    assert isinstance(sheet.frame["t"].dtype, pd.CategoricalDtype)
+    assert list(sheet.frame["t"].cat.categories) == ["long"]
+    assert _cells(sheet.frame, "t") == ["long", "long", None, None]
+    assert _cells(sheet.frame, "id") == ["p1", "p2", None, "p3"]
+    assert _cells(sheet.frame, "n") == [1.0, None, None, 2.5]
