@@ -630,9 +630,10 @@ def _check_kinds(frame: pd.DataFrame, errors: _Errors) -> None:
     ):
         text = _Text.of(frame[col], lower=True)
         if col == "instrument" and (text.codes < 0).any():  # a blank instrument is cash
-            values = np.append(text.values, "cash")
-            missing = len(values) - 1
-            text = _Text(np.where(text.codes < 0, missing, text.codes), values)
+            found = np.flatnonzero(text.values == "cash")
+            values = text.values if found.size else np.append(text.values, "cash")
+            cash = int(found[0]) if found.size else len(values) - 1
+            text = _Text(np.where(text.codes < 0, cash, text.codes), values)
         bad = ~text.member(allowed)
         errors.each(
             bad,

@@ -122,3 +122,29 @@ def test_text_columns_are_categoricals_of_stripped_text(tmp_path: Path) -> None:
     assert _cells(sheet.frame, "t") == ["long", "long", None, None]
     assert _cells(sheet.frame, "id") == ["p1", "p2", None, "p3"]
     assert _cells(sheet.frame, "n") == [1.0, None, None, 2.5]
+
+
+def test_blank_and_written_cash_instrument_in_one_book(tmp_path: Path) -> None:
+    from netcap.frame import CLASS_DTYPE, INSTRUMENT_DTYPE, SIDE_DTYPE
+    from netcap.io import load_book
+
+    folder = tmp_path / "book"
+    folder.mkdir()
+    (folder / "firm.csv").write_text(
+        "field,value\nas_of,2024-06-28\nbalance_sheet.net_worth,1000000\n", encoding="utf-8"
+    )
+    (folder / "positions.csv").write_text(
+        "id,security_class,instrument,side,market_value\n"
+        "a,equity,cash,long,100\n"
+        "b, Equity ,,short,50\n",
+        encoding="utf-8",
+    )
+    frame = load_book(folder).positions
+    # a blank instrument is a cash position; the text columns come out as the fixed
+    # categoricals, whatever the case and spaces of the cells
+    assert frame["instrument"].dtype == INSTRUMENT_DTYPE
+    assert frame["security_class"].dtype == CLASS_DTYPE
+    assert frame["side"].dtype == SIDE_DTYPE
+    assert list(frame["instrument"]) == ["cash", "cash"]
+    assert list(frame["security_class"]) == ["equity", "equity"]
+    assert list(frame["signed_value"]) == [100.0, -50.0]
