@@ -566,7 +566,7 @@ def _cmd_compute(args: argparse.Namespace) -> int:
         loaded = load_book(args.book)
         result = compute(loaded.book, positions=loaded.positions)
     _write_xlsx(args, lambda path: export_computation(result, path, loaded=loaded))
-    report = result.to_dict()
+    report = result.to_dict(detail=bool(args.json))  # the text report shows no detail rows
     report["warnings"] = [*report["warnings"], *caveats(result.haircuts.detail)]
     if args.json:
         print(json.dumps(report, indent=2))

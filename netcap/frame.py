@@ -421,9 +421,15 @@ class _Text:
 
     codes: np.ndarray
     values: np.ndarray
+    source: pd.Categorical | None = None
+    """The column itself, when it was a categorical of clean text (codes and values its own)."""
 
     @classmethod
     def of(cls, col: pd.Series, *, lower: bool = False) -> _Text:
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            clean = _clean_categorical(col, lower=lower)
+            if clean is not None:
+                return clean
         codes, uniques = _per_value(col)
         text = uniques.astype("string").str.strip()
         if lower:
@@ -460,10 +466,29 @@ class _Text:
         With ``dtype`` its categories are that dtype's (every value must be one).
         """
         keep = np.array([v != "" for v in self.values], dtype=bool)
+        if self.source is not None and dtype is None and keep.all():
+            return self.source  # its categories index (and hash table) is reused
         renumber = np.where(keep, np.cumsum(keep) - 1, -1)
         codes = _take(renumber, self.codes, -1)
         cat = pd.Categorical.from_codes(codes, categories=pd.Index(self.values[keep], dtype=object))
         return cat if dtype is None else cat.set_categories(dtype.categories)
+
+
+def _clean_categorical(col: pd.Series, *, lower: bool) -> _Text | None:
+    """A categorical column of text already stripped (and lower-case if ``lower``) as
+    `_Text` without hashing it again; None if some category needs cleaning.
+
+    A CSV book's text columns come so from `netcap.io.tables`: each category was
+    stripped once when read.
+    """
+    categories = col.cat.categories
+    values = np.asarray(categories, dtype=object)
+    if not all(type(v) is str for v in values):
+        return None
+    cleaned = [v.strip().lower() if lower else v.strip() for v in values]
+    if any(a != b for a, b in zip(cleaned, values, strict=True)):
+        return None
+    return _Text(np.asarray(col.cat.codes), values, source=col.array)  # type: ignore[arg-type]
 
 
 class _Ids:
@@ -476,7 +501,10 @@ class _Ids:
     def known(self, link: _Text) -> np.ndarray:
         """Per distinct value of ``link``: whether it is the id of a position of the book."""
         if self._index is None:  # built once, only when some row names another position
-            self._index = pd.Index(self.ids.values, dtype=object)
+            source = self.ids.source
+            self._index = (
+                source.categories if source is not None else pd.Index(self.ids.values, dtype=object)
+            )
         return np.asarray(self._index.get_indexer(link.values) >= 0, dtype=bool)
 
     def linked(self, link: _Text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
