@@ -136,7 +136,9 @@ def load_rows(sizes: list[int], repeat: int, *, memory: bool = True) -> list[dic
             rows.append(_row(f"load + validate, {label}", load, None))
             whole = _median(compute_folder, folder, repeat)
             target = LOAD_COMPUTE_TARGET_S if at_target else None
-            rows.append(_row(f"netcap compute DIR (load + compute + report), {label}", whole, target))
+            rows.append(
+                _row(f"netcap compute DIR (load + compute + report), {label}", whole, target)
+            )
             if memory:
                 peak = peak_memory_mb(folder)
                 met = "yes" if peak <= LOAD_MEMORY_TARGET_MB else "no"

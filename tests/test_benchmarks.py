@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -83,3 +85,18 @@ def test_pretrade_run_gives_a_figure_with_target() -> None:
     assert out["met"] == ("yes" if float(str(out["median_check_ms"])) <= 1.0 else "NO")
     assert "median" in str(out["value"])
     assert "p99" in str(out["value"])
+
+
+def test_load_rows_run_netcap_compute_on_a_csv_book_folder(tmp_path: Path) -> None:
+    from benchmarks.bench_load import compute_folder, load_rows, write_csv_book
+
+    folder = write_csv_book(tmp_path / "book", 500)
+    assert sorted(p.name for p in folder.iterdir()) == ["firm.csv", "positions.csv"]
+    # the folder is a book netcap computes: the text report names the firm's net capital
+    assert "net capital" in compute_folder(folder).lower()
+    rows = load_rows([500], 1, memory=False)
+    assert [r["figure"].split(",")[0] for r in rows] == [
+        "load + validate",
+        "netcap compute DIR (load + compute + report)",
+    ]
+    assert all(r["target"] == "-" for r in rows)  # the targets are set at 1M positions

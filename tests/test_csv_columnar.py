@@ -70,8 +70,9 @@ def _write(path: Path, header: list[str], rows: list[list[str]], blank_lines: in
     rows=st.lists(st.lists(CELLS, min_size=0, max_size=3), min_size=1, max_size=8),
     blank_lines=st.integers(0, 2),
 )
-def test_same_cells_as_the_row_reader(tmp_path_factory: pytest.TempPathFactory,
-                                      rows: list[list[str]], blank_lines: int) -> None:
+def test_same_cells_as_the_row_reader(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], blank_lines: int
+) -> None:
     path = tmp_path_factory.mktemp("csv") / "positions.csv"
     header = ["t", "n", "u"]
     _write(path, header, rows, blank_lines)
