@@ -610,7 +610,8 @@ def _with_every_column(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     Raises `BookError` if a required column (id, security_class, side, market_value)
     is missing: no row can be checked without them.
     """
-    frame = raw.reset_index(drop=True).copy()
+    # pandas copies on write: the columns replaced below never touch ``raw``
+    frame = raw.reset_index(drop=True)
     errors: list[RowError] = []
     for col in COLUMNS:
         if col not in frame.columns:

@@ -323,7 +323,7 @@ def _positions(
     rates: dict[str, CurrencyRate] | None = None,
     conversions: list[dict[str, Any]] | None = None,
 ) -> pd.DataFrame | None:
-    raw = sheet.frame.copy()
+    raw = sheet.frame.copy(deep=False)  # copy on write: the sheet's columns stay as read
     allowed = set(COLUMNS) | set(POSITION_EXTRAS)
     for column in raw.columns:
         if column not in allowed:

@@ -27,10 +27,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from netcap.io.safety import (
     _CONTROL,
@@ -283,7 +284,7 @@ def _scan_csv_bytes(path: Path) -> bool:
     return bool(np.diff(bounds).max() > MAX_TEXT)
 
 
-class _NotColumnar(Exception):
+class _NotColumnarError(Exception):
     """A CSV file the columnar reader leaves to the row reader (which has the exact rules)."""
 
 
@@ -310,94 +311,111 @@ def _text_column(values: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=categories)
 
 
+_CHUNK_ROWS = 100_000
+"""Rows the columnar reader parses at a time: each chunk's text cells become codes before
+the next is read, so a million-row sheet never holds a Python string per cell."""
+
+
 def _read_csv_columnar(
     path: Path, name: str, limits: InputLimits, numbers: frozenset[str]
 ) -> RawSheet:
     """A CSV sheet read column by column in pandas' C parser: the same cells as `_read_csv`.
 
-    Columns named in ``numbers`` stay numbers where every cell is one (pandas' parse
-    equals ``pd.to_numeric`` of the text); a column with any other text, and every
-    other column, is a categorical of stripped text (each distinct value visited once).
-    A blank cell is missing.  A file the C parser reads differently from the row
-    reader (a row longer than the header, an unclosed quote, a cell over the text
-    limit) raises `_NotColumnar`, and is read by `_read_csv`.
+    Columns named in ``numbers`` are numbers (pandas' parse equals ``pd.to_numeric`` of
+    the text); every other column is a categorical of stripped text (each distinct value
+    visited once per chunk).  A blank cell is missing.  A file the C parser reads
+    differently from the row reader (a row longer than the header, an unclosed quote, a
+    cell over the text limit) or a number column holding other text raises
+    `_NotColumnarError`, and is read by `_read_csv`, whose errors name each cell.
     """
     check_file(path, limits)
     if _scan_csv_bytes(path):
-        raise _NotColumnar
+        raise _NotColumnarError
     with path.open(newline="", encoding="utf-8-sig") as fh:
         header = next(csv.reader(fh), None)
     if header is None:
         raise UnsafeFileError(f"{path.name}: no header row")
     width = len(header)
-    dtype = {i: object for i, h in enumerate(header) if h.strip() not in numbers}
+    text = [i for i, h in enumerate(header) if h.strip() not in numbers]
+    parts: dict[int, list[Any]] = {i: [] for i in range(width)}
+    rows = 0
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            raw = pd.read_csv(
+            chunks = pd.read_csv(
                 path,
                 header=0,
                 names=list(range(width)),
                 index_col=False,
-                dtype=dtype,  # type: ignore[arg-type]
+                dtype=dict.fromkeys(text, object),  # type: ignore[arg-type]
                 keep_default_na=False,
                 na_values=[""],
                 skip_blank_lines=False,
                 encoding="utf-8-sig",
                 engine="c",
+                chunksize=_CHUNK_ROWS,
             )
+            with chunks:
+                for chunk in chunks:
+                    rows += len(chunk)
+                    if rows > limits.max_rows:
+                        raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
+                    for i in range(width):
+                        parts[i].append(_chunk_column(chunk[i], i in text))
+                    del chunk
     except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
-        raise _NotColumnar from None
-    if len(raw) > limits.max_rows:
-        raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
-    # a number column that is not all numbers may hold true/false words pandas read as
-    # booleans: read it again as text, so a TRUE there is text (not a number), never 1
-    flags = [i for i in range(width) if i not in dtype and raw[i].dtype.kind not in "iuf"]
-    if flags:
-        again = pd.read_csv(
-            path,
-            header=0,
-            names=list(range(width)),
-            usecols=flags,
-            index_col=False,
-            dtype=object,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=False,
-            encoding="utf-8-sig",
-            engine="c",
-        )
-        for i in flags:
-            raw[i] = again[i]
-    columns: dict[int, object] = {}
-    last = -1  # the last row with data: blank rows after it are dropped, as _read_csv does
-    for i in range(width):
-        col = raw[i]
-        if not pd.api.types.is_numeric_dtype(col) or col.dtype == bool:
-            cat = _text_column(col.to_numpy(dtype=object))
-            filled = np.flatnonzero(np.asarray(cat.codes) >= 0)
-            columns[i] = cat
-        else:
-            filled = np.flatnonzero(col.notna().to_numpy())
-            columns[i] = col.to_numpy()
-        if len(filled):
-            last = max(last, int(filled[-1]))
-    del raw
+        raise _NotColumnarError from None
+    columns = {i: _join(parts.pop(i), i in text) for i in range(width)}
+    last = max((_last_filled(c) for c in columns.values()), default=-1)
     names: list[str] = []
     for i, h in enumerate(header):
         label = h.strip()
         if not label:
-            has_data = bool(np.any(pd.notna(columns[i])))
-            if has_data:
+            if _last_filled(columns[i]) >= 0:
                 raise UnsafeFileError(f"{path.name}: column {i + 1} has data but no header")
             label = f"__blank_{i}"
         if label in names:
             raise UnsafeFileError(f"{path.name}: duplicate column header {label!r}")
         names.append(label)
     frame = pd.DataFrame(
-        {n: _head(columns[i], last + 1) for i, n in enumerate(names) if not n.startswith("__blank_")}
+        {
+            n: _head(columns[i], last + 1)
+            for i, n in enumerate(names)
+            if not n.startswith("__blank_")
+        }
     )
     return RawSheet(name, path.name, frame)
+
+
+def _chunk_column(col: pd.Series, is_text: bool) -> pd.Categorical | np.ndarray:
+    """One chunk of a column: text as a categorical, numbers as floats.
+
+    A number column whose cells are not all numbers (some text, or true/false words pandas
+    would read as booleans) is left to the row reader (`_NotColumnarError`).
+    """
+    if is_text:
+        return _text_column(col.to_numpy(dtype=object))
+    if col.dtype.kind not in "iuf":
+        raise _NotColumnarError
+    return col.to_numpy(dtype=float)
+
+
+def _join(parts: list[Any], is_text: bool) -> pd.Categorical | np.ndarray:
+    """The chunks of one column as one column."""
+    if not parts:
+        return pd.Categorical([]) if is_text else np.array([], dtype=float)
+    if not is_text:
+        return np.concatenate(parts)
+    if len(parts) == 1:
+        return parts[0]  # type: ignore[no-any-return]
+    return union_categoricals(parts)
+
+
+def _last_filled(values: pd.Categorical | np.ndarray) -> int:
+    """The last row with data in a column, -1 if it has none."""
+    filled = values.codes >= 0 if isinstance(values, pd.Categorical) else ~np.isnan(values)
+    where = np.flatnonzero(filled)
+    return int(where[-1]) if where.size else -1
 
 
 def _head(values: object, n: int) -> object:
@@ -426,7 +444,7 @@ def read_sheets(
         if name in columnar:
             try:
                 return _read_csv_columnar(f, name, lim, columnar[name])
-            except _NotColumnar:
+            except _NotColumnarError:
                 pass
         return _read_csv(f, name, lim)
 
