@@ -148,3 +148,20 @@ def test_blank_and_written_cash_instrument_in_one_book(tmp_path: Path) -> None:
     assert list(frame["instrument"]) == ["cash", "cash"]
     assert list(frame["security_class"]) == ["equity", "equity"]
     assert list(frame["signed_value"]) == [100.0, -50.0]
+
+
+def test_the_byte_scan_refuses_exactly_the_control_characters() -> None:
+    from netcap.io.tables import _CONTROL_BYTES, _REFUSED  # noqa: PLC0415
+
+    # U+0000-U+0008, U+000B, U+000C and U+000E-U+001F (netcap.io.safety.text_problem);
+    # tab, line feed and carriage return are text
+    assert sorted(_REFUSED) == [*range(0, 9), 11, 12, *range(14, 32)]
+    for byte in range(256):
+        assert (_CONTROL_BYTES.fullmatch(bytes([byte])) is not None) == (byte in _REFUSED)
+
+
+def test_a_control_character_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "positions.csv"
+    path.write_bytes(b"id,t\np1,a\np2,b\x07\n")
+    with pytest.raises(UnsafeFileError, match=r"positions.csv: line 3: control character U\+0007"):
+        _read_csv_columnar(path, "positions", InputLimits(), NUMBERS)
