@@ -8,6 +8,7 @@ problem naming its row and field.  Nothing is dropped or guessed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -444,7 +445,7 @@ class _Text:
 
     def present(self) -> np.ndarray:
         """Rows with text (not missing, not blank)."""
-        return self.rows(np.array([v != "" for v in self.values], dtype=bool))
+        return self.rows(_not_blank(self.values))
 
     def member(self, allowed: Collection[str]) -> np.ndarray:
         """Rows whose cleaned text is one of ``allowed``."""
@@ -457,7 +458,7 @@ class _Text:
 
     def objects(self) -> pd.Series:
         """Per row: the cleaned text, None where missing or blank (an object column)."""
-        values = np.array([v if v != "" else None for v in self.values], dtype=object)
+        values = np.where(_not_blank(self.values), self.values, None)
         return pd.Series(self.rows(values, None), dtype=object)
 
     def categorical(self, dtype: pd.CategoricalDtype | None = None) -> pd.Categorical:
@@ -465,7 +466,7 @@ class _Text:
 
         With ``dtype`` its categories are that dtype's (every value must be one).
         """
-        keep = np.array([v != "" for v in self.values], dtype=bool)
+        keep = _not_blank(self.values)
         if self.source is not None and dtype is None and keep.all():
             return self.source  # its categories index (and hash table) is reused
         renumber = np.where(keep, np.cumsum(keep) - 1, -1)
@@ -483,12 +484,24 @@ def _clean_categorical(col: pd.Series, *, lower: bool) -> _Text | None:
     """
     categories = col.cat.categories
     values = np.asarray(categories, dtype=object)
-    if not all(type(v) is str for v in values):
+    if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
         return None
-    cleaned = [v.strip().lower() if lower else v.strip() for v in values]
-    if any(a != b for a, b in zip(cleaned, values, strict=True)):
-        return None
+    joined = "\n".join(values)  # one C pass over all the text finds what needs cleaning
+    if _UNCLEAN.search(joined) is not None or (lower and joined.lower() != joined):
+        # a value with spaces around it (or a line break inside): check each value exactly
+        cleaned = [v.strip().lower() if lower else v.strip() for v in values]
+        if any(a != b or a == "" for a, b in zip(cleaned, values, strict=True)):
+            return None
     return _Text(np.asarray(col.cat.codes), values, source=col.array)  # type: ignore[arg-type]
+
+
+_UNCLEAN = re.compile(r"^\s|\s$|\s\n|\n\s|\n\n", re.MULTILINE)
+"""Whitespace at either end of a value of text joined by line breaks (or an empty one)."""
+
+
+def _not_blank(values: np.ndarray) -> np.ndarray:
+    """Per distinct value: True where the text is not ""."""
+    return np.asarray(values != "", dtype=bool) if len(values) else np.zeros(0, dtype=bool)
 
 
 class _Ids:
@@ -629,8 +642,8 @@ def _check_ids(frame: pd.DataFrame, errors: _Errors) -> _Ids:
     ids = _Text.of(frame["id"])
     present = ids.present()
     errors.flag(~present, "id", "blank id")
-    too_long = np.array([len(v) > MAX_ID_LENGTH for v in ids.values], dtype=bool)
-    errors.flag(ids.rows(too_long), "id", f"longer than {MAX_ID_LENGTH} characters")
+    lengths = np.fromiter(map(len, ids.values), dtype=np.int64, count=len(ids.values))
+    errors.flag(ids.rows(lengths > MAX_ID_LENGTH), "id", f"longer than {MAX_ID_LENGTH} characters")
     codes = np.where(present, ids.codes, -1)
     dup = present & pd.Series(codes).duplicated(keep="first").to_numpy(dtype=bool)
     if dup.any():
