@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -408,7 +409,8 @@ def _numbers(col: pd.Series) -> pd.Series:
 
 def _take(per_value: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
     """``per_value[codes]`` with ``missing`` where a code is -1 (a missing cell)."""
-    return np.append(per_value, np.array([missing], dtype=per_value.dtype))[codes]
+    out: np.ndarray = np.append(per_value, np.array([missing], dtype=per_value.dtype))[codes]
+    return out
 
 
 @dataclass(frozen=True)
@@ -435,7 +437,7 @@ class _Text:
         text = uniques.astype("string").str.strip()
         if lower:
             text = text.str.lower()
-        cleaned = np.asarray(text.to_numpy(dtype=object, na_value=None), dtype=object)
+        cleaned = pd.Series(text.astype(object).where(text.notna(), None), dtype=object)
         remap, merged = pd.factorize(cleaned, use_na_sentinel=True)  # " a" and "a" are one
         return cls(_take(np.asarray(remap), codes, -1), np.asarray(merged, dtype=object))
 
@@ -458,7 +460,8 @@ class _Text:
 
     def objects(self) -> pd.Series:
         """Per row: the cleaned text, None where missing or blank (an object column)."""
-        values = np.where(_not_blank(self.values), self.values, None)
+        values = self.values.copy()
+        values[~_not_blank(values)] = None
         return pd.Series(self.rows(values, None), dtype=object)
 
     def categorical(self, dtype: pd.CategoricalDtype | None = None) -> pd.Categorical:
@@ -492,7 +495,8 @@ def _clean_categorical(col: pd.Series, *, lower: bool) -> _Text | None:
         cleaned = [v.strip().lower() if lower else v.strip() for v in values]
         if any(a != b or a == "" for a, b in zip(cleaned, values, strict=True)):
             return None
-    return _Text(np.asarray(col.cat.codes), values, source=col.array)  # type: ignore[arg-type]
+    source: pd.Categorical = col.array
+    return _Text(np.asarray(col.cat.codes), values, source=source)
 
 
 _UNCLEAN = re.compile(r"^\s|\s$|\s\n|\n\s|\n\n", re.MULTILINE)
@@ -518,7 +522,7 @@ class _Ids:
             self._index = (
                 source.categories if source is not None else pd.Index(self.ids.values, dtype=object)
             )
-        return np.asarray(self._index.get_indexer(link.values) >= 0, dtype=bool)
+        return np.asarray(self._index.get_indexer(pd.Index(link.values, dtype=object)) >= 0)
 
     def linked(self, link: _Text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows naming a position, rows naming their own position, rows naming none."""
@@ -677,15 +681,17 @@ def _check_kinds(frame: pd.DataFrame, errors: _Errors) -> None:
             cash = int(found[0]) if found.size else len(values) - 1
             text = _Text(np.where(text.codes < 0, cash, text.codes), values)
         bad = ~text.member(allowed)
-        errors.each(
-            bad,
-            col,
-            lambda r, col=col, allowed=allowed: (
-                f"{frame[col].iloc[r]!r} is not one of {sorted(allowed)}"
-            ),
-        )
+        errors.each(bad, col, partial(_not_one_of, frame[col], sorted(allowed)))
         cat = pd.Categorical.from_codes(text.codes, categories=pd.Index(text.values, dtype=object))
         frame[col] = cat
+
+
+def _not_one_of(cells: pd.Series, allowed: list[str], r: int) -> str:
+    return f"{cells.iloc[r]!r} is not one of {allowed}"
+
+
+def _not_yes_no(cells: pd.Series, r: int) -> str:
+    return f"{cells.iloc[r]!r} is not yes/no (true/false, 1/0)"
 
 
 def _check_number(
@@ -784,11 +790,7 @@ def _check_flags(frame: pd.DataFrame, errors: _Errors) -> None:
     or is blank and takes its default."""
     for col, default in _BOOL_DEFAULTS.items():
         parsed, bad = _parse_bool(frame[col], default)
-        errors.each(
-            bad,
-            col,
-            lambda r, col=col: f"{frame[col].iloc[r]!r} is not yes/no (true/false, 1/0)",
-        )
+        errors.each(bad, col, partial(_not_yes_no, frame[col]))
         frame[col] = parsed
 
 

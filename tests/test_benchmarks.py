@@ -10,6 +10,7 @@ import pandas as pd
 import netcap
 from benchmarks import bench_pretrade
 from benchmarks.__main__ import Timing, _reference_rows
+from benchmarks.bench_load import compute_folder, load_rows, write_csv_book
 from benchmarks.synthetic import AS_OF, book_for, synthetic_book, synthetic_frame
 from netcap.frame import OPTION_COLUMNS, validate_frame
 
@@ -88,8 +89,6 @@ def test_pretrade_run_gives_a_figure_with_target() -> None:
 
 
 def test_load_rows_run_netcap_compute_on_a_csv_book_folder(tmp_path: Path) -> None:
-    from benchmarks.bench_load import compute_folder, load_rows, write_csv_book
-
     folder = write_csv_book(tmp_path / "book", 500)
     assert sorted(p.name for p in folder.iterdir()) == ["firm.csv", "positions.csv"]
     # the folder is a book netcap computes: the text report names the firm's net capital

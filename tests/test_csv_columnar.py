@@ -23,7 +23,14 @@ from hypothesis import strategies as st
 from netcap.frame import CLASS_DTYPE, INSTRUMENT_DTYPE, SIDE_DTYPE
 from netcap.io import load_book
 from netcap.io.safety import InputLimits, UnsafeFileError
-from netcap.io.tables import _NotColumnarError, _read_csv, _read_csv_columnar, read_sheets
+from netcap.io.tables import (
+    _CONTROL_BYTES,
+    _REFUSED,
+    _NotColumnarError,
+    _read_csv,
+    _read_csv_columnar,
+    read_sheets,
+)
 
 NUMBERS = frozenset({"n"})
 CELLS = st.sampled_from(
@@ -151,8 +158,6 @@ def test_blank_and_written_cash_instrument_in_one_book(tmp_path: Path) -> None:
 
 
 def test_the_byte_scan_refuses_exactly_the_control_characters() -> None:
-    from netcap.io.tables import _CONTROL_BYTES, _REFUSED  # noqa: PLC0415
-
     # U+0000-U+0008, U+000B, U+000C and U+000E-U+001F (netcap.io.safety.text_problem);
     # tab, line feed and carriage return are text
     assert sorted(_REFUSED) == [*range(0, 9), 11, 12, *range(14, 32)]

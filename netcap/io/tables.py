@@ -351,7 +351,7 @@ def _read_csv_columnar(
                 header=0,
                 names=list(range(width)),
                 index_col=False,
-                dtype=dict.fromkeys(text, object),  # type: ignore[arg-type]
+                dtype=dict.fromkeys(text, object),
                 keep_default_na=False,
                 na_values=[""],
                 skip_blank_lines=False,
