@@ -251,19 +251,6 @@ def _per_value(col: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return np.asarray(codes), pd.Series(uniques)
 
 
-def _clean(col: pd.Series, *, lower: bool = False) -> pd.Series:
-    """``col.astype("string").str.strip()`` (and ``.str.lower()``), computed per distinct value."""
-    codes, uniques = _per_value(col)
-    text = uniques.astype("string").str.strip()
-    if lower:
-        text = text.str.lower()
-    values = np.asarray(text.astype(object).where(text.notna(), None), dtype=object)
-    out = np.full(len(col), None, dtype=object)
-    known = codes >= 0
-    out[known] = values[codes[known]]
-    return pd.Series(out, index=col.index, dtype=object).astype("string")
-
-
 def _blank(col: pd.Series) -> pd.Series:
     """True where a cell is missing or blank text."""
     if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
@@ -609,6 +596,8 @@ def validate_frame(
     frame["days_to_maturity"] = (maturity - pd.Timestamp(as_of)).dt.days.astype(float).to_numpy()
     frame["id"] = ids.ids.categorical()
     frame["deliverable_position"] = link.objects()
+    for col in _PLAIN_TEXT:
+        frame[col] = _object_text(frame[col])
     frame["maturity"] = maturity
     frame["years_to_maturity"] = years
     frame["months_to_maturity"] = months
@@ -619,6 +608,23 @@ def validate_frame(
     )
     frame["signed_value"] = sign * vals
     return _date_and_option_columns(frame, dates)
+
+
+_PLAIN_TEXT = ("issuer", "security_id")
+"""Text columns validation takes as given: a validated frame holds them as text or None
+(an object column), whatever the reader made of them."""
+
+
+def _object_text(col: pd.Series) -> pd.Series:
+    """A categorical column as an object column of its text, None where missing.
+
+    Later stages fill a missing issue with the position's id (``fillna``), which a
+    categorical refuses; other columns are returned as they are.
+    """
+    if not isinstance(col.dtype, pd.CategoricalDtype):
+        return col
+    values = np.asarray(col.cat.categories, dtype=object)
+    return pd.Series(_take(values, np.asarray(col.cat.codes), None), index=col.index, dtype=object)
 
 
 def _with_every_column(raw: pd.DataFrame, source: str) -> pd.DataFrame:

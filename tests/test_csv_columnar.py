@@ -170,3 +170,23 @@ def test_a_control_character_is_refused_with_its_line(tmp_path: Path) -> None:
     path.write_bytes(b"id,t\np1,a\np2,b\x07\n")
     with pytest.raises(UnsafeFileError, match=r"positions.csv: line 3: control character U\+0007"):
         _read_csv_columnar(path, "positions", InputLimits(), NUMBERS)
+
+
+def test_issue_columns_of_a_csv_book_are_text_or_none(tmp_path: Path) -> None:
+    folder = tmp_path / "book"
+    folder.mkdir()
+    (folder / "firm.csv").write_text(
+        "field,value\nas_of,2024-06-28\nbalance_sheet.net_worth,1000000\n", encoding="utf-8"
+    )
+    (folder / "positions.csv").write_text(
+        "id,security_class,instrument,side,market_value,years_to_maturity,issuer,security_id\n"
+        "f1,government,future,long,1000,2,,\n"
+        "g1,government,cash,long,1000,2,UST,T1\n",
+        encoding="utf-8",
+    )
+    frame = load_book(folder).positions
+    # as a workbook or JSON book gives them: later stages fill a blank issue with the id
+    assert frame["security_id"].dtype == object
+    assert list(frame["security_id"]) == [None, "T1"]
+    assert list(frame["issuer"]) == [None, "UST"]
+    assert list(frame["security_id"].fillna(frame["id"].astype(object))) == ["f1", "T1"]
