@@ -33,8 +33,12 @@ from netcap.settlement import PositionDates, position_dates
 from netcap.text import plural
 
 __all__ = [
+    "CLASS_DTYPE",
     "COLUMNS",
+    "INSTRUMENT_DTYPE",
+    "NUMBER_COLUMNS",
     "OPTION_COLUMNS",
+    "SIDE_DTYPE",
     "BookError",
     "RowError",
     "align_option_columns",
