@@ -190,3 +190,23 @@ def test_issue_columns_of_a_csv_book_are_text_or_none(tmp_path: Path) -> None:
     assert list(frame["security_id"]) == [None, "T1"]
     assert list(frame["issuer"]) == [None, "UST"]
     assert list(frame["security_id"].fillna(frame["id"].astype(object))) == ["f1", "T1"]
+
+
+def test_chunks_join_into_the_row_readers_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # three rows a chunk: the columns of seven rows join across chunks (a value first seen
+    # in a later chunk, a column blank in a whole chunk, an id's code its row)
+    monkeypatch.setattr("netcap.io.tables._CHUNK_ROWS", 3)
+    path = tmp_path / "positions.csv"
+    path.write_text(
+        "id,t,u,n\np1,a,,1\np2,b,,2\np3,a,,\np4, c,x,4\np5,b,,5\np6,,,\np7,c ,y,7\n",
+        encoding="utf-8",
+    )
+    fast = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS).frame
+    reference = _read_csv(path, "positions", InputLimits()).frame
+    for column in ("id", "t", "u"):
+        assert _cells(fast, column) == _cells(reference, column)
+    assert _cells(fast, "n") == [1.0, 2.0, None, 4.0, 5.0, None, 7.0]
+    assert list(fast["id"].cat.codes) == list(range(7))
+    assert list(fast["t"].cat.categories) == ["a", "b", "c"]

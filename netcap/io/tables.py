@@ -31,7 +31,6 @@ from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from netcap.io.safety import (
     _CONTROL,
@@ -412,7 +411,20 @@ def _join(parts: list[Any], is_text: bool) -> pd.Categorical | np.ndarray:
         return np.concatenate(parts)
     if len(parts) == 1:
         return parts[0]  # type: ignore[no-any-return]
-    return union_categoricals(parts)
+    # one factorize of every chunk's categories (in order, so a value's code is that of its
+    # first appearance) instead of union_categoricals, which looks each chunk up again
+    categories = [np.asarray(p.categories, dtype=object) for p in parts]
+    starts = np.cumsum([0, *(len(c) for c in categories[:-1])])
+    remap, merged = pd.factorize(np.concatenate(categories), use_na_sentinel=True)
+    blank = len(remap)  # where a missing cell's code points: -1 appended to remap
+    remap = np.append(remap, -1)
+    codes = np.concatenate(
+        [
+            remap[np.where(p.codes >= 0, p.codes + start, blank)]
+            for p, start in zip(parts, starts, strict=True)
+        ]
+    )
+    return pd.Categorical.from_codes(codes, categories=pd.Index(merged, dtype=object))
 
 
 def _last_filled(values: pd.Categorical | np.ndarray) -> int:
