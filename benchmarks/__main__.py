@@ -292,6 +292,15 @@ def _import_rows(repeat: int) -> list[dict[str, Any]]:
     return bench_imports.rows(repeat)
 
 
+def _load_rows(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
+    """``netcap compute DIR`` on CSV book folders: load alone, end to end, and its peak
+    memory, at the largest size and at a fifth of it (`benchmarks.bench_load`)."""
+    from benchmarks.bench_load import load_rows  # noqa: PLC0415
+
+    largest = max(sizes)
+    return load_rows(sorted({largest // 5, largest}), max(1, min(repeat, 3)))
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
     cols = ("figure", "value", "target", "met")
     width = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
@@ -326,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += _memory_row(max(sizes), options=False)
     rows += _pretrade_row(max(sizes))
     rows += _import_rows(repeat)
+    rows += _load_rows(sizes, repeat)
     print_table(rows)
     return 0
 

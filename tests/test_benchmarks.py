@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 import netcap
 from benchmarks import bench_pretrade
 from benchmarks.__main__ import Timing, _reference_rows
+from benchmarks.bench_load import compute_folder, load_rows, write_csv_book
 from benchmarks.synthetic import AS_OF, book_for, synthetic_book, synthetic_frame
 from netcap.book.frame import OPTION_COLUMNS, validate_frame
 
@@ -83,3 +86,16 @@ def test_pretrade_run_gives_a_figure_with_target() -> None:
     assert out["met"] == ("yes" if float(str(out["median_check_ms"])) <= 1.0 else "NO")
     assert "median" in str(out["value"])
     assert "p99" in str(out["value"])
+
+
+def test_load_rows_run_netcap_compute_on_a_csv_book_folder(tmp_path: Path) -> None:
+    folder = write_csv_book(tmp_path / "book", 500)
+    assert sorted(p.name for p in folder.iterdir()) == ["firm.csv", "positions.csv"]
+    # the folder is a book netcap computes: the text report names the firm's net capital
+    assert "net capital" in compute_folder(folder).lower()
+    rows = load_rows([500], 1, memory=False)
+    assert [r["figure"].split(",")[0] for r in rows] == [
+        "load + validate",
+        "netcap compute DIR (load + compute + report)",
+    ]
+    assert all(r["target"] == "-" for r in rows)  # the targets are set at 1M positions

@@ -8,9 +8,11 @@ problem naming its row and field.  Nothing is dropped or guessed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -26,13 +28,17 @@ from netcap.book.model import (
     SecurityClass,
     Side,
 )
-from netcap.calendar.settlement import position_dates
+from netcap.calendar.settlement import PositionDates, position_dates
 from netcap.money import MAX_AMOUNT
 from netcap.text import plural
 
 __all__ = [
+    "CLASS_DTYPE",
     "COLUMNS",
+    "INSTRUMENT_DTYPE",
+    "NUMBER_COLUMNS",
     "OPTION_COLUMNS",
+    "SIDE_DTYPE",
     "BookError",
     "RowError",
     "align_option_columns",
@@ -133,6 +139,18 @@ _MONEY_COLUMNS = (
     "clearing_margin",
     "initial_margin",
 )
+NUMBER_COLUMNS: frozenset[str] = frozenset(
+    {
+        "market_value",
+        "years_to_maturity",
+        "market_makers",
+        "strike",
+        "underlying_price",
+        "units",
+        *_MONEY_COLUMNS,
+    }
+)
+"""Position columns that hold numbers (a reader may parse them as numbers up front)."""
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
@@ -235,19 +253,6 @@ def _per_value(col: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     return np.asarray(codes), pd.Series(uniques)
-
-
-def _clean(col: pd.Series, *, lower: bool = False) -> pd.Series:
-    """``col.astype("string").str.strip()`` (and ``.str.lower()``), computed per distinct value."""
-    codes, uniques = _per_value(col)
-    text = uniques.astype("string").str.strip()
-    if lower:
-        text = text.str.lower()
-    values = np.asarray(text.astype(object).where(text.notna(), None), dtype=object)
-    out = np.full(len(col), None, dtype=object)
-    known = codes >= 0
-    out[known] = values[codes[known]]
-    return pd.Series(out, index=col.index, dtype=object).astype("string")
 
 
 def _blank(col: pd.Series) -> pd.Series:
@@ -377,6 +382,11 @@ def _numbers(col: pd.Series) -> pd.Series:
     ``pd.to_numeric`` reading it as 1 or 0 (a FALSE market value would be a $0 position).
     The cell-by-cell look runs only on a column that may hold one.
     """
+    if isinstance(col.dtype, pd.CategoricalDtype):  # once per distinct value
+        categories = pd.Series(np.asarray(col.cat.categories, dtype=object))
+        per_value = _numbers(categories).to_numpy(dtype=float)
+        codes = np.asarray(col.cat.codes)
+        return pd.Series(_take(per_value, codes, np.nan), index=col.index)
     if col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) not in _NO_BOOLS:
         flags = np.fromiter(
             (isinstance(v, bool | np.bool_) for v in col.to_numpy()), dtype=bool, count=len(col)
@@ -388,8 +398,165 @@ def _numbers(col: pd.Series) -> pd.Series:
     return pd.to_numeric(col, errors="coerce")
 
 
-def _row_labels(frame: pd.DataFrame, mask: np.ndarray, row_offset: int) -> list[int]:
-    return [int(i) + row_offset for i in np.flatnonzero(mask)]
+def _take(per_value: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
+    """``per_value[codes]`` with ``missing`` where a code is -1 (a missing cell)."""
+    out: np.ndarray = np.append(per_value, np.array([missing], dtype=per_value.dtype))[codes]
+    return out
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A text column by distinct value: each row's code into the distinct cleaned values.
+
+    ``values`` holds each distinct value once, as ``astype("string").str.strip()`` (and
+    ``.str.lower()``) makes it (possibly ""); ``codes`` is -1 where the cell is missing.
+    Checks run once per distinct value and reach the rows through ``codes``.
+    """
+
+    codes: np.ndarray
+    values: np.ndarray
+    source: pd.Categorical | None = None
+    """The column itself, when it was a categorical of clean text (codes and values its own)."""
+
+    @classmethod
+    def of(cls, col: pd.Series, *, lower: bool = False) -> _Text:
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            clean = _clean_categorical(col, lower=lower)
+            if clean is not None:
+                return clean
+        codes, uniques = _per_value(col)
+        text = uniques.astype("string").str.strip()
+        if lower:
+            text = text.str.lower()
+        cleaned = pd.Series(text.astype(object).where(text.notna(), None), dtype=object)
+        remap, merged = pd.factorize(cleaned, use_na_sentinel=True)  # " a" and "a" are one
+        return cls(_take(np.asarray(remap), codes, -1), np.asarray(merged, dtype=object))
+
+    def rows(self, per_value: np.ndarray, missing: object = False) -> np.ndarray:
+        """A per-distinct-value array taken to the rows."""
+        return _take(per_value, self.codes, missing)
+
+    def present(self) -> np.ndarray:
+        """Rows with text (not missing, not blank)."""
+        return self.rows(_not_blank(self.values))
+
+    def member(self, allowed: Collection[str]) -> np.ndarray:
+        """Rows whose cleaned text is one of ``allowed``."""
+        return self.rows(np.array([v in allowed for v in self.values], dtype=bool))
+
+    def text(self, r: int) -> str | None:
+        """The cleaned text of row ``r`` (None where missing)."""
+        code = int(self.codes[r])
+        return None if code < 0 else str(self.values[code])
+
+    def objects(self) -> pd.Series:
+        """Per row: the cleaned text, None where missing or blank (an object column)."""
+        values = self.values.copy()
+        values[~_not_blank(values)] = None
+        return pd.Series(self.rows(values, None), dtype=object)
+
+    def categorical(self, dtype: pd.CategoricalDtype | None = None) -> pd.Categorical:
+        """The cleaned text as a categorical (missing and blank cells missing).
+
+        With ``dtype`` its categories are that dtype's (every value must be one).
+        """
+        keep = _not_blank(self.values)
+        if self.source is not None and dtype is None and keep.all():
+            return self.source  # its categories index (and hash table) is reused
+        renumber = np.where(keep, np.cumsum(keep) - 1, -1)
+        codes = _take(renumber, self.codes, -1)
+        cat = pd.Categorical.from_codes(codes, categories=pd.Index(self.values[keep], dtype=object))
+        return cat if dtype is None else cat.set_categories(dtype.categories)
+
+
+def _clean_categorical(col: pd.Series, *, lower: bool) -> _Text | None:
+    """A categorical column of text already stripped (and lower-case if ``lower``) as
+    `_Text` without hashing it again; None if some category needs cleaning.
+
+    A CSV book's text columns come so from `netcap.book.sheets`: each category was
+    stripped once when read.
+    """
+    categories = col.cat.categories
+    values = np.asarray(categories, dtype=object)
+    if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return None
+    joined = "\n".join(values)  # one C pass over all the text finds what needs cleaning
+    if _UNCLEAN.search(joined) is not None or (lower and joined.lower() != joined):
+        # a value with spaces around it (or a line break inside): check each value exactly
+        cleaned = [v.strip().lower() if lower else v.strip() for v in values]
+        if any(a != b or a == "" for a, b in zip(cleaned, values, strict=True)):
+            return None
+    source: pd.Categorical = col.array
+    return _Text(np.asarray(col.cat.codes), values, source=source)
+
+
+_UNCLEAN = re.compile(r"^\s|\s$|\s\n|\n\s|\n\n", re.MULTILINE)
+"""Whitespace at either end of a value of text joined by line breaks (or an empty one)."""
+
+
+def _not_blank(values: np.ndarray) -> np.ndarray:
+    """Per distinct value: True where the text is not ""."""
+    return np.asarray(values != "", dtype=bool) if len(values) else np.zeros(0, dtype=bool)
+
+
+class _Ids:
+    """The book's position ids, for the checks of fields that name another position."""
+
+    def __init__(self, ids: _Text) -> None:
+        self.ids = ids
+        self._index: pd.Index | None = None
+
+    def known(self, link: _Text) -> np.ndarray:
+        """Per distinct value of ``link``: whether it is the id of a position of the book."""
+        if self._index is None:  # built once, only when some row names another position
+            source = self.ids.source
+            self._index = (
+                source.categories if source is not None else pd.Index(self.ids.values, dtype=object)
+            )
+        return np.asarray(self._index.get_indexer(pd.Index(link.values, dtype=object)) >= 0)
+
+    def linked(self, link: _Text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows naming a position, rows naming their own position, rows naming none."""
+        present = link.present()
+        rows = np.flatnonzero(present)
+        own = np.zeros(len(present), dtype=bool)
+        id_codes = self.ids.codes[rows]
+        id_text = np.where(id_codes >= 0, self.ids.values[np.maximum(id_codes, 0)], None)
+        own[rows] = link.values[link.codes[rows]] == id_text
+        unknown = present & ~link.rows(self.known(link)) if rows.size else present
+        return present, own, unknown
+
+
+class _Errors(list[RowError]):
+    """The errors of one frame: each names its row (0-based + ``row_offset``) and field."""
+
+    def __init__(self, source: str, row_offset: int) -> None:
+        super().__init__()
+        self.source = source
+        self.row_offset = row_offset
+
+    def flag(self, mask: np.ndarray, field: str, message: str) -> None:
+        """One error with ``message`` for each row of ``mask``."""
+        for r in np.flatnonzero(mask):
+            self.append(RowError(int(r) + self.row_offset, field, message, self.source))
+
+    def each(self, mask: np.ndarray, field: str, message: Callable[[int], str]) -> None:
+        """One error for each row of ``mask``, its message made from the row."""
+        for r in np.flatnonzero(mask):
+            self.append(RowError(int(r) + self.row_offset, field, message(int(r)), self.source))
+
+
+CLASS_DTYPE = pd.CategoricalDtype([c.value for c in SecurityClass])
+"""The ``security_class`` column of a validated frame: a categorical of every class."""
+INSTRUMENT_DTYPE = pd.CategoricalDtype([i.value for i in Instrument])
+"""The ``instrument`` column of a validated frame."""
+SIDE_DTYPE = pd.CategoricalDtype([s.value for s in Side])
+"""The ``side`` column of a validated frame."""
+_CATEGORY_DTYPES = {
+    "security_class": CLASS_DTYPE,
+    "instrument": INSTRUMENT_DTYPE,
+    "side": SIDE_DTYPE,
+}
 
 
 def validate_frame(
@@ -398,15 +565,81 @@ def validate_frame(
     """Validate a raw position frame and add the derived columns the engine uses.
 
     ``row_offset`` is added to the 0-based row position in error messages (a CSV
-    reader passes 2 so that errors name spreadsheet line numbers).
+    reader passes 2 so that errors name spreadsheet line numbers).  Every problem
+    of every row is collected and raised at once as `BookError`; each check runs
+    column by column, over the distinct values of a text column (see the steps
+    below, in the order their errors are listed within a row).
 
     Derived columns: ``signed_value`` (negative for shorts),
     ``months_to_maturity`` (complete calendar months, see `netcap.book.maturity`),
     ``days_to_maturity`` (calendar days; NaN unless ``maturity`` is a date) and
     ``row`` (the row label used in error messages, so later stages can name it).
+    ``id``, ``security_class``, ``instrument`` and ``side`` come out as categoricals
+    (`CLASS_DTYPE`, `INSTRUMENT_DTYPE`, `SIDE_DTYPE`; an id's code is its row), so
+    later stages can work on their codes without hashing text again.
     """
+    frame = _with_every_column(raw, source)
+    errors = _Errors(source, row_offset)
+    ids = _check_ids(frame, errors)
+    _check_kinds(frame, errors)
+    vals = _check_market_value(frame, errors)
+    maturity, years, months = _check_maturity(frame, as_of, errors)
+    link = _check_futures_fields(frame, ids, errors)
+    _check_flags(frame, errors)
+    _check_amounts(frame, errors)
+    _check_fund_assets(frame, errors)
+    _check_issue_dates(frame, maturity, errors)
+    _check_hedges(frame, ids, errors)
+    errors.extend(_validate_options(frame, ids, as_of, source, row_offset))
+    errors.extend(_facts_that_cannot_apply(frame, maturity, years, source, row_offset))
+    dates = _check_trade_dates(frame, errors)
+    if errors:
+        errors.sort(key=lambda e: (isinstance(e.row, str), e.row if isinstance(e.row, int) else 0))
+        raise BookError(errors)
+    frame["row"] = np.arange(len(frame)) + row_offset
+    frame["days_to_maturity"] = (maturity - pd.Timestamp(as_of)).dt.days.astype(float).to_numpy()
+    frame["id"] = ids.ids.categorical()
+    frame["deliverable_position"] = link.objects()
+    for col in _PLAIN_TEXT:
+        frame[col] = _object_text(frame[col])
+    frame["maturity"] = maturity
+    frame["years_to_maturity"] = years
+    frame["months_to_maturity"] = months
+    for col, dtype in _CATEGORY_DTYPES.items():
+        frame[col] = frame[col].astype(dtype)
+    sign = np.where(
+        np.asarray(frame["side"].cat.codes) == SIDE_DTYPE.categories.get_loc("long"), 1.0, -1.0
+    )
+    frame["signed_value"] = sign * vals
+    return _date_and_option_columns(frame, dates)
+
+
+_PLAIN_TEXT = ("issuer", "security_id")
+"""Text columns validation takes as given: a validated frame holds them as text or None
+(an object column), whatever the reader made of them."""
+
+
+def _object_text(col: pd.Series) -> pd.Series:
+    """A categorical column as an object column of its text, None where missing.
+
+    Later stages fill a missing issue with the position's id (``fillna``), which a
+    categorical refuses; other columns are returned as they are.
+    """
+    if not isinstance(col.dtype, pd.CategoricalDtype):
+        return col
+    values = np.asarray(col.cat.categories, dtype=object)
+    return pd.Series(_take(values, np.asarray(col.cat.codes), None), index=col.index, dtype=object)
+
+
+def _with_every_column(raw: pd.DataFrame, source: str) -> pd.DataFrame:
+    """A copy of ``raw`` with every column of `COLUMNS` (blank where absent).
+
+    Raises `BookError` if a required column (id, security_class, side, market_value)
+    is missing: no row can be checked without them.
+    """
+    # pandas copies on write: the columns replaced below never touch ``raw``
+    frame = raw.reset_index(drop=True)
     errors: list[RowError] = []
-    frame = raw.reset_index(drop=True).copy()
     for col in COLUMNS:
         if col not in frame.columns:
             if col in ("id", "security_class", "side", "market_value"):
@@ -414,192 +647,221 @@ def validate_frame(
             frame[col] = None
     if errors:
         raise BookError(errors)
+    return frame
 
-    def flag(mask: np.ndarray, field: str, message: str) -> None:
-        for r in _row_labels(frame, mask, row_offset):
-            errors.append(RowError(r, field, message, source))
 
-    ids = frame["id"].astype("string").str.strip()
-    flag((ids.isna() | (ids == "")).to_numpy(dtype=bool), "id", "blank id")
-    flag(
-        (ids.str.len() > MAX_ID_LENGTH).fillna(False).to_numpy(dtype=bool),
-        "id",
-        f"longer than {MAX_ID_LENGTH} characters",
-    )
-    dup = ids.duplicated(keep="first") & ids.notna() & (ids != "")
-    for r in np.flatnonzero(dup.to_numpy()):
-        first = int(np.flatnonzero((ids == ids.iloc[r]).fillna(False).to_numpy(dtype=bool))[0])
-        first += row_offset
-        errors.append(
-            RowError(
-                int(r) + row_offset,
-                "id",
-                f"duplicate id {ids.iloc[r]!r} (first at row {first})",
-                source,
-            )
+def _check_ids(frame: pd.DataFrame, errors: _Errors) -> _Ids:
+    """Every position has an id: not blank, at most `MAX_ID_LENGTH` characters, and
+    used once in the book (a repeat names the row of its first use)."""
+    ids = _Text.of(frame["id"])
+    present = ids.present()
+    errors.flag(~present, "id", "blank id")
+    lengths = np.fromiter(map(len, ids.values), dtype=np.int64, count=len(ids.values))
+    errors.flag(ids.rows(lengths > MAX_ID_LENGTH), "id", f"longer than {MAX_ID_LENGTH} characters")
+    codes = np.where(present, ids.codes, -1)
+    dup = present & pd.Series(codes).duplicated(keep="first").to_numpy(dtype=bool)
+    if dup.any():
+        first = np.full(len(ids.values), len(codes))
+        np.minimum.at(first, codes[present], np.flatnonzero(present))
+        errors.each(
+            dup,
+            "id",
+            lambda r: (
+                f"duplicate id {ids.text(r)!r} "
+                f"(first at row {int(first[codes[r]]) + errors.row_offset})"
+            ),
         )
+    return _Ids(ids)
 
+
+def _check_kinds(frame: pd.DataFrame, errors: _Errors) -> None:
+    """``security_class``, ``instrument`` and ``side`` are each one of their values
+    (`netcap.book.model.SecurityClass`, `Instrument`, `Side`; case and spaces aside); a
+    blank instrument is a cash position.  The columns are replaced by their cleaned
+    text, as categoricals."""
     for col, allowed in (
         ("security_class", _CLASSES),
         ("instrument", _INSTRUMENTS),
         ("side", _SIDES),
     ):
-        values = _clean(frame[col], lower=True)
-        if col == "instrument":
-            values = values.fillna("cash")
-        bad = ~values.isin(allowed).fillna(False).to_numpy(dtype=bool)
-        for r in np.flatnonzero(bad):
-            errors.append(
-                RowError(
-                    int(r) + row_offset,
-                    col,
-                    f"{frame[col].iloc[r]!r} is not one of {sorted(allowed)}",
-                    source,
-                )
-            )
-        frame[col] = values
+        text = _Text.of(frame[col], lower=True)
+        if col == "instrument" and (text.codes < 0).any():  # a blank instrument is cash
+            found = np.flatnonzero(text.values == "cash")
+            values = text.values if found.size else np.append(text.values, "cash")
+            cash = int(found[0]) if found.size else len(values) - 1
+            text = _Text(np.where(text.codes < 0, cash, text.codes), values)
+        bad = ~text.member(allowed)
+        errors.each(bad, col, partial(_not_one_of, frame[col], sorted(allowed)))
+        cat = pd.Categorical.from_codes(text.codes, categories=pd.Index(text.values, dtype=object))
+        frame[col] = cat
 
-    mv = _numbers(frame["market_value"]).astype(float)
+
+def _not_one_of(cells: pd.Series, allowed: list[str], r: int) -> str:
+    return f"{cells.iloc[r]!r} is not one of {allowed}"
+
+
+def _not_yes_no(cells: pd.Series, r: int) -> str:
+    return f"{cells.iloc[r]!r} is not yes/no (true/false, 1/0)"
+
+
+def _check_number(
+    frame: pd.DataFrame, col: str, errors: _Errors, *, infinite: str, cap: bool
+) -> np.ndarray:
+    """A number column as floats, flagging cells that are not numbers, infinite or
+    (with ``cap``) above `netcap.money.MAX_AMOUNT`; the column is replaced by floats."""
+    num = _numbers(frame[col]).astype(float)
+    errors.flag((num.isna() & ~_blank(frame[col])).to_numpy(dtype=bool), col, "not a number")
+    v = num.to_numpy()
+    if infinite:
+        errors.flag(np.isinf(v), col, infinite)
+    if cap:
+        errors.flag(np.isfinite(v) & (v > MAX_AMOUNT), col, _TOO_LARGE)
+    frame[col] = num
+    return v
+
+
+def _check_market_value(frame: pd.DataFrame, errors: _Errors) -> np.ndarray:
+    """``market_value`` is a number, given, finite, at most `MAX_AMOUNT` and not negative
+    (the side carries the sign)."""
     raw_mv = frame["market_value"]
-    not_number = mv.isna() & ~_blank(raw_mv)
-    flag(not_number.to_numpy(dtype=bool), "market_value", "not a number")
-    flag(
-        _blank(raw_mv).to_numpy(dtype=bool),
-        "market_value",
-        "missing",
-    )
+    mv = _numbers(raw_mv).astype(float)
+    blank = _blank(raw_mv).to_numpy(dtype=bool)
+    errors.flag(mv.isna().to_numpy(dtype=bool) & ~blank, "market_value", "not a number")
+    errors.flag(blank, "market_value", "missing")
     vals = mv.to_numpy()
-    flag(np.isinf(vals), "market_value", "infinite")
-    flag(np.isfinite(vals) & (vals > MAX_AMOUNT), "market_value", _TOO_LARGE)
-    flag(vals < 0, "market_value", "negative (give the absolute value; 'side' carries the sign)")
+    errors.flag(np.isinf(vals), "market_value", "infinite")
+    errors.flag(np.isfinite(vals) & (vals > MAX_AMOUNT), "market_value", _TOO_LARGE)
+    errors.flag(
+        vals < 0, "market_value", "negative (give the absolute value; 'side' carries the sign)"
+    )
     frame["market_value"] = mv
+    return vals
 
+
+def _check_maturity(
+    frame: pd.DataFrame, as_of: date, errors: _Errors
+) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """``maturity`` is a date after ``as_of`` or ``years_to_maturity`` a number >= 0, not
+    both; one is required for a class whose haircut turns on maturity
+    (`netcap.book.model.MATURITY_CLASSES`).  Returns the dates, the years and the complete
+    months to maturity (`netcap.book.maturity.complete_months_array`)."""
     maturity, bad_date = _parse_dates(frame["maturity"])
-    flag(bad_date, "maturity", _NOT_A_DATE)
-    years = _numbers(frame["years_to_maturity"]).astype(float)
+    errors.flag(bad_date, "maturity", _NOT_A_DATE)
     raw_years = frame["years_to_maturity"]
+    years = _numbers(raw_years).astype(float)
     bad_years = years.isna() & ~_blank(raw_years)
-    flag(bad_years.to_numpy(dtype=bool), "years_to_maturity", "not a number")
+    errors.flag(bad_years.to_numpy(dtype=bool), "years_to_maturity", "not a number")
     yv = years.to_numpy()
-    flag(~np.isfinite(yv) & ~np.isnan(yv), "years_to_maturity", "infinite")
-    flag(yv < 0, "years_to_maturity", "negative")
+    errors.flag(~np.isfinite(yv) & ~np.isnan(yv), "years_to_maturity", "infinite")
+    errors.flag(yv < 0, "years_to_maturity", "negative")
     both = maturity.notna() & years.notna()
-    flag(both.to_numpy(dtype=bool), "maturity", "give maturity or years_to_maturity, not both")
-
+    errors.flag(
+        both.to_numpy(dtype=bool), "maturity", "give maturity or years_to_maturity, not both"
+    )
     months = complete_months_array(as_of, maturity.to_numpy(dtype="datetime64[D]"))
     with np.errstate(over="ignore"):
         months = np.where(np.isnan(months), yv * 12.0, months)
-    flag(np.isinf(months) & np.isfinite(yv), "years_to_maturity", "too large")
-    flag(months < 0, "maturity", f"matured before the as-of date {as_of.isoformat()}")
+    errors.flag(np.isinf(months) & np.isfinite(yv), "years_to_maturity", "too large")
+    errors.flag(months < 0, "maturity", f"matured before the as-of date {as_of.isoformat()}")
     needs = frame["security_class"].isin(_NEEDS_MATURITY).to_numpy(dtype=bool)
-    flag(needs & np.isnan(months), "maturity", "required for this security class")
+    errors.flag(needs & np.isnan(months), "maturity", "required for this security class")
+    return maturity, years, months
 
-    link = frame["deliverable_position"].astype("string").str.strip()
-    link = link.mask(link == "")
-    has_link = link.notna().to_numpy(dtype=bool)
-    flag(
-        has_link & (frame["instrument"] != Instrument.FUTURE.value).to_numpy(dtype=bool),
+
+def _check_futures_fields(frame: pd.DataFrame, ids: _Ids, errors: _Errors) -> _Text:
+    """Only a futures contract names a ``deliverable_position`` (which must be a position
+    of the book) or a ``futures_contract`` code (upper-cased)."""
+    not_future = (frame["instrument"] != Instrument.FUTURE.value).to_numpy(dtype=bool)
+    link = _Text.of(frame["deliverable_position"])
+    present, _, unknown = ids.linked(link)
+    errors.flag(
+        present & not_future,
         "deliverable_position",
         "only a futures contract names a deliverable position",
     )
-    known = set(ids.dropna())
-    unknown = has_link & ~link.isin(known).fillna(False).to_numpy(dtype=bool)
-    for r in np.flatnonzero(unknown):
-        errors.append(
-            RowError(
-                int(r) + row_offset,
-                "deliverable_position",
-                f"{link.iloc[r]!r} names no position in the book",
-                source,
-            )
-        )
-
-    contract = _clean(frame["futures_contract"]).str.upper()
-    contract = contract.mask(contract == "")
-    flag(
-        contract.notna().to_numpy(dtype=bool)
-        & (frame["instrument"] != Instrument.FUTURE.value).to_numpy(dtype=bool),
+    errors.each(
+        unknown,
+        "deliverable_position",
+        lambda r: f"{link.text(r)!r} names no position in the book",
+    )
+    contract = _Text.of(frame["futures_contract"])
+    contract = _Text(contract.codes, np.array([v.upper() for v in contract.values], dtype=object))
+    errors.flag(
+        contract.present() & not_future,
         "futures_contract",
         "only a futures contract names a contract code",
     )
-    frame["futures_contract"] = contract.astype(object).where(contract.notna(), None)
+    frame["futures_contract"] = contract.objects()
+    return link
 
+
+def _check_flags(frame: pd.DataFrame, errors: _Errors) -> None:
+    """Each yes/no column (`_BOOL_DEFAULTS`) holds true/false, yes/no or 1/0 (any case),
+    or is blank and takes its default."""
     for col, default in _BOOL_DEFAULTS.items():
         parsed, bad = _parse_bool(frame[col], default)
-        for r in np.flatnonzero(bad):
-            errors.append(
-                RowError(
-                    int(r) + row_offset,
-                    col,
-                    f"{frame[col].iloc[r]!r} is not yes/no (true/false, 1/0)",
-                    source,
-                )
-            )
+        errors.each(bad, col, partial(_not_yes_no, frame[col]))
         frame[col] = parsed
+
+
+def _check_amounts(frame: pd.DataFrame, errors: _Errors) -> None:
+    """Quantity, principal and margin columns (`_MONEY_COLUMNS`) are numbers >= 0 within
+    `MAX_AMOUNT`; ``market_makers`` is a whole number >= 0."""
     for col in _MONEY_COLUMNS:
-        num = _numbers(frame[col]).astype(float)
-        blank = _blank(frame[col])
-        flag((num.isna() & ~blank).to_numpy(dtype=bool), col, "not a number")
-        v = num.to_numpy()
-        flag(np.isinf(v), col, "infinite")
-        flag(np.isfinite(v) & (v > MAX_AMOUNT), col, _TOO_LARGE)
-        flag(v < 0, col, "negative")
-        frame[col] = num
+        v = _check_number(frame, col, errors, infinite="infinite", cap=True)
+        errors.flag(v < 0, col, "negative")
     makers = _numbers(frame["market_makers"]).astype(float)
     mk = makers.to_numpy()
     bad_makers = (makers.isna() & ~_blank(frame["market_makers"])).to_numpy(dtype=bool) | (
         np.isfinite(mk) & ((mk < 0) | (mk != np.floor(mk)))
     )
-    flag(bad_makers | np.isinf(mk), "market_makers", "not a whole number >= 0")
+    errors.flag(bad_makers | np.isinf(mk), "market_makers", "not a whole number >= 0")
     frame["market_makers"] = makers
-    assets = _clean(frame["fund_assets"], lower=True)
-    assets = assets.mask(assets == "")
-    bad_assets = assets.notna() & ~assets.isin(_FUND_ASSETS).fillna(False)
-    for r in np.flatnonzero(bad_assets.to_numpy(dtype=bool)):
-        errors.append(
-            RowError(
-                int(r) + row_offset,
-                "fund_assets",
-                f"{frame['fund_assets'].iloc[r]!r} is not one of {sorted(_FUND_ASSETS)}",
-                source,
-            )
-        )
-    frame["fund_assets"] = assets.astype(object).where(assets.notna(), None)
+
+
+def _check_fund_assets(frame: pd.DataFrame, errors: _Errors) -> None:
+    """``fund_assets`` is blank or one of `netcap.book.model.FundAssets` (case aside)."""
+    assets = _Text.of(frame["fund_assets"], lower=True)
+    bad = assets.present() & ~assets.member(_FUND_ASSETS)
+    errors.each(
+        bad,
+        "fund_assets",
+        lambda r: f"{frame['fund_assets'].iloc[r]!r} is not one of {sorted(_FUND_ASSETS)}",
+    )
+    frame["fund_assets"] = assets.objects()
+
+
+def _check_issue_dates(frame: pd.DataFrame, maturity: pd.Series, errors: _Errors) -> None:
+    """``issue_date`` and ``underwritten_on`` are dates; an issue date is not after the
+    maturity date."""
     for col in ("issue_date", "underwritten_on"):
         parsed_dates, bad_dates = _parse_dates(frame[col])
-        flag(bad_dates, col, _NOT_A_DATE)
+        errors.flag(bad_dates, col, _NOT_A_DATE)
         frame[col] = parsed_dates
-    flag(
+    errors.flag(
         (frame["issue_date"] > maturity).fillna(False).to_numpy(dtype=bool),
         "issue_date",
         "after the maturity date",
     )
-    hedge = frame["hedge_with"].astype("string").str.strip()
-    hedge = hedge.mask(hedge == "")
-    has_hedge = hedge.notna().to_numpy(dtype=bool)
-    flag(
-        has_hedge & (hedge == ids).fillna(False).to_numpy(dtype=bool),
-        "hedge_with",
-        "names the position itself",
-    )
-    unknown_hedge = has_hedge & ~hedge.isin(known).fillna(False).to_numpy(dtype=bool)
-    for r in np.flatnonzero(unknown_hedge):
-        errors.append(
-            RowError(
-                int(r) + row_offset,
-                "hedge_with",
-                f"{hedge.iloc[r]!r} names no position in the book",
-                source,
-            )
-        )
-    frame["hedge_with"] = hedge.astype(object).where(hedge.notna(), None)
-    errors.extend(_validate_options(frame, ids, known, as_of, source, row_offset))
-    errors.extend(_facts_that_cannot_apply(frame, maturity, years, source, row_offset))
+
+
+def _check_hedges(frame: pd.DataFrame, ids: _Ids, errors: _Errors) -> None:
+    """``hedge_with`` names another position of the book (not the position itself)."""
+    hedge = _Text.of(frame["hedge_with"])
+    _, own, unknown = ids.linked(hedge)
+    errors.flag(own, "hedge_with", "names the position itself")
+    errors.each(unknown, "hedge_with", lambda r: f"{hedge.text(r)!r} names no position in the book")
+    frame["hedge_with"] = hedge.objects()
+
+
+def _check_trade_dates(frame: pd.DataFrame, errors: _Errors) -> PositionDates:
+    """``trade_date`` and ``settlement_date`` are dates; the settlement date is completed
+    and checked by `netcap.calendar.settlement.position_dates` (15c6-1)."""
     cash = (frame["instrument"] == Instrument.CASH.value).to_numpy(dtype=bool)
     trade_dates, bad_trade = _parse_dates(frame["trade_date"])
     settlement_dates, bad_settlement = _parse_dates(frame["settlement_date"])
-    flag(bad_trade, "trade_date", _NOT_A_DATE)
-    flag(bad_settlement, "settlement_date", _NOT_A_DATE)
+    errors.flag(bad_trade, "trade_date", _NOT_A_DATE)
+    errors.flag(bad_settlement, "settlement_date", _NOT_A_DATE)
     dates = position_dates(
         trade_dates,
         settlement_dates,
@@ -607,21 +869,13 @@ def validate_frame(
         cash,
         unreadable_settlement=bad_settlement,
     )
-    errors.extend(RowError(r + row_offset, f, m, source) for r, f, m in dates.errors)
+    errors.extend(RowError(r + errors.row_offset, f, m, errors.source) for r, f, m in dates.errors)
+    return dates
 
-    if errors:
-        errors.sort(key=lambda e: (isinstance(e.row, str), e.row if isinstance(e.row, int) else 0))
-        raise BookError(errors)
 
-    frame["row"] = np.arange(len(frame)) + row_offset
-    frame["days_to_maturity"] = (maturity - pd.Timestamp(as_of)).dt.days.astype(float).to_numpy()
-    frame["id"] = ids.astype(str)
-    frame["deliverable_position"] = link.astype(object).where(link.notna(), None)
-    frame["maturity"] = maturity
-    frame["years_to_maturity"] = years
-    frame["months_to_maturity"] = months
-    sign = np.where(frame["side"].to_numpy() == Side.LONG.value, 1.0, -1.0)
-    frame["signed_value"] = sign * vals
+def _date_and_option_columns(frame: pd.DataFrame, dates: PositionDates) -> pd.DataFrame:
+    """The trade and settlement date columns, kept only when a row gives a date, and the
+    option columns, kept only when a row is an option: blanks cost memory at scale."""
     if frame["trade_date"].notna().any() or frame["settlement_date"].notna().any():
         for (
             col,
@@ -629,7 +883,6 @@ def validate_frame(
         ) in dates.columns.items():  # trade and settlement dates, netcap.calendar.settlement
             frame[col] = pd.to_datetime(column) if column.dtype.kind == "M" else column
     else:
-        # no row gives a date: no charge reads them, and blanks cost memory at scale
         frame = frame.drop(columns=list(DATE_COLUMNS))
     if not (frame["instrument"] == Instrument.OPTION.value).any():
         # validated blanks only (a non-option row may not carry them): drop them
@@ -754,8 +1007,7 @@ def align_option_columns(*frames: pd.DataFrame) -> list[pd.DataFrame]:
 
 def _validate_options(
     frame: pd.DataFrame,
-    ids: pd.Series,
-    known: set[str],
+    ids: _Ids,
     as_of: date,
     source: str,
     row_offset: int,
@@ -764,68 +1016,49 @@ def _validate_options(
 
     Every option needs ``option_type``, ``strike``, ``underlying_price``, ``units``,
     ``expiry`` and ``underlying``; other instruments may not carry them.  ``offsets``
-    must name another position of the book.
+    must name another position of the book (Appendix A, 15c3-1a).
     """
-    errors: list[RowError] = []
+    errors = _Errors(source, row_offset)
     is_option = (frame["instrument"] == Instrument.OPTION.value).fillna(False).to_numpy(bool)
-
-    def flag(mask: np.ndarray, field: str, message: str) -> None:
-        for r in np.flatnonzero(mask):
-            errors.append(RowError(int(r) + row_offset, field, message, source))
-
-    kind = _clean(frame["option_type"], lower=True)
-    kind = kind.mask(kind == "")
-    has_kind = kind.notna().to_numpy(dtype=bool)
-    flag(
-        has_kind & ~kind.isin(["call", "put"]).fillna(False).to_numpy(dtype=bool),
-        "option_type",
-        "not one of ['call', 'put']",
+    kind = _Text.of(frame["option_type"], lower=True)
+    has_kind = kind.present()
+    errors.flag(
+        has_kind & ~kind.member({"call", "put"}), "option_type", "not one of ['call', 'put']"
     )
-    frame["option_type"] = kind.astype(object).where(kind.notna(), None)
+    frame["option_type"] = kind.objects()
     present = {"option_type": has_kind}
     for col in ("strike", "underlying_price", "units"):
-        num = _numbers(frame[col]).astype(float)
         blank = _blank(frame[col]).to_numpy(dtype=bool)
+        num = _numbers(frame[col]).astype(float)
         v = num.to_numpy()
-        flag(np.isnan(v) & ~blank, col, "not a number")
-        flag(np.isinf(v) | (np.isfinite(v) & (v > MAX_AMOUNT)), col, _TOO_LARGE)
-        flag(v < 0 if col != "units" else v <= 0, col, "negative" if col != "units" else "not > 0")
+        errors.flag(np.isnan(v) & ~blank, col, "not a number")
+        errors.flag(np.isinf(v) | (np.isfinite(v) & (v > MAX_AMOUNT)), col, _TOO_LARGE)
+        errors.flag(
+            v < 0 if col != "units" else v <= 0, col, "negative" if col != "units" else "not > 0"
+        )
         frame[col] = num
         present[col] = ~blank
     expiry, bad_expiry = _parse_dates(frame["expiry"])
     blank_expiry = _blank(frame["expiry"]).to_numpy(dtype=bool)
-    flag(bad_expiry, "expiry", _NOT_A_DATE)
-    flag(
+    errors.flag(bad_expiry, "expiry", _NOT_A_DATE)
+    errors.flag(
         (expiry < pd.Timestamp(as_of)).fillna(False).to_numpy(dtype=bool),
         "expiry",
         f"expired before the as-of date {as_of.isoformat()}",
     )
     frame["expiry"] = expiry
     present["expiry"] = ~blank_expiry
-    for col in ("underlying", "offsets"):
-        text = frame[col].astype("string").str.strip()
-        text = text.mask(text == "")
-        present[col] = text.notna().to_numpy(dtype=bool)
-        frame[col] = text.astype(object).where(text.notna(), None)
+    underlying = _Text.of(frame["underlying"])
+    offsets = _Text.of(frame["offsets"])
+    present["underlying"] = underlying.present()
+    present["offsets"] = offsets.present()
+    frame["underlying"] = underlying.objects()
+    frame["offsets"] = offsets.objects()
     for col, has in present.items():
         if col != "offsets":
-            flag(is_option & ~has, col, "required for an option position (15c3-1a)")
-        flag(~is_option & has, col, "only an option position carries this field")
-    offsets = frame["offsets"]
-    has_link = present["offsets"]
-    flag(
-        has_link & (offsets == ids).fillna(False).to_numpy(dtype=bool),
-        "offsets",
-        "names the position itself",
-    )
-    unknown = has_link & ~offsets.isin(known).to_numpy(dtype=bool)
-    for r in np.flatnonzero(unknown):
-        errors.append(
-            RowError(
-                int(r) + row_offset,
-                "offsets",
-                f"{offsets.iloc[r]!r} names no position in the book",
-                source,
-            )
-        )
+            errors.flag(is_option & ~has, col, "required for an option position (15c3-1a)")
+        errors.flag(~is_option & has, col, "only an option position carries this field")
+    _, own, unknown = ids.linked(offsets)
+    errors.flag(own, "offsets", "names the position itself")
+    errors.each(unknown, "offsets", lambda r: f"{offsets.text(r)!r} names no position in the book")
     return errors

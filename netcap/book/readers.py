@@ -48,6 +48,7 @@ from netcap.book.currency import (
 from netcap.book.firm import Book
 from netcap.book.frame import (
     COLUMNS,
+    NUMBER_COLUMNS,
     BookError,
     RowError,
     _blank,
@@ -322,7 +323,7 @@ def _positions(
     rates: dict[str, CurrencyRate] | None = None,
     conversions: list[dict[str, Any]] | None = None,
 ) -> pd.DataFrame | None:
-    raw = sheet.frame.copy()
+    raw = sheet.frame.copy(deep=False)  # copy on write: the sheet's columns stay as read
     allowed = set(COLUMNS) | set(POSITION_EXTRAS)
     for column in raw.columns:
         if column not in allowed:
@@ -535,7 +536,8 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
     path = Path(path)
     if path.suffix.lower() == ".json":
         return _load_json(path, limits or InputLimits())
-    sheets = read_sheets(path, limits, skip=IGNORED_SHEETS)
+    numbers = NUMBER_COLUMNS | {"price"}  # the positions sheet's number columns
+    sheets = read_sheets(path, limits, skip=IGNORED_SHEETS, columnar={"positions": numbers})
     errors: list[RowError] = []
     lists = list_sheets()
     for name, sheet in sheets.items():

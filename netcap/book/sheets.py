@@ -22,12 +22,14 @@ from __future__ import annotations
 import csv
 import math
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+import numpy as np
 import pandas as pd
 
 from netcap.book.safety import (
@@ -254,15 +256,214 @@ def _read_csv(path: Path, name: str, limits: InputLimits) -> RawSheet:
     return RawSheet(name, path.name, _frame(list(header), rows, path.name))
 
 
+_CONTROL_BYTES = re.compile(_CONTROL.pattern.encode("ascii"))
+"""`_CONTROL` over UTF-8 bytes: those bytes are never part of a multi-byte character."""
+_REFUSED = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+"""The bytes `_CONTROL_BYTES` matches."""
+
+
+def _scan_csv_bytes(path: Path) -> bool:
+    """The checks of `_read_csv` on the file's bytes, in C loops; True if a line is long.
+
+    Refuses text that is not UTF-8 and the control characters `text_problem` refuses
+    (naming the line, as `_read_csv` does).  A cell over the text limit needs a line
+    that long: the answer tells whether any line is.
+    """
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnsafeFileError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
+    # deleting the refused bytes (a C loop) tells if there are any; the search finds the first
+    control = (
+        _CONTROL_BYTES.search(data) if len(data.translate(None, _REFUSED)) < len(data) else None
+    )
+    if control is not None:
+        line = data.count(b"\n", 0, control.start()) + 1
+        problem = text_problem(control.group().decode("ascii"))
+        raise UnsafeFileError(f"{path.name}: line {line}: {problem}")
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    bounds = np.concatenate(([-1], ends, [len(data)]))
+    return bool(np.diff(bounds).max() > MAX_TEXT)
+
+
+class _NotColumnarError(Exception):
+    """A CSV file the columnar reader leaves to the row reader (which has the exact rules)."""
+
+
+def _text_column(values: np.ndarray) -> pd.Categorical:
+    """A text column as a categorical of its stripped values (blank cells missing).
+
+    Each distinct value is stripped once; values equal once stripped share a category.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    stripped = [u.strip() if isinstance(u, str) else str(u).strip() for u in uniques]
+    if all(a is b for a, b in zip(stripped, uniques, strict=True)):
+        categories = pd.Index(uniques, dtype=object)
+    else:  # some value had spaces around it (or was only spaces): merge and blank them
+        blank = np.array([s == "" for s in stripped], dtype=bool)
+        remap, merged = pd.factorize(np.array(stripped, dtype=object), use_na_sentinel=True)
+        remap[blank] = -1
+        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+        categories = pd.Index(merged, dtype=object)
+        if blank.any():  # the merged blank value is no category of its own
+            keep = np.asarray(categories != "")
+            renumber = np.cumsum(keep) - 1
+            codes = np.where(codes >= 0, renumber[np.maximum(codes, 0)], -1)
+            categories = categories[keep]
+    return pd.Categorical.from_codes(codes, categories=categories)
+
+
+_CHUNK_ROWS = 100_000
+"""Rows the columnar reader parses at a time: each chunk's text cells become codes before
+the next is read, so a million-row sheet never holds a Python string per cell."""
+
+
+def _read_csv_columnar(
+    path: Path, name: str, limits: InputLimits, numbers: frozenset[str]
+) -> RawSheet:
+    """A CSV sheet read column by column in pandas' C parser: the same cells as `_read_csv`.
+
+    Columns named in ``numbers`` are numbers (pandas' parse equals ``pd.to_numeric`` of
+    the text); every other column is a categorical of stripped text (each distinct value
+    visited once per chunk).  A blank cell is missing.  A file the C parser reads
+    differently from the row reader (a row longer than the header, an unclosed quote, a
+    cell over the text limit) or a number column holding other text raises
+    `_NotColumnarError`, and is read by `_read_csv`, whose errors name each cell.
+    """
+    check_file(path, limits)
+    if _scan_csv_bytes(path):
+        raise _NotColumnarError
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh), None)
+    if header is None:
+        raise UnsafeFileError(f"{path.name}: no header row")
+    width = len(header)
+    text = [i for i, h in enumerate(header) if h.strip() not in numbers]
+    parts: dict[int, list[Any]] = {i: [] for i in range(width)}
+    rows = 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            chunks = pd.read_csv(
+                path,
+                header=0,
+                names=list(range(width)),
+                index_col=False,
+                dtype=dict.fromkeys(text, object),
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                engine="c",
+                chunksize=_CHUNK_ROWS,
+            )
+            with chunks:
+                for chunk in chunks:
+                    rows += len(chunk)
+                    if rows > limits.max_rows:
+                        raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
+                    for i in range(width):
+                        parts[i].append(_chunk_column(chunk[i], i in text))
+                    del chunk
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
+        raise _NotColumnarError from None
+    columns = {i: _join(parts.pop(i), i in text) for i in range(width)}
+    last = max((_last_filled(c) for c in columns.values()), default=-1)
+    names: list[str] = []
+    for i, h in enumerate(header):
+        label = h.strip()
+        if not label:
+            if _last_filled(columns[i]) >= 0:
+                raise UnsafeFileError(f"{path.name}: column {i + 1} has data but no header")
+            label = f"__blank_{i}"
+        if label in names:
+            raise UnsafeFileError(f"{path.name}: duplicate column header {label!r}")
+        names.append(label)
+    frame = pd.DataFrame(
+        {
+            n: _head(columns[i], last + 1)
+            for i, n in enumerate(names)
+            if not n.startswith("__blank_")
+        }
+    )
+    return RawSheet(name, path.name, frame)
+
+
+def _chunk_column(col: pd.Series, is_text: bool) -> pd.Categorical | np.ndarray:
+    """One chunk of a column: text as a categorical, numbers as floats.
+
+    A number column whose cells are not all numbers (some text, or true/false words pandas
+    would read as booleans) is left to the row reader (`_NotColumnarError`).
+    """
+    if is_text:
+        return _text_column(col.to_numpy(dtype=object))
+    if col.dtype.kind not in "iuf":
+        raise _NotColumnarError
+    return col.to_numpy(dtype=float)
+
+
+def _join(parts: list[Any], is_text: bool) -> pd.Categorical | np.ndarray:
+    """The chunks of one column as one column."""
+    if not parts:
+        return pd.Categorical([]) if is_text else np.array([], dtype=float)
+    if not is_text:
+        return np.concatenate(parts)
+    if len(parts) == 1:
+        return parts[0]  # type: ignore[no-any-return]
+    # one factorize of every chunk's categories (in order, so a value's code is that of its
+    # first appearance) instead of union_categoricals, which looks each chunk up again
+    categories = [np.asarray(p.categories, dtype=object) for p in parts]
+    starts = np.cumsum([0, *(len(c) for c in categories[:-1])])
+    remap, merged = pd.factorize(np.concatenate(categories), use_na_sentinel=True)
+    blank = len(remap)  # where a missing cell's code points: -1 appended to remap
+    remap = np.append(remap, -1)
+    codes = np.concatenate(
+        [
+            remap[np.where(p.codes >= 0, p.codes + start, blank)]
+            for p, start in zip(parts, starts, strict=True)
+        ]
+    )
+    return pd.Categorical.from_codes(codes, categories=pd.Index(merged, dtype=object))
+
+
+def _last_filled(values: pd.Categorical | np.ndarray) -> int:
+    """The last row with data in a column, -1 if it has none."""
+    filled = values.codes >= 0 if isinstance(values, pd.Categorical) else ~np.isnan(values)
+    where = np.flatnonzero(filled)
+    return int(where[-1]) if where.size else -1
+
+
+def _head(values: object, n: int) -> object:
+    if isinstance(values, pd.Categorical):
+        return values[:n]
+    return np.asarray(values)[:n]
+
+
 def read_sheets(
-    path: Path, limits: InputLimits | None = None, skip: frozenset[str] = frozenset()
+    path: Path,
+    limits: InputLimits | None = None,
+    skip: frozenset[str] = frozenset(),
+    columnar: dict[str, frozenset[str]] | None = None,
 ) -> dict[str, RawSheet]:
     """Every sheet of a book file, keyed by lower-case sheet name.
 
     Sheets named in ``skip`` (lower case) are not parsed: the reader's documentation
-    sheets, whose layout is free.
+    sheets, whose layout is free.  A CSV sheet named in ``columnar`` is read column
+    by column (`_read_csv_columnar`: text columns as categoricals, the named number
+    columns as numbers) instead of as Python cells; others keep text-or-None cells.
     """
     lim = limits or InputLimits()
+    columnar = columnar or {}
+
+    def csv_sheet(f: Path, name: str) -> RawSheet:
+        if name in columnar:
+            try:
+                return _read_csv_columnar(f, name, lim, columnar[name])
+            except _NotColumnarError:
+                pass
+        return _read_csv(f, name, lim)
+
     if path.is_dir():
         entries = sorted(path.iterdir())
         # every file is a sheet or an error: 'liabilities.CSV' is read, 'notes.txt' refused
@@ -284,7 +485,7 @@ def read_sheets(
                 )
             seen[f.stem.lower()] = f.name
         return {
-            f.stem.lower(): _read_csv(f, f.stem.lower(), lim)
+            f.stem.lower(): csv_sheet(f, f.stem.lower())
             for f in files
             if f.stem.lower() not in skip
         }
@@ -301,7 +502,7 @@ def read_sheets(
                 f"{path.name}: unreadable or unsafe workbook ({kind}: {exc})"
             ) from None
     if suffix == ".csv":
-        return {"positions": _read_csv(path, "positions", lim)}
+        return {"positions": csv_sheet(path, "positions")}
     raise UnsafeFileError(f"{path}: unsupported book file type {suffix!r} (use .xlsx, .csv, .json)")
 
 

@@ -215,9 +215,14 @@ class NetCapitalResult:
         """Keys of the early-warning and withdrawal tests that are crossed."""
         return [str(k) for k in self.early_warning.loc[self.early_warning["triggered"], "key"]]
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form: dollars rounded to the dollar, percentages to 0.01."""
-        return _to_dict(self)
+    def to_dict(self, *, detail: bool = True) -> dict[str, Any]:
+        """JSON-ready form: dollars rounded to the dollar, percentages to 0.01.
+
+        ``detail=False`` leaves out ``haircuts.detail`` (one record per position: at a
+        million positions the larger part of the time and memory), for a caller that
+        shows only the summary.
+        """
+        return _to_dict(self, detail=detail)
 
     def _repr_html_(self) -> str:
         from netcap.display import to_html  # noqa: PLC0415 (display only)
@@ -807,7 +812,7 @@ def _num(value: float, unit: str = "$") -> float | int | None:
     return round_dollars(value) if unit == "$" else round_percent(value, 2)
 
 
-def _to_dict(r: NetCapitalResult) -> dict[str, Any]:
+def _to_dict(r: NetCapitalResult, *, detail: bool = True) -> dict[str, Any]:
     req = r.requirement
     a4 = r.market_maker.a4
     return {
@@ -867,7 +872,7 @@ def _to_dict(r: NetCapitalResult) -> dict[str, Any]:
                 )
             ],
             "positions": len(r.haircuts.detail),
-            "detail": _records(r.haircuts.detail),
+            **({"detail": _records(r.haircuts.detail)} if detail else {}),
         },
         "liabilities": [
             {

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return export_computation(result, path, loaded=loaded)
 
     write_xlsx(args, export)
-    report = result.to_dict()
+    report = result.to_dict(detail=bool(args.json))  # the text report shows no detail rows
     report["warnings"] = [*report["warnings"], *caveats(result.haircuts.detail)]
     if args.json:
         print(json.dumps(report, indent=2))
