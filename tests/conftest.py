@@ -61,3 +61,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if getattr(getattr(item, "function", None), "is_hypothesis_test", False):
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (pyproject addopts) runs one file in this process, the suite on every core.
+
+    Starting the workers costs a few seconds, more than a small file takes; a run of one
+    named file (``python -m pytest tests/test_x.py``, or one test in it) stays in one
+    process.  ``None`` lets pytest-xdist count the cores.
+    """
+    args = config.args if config.args_source == pytest.Config.ArgsSource.ARGS else []
+    if len(args) == 1 and args[0].split("::", 1)[0].endswith(".py"):
+        return 0
+    return None
