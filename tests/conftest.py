@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import subprocess
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -54,6 +58,37 @@ def haircut(
     """Haircuts of a list of positions as of AS_OF."""
     frame: pd.DataFrame = positions_frame(positions, AS_OF)
     return compute_haircuts(frame, AS_OF, options, **kw)
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """What a ``netcap`` command returned and printed (as ``subprocess.run`` reports it)."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, check: bool = False) -> CliRun:
+    """Run ``netcap ARGS`` in this process, capturing its exit status, output and errors.
+
+    The same entry point as ``python -m netcap.cli ARGS`` (``netcap.cli.main``) without
+    starting a Python and importing netcap again for every call; tests about the process
+    itself (a pipe closed early, the README's commands, a broken tables folder named in the
+    environment) still start one.  ``check`` raises as ``subprocess.run(check=True)`` does.
+    """
+    from netcap.cli import main  # noqa: PLC0415 (the command line, only where a test runs it)
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse: --help, --version, a usage error
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    if check and code != 0:
+        raise subprocess.CalledProcessError(code, ["netcap", *args], out.getvalue(), err.getvalue())
+    return CliRun(["netcap", *args], code, out.getvalue(), err.getvalue())
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
