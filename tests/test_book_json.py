@@ -12,7 +12,7 @@ import pytest
 
 from netcap.book.book_json import BookInputError, field_path, load_book, parse_book
 from netcap.rule.computation import compute
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, run_cli
 
 SAMPLE = FIXTURES / "sample_firm" / "book.json"
 
@@ -72,12 +72,7 @@ def test_sample_is_reproducible(tmp_path: Path) -> None:
 
 
 def test_cli_compute_json() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "netcap.cli", "compute", str(SAMPLE), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    out = run_cli("compute", str(SAMPLE), "--json", check=True)
     report = json.loads(out.stdout)
     lines = {x["line"]: x for x in report["lines"]}
     assert report["net_capital"] == lines["net_capital"]["amount"]
@@ -96,12 +91,7 @@ def test_cli_compute_json() -> None:
 
 
 def test_cli_compute_text() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "netcap.cli", "compute", str(SAMPLE)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    out = run_cli("compute", str(SAMPLE), check=True)
     assert "Net capital" in out.stdout
     assert "[15c3-1(c)(15)]" in out.stdout
 

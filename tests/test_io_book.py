@@ -11,6 +11,7 @@ import pytest
 from netcap.book.frame import BookError
 from netcap.book.loading import InputLimits, UnsafeFileError, load_book, write_template
 from netcap.book.template import template_sheets
+from tests.conftest import run_cli
 
 
 def _fill(
@@ -177,21 +178,16 @@ def test_cli_template_fill_compute(tmp_path: Path) -> None:
     100,000 minimum, so the requirement is 100,000 and the excess 4,860,000.
     """
     import json  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
 
     template = tmp_path / "book.xlsx"
-    run = [sys.executable, "-m", "netcap.cli"]
-    subprocess.run([*run, "template", str(template)], check=True, capture_output=True)
+    run_cli("template", str(template), check=True)
     filled = _fill(
         template,
         {**BASE, "firm.months_in_business": 60},
         [GOOD_ROW],
         [["l1", 300_000, "other", "loan"]],
     )
-    out = subprocess.run(
-        [*run, "compute", str(filled), "--json"], check=True, capture_output=True, text=True
-    )
+    out = run_cli("compute", str(filled), "--json", check=True)
     report = json.loads(out.stdout)
     lines = {line["line"]: line["amount"] for line in report["lines"]}
     assert lines["tentative_net_capital"] == 5_000_000
@@ -201,19 +197,11 @@ def test_cli_template_fill_compute(tmp_path: Path) -> None:
 
 
 def test_cli_compute_bad_book_exits_2_naming_the_row(tmp_path: Path) -> None:
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-
     template = tmp_path / "book.xlsx"
     write_template(template)
     bad = ["t1", "government", "cash", "long", -5, "2030-01-15", None, None, None, None]
     filled = _fill(template, BASE, [bad])
-    out = subprocess.run(
-        [sys.executable, "-m", "netcap.cli", "compute", str(filled)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out = run_cli("compute", str(filled))
     assert out.returncode == 2
     assert "row 2" in out.stderr
     assert "market_value" in out.stderr

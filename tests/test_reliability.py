@@ -105,18 +105,18 @@ def test_stray_cell_at_xfd1048576_is_fast(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     wb["positions"]["XFD1048576"] = "x"
     wb.save(path)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU: a loaded machine stretches wall time, not this
     with pytest.raises(UnsafeFileError, match=r"positions.*rows 3 to 1048575 are blank"):
         load_book(path)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 5.0  # reading every blank row takes minutes
 
 
 def test_stray_blank_far_cell_and_declared_huge_dimension_are_harmless(tmp_path: Path) -> None:
     path = _workbook(tmp_path / "b.xlsx", {"firm": BOOK_FIRM, "positions": POSITIONS})
     _lie_about_dimension(path, 2, "A1:XFD1048576")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU: a loaded machine stretches wall time, not this
     loaded = load_book(path)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 5.0  # reading every blank row takes minutes
     assert list(loaded.positions["id"]) == ["e1"]
 
 

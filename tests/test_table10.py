@@ -8,8 +8,6 @@ where the rule and the release disagree: see docs/table10.md.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -19,7 +17,7 @@ import pytest
 from netcap.cli import load_strategy
 from netcap.dealer.registration import analyze
 from netcap.money import round_percent
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, run_cli
 
 TABLE9 = FIXTURES / "table9"
 
@@ -108,19 +106,7 @@ def test_market_maker_never_binds_at_50mm() -> None:
 
 
 def test_cli_strategy_json() -> None:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "netcap.cli",
-            "strategy",
-            str(TABLE9 / "strategy_07.json"),
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    out = run_cli("strategy", str(TABLE9 / "strategy_07.json"), "--json", check=True)
     report = json.loads(out.stdout)
     assert report["haircut"] == 3_625_000
     assert report["non_dealer_capital"] == 1_000_000
@@ -168,12 +154,7 @@ def test_cli_strategy_json() -> None:
 def test_cli_bad_spec_names_the_field(tmp_path, spec: dict, field: str) -> None:
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(spec))
-    out = subprocess.run(
-        [sys.executable, "-m", "netcap.cli", "strategy", str(path), "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out = run_cli("strategy", str(path), "--json")
     assert out.returncode == 2
     assert field in out.stderr
     assert out.stdout == ""
@@ -186,12 +167,7 @@ def test_cli_bad_spec_names_the_field(tmp_path, spec: dict, field: str) -> None:
 
 def test_cli_json_percentages_carry_no_float_noise() -> None:
     spec = str(TABLE9 / "strategy_07.json")
-    out = subprocess.run(
-        [sys.executable, "-m", "netcap.cli", "strategy", spec, "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    out = run_cli("strategy", spec, "--json", check=True)
     report = json.loads(out.stdout)
     # Box 2: dealer (100k + 7.25% x 50mm) = 3.725mm over margin 1mm: +272.5% exactly,
     # so a reader rounding half up gets the release's 273
@@ -210,12 +186,7 @@ def test_every_table9_fixture_pins_the_release_date() -> None:
 
 
 def test_cli_table10_lists_the_release_columns() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "netcap.cli", "table10", str(TABLE9), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    out = run_cli("table10", str(TABLE9), "--json", check=True)
     rows = {r["strategy"].split(":")[0]: r for r in json.loads(out.stdout)["rows"]}
     # strategy 10 is in the release's table, but not analysed (note 579)
     assert rows["Strategy 10"]["increase_pct_at_P"] is None
@@ -230,12 +201,7 @@ def test_cli_table10_lists_the_release_columns() -> None:
     others = [r for k, r in rows.items() if k not in ("Strategy 10", "Strategy 13")]
     assert len(others) == 18
     assert not any(r["differs_from_release"] for r in others)
-    text = subprocess.run(
-        [sys.executable, "-m", "netcap.cli", "table10", str(TABLE9)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = run_cli("table10", str(TABLE9), check=True).stdout
     line10 = next(ln for ln in text.splitlines() if ln.startswith("Strategy 10"))
     assert "unknown" in line10
     line13 = next(ln for ln in text.splitlines() if ln.startswith("Strategy 13"))
@@ -245,12 +211,7 @@ def test_cli_table10_lists_the_release_columns() -> None:
 
 def test_cli_combine_json_percentages_carry_no_float_noise() -> None:
     specs = [str(TABLE9 / "strategy_07.json"), str(TABLE9 / "strategy_12.json")]
-    out = subprocess.run(
-        [sys.executable, "-m", "netcap.cli", "combine", *specs, "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    out = run_cli("combine", *specs, "--json", check=True)
     rows = json.loads(out.stdout)["rows"]
     # stand-alone: 7 is (100k + 3.625mm)/1mm - 1 = 272.5%; 12 is (100k + 5mm)/1mm - 1 = 410%
     assert [r["increase_pct"] for r in rows[:2]] == [272.5, 410.0]

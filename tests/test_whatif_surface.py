@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,19 +13,13 @@ from netcap.dealer.lockup import simulate_lockup
 from netcap.dealer.portfolio import combine
 from netcap.dealer.registration import analyze
 from netcap.dealer.screen import DealerFacts, screen
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, CliRun, run_cli
 
 TABLE9 = FIXTURES / "table9"
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "netcap.cli", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
+def cli(*args: str) -> CliRun:
+    return run_cli(*args)
 
 
 def test_analysis_html_shows_requirement_limit_and_crossovers() -> None:
