@@ -141,7 +141,7 @@ def load_rows(sizes: list[int], repeat: int, *, memory: bool = True) -> list[dic
             )
             if memory:
                 peak = peak_memory_mb(folder)
-                met = "yes" if peak <= LOAD_MEMORY_TARGET_MB else "no"
+                met = "yes" if peak <= LOAD_MEMORY_TARGET_MB else "NO"
                 rows.append(
                     {
                         "figure": f"peak memory (VmHWM), netcap compute DIR, {label}",
@@ -159,7 +159,7 @@ def _row(figure: str, timing: tuple[float, float], target: float | None) -> dict
         "figure": figure,
         "value": f"{wall:.2f} s wall ({cpu:.2f} s CPU)",
         "target": f"<= {target:.1f} s" if target else "-",
-        "met": ("yes" if wall <= target else "no") if target else "",
+        "met": ("yes" if wall <= target else "NO") if target else "",
     }
 
 
