@@ -8,7 +8,7 @@ problem naming its row and field.  Nothing is dropped or guessed.
 
 from __future__ import annotations
 
-import re
+import operator
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -482,18 +482,15 @@ def _clean_categorical(col: pd.Series, *, lower: bool) -> _Text | None:
     values = np.asarray(categories, dtype=object)
     if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
         return None
-    joined = "\n".join(values)  # one C pass over all the text finds what needs cleaning
-    if _UNCLEAN.search(joined) is not None or (lower and joined.lower() != joined):
-        # a value with spaces around it (or a line break inside): check each value exactly
-        cleaned = [v.strip().lower() if lower else v.strip() for v in values]
-        if any(a != b or a == "" for a, b in zip(cleaned, values, strict=True)):
+    # C loops over the values: str.strip returns a value it leaves alone as is (not a copy)
+    if not all(map(operator.is_, map(str.strip, values), values)) or not all(values):
+        return None  # a value with spaces around it, or an empty one
+    if lower:
+        joined = "\n".join(values)  # one C pass over all the text finds upper case
+        if joined.lower() != joined and any(v.lower() != v for v in values):
             return None
     source: pd.Categorical = col.array
     return _Text(np.asarray(col.cat.codes), values, source=source)
-
-
-_UNCLEAN = re.compile(r"^\s|\s$|\s\n|\n\s|\n\n", re.MULTILINE)
-"""Whitespace at either end of a value of text joined by line breaks (or an empty one)."""
 
 
 def _not_blank(values: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import math
+import operator
 import re
 import warnings
 from collections.abc import Sequence
@@ -313,6 +314,10 @@ def _text_column(values: np.ndarray) -> pd.Categorical:
     Each distinct value is stripped once; values equal once stripped share a category.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if pd.api.types.infer_dtype(uniques, skipna=False) == "string" and all(
+        map(operator.is_, map(str.strip, uniques), uniques)
+    ):  # the common case, in C loops: str.strip returns a value it leaves alone as is
+        return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
     stripped = [u.strip() if isinstance(u, str) else str(u).strip() for u in uniques]
     if all(a is b for a, b in zip(stripped, uniques, strict=True)):
         categories = pd.Index(uniques, dtype=object)
