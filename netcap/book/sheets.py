@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -278,21 +278,21 @@ def _scan_csv_bytes(path: Path) -> bool:
         except UnicodeDecodeError as exc:
             raise UnsafeFileError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
     view = np.frombuffer(data, dtype=np.uint8)
-    below_space = 0  # bytes under 0x20: tab, line feed and carriage return are allowed
+    refused = np.frombuffer(_REFUSED, dtype=np.uint8)
+    control_found = False
     longest = 0  # the greatest distance between two line ends (the file's ends count)
     last_end = -1
     for start in range(0, len(view), _SCAN_BYTES):
         part = view[start : start + _SCAN_BYTES]
-        below_space += int(np.count_nonzero(part < 0x20))
+        # bytes under 0x20 are few (line ends, tabs): the refused ones are among them
+        control_found = control_found or bool(np.isin(part[part < 0x20], refused).any())
         ends = np.flatnonzero(part == 0x0A)
         if ends.size:
             ends += start
             longest = max(longest, int(ends[0]) - last_end, int(np.diff(ends).max(initial=0)))
             last_end = int(ends[-1])
     longest = max(longest, len(data) - last_end)
-    allowed = data.count(b"\t") + data.count(b"\n") + data.count(b"\r")
-    # a refused byte is one of those under 0x20 that is not allowed; the search finds the first
-    control = _CONTROL_BYTES.search(data) if below_space > allowed else None
+    control = _CONTROL_BYTES.search(data) if control_found else None  # the first one
     if control is not None:
         line = data.count(b"\n", 0, control.start()) + 1
         problem = text_problem(control.group().decode("ascii"))
@@ -308,8 +308,29 @@ class _NotColumnarError(Exception):
     """A CSV file the columnar reader leaves to the row reader (which has the exact rules)."""
 
 
-def _text_column(values: np.ndarray) -> pd.Categorical:
-    """A text column as a categorical of its stripped values (blank cells missing).
+class _TextChunk(NamedTuple):
+    """One chunk of a text column: each cell's code into the distinct stripped values.
+
+    Kept as two arrays until the chunks are joined (`_join`): a categorical per chunk
+    would check that its values are distinct, hashing them again for nothing.
+    """
+
+    codes: np.ndarray
+    """-1 where a cell is missing (or blank); the smallest integer type that holds them."""
+    categories: np.ndarray
+    """The distinct values, stripped, none empty (an object array)."""
+
+
+def _small_codes(codes: np.ndarray, count: int) -> np.ndarray:
+    """``codes`` in the smallest signed integer type that holds -1 .. ``count`` - 1."""
+    for kind in (np.int8, np.int16, np.int32):
+        if count < np.iinfo(kind).max:
+            return codes.astype(kind)
+    return codes.astype(np.int64)
+
+
+def _text_column(values: np.ndarray) -> _TextChunk:
+    """A text column as codes into its stripped values (blank cells missing).
 
     Each distinct value is stripped once; values equal once stripped share a category.
     """
@@ -317,7 +338,7 @@ def _text_column(values: np.ndarray) -> pd.Categorical:
     if pd.api.types.infer_dtype(uniques, skipna=False) == "string" and all(
         map(operator.is_, map(str.strip, uniques), uniques)
     ):  # the common case, in C loops: str.strip returns a value it leaves alone as is
-        return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
+        return _TextChunk(_small_codes(codes, len(uniques)), np.asarray(uniques, dtype=object))
     stripped = [u.strip() if isinstance(u, str) else str(u).strip() for u in uniques]
     if all(a is b for a, b in zip(stripped, uniques, strict=True)):
         categories = pd.Index(uniques, dtype=object)
@@ -332,7 +353,7 @@ def _text_column(values: np.ndarray) -> pd.Categorical:
             renumber = np.cumsum(keep) - 1
             codes = np.where(codes >= 0, renumber[np.maximum(codes, 0)], -1)
             categories = categories[keep]
-    return pd.Categorical.from_codes(codes, categories=categories)
+    return _TextChunk(_small_codes(codes, len(categories)), np.asarray(categories, dtype=object))
 
 
 _CHUNK_ROWS = 100_000
@@ -411,8 +432,8 @@ def _read_csv_columnar(
     return RawSheet(name, path.name, frame)
 
 
-def _chunk_column(col: pd.Series, is_text: bool) -> pd.Categorical | np.ndarray:
-    """One chunk of a column: text as a categorical, numbers as floats.
+def _chunk_column(col: pd.Series, is_text: bool) -> _TextChunk | np.ndarray:
+    """One chunk of a column: text as codes into its values, numbers as floats.
 
     A number column whose cells are not all numbers (some text, or true/false words pandas
     would read as booleans) is left to the row reader (`_NotColumnarError`).
@@ -431,7 +452,10 @@ def _join(parts: list[Any], is_text: bool) -> pd.Categorical | np.ndarray:
     if not is_text:
         return np.concatenate(parts)
     if len(parts) == 1:
-        return parts[0]  # type: ignore[no-any-return]
+        only: _TextChunk = parts[0]
+        return pd.Categorical.from_codes(
+            only.codes, categories=pd.Index(only.categories, dtype=object)
+        )
     # one factorize of every chunk's categories (in order, so a value's code is that of its
     # first appearance) instead of union_categoricals, which looks each chunk up again
     categories = [np.asarray(p.categories, dtype=object) for p in parts]
@@ -441,7 +465,7 @@ def _join(parts: list[Any], is_text: bool) -> pd.Categorical | np.ndarray:
     remap = np.append(remap, -1)
     codes = np.concatenate(
         [
-            remap[np.where(p.codes >= 0, p.codes + start, blank)]
+            remap[np.where(p.codes >= 0, p.codes.astype(np.intp) + start, blank)]
             for p, start in zip(parts, starts, strict=True)
         ]
     )
