@@ -29,6 +29,7 @@ from netcap.book.sheets import (
     _NotColumnarError,
     _read_csv,
     _read_csv_columnar,
+    _scan_csv_bytes,
     read_sheets,
 )
 
@@ -170,6 +171,40 @@ def test_a_control_character_is_refused_with_its_line(tmp_path: Path) -> None:
     path.write_bytes(b"id,t\np1,a\np2,b\x07\n")
     with pytest.raises(UnsafeFileError, match=r"positions.csv: line 3: control character U\+0007"):
         _read_csv_columnar(path, "positions", InputLimits(), NUMBERS)
+
+
+@settings(max_examples=200)
+@given(
+    lines=st.lists(st.sampled_from(["", "a", "ab\tc", "x" * 9, "y" * 10, "\r", "\x07", "é"])),
+    end=st.booleans(),
+)
+def test_the_byte_scan_in_slices_agrees_with_one_look_at_the_file(
+    lines: list[str], end: bool, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # slices of 4 bytes and a text limit of 9 characters: a long line, a line end or a
+    # control byte falls on a slice boundary.  The reference looks at the whole file:
+    # the first refused byte names its line; else a line is long if it has over 9 bytes
+    # counting its line end (as before the scan was sliced: a bound on the cell, not exact).
+    path = tmp_path_factory.mktemp("scan") / "positions.csv"
+    data = ("\n".join(lines) + ("\n" if end else "")).encode("utf-8")
+    path.write_bytes(data)
+    refused = [i for i, b in enumerate(data) if b in _REFUSED]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("netcap.book.sheets._SCAN_BYTES", 4)
+        mp.setattr("netcap.book.sheets.MAX_TEXT", 9)
+        if refused:
+            line = data.count(b"\n", 0, refused[0]) + 1
+            with pytest.raises(UnsafeFileError, match=f"positions.csv: line {line}: control"):
+                _scan_csv_bytes(path)
+        else:
+            assert _scan_csv_bytes(path) == any(len(x) + 1 > 9 for x in data.split(b"\n"))
+
+
+def test_the_byte_scan_refuses_text_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "positions.csv"
+    path.write_bytes(b"id,t\np1,\xe9t\xe9\n")  # Latin-1 accents
+    with pytest.raises(UnsafeFileError, match=r"positions.csv: not UTF-8 text \(invalid"):
+        _scan_csv_bytes(path)
 
 
 def test_issue_columns_of_a_csv_book_are_text_or_none(tmp_path: Path) -> None:

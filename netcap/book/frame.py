@@ -8,7 +8,7 @@ problem naming its row and field.  Nothing is dropped or guessed.
 
 from __future__ import annotations
 
-import re
+import operator
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -265,7 +265,7 @@ def _blank(col: pd.Series) -> pd.Series:
     out = np.ones(len(col), dtype=bool)
     known = codes >= 0
     out[known] = blank_value[codes[known]]
-    return pd.Series(out, index=col.index)
+    return pd.Series(out, index=col.index, copy=False)
 
 
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"
@@ -335,7 +335,7 @@ def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
     out[known] = parsed.to_numpy()[codes[known]]
     bad = np.zeros(len(col), dtype=bool)
     bad[known] = bad_value[codes[known]]
-    return pd.Series(out, index=col.index), bad
+    return pd.Series(out, index=col.index, copy=False), bad
 
 
 def _parse_bool(col: pd.Series, default: bool | None) -> tuple[pd.Series, np.ndarray]:
@@ -361,11 +361,11 @@ def _parse_bool(col: pd.Series, default: bool | None) -> tuple[pd.Series, np.nda
     bad = ~blank & ~is_true & ~is_false
     if default is not None:  # two states: a bool column, a byte a row instead of eight
         flag = np.where(is_true, True, np.where(is_false, False, default))
-        return pd.Series(flag, index=col.index, dtype=bool), bad
+        return pd.Series(flag, index=col.index, dtype=bool, copy=False), bad
     out = np.full(len(col), None, dtype=object)
     out[is_true] = True
     out[is_false] = False
-    return pd.Series(out, index=col.index, dtype=object), bad
+    return pd.Series(out, index=col.index, dtype=object, copy=False), bad
 
 
 _NO_BOOLS = frozenset(
@@ -386,7 +386,7 @@ def _numbers(col: pd.Series) -> pd.Series:
         categories = pd.Series(np.asarray(col.cat.categories, dtype=object))
         per_value = _numbers(categories).to_numpy(dtype=float)
         codes = np.asarray(col.cat.codes)
-        return pd.Series(_take(per_value, codes, np.nan), index=col.index)
+        return pd.Series(_take(per_value, codes, np.nan), index=col.index, copy=False)
     if col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) not in _NO_BOOLS:
         flags = np.fromiter(
             (isinstance(v, bool | np.bool_) for v in col.to_numpy()), dtype=bool, count=len(col)
@@ -395,6 +395,8 @@ def _numbers(col: pd.Series) -> pd.Series:
             col = col.mask(pd.Series(flags, index=col.index), "true/false")
     elif col.dtype == bool:
         return pd.Series(np.nan, index=col.index, dtype=float)
+    elif col.dtype.kind == "f":  # already numbers (a CSV book's number columns): no copy
+        return col
     return pd.to_numeric(col, errors="coerce")
 
 
@@ -453,7 +455,7 @@ class _Text:
         """Per row: the cleaned text, None where missing or blank (an object column)."""
         values = self.values.copy()
         values[~_not_blank(values)] = None
-        return pd.Series(self.rows(values, None), dtype=object)
+        return pd.Series(self.rows(values, None), dtype=object, copy=False)
 
     def categorical(self, dtype: pd.CategoricalDtype | None = None) -> pd.Categorical:
         """The cleaned text as a categorical (missing and blank cells missing).
@@ -480,18 +482,15 @@ def _clean_categorical(col: pd.Series, *, lower: bool) -> _Text | None:
     values = np.asarray(categories, dtype=object)
     if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
         return None
-    joined = "\n".join(values)  # one C pass over all the text finds what needs cleaning
-    if _UNCLEAN.search(joined) is not None or (lower and joined.lower() != joined):
-        # a value with spaces around it (or a line break inside): check each value exactly
-        cleaned = [v.strip().lower() if lower else v.strip() for v in values]
-        if any(a != b or a == "" for a, b in zip(cleaned, values, strict=True)):
+    # C loops over the values: str.strip returns a value it leaves alone as is (not a copy)
+    if not all(map(operator.is_, map(str.strip, values), values)) or not all(values):
+        return None  # a value with spaces around it, or an empty one
+    if lower:
+        joined = "\n".join(values)  # one C pass over all the text finds upper case
+        if joined.lower() != joined and any(v.lower() != v for v in values):
             return None
     source: pd.Categorical = col.array
     return _Text(np.asarray(col.cat.codes), values, source=source)
-
-
-_UNCLEAN = re.compile(r"^\s|\s$|\s\n|\n\s|\n\n", re.MULTILINE)
-"""Whitespace at either end of a value of text joined by line breaks (or an empty one)."""
 
 
 def _not_blank(values: np.ndarray) -> np.ndarray:
@@ -628,7 +627,8 @@ def _object_text(col: pd.Series) -> pd.Series:
     if not isinstance(col.dtype, pd.CategoricalDtype):
         return col
     values = np.asarray(col.cat.categories, dtype=object)
-    return pd.Series(_take(values, np.asarray(col.cat.codes), None), index=col.index, dtype=object)
+    codes = np.asarray(col.cat.codes)
+    return pd.Series(_take(values, codes, None), index=col.index, dtype=object, copy=False)
 
 
 def _with_every_column(raw: pd.DataFrame, source: str) -> pd.DataFrame:

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import csv
 import math
+import operator
 import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -267,36 +268,77 @@ def _scan_csv_bytes(path: Path) -> bool:
 
     Refuses text that is not UTF-8 and the control characters `text_problem` refuses
     (naming the line, as `_read_csv` does).  A cell over the text limit needs a line
-    that long: the answer tells whether any line is.
+    that long: the answer tells whether any line is.  The bytes are looked at in slices
+    of `_SCAN_BYTES`, so the scan's working arrays stay small beside the file.
     """
     data = path.read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UnsafeFileError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
-    # deleting the refused bytes (a C loop) tells if there are any; the search finds the first
-    control = (
-        _CONTROL_BYTES.search(data) if len(data.translate(None, _REFUSED)) < len(data) else None
-    )
+    if not data.isascii():  # ASCII is UTF-8: only other text needs decoding to be checked
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UnsafeFileError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
+    view = np.frombuffer(data, dtype=np.uint8)
+    refused = np.frombuffer(_REFUSED, dtype=np.uint8)
+    control_found = False
+    longest = 0  # the greatest distance between two line ends (the file's ends count)
+    last_end = -1
+    for start in range(0, len(view), _SCAN_BYTES):
+        part = view[start : start + _SCAN_BYTES]
+        # bytes under 0x20 are few (line ends, tabs): the refused ones are among them
+        control_found = control_found or bool(np.isin(part[part < 0x20], refused).any())
+        ends = np.flatnonzero(part == 0x0A)
+        if ends.size:
+            ends += start
+            longest = max(longest, int(ends[0]) - last_end, int(np.diff(ends).max(initial=0)))
+            last_end = int(ends[-1])
+    longest = max(longest, len(data) - last_end)
+    control = _CONTROL_BYTES.search(data) if control_found else None  # the first one
     if control is not None:
         line = data.count(b"\n", 0, control.start()) + 1
         problem = text_problem(control.group().decode("ascii"))
         raise UnsafeFileError(f"{path.name}: line {line}: {problem}")
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-    bounds = np.concatenate(([-1], ends, [len(data)]))
-    return bool(np.diff(bounds).max() > MAX_TEXT)
+    return longest > MAX_TEXT
+
+
+_SCAN_BYTES = 1 << 23
+"""Bytes `_scan_csv_bytes` compares at a time (8 MiB)."""
 
 
 class _NotColumnarError(Exception):
     """A CSV file the columnar reader leaves to the row reader (which has the exact rules)."""
 
 
-def _text_column(values: np.ndarray) -> pd.Categorical:
-    """A text column as a categorical of its stripped values (blank cells missing).
+class _TextChunk(NamedTuple):
+    """One chunk of a text column: each cell's code into the distinct stripped values.
+
+    Kept as two arrays until the chunks are joined (`_join`): a categorical per chunk
+    would check that its values are distinct, hashing them again for nothing.
+    """
+
+    codes: np.ndarray
+    """-1 where a cell is missing (or blank); the smallest integer type that holds them."""
+    categories: np.ndarray
+    """The distinct values, stripped, none empty (an object array)."""
+
+
+def _small_codes(codes: np.ndarray, count: int) -> np.ndarray:
+    """``codes`` in the smallest signed integer type that holds -1 .. ``count`` - 1."""
+    for kind in (np.int8, np.int16, np.int32):
+        if count < np.iinfo(kind).max:
+            return codes.astype(kind)
+    return codes.astype(np.int64)
+
+
+def _text_column(values: np.ndarray) -> _TextChunk:
+    """A text column as codes into its stripped values (blank cells missing).
 
     Each distinct value is stripped once; values equal once stripped share a category.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if pd.api.types.infer_dtype(uniques, skipna=False) == "string" and all(
+        map(operator.is_, map(str.strip, uniques), uniques)
+    ):  # the common case, in C loops: str.strip returns a value it leaves alone as is
+        return _TextChunk(_small_codes(codes, len(uniques)), np.asarray(uniques, dtype=object))
     stripped = [u.strip() if isinstance(u, str) else str(u).strip() for u in uniques]
     if all(a is b for a, b in zip(stripped, uniques, strict=True)):
         categories = pd.Index(uniques, dtype=object)
@@ -311,7 +353,7 @@ def _text_column(values: np.ndarray) -> pd.Categorical:
             renumber = np.cumsum(keep) - 1
             codes = np.where(codes >= 0, renumber[np.maximum(codes, 0)], -1)
             categories = categories[keep]
-    return pd.Categorical.from_codes(codes, categories=categories)
+    return _TextChunk(_small_codes(codes, len(categories)), np.asarray(categories, dtype=object))
 
 
 _CHUNK_ROWS = 100_000
@@ -390,8 +432,8 @@ def _read_csv_columnar(
     return RawSheet(name, path.name, frame)
 
 
-def _chunk_column(col: pd.Series, is_text: bool) -> pd.Categorical | np.ndarray:
-    """One chunk of a column: text as a categorical, numbers as floats.
+def _chunk_column(col: pd.Series, is_text: bool) -> _TextChunk | np.ndarray:
+    """One chunk of a column: text as codes into its values, numbers as floats.
 
     A number column whose cells are not all numbers (some text, or true/false words pandas
     would read as booleans) is left to the row reader (`_NotColumnarError`).
@@ -410,7 +452,10 @@ def _join(parts: list[Any], is_text: bool) -> pd.Categorical | np.ndarray:
     if not is_text:
         return np.concatenate(parts)
     if len(parts) == 1:
-        return parts[0]  # type: ignore[no-any-return]
+        only: _TextChunk = parts[0]
+        return pd.Categorical.from_codes(
+            only.codes, categories=pd.Index(only.categories, dtype=object)
+        )
     # one factorize of every chunk's categories (in order, so a value's code is that of its
     # first appearance) instead of union_categoricals, which looks each chunk up again
     categories = [np.asarray(p.categories, dtype=object) for p in parts]
@@ -420,7 +465,7 @@ def _join(parts: list[Any], is_text: bool) -> pd.Categorical | np.ndarray:
     remap = np.append(remap, -1)
     codes = np.concatenate(
         [
-            remap[np.where(p.codes >= 0, p.codes + start, blank)]
+            remap[np.where(p.codes >= 0, p.codes.astype(np.intp) + start, blank)]
             for p, start in zip(parts, starts, strict=True)
         ]
     )
