@@ -218,8 +218,13 @@ def _route(frame: pd.DataFrame, as_of: date) -> np.ndarray:
 def _warnings(notes: np.ndarray) -> tuple[str, ...]:
     """Note parts a user must see: ineligible links and unchecked deliverability."""
     noted = notes[np.flatnonzero(notes != "")].tolist()
+    # only a note holding one of the phrases is split into its parts
+    flagged = [n for n in noted if "not eligible" in n or UNCHECKED in n]
     return tuple(
-        part for n in noted for part in n.split("; ") if "not eligible" in part or UNCHECKED in part
+        part
+        for n in flagged
+        for part in n.split("; ")
+        if "not eligible" in part or UNCHECKED in part
     )
 
 
