@@ -46,6 +46,7 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import FundAssets, Instrument, SecurityClass, Side
+from netcap.rule.haircuts.columns import id_array
 
 __all__ = ["route_positions", "row_label"]
 
@@ -161,7 +162,7 @@ class _Routing:
         self.cls = _Labels(frame["security_class"])
         self.inst = _Labels(frame["instrument"])
         self.side = _Labels(frame["side"])
-        self.ids = frame["id"].to_numpy()
+        self.ids = id_array(frame["id"])
         self.errors: list[RowError] = []
         self.route = np.full(self.n, "", dtype="<U6")
         self.cash = self.inst == Instrument.CASH.value
