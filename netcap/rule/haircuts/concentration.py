@@ -261,7 +261,7 @@ def _issue_text(frame: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
     # as objects, since a column read with no security_id at all is float (NaN) and
     # cannot take text; only the rows without one look at their id
     column = frame["security_id"]
-    issue = column.to_numpy(dtype=object)[idx]
+    issue: np.ndarray = np.asarray(column.to_numpy(dtype=object)[idx])
     missing = pd.isna(issue)
     text = isinstance(column.dtype, pd.StringDtype)  # every value present is text
     if missing.any():
