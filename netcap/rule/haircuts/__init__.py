@@ -30,7 +30,7 @@ import pandas as pd
 from netcap.book.model import Instrument
 from netcap.money import CENT
 from netcap.rule.haircuts.canadian import canadian_haircut
-from netcap.rule.haircuts.columns import IdRows, categorical
+from netcap.rule.haircuts.columns import IdRows, categorical, id_array
 from netcap.rule.haircuts.concentration import CONCENTRATION_CITATION, concentration_add_on
 from netcap.rule.haircuts.concentration_options import make_room
 from netcap.rule.haircuts.covered import UNCHECKED, covered_values
@@ -218,8 +218,13 @@ def _route(frame: pd.DataFrame, as_of: date) -> np.ndarray:
 def _warnings(notes: np.ndarray) -> tuple[str, ...]:
     """Note parts a user must see: ineligible links and unchecked deliverability."""
     noted = notes[np.flatnonzero(notes != "")].tolist()
+    # only a note holding one of the phrases is split into its parts
+    flagged = [n for n in noted if "not eligible" in n or UNCHECKED in n]
     return tuple(
-        part for n in noted for part in n.split("; ") if "not eligible" in part or UNCHECKED in part
+        part
+        for n in flagged
+        for part in n.split("; ")
+        if "not eligible" in part or UNCHECKED in part
     )
 
 
@@ -239,7 +244,7 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
     ]
     linked = bool(frame["deliverable_position"].notna().any())
     wanted = np.concatenate(links) if links else np.zeros(0, dtype=object)
-    ids = frame["id"].to_numpy(dtype=object)
+    ids = id_array(frame["id"])
     resolve = IdRows(ids, wanted.astype(str)) if len(wanted) else None
     named = "futures_contract" in frame.columns and bool(frame["futures_contract"].notna().any())
     covered, note_list = covered_values(
@@ -411,7 +416,7 @@ def compute_haircuts(
     opts = options or HaircutOptions()
     routes = _route(frame, as_of)
     cover = _cover(frame, routes, as_of)
-    ids = frame["id"].to_numpy(dtype=object)
+    ids = id_array(frame["id"])
     parts = _Detail(ids, cover.notes)
     # the paragraph modules read these columns only; slicing a narrow frame per
     # paragraph is much cheaper than slicing every input column

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["IdRows", "TextCodes", "categorical", "rows_of", "text_codes"]
+__all__ = ["IdRows", "TextCodes", "categorical", "id_array", "rows_of", "text_codes"]
 
 
 class TextCodes:
@@ -68,6 +68,20 @@ class IdRows:
             return np.zeros(0, dtype=np.int64)
         where = self.targets.get_indexer(np.asarray(wanted, dtype=object))
         return np.asarray(self.row_of_target[where])
+
+
+def id_array(col: pd.Series) -> np.ndarray:
+    """The ids of a position column as an object array (read-only where it is the categories).
+
+    Validation reads ``id`` as a categorical whose code is its row: its categories
+    are then the ids in row order and no million-element take is needed.
+    """
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes = col.cat.codes.to_numpy()
+        categories = col.cat.categories
+        if len(categories) == len(codes) and bool((codes == np.arange(len(codes))).all()):
+            return np.asarray(categories.to_numpy(dtype=object))
+    return np.asarray(col.to_numpy(dtype=object))
 
 
 def rows_of(ids: np.ndarray, wanted: np.ndarray, resolve: IdRows | None = None) -> np.ndarray:

@@ -158,7 +158,6 @@ def concentration_add_on(
         )
     ncbh = float(net_capital_before_haircuts)
     muni = (cls_col == SecurityClass.MUNICIPAL.value).to_numpy(dtype=bool)
-    cls = cls_col.to_numpy(dtype=object)
     since = frame["underwritten_on"].where(
         frame["underwritten_on"].notna(), frame["issue_date"].where(muni)
     )
@@ -173,15 +172,12 @@ def concentration_add_on(
     idx = np.flatnonzero(counted)
     if len(idx) == 0 and not has_opt:
         return add_on, empty
-    sub = frame[
-        ["id", "security_id", "signed_value", "quantity", "market_value", "municipal_note"]
-    ].iloc[idx]
-    # an issue is its security_id, else the position's own id; as objects, since a column
-    # read with no security_id at all is float (NaN) and cannot take text
-    security = sub["security_id"].astype(object)
-    issue = security.where(security.notna(), sub["id"].astype(object)).astype(str).to_numpy()
+    issue = _issue_text(frame, idx)
     r = routes[idx]
-    _refuse_mixed(frame, idx, issue, r, sub["id"].to_numpy(dtype=object))
+    n_securities = len(idx)
+    both = np.concatenate([issue, opt.issue]) if opt is not None and has_opt else issue
+    group, codes = _sorted_codes(both)  # one coding for securities and options alike
+    _refuse_mixed(frame, idx, issue, r, group[:n_securities])
     # (M)(1) last sentence: 15% for (J) securities; (M)(2) gives the same 15% to the
     # part of a (J) issue that (J)'s 25% offset leaves uncharged, so one rate serves both
     j_rate = max(schedule.rate("j_add_on_rate"), schedule.rate("j_exempt_add_on_rate"))
@@ -190,17 +186,16 @@ def concentration_add_on(
         j_rate,
         schedule.rate("add_on_fraction") * rates[idx],
     )
-    qty = sub["quantity"].to_numpy(dtype=float)
-    value = sub["market_value"].to_numpy(dtype=float)
+    qty = frame["quantity"].to_numpy(dtype=float)[idx]
+    value = frame["market_value"].to_numpy(dtype=float)[idx]
     price = np.where(qty > 0, value / np.where(qty > 0, qty, 1.0), 0.0)
-    signed = sub["signed_value"].to_numpy(dtype=float)
-    note = sub["municipal_note"].to_numpy(dtype=bool)
-    row_cls = cls[idx]
+    signed = frame["signed_value"].to_numpy(dtype=float)[idx]
+    note = frame["municipal_note"].to_numpy(dtype=bool)[idx]
+    row_cls = np.asarray(cls_col.array[idx], dtype=object)
     is_option = np.zeros(len(idx), dtype=bool)
     if opt is not None and has_opt:
         # (M)(1): "including any option written, endorsed or held" on the issue
         idx = np.concatenate([idx, opt.rows])
-        issue = np.concatenate([issue, opt.issue])
         row_rate = np.concatenate([row_rate, opt.rate])
         price = np.concatenate([price, opt.price])
         signed = np.concatenate([signed, opt.signed])
@@ -208,8 +203,6 @@ def concentration_add_on(
         row_cls = np.concatenate([row_cls, opt.security_class])
         is_option = np.concatenate([is_option, np.ones(len(opt.rows), dtype=bool)])
 
-    group, codes = pd.factorize(issue, sort=True)  # hash-based; same order as np.unique
-    codes = np.asarray(codes, dtype=object)
     ng = len(codes)
     first = np.full(ng, len(group))  # each issue's first row (its securities before its options)
     np.minimum.at(first, group, np.arange(len(group)))
@@ -263,13 +256,40 @@ def concentration_add_on(
     return add_on, sheet[excess > 0].reset_index(drop=True)
 
 
+def _issue_text(frame: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
+    """The issue of each row of ``idx`` as text: its ``security_id``, else its own id."""
+    # as objects, since a column read with no security_id at all is float (NaN) and
+    # cannot take text; only the rows without one look at their id
+    column = frame["security_id"]
+    issue: np.ndarray = np.asarray(column.to_numpy(dtype=object)[idx])
+    missing = pd.isna(issue)
+    text = isinstance(column.dtype, pd.StringDtype)  # every value present is text
+    if missing.any():
+        own = frame["id"].iloc[idx[missing]].to_numpy(dtype=object)
+        text = text and all(isinstance(v, str) for v in own.tolist())
+        issue[missing] = own
+    if not text:
+        issue = np.array([str(v) for v in issue.tolist()], dtype=object)
+    return issue
+
+
+def _sorted_codes(issue: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's issue code and the issues, in text order (as `np.unique` gives them)."""
+    group, uniques = pd.factorize(issue)  # hash-based; then only the distinct texts sorted
+    uniques = np.asarray(uniques, dtype=object)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    return rank[group], uniques[order]
+
+
 def _refuse_mixed(
-    frame: pd.DataFrame, idx: np.ndarray, issue: np.ndarray, r: np.ndarray, ids: np.ndarray
+    frame: pd.DataFrame, idx: np.ndarray, issue: np.ndarray, r: np.ndarray, group: np.ndarray
 ) -> None:
     """Refuse an issue whose securities are charged under different paragraphs."""
     if len(idx) == 0:
         return
-    group = pd.factorize(issue)[0]
+    ids = frame["id"].iloc[idx].to_numpy(dtype=object)
     first = np.full(group.max() + 1, len(group))
     np.minimum.at(first, group, np.arange(len(group)))
     mixed = r != r[first[group]]

@@ -33,7 +33,7 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import Instrument, Side
-from netcap.rule.haircuts.columns import IdRows, rows_of
+from netcap.rule.haircuts.columns import IdRows, id_array, rows_of
 from netcap.rule.tables import Schedule, TableError
 
 __all__ = ["COVERED_CITATION", "UNCHECKED", "DeliverableGrade", "covered_values", "grades"]
@@ -133,6 +133,11 @@ def _check_contracts(
     return out
 
 
+def _at(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``column.to_numpy(dtype=object)[rows]`` without converting the other rows."""
+    return np.asarray(column.iloc[rows].to_numpy(dtype=object))
+
+
 def covered_values(
     frame: pd.DataFrame,
     deliverable: Schedule | None = None,
@@ -156,19 +161,21 @@ def covered_values(
     futs = np.flatnonzero(pd.notna(link))
     if len(futs) == 0:
         return covered, notes
-    ids = frame["id"].to_numpy(dtype=object)
+    ids = id_array(frame["id"])
     # hash the few link targets and probe the ids, not the other way round
     cash = rows_of(ids, link[futs].astype(str), resolve)
     values = frame["market_value"].to_numpy(dtype=float)
-    sides = frame["side"].to_numpy()
-    instruments = frame["instrument"].to_numpy()
-    classes = frame["security_class"].to_numpy()
-    not_cash = instruments[cash] != Instrument.CASH.value
-    other_class = ~not_cash & (classes[cash] != classes[futs])
+    # only the linked rows' text is read (a categorical's values are taken by row)
+    class_f, class_c = _at(frame["security_class"], futs), _at(frame["security_class"], cash)
+    not_cash = _at(frame["instrument"], cash) != Instrument.CASH.value
+    other_class = ~not_cash & (class_c != class_f)
     wrong_side = (
         ~not_cash
         & ~other_class
-        & ~((sides[futs] == Side.SHORT.value) & (sides[cash] == Side.LONG.value))
+        & ~(
+            (_at(frame["side"], futs) == Side.SHORT.value)
+            & (_at(frame["side"], cash) == Side.LONG.value)
+        )
     )
     ok = ~(not_cash | other_class | wrong_side)
     months = frame["months_to_maturity"].to_numpy(dtype=float)
@@ -203,7 +210,7 @@ def covered_values(
         if not_cash[q]:
             why = "the deliverable position is not a cash position"
         elif other_class[q]:
-            why = f"deliverable class {classes[c]!r} differs from the contract's {classes[f]!r}"
+            why = f"deliverable class {class_c[q]!r} differs from the contract's {class_f[q]!r}"
         elif undeliverable[q]:
             why = why_not[q]
         else:
@@ -249,10 +256,9 @@ def _unchecked(
     if government is None or len(futs) == 0 or "category" not in government.rows.columns:
         return {}
     category = government.column("category")
-    ids = frame["id"].to_numpy(dtype=object)
-    classes = frame["security_class"].to_numpy(dtype=object)
+    ids = id_array(frame["id"])
     has_contract = np.array([contract[f] is not None for f in futs.tolist()], dtype=bool)
-    dated = np.isin(classes[futs], ("government", "agency"))
+    dated = np.isin(_at(frame["security_class"], futs), ("government", "agency"))
     keep = ~has_contract & dated
     f_k, c_k = futs[keep], cash[keep]
     # one bucket lookup for every leg at once

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from netcap.book.frame import BookError, RowError
-from netcap.rule.haircuts.columns import IdRows, rows_of
+from netcap.rule.haircuts.columns import IdRows, id_array, rows_of
 from netcap.rule.haircuts.detail import ParagraphHaircut, text_column
 from netcap.rule.haircuts.netting import bucketed_greater_of
 from netcap.rule.haircuts.routing import row_label
@@ -120,7 +120,7 @@ def find_hedges(
     empty = pd.DataFrame(columns=["position", "hedge", "kind", "amount", "rate_months", "citation"])
     if len(a) == 0:
         return DebtHedges(hedged, removed, kind, rate_months, empty)
-    ids = frame["id"].to_numpy(dtype=object)
+    ids = id_array(frame["id"])
     b = rows_of(ids, link[a], resolve)
     months = frame["months_to_maturity"].to_numpy(dtype=float)
     errors: list[RowError] = []

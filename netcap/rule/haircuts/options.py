@@ -60,7 +60,7 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError, option_column
 from netcap.book.model import Instrument, SecurityClass, Side
-from netcap.rule.haircuts.columns import IdRows, rows_of
+from netcap.rule.haircuts.columns import IdRows, id_array, rows_of
 from netcap.rule.haircuts.detail import build_detail
 from netcap.rule.haircuts.routing import row_label
 from netcap.rule.tables import Schedule
@@ -211,7 +211,7 @@ def _option_facts(frame: pd.DataFrame, rows: np.ndarray) -> _Options:
     o = _Options(
         frame=frame,
         rows=rows,
-        ids=frame["id"].to_numpy(dtype=object),
+        ids=id_array(frame["id"]),
         errors=[],
         cls=sub["security_class"].to_numpy(dtype=object),
         call=option_column(sub, "option_type").to_numpy(dtype=object) == "call",

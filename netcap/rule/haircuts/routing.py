@@ -46,6 +46,7 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import FundAssets, Instrument, SecurityClass, Side
+from netcap.rule.haircuts.columns import id_array
 
 __all__ = ["route_positions", "row_label"]
 
@@ -148,6 +149,14 @@ def _matures_after(issue: pd.Series, maturity: pd.Series, months: float) -> np.n
     return out
 
 
+def _blank(route: np.ndarray) -> np.ndarray:
+    """``route == ""`` read from the first character only (a fixed-width text array)."""
+    if route.dtype.kind != "U" or route.dtype.itemsize == 0 or not route.flags.c_contiguous:
+        return np.asarray(route == "")
+    width = route.dtype.itemsize // 4
+    return np.asarray(route.view(np.uint32).reshape(len(route), width)[:, 0] == 0)
+
+
 class _Routing:
     """The rows being routed: their facts as arrays, the routes so far and the refusals.
 
@@ -161,7 +170,7 @@ class _Routing:
         self.cls = _Labels(frame["security_class"])
         self.inst = _Labels(frame["instrument"])
         self.side = _Labels(frame["side"])
-        self.ids = frame["id"].to_numpy()
+        self.ids = id_array(frame["id"])
         self.errors: list[RowError] = []
         self.route = np.full(self.n, "", dtype="<U6")
         self.cash = self.inst == Instrument.CASH.value
@@ -185,7 +194,7 @@ class _Routing:
 
     def take(self, mask: np.ndarray, code: str) -> None:
         """Route the live rows of ``mask`` not routed yet to ``code``."""
-        self.route[self.live & mask & (self.route == "")] = code
+        self.route[self.live & mask & _blank(self.route)] = code
 
 
 def route_positions(
@@ -426,15 +435,15 @@ def _route_other(r: _Routing, min_market_makers: float) -> None:
         "no market maker quotes it: no ready market, set ready_market=False ((vii))",
     )
     route[lim & (makers > 0) & (makers < min_market_makers)] = "K"
-    route[other & (route == "")] = "J"
+    route[other & _blank(route)] = "J"
     jrows = np.isin(route, ["J", "G_J"])
     refuse(
-        called & ~jrows & (route != ""),
+        called & ~jrows & ~_blank(route),
         "called_within_90_days",
         "the (J)(2) exemption is for securities charged under (J)",
     )
     refuse(
-        converts & ~jrows & (route != ""),
+        converts & ~jrows & ~_blank(route),
         "converts_into_short_within_90_days",
         "the (J)(1) exemption is for securities charged under (J)",
     )
@@ -448,7 +457,7 @@ def _route_other(r: _Routing, min_market_makers: float) -> None:
 
 def _checked(r: _Routing) -> np.ndarray:
     """The routes, or a `BookError` listing every refusal and every row left unrouted."""
-    missing = r.route == ""
+    missing = _blank(r.route)
     if r.errors:
         raise BookError(r.errors)
     if missing.any():
