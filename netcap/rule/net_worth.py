@@ -166,30 +166,9 @@ def nonallowable_frame(bs: BalanceSheet, table: Schedule) -> pd.DataFrame:
     )
 
 
-def net_worth_lines(
-    bs: BalanceSheet,
-    liabilities: pd.DataFrame,
-    secured_by_asset: dict[str, str],
-    on: date,
-    *,
-    carried_deficiencies: Sequence[tuple[str, float]] = (),
-    computed_deductions: Sequence[tuple[str, str, float, str]] = (),
-) -> NetWorthResult:
-    """Lines from total ownership equity through tentative net capital.
-
-    ``liabilities`` is `netcap.rule.indebtedness.liabilities_frame`;
-    ``secured_by_asset`` maps each (c)(1)(viii) liability id to the asset that
-    secures it; ``computed_deductions`` are (key, label, amount, citation) of
-    deductions computed from other inputs (aged fails, securities differences);
-    ``carried_deficiencies`` are (account id, deficiency) pairs of
-    market-maker accounts the firm carries (15c3-1(c)(2)(xi)).
-    """
-    table = load_schedule("net_worth", on)
-    lines: list[Line] = []
-
+def _qualified_equity_lines(bs: BalanceSheet, table: Schedule, on: date) -> list[Line]:
+    """Total ownership equity less withdrawable capital, 15c3-1(c)(2) and (c)(2)(i)(G)."""
     equity = bs.net_worth
-    lines.append(Line("total_ownership_equity", "Total ownership equity", equity, "15c3-1(c)(2)"))
-
     withdrawable = 0.0
     if bs.capital_contributions:
         window = _param(
@@ -199,38 +178,41 @@ def net_worth_lines(
             hit, _ = contribution_deducted(c, window)
             if hit:
                 withdrawable += c.amount
-    lines.append(
+    return [
+        Line("total_ownership_equity", "Total ownership equity", equity, "15c3-1(c)(2)"),
         Line(
             "equity_not_allowable",
             "Deduct: ownership equity not allowable for net capital (withdrawable capital)",
             -withdrawable,
             "15c3-1(c)(2)(i)(G)",
-        )
-    )
-    qualified = equity - withdrawable
-    lines.append(
+        ),
         Line(
             "equity_qualified",
             "Total ownership equity qualified for net capital",
-            qualified,
+            equity - withdrawable,
             "15c3-1(c)(2)",
             role="subtotal",
-        )
-    )
+        ),
+    ]
 
+
+def _subordinated_line(liabilities: pd.DataFrame) -> Line:
+    """Liabilities under satisfactory subordination agreements, added back: (c)(2)(ii)."""
     kinds = liabilities["kind"].to_numpy(dtype=object)
     amounts = liabilities["amount"].to_numpy(dtype=float)
     subordinated = float(amounts[kinds == LiabilityKind.SUBORDINATED.value].sum())
-    lines.append(
-        Line(
-            "subordinated_liabilities",
-            "Add: liabilities subordinated to claims of general creditors "
-            "(satisfactory subordination agreements)",
-            subordinated,
-            "15c3-1(c)(2)(ii); 15c3-1d",
-        )
+    return Line(
+        "subordinated_liabilities",
+        "Add: liabilities subordinated to claims of general creditors "
+        "(satisfactory subordination agreements)",
+        subordinated,
+        "15c3-1(c)(2)(ii); 15c3-1d",
     )
 
+
+def _capital_adjustments(bs: BalanceSheet, table: Schedule, on: date) -> list[Line]:
+    """The adjustments of (c)(2)(i)(A)-(F): unrealized profit or loss, deferred taxes,
+    liabilities assumed by a third party."""
     credits: list[Line] = []
     if bs.unrealized_adjustment:
         credits.append(
@@ -282,19 +264,17 @@ def net_worth_lines(
                 "15c3-1(c)(2)(i)(F)",
             )
         )
-    lines.extend(credits)
-    total_capital = qualified + subordinated + sum(c.amount for c in credits)
-    lines.append(
-        Line(
-            "total_capital",
-            "Total capital and allowable subordinated liabilities",
-            total_capital,
-            "15c3-1(c)(2)",
-            role="subtotal",
-        )
-    )
+    return credits
 
-    # non-allowable assets: one line per kind, in the order of (c)(2)(iv)
+
+def _nonallowable_lines(
+    bs: BalanceSheet,
+    table: Schedule,
+    liabilities: pd.DataFrame,
+    secured_by_asset: dict[str, str],
+) -> tuple[list[Line], pd.DataFrame]:
+    """Non-allowable assets, one line per kind in the order of (c)(2)(iv), less the
+    indebtedness excluded under (c)(1)(viii) up to each asset's deduction."""
     nonallowable = nonallowable_frame(bs, table)
     by_kind = nonallowable.groupby("kind", sort=False)["deduction"].sum()
     deductions: list[Line] = []
@@ -325,6 +305,23 @@ def net_worth_lines(
                 "15c3-1(c)(2)(iv); 15c3-1(c)(1)(viii)",
             )
         )
+    return deductions, nonallowable
+
+
+def _other_deductions(
+    bs: BalanceSheet,
+    table: Schedule,
+    liabilities: pd.DataFrame,
+    on: date,
+    carried_deficiencies: Sequence[tuple[str, float]],
+    computed_deductions: Sequence[tuple[str, str, float, str]],
+) -> list[Line]:
+    """The other deductions of (c)(2): (iii) sole proprietor, (xiii) indebtedness secured
+    by exempted securities, (x) undermargined accounts, (xiv) fidelity bond, (xi) carried
+    market-maker accounts, then the computed and the stated deductions."""
+    kinds = liabilities["kind"].to_numpy(dtype=object)
+    amounts = liabilities["amount"].to_numpy(dtype=float)
+    deductions: list[Line] = []
     sp = bs.sole_proprietor
     if sp is not None:
         excess = max(0.0, sp.non_business_liabilities - sp.non_business_assets)
@@ -381,30 +378,70 @@ def net_worth_lines(
                 d.citation,
             )
         )
-    lines.extend(deductions)
+    return deductions
+
+
+def net_worth_lines(
+    bs: BalanceSheet,
+    liabilities: pd.DataFrame,
+    secured_by_asset: dict[str, str],
+    on: date,
+    *,
+    carried_deficiencies: Sequence[tuple[str, float]] = (),
+    computed_deductions: Sequence[tuple[str, str, float, str]] = (),
+) -> NetWorthResult:
+    """Lines from total ownership equity through tentative net capital.
+
+    ``liabilities`` is `netcap.rule.indebtedness.liabilities_frame`;
+    ``secured_by_asset`` maps each (c)(1)(viii) liability id to the asset that
+    secures it; ``computed_deductions`` are (key, label, amount, citation) of
+    deductions computed from other inputs (aged fails, securities differences);
+    ``carried_deficiencies`` are (account id, deficiency) pairs of
+    market-maker accounts the firm carries (15c3-1(c)(2)(xi)).
+    """
+    table = load_schedule("net_worth", on)
+    lines = _qualified_equity_lines(bs, table, on)
+    qualified = lines[-1].amount
+    sub = _subordinated_line(liabilities)
+    credits = _capital_adjustments(bs, table, on)
+    total_capital = qualified + sub.amount + sum(c.amount for c in credits)
+    lines += [
+        sub,
+        *credits,
+        Line(
+            "total_capital",
+            "Total capital and allowable subordinated liabilities",
+            total_capital,
+            "15c3-1(c)(2)",
+            role="subtotal",
+        ),
+    ]
+    deductions, nonallowable = _nonallowable_lines(bs, table, liabilities, secured_by_asset)
+    deductions += _other_deductions(
+        bs, table, liabilities, on, carried_deficiencies, computed_deductions
+    )
     total_deductions = sum(d.amount for d in deductions)
-    lines.append(
+    tnc = total_capital + total_deductions
+    lines += [
+        *deductions,
         Line(
             "total_deductions",
             "Total deductions and charges (non-allowable assets and other deductions)",
             total_deductions,
             "15c3-1(c)(2)",
             role="memo",
-        )
-    )
-    tnc = total_capital + total_deductions
-    lines.append(
+        ),
         Line(
             "tentative_net_capital",
             "Net capital before haircuts on securities positions (tentative net capital)",
             tnc,
             "15c3-1(c)(15)",
             role="subtotal",
-        )
-    )
+        ),
+    ]
     return NetWorthResult(
         lines=tuple(lines),
         tentative_net_capital=tnc,
         nonallowable=nonallowable,
-        subordinated=subordinated,
+        subordinated=sub.amount,
     )
