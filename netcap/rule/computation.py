@@ -573,6 +573,43 @@ def _indebtedness_lines(
     return sub_debt, de_total
 
 
+def _in_dollars(book: Book, positions: pd.DataFrame | None) -> tuple[Book, pd.DataFrame]:
+    """``book`` with amounts in other currencies converted at its rates, and the record
+    of every conversion (those of positions converted when the book was read ride in
+    the frame's attrs, as plain records so frames carrying them still concatenate)."""
+    book, conversions = book_in_dollars(book)
+    loaded = () if positions is None else positions.attrs.get(CONVERSIONS_ATTR, ())
+    if loaded:
+        parts = [f for f in (conversions_frame(list(loaded)), conversions) if len(f)]
+        conversions = pd.concat(parts, ignore_index=True)
+    return book, conversions
+
+
+def _haircut_memo_lines(haircuts: HaircutResult) -> list[Line]:
+    """Memo lines: the base of the 25% withdrawal limit ((e)(2)(iii)) and, when (M) was
+    measured, its base ((c)(2)(vi)(M)(1))."""
+    memo = [
+        Line(
+            "withdrawal_haircut_base",
+            "Deductions of (c)(2)(vi) and Appendix A (base of the 25% withdrawal limit)",
+            -haircuts.securities,
+            "15c3-1(e)(2)(iii)",
+            role="memo",
+        )
+    ]
+    if haircuts.concentration_base is not None:
+        memo.append(
+            Line(
+                "concentration_base",
+                "Net capital before (c)(2)(vi) and Appendix A (base of undue concentration)",
+                haircuts.concentration_base,
+                "15c3-1(c)(2)(vi)(M)(1)",
+                role="memo",
+            )
+        )
+    return memo
+
+
 def compute(
     book: Book,
     options: ComputeOptions | None = None,
@@ -590,13 +627,7 @@ def compute(
     warnings: list[str] = []
     if positions is not None and book.positions:
         raise ValueError("give positions in the book or as a frame, not both")
-    book, conversions = book_in_dollars(book)  # amounts in other currencies, at the book's rates
-    # positions converted when the book was read: their records ride in the frame's attrs
-    # (plain records, so frames carrying them still concatenate and compare)
-    loaded = () if positions is None else positions.attrs.get(CONVERSIONS_ATTR, ())
-    if loaded:
-        parts = [f for f in (conversions_frame(list(loaded)), conversions) if len(f)]
-        conversions = pd.concat(parts, ignore_index=True)
+    book, conversions = _in_dollars(book, positions)
 
     liabilities = liabilities_frame(book.liabilities, on)
     additions = ai_additions_frame(book.ai_additions)
@@ -649,25 +680,7 @@ def compute(
     nc = tnc - after_tentative
     nc, commitments = _commitment_lines(book, frame, haircuts, nc, lines)
     lines.append(Line("net_capital", "Net capital", nc, "15c3-1(c)(2)", role="subtotal"))
-    lines.append(
-        Line(
-            "withdrawal_haircut_base",
-            "Deductions of (c)(2)(vi) and Appendix A (base of the 25% withdrawal limit)",
-            -haircuts.securities,
-            "15c3-1(e)(2)(iii)",
-            role="memo",
-        )
-    )
-    if haircuts.concentration_base is not None:
-        lines.append(
-            Line(
-                "concentration_base",
-                "Net capital before (c)(2)(vi) and Appendix A (base of undue concentration)",
-                haircuts.concentration_base,
-                "15c3-1(c)(2)(vi)(M)(1)",
-                role="memo",
-            )
-        )
+    lines.extend(_haircut_memo_lines(haircuts))
 
     ai_recorded = float(liabilities["ai_amount"].sum())
     ai = ai_recorded + float(additions["amount"].sum())
