@@ -28,6 +28,7 @@ order and lays the figures out as lines, each with its citation.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -825,6 +826,20 @@ def _num(value: float, unit: str = "$") -> float | int | None:
     return round_dollars(value) if unit == "$" else round_percent(value, 2)
 
 
+def _dollars(value: Any) -> float | int | None:
+    """A money cell, rounded to the dollar (numeric policy)."""
+    return _num(float(value))
+
+
+def _json_rows(frame: pd.DataFrame, **fields: Callable[[Any], Any]) -> list[dict[str, Any]]:
+    """One JSON record per row of ``frame``: each named column through its converter,
+    in the order given."""
+    return [
+        {name: convert(row[name]) for name, convert in fields.items()}
+        for row in frame.to_dict("records")
+    ]
+
+
 def _to_dict(r: NetCapitalResult, *, detail: bool = True) -> dict[str, Any]:
     req = r.requirement
     a4 = r.market_maker.a4
@@ -887,37 +902,20 @@ def _to_dict(r: NetCapitalResult, *, detail: bool = True) -> dict[str, Any]:
             "positions": len(r.haircuts.detail),
             **({"detail": _records(r.haircuts.detail)} if detail else {}),
         },
-        "liabilities": [
-            {
-                "id": str(x["id"]),
-                "kind": str(x["kind"]),
-                "amount": _num(float(x["amount"])),
-                "excluded": _num(float(x["excluded"])),
-                "ai_amount": _num(float(x["ai_amount"])),
-                "citation": str(x["citation"]),
-                "note": str(x["note"]),
-            }
-            for x in r.liabilities.to_dict("records")
-        ],
-        "ai_additions": [
-            {
-                "id": str(x["id"]),
-                "kind": str(x["kind"]),
-                "amount": _num(float(x["amount"])),
-                "citation": str(x["citation"]),
-            }
-            for x in r.ai_additions.to_dict("records")
-        ],
-        "non_allowable_assets": [
-            {
-                "id": str(x["id"]),
-                "kind": str(x["kind"]),
-                "amount": _num(float(x["amount"])),
-                "deduction": _num(float(x["deduction"])),
-                "citation": str(x["citation"]),
-            }
-            for x in r.nonallowable.to_dict("records")
-        ],
+        "liabilities": _json_rows(
+            r.liabilities,
+            id=str,
+            kind=str,
+            amount=_dollars,
+            excluded=_dollars,
+            ai_amount=_dollars,
+            citation=str,
+            note=str,
+        ),
+        "ai_additions": _json_rows(r.ai_additions, id=str, kind=str, amount=_dollars, citation=str),
+        "non_allowable_assets": _json_rows(
+            r.nonallowable, id=str, kind=str, amount=_dollars, deduction=_dollars, citation=str
+        ),
         "early_warning": [
             {
                 "key": str(f["key"]),
