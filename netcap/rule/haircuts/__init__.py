@@ -441,6 +441,7 @@ def compute_haircuts(
     base = None
     if tentative is not None:
         base = tentative - _stage_sums(paragraph, add_on_paragraph, columns)[APPENDIX_B]
+    taken = add_on_paragraph.nonblank()  # rows whose add-on column already holds an amount
     add_on, sheet = concentration_add_on(
         frame,
         routes,
@@ -448,11 +449,11 @@ def compute_haircuts(
         base,
         as_of,
         load_schedule("concentration", as_of),
-        taken=add_on_paragraph.nonblank(),
+        taken=taken,
     )
     hit = add_on > 0
     if hit.any():
-        busy = hit & add_on_paragraph.nonblank()
+        busy = hit & taken
         make_room(columns, add_on_paragraph.text(busy), busy)
         add_on_paragraph = add_on_paragraph.set(hit, CONCENTRATION_CITATION)
         columns["add_on_charge"][hit] = add_on[hit]
