@@ -20,6 +20,7 @@ import pandas as pd
 from netcap.book.model import Instrument
 from netcap.rule.haircuts.covered import covered_values
 from netcap.rule.haircuts.futures import FuturesOptions, futures_margin_charge
+from netcap.rule.haircuts.rows import Columns
 from netcap.rule.tables import Schedule, load_schedule
 
 __all__ = ["Cover", "cover", "futures_charges", "futures_gross"]
@@ -64,7 +65,7 @@ def futures_gross(
     fut = np.flatnonzero(frame["instrument"].to_numpy() == Instrument.FUTURE.value)
     if len(fut):
         fc = futures_margin_charge(
-            frame.iloc[fut],
+            Columns(frame).rows(fut),
             after_cover[fut],
             table,
             FuturesOptions(membership=options.membership),

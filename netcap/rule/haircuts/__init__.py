@@ -35,7 +35,13 @@ from netcap.rule.haircuts.concentration import CONCENTRATION_CITATION, concentra
 from netcap.rule.haircuts.concentration_options import make_room
 from netcap.rule.haircuts.covered import UNCHECKED, covered_values
 from netcap.rule.haircuts.debt import HEDGE_CITATION, DebtHedges, debt_haircut, find_hedges
-from netcap.rule.haircuts.detail import DETAIL_COLUMNS, ParagraphHaircut, build_detail
+from netcap.rule.haircuts.detail import (
+    DETAIL_COLUMNS,
+    DetailPart,
+    Labels,
+    ParagraphHaircut,
+    build_detail,
+)
 from netcap.rule.haircuts.funds import fund_haircut
 from netcap.rule.haircuts.futures import (
     FuturesCharge,
@@ -55,6 +61,7 @@ from netcap.rule.haircuts.other_securities import (
 )
 from netcap.rule.haircuts.preferred import preferred_haircut
 from netcap.rule.haircuts.routing import route_in, route_keys, route_positions
+from netcap.rule.haircuts.rows import Columns
 from netcap.rule.haircuts.tentative import (
     APPENDIX_B,
     PRE_TENTATIVE,
@@ -178,6 +185,8 @@ _PARAGRAPH_COLUMNS = (
 )
 """Columns the per-paragraph modules read from their rows."""
 
+HEDGED_CITATION = "15c3-1(c)(2)(vi)(F)(3)"
+"""A government row whose whole value went into an (F)(2) hedge is cited here."""
 _NO_MARGIN = "Appendix B (a)(3)(xiv) margin charge not computed: no margin given"
 _NUMBERS = ("rate", "exposure", "gross_charge", "charge", "add_on_charge")
 _CODED = ("paragraph", "bucket", "add_on_paragraph")
@@ -303,51 +312,45 @@ class _Detail:
     """The paragraphs' detail rows, kept as arrays with the frame row of each row.
 
     `assemble` puts them back in frame order in one pass per column; text columns
-    become categoricals there, each distinct text coded once.
+    become categoricals there, each part's few names coded once.
     """
 
     def __init__(self, ids: np.ndarray, notes: np.ndarray) -> None:
         self.ids = ids
         self.notes = notes
         self.rows: list[np.ndarray] = []
-        self.parts: list[pd.DataFrame] = []
+        self.parts: list[DetailPart] = []
         self.worksheets: dict[str, pd.DataFrame] = {}
 
-    def notes_of(self, rows: np.ndarray) -> list[str]:
+    def notes_of(self, rows: np.ndarray) -> np.ndarray:
         """The notes so far of ``rows``, for a paragraph to extend."""
-        return list(self.notes[rows].tolist())
+        out: np.ndarray = self.notes[rows]
+        return out
 
-    def place(self, detail: pd.DataFrame, idx: np.ndarray, lookup: pd.Index | None = None) -> None:
-        """Keep a paragraph's detail and the frame row of each of its rows."""
-        got = detail["id"].to_numpy(dtype=object)
-        if len(got) == len(idx) and np.array_equal(got, self.ids[idx]):
-            self.rows.append(idx)
-        else:  # a paragraph that returns its rows in parts, in another order
-            table = lookup if lookup is not None else pd.Index(self.ids[idx])
-            where = table.get_indexer(pd.Index(got))
-            if (where < 0).any():
-                raise ReconciliationError("haircut detail names a position not given to it")
-            self.rows.append(idx[where])
-        self.parts.append(detail)
+    def place(self, part: DetailPart, idx: np.ndarray) -> None:
+        """Keep a paragraph's detail; ``idx`` are the frame rows the paragraph was given."""
+        rows = idx if part.at is None else idx[part.at]
+        if len(rows) != len(part):
+            raise ReconciliationError("haircut detail names a position not given to it")
+        self.rows.append(rows)
+        self.parts.append(part)
 
     def add(self, result: ParagraphHaircut | list[ParagraphHaircut], idx: np.ndarray) -> None:
         """Keep one paragraph's result (or several over the same rows) and its worksheets."""
-        results = result if isinstance(result, list) else [result]
-        lookup = pd.Index(self.ids[idx]) if len(results) > 1 else None
-        for r in results:
-            self.place(r.detail, idx, lookup)
+        for r in result if isinstance(result, list) else [result]:
+            self.place(r.detail, idx)
             self.worksheets.update(r.worksheets)
 
     def charged(self) -> float:
         """The total charge placed so far."""
-        return float(sum(float(p["charge"].to_numpy(dtype=float).sum()) for p in self.parts))
+        return float(sum(float(p.charge.sum()) for p in self.parts))
 
     def assemble(self, n: int) -> tuple[dict[str, np.ndarray], dict[str, _Coded]]:
         """Every column in frame order, checking that each row appears exactly once.
 
         Numbers and notes come back as arrays; the citation and bucket columns as
-        codes (`_Coded`), each part's text coded on its own rows and the codes
-        scattered, so no million-row text column is built or hashed here.
+        codes (`_Coded`), merged from each part's few names, so no million-row
+        text column is built or hashed here.
         """
         order = np.concatenate(self.rows) if self.rows else np.zeros(0, dtype=np.int64)
         if len(order) != n or (np.bincount(order, minlength=n) != 1).any():
@@ -360,33 +363,35 @@ class _Detail:
             out[col] = values
         note = np.full(n, "", dtype=object)
         for part, rows in zip(self.parts, self.rows, strict=True):
-            texts = _texts(part, "note")
-            has = np.flatnonzero(texts != "")
-            note[rows[has]] = texts[has]
+            has = np.flatnonzero(part.note != "")
+            note[rows[has]] = part.note[has]
         out["note"] = note
         coded = {
-            col: _Coded.scatter(n, self.rows, [_texts(p, col) for p in self.parts])
-            for col in _CODED
+            "paragraph": _Coded.gather(n, self.rows, [p.paragraph for p in self.parts]),
+            "bucket": _Coded.gather(n, self.rows, [p.bucket for p in self.parts]),
+            "add_on_paragraph": _Coded.gather(n, self.rows, [_add_on(p) for p in self.parts]),
         }
         return out, coded
 
 
-def _numbers(part: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in part.columns:
-        return np.zeros(len(part))
-    values = part[col].to_numpy(dtype=float)
-    return np.nan_to_num(values, nan=0.0) if col == "add_on_charge" else values
-
-
-def _texts(part: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in part.columns:
-        return np.full(len(part), "", dtype=object)
-    values = part[col].to_numpy(dtype=object)
-    if col == "add_on_paragraph":
-        missing = pd.isna(values)
-        if missing.any():
-            values = np.where(missing, "", values)
+def _numbers(part: DetailPart, col: str) -> np.ndarray:
+    if col == "add_on_charge":
+        if part.add_on_charge is None:
+            return np.zeros(len(part))
+        filled: np.ndarray = np.nan_to_num(part.add_on_charge, nan=0.0)
+        return filled
+    values: np.ndarray = np.asarray(getattr(part, col), dtype=float)
     return values
+
+
+_NO_ADD_ON = np.array([""], dtype=object)
+
+
+def _add_on(part: DetailPart) -> Labels:
+    """The add-on citations of a part (``""`` on every row when it has none)."""
+    if part.add_on_paragraph is None:
+        return Labels(np.zeros(len(part), dtype=np.int64), _NO_ADD_ON)
+    return part.add_on_paragraph
 
 
 def compute_haircuts(
@@ -416,20 +421,17 @@ def compute_haircuts(
     opts = options or HaircutOptions()
     routes = _route(frame, as_of)
     cover = _cover(frame, routes, as_of)
-    ids = id_array(frame["id"])
-    parts = _Detail(ids, cover.notes)
-    # the paragraph modules read these columns only; slicing a narrow frame per
-    # paragraph is much cheaper than slicing every input column
-    narrow = _narrow(frame, ids)
+    cols = Columns(frame)
+    parts = _Detail(cols["id"], cover.notes)
     picker = _Picker(routes)
-    _charge_pre_tentative(parts, narrow, picker, cover, as_of)
+    _charge_pre_tentative(parts, cols, picker, cover, as_of)
     # deducted before tentative net capital (15c3-1(c)(15)); the (A)(5) test reads it
     pre_tentative = parts.charged()
     tentative = (
         None if net_capital_before_haircuts is None else net_capital_before_haircuts - pre_tentative
     )
-    _charge_securities(parts, narrow, picker, cover, opts, tentative, as_of)
-    fut = _charge_futures(parts, frame, routes, cover, opts, as_of)
+    _charge_securities(parts, cols, picker, cover, opts, tentative, as_of)
+    fut = _charge_futures(parts, cols, routes, cover, opts, as_of)
     columns, coded = parts.assemble(len(frame))
     worksheets = parts.worksheets
     if fut is not None:
@@ -475,13 +477,6 @@ def compute_haircuts(
     )
 
 
-def _narrow(frame: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
-    """The columns the paragraph modules read (no copy), ids as plain objects."""
-    narrow = frame[[c for c in _PARAGRAPH_COLUMNS if c in frame.columns]]
-    narrow["id"] = ids  # an object column takes rows faster than a pandas string column
-    return narrow
-
-
 class _Picker:
     """Frame rows by route, each route compared as one integer (`routing.route_keys`)."""
 
@@ -494,7 +489,7 @@ class _Picker:
 
 
 def _charge_pre_tentative(
-    parts: _Detail, frame: pd.DataFrame, pick: _Picker, cover: _Cover, as_of: date
+    parts: _Detail, cols: Columns, pick: _Picker, cover: _Cover, as_of: date
 ) -> None:
     """100% deductions taken before tentative net capital: (c)(2)(vii) and crypto ((c)(2)(iv))."""
     for route, table, key in (
@@ -505,7 +500,7 @@ def _charge_pre_tentative(
         if len(idx):
             parts.add(
                 full_deduction(
-                    frame.iloc[idx],
+                    cols.rows(idx),
                     cover.exposure[idx],
                     parts.notes_of(idx),
                     load_schedule(table, as_of),
@@ -517,7 +512,7 @@ def _charge_pre_tentative(
 
 def _charge_securities(
     parts: _Detail,
-    frame: pd.DataFrame,
+    cols: Columns,
     pick: _Picker,
     cover: _Cover,
     opts: HaircutOptions,
@@ -525,9 +520,9 @@ def _charge_securities(
     as_of: date,
 ) -> None:
     """The paragraphs of (c)(2)(vi), Appendix A and Appendix B (a)(3)(ix), route by route."""
-    _charge_government(parts, frame, pick, cover, opts, tentative, as_of)
-    _charge_debt_classes(parts, frame, pick, cover, as_of)
-    _charge_other_securities(parts, frame, pick, cover, opts, as_of)
+    _charge_government(parts, cols, pick, cover, opts, tentative, as_of)
+    _charge_debt_classes(parts, cols, pick, cover, as_of)
+    _charge_other_securities(parts, cols, pick, cover, opts, as_of)
     opt = cover.options
     if opt is not None:
         parts.place(opt.detail, opt.rows)
@@ -537,7 +532,7 @@ def _charge_securities(
     if len(idx):
         parts.add(
             commodity_inventory_haircut(
-                frame.iloc[idx],
+                cols.rows(idx),
                 cover.exposure[idx],
                 parts.notes_of(idx),
                 load_schedule("futures", as_of),
@@ -549,7 +544,7 @@ def _charge_securities(
 
 def _charge_government(
     parts: _Detail,
-    frame: pd.DataFrame,
+    cols: Columns,
     pick: _Picker,
     cover: _Cover,
     opts: HaircutOptions,
@@ -564,29 +559,30 @@ def _charge_government(
     idx = pick("A")
     if len(idx):
         gov = government_haircut(
-            frame.iloc[idx],
+            cols.rows(idx),
             government,
             cover.removed[idx],
             parts.notes_of(idx),
             opts.government,
             tentative,
         )
-        detail = gov.detail.copy()
-        hedge_only = (cover.hedges.removed[idx] > 0) & (detail["exposure"].to_numpy() == 0)
-        detail.loc[hedge_only, "paragraph"] = "15c3-1(c)(2)(vi)(F)(3)"
+        detail = gov.detail
+        hedge_only = (cover.hedges.removed[idx] > 0) & (detail.exposure == 0)
+        if hedge_only.any():
+            detail = detail.replace(paragraph=detail.paragraph.put(hedge_only, HEDGED_CITATION))
         parts.place(detail, idx)
         parts.worksheets["government_subcategories"] = gov.subcategories
         parts.worksheets["government_categories"] = gov.categories
     idx = pick("C")
     if len(idx):
         parts.add(
-            canadian_haircut(frame.iloc[idx], government, cover.removed[idx], parts.notes_of(idx)),
+            canadian_haircut(cols.rows(idx), government, cover.removed[idx], parts.notes_of(idx)),
             idx,
         )
 
 
 def _charge_debt_classes(
-    parts: _Detail, frame: pd.DataFrame, pick: _Picker, cover: _Cover, as_of: date
+    parts: _Detail, cols: Columns, pick: _Picker, cover: _Cover, as_of: date
 ) -> None:
     """(B) municipal, (D) funds, (E) money market instruments, (F)/(G) debt, (H) preferred."""
     exposure, notes_of, routes = cover.exposure, parts.notes_of, pick.routes
@@ -594,7 +590,7 @@ def _charge_debt_classes(
     if len(idx):
         parts.add(
             municipal_haircut(
-                frame.iloc[idx],
+                cols.rows(idx),
                 exposure[idx],
                 notes_of(idx),
                 routes[idx] == "B1",
@@ -607,7 +603,7 @@ def _charge_debt_classes(
     if len(idx):
         parts.add(
             fund_haircut(
-                frame.iloc[idx],
+                cols.rows(idx),
                 exposure[idx],
                 notes_of(idx),
                 routes[idx],
@@ -619,7 +615,7 @@ def _charge_debt_classes(
     if len(idx):
         parts.add(
             money_market_haircut(
-                frame.iloc[idx],
+                cols.rows(idx),
                 exposure[idx],
                 notes_of(idx),
                 routes[idx] == "E6",
@@ -633,7 +629,7 @@ def _charge_debt_classes(
         hedges = cover.hedges
         parts.add(
             debt_haircut(
-                frame.iloc[idx],
+                cols.rows(idx),
                 exposure[idx],
                 notes_of(idx),
                 routes[idx] == "G_F",
@@ -651,7 +647,7 @@ def _charge_debt_classes(
     if len(idx):
         parts.add(
             preferred_haircut(
-                frame.iloc[idx], exposure[idx], notes_of(idx), load_schedule("preferred", as_of)
+                cols.rows(idx), exposure[idx], notes_of(idx), load_schedule("preferred", as_of)
             ),
             idx,
         )
@@ -659,7 +655,7 @@ def _charge_debt_classes(
 
 def _charge_other_securities(
     parts: _Detail,
-    frame: pd.DataFrame,
+    cols: Columns,
     pick: _Picker,
     cover: _Cover,
     opts: HaircutOptions,
@@ -671,7 +667,7 @@ def _charge_other_securities(
     if len(idx):
         parts.add(
             other_securities_haircut(
-                frame.iloc[idx],
+                cols.rows(idx),
                 cover.exposure[idx],
                 parts.notes_of(idx),
                 pick.routes[idx],
@@ -683,7 +679,7 @@ def _charge_other_securities(
     if len(idx):
         parts.add(
             limited_market_haircut(
-                frame.iloc[idx],
+                cols.rows(idx),
                 cover.exposure[idx],
                 parts.notes_of(idx),
                 other,
@@ -703,7 +699,7 @@ class _Futures:
 
 def _charge_futures(
     parts: _Detail,
-    frame: pd.DataFrame,
+    cols: Columns,
     routes: np.ndarray,
     cover: _Cover,
     opts: HaircutOptions,
@@ -716,13 +712,13 @@ def _charge_futures(
     """
     # futures are routed to FUT or, on government securities, to (A)
     maybe = np.flatnonzero(route_in(routes, ("FUT", "A")))
-    inst = frame["instrument"].iloc[maybe].to_numpy(dtype=object)
+    inst = cols["instrument"][maybe]
     fut_idx = maybe[inst == Instrument.FUTURE.value]
     if not len(fut_idx):
         return None
     own = routes[fut_idx] == "FUT"
     fut_charge = futures_margin_charge(
-        frame.iloc[fut_idx],
+        cols.rows(fut_idx),
         cover.after_cover[fut_idx],
         load_schedule("futures", as_of),
         opts.futures,
@@ -733,7 +729,6 @@ def _charge_futures(
         rows_k = fut_idx[k]
         parts.place(
             build_detail(
-                parts.ids[rows_k],
                 fut_charge.citation[k],
                 fut_charge.key[k],
                 fut_charge.multiple[k],
@@ -796,15 +791,27 @@ class _Coded:
         self.names = names
 
     @classmethod
-    def scatter(cls, n: int, rows: list[np.ndarray], texts: list[np.ndarray]) -> _Coded:
-        """Codes over ``n`` rows from parts: ``texts[k]`` holds the text of rows ``rows[k]``.
+    def gather(cls, n: int, rows: list[np.ndarray], labels: list[Labels]) -> _Coded:
+        """Codes over ``n`` rows from parts: ``labels[k]`` holds the text of rows ``rows[k]``.
 
-        Missing text (NaN) keeps code -1, as a categorical shows it.
+        Names are numbered in the order they first appear, part by part and row by
+        row; a name no row uses is left out.  Rows without text keep code -1.
         """
-        codes = np.full(n, -1, dtype=np.int64)
-        out = cls(codes, [])
-        for where, text in zip(rows, texts, strict=True):
-            out.codes[where] = out._codes_of(text)
+        out = cls(np.full(n, -1, dtype=np.int64), [])
+        index: dict[str, int] = {}
+        for where, lab in zip(rows, labels, strict=True):
+            local = lab.codes
+            has = local >= 0
+            used = np.flatnonzero(np.bincount(local[has], minlength=len(lab.names)))
+            first = [int(np.argmax(local == u)) for u in used.tolist()]
+            table = np.full(len(lab.names) + 1, -1, dtype=np.int64)
+            for u in used[np.argsort(first, kind="stable")].tolist():
+                name = lab.names[u]
+                if name not in index:
+                    index[name] = len(out.names)
+                    out.names.append(name)
+                table[u] = index[name]
+            out.codes[where] = table[local]
         return out
 
     def _codes_of(self, text: np.ndarray) -> np.ndarray:

@@ -12,10 +12,10 @@ securities, are not applied.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from netcap.rule.haircuts.detail import ParagraphHaircut
+from netcap.rule.haircuts.detail import Labels, ParagraphHaircut
 from netcap.rule.haircuts.government import government_haircut
+from netcap.rule.haircuts.rows import Rows
 from netcap.rule.tables import Schedule
 
 __all__ = ["CANADIAN_CITATION", "canadian_haircut"]
@@ -24,17 +24,18 @@ CANADIAN_CITATION = "15c3-1(c)(2)(vi)(C)"
 
 
 def canadian_haircut(
-    rows: pd.DataFrame, schedule: Schedule, removed: np.ndarray, notes: list[str]
+    rows: Rows, schedule: Schedule, removed: np.ndarray, notes: np.ndarray
 ) -> ParagraphHaircut:
     """The (A)(1) computation on the Canadian rows, cited to (C)."""
     result = government_haircut(rows, schedule, removed, notes)
-    detail = result.detail.copy()
-    # test each distinct citation once, not each row
-    codes, cites = pd.factorize(detail["paragraph"], use_na_sentinel=False)
-    covered = np.array([str(c).startswith("15c3-1b") for c in cites], dtype=bool)[codes]
-    detail.loc[~covered, "paragraph"] = CANADIAN_CITATION
+    paragraph = result.detail.paragraph
+    # each distinct citation tested once: the Appendix B ones (covered inventory) stay
+    names = np.array(
+        [c if str(c).startswith("15c3-1b") else CANADIAN_CITATION for c in paragraph.names],
+        dtype=object,
+    )
     return ParagraphHaircut(
-        detail,
+        result.detail.replace(paragraph=Labels(paragraph.codes, names)),
         {
             "canadian_subcategories": result.subcategories.assign(citation=CANADIAN_CITATION),
             "canadian_categories": result.categories.assign(citation=CANADIAN_CITATION),

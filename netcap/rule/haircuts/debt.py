@@ -45,9 +45,10 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.rule.haircuts.columns import IdRows, id_array, rows_of
-from netcap.rule.haircuts.detail import ParagraphHaircut, text_column
+from netcap.rule.haircuts.detail import Labels, ParagraphHaircut
 from netcap.rule.haircuts.netting import bucketed_greater_of
 from netcap.rule.haircuts.routing import row_label
+from netcap.rule.haircuts.rows import Rows
 from netcap.rule.tables import Schedule
 
 __all__ = [
@@ -171,9 +172,9 @@ def find_hedges(
 
 
 def debt_haircut(
-    rows: pd.DataFrame,
+    rows: Rows,
     exposure: np.ndarray,
-    notes: list[str],
+    notes: np.ndarray,
     convertible: np.ndarray,
     hedged: np.ndarray,
     kind: np.ndarray,
@@ -191,56 +192,60 @@ def debt_haircut(
     sign = np.sign(exposure)
     unhedged = exposure - sign * hedged
     base = bucketed_greater_of(
-        rows["id"].to_numpy(),
-        unhedged,
-        rows["months_to_maturity"].to_numpy(dtype=float) / 12.0,
-        schedule,
-        notes,
+        rows["id"], unhedged, rows["months_to_maturity"] / 12.0, schedule, notes
     )
-    detail = base.detail.copy()
-    detail["paragraph"] = text_column(
-        np.where(convertible, CONVERTIBLE_CITATION, detail["paragraph"].to_numpy(dtype=object))
-    )
+    detail = base.detail
+    paragraph = detail.paragraph
+    if convertible.any():  # (G) rows charged under (F) keep their own citation
+        paragraph = paragraph.put(convertible, CONVERTIBLE_CITATION)
     hedged_rows = np.flatnonzero(hedged > 0)
     sheets = dict(base.worksheets)
-    if len(hedged_rows):
-        hedge_rate = np.zeros(len(rows))
-        hedge_key = np.full(len(rows), "", dtype=object)
-        hedge_cite = np.full(len(rows), "", dtype=object)
-        for code, sched in (("F3", by_government), ("F4", by_debt)):
-            pick = np.flatnonzero(kind == code)
-            if len(pick) == 0:
-                continue
-            idx = sched.bucket_index(rate_months[pick] / 12.0)
-            hedge_rate[pick] = sched.column("rate").astype(float)[idx]
-            hedge_key[pick] = sched.column("key")[idx]
-            hedge_cite[pick] = sched.column("citation")[idx]
-        hedge_charge = hedge_rate * hedged
-        h = hedged_rows
-        cols = {c: detail[c].to_numpy().copy() for c in detail.columns}
-        cols["charge"][h] = cols["charge"][h] + hedge_charge[h]
-        cols["gross_charge"][h] = cols["gross_charge"][h] + hedge_charge[h]
-        cols["exposure"][h] = exposure[h]
-        cols["paragraph"][h] = hedge_cite[h]
-        cols["bucket"][h] = hedge_key[h]
-        cols["rate"][h] = hedge_rate[h]
-        for i in h:
-            cols["note"][i] = "; ".join(
-                p
-                for p in (
-                    notes[i],
-                    f"{hedged[i]:,.2f} hedged under {HEDGE_CITATION} at {hedge_rate[i]:.4%}",
-                    f"{abs(unhedged[i]):,.2f} unhedged under (F)(1)" if unhedged[i] else "",
-                )
-                if p
+    if not len(hedged_rows):
+        return ParagraphHaircut(detail.replace(paragraph=paragraph), sheets)
+    hedge_rate = np.zeros(len(rows))
+    hedge_key = np.full(len(rows), "", dtype=object)
+    hedge_cite = np.full(len(rows), "", dtype=object)
+    for code, sched in (("F3", by_government), ("F4", by_debt)):
+        pick = np.flatnonzero(kind == code)
+        if len(pick) == 0:
+            continue
+        idx = sched.bucket_index(rate_months[pick] / 12.0)
+        hedge_rate[pick] = sched.column("rate").astype(float)[idx]
+        hedge_key[pick] = sched.column("key")[idx]
+        hedge_cite[pick] = sched.column("citation")[idx]
+    hedge_charge = hedge_rate * hedged
+    h = hedged_rows
+    charge, gross = detail.charge.copy(), detail.gross_charge.copy()
+    expo, rate, note = detail.exposure.copy(), detail.rate.copy(), detail.note.copy()
+    charge[h] += hedge_charge[h]
+    gross[h] += hedge_charge[h]
+    expo[h] = exposure[h]
+    rate[h] = hedge_rate[h]
+    for i in h.tolist():
+        note[i] = "; ".join(
+            p
+            for p in (
+                notes[i],
+                f"{hedged[i]:,.2f} hedged under {HEDGE_CITATION} at {hedge_rate[i]:.4%}",
+                f"{abs(unhedged[i]):,.2f} unhedged under (F)(1)" if unhedged[i] else "",
             )
-        detail = pd.DataFrame(
-            {c: text_column(v) if v.dtype == object else v for c, v in cols.items()},
-            columns=detail.columns,
+            if p
         )
-        sheet = hedge_sheet.copy()
-        pos = pd.Index(rows["id"].to_numpy()).get_indexer(sheet["position"].to_numpy())
-        sheet["rate"] = hedge_rate[pos]
-        sheet["charge"] = hedge_charge[pos]
-        sheets["debt_hedges"] = sheet
+    paragraph_text, bucket_text = paragraph.text(), detail.bucket.text()
+    paragraph_text[h] = hedge_cite[h]
+    bucket_text[h] = hedge_key[h]
+    detail = detail.replace(
+        paragraph=Labels.of(paragraph_text, len(rows)),
+        bucket=Labels.of(bucket_text, len(rows)),
+        rate=rate,
+        exposure=expo,
+        gross_charge=gross,
+        charge=charge,
+        note=note,
+    )
+    sheet = hedge_sheet.copy()
+    pos = pd.Index(rows["id"]).get_indexer(sheet["position"].to_numpy())
+    sheet["rate"] = hedge_rate[pos]
+    sheet["charge"] = hedge_charge[pos]
+    sheets["debt_hedges"] = sheet
     return ParagraphHaircut(detail, sheets)

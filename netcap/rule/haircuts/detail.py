@@ -27,6 +27,7 @@ is a presentation device; the rule's figure is the paragraph total.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +35,8 @@ import pandas as pd
 
 __all__ = [
     "DETAIL_COLUMNS",
+    "DetailPart",
+    "Labels",
     "ParagraphHaircut",
     "allocate",
     "append_note",
@@ -58,10 +61,102 @@ _TEXT = ("id", "paragraph", "bucket", "note", "add_on_paragraph")
 
 
 @dataclass(frozen=True)
+class Labels:
+    """A text column as codes into a few names (citations, bucket keys): ``-1`` is blank.
+
+    A paragraph names each row's citation by the schedule row it used, so its
+    text is ``names[codes]`` without a string per row; names may repeat (two
+    buckets citing one paragraph).
+    """
+
+    codes: np.ndarray
+    names: np.ndarray
+
+    @classmethod
+    def of(cls, value: Labels | str | np.ndarray | list[str], n: int) -> Labels:
+        """Labels of ``n`` rows from one text for every row, a text per row, or labels."""
+        if isinstance(value, Labels):
+            return value
+        if isinstance(value, str):
+            return cls(np.zeros(n, dtype=np.int64), np.array([value], dtype=object))
+        codes, names = pd.factorize(np.asarray(value, dtype=object), use_na_sentinel=True)
+        return cls(np.asarray(codes, dtype=np.int64), np.asarray(names, dtype=object))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def text(self) -> np.ndarray:
+        """The text of every row (``""`` where blank)."""
+        table = np.concatenate([self.names, np.array([""], dtype=object)])
+        out: np.ndarray = table[self.codes]
+        return out
+
+    def put(self, mask: np.ndarray, value: str) -> Labels:
+        """A copy with ``value`` on the rows of ``mask``."""
+        codes = self.codes.copy()
+        codes[mask] = len(self.names)
+        return Labels(codes, np.concatenate([self.names, np.array([value], dtype=object)]))
+
+    def take(self, where: np.ndarray) -> Labels:
+        """The labels of the rows ``where`` (positions or a mask)."""
+        return Labels(self.codes[where], self.names)
+
+
+@dataclass(frozen=True)
+class DetailPart:
+    """One paragraph's detail rows as arrays (see the module docstring for each column).
+
+    ``at`` gives, for each detail row, its position among the rows the paragraph
+    was given (``None``: the same rows in the same order); the haircut core
+    turns it into frame rows and assembles one detail for the whole book.
+    """
+
+    paragraph: Labels
+    bucket: Labels
+    rate: np.ndarray
+    exposure: np.ndarray
+    gross_charge: np.ndarray
+    charge: np.ndarray
+    note: np.ndarray
+    at: np.ndarray | None = None
+    add_on_paragraph: Labels | None = None
+    add_on_charge: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.exposure)
+
+    def replace(self, **changes: object) -> DetailPart:
+        """A copy with some columns replaced."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def frame(self, ids: np.ndarray) -> pd.DataFrame:
+        """These rows as a detail frame with the standard columns, given each row's id."""
+        n = len(self)
+        add_on = self.add_on_paragraph or Labels(
+            np.full(n, -1, dtype=np.int64), np.zeros(0, object)
+        )
+        return pd.DataFrame(
+            {
+                "id": np.asarray(ids, dtype=object),
+                "paragraph": self.paragraph.text(),
+                "bucket": self.bucket.text(),
+                "rate": self.rate,
+                "exposure": self.exposure,
+                "gross_charge": self.gross_charge,
+                "charge": self.charge,
+                "note": self.note,
+                "add_on_paragraph": add_on.text(),
+                "add_on_charge": np.zeros(n) if self.add_on_charge is None else self.add_on_charge,
+            },
+            columns=list(DETAIL_COLUMNS),
+        )
+
+
+@dataclass(frozen=True)
 class ParagraphHaircut:
     """One paragraph's result: a detail row per position and its worksheets."""
 
-    detail: pd.DataFrame
+    detail: DetailPart
     worksheets: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
@@ -73,40 +168,33 @@ def empty_detail() -> pd.DataFrame:
 
 
 def build_detail(
-    ids: np.ndarray,
-    paragraph: np.ndarray | str,
-    bucket: np.ndarray | str,
+    paragraph: Labels | np.ndarray | str,
+    bucket: Labels | np.ndarray | str,
     rate: np.ndarray | float,
     exposure: np.ndarray,
     gross_charge: np.ndarray,
     charge: np.ndarray,
     note: np.ndarray | list[str] | str = "",
-) -> pd.DataFrame:
-    """A detail frame with the standard columns (scalars are broadcast to every row)."""
-    n = len(ids)
-    index = pd.RangeIndex(n)
+    *,
+    at: np.ndarray | None = None,
+) -> DetailPart:
+    """A paragraph's detail rows (scalars are broadcast to every row).
 
-    def col(v: object) -> pd.Series:
-        # text stays object (no per-row string inference); a scalar is broadcast
-        arr = np.asarray(v, dtype=object)
-        values = np.full(n, v, dtype=object) if arr.ndim == 0 else arr
-        return pd.Series(values, index=index, dtype=object, copy=False)
-
-    return pd.DataFrame(
-        {
-            "id": col(np.asarray(ids, dtype=object)),
-            "paragraph": col(paragraph),
-            "bucket": col(bucket),
-            "rate": np.broadcast_to(np.asarray(rate, dtype=float), (n,)).copy(),
-            "exposure": np.asarray(exposure, dtype=float),
-            "gross_charge": np.asarray(gross_charge, dtype=float),
-            "charge": np.asarray(charge, dtype=float),
-            "note": col(note),
-            "add_on_paragraph": col(""),
-            "add_on_charge": np.zeros(n),
-        },
-        columns=list(DETAIL_COLUMNS),
-        index=index,
+    Text given per row is coded here; a paragraph that picks its citation and
+    bucket from a schedule row passes `Labels` (the row's index into the
+    schedule's column) and no text is built per row.
+    """
+    n = len(exposure)
+    notes = np.asarray(note, dtype=object)
+    return DetailPart(
+        paragraph=Labels.of(paragraph, n),
+        bucket=Labels.of(bucket, n),
+        rate=np.broadcast_to(np.asarray(rate, dtype=float), (n,)).copy(),
+        exposure=np.asarray(exposure, dtype=float),
+        gross_charge=np.asarray(gross_charge, dtype=float),
+        charge=np.asarray(charge, dtype=float),
+        note=np.full(n, note, dtype=object) if notes.ndim == 0 else notes,
+        at=at,
     )
 
 

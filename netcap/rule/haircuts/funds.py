@@ -20,8 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from netcap.rule.haircuts.detail import ParagraphHaircut, build_detail
+from netcap.rule.haircuts.detail import Labels, ParagraphHaircut, build_detail
 from netcap.rule.haircuts.netting import greater_of
+from netcap.rule.haircuts.rows import Rows
 from netcap.rule.tables import Schedule
 
 __all__ = ["FUND_KEYS", "fund_haircut"]
@@ -31,9 +32,9 @@ FUND_KEYS = {"D1": "money_market", "D2": "government", "D3": "debt"}
 
 
 def fund_haircut(
-    rows: pd.DataFrame,
+    rows: Rows,
     exposure: np.ndarray,
-    notes: list[str],
+    notes: np.ndarray,
     routes: np.ndarray,
     schedule: Schedule,
 ) -> ParagraphHaircut:
@@ -45,9 +46,8 @@ def fund_haircut(
     cites = np.array([schedule.citation(k) for k in keys], dtype=object)
     g = greater_of(group, exposure, rates, len(codes))
     detail = build_detail(
-        rows["id"].to_numpy(),
-        cites[group],
-        np.array(keys, dtype=object)[group],
+        Labels(group, cites),
+        Labels(group, np.array(keys, dtype=object)),
         rates[group],
         exposure,
         rates[group] * np.abs(exposure),

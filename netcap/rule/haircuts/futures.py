@@ -46,8 +46,8 @@ import numpy as np
 import pandas as pd
 
 from netcap.book.frame import BookError, RowError
-from netcap.rule.haircuts.detail import ParagraphHaircut, allocate, build_detail
-from netcap.rule.haircuts.routing import row_label
+from netcap.rule.haircuts.detail import Labels, ParagraphHaircut, allocate, build_detail
+from netcap.rule.haircuts.rows import Rows
 from netcap.rule.tables import Schedule
 
 __all__ = [
@@ -106,7 +106,7 @@ class FuturesCharge:
 
 
 def futures_margin_charge(
-    rows: pd.DataFrame,
+    rows: Rows,
     exposure: np.ndarray,
     schedule: Schedule,
     options: FuturesOptions,
@@ -117,15 +117,15 @@ def futures_margin_charge(
     if options.account_equity < 0 or not np.isfinite(options.account_equity):
         raise ValueError("account_equity must be a finite amount >= 0")
     n = len(rows)
-    value = rows["market_value"].to_numpy(dtype=float)
+    value = rows["market_value"]
     uncovered = np.divide(np.abs(exposure), value, out=np.zeros(n), where=value > 0)
-    maint = rows["maintenance_margin"].to_numpy(dtype=float)
-    clr = rows["clearing_margin"].to_numpy(dtype=float)
-    init = rows["initial_margin"].to_numpy(dtype=float)
+    maint = rows["maintenance_margin"].astype(float)
+    clr = rows["clearing_margin"].astype(float)
+    init = rows["initial_margin"].astype(float)
     both_nan = np.isnan(maint) & np.isnan(clr)
     greater = np.where(both_nan, np.nan, np.fmax(maint, clr))
-    clears = (options.membership == Membership.CLEARING_MEMBER) & rows["cleared_by_firm"].to_numpy(
-        dtype=bool
+    clears = (options.membership == Membership.CLEARING_MEMBER) & rows["cleared_by_firm"].astype(
+        bool
     )
     member = options.membership != Membership.OTHER
     key = np.where(clears, "xiv_a", np.where(member, "xiv_b", "xiv_c")).astype(object)
@@ -136,12 +136,12 @@ def futures_margin_charge(
     computed = ~np.isnan(basis)
     missing = required & ~computed
     if missing.any():
-        ids = rows["id"].to_numpy()
+        ids = rows["id"]
         field = np.where(clears, "clearing_margin", "maintenance_margin")
         raise BookError(
             [
                 RowError(
-                    row_label(rows, int(i)),
+                    rows.label(int(i)),
                     str(field[i]),
                     f"{ids[i]!r}: an uncovered futures contract is charged a multiple of its "
                     "margin (15c3-1b(a)(3)(xiv)); give its margin",
@@ -161,9 +161,9 @@ def futures_margin_charge(
 
 
 def commodity_inventory_haircut(
-    rows: pd.DataFrame,
+    rows: Rows,
     exposure: np.ndarray,
-    notes: list[str],
+    notes: np.ndarray,
     schedule: Schedule,
     covered: np.ndarray | None = None,
 ) -> ParagraphHaircut:
@@ -175,14 +175,15 @@ def commodity_inventory_haircut(
     False) takes the (ix)(B) 5% of the covered market value, as an add-on on its row.
     """
     rate = schedule.rate("ix_c")
-    issue = rows["security_id"].fillna(rows["id"]).to_numpy(dtype=object)
+    issue = rows["security_id"].copy()
+    missing = pd.isna(issue)
+    issue[missing] = rows["id"][missing]
     codes, group = np.unique(issue.astype(str), return_inverse=True)
     net = np.bincount(group, weights=exposure, minlength=len(codes))
     deduction = rate * np.abs(net)
     same_side = np.sign(exposure) == np.sign(net[group])
     weight = np.where(same_side, np.abs(exposure), 0.0)
     detail = build_detail(
-        rows["id"].to_numpy(),
         schedule.citation("ix_c"),
         "ix_c",
         rate,
@@ -192,12 +193,16 @@ def commodity_inventory_haircut(
         notes,
     )
     if covered is not None:
-        registered = rows["registered_deliverable"].to_numpy(dtype=bool)
+        registered = rows["registered_deliverable"].astype(bool)
         b_rows = ~registered & (covered > 0)
         if b_rows.any():
             b_rate = schedule.rate("ix_b")
-            detail["add_on_paragraph"] = np.where(b_rows, schedule.citation("ix_b"), "")
-            detail["add_on_charge"] = np.where(b_rows, b_rate * covered, 0.0)
+            detail = detail.replace(
+                add_on_paragraph=Labels(
+                    np.where(b_rows, 0, 1), np.array([schedule.citation("ix_b"), ""], dtype=object)
+                ),
+                add_on_charge=np.where(b_rows, b_rate * covered, 0.0),
+            )
     sheet = pd.DataFrame(
         {"commodity": codes, "net_value": net, "rate": rate, "deduction": deduction}
     )

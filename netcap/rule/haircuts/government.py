@@ -52,7 +52,8 @@ import numpy as np
 import pandas as pd
 
 from netcap.rule.haircuts.covered import COVERED_CITATION
-from netcap.rule.haircuts.detail import DETAIL_COLUMNS, allocate, append_note, text_column
+from netcap.rule.haircuts.detail import DetailPart, Labels, allocate, append_note, build_detail
+from netcap.rule.haircuts.rows import Rows
 from netcap.rule.tables import Schedule
 
 __all__ = ["LIMITATIONS", "GovernmentHaircut", "GovernmentOptions", "government_haircut"]
@@ -109,19 +110,20 @@ def pairing_window(months_a: float, months_b: float) -> int | None:
 
 
 def _apply_pairs(
-    rows: pd.DataFrame,
+    rows: Rows,
     bucket: np.ndarray,
     cats: np.ndarray,
     exposure: np.ndarray,
     pairs: tuple[tuple[str, str], ...],
-    notes: list[str],
+    notes: np.ndarray,
 ) -> np.ndarray:
     """Move the smaller security of each elected pair into the larger one's subcategory."""
     if not pairs:
         return bucket
     bucket = bucket.copy()
-    where = {pid: i for i, pid in enumerate(rows["id"].to_numpy())}
-    months = rows["months_to_maturity"].to_numpy(dtype=float)
+    ids = rows["id"]
+    where = {pid: i for i, pid in enumerate(ids.tolist())}
+    months = rows["months_to_maturity"]
     used: set[int] = set()
     for a_id, b_id in pairs:
         if a_id not in where or b_id not in where:
@@ -145,7 +147,7 @@ def _apply_pairs(
         bucket[small] = bucket[big]
         used.update((a, b))
         for i, other in ((a, b), (b, a)):
-            text = f"paired with {rows['id'].iloc[other]!r} under {PAIRING_CITATION}"
+            text = f"paired with {ids[other]!r} under {PAIRING_CITATION}"
             notes[i] = f"{notes[i]}; {text}" if notes[i] else text
     return bucket
 
@@ -154,17 +156,17 @@ def _apply_pairs(
 class GovernmentHaircut:
     """Result of paragraph (A): per-position detail and the netting worksheets."""
 
-    detail: pd.DataFrame
+    detail: DetailPart
     subcategories: pd.DataFrame
     categories: pd.DataFrame
     total: float
 
 
 def government_haircut(
-    rows: pd.DataFrame,
+    rows: Rows,
     schedule: Schedule,
     covered: np.ndarray,
-    notes: list[str],
+    notes: np.ndarray,
     options: GovernmentOptions | None = None,
     net_capital_before_haircuts: float | None = None,
 ) -> GovernmentHaircut:
@@ -175,18 +177,18 @@ def government_haircut(
     ``net_capital_before_haircuts`` is needed only for the (A)(5) election.
     """
     opts = options or GovernmentOptions()
-    notes = list(notes)
-    months = rows["months_to_maturity"].to_numpy(dtype=float)
+    notes = np.array(notes, dtype=object)
+    months = rows["months_to_maturity"]
     bucket = schedule.bucket_index(months)
     if (bucket < 0).any():
-        bad = rows["id"].to_numpy()[bucket < 0]
+        bad = rows["id"][bucket < 0]
         raise ValueError(f"no government subcategory for positions {list(bad)[:5]}")
     keys = schedule.column("key")
     rates = schedule.column("rate").astype(float)
     cats = schedule.column("category").astype(int)
     citations = schedule.column("citation")
 
-    signed = rows["signed_value"].to_numpy(dtype=float)
+    signed = rows["signed_value"]
     exposure = signed - np.sign(signed) * covered
     nsub = len(keys)
     bucket = _apply_pairs(rows, bucket, cats, exposure, opts.pairs, notes)
@@ -225,30 +227,22 @@ def government_haircut(
     cat_deduction = np.asarray(cat_deduction * factor, dtype=float)
 
     gross = rates[bucket] * np.abs(exposure)
-    is_future = rows["instrument"].to_numpy() == "future"
+    is_future = rows["instrument"] == "future"
     row_cat = cat_pos[bucket]
     charge = allocate(cat_deduction, row_cat, gross)
 
-    row_notes = append_note(notes, (covered > 0) & (exposure == 0), "fully covered: no charge")
-
-    detail = pd.DataFrame(
-        {
-            "id": text_column(rows["id"].to_numpy()),
-            "paragraph": text_column(
-                np.where(
-                    (covered > 0) & (exposure == 0),
-                    COVERED_CITATION,
-                    np.where(is_future, FUTURES_CITATION, citations[bucket]),
-                )
-            ),
-            "bucket": text_column(keys[bucket]),
-            "rate": rates[bucket],
-            "exposure": exposure,
-            "gross_charge": gross,
-            "charge": charge,
-            "note": text_column(row_notes),
-        },
-        columns=list(DETAIL_COLUMNS),
+    fully_covered = (covered > 0) & (exposure == 0)
+    row_notes = append_note(notes, fully_covered, "fully covered: no charge")
+    # the citation of each row is its subcategory's, or one of two after them
+    cite = np.where(fully_covered, nsub + 1, np.where(is_future, nsub, bucket))
+    detail = build_detail(
+        Labels(cite, np.array([*citations, FUTURES_CITATION, COVERED_CITATION], dtype=object)),
+        Labels(bucket, np.asarray(keys, dtype=object)),
+        rates[bucket],
+        exposure,
+        gross,
+        charge,
+        row_notes,
     )
     subcategories = pd.DataFrame(
         {

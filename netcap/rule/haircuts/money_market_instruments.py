@@ -19,10 +19,10 @@ the instrument falls to (J) (decided in `netcap.rule.haircuts.routing`).
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from netcap.rule.haircuts.detail import ParagraphHaircut
+from netcap.rule.haircuts.detail import Labels, ParagraphHaircut
 from netcap.rule.haircuts.netting import bucketed_greater_of
+from netcap.rule.haircuts.rows import Rows
 from netcap.rule.tables import Schedule
 
 __all__ = ["LONG_BANK_CITATION", "money_market_haircut"]
@@ -31,15 +31,15 @@ LONG_BANK_CITATION = "15c3-1(c)(2)(vi)(E)(6)"
 
 
 def money_market_haircut(
-    rows: pd.DataFrame,
+    rows: Rows,
     exposure: np.ndarray,
-    notes: list[str],
+    notes: np.ndarray,
     long_bank: np.ndarray,
     schedule: Schedule,
     government: Schedule,
 ) -> list[ParagraphHaircut]:
     """(E)(1)-(5) by days for most rows; (E)(6) at the (A) rates for ``long_bank`` rows."""
-    ids = rows["id"].to_numpy()
+    ids = rows["id"]
     out = []
     short = np.flatnonzero(~long_bank)
     if len(short):
@@ -47,10 +47,11 @@ def money_market_haircut(
             bucketed_greater_of(
                 ids[short],
                 exposure[short],
-                rows["days_to_maturity"].to_numpy(dtype=float)[short],
+                rows["days_to_maturity"][short],
                 schedule,
-                [notes[i] for i in short],
+                notes[short],
                 what="days to maturity",
+                at=short,
             )
         )
     long = np.flatnonzero(long_bank)
@@ -58,12 +59,16 @@ def money_market_haircut(
         part = bucketed_greater_of(
             ids[long],
             exposure[long],
-            rows["months_to_maturity"].to_numpy(dtype=float)[long],
+            rows["months_to_maturity"][long],
             government,
-            [notes[i] for i in long],
-            paragraph=np.full(len(long), LONG_BANK_CITATION, dtype=object),
+            notes[long],
+            paragraph=LONG_BANK_CITATION,
+            at=long,
         )
-        detail = part.detail.assign(bucket="A:" + part.detail["bucket"].astype(str))
+        bucket = part.detail.bucket
+        detail = part.detail.replace(
+            bucket=Labels(bucket.codes, np.array([f"A:{k}" for k in bucket.names], dtype=object))
+        )
         sheet = part.worksheets[government.name].assign(citation=LONG_BANK_CITATION)
         out.append(ParagraphHaircut(detail, {"bank_instruments_at_government_rates": sheet}))
     return out

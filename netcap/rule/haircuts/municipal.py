@@ -18,25 +18,25 @@ traded flat or in default is in neither table and is charged under (J).
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from netcap.rule.haircuts.detail import ParagraphHaircut
 from netcap.rule.haircuts.netting import bucketed_greater_of
+from netcap.rule.haircuts.rows import Rows
 from netcap.rule.tables import Schedule
 
 __all__ = ["municipal_haircut"]
 
 
 def municipal_haircut(
-    rows: pd.DataFrame,
+    rows: Rows,
     exposure: np.ndarray,
-    notes: list[str],
+    notes: np.ndarray,
     short_term: np.ndarray,
     short_schedule: Schedule,
     other_schedule: Schedule,
 ) -> list[ParagraphHaircut]:
     """(B)(1) for the rows flagged ``short_term``, (B)(2) for the rest."""
-    ids = rows["id"].to_numpy()
+    ids = rows["id"]
     out = []
     b1 = np.flatnonzero(short_term)
     if len(b1):
@@ -44,10 +44,11 @@ def municipal_haircut(
             bucketed_greater_of(
                 ids[b1],
                 exposure[b1],
-                rows["days_to_maturity"].to_numpy(dtype=float)[b1],
+                rows["days_to_maturity"][b1],
                 short_schedule,
-                [notes[i] for i in b1],
+                notes[b1],
                 what="days to maturity",
+                at=b1,
             )
         )
     b2 = np.flatnonzero(~short_term)
@@ -56,10 +57,11 @@ def municipal_haircut(
             bucketed_greater_of(
                 ids[b2],
                 exposure[b2],
-                rows["months_to_maturity"].to_numpy(dtype=float)[b2] / 12.0,
+                rows["months_to_maturity"][b2] / 12.0,
                 other_schedule,
-                [notes[i] for i in b2],
+                notes[b2],
                 what="years to maturity",
+                at=b2,
             )
         )
     return out

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from netcap.rule.haircuts.detail import ParagraphHaircut, allocate, append_note, build_detail
+from netcap.rule.haircuts.detail import (
+    Labels,
+    ParagraphHaircut,
+    allocate,
+    append_note,
+    build_detail,
+)
 from netcap.rule.tables import Schedule
 
 __all__ = [
@@ -123,15 +129,17 @@ def bucketed_greater_of(
     exposure: np.ndarray,
     measure: np.ndarray,
     schedule: Schedule,
-    notes: list[str],
+    notes: np.ndarray,
     *,
-    paragraph: np.ndarray | None = None,
+    paragraph: Labels | str | None = None,
     what: str = "maturity",
+    at: np.ndarray | None = None,
 ) -> ParagraphHaircut:
     """Bucket each row by ``measure`` in ``schedule``; charge each bucket's greater side.
 
     The worksheet has one row per bucket.  ``paragraph`` overrides the bucket's
-    citation per row (the (G) rows charged under (F) keep their own citation).
+    citation (the (G) rows charged under (F) keep their own citation).  ``ids``
+    name the rows in errors; ``at`` is the detail's `DetailPart.at`.
     """
     bucket = schedule.bucket_index(measure)
     if (bucket < 0).any():
@@ -146,14 +154,14 @@ def bucketed_greater_of(
         notes, ~g.on_greater_side & (exposure != 0), "lesser side of its category"
     )
     detail = build_detail(
-        ids,
-        citations[bucket] if paragraph is None else paragraph,
-        keys[bucket],
+        Labels(bucket, citations) if paragraph is None else paragraph,
+        Labels(bucket, keys),
         rates[bucket],
         exposure,
         rates[bucket] * np.abs(exposure),
         g.row_charge,
         row_notes,
+        at=at,
     )
     sheet = pd.DataFrame(
         {

@@ -20,9 +20,9 @@ asset in the balance sheet's ``non_allowable_assets``.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from netcap.rule.haircuts.detail import ParagraphHaircut, build_detail
+from netcap.rule.haircuts.rows import Rows
 from netcap.rule.tables import Schedule
 
 __all__ = ["LIMITATIONS", "full_deduction"]
@@ -35,13 +35,12 @@ LIMITATIONS = {
 
 
 def full_deduction(
-    rows: pd.DataFrame, exposure: np.ndarray, notes: list[str], schedule: Schedule, key: str
+    rows: Rows, exposure: np.ndarray, notes: np.ndarray, schedule: Schedule, key: str
 ) -> ParagraphHaircut:
     """The table's rate (100%) on each position's whole value, no netting."""
     rate = schedule.rate(key)
     charge = rate * np.abs(exposure)
     detail = build_detail(
-        rows["id"].to_numpy(),
         schedule.citation(key),
         key,
         rate,

@@ -61,7 +61,7 @@ import pandas as pd
 from netcap.book.frame import BookError, RowError, option_column
 from netcap.book.model import Instrument, SecurityClass, Side
 from netcap.rule.haircuts.columns import IdRows, id_array, rows_of
-from netcap.rule.haircuts.detail import build_detail
+from netcap.rule.haircuts.detail import DetailPart, Labels, build_detail
 from netcap.rule.haircuts.routing import row_label
 from netcap.rule.tables import Schedule
 
@@ -92,7 +92,7 @@ _CONVERSION_KEY = {"c5": "conversion_rate", "c6": "reverse_conversion_rate"}
 class OptionCharges:
     """The charge of every option row, and what its pairs take out of the underlying rows."""
 
-    detail: pd.DataFrame
+    detail: DetailPart
     """One detail row per option row, in frame order of ``rows``."""
     rows: np.ndarray
     """Frame rows of the option positions."""
@@ -682,12 +682,10 @@ def _option_result(
     note = np.where(own == "", note, np.where(note == "", own, own + "; " + note))
     signed = np.where(o.short, -o.mv, o.mv)
     gross = np.where(c.long_listed, c.gross, c.charge)
-    detail = build_detail(
-        ids[rows], c.paragraph, c.bucket, c.applied, signed, gross, c.charge, note
-    )
+    detail = build_detail(c.paragraph, c.bucket, c.applied, signed, gross, c.charge, note)
     has_adj = c.adj_par != ""
-    detail["add_on_paragraph"] = np.where(has_adj, c.adj_par, "")
-    detail["add_on_charge"] = np.where(has_adj, c.adj, 0.0)
+    adj_par = Labels.of(np.where(has_adj, c.adj_par, ""), len(rows))
+    detail = detail.replace(add_on_paragraph=adj_par, add_on_charge=np.where(has_adj, c.adj, 0.0))
     charged = np.concatenate([p.spread_short, p.c_rows[taken]])
     pairs = pd.DataFrame(
         {

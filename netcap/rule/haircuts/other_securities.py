@@ -42,8 +42,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from netcap.rule.haircuts.detail import ParagraphHaircut, append_note, build_detail
+from netcap.rule.haircuts.detail import Labels, ParagraphHaircut, append_note, build_detail
 from netcap.rule.haircuts.netting import other_securities_charge
+from netcap.rule.haircuts.rows import Rows
 from netcap.rule.tables import Schedule
 
 __all__ = [
@@ -85,9 +86,9 @@ class LimitedMarketOptions:
 
 
 def other_securities_haircut(
-    rows: pd.DataFrame,
+    rows: Rows,
     exposure: np.ndarray,
-    notes: list[str],
+    notes: np.ndarray,
     routes: np.ndarray,
     schedule: Schedule,
 ) -> ParagraphHaircut:
@@ -98,7 +99,7 @@ def other_securities_haircut(
     pool = routes != "J2"
     charge = np.zeros(len(rows))
     sheet = None
-    row_notes: list[str] | np.ndarray = list(notes)
+    row_notes: np.ndarray = notes
     if pool.any():
         j = other_securities_charge(exposure[pool], rate, ratio, excess_rate)
         charge[pool] = j.row_charge
@@ -118,7 +119,7 @@ def other_securities_haircut(
         lesser[np.flatnonzero(pool)[~j.on_greater_side]] = True
         row_notes = append_note(row_notes, lesser, "lesser side of (J)")
     exempt = routes == "J2"
-    called = rows["called_within_90_days"].to_numpy(dtype=bool)
+    called = rows["called_within_90_days"]
     converts = exempt & ~called
     row_notes = append_note(
         row_notes, exempt & called, "called for redemption within 90 days: no (J) deduction"
@@ -137,9 +138,8 @@ def other_securities_haircut(
     )
     buckets = np.array(["j2", "j1", "j", "j"], dtype=object)
     detail = build_detail(
-        rows["id"].to_numpy(),
-        citations[kind],
-        buckets[kind],
+        Labels(kind, citations),
+        Labels(kind, buckets),
         np.where(exempt, 0.0, rate),
         exposure,
         np.where(exempt, 0.0, rate * np.abs(exposure)),
@@ -150,16 +150,16 @@ def other_securities_haircut(
 
 
 def limited_market_haircut(
-    rows: pd.DataFrame,
+    rows: Rows,
     exposure: np.ndarray,
-    notes: list[str],
+    notes: np.ndarray,
     schedule: Schedule,
     options: LimitedMarketOptions,
 ) -> ParagraphHaircut:
     """(K)(ii) 40% of each position, or its (L) reduced rate."""
     k_rate = schedule.rate("k_rate")
     floor = schedule.rate("j_rate")
-    ids = rows["id"].to_numpy()
+    ids = rows["id"]
     rate = np.full(len(rows), k_rate)
     reduced = np.zeros(len(rows), dtype=bool)
     where = pd.Index(ids)
@@ -178,10 +178,10 @@ def limited_market_haircut(
         rate[i] = r
         reduced[i] = True
     charge = rate * np.abs(exposure)
+    kind = reduced.astype(np.int64)
     detail = build_detail(
-        ids,
-        np.where(reduced, REDUCTION_CITATION, schedule.citation("k_rate")),
-        np.where(reduced, "l", "k_ii"),
+        Labels(kind, np.array([schedule.citation("k_rate"), REDUCTION_CITATION], dtype=object)),
+        Labels(kind, np.array(["k_ii", "l"], dtype=object)),
         rate,
         exposure,
         charge,

@@ -14,20 +14,20 @@ import pandas as pd
 
 from netcap.rule.haircuts.detail import ParagraphHaircut, build_detail
 from netcap.rule.haircuts.netting import greater_of
+from netcap.rule.haircuts.rows import Rows
 from netcap.rule.tables import Schedule
 
 __all__ = ["preferred_haircut"]
 
 
 def preferred_haircut(
-    rows: pd.DataFrame, exposure: np.ndarray, notes: list[str], schedule: Schedule
+    rows: Rows, exposure: np.ndarray, notes: np.ndarray, schedule: Schedule
 ) -> ParagraphHaircut:
     """10% of the greater of the long or short preferred positions."""
     rate = schedule.rate("h")
     group = np.zeros(len(rows), dtype=np.int64)
     g = greater_of(group, exposure, np.array([rate]), 1)
     detail = build_detail(
-        rows["id"].to_numpy(),
         schedule.citation("h"),
         "h",
         rate,

@@ -1,0 +1,85 @@
+"""The rows a paragraph charges, as numpy arrays taken from the position frame.
+
+`compute_haircuts` hands each paragraph of 15c3-1(c)(2)(vi), Appendix A and
+Appendix B the rows routed to it.  Rather than a sub-frame (which copies every
+column of every row given), a paragraph gets `Rows`: the frame rows it owns and
+a shared `Columns`, from which a column is read as a numpy array the first time
+any paragraph asks for it, and taken at the paragraph's rows only when the
+paragraph reads it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from netcap.rule.haircuts.columns import id_array
+
+__all__ = ["Columns", "Rows"]
+
+
+class Columns:
+    """The columns of a validated position frame as numpy arrays, each read once."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.frame.columns
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """Column ``name`` over every row: numbers and flags as they are, text as objects."""
+        out = self._arrays.get(name)
+        if out is None:
+            col = self.frame[name]
+            if name == "id":
+                out = id_array(col)
+            elif col.dtype == object or isinstance(col.dtype, pd.CategoricalDtype | pd.StringDtype):
+                out = np.asarray(col.to_numpy(dtype=object))
+            else:
+                out = np.asarray(col.to_numpy())
+            self._arrays[name] = out
+        return out
+
+    def rows(self, index: np.ndarray | None = None) -> Rows:
+        """The rows ``index`` (every row when None)."""
+        return Rows(self, np.arange(len(self)) if index is None else np.asarray(index))
+
+
+class Rows:
+    """Some rows of a position frame; ``rows[name]`` is that column at these rows."""
+
+    def __init__(self, columns: Columns, index: np.ndarray) -> None:
+        self.columns = columns
+        self.index = index
+        self._taken: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> Rows:
+        """Every row of ``frame``."""
+        return Columns(frame).rows()
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.columns
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        out = self._taken.get(name)
+        if out is None:
+            out = self.columns[name][self.index]
+            self._taken[name] = out
+        return out
+
+    def take(self, where: np.ndarray) -> Rows:
+        """The rows at positions (or mask) ``where`` among these."""
+        return Rows(self.columns, self.index[where])
+
+    def label(self, i: int) -> int | str:
+        """The label of row ``i`` of these for error messages (its input row, else its position)."""
+        return int(self["row"][i]) if "row" in self else i
