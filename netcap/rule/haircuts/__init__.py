@@ -352,24 +352,26 @@ class _Detail:
         codes (`_Coded`), merged from each part's few names, so no million-row
         text column is built or hashed here.
         """
-        order = np.concatenate(self.rows) if self.rows else np.zeros(0, dtype=np.int64)
+        # the parts are consumed: once the columns are built nothing holds their arrays
+        parts, rows, self.parts, self.rows = self.parts, self.rows, [], []
+        order = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
         if len(order) != n or (np.bincount(order, minlength=n) != 1).any():
             raise ReconciliationError("haircut detail does not list every position exactly once")
         out: dict[str, np.ndarray] = {"id": self.ids}
         for col in _NUMBERS:
             values = np.zeros(n)
-            if self.parts:
-                values[order] = np.concatenate([_numbers(p, col) for p in self.parts])
+            if parts:
+                values[order] = np.concatenate([_numbers(p, col) for p in parts])
             out[col] = values
         note = np.full(n, "", dtype=object)
-        for part, rows in zip(self.parts, self.rows, strict=True):
+        for part, where in zip(parts, rows, strict=True):
             has = np.flatnonzero(part.note != "")
-            note[rows[has]] = part.note[has]
+            note[where[has]] = part.note[has]
         out["note"] = note
         coded = {
-            "paragraph": _Coded.gather(n, self.rows, [p.paragraph for p in self.parts]),
-            "bucket": _Coded.gather(n, self.rows, [p.bucket for p in self.parts]),
-            "add_on_paragraph": _Coded.gather(n, self.rows, [_add_on(p) for p in self.parts]),
+            "paragraph": _Coded.gather(n, rows, [p.paragraph for p in parts]),
+            "bucket": _Coded.gather(n, rows, [p.bucket for p in parts]),
+            "add_on_paragraph": _Coded.gather(n, rows, [_add_on(p) for p in parts]),
         }
         return out, coded
 
@@ -434,6 +436,9 @@ def compute_haircuts(
     fut = _charge_futures(parts, cols, routes, cover, opts, as_of)
     columns, coded = parts.assemble(len(frame))
     worksheets = parts.worksheets
+    # what the rest needs of the cover and the parts; the rest is let go before (M)
+    removed, warnings = cover.removed, cover.warnings
+    del cover, parts, cols
     if fut is not None:
         coded["add_on_paragraph"] = _futures_add_ons(
             columns, coded["add_on_paragraph"], worksheets, routes, fut
@@ -466,13 +471,13 @@ def compute_haircuts(
         "add_on_paragraph": add_on_paragraph.categorical(),
     }
     detail = pd.DataFrame({**columns, **text}, columns=list(DETAIL_COLUMNS))
-    _reconcile(frame, detail, cover.removed)
+    _reconcile(frame, detail, removed)
     total = float(detail["charge"].sum() + detail["add_on_charge"].sum())
     return HaircutResult(
         detail=detail,
         worksheets=worksheets,
         total=total,
-        warnings=cover.warnings,
+        warnings=warnings,
         concentration_base=base,
     )
 
@@ -877,9 +882,8 @@ def _stage_sums(
 
 
 def _reconcile(frame: pd.DataFrame, detail: pd.DataFrame, removed: np.ndarray) -> None:
-    if len(detail) != len(frame) or not np.array_equal(
-        detail["id"].to_numpy(), frame["id"].to_numpy()
-    ):
+    """Every position once (checked row by row in `_Detail.assemble`) and value in = value out."""
+    if len(detail) != len(frame):
         raise ReconciliationError("haircut detail does not list every position exactly once")
     value_in = float(np.abs(frame["signed_value"].to_numpy()).sum())
     value_out = float(np.abs(detail["exposure"].to_numpy()).sum() + removed.sum())
