@@ -150,16 +150,21 @@ def caveats(detail: pd.DataFrame) -> list[str]:
     """The caveats carried only on detail rows' notes, one line each with the positions it hits.
 
     An Appendix B margin charge with no margin given is noted on its row; a reader of the
-    summary or of the JSON warnings must see it too.
+    summary or of the JSON warnings must see it too.  Only rows with a note are read.
     """
-    notes = detail["note"].astype(str)
-    hit = notes.str.contains(CAVEAT_MARK, regex=False).to_numpy(dtype=bool)
-    if not hit.any():
+    import numpy as np  # noqa: PLC0415 (the CLI's start imports no numpy)
+
+    notes = detail["note"].to_numpy(dtype=object)
+    noted = np.flatnonzero(notes != "")
+    hit = [
+        int(i)
+        for i, note in zip(noted.tolist(), notes[noted].tolist(), strict=True)
+        if CAVEAT_MARK in str(note)
+    ]
+    if not hit:
         return []
     ids: dict[str, list[str]] = {}
-    for pid, note in zip(
-        detail["id"].to_numpy(dtype=object)[hit], notes.to_numpy(dtype=object)[hit], strict=True
-    ):
+    for pid, note in zip(detail["id"].to_numpy(dtype=object)[hit], notes[hit], strict=True):
         for part in str(note).split("; "):
             if CAVEAT_MARK in part:
                 ids.setdefault(part, []).append(str(pid))
@@ -182,10 +187,29 @@ def binding(standard: str, component: str) -> str:
     return f"{human(standard)}: {human(component)}"
 
 
-def print_warnings(warnings: Sequence[str], width: int, indent: int = 2) -> None:
-    """Each warning on its own lines, wrapped to ``width``."""
-    for w in warnings:
+WARNINGS_SHOWN = 20
+"""Warnings a text report prints in full; the JSON report (``--json``) lists every one."""
+
+
+def print_warnings(
+    warnings: Sequence[str], width: int, indent: int = 2, shown: int = WARNINGS_SHOWN
+) -> None:
+    """The first ``shown`` warnings, wrapped to ``width``, then how many more there are.
+
+    A large book can carry thousands of warnings of one kind (a link on every
+    covering pair); a screen of them hides the report, so past ``shown`` the text
+    says how many more there are and where every one is listed.
+    """
+    for w in warnings[:shown]:
         for k, part in enumerate(wrap(f"warning: {w}", width - indent - 2)):
+            print(" " * indent + ("" if k == 0 else "  ") + part)
+    rest = len(warnings) - shown
+    if rest > 0:
+        more = (
+            f"warning: {rest:,} more {'warning' if rest == 1 else 'warnings'} not shown here; "
+            "the report with --json lists every one"
+        )
+        for k, part in enumerate(wrap(more, width - indent - 2)):
             print(" " * indent + ("" if k == 0 else "  ") + part)
 
 
