@@ -140,6 +140,10 @@ class HaircutResult:
     @property
     def by_paragraph(self) -> pd.DataFrame:
         """Total charge by citation (add-ons under their own citation), largest first."""
+        return self._by_paragraph.copy()
+
+    @cached_property
+    def _by_paragraph(self) -> pd.DataFrame:
         d = self.detail
         totals: dict[str, float] = {}
         for p_col, c_col, skip_blank in (
@@ -149,12 +153,15 @@ class HaircutResult:
             col = d[p_col]
             charge = d[c_col].to_numpy(dtype=float)
             if isinstance(col.dtype, pd.CategoricalDtype):
-                codes = col.cat.codes.to_numpy().astype(np.int64)
+                codes = col.cat.codes.to_numpy()
                 names = col.cat.categories.to_numpy(dtype=object)
             else:
                 codes, names = pd.factorize(col.to_numpy(dtype=object))
-            present = np.bincount(codes[codes >= 0], minlength=len(names)) > 0
-            sums = np.bincount(codes[codes >= 0], weights=charge[codes >= 0], minlength=len(names))
+            if len(codes) and codes.min() < 0:
+                keep = codes >= 0
+                codes, charge = codes[keep], charge[keep]
+            present = np.bincount(codes, minlength=len(names)) > 0
+            sums = np.bincount(codes, weights=charge, minlength=len(names))
             for name, has, total in zip(names.tolist(), present, sums.tolist(), strict=True):
                 if has and not (skip_blank and name == ""):
                     totals[name] = totals.get(name, 0.0) + total
@@ -167,29 +174,10 @@ class HaircutResult:
         return out.sort_values("charge", ascending=False, kind="stable").reset_index(drop=True)
 
 
-_PARAGRAPH_COLUMNS = (
-    "id",
-    "row",
-    "instrument",
-    "security_id",
-    "market_value",
-    "signed_value",
-    "months_to_maturity",
-    "days_to_maturity",
-    "maintenance_margin",
-    "clearing_margin",
-    "initial_margin",
-    "cleared_by_firm",
-    "called_within_90_days",
-    "registered_deliverable",
-)
-"""Columns the per-paragraph modules read from their rows."""
-
 HEDGED_CITATION = "15c3-1(c)(2)(vi)(F)(3)"
 """A government row whose whole value went into an (F)(2) hedge is cited here."""
 _NO_MARGIN = "Appendix B (a)(3)(xiv) margin charge not computed: no margin given"
 _NUMBERS = ("rate", "exposure", "gross_charge", "charge", "add_on_charge")
-_CODED = ("paragraph", "bucket", "add_on_paragraph")
 
 
 def _append(notes: list[str] | np.ndarray, i: int, text: str) -> None:
