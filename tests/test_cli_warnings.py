@@ -1,4 +1,4 @@
-"""Warnings in the text report: the first few in full, then how many more, and caveats from notes."""
+"""Warnings in the text report (the first few, then how many more) and caveats from notes."""
 
 from __future__ import annotations
 

@@ -698,3 +698,22 @@ def test_unregistered_covered_commodity_inventory_matches_compute() -> None:
     state = PreTradeState(_book((gold, cover)))
     assert state.haircuts == pytest.approx(50_000.0)
     _assert_matches(state, [gold, cover], ComputeOptions())
+
+
+def test_the_state_takes_the_routes_the_haircut_core_decided() -> None:
+    """The pre-trade facts built from the core's routes equal those it would route itself."""
+    from benchmarks.synthetic import AS_OF, book_for, synthetic_frame  # noqa: PLC0415
+    from netcap.book.frame import validate_frame  # noqa: PLC0415
+    from netcap.pretrade.facts import facts_frame, routes_of  # noqa: PLC0415
+    from netcap.pretrade.parameters import parameters  # noqa: PLC0415
+
+    frame = validate_frame(synthetic_frame(3000), AS_OF)
+    result = compute(book_for(frame), positions=frame)
+    routes = result.haircuts.routes
+    assert routes is not None
+    params = parameters(AS_OF, HaircutOptions())
+    assert list(routes) == list(routes_of(result.positions, params))
+    detail = result.haircuts.detail
+    ours = facts_frame(result.positions, detail, params, linked=True, routes=routes)
+    theirs = facts_frame(result.positions, detail, params, linked=True)
+    assert ours.equals(theirs)

@@ -80,10 +80,20 @@ def _charged(detail: pd.DataFrame) -> HedgeSplit:
 
 
 def facts_frame(
-    frame: pd.DataFrame, detail: pd.DataFrame, params: Parameters, *, linked: bool = False
+    frame: pd.DataFrame,
+    detail: pd.DataFrame,
+    params: Parameters,
+    *,
+    linked: bool = False,
+    routes: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """One facts row per row of ``frame`` (columns as the fields of `PoolRow`)."""
-    routes = routes_of(frame, params)
+    """One facts row per row of ``frame`` (columns as the fields of `PoolRow`).
+
+    ``routes`` are the rows' routes where the haircut core has already decided
+    them (`netcap.rule.haircuts.HaircutResult.routes`); otherwise they are routed here.
+    """
+    if routes is None:
+        routes = routes_of(frame, params)
     gross = detail["gross_charge"].to_numpy(dtype=float)
     split = _charged(detail)
     signed = frame["signed_value"].to_numpy(dtype=float)

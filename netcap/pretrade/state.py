@@ -99,7 +99,11 @@ class PreTradeState:
             self.capital - self.haircuts, base.haircuts.securities
         )
         facts = facts_frame(
-            base.positions, base.haircuts.detail, self._params, linked=bool(self._links.linked)
+            base.positions,
+            base.haircuts.detail,
+            self._params,
+            linked=bool(self._links.linked),
+            routes=base.haircuts.routes,
         )
         self._book = BookPositions.of(given, base.positions, facts)
         self._pools = pools_from_facts(facts, self._params)

@@ -102,7 +102,8 @@ class HaircutResult:
     properties split it (15c3-1(c)(15), see `netcap.rule.haircuts.tentative`).
     ``concentration_base`` is the capital (M) measured against (None when no
     capital was given): the capital passed in less the pre-tentative deductions
-    and the Appendix B charges.
+    and the Appendix B charges.  ``routes`` holds the paragraph route of each
+    position, so a caller that pools positions by paragraph need not route again.
     """
 
     detail: pd.DataFrame
@@ -110,6 +111,8 @@ class HaircutResult:
     total: float
     warnings: tuple[str, ...] = ()
     concentration_base: float | None = None
+    routes: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """The route of each position (`netcap.rule.haircuts.routing`), for the pre-trade state."""
 
     @cached_property
     def by_stage(self) -> dict[str, float]:
@@ -467,6 +470,7 @@ def compute_haircuts(
         total=total,
         warnings=warnings,
         concentration_base=base,
+        routes=routes,
     )
 
 
@@ -705,7 +709,7 @@ def _charge_futures(
     """
     # futures are routed to FUT or, on government securities, to (A)
     maybe = np.flatnonzero(route_in(routes, ("FUT", "A")))
-    inst = cols["instrument"][maybe]
+    inst = cols.rows(maybe)["instrument"]
     fut_idx = maybe[inst == Instrument.FUTURE.value]
     if not len(fut_idx):
         return None

@@ -222,8 +222,15 @@ def append_note(notes: list[str] | np.ndarray, mask: np.ndarray, text: str) -> n
     Vectorized over rows; returns a new object array.
     """
     out = np.array(notes, dtype=object)
-    if not mask.any():
+    at = np.flatnonzero(mask)
+    if not len(at):
         return out
+    current = out[at]
+    empty = current == ""
+    out[at[empty]] = text
+    if not empty.all():
+        out[at[~empty]] = current[~empty] + ("; " + text)
+    return out
     empty = out == ""
     out[mask & empty] = text
     rest = mask & ~empty

@@ -24,6 +24,7 @@ class Columns:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
         self._arrays: dict[str, np.ndarray] = {}
+        self._coded: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -35,14 +36,37 @@ class Columns:
         """Column ``name`` over every row: numbers and flags as they are, text as objects."""
         out = self._arrays.get(name)
         if out is None:
-            col = self.frame[name]
-            if name == "id":
-                out = id_array(col)
-            elif col.dtype == object or isinstance(col.dtype, pd.CategoricalDtype | pd.StringDtype):
-                out = np.asarray(col.to_numpy(dtype=object))
+            coded = self.coded(name)
+            if coded is not None:
+                codes, names = coded
+                out = names[codes]
             else:
-                out = np.asarray(col.to_numpy())
+                col = self.frame[name]
+                if name == "id":
+                    out = id_array(col)
+                elif col.dtype == object or isinstance(col.dtype, pd.StringDtype):
+                    out = np.asarray(col.to_numpy(dtype=object))
+                else:
+                    out = np.asarray(col.to_numpy())
             self._arrays[name] = out
+        return out
+
+    def coded(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """A categorical column (other than ``id``) as its codes and its names, ``None`` otherwise.
+
+        The names carry ``None`` at the end for code -1 (a blank), so ``names[codes]``
+        is the column's text.
+        """
+        if name in self._coded:
+            return self._coded[name]
+        col = self.frame[name]
+        out = None
+        if name != "id" and isinstance(col.dtype, pd.CategoricalDtype):
+            names = np.concatenate(
+                [col.cat.categories.to_numpy(dtype=object), np.array([None], dtype=object)]
+            )
+            out = (np.asarray(col.cat.codes.to_numpy()), names)
+        self._coded[name] = out
         return out
 
     def rows(self, index: np.ndarray | None = None) -> Rows:
@@ -72,7 +96,12 @@ class Rows:
     def __getitem__(self, name: str) -> np.ndarray:
         out = self._taken.get(name)
         if out is None:
-            out = self.columns[name][self.index]
+            coded = self.columns.coded(name)
+            if coded is not None:  # text decoded at these rows only
+                codes, names = coded
+                out = names[codes[self.index]]
+            else:
+                out = self.columns[name][self.index]
             self._taken[name] = out
         return out
 
