@@ -461,7 +461,8 @@ def compute_haircuts(
         "bucket": coded["bucket"].categorical(),
         "add_on_paragraph": add_on_paragraph.categorical(),
     }
-    detail = pd.DataFrame({**columns, **text}, columns=list(DETAIL_COLUMNS))
+    # the columns were built here for this frame alone: no copy, no consolidation
+    detail = pd.DataFrame({**columns, **text}, columns=list(DETAIL_COLUMNS), copy=False)
     _reconcile(frame, detail, removed)
     total = float(detail["charge"].sum() + detail["add_on_charge"].sum())
     return HaircutResult(
