@@ -40,7 +40,9 @@ from netcap.rule.haircuts.detail import (
     DetailPart,
     Labels,
     ParagraphHaircut,
+    blank_texts,
     build_detail,
+    noted_rows,
 )
 from netcap.rule.haircuts.funds import fund_haircut
 from netcap.rule.haircuts.futures import (
@@ -346,7 +348,10 @@ class _Detail:
         # the parts are consumed: once the columns are built nothing holds their arrays
         parts, rows, self.parts, self.rows = self.parts, self.rows, [], []
         order = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        if len(order) != n or (np.bincount(order, minlength=n) != 1).any():
+        seen = np.zeros(n, dtype=bool)
+        seen[order] = True
+        # n rows placed and every row seen: each row exactly once
+        if len(order) != n or not seen.all():
             raise ReconciliationError("haircut detail does not list every position exactly once")
         out: dict[str, np.ndarray] = {"id": self.ids}
         for col in _NUMBERS:
@@ -354,9 +359,9 @@ class _Detail:
             if parts:
                 values[order] = np.concatenate([_numbers(p, col) for p in parts])
             out[col] = values
-        note = np.full(n, "", dtype=object)
+        note = blank_texts(n)
         for part, where in zip(parts, rows, strict=True):
-            has = np.flatnonzero(part.note != "")
+            has = noted_rows(part.note)
             note[where[has]] = part.note[has]
         out["note"] = note
         coded = {
@@ -795,14 +800,14 @@ class _Coded:
         Names are numbered in the order they first appear, part by part and row by
         row; a name no row uses is left out.  Rows without text keep code -1.
         """
-        out = cls(np.full(n, -1, dtype=np.int64), [])
+        out = cls(np.full(n, -1, dtype=np.int32), [])
         index: dict[str, int] = {}
         for where, lab in zip(rows, labels, strict=True):
             local = lab.codes
-            has = local >= 0
-            used = np.flatnonzero(np.bincount(local[has], minlength=len(lab.names)))
+            # counts of code -1 (blank) and of each name, in one pass
+            used = np.flatnonzero(np.bincount(local + 1, minlength=len(lab.names) + 1)[1:])
             first = [int(np.argmax(local == u)) for u in used.tolist()]
-            table = np.full(len(lab.names) + 1, -1, dtype=np.int64)
+            table = np.full(len(lab.names) + 1, -1, dtype=np.int32)
             for u in used[np.argsort(first, kind="stable")].tolist():
                 name = lab.names[u]
                 if name not in index:

@@ -40,8 +40,10 @@ __all__ = [
     "ParagraphHaircut",
     "allocate",
     "append_note",
+    "blank_texts",
     "build_detail",
     "empty_detail",
+    "noted_rows",
     "text_column",
 ]
 
@@ -214,6 +216,31 @@ def allocate(total: np.ndarray, group: np.ndarray, weight: np.ndarray) -> np.nda
         1.0 / np.maximum(count[group], 1.0),
     )
     return np.asarray(total[group] * share, dtype=float)
+
+
+_BLANK_REF = np.uintp(id(""))
+
+
+def blank_texts(n: int) -> np.ndarray:
+    """An object array of ``n`` empty strings (the one shared ``""``)."""
+    out = np.empty(n, dtype=object)
+    out.fill("")
+    return out
+
+
+def noted_rows(notes: np.ndarray) -> np.ndarray:
+    """Rows of an object array of notes that hold text (anything but ``""``).
+
+    A blank note is the one empty-string object Python shares, so the array's
+    references are compared with it first (a scan of integers, not a visit of
+    every object) and only the other rows are compared as text.
+    """
+    if notes.dtype != object or notes.ndim != 1 or not notes.flags.c_contiguous:
+        return np.flatnonzero(np.asarray(notes, dtype=object) != "")
+    refs = np.frombuffer(notes.data.cast("B"), dtype=np.uintp)
+    maybe = np.flatnonzero(refs != _BLANK_REF)
+    out: np.ndarray = maybe[notes[maybe] != ""]
+    return out
 
 
 def append_note(notes: list[str] | np.ndarray, mask: np.ndarray, text: str) -> np.ndarray:

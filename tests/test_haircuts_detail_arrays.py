@@ -1,0 +1,47 @@
+"""The array helpers of the haircut detail: noted rows, blank notes, notes appended, labels."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from netcap.rule.haircuts.detail import Labels, append_note, blank_texts, noted_rows
+
+_TEXTS = st.sampled_from(["", "covered", "lesser side of its category", "a; b"])
+
+
+@given(st.lists(_TEXTS, max_size=40))
+def test_noted_rows_are_the_rows_whose_text_is_not_empty(texts: list[str]) -> None:
+    notes = np.empty(len(texts), dtype=object)
+    notes[:] = texts
+    expected = [i for i, t in enumerate(texts) if t != ""]
+    assert noted_rows(notes).tolist() == expected
+
+
+def test_an_empty_string_built_at_run_time_is_still_blank() -> None:
+    notes = blank_texts(3)
+    notes[1] = "".join([])  # an empty string made here, not a literal
+    notes[2] = "x"[:0]
+    assert noted_rows(notes).tolist() == []
+    # a strided view is read through the slow path and agrees
+    assert noted_rows(np.array(["a", "", "b", ""], dtype=object)[::2]).tolist() == [0, 1]
+
+
+def test_append_note_adds_after_a_separator_only_where_a_note_exists() -> None:
+    notes = np.array(["", "covered", ""], dtype=object)
+    out = append_note(notes, np.array([True, True, False]), "netted")
+    assert out.tolist() == ["netted", "covered; netted", ""]
+    assert notes.tolist() == ["", "covered", ""]  # the input is not changed
+
+
+def test_labels_put_and_text() -> None:
+    lab = Labels(np.array([0, 1, -1, 0]), np.array(["(A)", "(B)"], dtype=object))
+    assert lab.text().tolist() == ["(A)", "(B)", "", "(A)"]
+    assert lab.put(np.array([False, False, True, True]), "(F)(3)").text().tolist() == [
+        "(A)",
+        "(B)",
+        "(F)(3)",
+        "(F)(3)",
+    ]
+    assert Labels.of("(H)", 2).text().tolist() == ["(H)", "(H)"]
