@@ -198,18 +198,27 @@ def _counted(
     a municipal security (``muni``) from its receipt from the issuer,
     ``underwritten_on`` else ``issue_date`` (20 business days, (M)(4)).
     """
-    since = _dates(frame["underwritten_on"], idx)
-    fill = np.flatnonzero(np.isnat(since) & muni)
-    since[fill] = _dates(frame["issue_date"], idx[fill])
-    known = np.flatnonzero(~np.isnat(since))
+    # the few underwritten rows, found over the whole column and placed among ``idx``
+    underwritten = np.asarray(frame["underwritten_on"].notna().to_numpy(dtype=bool))
+    marked = np.flatnonzero(underwritten)
+    at = np.clip(np.searchsorted(idx, marked), 0, max(len(idx) - 1, 0))
+    uw = at[idx[at] == marked] if len(idx) else at[:0]
+    need = muni.copy()
+    need[uw] = True
+    dated = np.flatnonzero(need)  # positions among ``idx``
+    since = _dates(frame["underwritten_on"], idx[dated])
+    fill = np.flatnonzero(np.isnat(since))  # a municipal security not underwritten
+    since[fill] = _dates(frame["issue_date"], idx[dated[fill]])
+    known = ~np.isnat(since)
+    dated, since = dated[known], since[known]
     grace = np.where(
-        muni[known],
+        muni[dated],
         schedule.amount("municipal_holding_business_days"),
         schedule.amount("underwriting_business_days"),
     )
     counted = np.ones(len(idx), dtype=bool)  # no date: counted
-    bdays = np.busday_count(since[known].astype("datetime64[D]"), np.datetime64(as_of, "D"))
-    counted[known] = ~(bdays <= grace)
+    bdays = np.busday_count(since.astype("datetime64[D]"), np.datetime64(as_of, "D"))
+    counted[dated] = ~(bdays <= grace)
     return counted
 
 
@@ -260,9 +269,12 @@ def _coded_issues(
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = np.take(column.cat.codes.to_numpy(), idx)
         categories = column.cat.categories
-        if (codes < 0).any() or not _all_text(categories.to_numpy(dtype=object)):
+        text = isinstance(categories.dtype, pd.StringDtype)
+        if (codes < 0).any() or not (text or _all_text(categories.to_numpy(dtype=object))):
             return None
-        at = categories.get_indexer(pd.Index(opt_issue, dtype=object))
+        # each distinct option issue looked up once among the categories
+        opt_codes, opt_uniques = pd.factorize(opt_issue)
+        at = categories.get_indexer(pd.Index(opt_uniques, dtype=categories.dtype))[opt_codes]
         new = np.flatnonzero(at < 0)  # options on an issue no position names
         extra, extra_text = pd.factorize(opt_issue[new])
         at[new] = len(categories) + extra
