@@ -312,9 +312,11 @@ def _charge(
     add_on: np.ndarray,
 ) -> pd.DataFrame:
     """The add-on of the issues ``chosen`` written into ``add_on``; their worksheet."""
-    local = np.full(len(issues.uniques), -1, dtype=np.int64)
+    picked = np.zeros(len(issues.uniques), dtype=bool)
+    picked[chosen] = True
+    at = np.flatnonzero(np.take(picked, issues.group))  # their rows, among the issue rows
+    local = np.zeros(len(issues.uniques), dtype=np.int64)
     local[chosen] = np.arange(len(chosen))
-    at = np.flatnonzero(local[issues.group] >= 0)  # their rows, as positions among the issue rows
     group = local[issues.group[at]]
     ng = len(chosen)
     n_sec = issues.n_securities
