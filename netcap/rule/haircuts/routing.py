@@ -130,9 +130,11 @@ _KEPT: dict[int, tuple[weakref.ReferenceType[np.ndarray], np.ndarray]] = {}
 def route_names(codes: np.ndarray) -> np.ndarray:
     """The route text of each code (read-only; `route_keys` gives ``codes`` back for free)."""
     names = np.take(_NAMES, codes)
-    names.flags.writeable = False  # the codes kept for it stay its codes
+    kept = np.array(codes, dtype=np.uint8)
+    names.flags.writeable = False  # neither can change, so the codes stay the text's
+    kept.flags.writeable = False
     key = id(names)
-    _KEPT[key] = (weakref.ref(names, lambda _: _KEPT.pop(key, None)), codes)
+    _KEPT[key] = (weakref.ref(names, lambda _: _KEPT.pop(key, None)), kept)
     return names
 
 
@@ -222,9 +224,7 @@ def _enum_codes(col: pd.Series, enum: type[StrEnum]) -> np.ndarray:
         uniques = list(found)
     index = {v: i for i, v in enumerate(values)}
     # one more slot: a missing value (code -1) reads the last, -1
-    remap = np.array([index.get(u, -1) for u in uniques if isinstance(u, str)] + [-1])
-    if len(remap) != len(uniques) + 1:  # a value that is not text is no member
-        remap = np.array([index.get(u, -1) if isinstance(u, str) else -1 for u in uniques] + [-1])
+    remap = np.array([index.get(u, -1) for u in uniques] + [-1])
     return np.asarray(np.take(remap, codes), dtype=np.int64)
 
 
