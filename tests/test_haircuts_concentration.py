@@ -178,3 +178,47 @@ def test_a_frame_with_no_security_id_at_all_names_issues_by_position_id() -> Non
     assert sorted(sheet["issue"]) == ["e1", "e2"]
     assert sheet["add_on"].tolist() == pytest.approx([600_000.0, 600_000.0])
     assert result.total == pytest.approx(1_500_000.0 + 1_200_000.0)
+
+
+@pytest.mark.parametrize("kind", ["category", "object"])
+def test_the_issue_is_the_same_whatever_the_column_type(kind: str) -> None:
+    """A ``security_id`` column of codes (categorical) or plain objects nets the same issues.
+
+    Net capital before haircuts 1mm, threshold 10% = 100k above the $10,000 equity floor.
+    Issue X: 150k + 50k long = 200k, (M) 15% x 100k = 15,000.  Issue Y: 80k alone, below.
+    A held call on 1,000 units of Y at 50 adds 50k long to Y: 130k, (M) 15% x 30k = 4,500.
+    A held call on 1,000 units of Z at 50 (no position names Z): 50k, below the threshold.
+    """
+    from netcap.book.frame import positions_frame  # noqa: PLC0415
+    from netcap.rule.haircuts import compute_haircuts  # noqa: PLC0415
+
+    book = [
+        pos("a", "equity", "long", 1.5e5, security_id="X"),
+        pos("b", "equity", "long", 5e4, security_id="X"),
+        pos("c", "equity", "long", 8e4, security_id="Y"),
+    ]
+    calls = [
+        Position(
+            id=f"o{u}",
+            security_class="equity",
+            side="long",
+            instrument="option",
+            market_value=1_000.0,
+            option_type="call",
+            strike=60.0,
+            underlying_price=50.0,
+            units=1_000,
+            listed=True,
+            expiry=date(2024, 9, 20),
+            underlying=u,
+        )
+        for u in ("Y", "Z")
+    ]
+    frame = positions_frame(book + calls, AS_OF)
+    ids = frame["security_id"]
+    frame["security_id"] = ids.astype("category") if kind == "category" else ids.astype(object)
+    r = compute_haircuts(frame, AS_OF, net_capital_before_haircuts=1e6)
+    sheet = r.worksheets["concentration"]
+    assert sheet["issue"].tolist() == ["X", "Y"]
+    assert sheet["add_on"].tolist() == pytest.approx([15_000.0, 4_500.0])
+    assert sheet["options_value"].tolist() == pytest.approx([0.0, 50_000.0])

@@ -40,6 +40,12 @@ position in an issue is its net market value.  The "percentage deduction
 otherwise provided" is each position's own rate (blended where a position is
 charged in two parts, as a partly hedged (F) position is); where the rows of
 one issue carry different rates, the highest applies.
+
+How it runs: only the positions in scope are read, by their route and class
+codes; each issue's net position is summed over them, and only an issue whose
+net is above 10% of net capital before haircuts (below which no threshold can
+be passed) is read further: its floor, rate, excess and the rows showing its
+add-on.
 """
 
 from __future__ import annotations
@@ -51,9 +57,10 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import SecurityClass
-from netcap.rule.haircuts.concentration_options import option_exposure
+from netcap.rule.haircuts.columns import TextCodes, text_codes
+from netcap.rule.haircuts.concentration_options import OptionExposure, option_exposure
 from netcap.rule.haircuts.detail import allocate
-from netcap.rule.haircuts.routing import route_in, row_label
+from netcap.rule.haircuts.routing import ROUTES, codes_in, route_in, route_keys, row_label
 from netcap.rule.tables import Schedule
 
 __all__ = [
@@ -100,15 +107,17 @@ DEBT_CLASSES = (
 """Classes whose (M)(3) floor is $25,000 (a debt security)."""
 
 
-def _business_days(start: pd.Series, as_of: date) -> np.ndarray:
-    """Weekdays from ``start`` to ``as_of`` (NaN where ``start`` is missing)."""
-    out = np.full(len(start), np.nan)
-    ok = start.notna().to_numpy(dtype=bool)
-    if ok.any():
-        begin = start[ok].to_numpy(dtype="datetime64[D]")
-        end = np.datetime64(as_of, "D")
-        out[ok] = np.busday_count(begin, end)
-    return out
+_SHEET_COLUMNS = [
+    "issue",
+    "net_value",
+    "options_value",
+    "threshold",
+    "excess",
+    "rate",
+    "add_on",
+    "citation",
+]
+_J_ROUTES = ("J", "G_J")
 
 
 def concentration_add_on(
@@ -122,100 +131,229 @@ def concentration_add_on(
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """The (M) add-on of each row of ``frame`` and a worksheet by issue.
 
-    ``rates`` is the percentage otherwise applied to each row (the detail's
-    ``rate``).  ``net_capital_before_haircuts`` is the (M)(1) base: net capital
-    before (c)(2)(vi) and Appendix A (`netcap.rule.haircuts.compute_haircuts`
-    passes tentative net capital less the Appendix B charges).  Option rows
-    join the issue they are on (`netcap.rule.haircuts.concentration_options`).
-    ``taken`` marks the rows whose detail already carries an add-on (an
-    Appendix A adjustment to net worth); the (M) add-on is shown on other rows
-    of the issue (see `_weights`).
+    ``routes`` is each row's route (`netcap.rule.haircuts.routing`).  ``rates``
+    is the percentage otherwise applied to each row (the detail's ``rate``).
+    ``net_capital_before_haircuts`` is the (M)(1) base: net capital before
+    (c)(2)(vi) and Appendix A (`netcap.rule.haircuts.compute_haircuts` passes
+    tentative net capital less the Appendix B charges).  Option rows (route
+    ``OPT``) join the issue they are on
+    (`netcap.rule.haircuts.concentration_options`).  ``taken`` marks the rows
+    whose detail already carries an add-on (an Appendix A adjustment to net
+    worth); the (M) add-on is shown on other rows of the issue (see `_weights`).
     """
-    n = len(frame)
-    add_on = np.zeros(n)
-    cls_col = frame["security_class"]
-    scope = route_in(routes, IN_SCOPE) & ~cls_col.isin(FUND_CLASSES).to_numpy(dtype=bool)
-    empty = pd.DataFrame(
-        columns=[
-            "issue",
-            "net_value",
-            "options_value",
-            "threshold",
-            "excess",
-            "rate",
-            "add_on",
-            "citation",
-        ]
+    add_on = np.zeros(len(frame))
+    keys = route_keys(routes)
+    cls = text_codes(frame["security_class"])
+    idx = np.flatnonzero(route_in(routes, IN_SCOPE, keys))
+    cls_idx = cls.codes[idx]
+    in_scope = ~_lookup(cls, FUND_CLASSES, cls_idx)  # fund shares are outside (M)
+    idx, cls_idx = idx[in_scope], cls_idx[in_scope]
+    opt_rows = np.flatnonzero(
+        keys == ROUTES.index("OPT") if keys is not None else np.asarray(routes == "OPT")
     )
-    opt = option_exposure(frame, schedule) if (routes == "OPT").any() else None
-    has_opt = opt is not None and len(opt.rows) > 0
-    if not scope.any() and not has_opt:
-        return add_on, empty
+    opt = option_exposure(frame, schedule, rows=opt_rows) if len(opt_rows) else None
+    if len(idx) == 0 and opt is None:
+        return add_on, pd.DataFrame(columns=_SHEET_COLUMNS)
     if net_capital_before_haircuts is None:
         raise ValueError(
             f"{CONCENTRATION_CITATION} (undue concentration) needs net capital before "
             "(c)(2)(vi) and Appendix A: pass net_capital_before_haircuts"
         )
     ncbh = float(net_capital_before_haircuts)
-    muni = (cls_col == SecurityClass.MUNICIPAL.value).to_numpy(dtype=bool)
-    since = frame["underwritten_on"].where(
-        frame["underwritten_on"].notna(), frame["issue_date"].where(muni)
+    muni = cls_idx == cls.code(SecurityClass.MUNICIPAL.value)
+    counted = _counted(frame, idx, muni, as_of, schedule)
+    idx = idx[counted]
+    if len(idx) == 0 and opt is None:
+        return add_on, pd.DataFrame(columns=_SHEET_COLUMNS)
+    issues = _Issues(frame, idx, opt)
+    _refuse_mixed(frame, issues, keys[idx] if keys is not None else routes[idx])
+    ten_pct = schedule.rate("threshold") * ncbh
+    # an issue is charged only above its threshold, which is never below 10% of net
+    # capital before haircuts: the other issues draw nothing and are not read further
+    # (where a rate is not a number, every issue is, to keep what it does to the add-on)
+    reached = ~(np.abs(issues.net) <= ten_pct)
+    if not np.isfinite(rates).all():
+        reached[:] = True
+    reached &= issues.first < len(issues.group)  # issues with a row here (not every category)
+    chosen = np.flatnonzero(reached)
+    if len(chosen) == 0:
+        return add_on, _sheet(issues, chosen[:0], {})
+    return add_on, _charge(
+        frame, issues, chosen, (routes, keys), rates, schedule, ten_pct, taken, add_on
     )
-    bdays = _business_days(since, as_of)
+
+
+def _lookup(cls: TextCodes, values: tuple[str, ...], codes: np.ndarray) -> np.ndarray:
+    """True where the class code is one of ``values``."""
+    table = np.append(np.isin(cls.uniques, values), False)  # the last slot: no class (-1)
+    return np.asarray(np.take(table, codes))
+
+
+def _counted(
+    frame: pd.DataFrame, idx: np.ndarray, muni: np.ndarray, as_of: date, schedule: Schedule
+) -> np.ndarray:
+    """Which of the rows ``idx`` are past their grace period (or have no date to count from).
+
+    Underwritten securities count from ``underwritten_on`` (11 business days);
+    a municipal security (``muni``) from its receipt from the issuer,
+    ``underwritten_on`` else ``issue_date`` (20 business days, (M)(4)).
+    """
+    # the few underwritten rows, found over the whole column and placed among ``idx``
+    underwritten = np.asarray(frame["underwritten_on"].notna().to_numpy(dtype=bool))
+    marked = np.flatnonzero(underwritten)
+    at = np.clip(np.searchsorted(idx, marked), 0, max(len(idx) - 1, 0))
+    uw = at[idx[at] == marked] if len(idx) else at[:0]
+    need = muni.copy()
+    need[uw] = True
+    dated = np.flatnonzero(need)  # positions among ``idx``
+    since = _dates(frame["underwritten_on"], idx[dated])
+    fill = np.flatnonzero(np.isnat(since))  # a municipal security not underwritten
+    since[fill] = _dates(frame["issue_date"], idx[dated[fill]])
+    known = ~np.isnat(since)
+    dated, since = dated[known], since[known]
     grace = np.where(
-        muni,
+        muni[dated],
         schedule.amount("municipal_holding_business_days"),
         schedule.amount("underwriting_business_days"),
     )
-    counted = scope & ~(bdays <= grace)  # NaN (no date) counts
+    counted = np.ones(len(idx), dtype=bool)  # no date: counted
+    bdays = np.busday_count(since.astype("datetime64[D]"), np.datetime64(as_of, "D"))
+    counted[dated] = ~(bdays <= grace)
+    return counted
 
-    idx = np.flatnonzero(counted)
-    if len(idx) == 0 and not has_opt:
-        return add_on, empty
-    issue = _issue_text(frame, idx)
-    r = routes[idx]
-    n_securities = len(idx)
-    both = np.concatenate([issue, opt.issue]) if opt is not None and has_opt else issue
-    group, codes = _sorted_codes(both)  # one coding for securities and options alike
-    _refuse_mixed(frame, idx, issue, r, group[:n_securities])
+
+def _dates(col: pd.Series, idx: np.ndarray) -> np.ndarray:
+    """A date column on the rows ``idx`` as datetime64 (NaT where blank)."""
+    if col.dtype.kind == "M":
+        return np.asarray(np.take(col.to_numpy(), idx))
+    return np.asarray(pd.to_datetime(col.iloc[idx]).to_numpy())
+
+
+class _Issues:
+    """The issues of the securities in scope and of the options: codes, text, net position.
+
+    Rows are the securities ``idx`` followed by the options.  ``group`` is each
+    row's issue (an index into ``uniques``, its text); ``first`` is the first
+    row of each issue (for an issue with securities, one of them).
+    """
+
+    def __init__(self, frame: pd.DataFrame, idx: np.ndarray, opt: OptionExposure | None) -> None:
+        self.idx = idx
+        self.opt = opt
+        self.n_securities = len(idx)
+        opt_issue = opt.issue if opt is not None else np.zeros(0, dtype=object)
+        coded = _coded_issues(frame["security_id"], idx, opt_issue)
+        if coded is None:  # blanks to fill with the rows' own ids, or values not text
+            group, found = pd.factorize(np.concatenate([_issue_text(frame, idx), opt_issue]))
+            coded = np.asarray(group, dtype=np.int64), np.asarray(found, dtype=object)
+        self.group, self.uniques = coded
+        self.rows = np.concatenate([idx, opt.rows]) if opt is not None else idx
+        signed = np.take(frame["signed_value"].to_numpy(dtype=float), idx)
+        self.signed = np.concatenate([signed, opt.signed]) if opt is not None else signed
+        ng = len(self.uniques)
+        self.net = np.bincount(self.group, weights=self.signed, minlength=ng)
+        self.first = np.full(ng, len(self.group))
+        np.minimum.at(self.first, self.group, np.arange(len(self.group)))
+
+
+def _coded_issues(
+    column: pd.Series, idx: np.ndarray, opt_issue: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Issue codes of the rows ``idx`` and then of the options, with the issues' text.
+
+    A categorical ``security_id`` gives its codes (each option's issue looked up
+    among its categories); text is factorized over the rows in scope only.
+    ``None`` where a row has no ``security_id`` or one is not text (`_issue_text`
+    then names the issue).
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = np.take(column.cat.codes.to_numpy(), idx)
+        categories = column.cat.categories
+        text = isinstance(categories.dtype, pd.StringDtype)
+        if (codes < 0).any() or not (text or _all_text(categories.to_numpy(dtype=object))):
+            return None
+        # each distinct option issue looked up once among the categories
+        opt_codes, opt_uniques = pd.factorize(opt_issue)
+        at = categories.get_indexer(pd.Index(opt_uniques, dtype=categories.dtype))[opt_codes]
+        new = np.flatnonzero(at < 0)  # options on an issue no position names
+        extra, extra_text = pd.factorize(opt_issue[new])
+        at[new] = len(categories) + extra
+        uniques = np.concatenate(
+            [categories.to_numpy(dtype=object), np.asarray(extra_text, dtype=object)]
+        )
+        return np.concatenate([codes.astype(np.int64), at.astype(np.int64)]), uniques
+    group, found = pd.factorize(column.to_numpy(dtype=object)[idx])
+    found = np.asarray(found, dtype=object)
+    if (group < 0).any():
+        return None
+    if not isinstance(column.dtype, pd.StringDtype) and not _all_text(found):
+        return None
+    # the options among the few distinct issues (which keep their codes: each is new)
+    opt_group, uniques = pd.factorize(np.concatenate([found, opt_issue]))
+    return (
+        np.concatenate([np.asarray(group, dtype=np.int64), opt_group[len(found) :]]),
+        np.asarray(uniques, dtype=object),
+    )
+
+
+def _all_text(values: np.ndarray) -> bool:
+    return pd.api.types.infer_dtype(values, skipna=False) in ("string", "empty")
+
+
+def _charge(
+    frame: pd.DataFrame,
+    issues: _Issues,
+    chosen: np.ndarray,
+    routed: tuple[np.ndarray, np.ndarray | None],
+    rates: np.ndarray,
+    schedule: Schedule,
+    ten_pct: float,
+    taken: np.ndarray | None,
+    add_on: np.ndarray,
+) -> pd.DataFrame:
+    """The add-on of the issues ``chosen`` written into ``add_on``; their worksheet."""
+    picked = np.zeros(len(issues.uniques), dtype=bool)
+    picked[chosen] = True
+    at = np.flatnonzero(np.take(picked, issues.group))  # their rows, among the issue rows
+    local = np.zeros(len(issues.uniques), dtype=np.int64)
+    local[chosen] = np.arange(len(chosen))
+    group = local[issues.group[at]]
+    ng = len(chosen)
+    n_sec = issues.n_securities
+    sec_rows = issues.idx[at[at < n_sec]]  # the securities come first
+    opt_at = at[at >= n_sec] - n_sec
     # (M)(1) last sentence: 15% for (J) securities; (M)(2) gives the same 15% to the
     # part of a (J) issue that (J)'s 25% offset leaves uncharged, so one rate serves both
     j_rate = max(schedule.rate("j_add_on_rate"), schedule.rate("j_exempt_add_on_rate"))
-    row_rate = np.where(
-        np.isin(r, ["J", "G_J"]),
-        j_rate,
-        schedule.rate("add_on_fraction") * rates[idx],
+    routes, keys = routed
+    is_j = (
+        route_in(routes[sec_rows], _J_ROUTES)
+        if keys is None
+        else codes_in(keys[sec_rows], _J_ROUTES)
     )
-    qty = frame["quantity"].to_numpy(dtype=float)[idx]
-    value = frame["market_value"].to_numpy(dtype=float)[idx]
+    row_rate = np.where(is_j, j_rate, schedule.rate("add_on_fraction") * rates[sec_rows])
+    qty = frame["quantity"].to_numpy(dtype=float)[sec_rows]
+    value = frame["market_value"].to_numpy(dtype=float)[sec_rows]
     price = np.where(qty > 0, value / np.where(qty > 0, qty, 1.0), 0.0)
-    signed = frame["signed_value"].to_numpy(dtype=float)[idx]
-    note = frame["municipal_note"].to_numpy(dtype=bool)[idx]
-    row_cls = np.asarray(cls_col.array[idx], dtype=object)
-    is_option = np.zeros(len(idx), dtype=bool)
-    if opt is not None and has_opt:
+    note = frame["municipal_note"].to_numpy(dtype=bool)[sec_rows]
+    is_option = np.zeros(len(sec_rows), dtype=bool)
+    opt = issues.opt
+    if opt is not None:
         # (M)(1): "including any option written, endorsed or held" on the issue
-        idx = np.concatenate([idx, opt.rows])
-        row_rate = np.concatenate([row_rate, opt.rate])
-        price = np.concatenate([price, opt.price])
-        signed = np.concatenate([signed, opt.signed])
-        note = np.concatenate([note, np.zeros(len(opt.rows), dtype=bool)])
-        row_cls = np.concatenate([row_cls, opt.security_class])
-        is_option = np.concatenate([is_option, np.ones(len(opt.rows), dtype=bool)])
-
-    ng = len(codes)
-    first = np.full(ng, len(group))  # each issue's first row (its securities before its options)
-    np.minimum.at(first, group, np.arange(len(group)))
-    net = np.bincount(group, weights=signed, minlength=ng)
+        row_rate = np.concatenate([row_rate, opt.rate[opt_at]])
+        price = np.concatenate([price, opt.price[opt_at]])
+        note = np.concatenate([note, np.zeros(len(opt_at), dtype=bool)])
+        is_option = np.concatenate([is_option, np.ones(len(opt_at), dtype=bool)])
+    signed = issues.signed[at]
+    net = issues.net[chosen]
     options_value = np.bincount(group, weights=np.where(is_option, signed, 0.0), minlength=ng)
     issue_rate = np.zeros(ng)
     np.maximum.at(issue_rate, group, row_rate)
-
     issue_price = np.zeros(ng)
     np.maximum.at(issue_price, group, np.nan_to_num(price))
     issue_note = np.zeros(ng, dtype=bool)
     np.logical_or.at(issue_note, group, note)
-    g_cls = row_cls[first]
+    g_cls = _first_classes(frame, issues, chosen)
     floor = np.zeros(ng)
     is_eq = np.isin(g_cls, EQUITY_CLASSES)
     floor[is_eq] = np.maximum(
@@ -229,7 +367,6 @@ def concentration_add_on(
         schedule.amount("municipal_note_floor"),
         schedule.amount("municipal_bond_floor"),
     )
-    ten_pct = schedule.rate("threshold") * ncbh
     threshold = np.maximum(floor, ten_pct)
     excess = np.maximum(0.0, np.abs(net) - threshold)
     # (M)(4) is a gate, not a deductible: a municipal issue above the greater of
@@ -238,22 +375,44 @@ def concentration_add_on(
         np.abs(net[g_muni]) > threshold[g_muni], np.abs(net[g_muni]) - ten_pct, 0.0
     )
     issue_add_on = issue_rate * excess
-    free = np.ones(len(idx), dtype=bool) if taken is None else ~taken[idx]
+    rows = issues.rows[at]
+    free = np.ones(len(at), dtype=bool) if taken is None else ~taken[rows]
     weight = _weights(signed, net[group], group, free)
-    add_on[idx] = allocate(issue_add_on, group, weight)
-    sheet = pd.DataFrame(
+    add_on[rows] = allocate(issue_add_on, group, weight)
+    hit = np.flatnonzero(excess > 0)
+    return _sheet(
+        issues,
+        chosen[hit],
         {
-            "issue": codes,
-            "net_value": net,
-            "options_value": options_value,
-            "threshold": threshold,
-            "excess": excess,
-            "rate": issue_rate,
-            "add_on": issue_add_on,
-            "citation": CONCENTRATION_CITATION,
-        }
+            "net_value": net[hit],
+            "options_value": options_value[hit],
+            "threshold": threshold[hit],
+            "excess": excess[hit],
+            "rate": issue_rate[hit],
+            "add_on": issue_add_on[hit],
+        },
     )
-    return add_on, sheet[excess > 0].reset_index(drop=True)
+
+
+def _first_classes(frame: pd.DataFrame, issues: _Issues, chosen: np.ndarray) -> np.ndarray:
+    """The class of each chosen issue's first row (its securities before its options)."""
+    first = issues.first[chosen]
+    out = np.empty(len(first), dtype=object)
+    sec = first < issues.n_securities
+    out[sec] = np.asarray(frame["security_class"].array[issues.idx[first[sec]]], dtype=object)
+    if issues.opt is not None:
+        out[~sec] = issues.opt.security_class[first[~sec] - issues.n_securities]
+    return out
+
+
+def _sheet(issues: _Issues, chosen: np.ndarray, figures: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The worksheet: one row per issue charged, in the order of the issues' text."""
+    text = issues.uniques[chosen]
+    order = np.argsort(text, kind="stable")
+    # the issue column takes the type pandas gives the issues' text
+    issue = pd.Series(text[order], dtype=pd.Series(issues.uniques[:1]).dtype)
+    columns = {name: figures.get(name, np.zeros(0))[order] for name in _SHEET_COLUMNS[1:-1]}
+    return pd.DataFrame({"issue": issue, **columns, "citation": CONCENTRATION_CITATION})
 
 
 def _issue_text(frame: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
@@ -273,36 +432,27 @@ def _issue_text(frame: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
     return issue
 
 
-def _sorted_codes(issue: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's issue code and the issues, in text order (as `np.unique` gives them)."""
-    group, uniques = pd.factorize(issue)  # hash-based; then only the distinct texts sorted
-    uniques = np.asarray(uniques, dtype=object)
-    order = np.argsort(uniques, kind="stable")
-    rank = np.empty(len(order), dtype=np.intp)
-    rank[order] = np.arange(len(order))
-    return rank[group], uniques[order]
-
-
-def _refuse_mixed(
-    frame: pd.DataFrame, idx: np.ndarray, issue: np.ndarray, r: np.ndarray, group: np.ndarray
-) -> None:
+def _refuse_mixed(frame: pd.DataFrame, issues: _Issues, route_of: np.ndarray) -> None:
     """Refuse an issue whose securities are charged under different paragraphs."""
+    idx = issues.idx
     if len(idx) == 0:
         return
-    ids = frame["id"].iloc[idx].to_numpy(dtype=object)
-    first = np.full(group.max() + 1, len(group))
-    np.minimum.at(first, group, np.arange(len(group)))
-    mixed = r != r[first[group]]
+    group = issues.group[: len(idx)]
+    # the securities come first, so an issue's first row is one of its securities
+    mixed = route_of != route_of[issues.first[group]]
     if mixed.any():
+        bad = np.flatnonzero(mixed)
+        ids = frame["id"].iloc[idx[bad]].to_numpy(dtype=object)
         raise BookError(
             [
                 RowError(
                     row_label(frame, int(idx[k])),
                     "security_id",
-                    f"{ids[k]!r}: issue {issue[k]!r} is charged under different "
-                    "paragraphs in different rows; one issue must be described the same way",
+                    f"{ids[j]!r}: issue {issues.uniques[group[k]]!r} is charged under "
+                    "different paragraphs in different rows; one issue must be described "
+                    "the same way",
                 )
-                for k in np.flatnonzero(mixed)
+                for j, k in enumerate(bad.tolist())
             ]
         )
 

@@ -81,7 +81,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from netcap.book.frame import option_column
+from netcap.book.frame import OPTION_COLUMNS, option_column
 from netcap.book.model import Instrument, SecurityClass, Side
 from netcap.rule.tables import Schedule
 
@@ -109,27 +109,38 @@ class OptionExposure:
     """The class of the underlying (``equity`` or ``other_security``)."""
 
 
-def option_exposure(frame: pd.DataFrame, schedule: Schedule) -> OptionExposure:
+def option_exposure(
+    frame: pd.DataFrame, schedule: Schedule, rows: np.ndarray | None = None
+) -> OptionExposure:
     """The (M)(1) contribution of every option row of ``frame`` to its issue.
 
-    ``schedule`` is the ``concentration`` table.  Raises `ValueError` for an
-    option on a class outside `OPTION_CLASSES` (`netcap.rule.haircuts.options`
-    refuses those rows first, with their file and row).
+    ``schedule`` is the ``concentration`` table.  ``rows`` are the option rows
+    when the caller knows them (those routed to Appendix A); otherwise they are
+    read from ``instrument``.  Only those rows of the columns used are read.
+    Raises `ValueError` for an option on a class outside `OPTION_CLASSES`
+    (`netcap.rule.haircuts.options` refuses those rows first, with their file
+    and row).
     """
-    inst = frame["instrument"].to_numpy(dtype=object)
-    rows = np.flatnonzero(inst == Instrument.OPTION.value)
-    o = frame.iloc[rows]
-    cls = o["security_class"].to_numpy(dtype=object)
+    if rows is None:
+        inst = frame["instrument"].to_numpy(dtype=object)
+        rows = np.flatnonzero(inst == Instrument.OPTION.value)
+
+    def column(name: str) -> pd.Series:
+        if name in OPTION_COLUMNS:
+            return option_column(frame, name).iloc[rows]
+        return frame[name].iloc[rows]
+
+    cls = column("security_class").to_numpy(dtype=object)
     if not np.isin(cls, OPTION_CLASSES).all():
         raise ValueError("(M) options: an option on a class other than equity or other_security")
-    call = option_column(o, "option_type").to_numpy(dtype=object) == "call"
-    short = o["side"].to_numpy(dtype=object) == Side.SHORT.value
-    units = option_column(o, "units").to_numpy(dtype=float)
-    price = option_column(o, "underlying_price").to_numpy(dtype=float)
+    call = column("option_type").to_numpy(dtype=object) == "call"
+    short = column("side").to_numpy(dtype=object) == Side.SHORT.value
+    units = column("units").to_numpy(dtype=float)
+    price = column("underlying_price").to_numpy(dtype=float)
     long_exposure = call != short  # held call or written put
     value = units * price
     signed = np.where(long_exposure, value, -value)
-    issue = option_column(o, "underlying").astype(object).astype(str).to_numpy()
+    issue = column("underlying").astype(object).astype(str).to_numpy()
     j_rate = schedule.rate("j_add_on_rate")
     return OptionExposure(
         rows=rows,

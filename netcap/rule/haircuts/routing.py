@@ -37,9 +37,22 @@ A security of an (E), (F) or (H) class whose creditworthiness assessment under
 (I) is negative (``minimal_credit_risk=False``), or that is traded flat, in
 default or (preferred) in arrears, is not in any of the percentage categories
 (A)-(H) and so falls to (J).
+
+How it runs: the class of a cash position with a ready market alone decides
+its route for most classes (a lookup over the class codes the validated frame
+carries); options, futures and positions without a ready market are routed by
+their instrument; the classes whose route depends on their facts are routed
+each by one step that reads those facts on its own rows only.  A route array
+is text (``"B1"``, ``"G_J"``, ...); `route_keys` gives its integer codes
+(into `ROUTES`), kept from the routing rather than read back from the text.
 """
 
 from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -48,9 +61,57 @@ from netcap.book.frame import BookError, RowError
 from netcap.book.model import FundAssets, Instrument, SecurityClass, Side
 from netcap.rule.haircuts.columns import id_array
 
-__all__ = ["route_positions", "row_label"]
+__all__ = [
+    "ROUTES",
+    "codes_in",
+    "route_codes",
+    "route_in",
+    "route_keys",
+    "route_names",
+    "route_positions",
+    "row_label",
+]
 
 _SC = SecurityClass
+
+ROUTES: tuple[str, ...] = (
+    "",
+    "A",
+    "C",
+    "B1",
+    "B2",
+    "D1",
+    "D2",
+    "D3",
+    "E",
+    "E6",
+    "F",
+    "G_F",
+    "G_J",
+    "H",
+    "J",
+    "J2",
+    "K",
+    "VII",
+    "CRYPTO",
+    "FUT",
+    "COMMOD",
+    "OPT",
+)
+"""Every route by its code (the index); code 0, the blank route, marks a row not routed."""
+_CODE: dict[str, int] = {name: code for code, name in enumerate(ROUTES)}
+_NAMES = np.array(ROUTES, dtype="<U6")
+
+
+def _code(name: str) -> np.uint8:
+    return np.uint8(_CODE[name])
+
+
+_A, _C, _B1, _B2 = _code("A"), _code("C"), _code("B1"), _code("B2")
+_D1, _D2, _D3, _E, _E6 = _code("D1"), _code("D2"), _code("D3"), _code("E"), _code("E6")
+_F, _G_F, _G_J, _H = _code("F"), _code("G_F"), _code("G_J"), _code("H")
+_J, _J2, _K, _VII = _code("J"), _code("J2"), _code("K"), _code("VII")
+_CRYPTO, _FUT, _COMMOD, _OPT = _code("CRYPTO"), _code("FUT"), _code("COMMOD"), _code("OPT")
 
 
 def row_label(frame: pd.DataFrame, i: int) -> int | str:
@@ -60,65 +121,63 @@ def row_label(frame: pd.DataFrame, i: int) -> int | str:
     return i
 
 
-class _Labels:
-    """A text column as integer codes: ``==`` and `isin` compare codes, not strings.
+# -- route arrays: text for the callers, codes kept beside it ------------------------------
 
-    Each distinct value is hashed once (pandas factorize); comparisons are then
-    integer comparisons over the rows.
-    """
+_KEPT: dict[int, tuple[weakref.ReferenceType[np.ndarray], np.ndarray]] = {}
+"""The codes of each route array `route_names` made, by the array's id, while it lives."""
 
-    def __init__(self, col: pd.Series) -> None:
-        if isinstance(col.dtype, pd.CategoricalDtype):  # its codes as they are
-            cat = col.cat.codes.to_numpy().astype(np.int64)
-            names = col.cat.categories.to_numpy(dtype=object)
-            codes = np.where(cat < 0, len(names), cat)
-            missing = np.array([None], dtype=object)
-            uniques = np.concatenate([names, missing]) if (cat < 0).any() else names
-        else:  # an object array factorizes faster than a pandas string column
-            codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
-        self.codes: np.ndarray = np.asarray(codes, dtype=np.int64)
-        self.uniques = np.asarray(uniques, dtype=object)
-        self.index = {v: i for i, v in enumerate(self.uniques.tolist())}
 
-    def _code(self, value: str) -> int:
-        return self.index.get(value, -2)
-
-    def __eq__(self, value: object) -> np.ndarray:  # type: ignore[override]
-        return np.asarray(self.codes == self._code(str(value)))
-
-    def __ne__(self, value: object) -> np.ndarray:  # type: ignore[override]
-        return np.asarray(self.codes != self._code(str(value)))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def isin(self, values: list[str]) -> np.ndarray:
-        """True where the value is one of ``values``."""
-        table = np.zeros(len(self.uniques) + 1, dtype=bool)  # a lookup over the codes
-        for v in values:
-            if v in self.index:
-                table[self.index[v]] = True
-        return np.asarray(table[self.codes])
-
-    def __getitem__(self, i: int) -> object:
-        return self.uniques[self.codes[i]]
+def route_names(codes: np.ndarray) -> np.ndarray:
+    """The route text of each code (read-only; `route_keys` gives ``codes`` back for free)."""
+    names = np.take(_NAMES, codes)
+    kept = np.array(codes, dtype=np.uint8)
+    names.flags.writeable = False  # neither can change, so the codes stay the text's
+    kept.flags.writeable = False
+    key = id(names)
+    _KEPT[key] = (weakref.ref(names, lambda _: _KEPT.pop(key, None)), kept)
+    return names
 
 
 def route_keys(routes: np.ndarray) -> np.ndarray | None:
-    """Each route code packed into one integer (``None`` if a code does not fit).
+    """The code (index into `ROUTES`) of each route, or ``None`` if one is not a route.
 
-    Routes are short ASCII codes held as fixed-width text; comparing integers is
-    several times cheaper than comparing text over a million rows.
+    The codes of an array `route_positions` returned are those it routed with;
+    other arrays of route text (a slice, a copy) are read once: each route
+    packed into one integer (7 bits a character), matched against the routes.
     """
+    kept = _KEPT.get(id(routes))
+    if kept is not None and kept[0]() is routes:
+        return kept[1]
     width = routes.dtype.itemsize // 4
     if routes.dtype.kind != "U" or width > 9:
         return None
-    chars = np.ascontiguousarray(routes).view(np.uint32).reshape(len(routes), width)
+    packed = _packed(routes)
+    if packed is None:
+        return None
+    at = np.searchsorted(_PACKED_SORTED, packed)
+    at[at == len(_PACKED_SORTED)] = 0
+    if not bool((_PACKED_SORTED[at] == packed).all()):
+        return None
+    return np.asarray(np.take(_PACKED_CODES, at), dtype=np.uint8)
+
+
+def _packed(text: np.ndarray) -> np.ndarray | None:
+    """Each short ASCII text as one integer, 7 bits a character (``None`` if not ASCII)."""
+    width = text.dtype.itemsize // 4
+    chars = np.ascontiguousarray(text).view(np.uint32).reshape(len(text), width)
     if width and int(chars.max(initial=0)) >= 128:
         return None
-    key = np.zeros(len(routes), dtype=np.int64)
+    key = np.zeros(len(text), dtype=np.int64)
     for j in range(width):
         key |= chars[:, j].astype(np.int64) << (7 * j)
     return key
+
+
+_PACKED_ALL = _packed(_NAMES)
+assert _PACKED_ALL is not None
+_PACKED_ORDER = np.argsort(_PACKED_ALL)
+_PACKED_SORTED = _PACKED_ALL[_PACKED_ORDER]
+_PACKED_CODES = _PACKED_ORDER.astype(np.uint8)
 
 
 def route_in(
@@ -127,74 +186,144 @@ def route_in(
     """True where the route is one of ``codes`` (``keys``: `route_keys` of ``routes``)."""
     if keys is None:
         keys = route_keys(routes)
-    # a code longer than the route text cannot match (and must not be truncated)
-    fit = [c for c in codes if len(c) <= routes.dtype.itemsize // 4]
-    wanted = route_keys(np.array(fit, dtype=routes.dtype)) if keys is not None else None
-    if keys is None or wanted is None:
+    if keys is None:
         return np.asarray(np.isin(routes, codes))
-    mask = np.zeros(len(routes), dtype=bool)
-    for w in wanted:
-        mask |= keys == w
-    return mask
+    return codes_in(keys, codes)
 
 
-def _matures_after(issue: pd.Series, maturity: pd.Series, months: float) -> np.ndarray:
-    """True where maturity falls after the issue date plus ``months`` calendar months."""
-    ok = issue.notna() & maturity.notna()
-    out = np.zeros(len(issue), dtype=bool)
-    if not ok.any():
-        return out
-    limit = pd.DatetimeIndex(issue[ok]) + pd.DateOffset(months=int(months))
-    out[ok.to_numpy()] = pd.DatetimeIndex(maturity[ok]) > limit
-    return out
+def codes_in(keys: np.ndarray, codes: tuple[str, ...] | list[str]) -> np.ndarray:
+    """True where the route code (`route_keys`) is that of one of the routes ``codes``."""
+    wanted = sorted({_CODE[c] for c in codes if c in _CODE})
+    if len(wanted) <= 3:  # a comparison or three cost less than a lookup
+        mask = np.zeros(len(keys), dtype=bool)
+        for w in wanted:
+            mask |= keys == w
+        return mask
+    table = np.zeros(len(ROUTES), dtype=bool)
+    table[wanted] = True
+    return np.asarray(np.take(table, keys))
 
 
-def _blank(route: np.ndarray) -> np.ndarray:
-    """``route == ""`` read from the first character only (a fixed-width text array)."""
-    if route.dtype.kind != "U" or route.dtype.itemsize == 0 or not route.flags.c_contiguous:
-        return np.asarray(route == "")
-    width = route.dtype.itemsize // 4
-    return np.asarray(route.view(np.uint32).reshape(len(route), width)[:, 0] == 0)
+# -- the facts the routing reads -----------------------------------------------------------
+
+
+def _enum_codes(col: pd.Series, enum: type[StrEnum]) -> np.ndarray:
+    """Each value's position among ``enum``'s values; -1 where missing or not one of them.
+
+    A categorical over exactly those values (as validation makes ``security_class``,
+    ``instrument`` and ``side``) is read through its own codes, without a copy.
+    """
+    values = [m.value for m in enum]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes = np.asarray(col.cat.codes.to_numpy())
+        uniques = list(col.cat.categories)
+        if uniques == values:
+            return codes
+    else:
+        codes, found = pd.factorize(col.to_numpy(dtype=object))
+        uniques = list(found)
+    index = {v: i for i, v in enumerate(values)}
+    # one more slot: a missing value (code -1) reads the last, -1
+    remap = np.array([index.get(u, -1) for u in uniques] + [-1])
+    return np.asarray(np.take(remap, codes), dtype=np.int64)
+
+
+def _position(enum: type[StrEnum], member: StrEnum) -> int:
+    return [m.value for m in enum].index(member.value)
+
+
+_CASH = _position(Instrument, Instrument.CASH)
+_FUTURE = _position(Instrument, Instrument.FUTURE)
+_OPTION = _position(Instrument, Instrument.OPTION)
+_SHORT = _position(Side, Side.SHORT)
+_CLS = {c: _position(SecurityClass, c) for c in SecurityClass}
+
+
+def _class_table(entries: dict[SecurityClass, object], dtype: type, default: object) -> np.ndarray:
+    """A lookup by class code; the extra last slot answers code -1 (no class)."""
+    table: np.ndarray = np.full(len(_CLS) + 1, default, dtype=dtype)
+    for cls, value in entries.items():
+        table[_CLS[cls]] = value
+    return table
+
+
+_GOV_CLASS = _class_table({_SC.GOVERNMENT: True, _SC.AGENCY: True}, bool, False)
+_OTHER_CLASS = _class_table({_SC.EQUITY: True, _SC.OTHER_SECURITY: True}, bool, False)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """The thresholds from the tables (see `route_positions`)."""
+
+    max_muni_days_at_issue: float
+    max_cp_months_at_issue: float
+    bank_government_rates_from_months: float
+    min_market_makers: float
 
 
 class _Routing:
-    """The rows being routed: their facts as arrays, the routes so far and the refusals.
+    """The rows being routed: class and instrument codes, the route codes so far, refusals.
 
-    Each step of `route_positions` reads the facts it needs and writes the
-    routes of its classes; refusals are gathered and raised together.
+    Each step of `route_codes` reads the facts it needs on its own rows and
+    writes their routes; refusals are gathered and raised together.
     """
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: pd.DataFrame, limits: _Limits) -> None:
         self.frame = frame
+        self.limits = limits
         self.n = len(frame)
-        self.cls = _Labels(frame["security_class"])
-        self.inst = _Labels(frame["instrument"])
-        self.side = _Labels(frame["side"])
-        self.ids = id_array(frame["id"])
-        self.errors: list[RowError] = []
-        self.route = np.full(self.n, "", dtype="<U6")
-        self.cash = self.inst == Instrument.CASH.value
-        self.future = self.inst == Instrument.FUTURE.value
-        self.default = frame["in_default"].to_numpy(dtype=bool)
-        credit = frame["minimal_credit_risk"].to_numpy(dtype=object)
-        self.credit_unknown = frame["minimal_credit_risk"].isna().to_numpy(dtype=bool)
-        self.credit_ok = np.equal(credit, True) & ~self.credit_unknown
+        self.cls = _enum_codes(frame["security_class"], SecurityClass)
+        self.inst = _enum_codes(frame["instrument"], Instrument)
         self.ready = frame["ready_market"].to_numpy(dtype=bool)
-        self.months = frame["months_to_maturity"].to_numpy(dtype=float)
-        self.days = frame["days_to_maturity"].to_numpy(dtype=float)
-        self.gov_class = self.cls.isin([_SC.GOVERNMENT.value, _SC.AGENCY.value])
-        self.live = np.zeros(self.n, dtype=bool)  # cash rows past (vii) and crypto
+        self.route = np.zeros(self.n, dtype=np.uint8)
+        self.errors: list[RowError] = []
+        self._ids: np.ndarray | None = None
 
-    def refuse(self, mask: np.ndarray, field: str, message: str) -> None:
-        """Refuse the rows of ``mask``, naming ``field``."""
-        for i in np.flatnonzero(mask):
+    def flag(self, name: str) -> np.ndarray:
+        """A yes/no column over every row."""
+        return np.asarray(self.frame[name].to_numpy(dtype=bool))
+
+    def number(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """A number column on ``rows``."""
+        return np.asarray(np.take(self.frame[name].to_numpy(dtype=float), rows))
+
+    def dates(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """A date column on ``rows`` (datetime64; NaT where blank)."""
+        col = self.frame[name]
+        if col.dtype.kind == "M":
+            return np.asarray(np.take(col.to_numpy(), rows))
+        return np.asarray(pd.to_datetime(col.iloc[rows]).to_numpy())
+
+    def yes_no_unknown(
+        self, name: str, rows: np.ndarray, where: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A yes/no/blank column on ``rows``, read where ``where`` holds: (blank, yes).
+
+        An object column is read value by value, so only the rows whose answer
+        matters are read: each is compared with ``True``, and only those that
+        are not ``True`` are tested for a blank.  Elsewhere both are False.
+        """
+        at = np.flatnonzero(where)
+        values = self.frame[name].to_numpy(dtype=object)[rows[at]]
+        yes = np.zeros(len(rows), dtype=bool)
+        blank = np.zeros(len(rows), dtype=bool)
+        is_yes = np.asarray(np.equal(values, True), dtype=bool)
+        yes[at] = is_yes
+        rest = np.flatnonzero(~is_yes)
+        blank[at[rest]] = pd.isna(values[rest])
+        return blank, yes
+
+    def refuse(self, rows: np.ndarray, mask: np.ndarray, field: str, message: str) -> None:
+        """Refuse the rows of ``rows`` where ``mask`` holds, naming ``field``."""
+        hit = rows[mask]
+        if len(hit) == 0:
+            return
+        if self._ids is None:
+            self._ids = id_array(self.frame["id"])
+        for i in hit.tolist():
             self.errors.append(
-                RowError(row_label(self.frame, int(i)), field, f"{self.ids[i]!r}: {message}")
+                RowError(row_label(self.frame, i), field, f"{self._ids[i]!r}: {message}")
             )
-
-    def take(self, mask: np.ndarray, code: str) -> None:
-        """Route the live rows of ``mask`` not routed yet to ``code``."""
-        self.route[self.live & mask & _blank(self.route)] = code
 
 
 def route_positions(
@@ -205,270 +334,410 @@ def route_positions(
     bank_government_rates_from_months: float,
     min_market_makers: float,
 ) -> np.ndarray:
-    """The route of every row (see the module docstring); raises on undecidable rows.
+    """The route of every row as text (see the module docstring); raises on undecidable rows.
 
     The thresholds come from the tables (``municipal_short_term_eligibility``,
-    ``money_market_instruments_eligibility``, ``other_securities``).
+    ``money_market_instruments_eligibility``, ``other_securities``).  The array
+    is read-only; `route_keys` gives its codes without reading the text.
     """
-    r = _Routing(frame)
-    r.route[r.inst == Instrument.OPTION.value] = "OPT"  # Appendix A, netcap.rule.haircuts.options
-    _route_futures(r)
-    _route_before_classes(r)
-    r.take(r.gov_class, "A")
-    r.take(r.cls == _SC.CANADIAN_GOVERNMENT.value, "C")
-    r.take(r.cls == _SC.COMMODITY.value, "COMMOD")
-    _route_municipal(r, max_muni_days_at_issue)
-    _route_funds(r)
-    _route_money_market(r, max_cp_months_at_issue, bank_government_rates_from_months)
-    _route_debt_and_preferred(r)
-    _route_convertible(r)
-    _route_other(r, min_market_makers)
+    return route_names(
+        route_codes(
+            frame,
+            max_muni_days_at_issue=max_muni_days_at_issue,
+            max_cp_months_at_issue=max_cp_months_at_issue,
+            bank_government_rates_from_months=bank_government_rates_from_months,
+            min_market_makers=min_market_makers,
+        )
+    )
+
+
+def route_codes(
+    frame: pd.DataFrame,
+    *,
+    max_muni_days_at_issue: float,
+    max_cp_months_at_issue: float,
+    bank_government_rates_from_months: float,
+    min_market_makers: float,
+) -> np.ndarray:
+    """The route of every row as its code (an index into `ROUTES`), as `route_positions`."""
+    r = _Routing(
+        frame,
+        _Limits(
+            max_muni_days_at_issue,
+            max_cp_months_at_issue,
+            bank_government_rates_from_months,
+            min_market_makers,
+        ),
+    )
+    _route_by_class(r)
+    # the rows whose class leaves their route to the facts, each class to its step;
+    # the steps run in the order their refusals are listed
+    pending = np.flatnonzero(r.route >= _FIRST_STEP)
+    step_of = r.route[pending]
+    order = np.argsort(step_of, kind="stable")  # rows stay in book order within a step
+    bounds = np.searchsorted(step_of[order], np.arange(_FIRST_STEP, _FIRST_STEP + len(_STEPS) + 1))
+    for k, (_, step) in enumerate(_STEPS):
+        rows = pending[order[bounds[k] : bounds[k + 1]]]
+        if len(rows):
+            step(r, rows)
+    _route_other(r)
     return _checked(r)
 
 
-def _route_futures(r: _Routing) -> None:
-    """Government futures join (A) ((A)(4)); all others go to Appendix B (a)(3)(xiv)."""
-    r.route[r.future & r.gov_class] = "A"
-    r.route[r.future & ~r.gov_class] = "FUT"
+def _route_by_class(r: _Routing) -> None:
+    """Routes read from the class and the instrument; the other classes' step markers.
+
+    Options go to Appendix A; government futures join (A) ((A)(4)), all other
+    futures go to Appendix B (a)(3)(xiv); (c)(2)(vii) comes before every class
+    rule: a cash position without a ready market is ``VII``.
+    """
+    r.route = np.take(_BY_CLASS, r.cls)
+    other = np.flatnonzero(r.inst != _CASH)  # options, futures (and no instrument: unrouted)
+    inst = r.inst[other]
+    r.route[other] = 0
+    r.route[other[inst == _OPTION]] = _OPT  # Appendix A, netcap.rule.haircuts.options
+    fut = other[inst == _FUTURE]
+    fut_cls = r.cls[fut]
+    r.route[fut] = np.where(np.take(_GOV_CLASS, fut_cls), _A, _FUT)
     r.refuse(
-        r.future & ~r.ready,
+        fut,
+        ~r.ready[fut],
         "ready_market",
         "a futures contract is charged under Appendix B; ready_market=False is for securities",
     )
     r.refuse(
-        r.future & (r.cls == _SC.NO_READY_MARKET.value),
+        fut,
+        fut_cls == _CLS[_SC.NO_READY_MARKET],
         "security_class",
         "no_ready_market is a class of securities, not of futures contracts",
     )
+    unready = np.flatnonzero(~r.ready)
+    r.route[unready[r.inst[unready] == _CASH]] = _VII
 
 
-def _route_before_classes(r: _Routing) -> None:
-    """(c)(2)(vii) and non-security crypto ((c)(2)(iv)) come before every class rule."""
-    vii = r.cash & (~r.ready | (r.cls == _SC.NO_READY_MARKET.value))
-    r.route[vii] = "VII"
-    crypto = r.cash & ~vii & (r.cls == _SC.CRYPTO_NON_SECURITY.value)
-    r.route[crypto] = "CRYPTO"
+def _route_crypto(r: _Routing, rows: np.ndarray) -> None:
+    """Non-security crypto ((c)(2)(iv)): deducted in full; only a long position is an asset."""
+    r.route[rows] = _CRYPTO
+    short = _enum_codes(r.frame["side"], Side)[rows] == _SHORT
     r.refuse(
-        crypto & (r.side == Side.SHORT.value),
+        rows,
+        short,
         "side",
         "a short non-security crypto position is a liability, not an asset deducted under "
         "15c3-1(c)(2)(iv); netcap has no haircut for it",
     )
-    r.live = r.cash & ~vii & ~crypto
 
 
-def _route_municipal(r: _Routing, max_muni_days_at_issue: float) -> None:
+def _route_municipal(r: _Routing, rows: np.ndarray) -> None:
     """(c)(2)(vi)(B): short-term municipal securities under (B)(1), others under (B)(2)."""
-    frame, n, route, refuse, default = r.frame, r.n, r.route, r.refuse, r.default
-    muni = r.live & (r.cls == _SC.MUNICIPAL.value)
-    issue = frame["issue_date"]
-    mat = frame["maturity"]
-    has_issue = issue.notna().to_numpy(dtype=bool)
-    has_mat_date = mat.notna().to_numpy(dtype=bool)
-    days_at_issue = np.full(n, np.nan)
-    dated = np.flatnonzero(muni & has_issue & has_mat_date)  # only (B) reads it
-    days_at_issue[dated] = (
-        pd.to_datetime(mat.iloc[dated]) - pd.to_datetime(issue.iloc[dated])
-    ).dt.days.to_numpy(dtype=float)
-    form = frame["interest_at_maturity_or_discount"].to_numpy(dtype=object)
-    form_unknown = frame["interest_at_maturity_or_discount"].isna().to_numpy(dtype=bool)
-    form_true = np.equal(form, True) & ~form_unknown
-    refuse(
-        muni & has_issue & ~has_mat_date,
+    max_days = r.limits.max_muni_days_at_issue
+    issue = r.dates("issue_date", rows)
+    mat = r.dates("maturity", rows)
+    has_issue = ~np.isnat(issue)
+    has_mat_date = ~np.isnat(mat)
+    default = np.take(r.flag("in_default"), rows)
+    days_at_issue = np.full(len(rows), np.nan)
+    dated = has_issue & has_mat_date
+    days_at_issue[dated] = (mat[dated] - issue[dated]) // np.timedelta64(1, "D")
+    short_term = days_at_issue <= max_days
+    # the form of interest matters for a short-term issue and for one without an issue date
+    form_unknown, form_true = r.yes_no_unknown(
+        "interest_at_maturity_or_discount", rows, ~default & (short_term | ~has_issue)
+    )
+    r.refuse(
+        rows,
+        has_issue & ~has_mat_date,
         "maturity",
         "an issue date needs a maturity date (not years_to_maturity) to measure (B)(1)",
     )
-    short_term = muni & (days_at_issue <= max_muni_days_at_issue)
-    refuse(
+    r.refuse(
+        rows,
         short_term & ~default & form_unknown,
         "interest_at_maturity_or_discount",
-        f"matures within {max_muni_days_at_issue:.0f} days of issue: say whether it was "
+        f"matures within {max_days:.0f} days of issue: say whether it was "
         "issued at par paying interest at maturity or at a discount ((B)(1))",
     )
-    refuse(
-        muni & ~has_issue & form_true & ~default,
+    r.refuse(
+        rows,
+        ~has_issue & form_true & ~default,
         "issue_date",
         "(B)(1) needs the date of issue to measure the scheduled maturity at issue",
     )
-    route[muni & default] = "J"
-    route[short_term & ~default & form_true] = "B1"
-    r.take(muni & ~default, "B2")
-    b1 = route == "B1"
-    refuse(b1 & np.isnan(r.days), "maturity", "(B)(1) counts days: give a maturity date")
+    b1 = short_term & ~default & form_true
+    r.route[rows] = np.where(default, _J, np.where(b1, _B1, _B2))
+    days = r.number("days_to_maturity", rows)
+    r.refuse(rows, b1 & np.isnan(days), "maturity", "(B)(1) counts days: give a maturity date")
 
 
-def _route_funds(r: _Routing) -> None:
+def _route_funds(r: _Routing, rows: np.ndarray) -> None:
     """(c)(2)(vi)(D): redeemable investment company shares, by what the fund holds."""
-    frame, n, route, refuse = r.frame, r.n, r.route, r.refuse
-    assets_missing = pd.isna(frame["fund_assets"]).to_numpy(dtype=bool)
-    mmf = r.live & (r.cls == _SC.MONEY_MARKET_FUND.value)
-    fund = r.live & (r.cls == _SC.REDEEMABLE_FUND.value)
-    # the fund asset text is read on fund rows only
-    fund_rows = np.flatnonzero(mmf | fund)
-    fund_assets = np.where(
-        assets_missing[fund_rows], "", frame["fund_assets"].to_numpy(dtype=object)[fund_rows]
-    ).astype(str)
-
-    def assets_are(kind: str) -> np.ndarray:
-        out = np.zeros(n, dtype=bool)
-        out[fund_rows] = fund_assets == kind
-        return out
-
-    refuse(
-        mmf & ~assets_missing & ~assets_are(FundAssets.MONEY_MARKET.value),
+    mmf = r.cls[rows] == _CLS[_SC.MONEY_MARKET_FUND]
+    # a few distinct values over many rows: each distinct value is read once
+    codes, uniques = pd.factorize(r.frame["fund_assets"].to_numpy(dtype=object)[rows])
+    missing = codes < 0
+    text = [str(u) for u in uniques]
+    # by distinct value (the extra last slot answers a missing value, code -1)
+    route_of = np.array([_FUND_ROUTES.get(t, 0) for t in text] + [0], dtype=np.uint8)
+    money_market = np.array([t == FundAssets.MONEY_MARKET.value for t in text] + [False])
+    r.refuse(
+        rows,
+        mmf & ~missing & ~np.take(money_market, codes),
         "fund_assets",
         "a money_market_fund holds money market assets; use redeemable_fund for others",
     )
-    route[mmf] = "D1"
-    refuse(
-        fund & assets_missing,
+    r.refuse(
+        rows,
+        ~mmf & missing,
         "fund_assets",
         "required for redeemable_fund: money_market, government, debt or other ((D))",
     )
-    for fund_kind, code in (
-        (FundAssets.MONEY_MARKET.value, "D1"),
-        (FundAssets.GOVERNMENT.value, "D2"),
-        (FundAssets.DEBT.value, "D3"),
-        (FundAssets.OTHER.value, "J"),
-    ):
-        route[fund & assets_are(fund_kind)] = code
+    r.route[rows] = np.where(mmf, _D1, np.take(route_of, codes))
 
 
-def _route_money_market(
-    r: _Routing, max_cp_months_at_issue: float, bank_government_rates_from_months: float
-) -> None:
+_FUND_ROUTES = {
+    FundAssets.MONEY_MARKET.value: _D1,
+    FundAssets.GOVERNMENT.value: _D2,
+    FundAssets.DEBT.value: _D3,
+    FundAssets.OTHER.value: _J,
+}
+"""The route of a redeemable fund's shares by what the fund holds ((D)(1)-(3); other: (J))."""
+
+
+def _matures_after(issue: np.ndarray, maturity: np.ndarray, months: float) -> np.ndarray:
+    """True where maturity falls after the issue date plus ``months`` calendar months."""
+    ok = ~np.isnat(issue) & ~np.isnat(maturity)
+    out = np.zeros(len(issue), dtype=bool)
+    if not ok.any():
+        return out
+    limit = pd.DatetimeIndex(issue[ok]) + pd.DateOffset(months=int(months))
+    out[ok] = pd.DatetimeIndex(maturity[ok]) > limit
+    return out
+
+
+def _route_money_market(r: _Routing, rows: np.ndarray) -> None:
     """(c)(2)(vi)(E) money market instruments; the (I) assessment gates them, else (J)."""
-    frame, route, refuse, default, months = r.frame, r.route, r.refuse, r.default, r.months
-    mmi_classes = [
-        _SC.COMMERCIAL_PAPER.value,
-        _SC.BANKERS_ACCEPTANCE.value,
-        _SC.CERTIFICATE_OF_DEPOSIT.value,
-    ]
-    mmi = r.live & r.cls.isin(mmi_classes)
-    cp = mmi & (r.cls == _SC.COMMERCIAL_PAPER.value)
-    refuse(
-        mmi & r.credit_unknown & ~default,
+    max_cp_months = r.limits.max_cp_months_at_issue
+    bank_months = r.limits.bank_government_rates_from_months
+    cp = r.cls[rows] == _CLS[_SC.COMMERCIAL_PAPER]
+    default = np.take(r.flag("in_default"), rows)
+    months = r.number("months_to_maturity", rows)
+    # a position in default is (J) whatever its assessment
+    unknown, credit_ok = r.yes_no_unknown("minimal_credit_risk", rows, ~default)
+    r.refuse(
+        rows,
+        unknown & ~default,
         "minimal_credit_risk",
         "give the outcome of the (I) creditworthiness assessment (required for (E))",
     )
-    refuse(
-        cp
-        & _matures_after(frame["issue_date"].where(cp), frame["maturity"], max_cp_months_at_issue),
+    cp_rows = np.flatnonzero(cp)
+    late = np.zeros(len(rows), dtype=bool)
+    late[cp_rows] = _matures_after(
+        r.dates("issue_date", rows[cp_rows]), r.dates("maturity", rows[cp_rows]), max_cp_months
+    )
+    r.refuse(
+        rows,
+        late,
         "issue_date",
-        f"matures more than {max_cp_months_at_issue:.0f} months after issue: not commercial "
+        f"matures more than {max_cp_months:.0f} months after issue: not commercial "
         "paper under (E); classify it as nonconvertible_debt",
     )
-    refuse(
-        cp & (months >= bank_government_rates_from_months),
+    r.refuse(
+        rows,
+        cp & (months >= bank_months),
         "maturity",
         "commercial paper with a year or more to run is not (E) paper; classify it as "
         "nonconvertible_debt",
     )
-    route[mmi & (default | (~r.credit_ok & ~r.credit_unknown))] = "J"
-    eligible_mmi = mmi & ~default & r.credit_ok
-    long_bank = eligible_mmi & ~cp & (months >= bank_government_rates_from_months)
-    route[long_bank] = "E6"
-    route[eligible_mmi & ~long_bank] = "E"
-    refuse(
-        (route == "E") & np.isnan(r.days),
+    eligible = ~default & credit_ok
+    long_bank = eligible & ~cp & (months >= bank_months)
+    short = eligible & ~long_bank
+    out = np.zeros(len(rows), dtype=np.uint8)
+    out[default | (~credit_ok & ~unknown)] = _J
+    out[long_bank] = _E6
+    out[short] = _E
+    r.route[rows] = out
+    r.refuse(
+        rows,
+        short & np.isnan(r.number("days_to_maturity", rows)),
         "maturity",
         "(E) counts days: give a maturity date, not years_to_maturity",
     )
 
 
-def _route_debt_and_preferred(r: _Routing) -> None:
-    """(c)(2)(vi)(F) nonconvertible debt and (H) preferred stock; (I) gates them, else (J)."""
-    for klass, code in ((_SC.NONCONVERTIBLE_DEBT.value, "F"), (_SC.PREFERRED.value, "H")):
-        rows = r.live & (r.cls == klass)
+def _graded(letter: str, code: np.uint8) -> Callable[[_Routing, np.ndarray], None]:
+    """The step of a class that (I) gates: its paragraph if assessed well, else (J)."""
+
+    def step(r: _Routing, rows: np.ndarray) -> None:
+        default = np.take(r.flag("in_default"), rows)
+        # a position in default is (J) whatever its assessment
+        unknown, credit_ok = r.yes_no_unknown("minimal_credit_risk", rows, ~default)
         r.refuse(
-            rows & r.credit_unknown & ~r.default,
+            rows,
+            unknown & ~default,
             "minimal_credit_risk",
-            f"give the outcome of the (I) creditworthiness assessment (required for ({code}))",
+            f"give the outcome of the (I) creditworthiness assessment (required for ({letter}))",
         )
-        r.route[rows & (r.default | (~r.credit_ok & ~r.credit_unknown))] = "J"
-        r.route[rows & ~r.default & r.credit_ok] = code
+        out = np.zeros(len(rows), dtype=np.uint8)
+        out[default | (~credit_ok & ~unknown)] = _J
+        out[~default & credit_ok] = code
+        r.route[rows] = out
+
+    step.__doc__ = f"(c)(2)(vi)({letter}); the (I) assessment gates it, else (J)."
+    return step
 
 
-def _route_convertible(r: _Routing) -> None:
+def _route_convertible(r: _Routing, rows: np.ndarray) -> None:
     """(c)(2)(vi)(G): convertible debt below its principal amount under (F), else (J)."""
-    frame, route, refuse, default, credit_ok = r.frame, r.route, r.refuse, r.default, r.credit_ok
-    conv = r.live & (r.cls == _SC.CONVERTIBLE_DEBT.value)
-    principal = frame["principal_amount"].to_numpy(dtype=float)
-    value = frame["market_value"].to_numpy(dtype=float)
-    refuse(
-        conv & np.isnan(principal) & ~default,
+    default = np.take(r.flag("in_default"), rows)
+    principal = r.number("principal_amount", rows)
+    value = r.number("market_value", rows)
+    r.refuse(
+        rows,
+        np.isnan(principal) & ~default,
         "principal_amount",
         "(G) compares market value with the principal amount: give principal_amount",
     )
-    at_or_above = conv & (value >= principal)
-    below = conv & (value < principal) & ~default
-    refuse(
-        below & r.credit_unknown,
+    at_or_above = value >= principal
+    below = (value < principal) & ~default
+    # the (I) assessment matters below the principal amount only
+    unknown, credit_ok = r.yes_no_unknown("minimal_credit_risk", rows, below)
+    r.refuse(
+        rows,
+        below & unknown,
         "minimal_credit_risk",
         "below its principal amount (G) sends it to (F): give the (I) assessment",
     )
-    refuse(below & credit_ok & np.isnan(r.months), "maturity", "(F) rates need a maturity")
-    route[conv & default] = "J"
-    route[at_or_above & ~default] = "G_J"
-    route[below & credit_ok] = "G_F"
-    route[below & ~credit_ok & ~r.credit_unknown] = "G_J"
+    months = r.number("months_to_maturity", rows)
+    r.refuse(rows, below & credit_ok & np.isnan(months), "maturity", "(F) rates need a maturity")
+    out = np.zeros(len(rows), dtype=np.uint8)
+    out[default] = _J
+    out[at_or_above & ~default] = _G_J
+    out[below & credit_ok] = _G_F
+    out[below & ~credit_ok & ~unknown] = _G_J
+    r.route[rows] = out
 
 
-def _route_other(r: _Routing, min_market_makers: float) -> None:
-    """(c)(2)(vi)(J) all other securities, its (J)(1)-(2) exemptions, and (K) limited markets."""
-    frame, route, refuse = r.frame, r.route, r.refuse
-    called = frame["called_within_90_days"].to_numpy(dtype=bool)
-    converts = frame["converts_into_short_within_90_days"].to_numpy(dtype=bool)
-    limited = frame["limited_market"].to_numpy(dtype=bool)
-    makers = frame["market_makers"].to_numpy(dtype=float)
-    other = r.live & r.cls.isin([_SC.EQUITY.value, _SC.OTHER_SECURITY.value])
-    refuse(
-        limited & ~other,
-        "limited_market",
-        "(K) is applied here to equity and other_security positions only",
-    )
-    lim = other & limited
-    refuse(lim & np.isnan(makers), "market_makers", "(K) needs the number of market makers")
-    refuse(
-        lim & (makers == 0),
-        "market_makers",
-        "no market maker quotes it: no ready market, set ready_market=False ((vii))",
-    )
-    route[lim & (makers > 0) & (makers < min_market_makers)] = "K"
-    route[other & _blank(route)] = "J"
-    jrows = np.isin(route, ["J", "G_J"])
-    refuse(
-        called & ~jrows & ~_blank(route),
-        "called_within_90_days",
-        "the (J)(2) exemption is for securities charged under (J)",
-    )
-    refuse(
-        converts & ~jrows & ~_blank(route),
-        "converts_into_short_within_90_days",
-        "the (J)(1) exemption is for securities charged under (J)",
-    )
-    route[(called | converts) & jrows] = "J2"
-    refuse(
-        ~frame["registered_deliverable"].to_numpy(dtype=bool) & (route != "COMMOD"),
-        "registered_deliverable",
-        "Appendix B (a)(3)(ix)(B) registration is for commodity inventory (class commodity)",
-    )
+def _route_other(r: _Routing) -> None:
+    """(c)(2)(vi)(J) all other securities, its (J)(1)-(2) exemptions, and (K) limited markets.
+
+    Equity and other securities are (J) from their class; the few rows marked
+    ``limited_market``, ``called_within_90_days`` or
+    ``converts_into_short_within_90_days`` are read here.
+    """
+    route = r.route
+    limited = np.flatnonzero(r.flag("limited_market"))
+    if len(limited):
+        other = (
+            (r.inst[limited] == _CASH) & r.ready[limited] & np.take(_OTHER_CLASS, r.cls[limited])
+        )
+        r.refuse(
+            limited,
+            ~other,
+            "limited_market",
+            "(K) is applied here to equity and other_security positions only",
+        )
+        lim = limited[other]
+        makers = r.number("market_makers", lim)
+        r.refuse(lim, np.isnan(makers), "market_makers", "(K) needs the number of market makers")
+        r.refuse(
+            lim,
+            makers == 0,
+            "market_makers",
+            "no market maker quotes it: no ready market, set ready_market=False ((vii))",
+        )
+        route[lim[(makers > 0) & (makers < r.limits.min_market_makers)]] = _K
+    called = r.flag("called_within_90_days")
+    converts = r.flag("converts_into_short_within_90_days")
+    marked = np.flatnonzero(called | converts)
+    if len(marked):
+        now = route[marked]
+        jrows = (now == _J) | (now == _G_J)
+        wrong = ~jrows & (now != 0)
+        r.refuse(
+            marked,
+            called[marked] & wrong,
+            "called_within_90_days",
+            "the (J)(2) exemption is for securities charged under (J)",
+        )
+        r.refuse(
+            marked,
+            converts[marked] & wrong,
+            "converts_into_short_within_90_days",
+            "the (J)(1) exemption is for securities charged under (J)",
+        )
+        route[marked[jrows]] = _J2
+    registered = r.flag("registered_deliverable")
+    if not registered.all():
+        unregistered = np.flatnonzero(~registered)
+        r.refuse(
+            unregistered,
+            route[unregistered] != _COMMOD,
+            "registered_deliverable",
+            "Appendix B (a)(3)(ix)(B) registration is for commodity inventory (class commodity)",
+        )
+
+
+def _text_at(col: pd.Series, i: int) -> object:
+    """The value of row ``i`` as the error names it (blank: ``None`` in a categorical, else NaN)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        code = int(col.cat.codes.iloc[i])
+        return None if code < 0 else col.cat.categories[code]
+    value = col.iloc[i]
+    return np.nan if pd.isna(value) else value
 
 
 def _checked(r: _Routing) -> np.ndarray:
     """The routes, or a `BookError` listing every refusal and every row left unrouted."""
-    missing = _blank(r.route)
     if r.errors:
         raise BookError(r.errors)
-    if missing.any():
+    if not r.route.all():
+        ids = id_array(r.frame["id"])
+        cls, inst = r.frame["security_class"], r.frame["instrument"]
         raise BookError(
             [
                 RowError(
-                    row_label(r.frame, int(i)),
+                    row_label(r.frame, i),
                     "security_class",
-                    f"{r.ids[i]!r}: no haircut paragraph for class {r.cls[i]!r} as {r.inst[i]!r}",
+                    f"{ids[i]!r}: no haircut paragraph for class {_text_at(cls, i)!r} "
+                    f"as {_text_at(inst, i)!r}",
                 )
-                for i in np.flatnonzero(missing).tolist()
+                for i in np.flatnonzero(r.route == 0).tolist()
             ]
         )
     return r.route
+
+
+_Step = Callable[[_Routing, np.ndarray], None]
+
+_STEPS: tuple[tuple[tuple[SecurityClass, ...], _Step], ...] = (
+    ((_SC.CRYPTO_NON_SECURITY,), _route_crypto),
+    ((_SC.MUNICIPAL,), _route_municipal),
+    ((_SC.MONEY_MARKET_FUND, _SC.REDEEMABLE_FUND), _route_funds),
+    (
+        (_SC.COMMERCIAL_PAPER, _SC.BANKERS_ACCEPTANCE, _SC.CERTIFICATE_OF_DEPOSIT),
+        _route_money_market,
+    ),
+    ((_SC.NONCONVERTIBLE_DEBT,), _graded("F", _F)),
+    ((_SC.PREFERRED,), _graded("H", _H)),
+    ((_SC.CONVERTIBLE_DEBT,), _route_convertible),
+)
+"""The classes whose route depends on their facts, and the step that routes each (in order)."""
+_FIRST_STEP = 64
+"""The marker of the first step in a route array being built (route codes stay below it)."""
+
+_BY_CLASS = _class_table(
+    {
+        _SC.GOVERNMENT: _A,
+        _SC.AGENCY: _A,
+        _SC.CANADIAN_GOVERNMENT: _C,
+        _SC.COMMODITY: _COMMOD,
+        _SC.EQUITY: _J,
+        _SC.OTHER_SECURITY: _J,
+        _SC.NO_READY_MARKET: _VII,
+        **{cls: _FIRST_STEP + k for k, (classes, _) in enumerate(_STEPS) for cls in classes},
+    },
+    np.uint8,
+    0,
+)
+"""The route of a cash position with a ready market, by class (a step marker where its facts
+decide it); no class: not routed."""
