@@ -39,8 +39,9 @@ def fund_haircut(
     schedule: Schedule,
 ) -> ParagraphHaircut:
     """The (D) charge: per sub-paragraph, its rate on the greater of long or short."""
-    codes = sorted(set(routes))
-    group = np.searchsorted(np.array(codes), routes)
+    routed, group = np.unique(np.asarray(routes, dtype=str), return_inverse=True)
+    codes = [str(c) for c in routed]
+    group = np.asarray(group, dtype=np.int64).reshape(-1)
     keys = [FUND_KEYS[c] for c in codes]
     rates = np.array([schedule.rate(k) for k in keys])
     cites = np.array([schedule.citation(k) for k in keys], dtype=object)
