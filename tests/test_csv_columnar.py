@@ -245,3 +245,41 @@ def test_chunks_join_into_the_row_readers_cells(
     assert _cells(fast, "n") == [1.0, 2.0, None, 4.0, 5.0, None, 7.0]
     assert list(fast["id"].cat.codes) == list(range(7))
     assert list(fast["t"].cat.categories) == ["a", "b", "c"]
+
+
+def test_a_column_of_mostly_distinct_values_joins_into_the_row_readers_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the first chunk (three rows) holds three distinct values in each text column, so each
+    # is kept as its cells and made a categorical once; a repeated value, a blank cell and
+    # spaces around a value in later chunks still give the row reader's cells
+    monkeypatch.setattr("netcap.book.sheets._CHUNK_ROWS", 3)
+    path = tmp_path / "positions.csv"
+    path.write_text(
+        "id,t\np1,a\np2,b\np3,c\np2,\n,a\n p4 ,d\np5,e\n",
+        encoding="utf-8",
+    )
+    fast = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS).frame
+    reference = _read_csv(path, "positions", InputLimits()).frame
+    for column in ("id", "t"):
+        assert _cells(fast, column) == _cells(reference, column)
+    # codes in the order of first appearance: p2 repeats the code of row 2, the blank is -1
+    assert list(fast["id"].cat.codes) == [0, 1, 2, 1, -1, 3, 4]
+    assert list(fast["id"].cat.categories) == ["p1", "p2", "p3", "p4", "p5"]
+
+
+def test_distinct_ids_are_categories_in_row_order_with_their_lookup_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every id distinct and clean: the categories are the ids in row order (code = row),
+    # and the uniqueness check of the categories has built their hash table, so looking
+    # ids up later (links between positions) hashes only the ids looked up
+    monkeypatch.setattr("netcap.book.sheets._CHUNK_ROWS", 2)
+    path = tmp_path / "positions.csv"
+    path.write_text("id,n\nb,1\na,2\nc,3\nd,4\ne,5\n", encoding="utf-8")
+    ids = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS).frame["id"]
+    assert list(ids.cat.codes) == [0, 1, 2, 3, 4]
+    assert list(ids.cat.categories) == ["b", "a", "c", "d", "e"]
+    assert ids.cat.categories.dtype == object
+    assert ids.cat.categories._engine.is_mapping_populated
+    assert list(ids.cat.categories.get_indexer(["e", "x", "b"])) == [4, -1, 0]

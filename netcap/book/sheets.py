@@ -383,6 +383,7 @@ def _read_csv_columnar(
     width = len(header)
     text = [i for i, h in enumerate(header) if h.strip() not in numbers]
     parts: dict[int, list[Any]] = {i: [] for i in range(width)}
+    whole: set[int] = set()  # text columns of mostly distinct values: kept as cells (`_whole`)
     rows = 0
     try:
         with warnings.catch_warnings():
@@ -405,12 +406,20 @@ def _read_csv_columnar(
                     rows += len(chunk)
                     if rows > limits.max_rows:
                         raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
+                    first = rows == len(chunk)
                     for i in range(width):
-                        parts[i].append(_chunk_column(chunk[i], i in text))
+                        part = _chunk_column(chunk[i], i in text, i in whole)
+                        if first and _mostly_distinct(part):
+                            whole.add(i)  # decided on the first chunk, for every chunk
+                            part = chunk[i].to_numpy(dtype=object)
+                        parts[i].append(part)
                     del chunk
     except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
         raise _NotColumnarError from None
-    columns = {i: _join(parts.pop(i), i in text) for i in range(width)}
+    columns = {
+        i: _whole(np.concatenate(parts.pop(i))) if i in whole else _join(parts.pop(i), i in text)
+        for i in range(width)
+    }
     last = max((_last_filled(c) for c in columns.values()), default=-1)
     names: list[str] = []
     for i, h in enumerate(header):
@@ -422,27 +431,63 @@ def _read_csv_columnar(
         if label in names:
             raise UnsafeFileError(f"{path.name}: duplicate column header {label!r}")
         names.append(label)
+    # copy=False: each column stays its own array (no consolidated block of the number
+    # columns, which would copy them all at once and double their memory while it does)
     frame = pd.DataFrame(
         {
             n: _head(columns[i], last + 1)
             for i, n in enumerate(names)
             if not n.startswith("__blank_")
-        }
+        },
+        copy=False,
     )
     return RawSheet(name, path.name, frame)
 
 
-def _chunk_column(col: pd.Series, is_text: bool) -> _TextChunk | np.ndarray:
-    """One chunk of a column: text as codes into its values, numbers as floats.
+def _chunk_column(col: pd.Series, is_text: bool, whole: bool = False) -> _TextChunk | np.ndarray:
+    """One chunk of a column: text as codes into its values, numbers as floats; with
+    ``whole``, the text cells as they are (an object array, joined by `_whole`).
 
     A number column whose cells are not all numbers (some text, or true/false words pandas
     would read as booleans) is left to the row reader (`_NotColumnarError`).
     """
+    if whole:
+        return col.to_numpy(dtype=object)
     if is_text:
         return _text_column(col.to_numpy(dtype=object))
     if col.dtype.kind not in "iuf":
         raise _NotColumnarError
     return col.to_numpy(dtype=float)
+
+
+def _mostly_distinct(part: _TextChunk | np.ndarray) -> bool:
+    """A text chunk with more distinct values than half its cells (an id column).
+
+    Codes per chunk would be rebuilt when the chunks are joined, each value hashed again:
+    such a column is kept as its cells and made a categorical once (`_whole`).
+    """
+    return isinstance(part, _TextChunk) and 2 * len(part.categories) > len(part.codes) > 0
+
+
+def _whole(values: np.ndarray) -> pd.Categorical:
+    """A text column's cells (an object array) as a categorical, as `_join` makes it.
+
+    When every cell is text already stripped and no two are equal (a column of ids), the
+    categories are the cells in their order and each code is its row: the one hashing of
+    the values is the uniqueness check of the categories index, whose hash table stays
+    built for lookups of these values later.  Otherwise the values are factorized.
+    """
+    if (
+        len(values)
+        and pd.api.types.infer_dtype(values, skipna=False) == "string"
+        and all(map(operator.is_, map(str.strip, values), values))
+        and all(values)
+    ):
+        categories = pd.Index(values, dtype=object, copy=False)
+        if categories.is_unique:
+            codes = np.arange(len(values), dtype=np.int32 if len(values) < 2**31 else np.int64)
+            return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+    return _join([_text_column(values)], True)
 
 
 def _join(parts: list[Any], is_text: bool) -> pd.Categorical | np.ndarray:
