@@ -249,8 +249,12 @@ def _per_value(col: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """Codes of each cell (-1 where missing) and the distinct values, for per-value work.
 
     Text operations then run once per distinct value instead of once per row;
-    a column of a few classes or yes/no flags has only a handful.
+    a column of a few classes or yes/no flags has only a handful.  A categorical column
+    gives its own codes and categories (a category no row uses is looked at for nothing).
     """
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        categories = np.asarray(col.cat.categories, dtype=object)
+        return np.asarray(col.cat.codes), pd.Series(categories, dtype=object)
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     return np.asarray(codes), pd.Series(uniques)
 
@@ -346,25 +350,17 @@ def _parse_bool(col: pd.Series, default: bool | None) -> tuple[pd.Series, np.nda
     """
     codes, uniques = _per_value(col)
     text = uniques.astype("string").str.strip().str.lower()
-    known = codes >= 0
-    k = codes[known]
-
-    def per_row(value_flags: pd.Series, missing: bool) -> np.ndarray:
-        flags = value_flags.fillna(missing).to_numpy(dtype=bool)
-        out = np.full(len(col), missing, dtype=bool)
-        out[known] = flags[k]
-        return out
-
-    blank = per_row(uniques.isna() | (text == ""), True)
-    is_true = per_row(text.isin(_TRUE), False)
-    is_false = per_row(text.isin(_FALSE), False)
-    bad = ~blank & ~is_true & ~is_false
+    # per distinct value, then per row in one take: 0 blank, 1 true, 2 false, 3 unreadable
+    blank = (uniques.isna() | (text == "")).fillna(True).to_numpy(dtype=bool)
+    is_true = text.isin(_TRUE).to_numpy(dtype=bool)
+    is_false = text.isin(_FALSE).to_numpy(dtype=bool)
+    state = np.where(blank, 0, np.where(is_true, 1, np.where(is_false, 2, 3))).astype(np.int8)
+    row_state = _take(state, codes, 0)
+    bad = row_state == 3
     if default is not None:  # two states: a bool column, a byte a row instead of eight
-        flag = np.where(is_true, True, np.where(is_false, False, default))
+        flag = np.array([default, True, False, default], dtype=bool)[row_state]
         return pd.Series(flag, index=col.index, dtype=bool, copy=False), bad
-    out = np.full(len(col), None, dtype=object)
-    out[is_true] = True
-    out[is_false] = False
+    out = np.array([None, True, False, None], dtype=object)[row_state]
     return pd.Series(out, index=col.index, dtype=object, copy=False), bad
 
 
@@ -659,8 +655,10 @@ def _check_ids(frame: pd.DataFrame, errors: _Errors) -> _Ids:
     lengths = np.fromiter(map(len, ids.values), dtype=np.int64, count=len(ids.values))
     errors.flag(ids.rows(lengths > MAX_ID_LENGTH), "id", f"longer than {MAX_ID_LENGTH} characters")
     codes = np.where(present, ids.codes, -1)
-    dup = present & pd.Series(codes).duplicated(keep="first").to_numpy(dtype=bool)
-    if dup.any():
+    # a count per distinct id (no hashing): only a book with a repeat looks for which rows
+    repeated = np.bincount(codes[present], minlength=len(ids.values)) > 1
+    if repeated.any():
+        dup = present & pd.Series(codes).duplicated(keep="first").to_numpy(dtype=bool)
         first = np.full(len(ids.values), len(codes))
         np.minimum.at(first, codes[present], np.flatnonzero(present))
         errors.each(
@@ -862,6 +860,10 @@ def _check_trade_dates(frame: pd.DataFrame, errors: _Errors) -> PositionDates:
     settlement_dates, bad_settlement = _parse_dates(frame["settlement_date"])
     errors.flag(bad_trade, "trade_date", _NOT_A_DATE)
     errors.flag(bad_settlement, "settlement_date", _NOT_A_DATE)
+    if not _gives_dates(frame):
+        # no row gives a date: nothing to complete or check, and the frame leaves the date
+        # columns out (`_date_and_option_columns`), so none are built
+        return PositionDates(columns={}, errors=[])
     dates = position_dates(
         trade_dates,
         settlement_dates,
@@ -873,10 +875,15 @@ def _check_trade_dates(frame: pd.DataFrame, errors: _Errors) -> PositionDates:
     return dates
 
 
+def _gives_dates(frame: pd.DataFrame) -> bool:
+    """Some row has a trade or a settlement date cell (read or not)."""
+    return bool(frame["trade_date"].notna().any() or frame["settlement_date"].notna().any())
+
+
 def _date_and_option_columns(frame: pd.DataFrame, dates: PositionDates) -> pd.DataFrame:
     """The trade and settlement date columns, kept only when a row gives a date, and the
     option columns, kept only when a row is an option: blanks cost memory at scale."""
-    if frame["trade_date"].notna().any() or frame["settlement_date"].notna().any():
+    if _gives_dates(frame):
         for (
             col,
             column,
