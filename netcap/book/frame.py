@@ -36,6 +36,7 @@ __all__ = [
     "CLASS_DTYPE",
     "COLUMNS",
     "INSTRUMENT_DTYPE",
+    "LINK_TEXT_COLUMNS",
     "NUMBER_COLUMNS",
     "OPTION_COLUMNS",
     "SIDE_DTYPE",
@@ -571,7 +572,13 @@ def validate_frame(
     ``row`` (the row label used in error messages, so later stages can name it).
     ``id``, ``security_class``, ``instrument`` and ``side`` come out as categoricals
     (`CLASS_DTYPE`, `INSTRUMENT_DTYPE`, `SIDE_DTYPE`; an id's code is its row), so
-    later stages can work on their codes without hashing text again.
+    later stages can work on their codes without hashing text again.  The ``id``
+    categories are an object index whose hash table is already built (checking that the
+    ids are distinct built it): ``frame["id"].cat.categories.get_indexer(wanted)`` costs
+    only the ids looked up.  The text columns `LINK_TEXT_COLUMNS` (links to other
+    positions, contract codes, fund assets, the underlying) are categoricals too, a code
+    a row instead of a pointer: read them with ``pd.isna``/``pd.notna`` (a missing cell
+    is NaN in ``to_numpy(dtype=object)``, not None).
     """
     frame = _with_every_column(raw, source)
     errors = _Errors(source, row_offset)
@@ -594,7 +601,7 @@ def validate_frame(
     frame["row"] = np.arange(len(frame)) + row_offset
     frame["days_to_maturity"] = (maturity - pd.Timestamp(as_of)).dt.days.astype(float).to_numpy()
     frame["id"] = ids.ids.categorical()
-    frame["deliverable_position"] = link.objects()
+    frame["deliverable_position"] = link.categorical()
     for col in _PLAIN_TEXT:
         frame[col] = _object_text(frame[col])
     frame["maturity"] = maturity
@@ -609,6 +616,16 @@ def validate_frame(
     return _date_and_option_columns(frame, dates)
 
 
+LINK_TEXT_COLUMNS: tuple[str, ...] = (
+    "deliverable_position",
+    "futures_contract",
+    "fund_assets",
+    "hedge_with",
+    "underlying",
+    "offsets",
+)
+"""Text columns a validated frame holds as categoricals (mostly blank at scale: a byte or
+two a row instead of an eight-byte pointer).  Missing cells are missing (NaN), not None."""
 _PLAIN_TEXT = ("issuer", "security_id")
 """Text columns validation takes as given: a validated frame holds them as text or None
 (an object column), whatever the reader made of them."""
@@ -789,7 +806,7 @@ def _check_futures_fields(frame: pd.DataFrame, ids: _Ids, errors: _Errors) -> _T
         "futures_contract",
         "only a futures contract names a contract code",
     )
-    frame["futures_contract"] = contract.objects()
+    frame["futures_contract"] = contract.categorical()
     return link
 
 
@@ -826,7 +843,7 @@ def _check_fund_assets(frame: pd.DataFrame, errors: _Errors) -> None:
         "fund_assets",
         lambda r: f"{frame['fund_assets'].iloc[r]!r} is not one of {sorted(_FUND_ASSETS)}",
     )
-    frame["fund_assets"] = assets.objects()
+    frame["fund_assets"] = assets.categorical()
 
 
 def _check_issue_dates(frame: pd.DataFrame, maturity: pd.Series, errors: _Errors) -> None:
@@ -849,7 +866,7 @@ def _check_hedges(frame: pd.DataFrame, ids: _Ids, errors: _Errors) -> None:
     _, own, unknown = ids.linked(hedge)
     errors.flag(own, "hedge_with", "names the position itself")
     errors.each(unknown, "hedge_with", lambda r: f"{hedge.text(r)!r} names no position in the book")
-    frame["hedge_with"] = hedge.objects()
+    frame["hedge_with"] = hedge.categorical()
 
 
 def _check_trade_dates(frame: pd.DataFrame, errors: _Errors) -> PositionDates:
@@ -1059,8 +1076,8 @@ def _validate_options(
     offsets = _Text.of(frame["offsets"])
     present["underlying"] = underlying.present()
     present["offsets"] = offsets.present()
-    frame["underlying"] = underlying.objects()
-    frame["offsets"] = offsets.objects()
+    frame["underlying"] = underlying.categorical()
+    frame["offsets"] = offsets.categorical()
     for col, has in present.items():
         if col != "offsets":
             errors.flag(is_option & ~has, col, "required for an option position (15c3-1a)")

@@ -469,7 +469,7 @@ def _mostly_distinct(part: _TextChunk | np.ndarray) -> bool:
     return isinstance(part, _TextChunk) and 2 * len(part.categories) > len(part.codes) > 0
 
 
-def _whole(values: np.ndarray) -> pd.Categorical:
+def _whole(values: np.ndarray) -> pd.Categorical | np.ndarray:
     """A text column's cells (an object array) as a categorical, as `_join` makes it.
 
     When every cell is text already stripped and no two are equal (a column of ids), the
@@ -485,8 +485,9 @@ def _whole(values: np.ndarray) -> pd.Categorical:
     ):
         categories = pd.Index(values, dtype=object, copy=False)
         if categories.is_unique:
-            codes = np.arange(len(values), dtype=np.int32 if len(values) < 2**31 else np.int64)
-            return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+            codes: Any = np.arange(len(values), dtype=np.int32)  # a sheet has under 2**31 rows
+            dtype: Any = pd.CategoricalDtype(categories)
+            return pd.Categorical.from_codes(codes, dtype=dtype)
     return _join([_text_column(values)], True)
 
 
