@@ -507,14 +507,15 @@ def _join(parts: list[Any], is_text: bool) -> pd.Categorical | np.ndarray:
     categories = [np.asarray(p.categories, dtype=object) for p in parts]
     starts = np.cumsum([0, *(len(c) for c in categories[:-1])])
     remap, merged = pd.factorize(np.concatenate(categories), use_na_sentinel=True)
-    blank = len(remap)  # where a missing cell's code points: -1 appended to remap
-    remap = np.append(remap, -1)
-    codes = np.concatenate(
-        [
-            remap[np.where(p.codes >= 0, p.codes.astype(np.intp) + start, blank)]
-            for p, start in zip(parts, starts, strict=True)
-        ]
-    )
+    kind = _small_codes(np.zeros(0, dtype=np.intp), len(merged)).dtype
+    pieces = []
+    for p, start, c in zip(parts, starts, categories, strict=True):
+        own = remap[start : start + len(c)]
+        if np.array_equal(own, np.arange(len(c))):  # its values first seen in this order:
+            pieces.append(p.codes.astype(kind, copy=False))  # its codes are the joined ones
+        else:  # a code per value, -1 (missing) taking the last entry
+            pieces.append(np.append(own, -1).astype(kind)[p.codes])
+    codes = np.concatenate(pieces)
     return pd.Categorical.from_codes(codes, categories=pd.Index(merged, dtype=object))
 
 
