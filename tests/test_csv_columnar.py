@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netcap.book.frame import CLASS_DTYPE, INSTRUMENT_DTYPE, SIDE_DTYPE
+from netcap.book.frame import CLASS_DTYPE, INSTRUMENT_DTYPE, SIDE_DTYPE, _parse_bool
 from netcap.book.loading import load_book
 from netcap.book.safety import InputLimits, UnsafeFileError
 from netcap.book.sheets import (
@@ -283,3 +283,68 @@ def test_distinct_ids_are_categories_in_row_order_with_their_lookup_built(
     assert ids.cat.categories.dtype == object
     assert ids.cat.categories._engine.is_mapping_populated
     assert list(ids.cat.categories.get_indexer(["e", "x", "b"])) == [4, -1, 0]
+
+
+FLAG_CELLS = st.sampled_from(
+    [
+        "",
+        " ",
+        "True",
+        "TRUE",
+        "true",
+        "tRuE",
+        " True",
+        "False",
+        "FALSE",
+        "false",
+        "1",
+        "0",
+        "1.0",
+        "0.0",
+        "1.00",
+        "01",
+        "2",
+        "-0",
+        "yes",
+        "No",
+        "y",
+        "T",
+        "maybe",
+        "nan",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=st.lists(FLAG_CELLS, min_size=1, max_size=6))
+def test_yes_no_columns_read_as_booleans_validate_as_their_text(
+    tmp_path_factory: pytest.TempPathFactory, cells: list[str]
+) -> None:
+    # a yes/no column pandas reads as booleans (every cell True/TRUE/true/1/1.0, their
+    # false forms, or blank) must mean what the validator makes of the text the row reader
+    # gives; any other cell ('yes', ' True', '1.00') sends the column back to text
+    path = tmp_path_factory.mktemp("flags") / "positions.csv"
+    _write(path, ["id", "f"], [[f"p{i}", c] for i, c in enumerate(cells)], 0)
+    fast = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS, frozenset({"f"}))
+    reference = _read_csv(path, "positions", InputLimits())
+    for default in (None, False, True):
+        got, got_bad = _parse_bool(fast.frame["f"], default)
+        want, want_bad = _parse_bool(reference.frame["f"], default)
+        assert list(got_bad) == list(want_bad)
+        assert list(got) == list(want)
+
+
+def test_a_yes_no_column_of_booleans_and_one_of_words(tmp_path: Path) -> None:
+    path = tmp_path / "positions.csv"
+    path.write_text("id,f,g\np1,True,yes\np2,FALSE,\np3,,no\np4,1,yes\n", encoding="utf-8")
+    sheet = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS, frozenset({"f"}))
+    # f: every cell a boolean to pandas, so a boolean column (the blank cell missing)
+    assert isinstance(sheet.frame["f"].dtype, pd.BooleanDtype)
+    assert _cells(sheet.frame, "f") == [True, False, None, True]
+    # g is not named a yes/no column: text, as ever
+    assert _cells(sheet.frame, "g") == ["yes", None, "no", "yes"]
+    both = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS, frozenset({"f", "g"}))
+    # g as a yes/no column holds words pandas does not read: the file is read again with
+    # every yes/no column as text
+    assert _cells(both.frame, "f") == ["True", "FALSE", None, "1"]
+    assert _cells(both.frame, "g") == ["yes", None, "no", "yes"]

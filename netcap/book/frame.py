@@ -35,6 +35,7 @@ from netcap.text import plural
 __all__ = [
     "CLASS_DTYPE",
     "COLUMNS",
+    "FLAG_COLUMNS",
     "INSTRUMENT_DTYPE",
     "LINK_TEXT_COLUMNS",
     "NUMBER_COLUMNS",
@@ -133,6 +134,8 @@ _BOOL_DEFAULTS: dict[str, bool | None] = {
     "listed": True,
 }
 """Yes/no columns and the value a blank cell takes (None: unknown, kept as None)."""
+FLAG_COLUMNS: frozenset[str] = frozenset(_BOOL_DEFAULTS)
+"""Position columns that hold yes/no (a reader may parse them as booleans up front)."""
 _MONEY_COLUMNS = (
     "quantity",
     "principal_amount",

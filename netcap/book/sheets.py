@@ -362,16 +362,23 @@ the next is read, so a million-row sheet never holds a Python string per cell.""
 
 
 def _read_csv_columnar(
-    path: Path, name: str, limits: InputLimits, numbers: frozenset[str]
+    path: Path,
+    name: str,
+    limits: InputLimits,
+    numbers: frozenset[str],
+    flags: frozenset[str] = frozenset(),
 ) -> RawSheet:
     """A CSV sheet read column by column in pandas' C parser: the same cells as `_read_csv`.
 
     Columns named in ``numbers`` are numbers (pandas' parse equals ``pd.to_numeric`` of
-    the text); every other column is a categorical of stripped text (each distinct value
-    visited once per chunk).  A blank cell is missing.  A file the C parser reads
-    differently from the row reader (a row longer than the header, an unclosed quote, a
-    cell over the text limit) or a number column holding other text raises
-    `_NotColumnarError`, and is read by `_read_csv`, whose errors name each cell.
+    the text); columns named in ``flags`` (yes/no columns) are booleans where pandas
+    reads every cell of the column as one (``True``/``TRUE``/``true``/``1``/``1.0`` and
+    their false forms, each a spelling the validator reads the same way), else text;
+    every other column is a categorical of stripped text (each distinct value visited
+    once per chunk).  A blank cell is missing.  A file the C parser reads differently
+    from the row reader (a row longer than the header, an unclosed quote, a cell over
+    the text limit) or a number column holding other text raises `_NotColumnarError`,
+    and is read by `_read_csv`, whose errors name each cell.
     """
     check_file(path, limits)
     if _scan_csv_bytes(path):
@@ -382,40 +389,14 @@ def _read_csv_columnar(
         raise UnsafeFileError(f"{path.name}: no header row")
     width = len(header)
     text = [i for i, h in enumerate(header) if h.strip() not in numbers]
-    parts: dict[int, list[Any]] = {i: [] for i in range(width)}
-    whole: set[int] = set()  # text columns of mostly distinct values: kept as cells (`_whole`)
-    rows = 0
+    yes_no = [i for i in text if header[i].strip() in flags]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            chunks = pd.read_csv(
-                path,
-                header=0,
-                names=list(range(width)),
-                index_col=False,
-                dtype=dict.fromkeys(text, object),
-                keep_default_na=False,
-                na_values=[""],
-                skip_blank_lines=False,
-                encoding="utf-8-sig",
-                engine="c",
-                chunksize=_CHUNK_ROWS,
-            )
-            with chunks:
-                for chunk in chunks:
-                    rows += len(chunk)
-                    if rows > limits.max_rows:
-                        raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
-                    first = rows == len(chunk)
-                    for i in range(width):
-                        part = _chunk_column(chunk[i], i in text, i in whole)
-                        if first and _mostly_distinct(part):
-                            whole.add(i)  # decided on the first chunk, for every chunk
-                            part = chunk[i].to_numpy(dtype=object)
-                        parts[i].append(part)
-                    del chunk
-    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
-        raise _NotColumnarError from None
+        parts, whole = _parse_chunks(path, width, text, yes_no, limits)
+    except _NotColumnarError:
+        if not yes_no:
+            raise
+        # a yes/no cell pandas does not read as a boolean ("yes", " TRUE"): read them as text
+        parts, whole = _parse_chunks(path, width, text, [], limits)
     columns = {
         i: _whole(np.concatenate(parts.pop(i))) if i in whole else _join(parts.pop(i), i in text)
         for i in range(width)
@@ -444,13 +425,67 @@ def _read_csv_columnar(
     return RawSheet(name, path.name, frame)
 
 
-def _chunk_column(col: pd.Series, is_text: bool, whole: bool = False) -> _TextChunk | np.ndarray:
+def _parse_chunks(
+    path: Path, width: int, text: list[int], yes_no: list[int], limits: InputLimits
+) -> tuple[dict[int, list[Any]], set[int]]:
+    """Each column's chunks (`_chunk_column`), and the text columns kept as cells.
+
+    ``yes_no`` columns are parsed as booleans: a cell pandas does not read as one raises
+    `_NotColumnarError`, as does any other difference from the row reader.
+    """
+    parts: dict[int, list[Any]] = {i: [] for i in range(width)}
+    whole: set[int] = set()  # text columns of mostly distinct values: kept as cells (`_whole`)
+    dtypes: dict[int, Any] = dict.fromkeys(text, object)
+    dtypes.update(dict.fromkeys(yes_no, "boolean"))
+    rows = 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            chunks = pd.read_csv(
+                path,
+                header=0,
+                names=list(range(width)),
+                index_col=False,
+                dtype=dtypes,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                engine="c",
+                chunksize=_CHUNK_ROWS,
+            )
+            with chunks:
+                for chunk in chunks:
+                    rows += len(chunk)
+                    if rows > limits.max_rows:
+                        raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
+                    first = rows == len(chunk)
+                    for i in range(width):
+                        part = _chunk_column(chunk[i], i in text, i in whole)
+                        if first and _mostly_distinct(part):
+                            whole.add(i)  # decided on the first chunk, for every chunk
+                            part = chunk[i].to_numpy(dtype=object)
+                        parts[i].append(part)
+                    del chunk
+    except UnsafeFileError:
+        raise
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
+        raise _NotColumnarError from None
+    return parts, whole
+
+
+def _chunk_column(
+    col: pd.Series, is_text: bool, whole: bool = False
+) -> _TextChunk | np.ndarray | pd.arrays.BooleanArray:
     """One chunk of a column: text as codes into its values, numbers as floats; with
     ``whole``, the text cells as they are (an object array, joined by `_whole`).
 
     A number column whose cells are not all numbers (some text, or true/false words pandas
     would read as booleans) is left to the row reader (`_NotColumnarError`).
     """
+    if isinstance(col.dtype, pd.BooleanDtype):  # a yes/no column pandas read as booleans
+        yes_no: pd.arrays.BooleanArray = col.array
+        return yes_no
     if whole:
         return col.to_numpy(dtype=object)
     if is_text:
@@ -460,7 +495,7 @@ def _chunk_column(col: pd.Series, is_text: bool, whole: bool = False) -> _TextCh
     return col.to_numpy(dtype=float)
 
 
-def _mostly_distinct(part: _TextChunk | np.ndarray) -> bool:
+def _mostly_distinct(part: object) -> bool:
     """A text chunk with more distinct values than half its cells (an id column).
 
     Codes per chunk would be rebuilt when the chunks are joined, each value hashed again:
@@ -469,7 +504,11 @@ def _mostly_distinct(part: _TextChunk | np.ndarray) -> bool:
     return isinstance(part, _TextChunk) and 2 * len(part.categories) > len(part.codes) > 0
 
 
-def _whole(values: np.ndarray) -> pd.Categorical | np.ndarray:
+Column = pd.Categorical | pd.arrays.BooleanArray | np.ndarray
+"""One column of a sheet as the columnar reader joins it."""
+
+
+def _whole(values: np.ndarray) -> Column:
     """A text column's cells (an object array) as a categorical, as `_join` makes it.
 
     When every cell is text already stripped and no two are equal (a column of ids), the
@@ -491,12 +530,15 @@ def _whole(values: np.ndarray) -> pd.Categorical | np.ndarray:
     return _join([_text_column(values)], True)
 
 
-def _join(parts: list[Any], is_text: bool) -> pd.Categorical | np.ndarray:
+def _join(parts: list[Any], is_text: bool) -> Column:
     """The chunks of one column as one column."""
     if not parts:
         return pd.Categorical([]) if is_text else np.array([], dtype=float)
     if not is_text:
         return np.concatenate(parts)
+    if isinstance(parts[0], pd.arrays.BooleanArray):
+        values = np.concatenate([p.to_numpy(dtype=bool, na_value=False) for p in parts])
+        return pd.arrays.BooleanArray(values, np.concatenate([p.isna() for p in parts]))
     if len(parts) == 1:
         only: _TextChunk = parts[0]
         return pd.Categorical.from_codes(
@@ -519,15 +561,20 @@ def _join(parts: list[Any], is_text: bool) -> pd.Categorical | np.ndarray:
     return pd.Categorical.from_codes(codes, categories=pd.Index(merged, dtype=object))
 
 
-def _last_filled(values: pd.Categorical | np.ndarray) -> int:
+def _last_filled(values: Column) -> int:
     """The last row with data in a column, -1 if it has none."""
-    filled = values.codes >= 0 if isinstance(values, pd.Categorical) else ~np.isnan(values)
+    if isinstance(values, pd.Categorical):
+        filled = values.codes >= 0
+    elif isinstance(values, pd.arrays.BooleanArray):
+        filled = ~np.asarray(values.isna())
+    else:
+        filled = ~np.isnan(values)
     where = np.flatnonzero(filled)
     return int(where[-1]) if where.size else -1
 
 
 def _head(values: object, n: int) -> object:
-    if isinstance(values, pd.Categorical):
+    if isinstance(values, pd.Categorical | pd.arrays.BooleanArray):
         return values[:n]
     return np.asarray(values)[:n]
 
@@ -537,21 +584,26 @@ def read_sheets(
     limits: InputLimits | None = None,
     skip: frozenset[str] = frozenset(),
     columnar: dict[str, frozenset[str]] | None = None,
+    flags: dict[str, frozenset[str]] | None = None,
 ) -> dict[str, RawSheet]:
     """Every sheet of a book file, keyed by lower-case sheet name.
 
     Sheets named in ``skip`` (lower case) are not parsed: the reader's documentation
     sheets, whose layout is free.  A CSV sheet named in ``columnar`` is read column
     by column (`_read_csv_columnar`: text columns as categoricals, the named number
-    columns as numbers) instead of as Python cells; others keep text-or-None cells.
+    columns as numbers, its yes/no columns named in ``flags`` as booleans where every
+    cell reads as one) instead of as Python cells; others keep text-or-None cells.
     """
     lim = limits or InputLimits()
     columnar = columnar or {}
+    flags = flags or {}
 
     def csv_sheet(f: Path, name: str) -> RawSheet:
         if name in columnar:
             try:
-                return _read_csv_columnar(f, name, lim, columnar[name])
+                return _read_csv_columnar(
+                    f, name, lim, columnar[name], flags.get(name, frozenset())
+                )
             except _NotColumnarError:
                 pass
         return _read_csv(f, name, lim)
