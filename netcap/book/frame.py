@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -312,6 +313,25 @@ def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
             dtype=bool
         )
         return stamps.mask(pd.Series(timed, index=col.index)), timed
+    dates = _dates_by_value(col)
+    out = _take(dates.values, dates.codes, np.datetime64("NaT"))
+    return pd.Series(out, index=col.index, copy=False), _take(dates.bad, dates.codes, False)
+
+
+class _Dates(NamedTuple):
+    """A date column by distinct value (`_dates_by_value`)."""
+
+    codes: np.ndarray
+    """Per row: the code of its value, -1 where the cell is missing."""
+    values: np.ndarray
+    """Per distinct value: the date (datetime64[ns]), NaT where blank or not a date."""
+    bad: np.ndarray
+    """Per distinct value: not a date (and not blank)."""
+
+
+def _dates_by_value(col: pd.Series) -> _Dates:
+    """The dates of a column of text or date values (`_parse_dates`), once per distinct
+    value: what is worked out from a date (months, days to maturity) can be too."""
     codes, uniques = _per_value(col)
     n = len(uniques)
     is_text = np.fromiter((isinstance(v, str) for v in uniques), dtype=bool, count=n)
@@ -338,12 +358,7 @@ def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
     outside = (parsed < _DATE_MIN) | (parsed > _DATE_MAX)
     parsed = parsed.mask(outside)
     bad_value = parsed.isna().to_numpy(dtype=bool) & ~blank_value
-    known = codes >= 0
-    out = np.full(len(col), np.datetime64("NaT"), dtype="datetime64[ns]")
-    out[known] = parsed.to_numpy()[codes[known]]
-    bad = np.zeros(len(col), dtype=bool)
-    bad[known] = bad_value[codes[known]]
-    return pd.Series(out, index=col.index, copy=False), bad
+    return _Dates(codes, parsed.to_numpy(dtype="datetime64[ns]"), bad_value)
 
 
 def _parse_bool(col: pd.Series, default: bool | None) -> tuple[pd.Series, np.ndarray]:
@@ -588,7 +603,7 @@ def validate_frame(
     ids = _check_ids(frame, errors)
     _check_kinds(frame, errors)
     vals = _check_market_value(frame, errors)
-    maturity, years, months = _check_maturity(frame, as_of, errors)
+    maturity, years, months, days = _check_maturity(frame, as_of, errors)
     link = _check_futures_fields(frame, ids, errors)
     _check_flags(frame, errors)
     _check_amounts(frame, errors)
@@ -602,7 +617,7 @@ def validate_frame(
         errors.sort(key=lambda e: (isinstance(e.row, str), e.row if isinstance(e.row, int) else 0))
         raise BookError(errors)
     frame["row"] = np.arange(len(frame)) + row_offset
-    frame["days_to_maturity"] = (maturity - pd.Timestamp(as_of)).dt.days.astype(float).to_numpy()
+    frame["days_to_maturity"] = days
     frame["id"] = ids.ids.categorical()
     frame["deliverable_position"] = link.categorical()
     for col in _PLAIN_TEXT:
@@ -756,14 +771,43 @@ def _check_market_value(frame: pd.DataFrame, errors: _Errors) -> np.ndarray:
     return vals
 
 
+def _days_to(as_of: date, maturity: pd.Series) -> np.ndarray:
+    """Calendar days from ``as_of`` to each date (NaN where NaT), as floats."""
+    return np.asarray((maturity - pd.Timestamp(as_of)).dt.days.astype(float).to_numpy())
+
+
+def _maturity_dates(
+    col: pd.Series, as_of: date
+) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
+    """The maturity dates (`_parse_dates`), the cells that are not dates, and from the
+    dates the complete months (`netcap.book.maturity.complete_months_array`) and the
+    calendar days to maturity: once per distinct date where the column is text."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        maturity, bad = _parse_dates(col)
+        months = complete_months_array(as_of, maturity.to_numpy(dtype="datetime64[D]"))
+        return maturity, bad, months, _days_to(as_of, maturity)
+    dates = _dates_by_value(col)
+    nat = np.datetime64("NaT")
+    maturity = pd.Series(_take(dates.values, dates.codes, nat), index=col.index, copy=False)
+    months = complete_months_array(as_of, dates.values.astype("datetime64[D]"))
+    days = _days_to(as_of, pd.Series(dates.values))
+    return (
+        maturity,
+        _take(dates.bad, dates.codes, False),
+        _take(months, dates.codes, np.nan),
+        _take(days, dates.codes, np.nan),
+    )
+
+
 def _check_maturity(
     frame: pd.DataFrame, as_of: date, errors: _Errors
-) -> tuple[pd.Series, pd.Series, np.ndarray]:
+) -> tuple[pd.Series, pd.Series, np.ndarray, np.ndarray]:
     """``maturity`` is a date after ``as_of`` or ``years_to_maturity`` a number >= 0, not
     both; one is required for a class whose haircut turns on maturity
-    (`netcap.book.model.MATURITY_CLASSES`).  Returns the dates, the years and the complete
-    months to maturity (`netcap.book.maturity.complete_months_array`)."""
-    maturity, bad_date = _parse_dates(frame["maturity"])
+    (`netcap.book.model.MATURITY_CLASSES`).  Returns the dates, the years, the complete
+    months to maturity (`netcap.book.maturity.complete_months_array`) and the calendar
+    days to the maturity date (NaN where none)."""
+    maturity, bad_date, date_months, days = _maturity_dates(frame["maturity"], as_of)
     errors.flag(bad_date, "maturity", _NOT_A_DATE)
     raw_years = frame["years_to_maturity"]
     years = _numbers(raw_years).astype(float)
@@ -776,14 +820,13 @@ def _check_maturity(
     errors.flag(
         both.to_numpy(dtype=bool), "maturity", "give maturity or years_to_maturity, not both"
     )
-    months = complete_months_array(as_of, maturity.to_numpy(dtype="datetime64[D]"))
     with np.errstate(over="ignore"):
-        months = np.where(np.isnan(months), yv * 12.0, months)
+        months = np.where(np.isnan(date_months), yv * 12.0, date_months)
     errors.flag(np.isinf(months) & np.isfinite(yv), "years_to_maturity", "too large")
     errors.flag(months < 0, "maturity", f"matured before the as-of date {as_of.isoformat()}")
     needs = frame["security_class"].isin(_NEEDS_MATURITY).to_numpy(dtype=bool)
     errors.flag(needs & np.isnan(months), "maturity", "required for this security class")
-    return maturity, years, months
+    return maturity, years, months, days
 
 
 def _check_futures_fields(frame: pd.DataFrame, ids: _Ids, errors: _Errors) -> _Text:
