@@ -348,3 +348,23 @@ def test_a_yes_no_column_of_booleans_and_one_of_words(tmp_path: Path) -> None:
     # every yes/no column as text
     assert _cells(both.frame, "f") == ["True", "FALSE", None, "1"]
     assert _cells(both.frame, "g") == ["yes", None, "no", "yes"]
+
+
+def test_columns_written_in_place_across_chunks_and_without_a_last_line_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # two rows a chunk; the number, yes/no and id columns are written into arrays sized by
+    # the file's line ends (six here: two inside quoted cells, none after the last row):
+    # every row lands in its place
+    monkeypatch.setattr("netcap.book.sheets._CHUNK_ROWS", 2)
+    path = tmp_path / "positions.csv"
+    path.write_text(
+        'id,n,f,t\np1,1.5,True,"a\nb"\np2,,false,c\np3,-2,,c\np4,4,1,"a\nb"',
+        encoding="utf-8",
+    )
+    fast = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS, frozenset({"f"})).frame
+    reference = _read_csv(path, "positions", InputLimits()).frame
+    assert _cells(fast, "id") == _cells(reference, "id") == ["p1", "p2", "p3", "p4"]
+    assert _cells(fast, "n") == [1.5, None, -2.0, 4.0]
+    assert _cells(fast, "f") == [True, False, None, True]
+    assert _cells(fast, "t") == _cells(reference, "t") == ["a\nb", "c", "c", "a\nb"]

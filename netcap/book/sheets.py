@@ -264,7 +264,14 @@ _REFUSED = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
 
 def _scan_csv_bytes(path: Path) -> bool:
-    """The checks of `_read_csv` on the file's bytes, in C loops; True if a line is long.
+    """The checks of `_read_csv` on the file's bytes, in C loops; True if a line is long
+    (`_scan_csv`)."""
+    return _scan_csv(path)[0]
+
+
+def _scan_csv(path: Path) -> tuple[bool, int]:
+    """The checks of `_read_csv` on the file's bytes, in C loops; whether a line is long,
+    and the number of line ends (a sheet has at most one row more than that).
 
     Refuses text that is not UTF-8 and the control characters `text_problem` refuses
     (naming the line, as `_read_csv` does).  A cell over the text limit needs a line
@@ -282,11 +289,13 @@ def _scan_csv_bytes(path: Path) -> bool:
     control_found = False
     longest = 0  # the greatest distance between two line ends (the file's ends count)
     last_end = -1
+    line_ends = 0
     for start in range(0, len(view), _SCAN_BYTES):
         part = view[start : start + _SCAN_BYTES]
         # bytes under 0x20 are few (line ends, tabs): the refused ones are among them
         control_found = control_found or bool(np.isin(part[part < 0x20], refused).any())
         ends = np.flatnonzero(part == 0x0A)
+        line_ends += ends.size
         if ends.size:
             ends += start
             longest = max(longest, int(ends[0]) - last_end, int(np.diff(ends).max(initial=0)))
@@ -297,7 +306,7 @@ def _scan_csv_bytes(path: Path) -> bool:
         line = data.count(b"\n", 0, control.start()) + 1
         problem = text_problem(control.group().decode("ascii"))
         raise UnsafeFileError(f"{path.name}: line {line}: {problem}")
-    return longest > MAX_TEXT
+    return longest > MAX_TEXT, line_ends
 
 
 _SCAN_BYTES = 1 << 23
@@ -381,7 +390,8 @@ def _read_csv_columnar(
     and is read by `_read_csv`, whose errors name each cell.
     """
     check_file(path, limits)
-    if _scan_csv_bytes(path):
+    long_line, line_ends = _scan_csv(path)
+    if long_line:
         raise _NotColumnarError
     with path.open(newline="", encoding="utf-8-sig") as fh:
         header = next(csv.reader(fh), None)
@@ -391,16 +401,12 @@ def _read_csv_columnar(
     text = [i for i, h in enumerate(header) if h.strip() not in numbers]
     yes_no = [i for i in text if header[i].strip() in flags]
     try:
-        parts, whole = _parse_chunks(path, width, text, yes_no, limits)
+        columns = _parse_chunks(path, width, text, yes_no, limits, line_ends + 1)
     except _NotColumnarError:
         if not yes_no:
             raise
         # a yes/no cell pandas does not read as a boolean ("yes", " TRUE"): read them as text
-        parts, whole = _parse_chunks(path, width, text, [], limits)
-    columns = {
-        i: _whole(np.concatenate(parts.pop(i))) if i in whole else _join(parts.pop(i), i in text)
-        for i in range(width)
-    }
+        columns = _parse_chunks(path, width, text, [], limits, line_ends + 1)
     last = max((_last_filled(c) for c in columns.values()), default=-1)
     names: list[str] = []
     for i, h in enumerate(header):
@@ -426,15 +432,26 @@ def _read_csv_columnar(
 
 
 def _parse_chunks(
-    path: Path, width: int, text: list[int], yes_no: list[int], limits: InputLimits
-) -> tuple[dict[int, list[Any]], set[int]]:
-    """Each column's chunks (`_chunk_column`), and the text columns kept as cells.
+    path: Path,
+    width: int,
+    text: list[int],
+    yes_no: list[int],
+    limits: InputLimits,
+    bound: int,
+) -> dict[int, Column]:
+    """Every column of the sheet, parsed a chunk of rows at a time.
 
-    ``yes_no`` columns are parsed as booleans: a cell pandas does not read as one raises
-    `_NotColumnarError`, as does any other difference from the row reader.
+    Number columns are floats, ``yes_no`` columns booleans (a cell pandas does not read as
+    one raises `_NotColumnarError`, as does any other difference from the row reader) and
+    the other columns text (`_join`, or `_whole` for a column of mostly distinct values).
+    Number, yes/no and mostly distinct columns are written chunk by chunk into arrays of
+    ``bound`` rows made up front (the sheet has no more), not kept as chunks and joined:
+    no second copy of them, and no chunk-sized holes left in memory.
     """
-    parts: dict[int, list[Any]] = {i: [] for i in range(width)}
-    whole: set[int] = set()  # text columns of mostly distinct values: kept as cells (`_whole`)
+    parts: dict[int, list[_TextChunk]] = {i: [] for i in text}
+    floats = {i: np.empty(bound) for i in range(width) if i not in text}
+    flags = {i: (np.empty(bound, dtype=bool), np.empty(bound, dtype=bool)) for i in yes_no}
+    cells: dict[int, np.ndarray] = {}  # text columns of mostly distinct values (`_whole`)
     dtypes: dict[int, Any] = dict.fromkeys(text, object)
     dtypes.update(dict.fromkeys(yes_no, "boolean"))
     rows = 0
@@ -456,43 +473,64 @@ def _parse_chunks(
             )
             with chunks:
                 for chunk in chunks:
-                    rows += len(chunk)
+                    start, rows = rows, rows + len(chunk)
                     if rows > limits.max_rows:
                         raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
-                    first = rows == len(chunk)
+                    if rows > bound:  # more rows than line ends: the row reader decides
+                        raise _NotColumnarError
                     for i in range(width):
-                        part = _chunk_column(chunk[i], i in text, i in whole)
-                        if first and _mostly_distinct(part):
-                            whole.add(i)  # decided on the first chunk, for every chunk
-                            part = chunk[i].to_numpy(dtype=object)
-                        parts[i].append(part)
+                        _store(chunk[i], i, slice(start, rows), floats, flags, cells, parts, bound)
                     del chunk
     except UnsafeFileError:
         raise
     except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
         raise _NotColumnarError from None
-    return parts, whole
+    columns: dict[int, Column] = {i: values[:rows] for i, values in floats.items()}
+    for i, (values, missing) in flags.items():
+        columns[i] = pd.arrays.BooleanArray(values[:rows], missing[:rows])
+    for i, objects in cells.items():
+        columns[i] = _whole(objects[:rows])
+    for i in text:
+        if i not in columns:
+            columns[i] = _join(parts.pop(i))
+    return columns
 
 
-def _chunk_column(
-    col: pd.Series, is_text: bool, whole: bool = False
-) -> _TextChunk | np.ndarray | pd.arrays.BooleanArray:
-    """One chunk of a column: text as codes into its values, numbers as floats; with
-    ``whole``, the text cells as they are (an object array, joined by `_whole`).
+def _store(
+    col: pd.Series,
+    i: int,
+    at: slice,
+    floats: dict[int, np.ndarray],
+    flags: dict[int, tuple[np.ndarray, np.ndarray]],
+    cells: dict[int, np.ndarray],
+    parts: dict[int, list[_TextChunk]],
+    bound: int,
+) -> None:
+    """One chunk ``col`` of column ``i`` (rows ``at``) into its place (`_parse_chunks`).
 
     A number column whose cells are not all numbers (some text, or true/false words pandas
-    would read as booleans) is left to the row reader (`_NotColumnarError`).
+    would read as booleans) is left to the row reader (`_NotColumnarError`).  A text column
+    is made codes into its values; one whose first chunk has mostly distinct values is kept
+    as its cells from then on (`_mostly_distinct`).
     """
-    if isinstance(col.dtype, pd.BooleanDtype):  # a yes/no column pandas read as booleans
+    if i in floats:
+        if col.dtype.kind not in "iuf":
+            raise _NotColumnarError
+        floats[i][at] = col.to_numpy(dtype=float)
+    elif i in flags:
         yes_no: pd.arrays.BooleanArray = col.array
-        return yes_no
-    if whole:
-        return col.to_numpy(dtype=object)
-    if is_text:
-        return _text_column(col.to_numpy(dtype=object))
-    if col.dtype.kind not in "iuf":
-        raise _NotColumnarError
-    return col.to_numpy(dtype=float)
+        values, missing = flags[i]
+        values[at] = yes_no.to_numpy(dtype=bool, na_value=False)
+        missing[at] = yes_no.isna()
+    elif i in cells:
+        cells[i][at] = col.to_numpy(dtype=object)
+    else:
+        part = _text_column(col.to_numpy(dtype=object))
+        if at.start == 0 and _mostly_distinct(part):  # decided on the first chunk
+            cells[i] = np.empty(bound, dtype=object)
+            cells[i][at] = col.to_numpy(dtype=object)
+        else:
+            parts[i].append(part)
 
 
 def _mostly_distinct(part: object) -> bool:
@@ -527,18 +565,13 @@ def _whole(values: np.ndarray) -> Column:
             codes: Any = np.arange(len(values), dtype=np.int32)  # a sheet has under 2**31 rows
             dtype: Any = pd.CategoricalDtype(categories)
             return pd.Categorical.from_codes(codes, dtype=dtype)
-    return _join([_text_column(values)], True)
+    return _join([_text_column(values)])
 
 
-def _join(parts: list[Any], is_text: bool) -> Column:
-    """The chunks of one column as one column."""
+def _join(parts: list[_TextChunk]) -> pd.Categorical:
+    """The chunks of one text column as one categorical."""
     if not parts:
-        return pd.Categorical([]) if is_text else np.array([], dtype=float)
-    if not is_text:
-        return np.concatenate(parts)
-    if isinstance(parts[0], pd.arrays.BooleanArray):
-        values = np.concatenate([p.to_numpy(dtype=bool, na_value=False) for p in parts])
-        return pd.arrays.BooleanArray(values, np.concatenate([p.isna() for p in parts]))
+        return pd.Categorical([])
     if len(parts) == 1:
         only: _TextChunk = parts[0]
         return pd.Categorical.from_codes(
