@@ -181,3 +181,23 @@ def test_link_text_columns_are_categoricals_read_with_isna() -> None:
     assert list(pd.isna(f["hedge_with"].to_numpy(dtype=object))) == [False, True]
     assert f["hedge_with"].iloc[0] == "b"
     assert not f["deliverable_position"].notna().any()
+
+
+def test_ids_of_some_rows_of_a_validated_frame_validate_to_codes_by_row() -> None:
+    # rows 3, 1 and 4 of a validated frame still carry all five ids as categories; validated
+    # again, each id's code is its new row and only the three ids are categories
+    whole = validate_frame(
+        pd.DataFrame(
+            {
+                "id": ["a", "b", "c", "d", "e"],
+                "security_class": ["equity"] * 5,
+                "side": ["long"] * 5,
+                "market_value": [1.0, 2.0, 3.0, 4.0, 5.0],
+            }
+        ),
+        AS_OF,
+    )
+    some = validate_frame(whole.iloc[[3, 1, 4]].reset_index(drop=True), AS_OF)
+    assert list(some["id"].cat.codes) == [0, 1, 2]
+    assert list(some["id"].cat.categories) == ["d", "b", "e"]
+    assert list(some["market_value"]) == [4.0, 2.0, 5.0]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -618,7 +618,7 @@ def validate_frame(
         raise BookError(errors)
     frame["row"] = np.arange(len(frame)) + row_offset
     frame["days_to_maturity"] = days
-    frame["id"] = ids.ids.categorical()
+    frame["id"] = _ids_by_row(ids.ids.categorical())
     frame["deliverable_position"] = link.categorical()
     for col in _PLAIN_TEXT:
         frame[col] = _object_text(frame[col])
@@ -644,6 +644,23 @@ LINK_TEXT_COLUMNS: tuple[str, ...] = (
 )
 """Text columns a validated frame holds as categoricals (mostly blank at scale: a byte or
 two a row instead of an eight-byte pointer).  Missing cells are missing (NaN), not None."""
+
+
+def _ids_by_row(ids: pd.Categorical) -> pd.Categorical:
+    """The (valid: present, distinct) ids with each code its row and no unused category.
+
+    A categorical id column passes through as it is when that holds already (a book just
+    read); one taken from some rows of a validated frame (still carrying every id of the
+    whole frame as a category) is rebuilt from its rows.
+    """
+    codes = np.asarray(ids.codes)
+    if len(ids.categories) == len(codes) and np.array_equal(codes, np.arange(len(codes))):
+        return ids
+    values = np.asarray(ids.categories, dtype=object)[codes]
+    rows: Any = np.arange(len(values), dtype=np.int32)
+    return pd.Categorical.from_codes(rows, categories=pd.Index(values, dtype=object))
+
+
 _PLAIN_TEXT = ("issuer", "security_id")
 """Text columns validation takes as given: a validated frame holds them as text or None
 (an object column), whatever the reader made of them."""
