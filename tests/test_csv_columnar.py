@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netcap.book.frame import CLASS_DTYPE, INSTRUMENT_DTYPE, SIDE_DTYPE
+from netcap.book.frame import CLASS_DTYPE, INSTRUMENT_DTYPE, SIDE_DTYPE, _parse_bool
 from netcap.book.loading import load_book
 from netcap.book.safety import InputLimits, UnsafeFileError
 from netcap.book.sheets import (
@@ -245,3 +245,126 @@ def test_chunks_join_into_the_row_readers_cells(
     assert _cells(fast, "n") == [1.0, 2.0, None, 4.0, 5.0, None, 7.0]
     assert list(fast["id"].cat.codes) == list(range(7))
     assert list(fast["t"].cat.categories) == ["a", "b", "c"]
+
+
+def test_a_column_of_mostly_distinct_values_joins_into_the_row_readers_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the first chunk (three rows) holds three distinct values in each text column, so each
+    # is kept as its cells and made a categorical once; a repeated value, a blank cell and
+    # spaces around a value in later chunks still give the row reader's cells
+    monkeypatch.setattr("netcap.book.sheets._CHUNK_ROWS", 3)
+    path = tmp_path / "positions.csv"
+    path.write_text(
+        "id,t\np1,a\np2,b\np3,c\np2,\n,a\n p4 ,d\np5,e\n",
+        encoding="utf-8",
+    )
+    fast = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS).frame
+    reference = _read_csv(path, "positions", InputLimits()).frame
+    for column in ("id", "t"):
+        assert _cells(fast, column) == _cells(reference, column)
+    # codes in the order of first appearance: p2 repeats the code of row 2, the blank is -1
+    assert list(fast["id"].cat.codes) == [0, 1, 2, 1, -1, 3, 4]
+    assert list(fast["id"].cat.categories) == ["p1", "p2", "p3", "p4", "p5"]
+
+
+def test_distinct_ids_are_categories_in_row_order_with_their_lookup_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every id distinct and clean: the categories are the ids in row order (code = row),
+    # and the uniqueness check of the categories has built their hash table, so looking
+    # ids up later (links between positions) hashes only the ids looked up
+    monkeypatch.setattr("netcap.book.sheets._CHUNK_ROWS", 2)
+    path = tmp_path / "positions.csv"
+    path.write_text("id,n\nb,1\na,2\nc,3\nd,4\ne,5\n", encoding="utf-8")
+    ids = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS).frame["id"]
+    assert list(ids.cat.codes) == [0, 1, 2, 3, 4]
+    assert list(ids.cat.categories) == ["b", "a", "c", "d", "e"]
+    assert ids.cat.categories.dtype == object
+    assert ids.cat.categories._engine.is_mapping_populated
+    assert list(ids.cat.categories.get_indexer(["e", "x", "b"])) == [4, -1, 0]
+
+
+FLAG_CELLS = st.sampled_from(
+    [
+        "",
+        " ",
+        "True",
+        "TRUE",
+        "true",
+        "tRuE",
+        " True",
+        "False",
+        "FALSE",
+        "false",
+        "1",
+        "0",
+        "1.0",
+        "0.0",
+        "1.00",
+        "01",
+        "2",
+        "-0",
+        "yes",
+        "No",
+        "y",
+        "T",
+        "maybe",
+        "nan",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=st.lists(FLAG_CELLS, min_size=1, max_size=6))
+def test_yes_no_columns_read_as_booleans_validate_as_their_text(
+    tmp_path_factory: pytest.TempPathFactory, cells: list[str]
+) -> None:
+    # a yes/no column pandas reads as booleans (every cell True/TRUE/true/1/1.0, their
+    # false forms, or blank) must mean what the validator makes of the text the row reader
+    # gives; any other cell ('yes', ' True', '1.00') sends the column back to text
+    path = tmp_path_factory.mktemp("flags") / "positions.csv"
+    _write(path, ["id", "f"], [[f"p{i}", c] for i, c in enumerate(cells)], 0)
+    fast = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS, frozenset({"f"}))
+    reference = _read_csv(path, "positions", InputLimits())
+    for default in (None, False, True):
+        got, got_bad = _parse_bool(fast.frame["f"], default)
+        want, want_bad = _parse_bool(reference.frame["f"], default)
+        assert list(got_bad) == list(want_bad)
+        assert list(got) == list(want)
+
+
+def test_a_yes_no_column_of_booleans_and_one_of_words(tmp_path: Path) -> None:
+    path = tmp_path / "positions.csv"
+    path.write_text("id,f,g\np1,True,yes\np2,FALSE,\np3,,no\np4,1,yes\n", encoding="utf-8")
+    sheet = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS, frozenset({"f"}))
+    # f: every cell a boolean to pandas, so a boolean column (the blank cell missing)
+    assert isinstance(sheet.frame["f"].dtype, pd.BooleanDtype)
+    assert _cells(sheet.frame, "f") == [True, False, None, True]
+    # g is not named a yes/no column: text, as ever
+    assert _cells(sheet.frame, "g") == ["yes", None, "no", "yes"]
+    both = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS, frozenset({"f", "g"}))
+    # g as a yes/no column holds words pandas does not read: the file is read again with
+    # every yes/no column as text
+    assert _cells(both.frame, "f") == ["True", "FALSE", None, "1"]
+    assert _cells(both.frame, "g") == ["yes", None, "no", "yes"]
+
+
+def test_columns_written_in_place_across_chunks_and_without_a_last_line_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # two rows a chunk; the number, yes/no and id columns are written into arrays sized by
+    # the file's line ends (six here: two inside quoted cells, none after the last row):
+    # every row lands in its place
+    monkeypatch.setattr("netcap.book.sheets._CHUNK_ROWS", 2)
+    path = tmp_path / "positions.csv"
+    path.write_text(
+        'id,n,f,t\np1,1.5,True,"a\nb"\np2,,false,c\np3,-2,,c\np4,4,1,"a\nb"',
+        encoding="utf-8",
+    )
+    fast = _read_csv_columnar(path, "positions", InputLimits(), NUMBERS, frozenset({"f"})).frame
+    reference = _read_csv(path, "positions", InputLimits()).frame
+    assert _cells(fast, "id") == _cells(reference, "id") == ["p1", "p2", "p3", "p4"]
+    assert _cells(fast, "n") == [1.5, None, -2.0, 4.0]
+    assert _cells(fast, "f") == [True, False, None, True]
+    assert _cells(fast, "t") == _cells(reference, "t") == ["a\nb", "c", "c", "a\nb"]

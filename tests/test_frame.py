@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from netcap.book.frame import BookError, validate_frame
+from netcap.book.frame import LINK_TEXT_COLUMNS, OPTION_COLUMNS, BookError, validate_frame
 
 AS_OF = date(2024, 6, 28)
 
@@ -145,3 +145,59 @@ def test_option_expiry_must_be_exactly_year_month_day() -> None:
     with pytest.raises(BookError) as err:
         validate_frame(raw, AS_OF)
     assert [(e.row, e.field) for e in err.value.errors] == [(0, "expiry")]
+
+
+def test_ids_come_out_with_their_lookup_built_and_code_as_row() -> None:
+    # twenty distinct ids, in reverse order: codes 0..19 are the rows; the categories' hash
+    # table was built when validation checked that the ids are distinct (pandas builds it
+    # for an index of 16 values or more; a smaller one is scanned), so a later lookup
+    # hashes only the ids looked up ("p0" is the last row, 19; "x" no row)
+    ids = [f"p{i}" for i in range(19, -1, -1)]
+    f = validate_frame(
+        pd.DataFrame(
+            {
+                "id": ids,
+                "security_class": ["equity"] * 20,
+                "side": ["long"] * 20,
+                "market_value": [1.0] * 20,
+            }
+        ),
+        AS_OF,
+    )
+    categories = f["id"].cat.categories
+    assert list(f["id"].cat.codes) == list(range(20))
+    assert list(categories) == ids
+    assert categories.dtype == object
+    assert categories._engine.is_mapping_populated
+    assert list(categories.get_indexer(["p0", "x"])) == [19, -1]
+
+
+def test_link_text_columns_are_categoricals_read_with_isna() -> None:
+    f = validate_frame(_frame(hedge_with=[" b ", None]), AS_OF)
+    for column in LINK_TEXT_COLUMNS:
+        if column not in OPTION_COLUMNS:  # no option row: the option columns are left out
+            assert isinstance(f[column].dtype, pd.CategoricalDtype), column
+    # the cell " b " is the id b once stripped; the blank cell is missing
+    assert list(pd.isna(f["hedge_with"].to_numpy(dtype=object))) == [False, True]
+    assert f["hedge_with"].iloc[0] == "b"
+    assert not f["deliverable_position"].notna().any()
+
+
+def test_ids_of_some_rows_of_a_validated_frame_validate_to_codes_by_row() -> None:
+    # rows 3, 1 and 4 of a validated frame still carry all five ids as categories; validated
+    # again, each id's code is its new row and only the three ids are categories
+    whole = validate_frame(
+        pd.DataFrame(
+            {
+                "id": ["a", "b", "c", "d", "e"],
+                "security_class": ["equity"] * 5,
+                "side": ["long"] * 5,
+                "market_value": [1.0, 2.0, 3.0, 4.0, 5.0],
+            }
+        ),
+        AS_OF,
+    )
+    some = validate_frame(whole.iloc[[3, 1, 4]].reset_index(drop=True), AS_OF)
+    assert list(some["id"].cat.codes) == [0, 1, 2]
+    assert list(some["id"].cat.categories) == ["d", "b", "e"]
+    assert list(some["market_value"]) == [4.0, 2.0, 5.0]

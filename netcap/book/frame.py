@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,9 @@ from netcap.text import plural
 __all__ = [
     "CLASS_DTYPE",
     "COLUMNS",
+    "FLAG_COLUMNS",
     "INSTRUMENT_DTYPE",
+    "LINK_TEXT_COLUMNS",
     "NUMBER_COLUMNS",
     "OPTION_COLUMNS",
     "SIDE_DTYPE",
@@ -132,6 +135,8 @@ _BOOL_DEFAULTS: dict[str, bool | None] = {
     "listed": True,
 }
 """Yes/no columns and the value a blank cell takes (None: unknown, kept as None)."""
+FLAG_COLUMNS: frozenset[str] = frozenset(_BOOL_DEFAULTS)
+"""Position columns that hold yes/no (a reader may parse them as booleans up front)."""
 _MONEY_COLUMNS = (
     "quantity",
     "principal_amount",
@@ -249,8 +254,12 @@ def _per_value(col: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """Codes of each cell (-1 where missing) and the distinct values, for per-value work.
 
     Text operations then run once per distinct value instead of once per row;
-    a column of a few classes or yes/no flags has only a handful.
+    a column of a few classes or yes/no flags has only a handful.  A categorical column
+    gives its own codes and categories (a category no row uses is looked at for nothing).
     """
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        categories = np.asarray(col.cat.categories, dtype=object)
+        return np.asarray(col.cat.codes), pd.Series(categories, dtype=object)
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     return np.asarray(codes), pd.Series(uniques)
 
@@ -304,6 +313,25 @@ def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
             dtype=bool
         )
         return stamps.mask(pd.Series(timed, index=col.index)), timed
+    dates = _dates_by_value(col)
+    out = _take(dates.values, dates.codes, np.datetime64("NaT"))
+    return pd.Series(out, index=col.index, copy=False), _take(dates.bad, dates.codes, False)
+
+
+class _Dates(NamedTuple):
+    """A date column by distinct value (`_dates_by_value`)."""
+
+    codes: np.ndarray
+    """Per row: the code of its value, -1 where the cell is missing."""
+    values: np.ndarray
+    """Per distinct value: the date (datetime64[ns]), NaT where blank or not a date."""
+    bad: np.ndarray
+    """Per distinct value: not a date (and not blank)."""
+
+
+def _dates_by_value(col: pd.Series) -> _Dates:
+    """The dates of a column of text or date values (`_parse_dates`), once per distinct
+    value: what is worked out from a date (months, days to maturity) can be too."""
     codes, uniques = _per_value(col)
     n = len(uniques)
     is_text = np.fromiter((isinstance(v, str) for v in uniques), dtype=bool, count=n)
@@ -330,12 +358,7 @@ def _parse_dates(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
     outside = (parsed < _DATE_MIN) | (parsed > _DATE_MAX)
     parsed = parsed.mask(outside)
     bad_value = parsed.isna().to_numpy(dtype=bool) & ~blank_value
-    known = codes >= 0
-    out = np.full(len(col), np.datetime64("NaT"), dtype="datetime64[ns]")
-    out[known] = parsed.to_numpy()[codes[known]]
-    bad = np.zeros(len(col), dtype=bool)
-    bad[known] = bad_value[codes[known]]
-    return pd.Series(out, index=col.index, copy=False), bad
+    return _Dates(codes, parsed.to_numpy(dtype="datetime64[ns]"), bad_value)
 
 
 def _parse_bool(col: pd.Series, default: bool | None) -> tuple[pd.Series, np.ndarray]:
@@ -346,25 +369,17 @@ def _parse_bool(col: pd.Series, default: bool | None) -> tuple[pd.Series, np.nda
     """
     codes, uniques = _per_value(col)
     text = uniques.astype("string").str.strip().str.lower()
-    known = codes >= 0
-    k = codes[known]
-
-    def per_row(value_flags: pd.Series, missing: bool) -> np.ndarray:
-        flags = value_flags.fillna(missing).to_numpy(dtype=bool)
-        out = np.full(len(col), missing, dtype=bool)
-        out[known] = flags[k]
-        return out
-
-    blank = per_row(uniques.isna() | (text == ""), True)
-    is_true = per_row(text.isin(_TRUE), False)
-    is_false = per_row(text.isin(_FALSE), False)
-    bad = ~blank & ~is_true & ~is_false
+    # per distinct value, then per row in one take: 0 blank, 1 true, 2 false, 3 unreadable
+    blank = (uniques.isna() | (text == "")).fillna(True).to_numpy(dtype=bool)
+    is_true = text.isin(_TRUE).to_numpy(dtype=bool)
+    is_false = text.isin(_FALSE).to_numpy(dtype=bool)
+    state = np.where(blank, 0, np.where(is_true, 1, np.where(is_false, 2, 3))).astype(np.int8)
+    row_state = _take(state, codes, 0)
+    bad = row_state == 3
     if default is not None:  # two states: a bool column, a byte a row instead of eight
-        flag = np.where(is_true, True, np.where(is_false, False, default))
+        flag = np.array([default, True, False, default], dtype=bool)[row_state]
         return pd.Series(flag, index=col.index, dtype=bool, copy=False), bad
-    out = np.full(len(col), None, dtype=object)
-    out[is_true] = True
-    out[is_false] = False
+    out = np.array([None, True, False, None], dtype=object)[row_state]
     return pd.Series(out, index=col.index, dtype=object, copy=False), bad
 
 
@@ -575,14 +590,20 @@ def validate_frame(
     ``row`` (the row label used in error messages, so later stages can name it).
     ``id``, ``security_class``, ``instrument`` and ``side`` come out as categoricals
     (`CLASS_DTYPE`, `INSTRUMENT_DTYPE`, `SIDE_DTYPE`; an id's code is its row), so
-    later stages can work on their codes without hashing text again.
+    later stages can work on their codes without hashing text again.  The ``id``
+    categories are an object index whose hash table is already built (checking that the
+    ids are distinct built it): ``frame["id"].cat.categories.get_indexer(wanted)`` costs
+    only the ids looked up.  The text columns `LINK_TEXT_COLUMNS` (links to other
+    positions, contract codes, fund assets, the underlying) are categoricals too, a code
+    a row instead of a pointer: read them with ``pd.isna``/``pd.notna`` (a missing cell
+    is NaN in ``to_numpy(dtype=object)``, not None).
     """
     frame = _with_every_column(raw, source)
     errors = _Errors(source, row_offset)
     ids = _check_ids(frame, errors)
     _check_kinds(frame, errors)
     vals = _check_market_value(frame, errors)
-    maturity, years, months = _check_maturity(frame, as_of, errors)
+    maturity, years, months, days = _check_maturity(frame, as_of, errors)
     link = _check_futures_fields(frame, ids, errors)
     _check_flags(frame, errors)
     _check_amounts(frame, errors)
@@ -596,9 +617,9 @@ def validate_frame(
         errors.sort(key=lambda e: (isinstance(e.row, str), e.row if isinstance(e.row, int) else 0))
         raise BookError(errors)
     frame["row"] = np.arange(len(frame)) + row_offset
-    frame["days_to_maturity"] = (maturity - pd.Timestamp(as_of)).dt.days.astype(float).to_numpy()
-    frame["id"] = ids.ids.categorical()
-    frame["deliverable_position"] = link.objects()
+    frame["days_to_maturity"] = days
+    frame["id"] = _ids_by_row(ids.ids.categorical())
+    frame["deliverable_position"] = link.categorical()
     for col in _PLAIN_TEXT:
         frame[col] = _object_text(frame[col])
     frame["maturity"] = maturity
@@ -611,6 +632,33 @@ def validate_frame(
     )
     frame["signed_value"] = sign * vals
     return _date_and_option_columns(frame, dates)
+
+
+LINK_TEXT_COLUMNS: tuple[str, ...] = (
+    "deliverable_position",
+    "futures_contract",
+    "fund_assets",
+    "hedge_with",
+    "underlying",
+    "offsets",
+)
+"""Text columns a validated frame holds as categoricals (mostly blank at scale: a byte or
+two a row instead of an eight-byte pointer).  Missing cells are missing (NaN), not None."""
+
+
+def _ids_by_row(ids: pd.Categorical) -> pd.Categorical:
+    """The (valid: present, distinct) ids with each code its row and no unused category.
+
+    A categorical id column passes through as it is when that holds already (a book just
+    read); one taken from some rows of a validated frame (still carrying every id of the
+    whole frame as a category) is rebuilt from its rows.
+    """
+    codes = np.asarray(ids.codes)
+    if len(ids.categories) == len(codes) and np.array_equal(codes, np.arange(len(codes))):
+        return ids
+    values = np.asarray(ids.categories, dtype=object)[codes]
+    rows: Any = np.arange(len(values), dtype=np.int32)
+    return pd.Categorical.from_codes(rows, categories=pd.Index(values, dtype=object))
 
 
 _PLAIN_TEXT = ("issuer", "security_id")
@@ -659,8 +707,10 @@ def _check_ids(frame: pd.DataFrame, errors: _Errors) -> _Ids:
     lengths = np.fromiter(map(len, ids.values), dtype=np.int64, count=len(ids.values))
     errors.flag(ids.rows(lengths > MAX_ID_LENGTH), "id", f"longer than {MAX_ID_LENGTH} characters")
     codes = np.where(present, ids.codes, -1)
-    dup = present & pd.Series(codes).duplicated(keep="first").to_numpy(dtype=bool)
-    if dup.any():
+    # a count per distinct id (no hashing): only a book with a repeat looks for which rows
+    repeated = np.bincount(codes[present], minlength=len(ids.values)) > 1
+    if repeated.any():
+        dup = present & pd.Series(codes).duplicated(keep="first").to_numpy(dtype=bool)
         first = np.full(len(ids.values), len(codes))
         np.minimum.at(first, codes[present], np.flatnonzero(present))
         errors.each(
@@ -738,14 +788,43 @@ def _check_market_value(frame: pd.DataFrame, errors: _Errors) -> np.ndarray:
     return vals
 
 
+def _days_to(as_of: date, maturity: pd.Series) -> np.ndarray:
+    """Calendar days from ``as_of`` to each date (NaN where NaT), as floats."""
+    return np.asarray((maturity - pd.Timestamp(as_of)).dt.days.astype(float).to_numpy())
+
+
+def _maturity_dates(
+    col: pd.Series, as_of: date
+) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
+    """The maturity dates (`_parse_dates`), the cells that are not dates, and from the
+    dates the complete months (`netcap.book.maturity.complete_months_array`) and the
+    calendar days to maturity: once per distinct date where the column is text."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        maturity, bad = _parse_dates(col)
+        months = complete_months_array(as_of, maturity.to_numpy(dtype="datetime64[D]"))
+        return maturity, bad, months, _days_to(as_of, maturity)
+    dates = _dates_by_value(col)
+    nat = np.datetime64("NaT")
+    maturity = pd.Series(_take(dates.values, dates.codes, nat), index=col.index, copy=False)
+    months = complete_months_array(as_of, dates.values.astype("datetime64[D]"))
+    days = _days_to(as_of, pd.Series(dates.values))
+    return (
+        maturity,
+        _take(dates.bad, dates.codes, False),
+        _take(months, dates.codes, np.nan),
+        _take(days, dates.codes, np.nan),
+    )
+
+
 def _check_maturity(
     frame: pd.DataFrame, as_of: date, errors: _Errors
-) -> tuple[pd.Series, pd.Series, np.ndarray]:
+) -> tuple[pd.Series, pd.Series, np.ndarray, np.ndarray]:
     """``maturity`` is a date after ``as_of`` or ``years_to_maturity`` a number >= 0, not
     both; one is required for a class whose haircut turns on maturity
-    (`netcap.book.model.MATURITY_CLASSES`).  Returns the dates, the years and the complete
-    months to maturity (`netcap.book.maturity.complete_months_array`)."""
-    maturity, bad_date = _parse_dates(frame["maturity"])
+    (`netcap.book.model.MATURITY_CLASSES`).  Returns the dates, the years, the complete
+    months to maturity (`netcap.book.maturity.complete_months_array`) and the calendar
+    days to the maturity date (NaN where none)."""
+    maturity, bad_date, date_months, days = _maturity_dates(frame["maturity"], as_of)
     errors.flag(bad_date, "maturity", _NOT_A_DATE)
     raw_years = frame["years_to_maturity"]
     years = _numbers(raw_years).astype(float)
@@ -758,14 +837,13 @@ def _check_maturity(
     errors.flag(
         both.to_numpy(dtype=bool), "maturity", "give maturity or years_to_maturity, not both"
     )
-    months = complete_months_array(as_of, maturity.to_numpy(dtype="datetime64[D]"))
     with np.errstate(over="ignore"):
-        months = np.where(np.isnan(months), yv * 12.0, months)
+        months = np.where(np.isnan(date_months), yv * 12.0, date_months)
     errors.flag(np.isinf(months) & np.isfinite(yv), "years_to_maturity", "too large")
     errors.flag(months < 0, "maturity", f"matured before the as-of date {as_of.isoformat()}")
     needs = frame["security_class"].isin(_NEEDS_MATURITY).to_numpy(dtype=bool)
     errors.flag(needs & np.isnan(months), "maturity", "required for this security class")
-    return maturity, years, months
+    return maturity, years, months, days
 
 
 def _check_futures_fields(frame: pd.DataFrame, ids: _Ids, errors: _Errors) -> _Text:
@@ -791,7 +869,7 @@ def _check_futures_fields(frame: pd.DataFrame, ids: _Ids, errors: _Errors) -> _T
         "futures_contract",
         "only a futures contract names a contract code",
     )
-    frame["futures_contract"] = contract.objects()
+    frame["futures_contract"] = contract.categorical()
     return link
 
 
@@ -828,7 +906,7 @@ def _check_fund_assets(frame: pd.DataFrame, errors: _Errors) -> None:
         "fund_assets",
         lambda r: f"{frame['fund_assets'].iloc[r]!r} is not one of {sorted(_FUND_ASSETS)}",
     )
-    frame["fund_assets"] = assets.objects()
+    frame["fund_assets"] = assets.categorical()
 
 
 def _check_issue_dates(frame: pd.DataFrame, maturity: pd.Series, errors: _Errors) -> None:
@@ -851,7 +929,7 @@ def _check_hedges(frame: pd.DataFrame, ids: _Ids, errors: _Errors) -> None:
     _, own, unknown = ids.linked(hedge)
     errors.flag(own, "hedge_with", "names the position itself")
     errors.each(unknown, "hedge_with", lambda r: f"{hedge.text(r)!r} names no position in the book")
-    frame["hedge_with"] = hedge.objects()
+    frame["hedge_with"] = hedge.categorical()
 
 
 def _check_trade_dates(frame: pd.DataFrame, errors: _Errors) -> PositionDates:
@@ -862,6 +940,10 @@ def _check_trade_dates(frame: pd.DataFrame, errors: _Errors) -> PositionDates:
     settlement_dates, bad_settlement = _parse_dates(frame["settlement_date"])
     errors.flag(bad_trade, "trade_date", _NOT_A_DATE)
     errors.flag(bad_settlement, "settlement_date", _NOT_A_DATE)
+    if not _gives_dates(frame):
+        # no row gives a date: nothing to complete or check, and the frame leaves the date
+        # columns out (`_date_and_option_columns`), so none are built
+        return PositionDates(columns={}, errors=[])
     dates = position_dates(
         trade_dates,
         settlement_dates,
@@ -873,10 +955,15 @@ def _check_trade_dates(frame: pd.DataFrame, errors: _Errors) -> PositionDates:
     return dates
 
 
+def _gives_dates(frame: pd.DataFrame) -> bool:
+    """Some row has a trade or a settlement date cell (read or not)."""
+    return bool(frame["trade_date"].notna().any() or frame["settlement_date"].notna().any())
+
+
 def _date_and_option_columns(frame: pd.DataFrame, dates: PositionDates) -> pd.DataFrame:
     """The trade and settlement date columns, kept only when a row gives a date, and the
     option columns, kept only when a row is an option: blanks cost memory at scale."""
-    if frame["trade_date"].notna().any() or frame["settlement_date"].notna().any():
+    if _gives_dates(frame):
         for (
             col,
             column,
@@ -1052,8 +1139,8 @@ def _validate_options(
     offsets = _Text.of(frame["offsets"])
     present["underlying"] = underlying.present()
     present["offsets"] = offsets.present()
-    frame["underlying"] = underlying.objects()
-    frame["offsets"] = offsets.objects()
+    frame["underlying"] = underlying.categorical()
+    frame["offsets"] = offsets.categorical()
     for col, has in present.items():
         if col != "offsets":
             errors.flag(is_option & ~has, col, "required for an option position (15c3-1a)")

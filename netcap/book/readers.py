@@ -48,6 +48,7 @@ from netcap.book.currency import (
 from netcap.book.firm import Book
 from netcap.book.frame import (
     COLUMNS,
+    FLAG_COLUMNS,
     NUMBER_COLUMNS,
     BookError,
     RowError,
@@ -537,7 +538,13 @@ def load_book(path: Path | str, limits: InputLimits | None = None) -> LoadedBook
     if path.suffix.lower() == ".json":
         return _load_json(path, limits or InputLimits())
     numbers = NUMBER_COLUMNS | {"price"}  # the positions sheet's number columns
-    sheets = read_sheets(path, limits, skip=IGNORED_SHEETS, columnar={"positions": numbers})
+    sheets = read_sheets(
+        path,
+        limits,
+        skip=IGNORED_SHEETS,
+        columnar={"positions": numbers},
+        flags={"positions": FLAG_COLUMNS},
+    )
     errors: list[RowError] = []
     lists = list_sheets()
     for name, sheet in sheets.items():

@@ -264,7 +264,14 @@ _REFUSED = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
 
 def _scan_csv_bytes(path: Path) -> bool:
-    """The checks of `_read_csv` on the file's bytes, in C loops; True if a line is long.
+    """The checks of `_read_csv` on the file's bytes, in C loops; True if a line is long
+    (`_scan_csv`)."""
+    return _scan_csv(path)[0]
+
+
+def _scan_csv(path: Path) -> tuple[bool, int]:
+    """The checks of `_read_csv` on the file's bytes, in C loops; whether a line is long,
+    and the number of line ends (a sheet has at most one row more than that).
 
     Refuses text that is not UTF-8 and the control characters `text_problem` refuses
     (naming the line, as `_read_csv` does).  A cell over the text limit needs a line
@@ -282,11 +289,13 @@ def _scan_csv_bytes(path: Path) -> bool:
     control_found = False
     longest = 0  # the greatest distance between two line ends (the file's ends count)
     last_end = -1
+    line_ends = 0
     for start in range(0, len(view), _SCAN_BYTES):
         part = view[start : start + _SCAN_BYTES]
         # bytes under 0x20 are few (line ends, tabs): the refused ones are among them
         control_found = control_found or bool(np.isin(part[part < 0x20], refused).any())
         ends = np.flatnonzero(part == 0x0A)
+        line_ends += ends.size
         if ends.size:
             ends += start
             longest = max(longest, int(ends[0]) - last_end, int(np.diff(ends).max(initial=0)))
@@ -297,7 +306,7 @@ def _scan_csv_bytes(path: Path) -> bool:
         line = data.count(b"\n", 0, control.start()) + 1
         problem = text_problem(control.group().decode("ascii"))
         raise UnsafeFileError(f"{path.name}: line {line}: {problem}")
-    return longest > MAX_TEXT
+    return longest > MAX_TEXT, line_ends
 
 
 _SCAN_BYTES = 1 << 23
@@ -362,19 +371,27 @@ the next is read, so a million-row sheet never holds a Python string per cell.""
 
 
 def _read_csv_columnar(
-    path: Path, name: str, limits: InputLimits, numbers: frozenset[str]
+    path: Path,
+    name: str,
+    limits: InputLimits,
+    numbers: frozenset[str],
+    flags: frozenset[str] = frozenset(),
 ) -> RawSheet:
     """A CSV sheet read column by column in pandas' C parser: the same cells as `_read_csv`.
 
     Columns named in ``numbers`` are numbers (pandas' parse equals ``pd.to_numeric`` of
-    the text); every other column is a categorical of stripped text (each distinct value
-    visited once per chunk).  A blank cell is missing.  A file the C parser reads
-    differently from the row reader (a row longer than the header, an unclosed quote, a
-    cell over the text limit) or a number column holding other text raises
-    `_NotColumnarError`, and is read by `_read_csv`, whose errors name each cell.
+    the text); columns named in ``flags`` (yes/no columns) are booleans where pandas
+    reads every cell of the column as one (``True``/``TRUE``/``true``/``1``/``1.0`` and
+    their false forms, each a spelling the validator reads the same way), else text;
+    every other column is a categorical of stripped text (each distinct value visited
+    once per chunk).  A blank cell is missing.  A file the C parser reads differently
+    from the row reader (a row longer than the header, an unclosed quote, a cell over
+    the text limit) or a number column holding other text raises `_NotColumnarError`,
+    and is read by `_read_csv`, whose errors name each cell.
     """
     check_file(path, limits)
-    if _scan_csv_bytes(path):
+    long_line, line_ends = _scan_csv(path)
+    if long_line:
         raise _NotColumnarError
     with path.open(newline="", encoding="utf-8-sig") as fh:
         header = next(csv.reader(fh), None)
@@ -382,35 +399,14 @@ def _read_csv_columnar(
         raise UnsafeFileError(f"{path.name}: no header row")
     width = len(header)
     text = [i for i, h in enumerate(header) if h.strip() not in numbers]
-    parts: dict[int, list[Any]] = {i: [] for i in range(width)}
-    rows = 0
+    yes_no = [i for i in text if header[i].strip() in flags]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            chunks = pd.read_csv(
-                path,
-                header=0,
-                names=list(range(width)),
-                index_col=False,
-                dtype=dict.fromkeys(text, object),
-                keep_default_na=False,
-                na_values=[""],
-                skip_blank_lines=False,
-                encoding="utf-8-sig",
-                engine="c",
-                chunksize=_CHUNK_ROWS,
-            )
-            with chunks:
-                for chunk in chunks:
-                    rows += len(chunk)
-                    if rows > limits.max_rows:
-                        raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
-                    for i in range(width):
-                        parts[i].append(_chunk_column(chunk[i], i in text))
-                    del chunk
-    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
-        raise _NotColumnarError from None
-    columns = {i: _join(parts.pop(i), i in text) for i in range(width)}
+        columns = _parse_chunks(path, width, text, yes_no, limits, line_ends + 1)
+    except _NotColumnarError:
+        if not yes_no:
+            raise
+        # a yes/no cell pandas does not read as a boolean ("yes", " TRUE"): read them as text
+        columns = _parse_chunks(path, width, text, [], limits, line_ends + 1)
     last = max((_last_filled(c) for c in columns.values()), default=-1)
     names: list[str] = []
     for i, h in enumerate(header):
@@ -422,35 +418,160 @@ def _read_csv_columnar(
         if label in names:
             raise UnsafeFileError(f"{path.name}: duplicate column header {label!r}")
         names.append(label)
+    # copy=False: each column stays its own array (no consolidated block of the number
+    # columns, which would copy them all at once and double their memory while it does)
     frame = pd.DataFrame(
         {
             n: _head(columns[i], last + 1)
             for i, n in enumerate(names)
             if not n.startswith("__blank_")
-        }
+        },
+        copy=False,
     )
     return RawSheet(name, path.name, frame)
 
 
-def _chunk_column(col: pd.Series, is_text: bool) -> _TextChunk | np.ndarray:
-    """One chunk of a column: text as codes into its values, numbers as floats.
+def _parse_chunks(
+    path: Path,
+    width: int,
+    text: list[int],
+    yes_no: list[int],
+    limits: InputLimits,
+    bound: int,
+) -> dict[int, Column]:
+    """Every column of the sheet, parsed a chunk of rows at a time.
+
+    Number columns are floats, ``yes_no`` columns booleans (a cell pandas does not read as
+    one raises `_NotColumnarError`, as does any other difference from the row reader) and
+    the other columns text (`_join`, or `_whole` for a column of mostly distinct values).
+    Number, yes/no and mostly distinct columns are written chunk by chunk into arrays of
+    ``bound`` rows made up front (the sheet has no more), not kept as chunks and joined:
+    no second copy of them, and no chunk-sized holes left in memory.
+    """
+    parts: dict[int, list[_TextChunk]] = {i: [] for i in text}
+    floats = {i: np.empty(bound) for i in range(width) if i not in text}
+    flags = {i: (np.empty(bound, dtype=bool), np.empty(bound, dtype=bool)) for i in yes_no}
+    cells: dict[int, np.ndarray] = {}  # text columns of mostly distinct values (`_whole`)
+    dtypes: dict[int, Any] = dict.fromkeys(text, object)
+    dtypes.update(dict.fromkeys(yes_no, "boolean"))
+    rows = 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            chunks = pd.read_csv(
+                path,
+                header=0,
+                names=list(range(width)),
+                index_col=False,
+                dtype=dtypes,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                encoding="utf-8-sig",
+                engine="c",
+                chunksize=_CHUNK_ROWS,
+            )
+            with chunks:
+                for chunk in chunks:
+                    start, rows = rows, rows + len(chunk)
+                    if rows > limits.max_rows:
+                        raise UnsafeFileError(f"{path.name}: more than {limits.max_rows:,} rows")
+                    if rows > bound:  # more rows than line ends: the row reader decides
+                        raise _NotColumnarError
+                    for i in range(width):
+                        _store(chunk[i], i, slice(start, rows), floats, flags, cells, parts, bound)
+                    del chunk
+    except UnsafeFileError:
+        raise
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
+        raise _NotColumnarError from None
+    columns: dict[int, Column] = {i: values[:rows] for i, values in floats.items()}
+    for i, (values, missing) in flags.items():
+        columns[i] = pd.arrays.BooleanArray(values[:rows], missing[:rows])
+    for i, objects in cells.items():
+        columns[i] = _whole(objects[:rows])
+    for i in text:
+        if i not in columns:
+            columns[i] = _join(parts.pop(i))
+    return columns
+
+
+def _store(
+    col: pd.Series,
+    i: int,
+    at: slice,
+    floats: dict[int, np.ndarray],
+    flags: dict[int, tuple[np.ndarray, np.ndarray]],
+    cells: dict[int, np.ndarray],
+    parts: dict[int, list[_TextChunk]],
+    bound: int,
+) -> None:
+    """One chunk ``col`` of column ``i`` (rows ``at``) into its place (`_parse_chunks`).
 
     A number column whose cells are not all numbers (some text, or true/false words pandas
-    would read as booleans) is left to the row reader (`_NotColumnarError`).
+    would read as booleans) is left to the row reader (`_NotColumnarError`).  A text column
+    is made codes into its values; one whose first chunk has mostly distinct values is kept
+    as its cells from then on (`_mostly_distinct`).
     """
-    if is_text:
-        return _text_column(col.to_numpy(dtype=object))
-    if col.dtype.kind not in "iuf":
-        raise _NotColumnarError
-    return col.to_numpy(dtype=float)
+    if i in floats:
+        if col.dtype.kind not in "iuf":
+            raise _NotColumnarError
+        floats[i][at] = col.to_numpy(dtype=float)
+    elif i in flags:
+        yes_no: pd.arrays.BooleanArray = col.array
+        values, missing = flags[i]
+        values[at] = yes_no.to_numpy(dtype=bool, na_value=False)
+        missing[at] = yes_no.isna()
+    elif i in cells:
+        cells[i][at] = col.to_numpy(dtype=object)
+    else:
+        part = _text_column(col.to_numpy(dtype=object))
+        if at.start == 0 and _mostly_distinct(part):  # decided on the first chunk
+            cells[i] = np.empty(bound, dtype=object)
+            cells[i][at] = col.to_numpy(dtype=object)
+        else:
+            parts[i].append(part)
 
 
-def _join(parts: list[Any], is_text: bool) -> pd.Categorical | np.ndarray:
-    """The chunks of one column as one column."""
+def _mostly_distinct(part: object) -> bool:
+    """A text chunk with more distinct values than half its cells (an id column).
+
+    Codes per chunk would be rebuilt when the chunks are joined, each value hashed again:
+    such a column is kept as its cells and made a categorical once (`_whole`).
+    """
+    return isinstance(part, _TextChunk) and 2 * len(part.categories) > len(part.codes) > 0
+
+
+Column = pd.Categorical | pd.arrays.BooleanArray | np.ndarray
+"""One column of a sheet as the columnar reader joins it."""
+
+
+def _whole(values: np.ndarray) -> Column:
+    """A text column's cells (an object array) as a categorical, as `_join` makes it.
+
+    When every cell is text already stripped and no two are equal (a column of ids), the
+    categories are the cells in their order and each code is its row: the one hashing of
+    the values is the uniqueness check of the categories index, whose hash table stays
+    built for lookups of these values later.  Otherwise the values are factorized.
+    """
+    if (
+        len(values)
+        and pd.api.types.infer_dtype(values, skipna=False) == "string"
+        and all(map(operator.is_, map(str.strip, values), values))
+        and all(values)
+    ):
+        categories = pd.Index(values, dtype=object, copy=False)
+        if categories.is_unique:
+            codes: Any = np.arange(len(values), dtype=np.int32)  # a sheet has under 2**31 rows
+            dtype: Any = pd.CategoricalDtype(categories)
+            return pd.Categorical.from_codes(codes, dtype=dtype)
+    return _join([_text_column(values)])
+
+
+def _join(parts: list[_TextChunk]) -> pd.Categorical:
+    """The chunks of one text column as one categorical."""
     if not parts:
-        return pd.Categorical([]) if is_text else np.array([], dtype=float)
-    if not is_text:
-        return np.concatenate(parts)
+        return pd.Categorical([])
     if len(parts) == 1:
         only: _TextChunk = parts[0]
         return pd.Categorical.from_codes(
@@ -461,26 +582,32 @@ def _join(parts: list[Any], is_text: bool) -> pd.Categorical | np.ndarray:
     categories = [np.asarray(p.categories, dtype=object) for p in parts]
     starts = np.cumsum([0, *(len(c) for c in categories[:-1])])
     remap, merged = pd.factorize(np.concatenate(categories), use_na_sentinel=True)
-    blank = len(remap)  # where a missing cell's code points: -1 appended to remap
-    remap = np.append(remap, -1)
-    codes = np.concatenate(
-        [
-            remap[np.where(p.codes >= 0, p.codes.astype(np.intp) + start, blank)]
-            for p, start in zip(parts, starts, strict=True)
-        ]
-    )
+    kind = _small_codes(np.zeros(0, dtype=np.intp), len(merged)).dtype
+    pieces = []
+    for p, start, c in zip(parts, starts, categories, strict=True):
+        own = remap[start : start + len(c)]
+        if np.array_equal(own, np.arange(len(c))):  # its values first seen in this order:
+            pieces.append(p.codes.astype(kind, copy=False))  # its codes are the joined ones
+        else:  # a code per value, -1 (missing) taking the last entry
+            pieces.append(np.append(own, -1).astype(kind)[p.codes])
+    codes = np.concatenate(pieces)
     return pd.Categorical.from_codes(codes, categories=pd.Index(merged, dtype=object))
 
 
-def _last_filled(values: pd.Categorical | np.ndarray) -> int:
+def _last_filled(values: Column) -> int:
     """The last row with data in a column, -1 if it has none."""
-    filled = values.codes >= 0 if isinstance(values, pd.Categorical) else ~np.isnan(values)
+    if isinstance(values, pd.Categorical):
+        filled = values.codes >= 0
+    elif isinstance(values, pd.arrays.BooleanArray):
+        filled = ~np.asarray(values.isna())
+    else:
+        filled = ~np.isnan(values)
     where = np.flatnonzero(filled)
     return int(where[-1]) if where.size else -1
 
 
 def _head(values: object, n: int) -> object:
-    if isinstance(values, pd.Categorical):
+    if isinstance(values, pd.Categorical | pd.arrays.BooleanArray):
         return values[:n]
     return np.asarray(values)[:n]
 
@@ -490,21 +617,26 @@ def read_sheets(
     limits: InputLimits | None = None,
     skip: frozenset[str] = frozenset(),
     columnar: dict[str, frozenset[str]] | None = None,
+    flags: dict[str, frozenset[str]] | None = None,
 ) -> dict[str, RawSheet]:
     """Every sheet of a book file, keyed by lower-case sheet name.
 
     Sheets named in ``skip`` (lower case) are not parsed: the reader's documentation
     sheets, whose layout is free.  A CSV sheet named in ``columnar`` is read column
     by column (`_read_csv_columnar`: text columns as categoricals, the named number
-    columns as numbers) instead of as Python cells; others keep text-or-None cells.
+    columns as numbers, its yes/no columns named in ``flags`` as booleans where every
+    cell reads as one) instead of as Python cells; others keep text-or-None cells.
     """
     lim = limits or InputLimits()
     columnar = columnar or {}
+    flags = flags or {}
 
     def csv_sheet(f: Path, name: str) -> RawSheet:
         if name in columnar:
             try:
-                return _read_csv_columnar(f, name, lim, columnar[name])
+                return _read_csv_columnar(
+                    f, name, lim, columnar[name], flags.get(name, frozenset())
+                )
             except _NotColumnarError:
                 pass
         return _read_csv(f, name, lim)
