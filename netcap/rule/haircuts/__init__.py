@@ -30,7 +30,7 @@ import pandas as pd
 from netcap.book.model import Instrument
 from netcap.money import CENT
 from netcap.rule.haircuts.canadian import canadian_haircut
-from netcap.rule.haircuts.columns import IdRows, categorical, id_array
+from netcap.rule.haircuts.columns import Links, categorical, id_array, text_codes
 from netcap.rule.haircuts.concentration import CONCENTRATION_CITATION, concentration_add_on
 from netcap.rule.haircuts.concentration_options import make_room
 from netcap.rule.haircuts.covered import UNCHECKED, covered_values
@@ -232,30 +232,22 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
     """Covered inventory ((c)(2)(vi)(A)-(F) cover), Appendix A pairs and (F)(2) hedges.
 
     What each takes out of a row leaves that row's own paragraph; the exposure
-    left is what the paragraph charges.
+    left is what the paragraph charges.  The link columns are read once
+    (`Links`) and each step visits the linked rows only.
     """
-    links = [
-        values[pd.notna(values)]
-        for values in (
-            frame[c].to_numpy(dtype=object)
-            for c in ("deliverable_position", "offsets", "hedge_with")
-            if c in frame.columns
-        )
-    ]
-    linked = bool(frame["deliverable_position"].notna().any())
-    wanted = np.concatenate(links) if links else np.zeros(0, dtype=object)
-    ids = id_array(frame["id"])
-    resolve = IdRows(ids, wanted.astype(str)) if len(wanted) else None
-    named = "futures_contract" in frame.columns and bool(frame["futures_contract"].notna().any())
-    covered, note_list = covered_values(
+    links = Links(frame)
+    linked = len(links.rows("deliverable_position")) > 0
+    named = len(links.rows("futures_contract")) > 0
+    covered, notes = covered_values(
         frame,
         deliverable=load_schedule("futures_deliverable", as_of) if named else None,
         government=load_schedule("government", as_of) if linked else None,
-        resolve=resolve,
+        links=links,
     )
-    notes = np.array(note_list, dtype=object)
+    # the rows cover can note: the futures rows and the rows they name
+    noted = [links.rows("deliverable_position"), links.targets("deliverable_position")]
     opt = None
-    option_rows = np.flatnonzero(route_in(routes, ("OPT",)))
+    option_rows = _option_rows(frame, routes)
     if len(option_rows):  # Appendix A; paired underlying leaves its own paragraph
         opt = option_charges(
             frame,
@@ -263,17 +255,21 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
             load_schedule("other_securities", as_of).rate("j_rate"),
             load_schedule("options", as_of),
             rows=option_rows,
-            resolve=resolve,
+            links=links,
         )
         covered = covered + opt.removed
         for r, text in opt.notes.items():
             _append(notes, r, text)
-    warnings = _warnings(notes)
+        noted.append(np.fromiter(opt.notes, dtype=np.int64, count=len(opt.notes)))
+    # only rows that can hold a note so far are read for the warnings (in row order)
+    touched = np.concatenate(noted)
+    touched = np.unique(np.where(touched < 0, touched + len(frame), touched))
+    warnings = _warnings(notes[touched])
     signed = frame["signed_value"].to_numpy(dtype=float)
     sign = np.sign(signed)
     after_cover = signed - sign * covered
-    hedges = find_hedges(frame, routes, after_cover, resolve=resolve)
-    _note_hedges(notes, ids, hedges)
+    hedges = find_hedges(frame, routes, after_cover, links=links)
+    _note_hedges(notes, links.ids, hedges)
     return _Cover(
         covered=covered,
         notes=notes,
@@ -284,6 +280,13 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
         hedges=hedges,
         options=opt,
     )
+
+
+def _option_rows(frame: pd.DataFrame, routes: np.ndarray) -> np.ndarray:
+    """Rows routed to Appendix A (``OPT``): option rows by instrument, then by route."""
+    inst = text_codes(frame["instrument"])
+    rows = np.flatnonzero(inst.codes == inst.code(Instrument.OPTION.value))
+    return rows[routes[rows] == "OPT"]
 
 
 def _note_hedges(notes: np.ndarray, ids: np.ndarray, hedges: DebtHedges) -> None:

@@ -33,7 +33,7 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import Instrument, Side
-from netcap.rule.haircuts.columns import IdRows, id_array, rows_of
+from netcap.rule.haircuts.columns import Links
 from netcap.rule.tables import Schedule, TableError
 
 __all__ = ["COVERED_CITATION", "UNCHECKED", "DeliverableGrade", "covered_values", "grades"]
@@ -109,25 +109,27 @@ def _original_months(issued: object, matures: object) -> float:
 
 
 def _check_contracts(
-    frame: pd.DataFrame, table: dict[str, DeliverableGrade]
-) -> list[DeliverableGrade | None]:
-    """Grade of each row's ``futures_contract`` (None where blank); unknown codes are errors."""
+    frame: pd.DataFrame, rows: np.ndarray, table: dict[str, DeliverableGrade]
+) -> dict[int, DeliverableGrade]:
+    """Grade of the ``futures_contract`` of each of ``rows`` (the rows naming one);
+    unknown codes are errors."""
     codes = frame["futures_contract"].to_numpy(dtype=object)
-    rows = frame["row"].to_numpy() if "row" in frame.columns else np.arange(len(frame))
-    out: list[DeliverableGrade | None] = [None] * len(frame)
+    labels = frame["row"].to_numpy() if "row" in frame.columns else np.arange(len(frame))
+    out: dict[int, DeliverableGrade] = {}
     errors = []
-    for i in np.flatnonzero(pd.notna(codes)):
+    for i in rows.tolist():
         grade = table.get(str(codes[i]).strip().upper())
         if grade is None:
             errors.append(
                 RowError(
-                    int(rows[i]),
+                    int(labels[i]),
                     "futures_contract",
                     f"{codes[i]!r} is not a contract of the deliverable-grade table "
                     f"(known on this date: {', '.join(sorted(table))})",
                 )
             )
-        out[i] = grade
+        else:
+            out[i] = grade
     if errors:
         raise BookError(errors)
     return out
@@ -143,27 +145,28 @@ def covered_values(
     deliverable: Schedule | None = None,
     government: Schedule | None = None,
     *,
-    resolve: IdRows | None = None,
-) -> tuple[np.ndarray, list[str]]:
-    """Covered amount of each row (absolute dollars), and a note per row.
+    links: Links | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Covered amount of each row (absolute dollars), and a note per row (an object array).
 
     The note is empty for rows without a link, names the covering futures or the
     covered inventory where cover applies, and says why where a link is not
     eligible.  ``deliverable`` (the ``futures_deliverable`` table) is needed when
     a row names a ``futures_contract``; ``government`` (the (c)(2)(vi)(A) table)
     lets an unchecked link between rows of different categories be flagged.
-    ``resolve`` finds the linked rows from ids already probed (`IdRows`).
+    ``links`` are the frame's links already read (`Links`); only the linked rows
+    are visited.
     """
     n = len(frame)
     covered = np.zeros(n)
-    notes = [""] * n
-    link = frame["deliverable_position"].to_numpy(dtype=object)
-    futs = np.flatnonzero(pd.notna(link))
+    notes = np.full(n, "", dtype=object)
+    if links is None:
+        links = Links(frame, ("deliverable_position",))
+    futs = links.rows("deliverable_position")
     if len(futs) == 0:
         return covered, notes
-    ids = id_array(frame["id"])
-    # hash the few link targets and probe the ids, not the other way round
-    cash = rows_of(ids, link[futs].astype(str), resolve)
+    ids = links.ids
+    cash = links.targets("deliverable_position")
     values = frame["market_value"].to_numpy(dtype=float)
     # only the linked rows' text is read (a categorical's values are taken by row)
     class_f, class_c = _at(frame["security_class"], futs), _at(frame["security_class"], cash)
@@ -179,18 +182,18 @@ def covered_values(
     )
     ok = ~(not_cash | other_class | wrong_side)
     months = frame["months_to_maturity"].to_numpy(dtype=float)
-    contract: list[DeliverableGrade | None] = [None] * n
-    if "futures_contract" in frame.columns and frame["futures_contract"].notna().any():
+    contract: dict[int, DeliverableGrade] = {}
+    named = links.rows("futures_contract")
+    if len(named):
         if deliverable is None:
             raise ValueError("a row names a futures_contract: pass the futures_deliverable table")
-        contract = _check_contracts(frame, grades(deliverable))
+        contract = _check_contracts(frame, named, grades(deliverable))
     undeliverable = np.zeros(len(futs), dtype=bool)
     why_not: dict[int, str] = {}
-    for q in np.flatnonzero(ok).tolist():
+    graded = np.isin(futs, np.fromiter(contract, dtype=np.int64, count=len(contract)))
+    for q in np.flatnonzero(ok & graded).tolist():
         f, c = int(futs[q]), int(cash[q])
         grade = contract[f]
-        if grade is None:
-            continue
         if not grade.holds(months[c]):
             why_not[q] = (
                 f"{ids[c]!r} ({months[c] / 12:.4g} years to maturity) is not deliverable "
@@ -218,7 +221,7 @@ def covered_values(
         notes[f] = f"link to {ids[c]!r} not eligible for {COVERED_CITATION}: {why}"
         if undeliverable[q]:
             notes[f] = f"{ids[f]!r}: {notes[f]}"
-    unchecked = _unchecked(frame, futs[ok], cash[ok], contract, months, government)
+    unchecked = _unchecked(frame, ids, futs[ok], cash[ok], graded[ok], months, government)
     # first come first served: the contracts covering one cash row take its value
     # in row order; each takes the lesser of its value and what is left
     f_ok, c_ok = futs[ok], cash[ok]
@@ -235,20 +238,65 @@ def covered_values(
         left -= amount[k]
     np.add.at(covered, f_ok, amount)
     np.add.at(covered, c_ok, amount)
+    if np.isin(c_ok, futs).any():  # a covered row names a position itself: row by row
+        _note_in_order(notes, ids, f_ok, c_ok, amount, unchecked)
+    else:
+        _note_pairs(notes, ids, f_ok, c_ok, amount, start, unchecked)
+    return covered, notes
+
+
+def _note_pairs(
+    notes: np.ndarray,
+    ids: np.ndarray,
+    f_ok: np.ndarray,
+    c_ok: np.ndarray,
+    amount: np.ndarray,
+    start: np.ndarray,
+    unchecked: dict[int, str],
+) -> None:
+    """Notes of the covering and the covered rows, when no covered row is a covering one.
+
+    The pairs come grouped by covered row, covering rows in row order within a
+    group: a row covered several times lists its contracts in that order.
+    """
+    amounts = [f"{a:,.2f}" for a in amount.tolist()]
+    f_list, c_list = f_ok.tolist(), c_ok.tolist()
+    notes[f_ok] = [
+        f"covers {ids[c]!r} for {a}" for c, a in zip(c_list, amounts, strict=True)
+    ]
+    for f, text in unchecked.items():
+        notes[f] = f"{notes[f]}; {text}"
+    texts = [f"covered by {ids[f]!r} for {a}" for f, a in zip(f_list, amounts, strict=True)]
+    if start.all():
+        notes[c_ok] = texts
+        return
+    for k, c in enumerate(c_list):
+        notes[c] = texts[k] if start[k] else f"{notes[c]}; {texts[k]}"
+
+
+def _note_in_order(
+    notes: np.ndarray,
+    ids: np.ndarray,
+    f_ok: np.ndarray,
+    c_ok: np.ndarray,
+    amount: np.ndarray,
+    unchecked: dict[int, str],
+) -> None:
+    """Notes of the covering and the covered rows, pair by pair in covering row order."""
     for f, c, a in sorted(zip(f_ok.tolist(), c_ok.tolist(), amount.tolist(), strict=True)):
         notes[f] = f"covers {ids[c]!r} for {a:,.2f}"
         if f in unchecked:
             notes[f] += f"; {unchecked[f]}"
         prior = notes[c] + "; " if notes[c] else ""
         notes[c] = f"{prior}covered by {ids[f]!r} for {a:,.2f}"
-    return covered, notes
 
 
 def _unchecked(
     frame: pd.DataFrame,
+    ids: np.ndarray,
     futs: np.ndarray,
     cash: np.ndarray,
-    contract: list[DeliverableGrade | None],
+    has_contract: np.ndarray,
     months: np.ndarray,
     government: Schedule | None,
 ) -> dict[int, str]:
@@ -256,8 +304,6 @@ def _unchecked(
     if government is None or len(futs) == 0 or "category" not in government.rows.columns:
         return {}
     category = government.column("category")
-    ids = id_array(frame["id"])
-    has_contract = np.array([contract[f] is not None for f in futs.tolist()], dtype=bool)
     dated = np.isin(_at(frame["security_class"], futs), ("government", "agency"))
     keep = ~has_contract & dated
     f_k, c_k = futs[keep], cash[keep]

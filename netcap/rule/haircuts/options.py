@@ -60,7 +60,7 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError, option_column
 from netcap.book.model import Instrument, SecurityClass, Side
-from netcap.rule.haircuts.columns import IdRows, id_array, rows_of
+from netcap.rule.haircuts.columns import Links
 from netcap.rule.haircuts.detail import build_detail
 from netcap.rule.haircuts.routing import row_label
 from netcap.rule.tables import Schedule
@@ -176,14 +176,14 @@ def option_charges(
     schedule: Schedule,
     *,
     rows: np.ndarray | None = None,
-    resolve: IdRows | None = None,
+    links: Links | None = None,
 ) -> OptionCharges:
     """Charges under 15c3-1a for the option rows of a validated frame.
 
     ``rate`` is the (c)(2)(vi)(J) percentage of the underlying class; ``notes``
     the notes so far of every frame row; ``rows`` the frame rows of the options
-    when the caller has them (found from ``instrument`` otherwise); ``resolve``
-    finds the ``offsets`` rows from ids already probed (`IdRows`).  Raises
+    when the caller has them (found from ``instrument`` otherwise); ``links``
+    the frame's links already read (`Links`), for the ``offsets`` rows.  Raises
     `BookError` for option rows and pairings the method cannot charge.
 
     The steps: read the option facts; recognise spreads ((b)(2)(iii)(E)) and
@@ -194,8 +194,10 @@ def option_charges(
     if rows is None:
         inst_all = frame["instrument"].to_numpy(dtype=object)
         rows = np.flatnonzero(inst_all == Instrument.OPTION.value)
-    o = _option_facts(frame, rows)
-    pairs = _pair_options(o, resolve)
+    if links is None:
+        links = Links(frame, ("offsets",), also=())
+    o = _option_facts(frame, rows, links.ids)
+    pairs = _pair_options(o, links)
     if o.errors:
         raise BookError(o.errors)
     c = _unpaired_charges(o, pairs, rate, schedule)
@@ -205,13 +207,13 @@ def option_charges(
     return _option_result(o, pairs, c, notes, taken, removed, under_notes)
 
 
-def _option_facts(frame: pd.DataFrame, rows: np.ndarray) -> _Options:
+def _option_facts(frame: pd.DataFrame, rows: np.ndarray, ids: np.ndarray) -> _Options:
     """The facts of each option row; refuses classes and fields the method cannot charge."""
     sub = frame.iloc[rows]
     o = _Options(
         frame=frame,
         rows=rows,
-        ids=id_array(frame["id"]),
+        ids=ids,
         errors=[],
         cls=sub["security_class"].to_numpy(dtype=object),
         call=option_column(sub, "option_type").to_numpy(dtype=object) == "call",
@@ -234,13 +236,16 @@ def _option_facts(frame: pd.DataFrame, rows: np.ndarray) -> _Options:
     return o
 
 
-def _pair_options(o: _Options, resolve: IdRows | None) -> _Pairs:
+def _pair_options(o: _Options, links: Links) -> _Pairs:
     """Spreads between option rows and pairs with underlying positions, from ``offsets``."""
     frame, m = o.frame, len(o.rows)
-    link = option_column(frame.iloc[o.rows], "offsets").to_numpy(dtype=object)
-    has = pd.notna(link)
+    # the options' offsets, from the frame rows that name one
+    linking, named = links.rows("offsets"), links.targets("offsets")
+    where = np.searchsorted(linking, o.rows)
+    has = where < len(linking)
+    has[has] = linking[where[has]] == o.rows[has]
     target = np.full(m, -1, dtype=np.int64)
-    target[has] = rows_of(o.ids, link[has], resolve)
+    target[has] = named[where[has]]
     if (target[has] < 0).any():  # validation names unknown ids; keep the old failure
         raise KeyError("an option's offsets names no position")
     t_inst = frame["instrument"].iloc[target[has]].to_numpy(dtype=object)
