@@ -19,6 +19,7 @@ import pandas as pd
 __all__ = [
     "LINK_COLUMNS",
     "IdRows",
+    "blank_texts",
     "Links",
     "TextCodes",
     "categorical",
@@ -97,8 +98,10 @@ def id_index(col: pd.Series) -> pd.Index | None:
     if isinstance(col.dtype, pd.CategoricalDtype):
         codes = col.array.codes
         categories = col.cat.categories
-        if len(categories) == len(codes) and bool((codes == np.arange(len(codes))).all()):
-            return categories
+        # (the codes' integer type holds every row number when there is a category a row)
+        if len(categories) == len(codes):
+            if bool((codes == np.arange(len(codes), dtype=codes.dtype)).all()):
+                return categories
     return None
 
 
@@ -114,9 +117,30 @@ def id_array(col: pd.Series) -> np.ndarray:
     return np.asarray(col.to_numpy(dtype=object))
 
 
+_NONE_REF = np.uintp(id(None))
+
+
 def present_rows(col: pd.Series) -> np.ndarray:
-    """Rows of a column that hold a value (not None, NaN or NaT), in one pass."""
-    return np.flatnonzero(pd.notna(col.to_numpy(dtype=object)))
+    """Rows of a column that hold a value (not None, NaN or NaT): ``pd.notna``'s rows.
+
+    A validated link column is mostly ``None``, and ``None`` is one object: the
+    array's references are compared with it first (a scan of integers, not a
+    visit of a million objects), and only the other cells are tested by
+    ``pd.notna``.
+    """
+    values = col.to_numpy(dtype=object)
+    if values.ndim != 1 or not values.flags.c_contiguous:
+        return np.flatnonzero(pd.notna(values))
+    refs = np.frombuffer(memoryview(values).cast("B"), dtype=np.uintp)
+    maybe = np.flatnonzero(refs != _NONE_REF)
+    return maybe[pd.notna(values[maybe])]
+
+
+def blank_texts(n: int) -> np.ndarray:
+    """An object array of ``n`` empty strings (one shared ``""``, not ``n`` new ones)."""
+    out = np.empty(n, dtype=object)
+    out.fill("")
+    return out
 
 
 class Links:
@@ -145,17 +169,16 @@ class Links:
         self._targets: dict[str, np.ndarray] = {}
         for col in columns:
             if col in frame.columns:
-                values = frame[col].to_numpy(dtype=object)
-                rows = np.flatnonzero(pd.notna(values))
+                rows = present_rows(frame[col])
                 self._rows[col] = rows
-                self._names[col] = values[rows]
+                self._names[col] = frame[col].to_numpy(dtype=object)[rows]
         for col in also:  # rows with a value, no link to follow
             if col in frame.columns:
                 self._rows[col] = present_rows(frame[col])
         named = [v for v in self._names.values() if len(v)]
         if index is not None:
             for col, names in self._names.items():
-                found = index.get_indexer(names) if len(names) else np.zeros(0, dtype=np.intp)
+                found = index.get_indexer(pd.Index(names, dtype=object))
                 self._targets[col] = np.asarray(found, dtype=np.int64)
         else:
             resolve = IdRows(self.ids, np.concatenate(named)) if named else None

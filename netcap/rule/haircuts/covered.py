@@ -33,7 +33,7 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import Instrument, Side
-from netcap.rule.haircuts.columns import Links
+from netcap.rule.haircuts.columns import Links, blank_texts
 from netcap.rule.tables import Schedule, TableError
 
 __all__ = ["COVERED_CITATION", "UNCHECKED", "DeliverableGrade", "covered_values", "grades"]
@@ -159,7 +159,7 @@ def covered_values(
     """
     n = len(frame)
     covered = np.zeros(n)
-    notes = np.full(n, "", dtype=object)
+    notes = blank_texts(n)
     if links is None:
         links = Links(frame, ("deliverable_position",))
     futs = links.rows("deliverable_position")
@@ -259,19 +259,29 @@ def _note_pairs(
     The pairs come grouped by covered row, covering rows in row order within a
     group: a row covered several times lists its contracts in that order.
     """
-    amounts = [f"{a:,.2f}" for a in amount.tolist()]
-    f_list, c_list = f_ok.tolist(), c_ok.tolist()
-    notes[f_ok] = [
-        f"covers {ids[c]!r} for {a}" for c, a in zip(c_list, amounts, strict=True)
-    ]
-    for f, text in unchecked.items():
-        notes[f] = f"{notes[f]}; {text}"
-    texts = [f"covered by {ids[f]!r} for {a}" for f, a in zip(f_list, amounts, strict=True)]
+    amounts = list(map("{:,.2f}".format, amount.tolist()))
+    named_f = list(map(repr, ids[f_ok].tolist()))
+    named_c = list(map(repr, ids[c_ok].tolist()))
+    also = [unchecked.get(f) for f in f_ok.tolist()] if unchecked else [None] * len(f_ok)
+    notes[f_ok] = _objects(
+        [
+            f"covers {c} for {a}" if u is None else f"covers {c} for {a}; {u}"
+            for c, a, u in zip(named_c, amounts, also, strict=True)
+        ]
+    )
+    texts = _objects([f"covered by {f} for {a}" for f, a in zip(named_f, amounts, strict=True)])
     if start.all():
         notes[c_ok] = texts
         return
-    for k, c in enumerate(c_list):
+    for k, c in enumerate(c_ok.tolist()):
         notes[c] = texts[k] if start[k] else f"{notes[c]}; {texts[k]}"
+
+
+def _objects(texts: list[str]) -> np.ndarray:
+    """A list of strings as an object array (the strings themselves, not copies)."""
+    out = np.empty(len(texts), dtype=object)
+    out[:] = texts
+    return out
 
 
 def _note_in_order(
@@ -314,12 +324,20 @@ def _unchecked(
     cats = np.asarray(category).astype(str)
     cat_f = cats[np.maximum(where_f, 0)]
     cat_c = cats[np.maximum(where_c, 0)]
-    out: dict[int, str] = {}
-    for k in np.flatnonzero(known & (cat_f != cat_c)).tolist():
-        f, c = int(f_k[k]), int(c_k[k])
-        out[f] = (
-            f"{ids[f]!r} covers {ids[c]!r} with no futures_contract given: "
+    differ = np.flatnonzero(known & (cat_f != cat_c))
+    f_d, c_d = f_k[differ], c_k[differ]
+    return {
+        f: (
+            f"{idf!r} covers {idc!r} with no futures_contract given: "
             f"{UNCHECKED}, and the legs' maturities fall in different categories of "
-            f"15c3-1(c)(2)(vi)(A) ({cat_f[k]} and {cat_c[k]})"
+            f"15c3-1(c)(2)(vi)(A) ({a} and {b})"
         )
-    return out
+        for f, idf, idc, a, b in zip(
+            f_d.tolist(),
+            ids[f_d].tolist(),
+            ids[c_d].tolist(),
+            cat_f[differ].tolist(),
+            cat_c[differ].tolist(),
+            strict=True,
+        )
+    }

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from netcap.book.frame import BookError, RowError
-from netcap.rule.haircuts.columns import Links
+from netcap.rule.haircuts.columns import Links, blank_texts
 from netcap.rule.haircuts.detail import ParagraphHaircut, text_column
 from netcap.rule.haircuts.netting import bucketed_greater_of
 from netcap.rule.haircuts.routing import row_label
@@ -114,7 +114,7 @@ def find_hedges(
     n = len(frame)
     hedged = np.zeros(n)
     removed = np.zeros(n)
-    kind = np.full(n, "", dtype=object)
+    kind = blank_texts(n)
     rate_months = np.full(n, np.nan)
     if links is None:
         links = Links(frame, ("hedge_with",), also=())

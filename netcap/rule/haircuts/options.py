@@ -207,24 +207,33 @@ def option_charges(
     return _option_result(o, pairs, c, notes, taken, removed, under_notes)
 
 
+def _at(frame: pd.DataFrame, name: str, rows: np.ndarray, dtype: object) -> np.ndarray:
+    """Column ``name`` at ``rows`` only (an option column's blank where the frame has none)."""
+    if name not in frame.columns:
+        return np.asarray(option_column(frame.iloc[rows], name).to_numpy(dtype=dtype))
+    col = frame[name]
+    if isinstance(col.dtype, np.dtype):  # a numpy column: index its array, no copy of it
+        return np.asarray(col.to_numpy()[rows], dtype=dtype)
+    return np.asarray(col.iloc[rows].to_numpy(dtype=dtype))
+
+
 def _option_facts(frame: pd.DataFrame, rows: np.ndarray, ids: np.ndarray) -> _Options:
     """The facts of each option row; refuses classes and fields the method cannot charge."""
-    sub = frame.iloc[rows]
     o = _Options(
         frame=frame,
         rows=rows,
         ids=ids,
         errors=[],
-        cls=sub["security_class"].to_numpy(dtype=object),
-        call=option_column(sub, "option_type").to_numpy(dtype=object) == "call",
-        short=sub["side"].to_numpy(dtype=object) == Side.SHORT.value,
-        strike=option_column(sub, "strike").to_numpy(dtype=float),
-        price=option_column(sub, "underlying_price").to_numpy(dtype=float),
-        units=option_column(sub, "units").to_numpy(dtype=float),
-        listed=option_column(sub, "listed").to_numpy(dtype=bool),
-        expiry=option_column(sub, "expiry").to_numpy(dtype="datetime64[ns]"),
-        under=option_column(sub, "underlying").to_numpy(dtype=object),
-        mv=sub["market_value"].to_numpy(dtype=float),
+        cls=_at(frame, "security_class", rows, object),
+        call=_at(frame, "option_type", rows, object) == "call",
+        short=_at(frame, "side", rows, object) == Side.SHORT.value,
+        strike=_at(frame, "strike", rows, float),
+        price=_at(frame, "underlying_price", rows, float),
+        units=_at(frame, "units", rows, float),
+        listed=_at(frame, "listed", rows, bool),
+        expiry=_at(frame, "expiry", rows, "datetime64[ns]"),
+        under=_at(frame, "underlying", rows, object),
+        mv=_at(frame, "market_value", rows, float),
     )
     o.refuse(
         ~np.isin(o.cls, _CLASSES),
@@ -232,7 +241,7 @@ def _option_facts(frame: pd.DataFrame, rows: np.ndarray, ids: np.ndarray) -> _Op
         "netcap charges options on equity and other_security underlyings only (the (J) "
         "percentage); see docs/options.md",
     )
-    o.refuse(sub["limited_market"].to_numpy(dtype=bool), "limited_market", "not for an option")
+    o.refuse(_at(frame, "limited_market", rows, bool), "limited_market", "not for an option")
     return o
 
 
@@ -248,7 +257,7 @@ def _pair_options(o: _Options, links: Links) -> _Pairs:
     target[has] = named[where[has]]
     if (target[has] < 0).any():  # validation names unknown ids; keep the old failure
         raise KeyError("an option's offsets names no position")
-    t_inst = frame["instrument"].iloc[target[has]].to_numpy(dtype=object)
+    t_inst = _at(frame, "instrument", target[has], object)
     t_is_option = np.zeros(m, dtype=bool)
     t_is_option[has] = t_inst == Instrument.OPTION.value
     t_is_cash = np.zeros(m, dtype=bool)
@@ -266,7 +275,7 @@ def _pair_options(o: _Options, links: Links) -> _Pairs:
         late=late,
         c_rows=c_rows,
         cash=cash,
-        cash_qty=frame["quantity"].iloc[cash].to_numpy(dtype=float),
+        cash_qty=_at(frame, "quantity", cash, float),
         kind=kind,
         conv_other=conv_other,
     )
@@ -331,7 +340,7 @@ def _underlying_kinds(
     only with the matching short option ((c)(3) or (c)(4) kind) on the same
     position and units.
     """
-    cash_long = o.frame["side"].iloc[cash].to_numpy(dtype=object) == Side.LONG.value
+    cash_long = _at(o.frame, "side", cash, object) == Side.LONG.value
     opt_call, opt_short, opt_listed = o.call[c_rows], o.short[c_rows], o.listed[c_rows]
     kind = np.full(len(c_rows), "", dtype="<U3")
     kind[opt_listed & ~opt_call & ~opt_short & cash_long] = "D1"
@@ -360,8 +369,8 @@ def _underlying_kinds(
 def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
     """Refuse pairs with the underlying that no paragraph of Appendix A recognises."""
     frame, c_rows, cash, kind = o.frame, p.c_rows, p.cash, p.kind
-    cash_cls = frame["security_class"].iloc[cash].to_numpy(dtype=object)
-    cash_sid = frame["security_id"].iloc[cash].to_numpy(dtype=object)
+    cash_cls = _at(frame, "security_class", cash, object)
+    cash_sid = _at(frame, "security_id", cash, object)
 
     def refuse_c(mask: np.ndarray, field: str, message: str) -> None:
         o.refuse_at(c_rows[mask], field, message)
@@ -492,7 +501,7 @@ def _listed_long(o: _Options, p: _Pairs, c: _Charges, schedule: Schedule) -> Non
     in_pair[p.c_rows[np.isin(p.kind, ["D1", "D2", "D3"])]] = True
     ll = o.listed & ~short & ~in_pair
     long_rate = schedule.rate("long_rate")
-    key = pd.MultiIndex.from_arrays([o.under, o.call, o.strike, o.expiry]).factorize()[0]
+    key = _group_codes([o.under, o.call, o.strike, o.expiry])
     pool = o.listed & ~in_pair
     signed_units = np.where(pool, np.where(short, -units, units), 0.0)
     net = np.bincount(key, weights=signed_units)
@@ -510,6 +519,19 @@ def _listed_long(o: _Options, p: _Pairs, c: _Charges, schedule: Schedule) -> Non
     c.applied[ll] = long_rate
     c.note[ll & (share < 1.0)] = "netted against short options of the same series"
     c.long_listed = ll
+
+
+def _group_codes(columns: list[np.ndarray]) -> np.ndarray:
+    """One code per distinct combination of the columns' values (a series of options).
+
+    Each column is factorized on its own and the codes combined pairwise, so no
+    tuple of values is built or hashed.
+    """
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for values in columns:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        key = pd.factorize(key * len(uniques) + codes)[0]
+    return np.asarray(key, dtype=np.int64)
 
 
 def _spread_charges(o: _Options, p: _Pairs, c: _Charges) -> None:
@@ -655,18 +677,16 @@ def _taken_from_underlying(
     mv_all = o.frame["market_value"].to_numpy(dtype=float)
     share_u = o.units[p.c_rows] / p.cash_qty
     got = p.cash[taken]
-    removed += np.bincount(got, weights=mv_all[got] * share_u[taken], minlength=n)
+    removed = np.bincount(got, weights=mv_all[got] * share_u[taken], minlength=n)
     j = p.c_rows[taken]
     ids, rows = o.ids, o.rows
-    texts = (
-        pd.Series(np.char.mod("%g", o.units[j]), dtype=object)
-        + " units paired with option '"
-        + ids[rows[j]].astype(str)
-        + "' ("
-        + c.paragraph[j].astype(str)
-        + ")"
-    )
-    under_notes = _join_by_row(got, texts.astype(str).tolist())
+    texts = [
+        f"{'%g' % u} units paired with option '{i}' ({par})"
+        for u, i, par in zip(
+            o.units[j].tolist(), ids[rows[j]].tolist(), c.paragraph[j].tolist(), strict=True
+        )
+    ]
+    under_notes = _join_by_row(got, texts)
     blank = c.note[j] == ""
     c.note[j[blank]] = "paired with '" + ids[got[blank]].astype(str).astype(object) + "'"
     return removed, under_notes
