@@ -30,10 +30,10 @@ import pandas as pd
 from netcap.book.model import Instrument
 from netcap.money import CENT
 from netcap.rule.haircuts.canadian import canadian_haircut
-from netcap.rule.haircuts.columns import Links, categorical, id_array, text_codes
+from netcap.rule.haircuts.columns import Links, categorical, id_array
 from netcap.rule.haircuts.concentration import CONCENTRATION_CITATION, concentration_add_on
 from netcap.rule.haircuts.concentration_options import make_room
-from netcap.rule.haircuts.covered import UNCHECKED, covered_values
+from netcap.rule.haircuts.covered import cover_warnings, covered_values
 from netcap.rule.haircuts.debt import HEDGE_CITATION, DebtHedges, debt_haircut, find_hedges
 from netcap.rule.haircuts.detail import DETAIL_COLUMNS, ParagraphHaircut, build_detail
 from netcap.rule.haircuts.funds import fund_haircut
@@ -47,7 +47,7 @@ from netcap.rule.haircuts.government import GovernmentOptions, government_haircu
 from netcap.rule.haircuts.money_market_instruments import money_market_haircut
 from netcap.rule.haircuts.municipal import municipal_haircut
 from netcap.rule.haircuts.no_ready_market import full_deduction
-from netcap.rule.haircuts.options import OptionCharges, option_charges
+from netcap.rule.haircuts.options import OptionCharges, appendix_a_rows, option_charges
 from netcap.rule.haircuts.other_securities import (
     LimitedMarketOptions,
     limited_market_haircut,
@@ -215,19 +215,6 @@ def _route(frame: pd.DataFrame, as_of: date) -> np.ndarray:
     )
 
 
-def _warnings(notes: np.ndarray) -> tuple[str, ...]:
-    """Note parts a user must see: ineligible links and unchecked deliverability."""
-    noted = notes[np.flatnonzero(notes != "")].tolist()
-    # only a note holding one of the phrases is split into its parts
-    flagged = [n for n in noted if "not eligible" in n or UNCHECKED in n]
-    return tuple(
-        part
-        for n in flagged
-        for part in n.split("; ")
-        if "not eligible" in part or UNCHECKED in part
-    )
-
-
 def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
     """Covered inventory ((c)(2)(vi)(A)-(F) cover), Appendix A pairs and (F)(2) hedges.
 
@@ -244,10 +231,8 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
         government=load_schedule("government", as_of) if linked else None,
         links=links,
     )
-    # the rows cover can note: the futures rows and the rows they name
-    noted = [links.rows("deliverable_position"), links.targets("deliverable_position")]
     opt = None
-    option_rows = _option_rows(frame, routes)
+    option_rows = appendix_a_rows(frame, routes)
     if len(option_rows):  # Appendix A; paired underlying leaves its own paragraph
         opt = option_charges(
             frame,
@@ -260,11 +245,11 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
         covered = covered + opt.removed
         for r, text in opt.notes.items():
             _append(notes, r, text)
+    # the rows noted so far: futures rows, the rows they name, options' underlying rows
+    noted = [links.targets("deliverable_position")]
+    if opt is not None:
         noted.append(np.fromiter(opt.notes, dtype=np.int64, count=len(opt.notes)))
-    # only rows that can hold a note so far are read for the warnings (in row order)
-    touched = np.concatenate(noted)
-    touched = np.unique(np.where(touched < 0, touched + len(frame), touched))
-    warnings = _warnings(notes[touched])
+    warnings = cover_warnings(notes, links.rows("deliverable_position"), np.concatenate(noted))
     signed = frame["signed_value"].to_numpy(dtype=float)
     sign = np.sign(signed)
     after_cover = signed - sign * covered
@@ -280,13 +265,6 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
         hedges=hedges,
         options=opt,
     )
-
-
-def _option_rows(frame: pd.DataFrame, routes: np.ndarray) -> np.ndarray:
-    """Rows routed to Appendix A (``OPT``): option rows by instrument, then by route."""
-    inst = text_codes(frame["instrument"])
-    rows = np.flatnonzero(inst.codes == inst.code(Instrument.OPTION.value))
-    return rows[routes[rows] == "OPT"]
 
 
 def _note_hedges(notes: np.ndarray, ids: np.ndarray, hedges: DebtHedges) -> None:

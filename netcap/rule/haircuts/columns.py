@@ -19,9 +19,9 @@ import pandas as pd
 __all__ = [
     "LINK_COLUMNS",
     "IdRows",
-    "blank_texts",
     "Links",
     "TextCodes",
+    "blank_texts",
     "categorical",
     "id_array",
     "id_index",
@@ -99,9 +99,10 @@ def id_index(col: pd.Series) -> pd.Index | None:
         codes = col.array.codes
         categories = col.cat.categories
         # (the codes' integer type holds every row number when there is a category a row)
-        if len(categories) == len(codes):
-            if bool((codes == np.arange(len(codes), dtype=codes.dtype)).all()):
-                return categories
+        if len(categories) == len(codes) and bool(
+            (codes == np.arange(len(codes), dtype=codes.dtype)).all()
+        ):
+            return categories
     return None
 
 
@@ -131,7 +132,7 @@ def present_rows(col: pd.Series) -> np.ndarray:
     values = col.to_numpy(dtype=object)
     if values.ndim != 1 or not values.flags.c_contiguous:
         return np.flatnonzero(pd.notna(values))
-    refs = np.frombuffer(memoryview(values).cast("B"), dtype=np.uintp)
+    refs = np.frombuffer(values.data.cast("B"), dtype=np.uintp)
     maybe = np.flatnonzero(refs != _NONE_REF)
     return maybe[pd.notna(values[maybe])]
 

@@ -28,6 +28,8 @@ says that deliverability was not checked.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -36,7 +38,14 @@ from netcap.book.model import Instrument, Side
 from netcap.rule.haircuts.columns import Links, blank_texts
 from netcap.rule.tables import Schedule, TableError
 
-__all__ = ["COVERED_CITATION", "UNCHECKED", "DeliverableGrade", "covered_values", "grades"]
+__all__ = [
+    "COVERED_CITATION",
+    "UNCHECKED",
+    "DeliverableGrade",
+    "cover_warnings",
+    "covered_values",
+    "grades",
+]
 
 COVERED_CITATION = "15c3-1b(a)(3)(ix)(A)"
 UNCHECKED = "deliverability unchecked"
@@ -221,7 +230,6 @@ def covered_values(
         notes[f] = f"link to {ids[c]!r} not eligible for {COVERED_CITATION}: {why}"
         if undeliverable[q]:
             notes[f] = f"{ids[f]!r}: {notes[f]}"
-    unchecked = _unchecked(frame, ids, futs[ok], cash[ok], graded[ok], months, government)
     # first come first served: the contracts covering one cash row take its value
     # in row order; each takes the lesser of its value and what is left
     f_ok, c_ok = futs[ok], cash[ok]
@@ -238,43 +246,91 @@ def covered_values(
         left -= amount[k]
     np.add.at(covered, f_ok, amount)
     np.add.at(covered, c_ok, amount)
-    if np.isin(c_ok, futs).any():  # a covered row names a position itself: row by row
-        _note_in_order(notes, ids, f_ok, c_ok, amount, unchecked)
+    # the links flagged as unchecked, by their place in the sorted pairs
+    where, cat_f, cat_c = _unchecked(
+        class_f[ok][order], f_ok, c_ok, graded[ok][order], months, government
+    )
+    pairs = _Pairs(f_ok, c_ok, amount, start, where, cat_f, cat_c)
+    if np.isin(c_ok, futs, kind="table").any():  # a covered row names a position itself
+        _note_in_order(notes, ids, pairs)
     else:
-        _note_pairs(notes, ids, f_ok, c_ok, amount, start, unchecked)
+        _note_pairs(notes, ids, pairs)
     return covered, notes
 
 
-def _note_pairs(
-    notes: np.ndarray,
-    ids: np.ndarray,
-    f_ok: np.ndarray,
-    c_ok: np.ndarray,
-    amount: np.ndarray,
-    start: np.ndarray,
-    unchecked: dict[int, str],
-) -> None:
-    """Notes of the covering and the covered rows, when no covered row is a covering one.
+def cover_warnings(notes: np.ndarray, links: np.ndarray, others: np.ndarray) -> tuple[str, ...]:
+    """The parts of the rows' notes a user must see, in row order: ineligible links and
+    unchecked deliverability (each part of a note holding "not eligible" or `UNCHECKED`).
 
-    The pairs come grouped by covered row, covering rows in row order within a
-    group: a row covered several times lists its contracts in that order.
+    ``links`` are the rows naming a deliverable position, the only rows whose notes
+    `covered_values` writes a warning into; ``others`` every other row noted so far
+    (the rows they name, the options' underlying rows; -1 counts from the end).
+    Those are read one by one only if one of them holds a warning's phrase at all
+    (one scan of their joined text).
     """
-    amounts = list(map("{:,.2f}".format, amount.tolist()))
-    named_f = list(map(repr, ids[f_ok].tolist()))
-    named_c = list(map(repr, ids[c_ok].tolist()))
-    also = [unchecked.get(f) for f in f_ok.tolist()] if unchecked else [None] * len(f_ok)
-    notes[f_ok] = _objects(
+    n = len(notes)
+    noted = np.zeros(n, dtype=bool)
+    noted[np.where(others < 0, others + n, others)] = True
+    noted[links] = False
+    rest = notes[np.flatnonzero(noted)].tolist()
+    joined = "\n".join(rest)
+    if UNCHECKED in joined or "not eligible" in joined:
+        noted[links] = True
+        rows = np.flatnonzero(noted)
+    else:
+        rows = links
+    texts = [t for t in notes[rows].tolist() if UNCHECKED in t or "not eligible" in t]
+    return tuple(
         [
-            f"covers {c} for {a}" if u is None else f"covers {c} for {a}; {u}"
-            for c, a, u in zip(named_c, amounts, also, strict=True)
+            part
+            for text in texts
+            for part in text.split("; ")
+            if UNCHECKED in part or "not eligible" in part
         ]
     )
+
+
+_UNCHECKED_NOTE = (
+    "{} covers {} with no futures_contract given: "
+    + UNCHECKED
+    + ", and the legs' maturities fall in different categories of "
+    "15c3-1(c)(2)(vi)(A) ({} and {})"
+)
+"""The warning on a link without a contract code between rows of different (A) categories."""
+
+
+class _Pairs(NamedTuple):
+    """The eligible links: covering and covered rows grouped by covered row (covering
+    rows in row order within a group), the amount of each, where each group starts,
+    and the links flagged as unchecked (their places here and the legs' categories)."""
+
+    f_ok: np.ndarray
+    c_ok: np.ndarray
+    amount: np.ndarray
+    start: np.ndarray
+    unchecked: np.ndarray
+    cat_f: list[str]
+    cat_c: list[str]
+
+
+def _note_pairs(notes: np.ndarray, ids: np.ndarray, p: _Pairs) -> None:
+    """Notes of the covering and the covered rows, when no covered row is a covering one.
+
+    A row covered several times lists its contracts in row order.
+    """
+    amounts = list(map("{:,.2f}".format, p.amount.tolist()))
+    named_f = list(map(repr, ids[p.f_ok].tolist()))
+    named_c = list(map(repr, ids[p.c_ok].tolist()))
+    covers = [f"covers {c} for {a}" for c, a in zip(named_c, amounts, strict=True)]
+    for k, cat_f, cat_c in zip(p.unchecked.tolist(), p.cat_f, p.cat_c, strict=True):
+        covers[k] += "; " + _UNCHECKED_NOTE.format(named_f[k], named_c[k], cat_f, cat_c)
+    notes[p.f_ok] = _objects(covers)
     texts = _objects([f"covered by {f} for {a}" for f, a in zip(named_f, amounts, strict=True)])
-    if start.all():
-        notes[c_ok] = texts
+    if p.start.all():
+        notes[p.c_ok] = texts
         return
-    for k, c in enumerate(c_ok.tolist()):
-        notes[c] = texts[k] if start[k] else f"{notes[c]}; {texts[k]}"
+    for k, c in enumerate(p.c_ok.tolist()):
+        notes[c] = texts[k] if p.start[k] else f"{notes[c]}; {texts[k]}"
 
 
 def _objects(texts: list[str]) -> np.ndarray:
@@ -284,16 +340,15 @@ def _objects(texts: list[str]) -> np.ndarray:
     return out
 
 
-def _note_in_order(
-    notes: np.ndarray,
-    ids: np.ndarray,
-    f_ok: np.ndarray,
-    c_ok: np.ndarray,
-    amount: np.ndarray,
-    unchecked: dict[int, str],
-) -> None:
+def _note_in_order(notes: np.ndarray, ids: np.ndarray, p: _Pairs) -> None:
     """Notes of the covering and the covered rows, pair by pair in covering row order."""
-    for f, c, a in sorted(zip(f_ok.tolist(), c_ok.tolist(), amount.tolist(), strict=True)):
+    unchecked = {
+        int(p.f_ok[k]): _UNCHECKED_NOTE.format(
+            repr(ids[p.f_ok[k]]), repr(ids[p.c_ok[k]]), cat_f, cat_c
+        )
+        for k, cat_f, cat_c in zip(p.unchecked.tolist(), p.cat_f, p.cat_c, strict=True)
+    }
+    for f, c, a in sorted(zip(p.f_ok.tolist(), p.c_ok.tolist(), p.amount.tolist(), strict=True)):
         notes[f] = f"covers {ids[c]!r} for {a:,.2f}"
         if f in unchecked:
             notes[f] += f"; {unchecked[f]}"
@@ -302,20 +357,24 @@ def _note_in_order(
 
 
 def _unchecked(
-    frame: pd.DataFrame,
-    ids: np.ndarray,
+    classes: np.ndarray,
     futs: np.ndarray,
     cash: np.ndarray,
     has_contract: np.ndarray,
     months: np.ndarray,
     government: Schedule | None,
-) -> dict[int, str]:
-    """Warnings for links without a contract code whose legs sit in different (A) categories."""
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """Links without a contract code whose legs sit in different (A) categories.
+
+    ``classes`` is the class of each link's futures row.  Returns the places of
+    those links among the given ones and the categories of their two legs.
+    """
+    none: tuple[np.ndarray, list[str], list[str]] = (np.zeros(0, dtype=np.int64), [], [])
     if government is None or len(futs) == 0 or "category" not in government.rows.columns:
-        return {}
+        return none
     category = government.column("category")
-    dated = np.isin(_at(frame["security_class"], futs), ("government", "agency"))
-    keep = ~has_contract & dated
+    dated = np.isin(classes, ("government", "agency"))
+    keep = np.flatnonzero(~has_contract & dated)
     f_k, c_k = futs[keep], cash[keep]
     # one bucket lookup for every leg at once
     where_f = government.bucket_index(months[f_k].astype(float))
@@ -325,19 +384,4 @@ def _unchecked(
     cat_f = cats[np.maximum(where_f, 0)]
     cat_c = cats[np.maximum(where_c, 0)]
     differ = np.flatnonzero(known & (cat_f != cat_c))
-    f_d, c_d = f_k[differ], c_k[differ]
-    return {
-        f: (
-            f"{idf!r} covers {idc!r} with no futures_contract given: "
-            f"{UNCHECKED}, and the legs' maturities fall in different categories of "
-            f"15c3-1(c)(2)(vi)(A) ({a} and {b})"
-        )
-        for f, idf, idc, a, b in zip(
-            f_d.tolist(),
-            ids[f_d].tolist(),
-            ids[c_d].tolist(),
-            cat_f[differ].tolist(),
-            cat_c[differ].tolist(),
-            strict=True,
-        )
-    }
+    return keep[differ], cat_f[differ].tolist(), cat_c[differ].tolist()

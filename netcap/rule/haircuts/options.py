@@ -60,12 +60,12 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError, option_column
 from netcap.book.model import Instrument, SecurityClass, Side
-from netcap.rule.haircuts.columns import Links
+from netcap.rule.haircuts.columns import Links, text_codes
 from netcap.rule.haircuts.detail import build_detail
 from netcap.rule.haircuts.routing import row_label
 from netcap.rule.tables import Schedule
 
-__all__ = ["LIMITATIONS", "OptionCharges", "option_charges"]
+__all__ = ["LIMITATIONS", "OptionCharges", "appendix_a_rows", "option_charges"]
 
 LIMITATIONS: dict[str, str] = {
     "15c3-1a(b)(1)": "the theoretical pricing method needs a model approved by the examining "
@@ -207,7 +207,7 @@ def option_charges(
     return _option_result(o, pairs, c, notes, taken, removed, under_notes)
 
 
-def _at(frame: pd.DataFrame, name: str, rows: np.ndarray, dtype: object) -> np.ndarray:
+def _at(frame: pd.DataFrame, name: str, rows: np.ndarray, dtype: type | str) -> np.ndarray:
     """Column ``name`` at ``rows`` only (an option column's blank where the frame has none)."""
     if name not in frame.columns:
         return np.asarray(option_column(frame.iloc[rows], name).to_numpy(dtype=dtype))
@@ -215,6 +215,14 @@ def _at(frame: pd.DataFrame, name: str, rows: np.ndarray, dtype: object) -> np.n
     if isinstance(col.dtype, np.dtype):  # a numpy column: index its array, no copy of it
         return np.asarray(col.to_numpy()[rows], dtype=dtype)
     return np.asarray(col.iloc[rows].to_numpy(dtype=dtype))
+
+
+def appendix_a_rows(frame: pd.DataFrame, routes: np.ndarray) -> np.ndarray:
+    """Rows routed to Appendix A (route ``OPT``): the option rows, by instrument, whose route
+    is ``OPT`` (only an option is routed there, `netcap.rule.haircuts.routing`)."""
+    inst = text_codes(frame["instrument"])
+    rows = np.flatnonzero(inst.codes == inst.code(Instrument.OPTION.value))
+    return np.asarray(rows[routes[rows] == "OPT"])
 
 
 def _option_facts(frame: pd.DataFrame, rows: np.ndarray, ids: np.ndarray) -> _Options:
@@ -677,11 +685,11 @@ def _taken_from_underlying(
     mv_all = o.frame["market_value"].to_numpy(dtype=float)
     share_u = o.units[p.c_rows] / p.cash_qty
     got = p.cash[taken]
-    removed = np.bincount(got, weights=mv_all[got] * share_u[taken], minlength=n)
+    removed = np.bincount(got, weights=mv_all[got] * share_u[taken], minlength=n).astype(float)
     j = p.c_rows[taken]
     ids, rows = o.ids, o.rows
     texts = [
-        f"{'%g' % u} units paired with option '{i}' ({par})"
+        f"{u:g} units paired with option '{i}' ({par})"
         for u, i, par in zip(
             o.units[j].tolist(), ids[rows[j]].tolist(), c.paragraph[j].tolist(), strict=True
         )
