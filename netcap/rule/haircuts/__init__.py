@@ -30,10 +30,10 @@ import pandas as pd
 from netcap.book.model import Instrument
 from netcap.money import CENT
 from netcap.rule.haircuts.canadian import canadian_haircut
-from netcap.rule.haircuts.columns import Links, categorical, id_array
+from netcap.rule.haircuts.columns import Links, categorical, id_array, object_array
 from netcap.rule.haircuts.concentration import CONCENTRATION_CITATION, concentration_add_on
 from netcap.rule.haircuts.concentration_options import make_room
-from netcap.rule.haircuts.covered import cover_warnings, covered_values
+from netcap.rule.haircuts.covered import cover_notes, cover_warnings
 from netcap.rule.haircuts.debt import HEDGE_CITATION, DebtHedges, debt_haircut, find_hedges
 from netcap.rule.haircuts.detail import DETAIL_COLUMNS, ParagraphHaircut, build_detail
 from netcap.rule.haircuts.funds import fund_haircut
@@ -225,13 +225,15 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
     links = Links(frame)
     linked = len(links.rows("deliverable_position")) > 0
     named = len(links.rows("futures_contract")) > 0
-    covered, notes = covered_values(
+    found = cover_notes(
         frame,
         deliverable=load_schedule("futures_deliverable", as_of) if named else None,
         government=load_schedule("government", as_of) if linked else None,
         links=links,
     )
+    covered, notes = found.covered, found.notes
     opt = None
+    paired = np.zeros(0, dtype=np.int64)  # rows of underlying positions paired with options
     option_rows = appendix_a_rows(frame, routes)
     if len(option_rows):  # Appendix A; paired underlying leaves its own paragraph
         opt = option_charges(
@@ -242,25 +244,34 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
             rows=option_rows,
             links=links,
         )
-        covered = covered + opt.removed
-        for r, text in opt.notes.items():
-            _append(notes, r, text)
-    # the rows noted so far: futures rows, the rows they name, options' underlying rows
-    noted = [links.targets("deliverable_position")]
-    if opt is not None:
-        noted.append(np.fromiter(opt.notes, dtype=np.int64, count=len(opt.notes)))
-    warnings = cover_warnings(notes, links.rows("deliverable_position"), np.concatenate(noted))
+        covered += opt.removed
+        paired = np.fromiter(opt.notes, dtype=np.int64, count=len(opt.notes))
+        notes[paired] = object_array(
+            [
+                f"{had}; {text}" if had else text
+                for had, text in zip(notes[paired].tolist(), opt.notes.values(), strict=True)
+            ]
+        )
+    warnings = cover_warnings(
+        notes,
+        found,
+        links.rows("deliverable_position"),
+        np.concatenate([links.targets("deliverable_position"), paired]),
+    )
     signed = frame["signed_value"].to_numpy(dtype=float)
     sign = np.sign(signed)
-    after_cover = signed - sign * covered
+    after_cover = sign * covered  # signed - sign * covered, in one new array
+    np.subtract(signed, after_cover, out=after_cover)
     hedges = find_hedges(frame, routes, after_cover, links=links)
     _note_hedges(notes, links.ids, hedges)
+    exposure = sign * hedges.removed  # after_cover - sign * removed, in one new array
+    np.subtract(after_cover, exposure, out=exposure)
     return _Cover(
         covered=covered,
         notes=notes,
         warnings=warnings,
         after_cover=after_cover,
-        exposure=after_cover - sign * hedges.removed,
+        exposure=exposure,
         removed=covered + hedges.removed,
         hedges=hedges,
         options=opt,

@@ -25,9 +25,11 @@ __all__ = [
     "categorical",
     "id_array",
     "id_index",
+    "object_array",
     "present_rows",
     "rows_of",
     "text_codes",
+    "values_at",
 ]
 
 LINK_COLUMNS = ("deliverable_position", "offsets", "hedge_with")
@@ -135,6 +137,34 @@ def present_rows(col: pd.Series) -> np.ndarray:
     refs = np.frombuffer(values.data.cast("B"), dtype=np.uintp)
     maybe = np.flatnonzero(refs != _NONE_REF)
     return maybe[pd.notna(values[maybe])]
+
+
+def values_at(col: pd.Series, rows: np.ndarray, dtype: type | str = object) -> np.ndarray:
+    """``col.to_numpy(dtype=dtype)[rows]`` without converting the other rows.
+
+    A categorical's values are taken from its categories by code (missing: NaN,
+    as pandas gives them); a numpy column is indexed directly.
+    """
+    if isinstance(col.dtype, pd.CategoricalDtype) and dtype is object:
+        codes = col.array.codes[rows]
+        categories = col.cat.categories.to_numpy(dtype=object)
+        missing = codes < 0
+        if not len(categories):
+            return np.full(len(codes), np.nan, dtype=object)
+        out = categories[np.where(missing, 0, codes)]
+        if missing.any():
+            out[missing] = np.nan
+        return np.asarray(out)
+    if isinstance(col.dtype, np.dtype):
+        return np.asarray(col.to_numpy()[rows], dtype=dtype)
+    return np.asarray(col.iloc[rows].to_numpy(dtype=dtype))
+
+
+def object_array(items: list[str]) -> np.ndarray:
+    """A list of strings as a 1-d object array holding those strings themselves."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
 
 
 def blank_texts(n: int) -> np.ndarray:

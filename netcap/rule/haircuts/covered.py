@@ -35,13 +35,16 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import Instrument, Side
-from netcap.rule.haircuts.columns import Links, blank_texts
+from netcap.rule.haircuts.columns import Links, blank_texts, object_array, values_at
+from netcap.rule.haircuts.note_text import money_texts, plain_texts
 from netcap.rule.tables import Schedule, TableError
 
 __all__ = [
     "COVERED_CITATION",
     "UNCHECKED",
+    "CoverNotes",
     "DeliverableGrade",
+    "cover_notes",
     "cover_warnings",
     "covered_values",
     "grades",
@@ -146,7 +149,19 @@ def _check_contracts(
 
 def _at(column: pd.Series, rows: np.ndarray) -> np.ndarray:
     """``column.to_numpy(dtype=object)[rows]`` without converting the other rows."""
-    return np.asarray(column.iloc[rows].to_numpy(dtype=object))
+    return values_at(column, rows, object)
+
+
+class CoverNotes(NamedTuple):
+    """What `cover_notes` finds: the covered amounts, the notes and the warnings in them."""
+
+    covered: np.ndarray
+    """Covered amount of each row (absolute dollars)."""
+    notes: np.ndarray
+    """A note per row (an object array; ``""`` where none)."""
+    warnings: list[tuple[int, list[str]]] | None
+    """The warning parts of the futures rows' notes, row by row in row order; None
+    where they can only be found by reading the notes (see `cover_warnings`)."""
 
 
 def covered_values(
@@ -166,6 +181,18 @@ def covered_values(
     ``links`` are the frame's links already read (`Links`); only the linked rows
     are visited.
     """
+    found = cover_notes(frame, deliverable, government, links=links)
+    return found.covered, found.notes
+
+
+def cover_notes(
+    frame: pd.DataFrame,
+    deliverable: Schedule | None = None,
+    government: Schedule | None = None,
+    *,
+    links: Links | None = None,
+) -> CoverNotes:
+    """`covered_values`, with the warnings its notes hold (for `cover_warnings`)."""
     n = len(frame)
     covered = np.zeros(n)
     notes = blank_texts(n)
@@ -173,7 +200,7 @@ def covered_values(
         links = Links(frame, ("deliverable_position",))
     futs = links.rows("deliverable_position")
     if len(futs) == 0:
-        return covered, notes
+        return CoverNotes(covered, notes, [])
     ids = links.ids
     cash = links.targets("deliverable_position")
     values = frame["market_value"].to_numpy(dtype=float)
@@ -217,6 +244,7 @@ def covered_values(
                 )
         undeliverable[q] = q in why_not
     ok &= ~undeliverable
+    refused: list[tuple[int, list[str]]] = []  # the ineligible links' warnings
     for q in np.flatnonzero(~ok).tolist():
         f, c = int(futs[q]), int(cash[q])
         if not_cash[q]:
@@ -230,6 +258,7 @@ def covered_values(
         notes[f] = f"link to {ids[c]!r} not eligible for {COVERED_CITATION}: {why}"
         if undeliverable[q]:
             notes[f] = f"{ids[f]!r}: {notes[f]}"
+        refused.append((f, _phrase_parts([notes[f]])))
     # first come first served: the contracts covering one cash row take its value
     # in row order; each takes the lesser of its value and what is left
     f_ok, c_ok = futs[ok], cash[ok]
@@ -253,49 +282,54 @@ def covered_values(
     pairs = _Pairs(f_ok, c_ok, amount, start, where, cat_f, cat_c)
     if np.isin(c_ok, futs, kind="table").any():  # a covered row names a position itself
         _note_in_order(notes, ids, pairs)
-    else:
-        _note_pairs(notes, ids, pairs)
-    return covered, notes
+        return CoverNotes(covered, notes, None)
+    unchecked = _note_pairs(notes, ids, pairs)
+    if unchecked is None:
+        return CoverNotes(covered, notes, None)
+    return CoverNotes(covered, notes, sorted(refused + unchecked, key=lambda w: w[0]))
 
 
-def cover_warnings(notes: np.ndarray, links: np.ndarray, others: np.ndarray) -> tuple[str, ...]:
+def cover_warnings(
+    notes: np.ndarray, found: CoverNotes, links: np.ndarray, others: np.ndarray
+) -> tuple[str, ...]:
     """The parts of the rows' notes a user must see, in row order: ineligible links and
     unchecked deliverability (each part of a note holding "not eligible" or `UNCHECKED`).
 
-    ``links`` are the rows naming a deliverable position, the only rows whose notes
-    `covered_values` writes a warning into; ``others`` every other row noted so far
-    (the rows they name, the options' underlying rows; -1 counts from the end).
-    Those are read one by one only if one of them holds a warning's phrase at all
-    (one scan of their joined text).
+    ``found`` is what `cover_notes` wrote; ``links`` the rows naming a deliverable
+    position, the only rows whose notes it writes a warning into; ``others`` every
+    other row noted since (the rows they name, the options' underlying rows; -1
+    counts from the end).  The notes are read one by one only where ``found``
+    does not know its warnings or one of the other rows' notes holds a warning's
+    phrase at all (one scan of their joined text).
     """
     n = len(notes)
     noted = np.zeros(n, dtype=bool)
     noted[np.where(others < 0, others + n, others)] = True
-    noted[links] = False
-    rest = notes[np.flatnonzero(noted)].tolist()
-    joined = "\n".join(rest)
-    if UNCHECKED in joined or "not eligible" in joined:
-        noted[links] = True
-        rows = np.flatnonzero(noted)
-    else:
-        rows = links
-    texts = [t for t in notes[rows].tolist() if UNCHECKED in t or "not eligible" in t]
-    return tuple(
-        [
-            part
-            for text in texts
-            for part in text.split("; ")
-            if UNCHECKED in part or "not eligible" in part
-        ]
-    )
+    if found.warnings is not None and not noted[links].any():
+        joined = "\n".join(notes[np.flatnonzero(noted)].tolist())
+        if UNCHECKED not in joined and "not eligible" not in joined:
+            return tuple([part for _, parts in found.warnings for part in parts])
+    noted[links] = True
+    return tuple(_phrase_parts(notes[np.flatnonzero(noted)].tolist()))
 
 
-_UNCHECKED_NOTE = (
-    "{} covers {} with no futures_contract given: "
+def _phrase_parts(texts: list[str]) -> list[str]:
+    """The parts (split at ``"; "``) of ``texts`` that hold "not eligible" or `UNCHECKED`."""
+    flagged = [t for t in texts if UNCHECKED in t or "not eligible" in t]
+    return [
+        part
+        for text in flagged
+        for part in text.split("; ")
+        if UNCHECKED in part or "not eligible" in part
+    ]
+
+
+_UNCHECKED_WHY = (
+    " with no futures_contract given: "
     + UNCHECKED
-    + ", and the legs' maturities fall in different categories of "
-    "15c3-1(c)(2)(vi)(A) ({} and {})"
+    + ", and the legs' maturities fall in different categories of 15c3-1(c)(2)(vi)(A) ("
 )
+_UNCHECKED_NOTE = "{} covers {}" + _UNCHECKED_WHY + "{} and {})"
 """The warning on a link without a contract code between rows of different (A) categories."""
 
 
@@ -313,31 +347,71 @@ class _Pairs(NamedTuple):
     cat_c: list[str]
 
 
-def _note_pairs(notes: np.ndarray, ids: np.ndarray, p: _Pairs) -> None:
+def _note_pairs(
+    notes: np.ndarray, ids: np.ndarray, p: _Pairs
+) -> list[tuple[int, list[str]]] | None:
     """Notes of the covering and the covered rows, when no covered row is a covering one.
 
-    A row covered several times lists its contracts in row order.
+    A row covered several times lists its contracts in row order.  Returns the
+    warning of each unchecked link, by covering row; None when an id or category
+    named holds ``"; "`` or a warning's phrase (the notes must then be read).
     """
-    amounts = list(map("{:,.2f}".format, p.amount.tolist()))
-    named_f = list(map(repr, ids[p.f_ok].tolist()))
-    named_c = list(map(repr, ids[p.c_ok].tolist()))
-    covers = [f"covers {c} for {a}" for c, a in zip(named_c, amounts, strict=True)]
-    for k, cat_f, cat_c in zip(p.unchecked.tolist(), p.cat_f, p.cat_c, strict=True):
-        covers[k] += "; " + _UNCHECKED_NOTE.format(named_f[k], named_c[k], cat_f, cat_c)
-    notes[p.f_ok] = _objects(covers)
-    texts = _objects([f"covered by {f} for {a}" for f, a in zip(named_f, amounts, strict=True)])
+    # every part of these notes is fixed text, an amount, a quoted id or a category
+    avoid = ("; ", UNCHECKED, "not eligible")
+    named_f, named_c = plain_texts(ids[p.f_ok], avoid), plain_texts(ids[p.c_ok], avoid)
+    amounts = money_texts(p.amount)
+    categories = plain_texts(np.array([*p.cat_f, *p.cat_c], dtype=object), avoid)
+    if named_f is None or named_c is None or amounts is None or categories is None:
+        covers, covered_by, _ = _pair_texts_one_by_one(ids[p.f_ok], ids[p.c_ok], p)
+        warned = None
+    else:
+        covers, covered_by, warnings = _pair_texts(named_f, named_c, amounts, p)
+        warned = list(zip(p.f_ok[p.unchecked].tolist(), [[w] for w in warnings], strict=True))
+    notes[p.f_ok] = covers
     if p.start.all():
-        notes[p.c_ok] = texts
-        return
-    for k, c in enumerate(p.c_ok.tolist()):
-        notes[c] = texts[k] if p.start[k] else f"{notes[c]}; {texts[k]}"
+        notes[p.c_ok] = covered_by
+    else:
+        for k, c in enumerate(p.c_ok.tolist()):
+            notes[c] = covered_by[k] if p.start[k] else f"{notes[c]}; {covered_by[k]}"
+    return warned
 
 
-def _objects(texts: list[str]) -> np.ndarray:
-    """A list of strings as an object array (the strings themselves, not copies)."""
-    out = np.empty(len(texts), dtype=object)
-    out[:] = texts
-    return out
+def _pair_texts(
+    named_f: list[str], named_c: list[str], amounts: list[str], p: _Pairs
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The covering rows' notes, the covered rows' notes and the unchecked links' warnings,
+    for plain ids (`plain_texts`: quoted by adding single quotes) and amounts written.
+
+    ``covers 'C' for 1,000.00`` (and ``; `` and the warning where unchecked) and
+    ``covered by 'F' for 1,000.00``: the characters `_pair_texts_one_by_one` writes.
+    """
+    covers = [f"covers '{c}' for {a}" for c, a in zip(named_c, amounts, strict=True)]
+    where = p.unchecked.tolist()
+    warnings = [
+        f"'{named_f[k]}' covers '{named_c[k]}'{_UNCHECKED_WHY}{cat_f} and {cat_c})"
+        for k, cat_f, cat_c in zip(where, p.cat_f, p.cat_c, strict=True)
+    ]
+    for k, text in zip(where, warnings, strict=True):
+        covers[k] = f"{covers[k]}; {text}"
+    covered_by = [f"covered by '{f}' for {a}" for f, a in zip(named_f, amounts, strict=True)]
+    return object_array(covers), object_array(covered_by), warnings
+
+
+def _pair_texts_one_by_one(
+    f_ids: np.ndarray, c_ids: np.ndarray, p: _Pairs
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """`_pair_texts` formatted pair by pair."""
+    amounts = list(map("{:,.2f}".format, p.amount.tolist()))
+    named_f = list(map(repr, f_ids.tolist()))
+    named_c = list(map(repr, c_ids.tolist()))
+    covers = [f"covers {c} for {a}" for c, a in zip(named_c, amounts, strict=True)]
+    warnings = []
+    for k, cat_f, cat_c in zip(p.unchecked.tolist(), p.cat_f, p.cat_c, strict=True):
+        text = _UNCHECKED_NOTE.format(named_f[k], named_c[k], cat_f, cat_c)
+        covers[k] += "; " + text
+        warnings.append(text)
+    covered_by = [f"covered by {f} for {a}" for f, a in zip(named_f, amounts, strict=True)]
+    return object_array(covers), object_array(covered_by), warnings
 
 
 def _note_in_order(notes: np.ndarray, ids: np.ndarray, p: _Pairs) -> None:

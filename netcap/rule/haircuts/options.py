@@ -60,7 +60,7 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError, option_column
 from netcap.book.model import Instrument, SecurityClass, Side
-from netcap.rule.haircuts.columns import Links, text_codes
+from netcap.rule.haircuts.columns import Links, object_array, text_codes, values_at
 from netcap.rule.haircuts.detail import build_detail
 from netcap.rule.haircuts.routing import row_label
 from netcap.rule.tables import Schedule
@@ -211,10 +211,7 @@ def _at(frame: pd.DataFrame, name: str, rows: np.ndarray, dtype: type | str) -> 
     """Column ``name`` at ``rows`` only (an option column's blank where the frame has none)."""
     if name not in frame.columns:
         return np.asarray(option_column(frame.iloc[rows], name).to_numpy(dtype=dtype))
-    col = frame[name]
-    if isinstance(col.dtype, np.dtype):  # a numpy column: index its array, no copy of it
-        return np.asarray(col.to_numpy()[rows], dtype=dtype)
-    return np.asarray(col.iloc[rows].to_numpy(dtype=dtype))
+    return values_at(frame[name], rows, dtype)
 
 
 def appendix_a_rows(frame: pd.DataFrame, routes: np.ndarray) -> np.ndarray:
@@ -415,9 +412,8 @@ def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
         "the underlying position needs a quantity (units) to be paired",
     )
     counted_units = np.where(np.isin(kind, ["c5", "c6"]), 0.0, o.units[c_rows])
-    paired_units = np.bincount(
-        np.searchsorted(np.unique(cash), cash), weights=counted_units, minlength=len(cash)
-    )[np.searchsorted(np.unique(cash), cash)]
+    position = np.searchsorted(np.unique(cash), cash)
+    paired_units = np.bincount(position, weights=counted_units, minlength=len(cash))[position]
     refuse_c(
         paired_units > p.cash_qty,
         "units",
@@ -685,7 +681,9 @@ def _taken_from_underlying(
     mv_all = o.frame["market_value"].to_numpy(dtype=float)
     share_u = o.units[p.c_rows] / p.cash_qty
     got = p.cash[taken]
-    removed = np.bincount(got, weights=mv_all[got] * share_u[taken], minlength=n).astype(float)
+    removed = np.asarray(
+        np.bincount(got, weights=mv_all[got] * share_u[taken], minlength=n), dtype=float
+    )
     j = p.c_rows[taken]
     ids, rows = o.ids, o.rows
     texts = [
@@ -696,7 +694,8 @@ def _taken_from_underlying(
     ]
     under_notes = _join_by_row(got, texts)
     blank = c.note[j] == ""
-    c.note[j[blank]] = "paired with '" + ids[got[blank]].astype(str).astype(object) + "'"
+    named = [f"paired with '{i}'" for i in ids[got[blank]].tolist()]
+    c.note[j[blank]] = object_array(named)
     return removed, under_notes
 
 
@@ -735,6 +734,8 @@ def _option_result(
 
 def _join_by_row(rows: np.ndarray, texts: list[str]) -> dict[int, str]:
     """The texts of each row joined with ``"; "``, in the order given, keyed by row."""
+    if len(np.unique(rows)) == len(rows):  # a text a row
+        return dict(zip(rows.tolist(), texts, strict=True))
     out: dict[int, str] = {}
     for r, text in zip(rows.tolist(), texts, strict=True):
         out[r] = f"{out[r]}; {text}" if r in out else text
