@@ -84,7 +84,7 @@ def hedge_window(months_a: np.ndarray, months_b: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class DebtHedges:
-    """The elected (F)(2) hedges, aligned with the rows of the frame.
+    """The elected (F)(2) hedges, aligned with the rows of the frame (arrays to read only).
 
     ``hedged``   on the debt position naming the hedge: the hedged amount (dollars)
     ``removed``  on the hedging position: the amount taken out of its own paragraph
@@ -112,16 +112,23 @@ def find_hedges(
     rows and their hedges are visited.
     """
     n = len(frame)
+    if links is None:
+        links = Links(frame, ("hedge_with",), also=())
+    a = links.rows("hedge_with")
+    if len(a) == 0:  # no election: read-only arrays of one value, nothing allocated per row
+        return DebtHedges(
+            np.broadcast_to(0.0, n),
+            np.broadcast_to(0.0, n),
+            np.broadcast_to(np.array("", dtype=object), n),
+            np.broadcast_to(np.nan, n),
+            pd.DataFrame(
+                columns=["position", "hedge", "kind", "amount", "rate_months", "citation"]
+            ),
+        )
     hedged = np.zeros(n)
     removed = np.zeros(n)
     kind = blank_texts(n)
     rate_months = np.full(n, np.nan)
-    if links is None:
-        links = Links(frame, ("hedge_with",), also=())
-    a = links.rows("hedge_with")
-    empty = pd.DataFrame(columns=["position", "hedge", "kind", "amount", "rate_months", "citation"])
-    if len(a) == 0:
-        return DebtHedges(hedged, removed, kind, rate_months, empty)
     ids = links.ids
     b = links.targets("hedge_with")
     months = frame["months_to_maturity"].to_numpy(dtype=float)

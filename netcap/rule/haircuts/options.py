@@ -299,10 +299,8 @@ def _spreads(
     m = len(o.rows)
     listed, under, call, short, units = o.listed, o.under, o.call, o.short, o.units
     # option legs: the partner's position among the option rows
-    where = np.full(len(o.frame), -1, dtype=np.int64)
-    where[o.rows] = np.arange(m)
     partner = np.full(m, -1, dtype=np.int64)
-    partner[t_is_option] = where[target[t_is_option]]
+    partner[t_is_option] = _positions(o.rows, target[t_is_option])
     # a mutual link is one pair; a leg in two pairs is refused
     mutual = t_is_option.copy()
     mutual[t_is_option] = partner[partner[t_is_option]] == np.flatnonzero(t_is_option)
@@ -332,6 +330,18 @@ def _spreads(
     late = np.zeros(m, dtype=bool)
     late[np.concatenate([sa, la])[np.tile(~bad & listed[a] & ~in_time, 2)]] = True
     return sa[spread], la[spread], late, lead, partner
+
+
+def _positions(rows: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Position of each of ``wanted`` in ``rows`` (distinct frame rows; -1 where absent)."""
+    out = np.full(len(wanted), -1, dtype=np.int64)
+    if not len(rows):
+        return out
+    order = np.argsort(rows, kind="stable")
+    at = order[np.minimum(np.searchsorted(rows, wanted, sorter=order), len(rows) - 1)]
+    hit = rows[at] == wanted
+    out[hit] = at[hit]
+    return out
 
 
 def _underlying_kinds(
@@ -687,9 +697,9 @@ def _taken_from_underlying(
     j = p.c_rows[taken]
     ids, rows = o.ids, o.rows
     texts = [
-        f"{u:g} units paired with option '{i}' ({par})"
+        f"{u} units paired with option '{i}' ({par})"
         for u, i, par in zip(
-            o.units[j].tolist(), ids[rows[j]].tolist(), c.paragraph[j].tolist(), strict=True
+            _units_texts(o.units[j]), ids[rows[j]].tolist(), c.paragraph[j].tolist(), strict=True
         )
     ]
     under_notes = _join_by_row(got, texts)
@@ -697,6 +707,15 @@ def _taken_from_underlying(
     named = [f"paired with '{i}'" for i in ids[got[blank]].tolist()]
     c.note[j[blank]] = object_array(named)
     return removed, under_notes
+
+
+def _units_texts(units: np.ndarray) -> list[str]:
+    """Each number of units as ``f"{u:g}"``: whole numbers below a million (what ``g``
+    writes as plain digits) converted at once, others one by one."""
+    whole = np.isfinite(units) & (units == np.round(units)) & (np.abs(units) < 1e6)
+    if whole.all() and not np.signbit(units).any():
+        return list(units.astype(np.int64).astype(str).tolist())
+    return [f"{u:g}" for u in units.tolist()]
 
 
 def _option_result(
