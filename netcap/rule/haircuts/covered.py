@@ -159,9 +159,9 @@ class CoverNotes(NamedTuple):
     """Covered amount of each row (absolute dollars)."""
     notes: np.ndarray
     """A note per row (an object array; ``""`` where none)."""
-    warnings: list[tuple[int, list[str]]] | None
-    """The warning parts of the futures rows' notes, row by row in row order; None
-    where they can only be found by reading the notes (see `cover_warnings`)."""
+    warnings: list[str] | None
+    """The warning parts of the futures rows' notes, in row order; None where they
+    can only be found by reading the notes (see `cover_warnings`)."""
 
 
 def covered_values(
@@ -244,7 +244,8 @@ def cover_notes(
                 )
         undeliverable[q] = q in why_not
     ok &= ~undeliverable
-    refused: list[tuple[int, list[str]]] = []  # the ineligible links' warnings
+    refused: list[str] = []  # the ineligible links' warnings, and the row of each
+    refused_rows: list[int] = []
     for q in np.flatnonzero(~ok).tolist():
         f, c = int(futs[q]), int(cash[q])
         if not_cash[q]:
@@ -258,7 +259,9 @@ def cover_notes(
         notes[f] = f"link to {ids[c]!r} not eligible for {COVERED_CITATION}: {why}"
         if undeliverable[q]:
             notes[f] = f"{ids[f]!r}: {notes[f]}"
-        refused.append((f, _phrase_parts([notes[f]])))
+        parts = _phrase_parts([notes[f]])
+        refused += parts
+        refused_rows += [f] * len(parts)
     # first come first served: the contracts covering one cash row take its value
     # in row order; each takes the lesser of its value and what is left
     f_ok, c_ok = futs[ok], cash[ok]
@@ -286,7 +289,10 @@ def cover_notes(
     unchecked = _note_pairs(notes, ids, pairs)
     if unchecked is None:
         return CoverNotes(covered, notes, None)
-    return CoverNotes(covered, notes, sorted(refused + unchecked, key=lambda w: w[0]))
+    # the warnings in row order (a row's parts stay in their order)
+    rows = np.concatenate([np.array(refused_rows, dtype=np.int64), f_ok[where]])
+    in_rows = np.argsort(rows, kind="stable")
+    return CoverNotes(covered, notes, object_array(refused + unchecked)[in_rows].tolist())
 
 
 def cover_warnings(
@@ -308,7 +314,7 @@ def cover_warnings(
     if found.warnings is not None and not noted[links].any():
         joined = "\n".join(notes[np.flatnonzero(noted)].tolist())
         if UNCHECKED not in joined and "not eligible" not in joined:
-            return tuple([part for _, parts in found.warnings for part in parts])
+            return tuple(found.warnings)
     noted[links] = True
     return tuple(_phrase_parts(notes[np.flatnonzero(noted)].tolist()))
 
@@ -347,14 +353,13 @@ class _Pairs(NamedTuple):
     cat_c: list[str]
 
 
-def _note_pairs(
-    notes: np.ndarray, ids: np.ndarray, p: _Pairs
-) -> list[tuple[int, list[str]]] | None:
+def _note_pairs(notes: np.ndarray, ids: np.ndarray, p: _Pairs) -> list[str] | None:
     """Notes of the covering and the covered rows, when no covered row is a covering one.
 
     A row covered several times lists its contracts in row order.  Returns the
-    warning of each unchecked link, by covering row; None when an id or category
-    named holds ``"; "`` or a warning's phrase (the notes must then be read).
+    warning of each unchecked link (in the order of ``p.unchecked``); None when an
+    id or category named holds ``"; "`` or a warning's phrase (the notes must
+    then be read).
     """
     # every part of these notes is fixed text, an amount, a quoted id or a category
     avoid = ("; ", UNCHECKED, "not eligible")
@@ -366,7 +371,7 @@ def _note_pairs(
         warned = None
     else:
         covers, covered_by, warnings = _pair_texts(named_f, named_c, amounts, p)
-        warned = list(zip(p.f_ok[p.unchecked].tolist(), [[w] for w in warnings], strict=True))
+        warned = warnings
     notes[p.f_ok] = covers
     if p.start.all():
         notes[p.c_ok] = covered_by
