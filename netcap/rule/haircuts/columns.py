@@ -146,8 +146,9 @@ def values_at(col: pd.Series, rows: np.ndarray, dtype: type | str = object) -> n
     as pandas gives them); a numpy column is indexed directly.
     """
     if isinstance(col.dtype, pd.CategoricalDtype) and dtype is object:
-        codes = col.array.codes[rows]
-        categories = col.cat.categories.to_numpy(dtype=object)
+        values = col.array
+        codes = values.codes[rows]
+        categories = values.categories.to_numpy(dtype=object)
         missing = codes < 0
         if not len(categories):
             return np.full(len(codes), np.nan, dtype=object)

@@ -365,7 +365,7 @@ def _note_pairs(notes: np.ndarray, ids: np.ndarray, p: _Pairs) -> list[str] | No
     avoid = ("; ", UNCHECKED, "not eligible")
     named_f, named_c = plain_texts(ids[p.f_ok], avoid), plain_texts(ids[p.c_ok], avoid)
     amounts = money_texts(p.amount)
-    categories = plain_texts(np.array([*p.cat_f, *p.cat_c], dtype=object), avoid)
+    categories = plain_texts(np.array(sorted({*p.cat_f, *p.cat_c}), dtype=object), avoid)
     if named_f is None or named_c is None or amounts is None or categories is None:
         covers, covered_by, _ = _pair_texts_one_by_one(ids[p.f_ok], ids[p.c_ok], p)
         warned = None

@@ -30,8 +30,9 @@ def plain_texts(values: np.ndarray, avoid: tuple[str, ...] = ()) -> list[str] | 
         return []
     if set(map(type, items)) != {str}:
         return None
-    joined = "\n".join(items)  # no text of ``avoid`` or a plain id holds a line break
-    if "'" in joined or "\\" in joined or not "".join(items).isprintable():
+    # joined at quotes: no quote inside an id, so no text of ``avoid`` spans two
+    joined = "'".join(items)
+    if joined.count("'") != len(items) - 1 or "\\" in joined or not joined.isprintable():
         return None
     if any(text in joined for text in avoid):
         return None

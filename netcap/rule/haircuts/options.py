@@ -217,8 +217,15 @@ def _at(frame: pd.DataFrame, name: str, rows: np.ndarray, dtype: type | str) -> 
 def appendix_a_rows(frame: pd.DataFrame, routes: np.ndarray) -> np.ndarray:
     """Rows routed to Appendix A (route ``OPT``): the option rows, by instrument, whose route
     is ``OPT`` (only an option is routed there, `netcap.rule.haircuts.routing`)."""
-    inst = text_codes(frame["instrument"])
-    rows = np.flatnonzero(inst.codes == inst.code(Instrument.OPTION.value))
+    col = frame["instrument"]
+    if isinstance(col.dtype, pd.CategoricalDtype):  # its own codes, not a copy of them
+        code = np.flatnonzero(
+            col.array.categories.to_numpy(dtype=object) == Instrument.OPTION.value
+        )
+        rows = np.flatnonzero(col.array.codes == code[0]) if len(code) else np.zeros(0, int)
+    else:
+        inst = text_codes(col)
+        rows = np.flatnonzero(inst.codes == inst.code(Instrument.OPTION.value))
     return np.asarray(rows[routes[rows] == "OPT"])
 
 
