@@ -210,8 +210,10 @@ class Links:
         named = [v for v in self._names.values() if len(v)]
         if index is not None:
             for col, names in self._names.items():
-                found = index.get_indexer(pd.Index(names, dtype=object))
-                self._targets[col] = np.asarray(found, dtype=np.int64)
+                found = np.zeros(0, dtype=np.int64)
+                if len(names):
+                    found = np.asarray(index.get_indexer(pd.Index(names, dtype=object)))
+                self._targets[col] = found.astype(np.int64, copy=False)
         else:
             resolve = IdRows(self.ids, np.concatenate(named)) if named else None
             for col, names in self._names.items():

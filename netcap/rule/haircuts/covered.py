@@ -276,8 +276,11 @@ def cover_notes(
             left = values[c_ok[k - 1]] - amount[k - 1]
         amount[k] = min(left, fv[k])
         left -= amount[k]
-    np.add.at(covered, f_ok, amount)
-    np.add.at(covered, c_ok, amount)
+    covered[f_ok] += amount  # each futures row names one position
+    if start.all():  # each cash row covered once
+        covered[c_ok] += amount
+    else:
+        np.add.at(covered, c_ok, amount)
     # the links flagged as unchecked, by their place in the sorted pairs
     where, cat_f, cat_c = _unchecked(
         class_f[ok][order], f_ok, c_ok, graded[ok][order], months, government
