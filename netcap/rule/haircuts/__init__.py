@@ -30,10 +30,10 @@ import pandas as pd
 from netcap.book.model import Instrument
 from netcap.money import CENT
 from netcap.rule.haircuts.canadian import canadian_haircut
-from netcap.rule.haircuts.columns import IdRows, categorical, id_array
+from netcap.rule.haircuts.columns import Links, categorical, object_array
 from netcap.rule.haircuts.concentration import CONCENTRATION_CITATION, concentration_add_on
 from netcap.rule.haircuts.concentration_options import make_room
-from netcap.rule.haircuts.covered import UNCHECKED, covered_values
+from netcap.rule.haircuts.covered import cover_notes, cover_warnings
 from netcap.rule.haircuts.debt import HEDGE_CITATION, DebtHedges, debt_haircut, find_hedges
 from netcap.rule.haircuts.detail import (
     DETAIL_COLUMNS,
@@ -55,7 +55,7 @@ from netcap.rule.haircuts.government import GovernmentOptions, government_haircu
 from netcap.rule.haircuts.money_market_instruments import money_market_haircut
 from netcap.rule.haircuts.municipal import municipal_haircut
 from netcap.rule.haircuts.no_ready_market import full_deduction
-from netcap.rule.haircuts.options import OptionCharges, option_charges
+from netcap.rule.haircuts.options import OptionCharges, appendix_a_rows, option_charges
 from netcap.rule.haircuts.other_securities import (
     LimitedMarketOptions,
     limited_market_haircut,
@@ -217,47 +217,26 @@ def _route(frame: pd.DataFrame, as_of: date) -> np.ndarray:
     )
 
 
-def _warnings(notes: np.ndarray) -> tuple[str, ...]:
-    """Note parts a user must see: ineligible links and unchecked deliverability."""
-    noted = notes[np.flatnonzero(notes != "")].tolist()
-    # only a note holding one of the phrases is split into its parts
-    flagged = [n for n in noted if "not eligible" in n or UNCHECKED in n]
-    return tuple(
-        part
-        for n in flagged
-        for part in n.split("; ")
-        if "not eligible" in part or UNCHECKED in part
-    )
-
-
 def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
     """Covered inventory ((c)(2)(vi)(A)-(F) cover), Appendix A pairs and (F)(2) hedges.
 
     What each takes out of a row leaves that row's own paragraph; the exposure
-    left is what the paragraph charges.
+    left is what the paragraph charges.  The link columns are read once
+    (`Links`) and each step visits the linked rows only.
     """
-    links = [
-        values[pd.notna(values)]
-        for values in (
-            frame[c].to_numpy(dtype=object)
-            for c in ("deliverable_position", "offsets", "hedge_with")
-            if c in frame.columns
-        )
-    ]
-    linked = bool(frame["deliverable_position"].notna().any())
-    wanted = np.concatenate(links) if links else np.zeros(0, dtype=object)
-    ids = id_array(frame["id"])
-    resolve = IdRows(ids, wanted.astype(str)) if len(wanted) else None
-    named = "futures_contract" in frame.columns and bool(frame["futures_contract"].notna().any())
-    covered, note_list = covered_values(
+    links = Links(frame)
+    linked = len(links.rows("deliverable_position")) > 0
+    named = len(links.rows("futures_contract")) > 0
+    found = cover_notes(
         frame,
         deliverable=load_schedule("futures_deliverable", as_of) if named else None,
         government=load_schedule("government", as_of) if linked else None,
-        resolve=resolve,
+        links=links,
     )
-    notes = np.array(note_list, dtype=object)
+    covered, notes = found.covered, found.notes
     opt = None
-    option_rows = np.flatnonzero(route_in(routes, ("OPT",)))
+    paired = np.zeros(0, dtype=np.int64)  # rows of underlying positions paired with options
+    option_rows = appendix_a_rows(frame, routes)
     if len(option_rows):  # Appendix A; paired underlying leaves its own paragraph
         opt = option_charges(
             frame,
@@ -265,23 +244,36 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
             load_schedule("other_securities", as_of).rate("j_rate"),
             load_schedule("options", as_of),
             rows=option_rows,
-            resolve=resolve,
+            links=links,
         )
-        covered = covered + opt.removed
-        for r, text in opt.notes.items():
-            _append(notes, r, text)
-    warnings = _warnings(notes)
+        covered += opt.removed
+        paired = np.fromiter(opt.notes, dtype=np.int64, count=len(opt.notes))
+        notes[paired] = object_array(
+            [
+                f"{had}; {text}" if had else text
+                for had, text in zip(notes[paired].tolist(), opt.notes.values(), strict=True)
+            ]
+        )
+    warnings = cover_warnings(
+        notes,
+        found,
+        links.rows("deliverable_position"),
+        np.concatenate([links.targets("deliverable_position"), paired]),
+    )
     signed = frame["signed_value"].to_numpy(dtype=float)
     sign = np.sign(signed)
-    after_cover = signed - sign * covered
-    hedges = find_hedges(frame, routes, after_cover, resolve=resolve)
-    _note_hedges(notes, ids, hedges)
+    after_cover = sign * covered  # signed - sign * covered, in one new array
+    np.subtract(signed, after_cover, out=after_cover)
+    hedges = find_hedges(frame, routes, after_cover, links=links)
+    _note_hedges(notes, links.ids, hedges)
+    exposure = sign * hedges.removed  # after_cover - sign * removed, in one new array
+    np.subtract(after_cover, exposure, out=exposure)
     return _Cover(
         covered=covered,
         notes=notes,
         warnings=warnings,
         after_cover=after_cover,
-        exposure=after_cover - sign * hedges.removed,
+        exposure=exposure,
         removed=covered + hedges.removed,
         hedges=hedges,
         options=opt,

@@ -28,15 +28,27 @@ says that deliverability was not checked.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import Instrument, Side
-from netcap.rule.haircuts.columns import IdRows, id_array, rows_of
+from netcap.rule.haircuts.columns import Links, blank_texts, object_array, values_at
+from netcap.rule.haircuts.note_text import money_texts, plain_texts
 from netcap.rule.tables import Schedule, TableError
 
-__all__ = ["COVERED_CITATION", "UNCHECKED", "DeliverableGrade", "covered_values", "grades"]
+__all__ = [
+    "COVERED_CITATION",
+    "UNCHECKED",
+    "CoverNotes",
+    "DeliverableGrade",
+    "cover_notes",
+    "cover_warnings",
+    "covered_values",
+    "grades",
+]
 
 COVERED_CITATION = "15c3-1b(a)(3)(ix)(A)"
 UNCHECKED = "deliverability unchecked"
@@ -109,25 +121,27 @@ def _original_months(issued: object, matures: object) -> float:
 
 
 def _check_contracts(
-    frame: pd.DataFrame, table: dict[str, DeliverableGrade]
-) -> list[DeliverableGrade | None]:
-    """Grade of each row's ``futures_contract`` (None where blank); unknown codes are errors."""
+    frame: pd.DataFrame, rows: np.ndarray, table: dict[str, DeliverableGrade]
+) -> dict[int, DeliverableGrade]:
+    """Grade of the ``futures_contract`` of each of ``rows`` (the rows naming one);
+    unknown codes are errors."""
     codes = frame["futures_contract"].to_numpy(dtype=object)
-    rows = frame["row"].to_numpy() if "row" in frame.columns else np.arange(len(frame))
-    out: list[DeliverableGrade | None] = [None] * len(frame)
+    labels = frame["row"].to_numpy() if "row" in frame.columns else np.arange(len(frame))
+    out: dict[int, DeliverableGrade] = {}
     errors = []
-    for i in np.flatnonzero(pd.notna(codes)):
+    for i in rows.tolist():
         grade = table.get(str(codes[i]).strip().upper())
         if grade is None:
             errors.append(
                 RowError(
-                    int(rows[i]),
+                    int(labels[i]),
                     "futures_contract",
                     f"{codes[i]!r} is not a contract of the deliverable-grade table "
                     f"(known on this date: {', '.join(sorted(table))})",
                 )
             )
-        out[i] = grade
+        else:
+            out[i] = grade
     if errors:
         raise BookError(errors)
     return out
@@ -135,7 +149,19 @@ def _check_contracts(
 
 def _at(column: pd.Series, rows: np.ndarray) -> np.ndarray:
     """``column.to_numpy(dtype=object)[rows]`` without converting the other rows."""
-    return np.asarray(column.iloc[rows].to_numpy(dtype=object))
+    return values_at(column, rows, object)
+
+
+class CoverNotes(NamedTuple):
+    """What `cover_notes` finds: the covered amounts, the notes and the warnings in them."""
+
+    covered: np.ndarray
+    """Covered amount of each row (absolute dollars)."""
+    notes: np.ndarray
+    """A note per row (an object array; ``""`` where none)."""
+    warnings: list[str] | None
+    """The warning parts of the futures rows' notes, in row order; None where they
+    can only be found by reading the notes (see `cover_warnings`)."""
 
 
 def covered_values(
@@ -143,27 +169,40 @@ def covered_values(
     deliverable: Schedule | None = None,
     government: Schedule | None = None,
     *,
-    resolve: IdRows | None = None,
-) -> tuple[np.ndarray, list[str]]:
-    """Covered amount of each row (absolute dollars), and a note per row.
+    links: Links | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Covered amount of each row (absolute dollars), and a note per row (an object array).
 
     The note is empty for rows without a link, names the covering futures or the
     covered inventory where cover applies, and says why where a link is not
     eligible.  ``deliverable`` (the ``futures_deliverable`` table) is needed when
     a row names a ``futures_contract``; ``government`` (the (c)(2)(vi)(A) table)
     lets an unchecked link between rows of different categories be flagged.
-    ``resolve`` finds the linked rows from ids already probed (`IdRows`).
+    ``links`` are the frame's links already read (`Links`); only the linked rows
+    are visited.
     """
+    found = cover_notes(frame, deliverable, government, links=links)
+    return found.covered, found.notes
+
+
+def cover_notes(
+    frame: pd.DataFrame,
+    deliverable: Schedule | None = None,
+    government: Schedule | None = None,
+    *,
+    links: Links | None = None,
+) -> CoverNotes:
+    """`covered_values`, with the warnings its notes hold (for `cover_warnings`)."""
     n = len(frame)
     covered = np.zeros(n)
-    notes = [""] * n
-    link = frame["deliverable_position"].to_numpy(dtype=object)
-    futs = np.flatnonzero(pd.notna(link))
+    notes = blank_texts(n)
+    if links is None:
+        links = Links(frame, ("deliverable_position",))
+    futs = links.rows("deliverable_position")
     if len(futs) == 0:
-        return covered, notes
-    ids = id_array(frame["id"])
-    # hash the few link targets and probe the ids, not the other way round
-    cash = rows_of(ids, link[futs].astype(str), resolve)
+        return CoverNotes(covered, notes, [])
+    ids = links.ids
+    cash = links.targets("deliverable_position")
     values = frame["market_value"].to_numpy(dtype=float)
     # only the linked rows' text is read (a categorical's values are taken by row)
     class_f, class_c = _at(frame["security_class"], futs), _at(frame["security_class"], cash)
@@ -179,18 +218,18 @@ def covered_values(
     )
     ok = ~(not_cash | other_class | wrong_side)
     months = frame["months_to_maturity"].to_numpy(dtype=float)
-    contract: list[DeliverableGrade | None] = [None] * n
-    if "futures_contract" in frame.columns and frame["futures_contract"].notna().any():
+    contract: dict[int, DeliverableGrade] = {}
+    named = links.rows("futures_contract")
+    if len(named):
         if deliverable is None:
             raise ValueError("a row names a futures_contract: pass the futures_deliverable table")
-        contract = _check_contracts(frame, grades(deliverable))
+        contract = _check_contracts(frame, named, grades(deliverable))
     undeliverable = np.zeros(len(futs), dtype=bool)
     why_not: dict[int, str] = {}
-    for q in np.flatnonzero(ok).tolist():
+    graded = np.isin(futs, np.fromiter(contract, dtype=np.int64, count=len(contract)))
+    for q in np.flatnonzero(ok & graded).tolist():
         f, c = int(futs[q]), int(cash[q])
         grade = contract[f]
-        if grade is None:
-            continue
         if not grade.holds(months[c]):
             why_not[q] = (
                 f"{ids[c]!r} ({months[c] / 12:.4g} years to maturity) is not deliverable "
@@ -205,6 +244,8 @@ def covered_values(
                 )
         undeliverable[q] = q in why_not
     ok &= ~undeliverable
+    refused: list[str] = []  # the ineligible links' warnings, and the row of each
+    refused_rows: list[int] = []
     for q in np.flatnonzero(~ok).tolist():
         f, c = int(futs[q]), int(cash[q])
         if not_cash[q]:
@@ -218,7 +259,9 @@ def covered_values(
         notes[f] = f"link to {ids[c]!r} not eligible for {COVERED_CITATION}: {why}"
         if undeliverable[q]:
             notes[f] = f"{ids[f]!r}: {notes[f]}"
-    unchecked = _unchecked(frame, futs[ok], cash[ok], contract, months, government)
+        parts = _phrase_parts([notes[f]])
+        refused += parts
+        refused_rows += [f] * len(parts)
     # first come first served: the contracts covering one cash row take its value
     # in row order; each takes the lesser of its value and what is left
     f_ok, c_ok = futs[ok], cash[ok]
@@ -233,33 +276,187 @@ def covered_values(
             left = values[c_ok[k - 1]] - amount[k - 1]
         amount[k] = min(left, fv[k])
         left -= amount[k]
-    np.add.at(covered, f_ok, amount)
-    np.add.at(covered, c_ok, amount)
-    for f, c, a in sorted(zip(f_ok.tolist(), c_ok.tolist(), amount.tolist(), strict=True)):
+    covered[f_ok] += amount  # each futures row names one position
+    if start.all():  # each cash row covered once
+        covered[c_ok] += amount
+    else:
+        np.add.at(covered, c_ok, amount)
+    # the links flagged as unchecked, by their place in the sorted pairs
+    where, cat_f, cat_c = _unchecked(
+        class_f[ok][order], f_ok, c_ok, graded[ok][order], months, government
+    )
+    pairs = _Pairs(f_ok, c_ok, amount, start, where, cat_f, cat_c)
+    if np.isin(c_ok, futs, kind="table").any():  # a covered row names a position itself
+        _note_in_order(notes, ids, pairs)
+        return CoverNotes(covered, notes, None)
+    unchecked = _note_pairs(notes, ids, pairs)
+    if unchecked is None:
+        return CoverNotes(covered, notes, None)
+    # the warnings in row order (a row's parts stay in their order)
+    rows = np.concatenate([np.array(refused_rows, dtype=np.int64), f_ok[where]])
+    in_rows = np.argsort(rows, kind="stable")
+    return CoverNotes(covered, notes, object_array(refused + unchecked)[in_rows].tolist())
+
+
+def cover_warnings(
+    notes: np.ndarray, found: CoverNotes, links: np.ndarray, others: np.ndarray
+) -> tuple[str, ...]:
+    """The parts of the rows' notes a user must see, in row order: ineligible links and
+    unchecked deliverability (each part of a note holding "not eligible" or `UNCHECKED`).
+
+    ``found`` is what `cover_notes` wrote; ``links`` the rows naming a deliverable
+    position, the only rows whose notes it writes a warning into; ``others`` every
+    other row noted since (the rows they name, the options' underlying rows; -1
+    counts from the end).  The notes are read one by one only where ``found``
+    does not know its warnings or one of the other rows' notes holds a warning's
+    phrase at all (one scan of their joined text).
+    """
+    n = len(notes)
+    noted = np.zeros(n, dtype=bool)
+    noted[np.where(others < 0, others + n, others)] = True
+    if found.warnings is not None and not noted[links].any():
+        joined = "\n".join(notes[np.flatnonzero(noted)].tolist())
+        if UNCHECKED not in joined and "not eligible" not in joined:
+            return tuple(found.warnings)
+    noted[links] = True
+    return tuple(_phrase_parts(notes[np.flatnonzero(noted)].tolist()))
+
+
+def _phrase_parts(texts: list[str]) -> list[str]:
+    """The parts (split at ``"; "``) of ``texts`` that hold "not eligible" or `UNCHECKED`."""
+    flagged = [t for t in texts if UNCHECKED in t or "not eligible" in t]
+    return [
+        part
+        for text in flagged
+        for part in text.split("; ")
+        if UNCHECKED in part or "not eligible" in part
+    ]
+
+
+_UNCHECKED_WHY = (
+    " with no futures_contract given: "
+    + UNCHECKED
+    + ", and the legs' maturities fall in different categories of 15c3-1(c)(2)(vi)(A) ("
+)
+_UNCHECKED_NOTE = "{} covers {}" + _UNCHECKED_WHY + "{} and {})"
+"""The warning on a link without a contract code between rows of different (A) categories."""
+
+
+class _Pairs(NamedTuple):
+    """The eligible links: covering and covered rows grouped by covered row (covering
+    rows in row order within a group), the amount of each, where each group starts,
+    and the links flagged as unchecked (their places here and the legs' categories)."""
+
+    f_ok: np.ndarray
+    c_ok: np.ndarray
+    amount: np.ndarray
+    start: np.ndarray
+    unchecked: np.ndarray
+    cat_f: list[str]
+    cat_c: list[str]
+
+
+def _note_pairs(notes: np.ndarray, ids: np.ndarray, p: _Pairs) -> list[str] | None:
+    """Notes of the covering and the covered rows, when no covered row is a covering one.
+
+    A row covered several times lists its contracts in row order.  Returns the
+    warning of each unchecked link (in the order of ``p.unchecked``); None when an
+    id or category named holds ``"; "`` or a warning's phrase (the notes must
+    then be read).
+    """
+    # every part of these notes is fixed text, an amount, a quoted id or a category
+    avoid = ("; ", UNCHECKED, "not eligible")
+    named_f, named_c = plain_texts(ids[p.f_ok], avoid), plain_texts(ids[p.c_ok], avoid)
+    amounts = money_texts(p.amount)
+    categories = plain_texts(np.array(sorted({*p.cat_f, *p.cat_c}), dtype=object), avoid)
+    if named_f is None or named_c is None or amounts is None or categories is None:
+        covers, covered_by, _ = _pair_texts_one_by_one(ids[p.f_ok], ids[p.c_ok], p)
+        warned = None
+    else:
+        covers, covered_by, warnings = _pair_texts(named_f, named_c, amounts, p)
+        warned = warnings
+    notes[p.f_ok] = covers
+    if p.start.all():
+        notes[p.c_ok] = covered_by
+    else:
+        for k, c in enumerate(p.c_ok.tolist()):
+            notes[c] = covered_by[k] if p.start[k] else f"{notes[c]}; {covered_by[k]}"
+    return warned
+
+
+def _pair_texts(
+    named_f: list[str], named_c: list[str], amounts: list[str], p: _Pairs
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The covering rows' notes, the covered rows' notes and the unchecked links' warnings,
+    for plain ids (`plain_texts`: quoted by adding single quotes) and amounts written.
+
+    ``covers 'C' for 1,000.00`` (and ``; `` and the warning where unchecked) and
+    ``covered by 'F' for 1,000.00``: the characters `_pair_texts_one_by_one` writes.
+    """
+    covers = [f"covers '{c}' for {a}" for c, a in zip(named_c, amounts, strict=True)]
+    where = p.unchecked.tolist()
+    warnings = [
+        f"'{named_f[k]}' covers '{named_c[k]}'{_UNCHECKED_WHY}{cat_f} and {cat_c})"
+        for k, cat_f, cat_c in zip(where, p.cat_f, p.cat_c, strict=True)
+    ]
+    for k, text in zip(where, warnings, strict=True):
+        covers[k] = f"{covers[k]}; {text}"
+    covered_by = [f"covered by '{f}' for {a}" for f, a in zip(named_f, amounts, strict=True)]
+    return object_array(covers), object_array(covered_by), warnings
+
+
+def _pair_texts_one_by_one(
+    f_ids: np.ndarray, c_ids: np.ndarray, p: _Pairs
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """`_pair_texts` formatted pair by pair."""
+    amounts = list(map("{:,.2f}".format, p.amount.tolist()))
+    named_f = list(map(repr, f_ids.tolist()))
+    named_c = list(map(repr, c_ids.tolist()))
+    covers = [f"covers {c} for {a}" for c, a in zip(named_c, amounts, strict=True)]
+    warnings = []
+    for k, cat_f, cat_c in zip(p.unchecked.tolist(), p.cat_f, p.cat_c, strict=True):
+        text = _UNCHECKED_NOTE.format(named_f[k], named_c[k], cat_f, cat_c)
+        covers[k] += "; " + text
+        warnings.append(text)
+    covered_by = [f"covered by {f} for {a}" for f, a in zip(named_f, amounts, strict=True)]
+    return object_array(covers), object_array(covered_by), warnings
+
+
+def _note_in_order(notes: np.ndarray, ids: np.ndarray, p: _Pairs) -> None:
+    """Notes of the covering and the covered rows, pair by pair in covering row order."""
+    unchecked = {
+        int(p.f_ok[k]): _UNCHECKED_NOTE.format(
+            repr(ids[p.f_ok[k]]), repr(ids[p.c_ok[k]]), cat_f, cat_c
+        )
+        for k, cat_f, cat_c in zip(p.unchecked.tolist(), p.cat_f, p.cat_c, strict=True)
+    }
+    for f, c, a in sorted(zip(p.f_ok.tolist(), p.c_ok.tolist(), p.amount.tolist(), strict=True)):
         notes[f] = f"covers {ids[c]!r} for {a:,.2f}"
         if f in unchecked:
             notes[f] += f"; {unchecked[f]}"
         prior = notes[c] + "; " if notes[c] else ""
         notes[c] = f"{prior}covered by {ids[f]!r} for {a:,.2f}"
-    return covered, notes
 
 
 def _unchecked(
-    frame: pd.DataFrame,
+    classes: np.ndarray,
     futs: np.ndarray,
     cash: np.ndarray,
-    contract: list[DeliverableGrade | None],
+    has_contract: np.ndarray,
     months: np.ndarray,
     government: Schedule | None,
-) -> dict[int, str]:
-    """Warnings for links without a contract code whose legs sit in different (A) categories."""
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """Links without a contract code whose legs sit in different (A) categories.
+
+    ``classes`` is the class of each link's futures row.  Returns the places of
+    those links among the given ones and the categories of their two legs.
+    """
+    none: tuple[np.ndarray, list[str], list[str]] = (np.zeros(0, dtype=np.int64), [], [])
     if government is None or len(futs) == 0 or "category" not in government.rows.columns:
-        return {}
+        return none
     category = government.column("category")
-    ids = id_array(frame["id"])
-    has_contract = np.array([contract[f] is not None for f in futs.tolist()], dtype=bool)
-    dated = np.isin(_at(frame["security_class"], futs), ("government", "agency"))
-    keep = ~has_contract & dated
+    dated = np.isin(classes, ("government", "agency"))
+    keep = np.flatnonzero(~has_contract & dated)
     f_k, c_k = futs[keep], cash[keep]
     # one bucket lookup for every leg at once
     where_f = government.bucket_index(months[f_k].astype(float))
@@ -268,12 +465,5 @@ def _unchecked(
     cats = np.asarray(category).astype(str)
     cat_f = cats[np.maximum(where_f, 0)]
     cat_c = cats[np.maximum(where_c, 0)]
-    out: dict[int, str] = {}
-    for k in np.flatnonzero(known & (cat_f != cat_c)).tolist():
-        f, c = int(f_k[k]), int(c_k[k])
-        out[f] = (
-            f"{ids[f]!r} covers {ids[c]!r} with no futures_contract given: "
-            f"{UNCHECKED}, and the legs' maturities fall in different categories of "
-            f"15c3-1(c)(2)(vi)(A) ({cat_f[k]} and {cat_c[k]})"
-        )
-    return out
+    differ = np.flatnonzero(known & (cat_f != cat_c))
+    return keep[differ], cat_f[differ].tolist(), cat_c[differ].tolist()

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from netcap.book.frame import BookError, RowError
-from netcap.rule.haircuts.columns import IdRows, id_array, rows_of
+from netcap.rule.haircuts.columns import Links, blank_texts
 from netcap.rule.haircuts.detail import Labels, ParagraphHaircut
 from netcap.rule.haircuts.netting import bucketed_greater_of
 from netcap.rule.haircuts.routing import row_label
@@ -85,7 +85,7 @@ def hedge_window(months_a: np.ndarray, months_b: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class DebtHedges:
-    """The elected (F)(2) hedges, aligned with the rows of the frame.
+    """The elected (F)(2) hedges, aligned with the rows of the frame (arrays to read only).
 
     ``hedged``   on the debt position naming the hedge: the hedged amount (dollars)
     ``removed``  on the hedging position: the amount taken out of its own paragraph
@@ -105,24 +105,33 @@ def find_hedges(
     routes: np.ndarray,
     exposure: np.ndarray,
     *,
-    resolve: IdRows | None = None,
+    links: Links | None = None,
 ) -> DebtHedges:
     """Check every ``hedge_with`` election against (F)(2) and size the hedged amounts.
 
-    ``resolve`` finds the hedging rows from ids already probed (`IdRows`).
+    ``links`` are the frame's links already read (`Links`); only the electing
+    rows and their hedges are visited.
     """
     n = len(frame)
+    if links is None:
+        links = Links(frame, ("hedge_with",), also=())
+    a = links.rows("hedge_with")
+    if len(a) == 0:  # no election: read-only arrays of one value, nothing allocated per row
+        return DebtHedges(
+            np.broadcast_to(0.0, n),
+            np.broadcast_to(0.0, n),
+            np.broadcast_to(np.array("", dtype=object), n),
+            np.broadcast_to(np.nan, n),
+            pd.DataFrame(
+                columns=["position", "hedge", "kind", "amount", "rate_months", "citation"]
+            ),
+        )
     hedged = np.zeros(n)
     removed = np.zeros(n)
-    kind = np.full(n, "", dtype=object)
+    kind = blank_texts(n)
     rate_months = np.full(n, np.nan)
-    link = frame["hedge_with"].to_numpy(dtype=object)
-    a = np.flatnonzero(pd.notna(link))
-    empty = pd.DataFrame(columns=["position", "hedge", "kind", "amount", "rate_months", "citation"])
-    if len(a) == 0:
-        return DebtHedges(hedged, removed, kind, rate_months, empty)
-    ids = id_array(frame["id"])
-    b = rows_of(ids, link[a], resolve)
+    ids = links.ids
+    b = links.targets("hedge_with")
     months = frame["months_to_maturity"].to_numpy(dtype=float)
     errors: list[RowError] = []
 

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from netcap.rule.haircuts.columns import blank_texts
+
 __all__ = [
     "DETAIL_COLUMNS",
     "DetailPart",
@@ -219,13 +221,6 @@ def allocate(total: np.ndarray, group: np.ndarray, weight: np.ndarray) -> np.nda
 
 
 _BLANK_REF = np.uintp(id(""))
-
-
-def blank_texts(n: int) -> np.ndarray:
-    """An object array of ``n`` empty strings (the one shared ``""``)."""
-    out = np.empty(n, dtype=object)
-    out.fill("")
-    return out
 
 
 def noted_rows(notes: np.ndarray) -> np.ndarray:

@@ -60,12 +60,12 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError, option_column
 from netcap.book.model import Instrument, SecurityClass, Side
-from netcap.rule.haircuts.columns import IdRows, id_array, rows_of
+from netcap.rule.haircuts.columns import Links, object_array, text_codes, values_at
 from netcap.rule.haircuts.detail import DetailPart, Labels, build_detail
 from netcap.rule.haircuts.routing import row_label
 from netcap.rule.tables import Schedule
 
-__all__ = ["LIMITATIONS", "OptionCharges", "option_charges"]
+__all__ = ["LIMITATIONS", "OptionCharges", "appendix_a_rows", "option_charges"]
 
 LIMITATIONS: dict[str, str] = {
     "15c3-1a(b)(1)": "the theoretical pricing method needs a model approved by the examining "
@@ -176,14 +176,14 @@ def option_charges(
     schedule: Schedule,
     *,
     rows: np.ndarray | None = None,
-    resolve: IdRows | None = None,
+    links: Links | None = None,
 ) -> OptionCharges:
     """Charges under 15c3-1a for the option rows of a validated frame.
 
     ``rate`` is the (c)(2)(vi)(J) percentage of the underlying class; ``notes``
     the notes so far of every frame row; ``rows`` the frame rows of the options
-    when the caller has them (found from ``instrument`` otherwise); ``resolve``
-    finds the ``offsets`` rows from ids already probed (`IdRows`).  Raises
+    when the caller has them (found from ``instrument`` otherwise); ``links``
+    the frame's links already read (`Links`), for the ``offsets`` rows.  Raises
     `BookError` for option rows and pairings the method cannot charge.
 
     The steps: read the option facts; recognise spreads ((b)(2)(iii)(E)) and
@@ -194,8 +194,10 @@ def option_charges(
     if rows is None:
         inst_all = frame["instrument"].to_numpy(dtype=object)
         rows = np.flatnonzero(inst_all == Instrument.OPTION.value)
-    o = _option_facts(frame, rows)
-    pairs = _pair_options(o, resolve)
+    if links is None:
+        links = Links(frame, ("offsets",), also=())
+    o = _option_facts(frame, rows, links.ids)
+    pairs = _pair_options(o, links)
     if o.errors:
         raise BookError(o.errors)
     c = _unpaired_charges(o, pairs, rate, schedule)
@@ -205,24 +207,45 @@ def option_charges(
     return _option_result(o, pairs, c, notes, taken, removed, under_notes)
 
 
-def _option_facts(frame: pd.DataFrame, rows: np.ndarray) -> _Options:
+def _at(frame: pd.DataFrame, name: str, rows: np.ndarray, dtype: type | str) -> np.ndarray:
+    """Column ``name`` at ``rows`` only (an option column's blank where the frame has none)."""
+    if name not in frame.columns:
+        return np.asarray(option_column(frame.iloc[rows], name).to_numpy(dtype=dtype))
+    return values_at(frame[name], rows, dtype)
+
+
+def appendix_a_rows(frame: pd.DataFrame, routes: np.ndarray) -> np.ndarray:
+    """Rows routed to Appendix A (route ``OPT``): the option rows, by instrument, whose route
+    is ``OPT`` (only an option is routed there, `netcap.rule.haircuts.routing`)."""
+    col = frame["instrument"]
+    if isinstance(col.dtype, pd.CategoricalDtype):  # its own codes, not a copy of them
+        code = np.flatnonzero(
+            col.array.categories.to_numpy(dtype=object) == Instrument.OPTION.value
+        )
+        rows = np.flatnonzero(col.array.codes == code[0]) if len(code) else np.zeros(0, int)
+    else:
+        inst = text_codes(col)
+        rows = np.flatnonzero(inst.codes == inst.code(Instrument.OPTION.value))
+    return np.asarray(rows[routes[rows] == "OPT"])
+
+
+def _option_facts(frame: pd.DataFrame, rows: np.ndarray, ids: np.ndarray) -> _Options:
     """The facts of each option row; refuses classes and fields the method cannot charge."""
-    sub = frame.iloc[rows]
     o = _Options(
         frame=frame,
         rows=rows,
-        ids=id_array(frame["id"]),
+        ids=ids,
         errors=[],
-        cls=sub["security_class"].to_numpy(dtype=object),
-        call=option_column(sub, "option_type").to_numpy(dtype=object) == "call",
-        short=sub["side"].to_numpy(dtype=object) == Side.SHORT.value,
-        strike=option_column(sub, "strike").to_numpy(dtype=float),
-        price=option_column(sub, "underlying_price").to_numpy(dtype=float),
-        units=option_column(sub, "units").to_numpy(dtype=float),
-        listed=option_column(sub, "listed").to_numpy(dtype=bool),
-        expiry=option_column(sub, "expiry").to_numpy(dtype="datetime64[ns]"),
-        under=option_column(sub, "underlying").to_numpy(dtype=object),
-        mv=sub["market_value"].to_numpy(dtype=float),
+        cls=_at(frame, "security_class", rows, object),
+        call=_at(frame, "option_type", rows, object) == "call",
+        short=_at(frame, "side", rows, object) == Side.SHORT.value,
+        strike=_at(frame, "strike", rows, float),
+        price=_at(frame, "underlying_price", rows, float),
+        units=_at(frame, "units", rows, float),
+        listed=_at(frame, "listed", rows, bool),
+        expiry=_at(frame, "expiry", rows, "datetime64[ns]"),
+        under=_at(frame, "underlying", rows, object),
+        mv=_at(frame, "market_value", rows, float),
     )
     o.refuse(
         ~np.isin(o.cls, _CLASSES),
@@ -230,20 +253,23 @@ def _option_facts(frame: pd.DataFrame, rows: np.ndarray) -> _Options:
         "netcap charges options on equity and other_security underlyings only (the (J) "
         "percentage); see docs/options.md",
     )
-    o.refuse(sub["limited_market"].to_numpy(dtype=bool), "limited_market", "not for an option")
+    o.refuse(_at(frame, "limited_market", rows, bool), "limited_market", "not for an option")
     return o
 
 
-def _pair_options(o: _Options, resolve: IdRows | None) -> _Pairs:
+def _pair_options(o: _Options, links: Links) -> _Pairs:
     """Spreads between option rows and pairs with underlying positions, from ``offsets``."""
     frame, m = o.frame, len(o.rows)
-    link = option_column(frame.iloc[o.rows], "offsets").to_numpy(dtype=object)
-    has = pd.notna(link)
+    # the options' offsets, from the frame rows that name one
+    linking, named = links.rows("offsets"), links.targets("offsets")
+    where = np.searchsorted(linking, o.rows)
+    has = where < len(linking)
+    has[has] = linking[where[has]] == o.rows[has]
     target = np.full(m, -1, dtype=np.int64)
-    target[has] = rows_of(o.ids, link[has], resolve)
+    target[has] = named[where[has]]
     if (target[has] < 0).any():  # validation names unknown ids; keep the old failure
         raise KeyError("an option's offsets names no position")
-    t_inst = frame["instrument"].iloc[target[has]].to_numpy(dtype=object)
+    t_inst = _at(frame, "instrument", target[has], object)
     t_is_option = np.zeros(m, dtype=bool)
     t_is_option[has] = t_inst == Instrument.OPTION.value
     t_is_cash = np.zeros(m, dtype=bool)
@@ -261,7 +287,7 @@ def _pair_options(o: _Options, resolve: IdRows | None) -> _Pairs:
         late=late,
         c_rows=c_rows,
         cash=cash,
-        cash_qty=frame["quantity"].iloc[cash].to_numpy(dtype=float),
+        cash_qty=_at(frame, "quantity", cash, float),
         kind=kind,
         conv_other=conv_other,
     )
@@ -280,10 +306,8 @@ def _spreads(
     m = len(o.rows)
     listed, under, call, short, units = o.listed, o.under, o.call, o.short, o.units
     # option legs: the partner's position among the option rows
-    where = np.full(len(o.frame), -1, dtype=np.int64)
-    where[o.rows] = np.arange(m)
     partner = np.full(m, -1, dtype=np.int64)
-    partner[t_is_option] = where[target[t_is_option]]
+    partner[t_is_option] = _positions(o.rows, target[t_is_option])
     # a mutual link is one pair; a leg in two pairs is refused
     mutual = t_is_option.copy()
     mutual[t_is_option] = partner[partner[t_is_option]] == np.flatnonzero(t_is_option)
@@ -315,6 +339,18 @@ def _spreads(
     return sa[spread], la[spread], late, lead, partner
 
 
+def _positions(rows: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Position of each of ``wanted`` in ``rows`` (distinct frame rows; -1 where absent)."""
+    out = np.full(len(wanted), -1, dtype=np.int64)
+    if not len(rows):
+        return out
+    order = np.argsort(rows, kind="stable")
+    at = order[np.minimum(np.searchsorted(rows, wanted, sorter=order), len(rows) - 1)]
+    hit = rows[at] == wanted
+    out[hit] = at[hit]
+    return out
+
+
 def _underlying_kinds(
     o: _Options, c_rows: np.ndarray, cash: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -326,7 +362,7 @@ def _underlying_kinds(
     only with the matching short option ((c)(3) or (c)(4) kind) on the same
     position and units.
     """
-    cash_long = o.frame["side"].iloc[cash].to_numpy(dtype=object) == Side.LONG.value
+    cash_long = _at(o.frame, "side", cash, object) == Side.LONG.value
     opt_call, opt_short, opt_listed = o.call[c_rows], o.short[c_rows], o.listed[c_rows]
     kind = np.full(len(c_rows), "", dtype="<U3")
     kind[opt_listed & ~opt_call & ~opt_short & cash_long] = "D1"
@@ -355,8 +391,8 @@ def _underlying_kinds(
 def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
     """Refuse pairs with the underlying that no paragraph of Appendix A recognises."""
     frame, c_rows, cash, kind = o.frame, p.c_rows, p.cash, p.kind
-    cash_cls = frame["security_class"].iloc[cash].to_numpy(dtype=object)
-    cash_sid = frame["security_id"].iloc[cash].to_numpy(dtype=object)
+    cash_cls = _at(frame, "security_class", cash, object)
+    cash_sid = _at(frame, "security_id", cash, object)
 
     def refuse_c(mask: np.ndarray, field: str, message: str) -> None:
         o.refuse_at(c_rows[mask], field, message)
@@ -393,9 +429,8 @@ def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
         "the underlying position needs a quantity (units) to be paired",
     )
     counted_units = np.where(np.isin(kind, ["c5", "c6"]), 0.0, o.units[c_rows])
-    paired_units = np.bincount(
-        np.searchsorted(np.unique(cash), cash), weights=counted_units, minlength=len(cash)
-    )[np.searchsorted(np.unique(cash), cash)]
+    position = np.searchsorted(np.unique(cash), cash)
+    paired_units = np.bincount(position, weights=counted_units, minlength=len(cash))[position]
     refuse_c(
         paired_units > p.cash_qty,
         "units",
@@ -487,7 +522,7 @@ def _listed_long(o: _Options, p: _Pairs, c: _Charges, schedule: Schedule) -> Non
     in_pair[p.c_rows[np.isin(p.kind, ["D1", "D2", "D3"])]] = True
     ll = o.listed & ~short & ~in_pair
     long_rate = schedule.rate("long_rate")
-    key = pd.MultiIndex.from_arrays([o.under, o.call, o.strike, o.expiry]).factorize()[0]
+    key = _group_codes([o.under, o.call, o.strike, o.expiry])
     pool = o.listed & ~in_pair
     signed_units = np.where(pool, np.where(short, -units, units), 0.0)
     net = np.bincount(key, weights=signed_units)
@@ -505,6 +540,19 @@ def _listed_long(o: _Options, p: _Pairs, c: _Charges, schedule: Schedule) -> Non
     c.applied[ll] = long_rate
     c.note[ll & (share < 1.0)] = "netted against short options of the same series"
     c.long_listed = ll
+
+
+def _group_codes(columns: list[np.ndarray]) -> np.ndarray:
+    """One code per distinct combination of the columns' values (a series of options).
+
+    Each column is factorized on its own and the codes combined pairwise, so no
+    tuple of values is built or hashed.
+    """
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for values in columns:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        key = pd.factorize(key * len(uniques) + codes)[0]
+    return np.asarray(key, dtype=np.int64)
 
 
 def _spread_charges(o: _Options, p: _Pairs, c: _Charges) -> None:
@@ -650,21 +698,31 @@ def _taken_from_underlying(
     mv_all = o.frame["market_value"].to_numpy(dtype=float)
     share_u = o.units[p.c_rows] / p.cash_qty
     got = p.cash[taken]
-    removed += np.bincount(got, weights=mv_all[got] * share_u[taken], minlength=n)
+    removed = np.asarray(
+        np.bincount(got, weights=mv_all[got] * share_u[taken], minlength=n), dtype=float
+    )
     j = p.c_rows[taken]
     ids, rows = o.ids, o.rows
-    texts = (
-        pd.Series(np.char.mod("%g", o.units[j]), dtype=object)
-        + " units paired with option '"
-        + ids[rows[j]].astype(str)
-        + "' ("
-        + c.paragraph[j].astype(str)
-        + ")"
-    )
-    under_notes = _join_by_row(got, texts.astype(str).tolist())
+    texts = [
+        f"{u} units paired with option '{i}' ({par})"
+        for u, i, par in zip(
+            _units_texts(o.units[j]), ids[rows[j]].tolist(), c.paragraph[j].tolist(), strict=True
+        )
+    ]
+    under_notes = _join_by_row(got, texts)
     blank = c.note[j] == ""
-    c.note[j[blank]] = "paired with '" + ids[got[blank]].astype(str).astype(object) + "'"
+    named = [f"paired with '{i}'" for i in ids[got[blank]].tolist()]
+    c.note[j[blank]] = object_array(named)
     return removed, under_notes
+
+
+def _units_texts(units: np.ndarray) -> list[str]:
+    """Each number of units as ``f"{u:g}"``: whole numbers below a million (what ``g``
+    writes as plain digits) converted at once, others one by one."""
+    whole = np.isfinite(units) & (units == np.round(units)) & (np.abs(units) < 1e6)
+    if whole.all() and not np.signbit(units).any():
+        return list(units.astype(np.int64).astype(str).tolist())
+    return [f"{u:g}" for u in units.tolist()]
 
 
 def _option_result(
@@ -700,6 +758,8 @@ def _option_result(
 
 def _join_by_row(rows: np.ndarray, texts: list[str]) -> dict[int, str]:
     """The texts of each row joined with ``"; "``, in the order given, keyed by row."""
+    if len(np.unique(rows)) == len(rows):  # a text a row
+        return dict(zip(rows.tolist(), texts, strict=True))
     out: dict[int, str] = {}
     for r, text in zip(rows.tolist(), texts, strict=True):
         out[r] = f"{out[r]}; {text}" if r in out else text
