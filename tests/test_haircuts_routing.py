@@ -94,7 +94,7 @@ def test_each_position_goes_to_its_paragraph() -> None:
 def test_route_codes_are_the_text_read_back() -> None:
     frame = positions_frame(BOOK, AS_OF)
     routes = route_positions(frame, **LIMITS)
-    assert not routes.flags.writeable  # the codes kept for it stay its codes
+    assert not routes.flags.writeable  # a route array cannot be changed under its reader
     keys = route_keys(routes)
     assert keys is not None
     assert [ROUTES[k] for k in keys.tolist()] == routes.tolist()

@@ -62,7 +62,7 @@ from netcap.rule.haircuts.other_securities import (
     other_securities_haircut,
 )
 from netcap.rule.haircuts.preferred import preferred_haircut
-from netcap.rule.haircuts.routing import route_in, route_keys, route_positions
+from netcap.rule.haircuts.routing import route_codes, route_in, route_names
 from netcap.rule.haircuts.rows import Columns
 from netcap.rule.haircuts.tentative import (
     APPENDIX_B,
@@ -204,9 +204,9 @@ class _Cover:
 
 
 def _route(frame: pd.DataFrame, as_of: date) -> np.ndarray:
-    """The paragraph route of every row, thresholds from the tables (`routing`)."""
+    """The paragraph route of every row as its code, thresholds from the tables (`routing`)."""
     mmi_rules = load_schedule("money_market_instruments_eligibility", as_of)
-    return route_positions(
+    return route_codes(
         frame,
         max_muni_days_at_issue=load_schedule("municipal_short_term_eligibility", as_of).amount(
             "max_days_at_issue"
@@ -409,11 +409,12 @@ def compute_haircuts(
     add-on on top.
     """
     opts = options or HaircutOptions()
-    routes = _route(frame, as_of)
+    keys = _route(frame, as_of)
+    routes = route_names(keys)
     cover = _cover(frame, routes, as_of)
     cols = Columns(frame)
     parts = _Detail(cols["id"], cover.notes)
-    picker = _Picker(routes)
+    picker = _Picker(routes, keys)
     _charge_pre_tentative(parts, cols, picker, cover, as_of)
     # deducted before tentative net capital (15c3-1(c)(15)); the (A)(5) test reads it
     pre_tentative = parts.charged()
@@ -421,7 +422,7 @@ def compute_haircuts(
         None if net_capital_before_haircuts is None else net_capital_before_haircuts - pre_tentative
     )
     _charge_securities(parts, cols, picker, cover, opts, tentative, as_of)
-    fut = _charge_futures(parts, cols, routes, cover, opts, as_of)
+    fut = _charge_futures(parts, cols, picker, cover, opts, as_of)
     columns, coded = parts.assemble(len(frame))
     worksheets = parts.worksheets
     # what the rest needs of the cover and the parts; the rest is let go before (M)
@@ -445,6 +446,7 @@ def compute_haircuts(
         as_of,
         load_schedule("concentration", as_of),
         taken=taken,
+        keys=keys,
     )
     hit = add_on > 0
     if hit.any():
@@ -473,11 +475,11 @@ def compute_haircuts(
 
 
 class _Picker:
-    """Frame rows by route, each route compared as one integer (`routing.route_keys`)."""
+    """Frame rows by route, each route compared as its code (`routing.route_codes`)."""
 
-    def __init__(self, routes: np.ndarray) -> None:
+    def __init__(self, routes: np.ndarray, keys: np.ndarray) -> None:
         self.routes = routes
-        self.keys = route_keys(routes)
+        self.keys = keys
 
     def __call__(self, *codes: str) -> np.ndarray:
         return np.flatnonzero(route_in(self.routes, codes, self.keys))
@@ -695,7 +697,7 @@ class _Futures:
 def _charge_futures(
     parts: _Detail,
     cols: Columns,
-    routes: np.ndarray,
+    pick: _Picker,
     cover: _Cover,
     opts: HaircutOptions,
     as_of: date,
@@ -706,7 +708,8 @@ def _charge_futures(
     charge (`_futures_add_ons`).
     """
     # futures are routed to FUT or, on government securities, to (A)
-    maybe = np.flatnonzero(route_in(routes, ("FUT", "A")))
+    maybe = pick("FUT", "A")
+    routes = pick.routes
     inst = cols.rows(maybe)["instrument"]
     fut_idx = maybe[inst == Instrument.FUTURE.value]
     if not len(fut_idx):

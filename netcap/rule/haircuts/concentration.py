@@ -128,6 +128,7 @@ def concentration_add_on(
     as_of: date,
     schedule: Schedule,
     taken: np.ndarray | None = None,
+    keys: np.ndarray | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """The (M) add-on of each row of ``frame`` and a worksheet by issue.
 
@@ -140,9 +141,11 @@ def concentration_add_on(
     (`netcap.rule.haircuts.concentration_options`).  ``taken`` marks the rows
     whose detail already carries an add-on (an Appendix A adjustment to net
     worth); the (M) add-on is shown on other rows of the issue (see `_weights`).
+    ``keys`` are the routes' codes where the caller has them (`routing.route_codes`).
     """
     add_on = np.zeros(len(frame))
-    keys = route_keys(routes)
+    if keys is None:
+        keys = route_keys(routes)
     cls = text_codes(frame["security_class"])
     idx = np.flatnonzero(route_in(routes, IN_SCOPE, keys))
     cls_idx = cls.codes[idx]

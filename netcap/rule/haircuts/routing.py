@@ -43,13 +43,13 @@ its route for most classes (a lookup over the class codes the validated frame
 carries); options, futures and positions without a ready market are routed by
 their instrument; the classes whose route depends on their facts are routed
 each by one step that reads those facts on its own rows only.  A route array
-is text (``"B1"``, ``"G_J"``, ...); `route_keys` gives its integer codes
-(into `ROUTES`), kept from the routing rather than read back from the text.
+is text (``"B1"``, ``"G_J"``, ...); `route_codes` gives the integer codes
+(into `ROUTES`) the routing works in, and `route_keys` reads them back from
+any route text.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -121,33 +121,23 @@ def row_label(frame: pd.DataFrame, i: int) -> int | str:
     return i
 
 
-# -- route arrays: text for the callers, codes kept beside it ------------------------------
-
-_KEPT: dict[int, tuple[weakref.ReferenceType[np.ndarray], np.ndarray]] = {}
-"""The codes of each route array `route_names` made, by the array's id, while it lives."""
+# -- route arrays: codes for the haircut core, text for the callers -----------------------
 
 
 def route_names(codes: np.ndarray) -> np.ndarray:
-    """The route text of each code (read-only; `route_keys` gives ``codes`` back for free)."""
+    """The route text of each code (read-only)."""
     names = np.take(_NAMES, codes)
-    kept = np.array(codes, dtype=np.uint8)
-    names.flags.writeable = False  # neither can change, so the codes stay the text's
-    kept.flags.writeable = False
-    key = id(names)
-    _KEPT[key] = (weakref.ref(names, lambda _: _KEPT.pop(key, None)), kept)
+    names.flags.writeable = False
     return names
 
 
 def route_keys(routes: np.ndarray) -> np.ndarray | None:
     """The code (index into `ROUTES`) of each route, or ``None`` if one is not a route.
 
-    The codes of an array `route_positions` returned are those it routed with;
-    other arrays of route text (a slice, a copy) are read once: each route
-    packed into one integer (7 bits a character), matched against the routes.
+    Each route is read once: packed into one integer (7 bits a character) and
+    matched against the routes.  A caller that routed the rows itself keeps the
+    codes of `route_codes` instead.
     """
-    kept = _KEPT.get(id(routes))
-    if kept is not None and kept[0]() is routes:
-        return kept[1]
     width = routes.dtype.itemsize // 4
     if routes.dtype.kind != "U" or width > 9:
         return None
@@ -338,7 +328,7 @@ def route_positions(
 
     The thresholds come from the tables (``municipal_short_term_eligibility``,
     ``money_market_instruments_eligibility``, ``other_securities``).  The array
-    is read-only; `route_keys` gives its codes without reading the text.
+    is read-only; `route_codes` gives the codes instead of the text.
     """
     return route_names(
         route_codes(
