@@ -44,9 +44,7 @@ __all__ = [
     "append_note",
     "blank_texts",
     "build_detail",
-    "empty_detail",
     "noted_rows",
-    "text_column",
 ]
 
 DETAIL_COLUMNS: tuple[str, ...] = (
@@ -61,7 +59,6 @@ DETAIL_COLUMNS: tuple[str, ...] = (
     "add_on_paragraph",
     "add_on_charge",
 )
-_TEXT = ("id", "paragraph", "bucket", "note", "add_on_paragraph")
 
 
 @dataclass(frozen=True)
@@ -101,10 +98,6 @@ class Labels:
         codes[mask] = len(self.names)
         return Labels(codes, np.concatenate([self.names, np.array([value], dtype=object)]))
 
-    def take(self, where: np.ndarray) -> Labels:
-        """The labels of the rows ``where`` (positions or a mask)."""
-        return Labels(self.codes[where], self.names)
-
 
 @dataclass(frozen=True)
 class DetailPart:
@@ -133,28 +126,6 @@ class DetailPart:
         """A copy with some columns replaced."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
-    def frame(self, ids: np.ndarray) -> pd.DataFrame:
-        """These rows as a detail frame with the standard columns, given each row's id."""
-        n = len(self)
-        add_on = self.add_on_paragraph or Labels(
-            np.full(n, -1, dtype=np.int64), np.zeros(0, object)
-        )
-        return pd.DataFrame(
-            {
-                "id": np.asarray(ids, dtype=object),
-                "paragraph": self.paragraph.text(),
-                "bucket": self.bucket.text(),
-                "rate": self.rate,
-                "exposure": self.exposure,
-                "gross_charge": self.gross_charge,
-                "charge": self.charge,
-                "note": self.note,
-                "add_on_paragraph": add_on.text(),
-                "add_on_charge": np.zeros(n) if self.add_on_charge is None else self.add_on_charge,
-            },
-            columns=list(DETAIL_COLUMNS),
-        )
-
 
 @dataclass(frozen=True)
 class ParagraphHaircut:
@@ -162,13 +133,6 @@ class ParagraphHaircut:
 
     detail: DetailPart
     worksheets: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-
-def empty_detail() -> pd.DataFrame:
-    """A detail frame with no rows and the standard columns."""
-    return pd.DataFrame(
-        {c: pd.Series(dtype=object if c in _TEXT else float) for c in DETAIL_COLUMNS}
-    )
 
 
 def build_detail(
@@ -253,18 +217,3 @@ def append_note(notes: list[str] | np.ndarray, mask: np.ndarray, text: str) -> n
     if not empty.all():
         out[at[~empty]] = current[~empty] + ("; " + text)
     return out
-    empty = out == ""
-    out[mask & empty] = text
-    rest = mask & ~empty
-    if rest.any():
-        out[rest] = out[rest] + ("; " + text)
-    return out
-
-
-def text_column(values: np.ndarray | list[str]) -> pd.Series:
-    """A text column of a detail frame kept as objects (pandas infers no string dtype).
-
-    Inferring a string dtype visits every row; the detail's text is coded once
-    when `netcap.rule.haircuts.compute_haircuts` assembles it.
-    """
-    return pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)

@@ -82,11 +82,6 @@ class Rows:
         self.index = index
         self._taken: dict[str, np.ndarray] = {}
 
-    @classmethod
-    def of(cls, frame: pd.DataFrame) -> Rows:
-        """Every row of ``frame``."""
-        return Columns(frame).rows()
-
     def __len__(self) -> int:
         return len(self.index)
 
@@ -104,10 +99,6 @@ class Rows:
                 out = self.columns[name][self.index]
             self._taken[name] = out
         return out
-
-    def take(self, where: np.ndarray) -> Rows:
-        """The rows at positions (or mask) ``where`` among these."""
-        return Rows(self.columns, self.index[where])
 
     def label(self, i: int) -> int | str:
         """The label of row ``i`` of these for error messages (its input row, else its position)."""
