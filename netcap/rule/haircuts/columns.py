@@ -129,8 +129,10 @@ def present_rows(col: pd.Series) -> np.ndarray:
     A validated link column is mostly ``None``, and ``None`` is one object: the
     array's references are compared with it first (a scan of integers, not a
     visit of a million objects), and only the other cells are tested by
-    ``pd.notna``.
+    ``pd.notna``.  A categorical's rows are those whose code is not ``-1``.
     """
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return np.flatnonzero(np.asarray(col.array.codes) >= 0)
     values = col.to_numpy(dtype=object)
     if values.ndim != 1 or not values.flags.c_contiguous:
         return np.flatnonzero(pd.notna(values))
@@ -203,7 +205,7 @@ class Links:
             if col in frame.columns:
                 rows = present_rows(frame[col])
                 self._rows[col] = rows
-                self._names[col] = frame[col].to_numpy(dtype=object)[rows]
+                self._names[col] = values_at(frame[col], rows)
         for col in also:  # rows with a value, no link to follow
             if col in frame.columns:
                 self._rows[col] = present_rows(frame[col])
