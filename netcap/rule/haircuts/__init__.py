@@ -460,8 +460,10 @@ def compute_haircuts(
         "bucket": coded["bucket"].categorical(),
         "add_on_paragraph": add_on_paragraph.categorical(),
     }
-    # the columns were built here for this frame alone: no copy, no consolidation
-    detail = pd.DataFrame({**columns, **text}, columns=list(DETAIL_COLUMNS), copy=False)
+    # the columns were built here for this frame alone: no copy, no consolidation; the
+    # text columns are given pandas' text dtype, which it would otherwise infer by a scan
+    strings = {c: pd.Series(columns.pop(c), dtype="str", copy=False) for c in ("id", "note")}
+    detail = pd.DataFrame({**columns, **strings, **text}, columns=list(DETAIL_COLUMNS), copy=False)
     _reconcile(frame, detail, removed)
     total = float(detail["charge"].sum() + detail["add_on_charge"].sum())
     return HaircutResult(
