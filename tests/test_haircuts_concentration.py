@@ -222,3 +222,65 @@ def test_the_issue_is_the_same_whatever_the_column_type(kind: str) -> None:
     assert sheet["issue"].tolist() == ["X", "Y"]
     assert sheet["add_on"].tolist() == pytest.approx([15_000.0, 4_500.0])
     assert sheet["options_value"].tolist() == pytest.approx([0.0, 50_000.0])
+
+
+def test_validation_codes_the_issue_once() -> None:
+    """``issue`` is ``security_id`` as a categorical: the codes (M) groups by."""
+    from netcap.book.frame import positions_frame  # noqa: PLC0415
+
+    frame = positions_frame(
+        [
+            pos("a", "equity", "long", 1.0, security_id="X"),
+            pos("b", "equity", "long", 1.0),
+            pos("c", "equity", "long", 1.0, security_id="X"),
+        ],
+        AS_OF,
+    )
+    assert isinstance(frame["issue"].dtype, pd.CategoricalDtype)
+    assert frame["issue"].cat.codes.tolist() == [0, -1, 0]
+    assert frame["issue"].cat.categories.tolist() == ["X"]
+    # the text column itself is left as it was
+    assert frame["security_id"].isna().tolist() == [False, True, False]
+
+
+@pytest.mark.parametrize("codes", [True, False])
+def test_a_blank_issue_is_the_positions_id_wherever_it_appears(codes: bool) -> None:
+    """A position without ``security_id`` is the issue named by its id: another position's
+    ``security_id`` and an option's underlying can name that same issue.
+
+    Net capital before haircuts 1mm, threshold 10% = 100k above the $10,000 equity floor.
+    Issue X: "a" (security_id X) 150k + "X" (no security_id, so issue X) 50k = 200k:
+    (M) 15% x 100k = 15,000.  Issue c: "c" 80k alone is below; a held call on 1,000 units
+    of "c" at 50 adds 50k: 130k, (M) 15% x 30k = 4,500.  Without the codes validation
+    made (``issue`` dropped) the text is grouped instead, to the same figures.
+    """
+    from netcap.book.frame import positions_frame  # noqa: PLC0415
+    from netcap.rule.haircuts import compute_haircuts  # noqa: PLC0415
+
+    book = [
+        pos("a", "equity", "long", 1.5e5, security_id="X"),
+        pos("X", "equity", "long", 5e4),
+        pos("c", "equity", "long", 8e4),
+        Position(
+            id="o",
+            security_class="equity",
+            side="long",
+            instrument="option",
+            market_value=1_000.0,
+            option_type="call",
+            strike=60.0,
+            underlying_price=50.0,
+            units=1_000,
+            listed=True,
+            expiry=date(2024, 9, 20),
+            underlying="c",
+        ),
+    ]
+    frame = positions_frame(book, AS_OF)
+    if not codes:
+        frame = frame.drop(columns=["issue"])
+    r = compute_haircuts(frame, AS_OF, net_capital_before_haircuts=1e6)
+    sheet = r.worksheets["concentration"]
+    assert sheet["issue"].tolist() == ["X", "c"]
+    assert sheet["net_value"].tolist() == pytest.approx([200_000.0, 130_000.0])
+    assert sheet["add_on"].tolist() == pytest.approx([15_000.0, 4_500.0])

@@ -584,7 +584,8 @@ def validate_frame(
     column by column, over the distinct values of a text column (see the steps
     below, in the order their errors are listed within a row).
 
-    Derived columns: ``signed_value`` (negative for shorts),
+    Derived columns: ``signed_value`` (negative for shorts), ``issue`` (``security_id``
+    as a categorical, NaN where blank: the codes undue concentration groups by),
     ``months_to_maturity`` (complete calendar months, see `netcap.book.maturity`),
     ``days_to_maturity`` (calendar days; NaN unless ``maturity`` is a date) and
     ``row`` (the row label used in error messages, so later stages can name it).
@@ -620,6 +621,7 @@ def validate_frame(
     frame["days_to_maturity"] = days
     frame["id"] = _ids_by_row(ids.ids.categorical())
     frame["deliverable_position"] = link.categorical()
+    frame["issue"] = _issue_codes(frame["security_id"])
     for col in _PLAIN_TEXT:
         frame[col] = _object_text(frame[col])
     frame["maturity"] = maturity
@@ -664,6 +666,24 @@ def _ids_by_row(ids: pd.Categorical) -> pd.Categorical:
 _PLAIN_TEXT = ("issuer", "security_id")
 """Text columns validation takes as given: a validated frame holds them as text or None
 (an object column), whatever the reader made of them."""
+
+
+def _issue_codes(col: pd.Series) -> pd.Series:
+    """``security_id`` as a categorical (missing: NaN), the derived column ``issue``.
+
+    Undue concentration (15c3-1(c)(2)(vi)(M)) groups positions by issue: with the
+    codes made here, once, it never hashes a million identifiers.  A reader's
+    categorical is kept as it is; other columns are factorized in order of appearance.
+    """
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col
+    codes, uniques = pd.factorize(col)
+    categories = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+    return pd.Series(
+        pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories)),
+        index=col.index,
+        copy=False,
+    )
 
 
 def _object_text(col: pd.Series) -> pd.Series:

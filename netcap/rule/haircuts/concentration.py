@@ -57,7 +57,7 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import SecurityClass
-from netcap.rule.haircuts.columns import TextCodes, text_codes
+from netcap.rule.haircuts.columns import TextCodes, text_codes, values_at
 from netcap.rule.haircuts.concentration_options import OptionExposure, option_exposure
 from netcap.rule.haircuts.detail import allocate
 from netcap.rule.haircuts.routing import ROUTES, codes_in, route_in, route_keys, row_label
@@ -245,7 +245,7 @@ class _Issues:
         self.opt = opt
         self.n_securities = len(idx)
         opt_issue = opt.issue if opt is not None else np.zeros(0, dtype=object)
-        coded = _coded_issues(frame["security_id"], idx, opt_issue)
+        coded = _coded_issues(_issue_column(frame), idx, opt_issue, frame["id"])
         if coded is None:  # blanks to fill with the rows' own ids, or values not text
             group, found = pd.factorize(np.concatenate([_issue_text(frame, idx), opt_issue]))
             coded = np.asarray(group, dtype=np.int64), np.asarray(found, dtype=object)
@@ -259,32 +259,47 @@ class _Issues:
         np.minimum.at(self.first, self.group, np.arange(len(self.group)))
 
 
+def _issue_column(frame: pd.DataFrame) -> pd.Series:
+    """The issue codes validation made (``issue``), else the ``security_id`` column."""
+    if "issue" in frame.columns and isinstance(frame["issue"].dtype, pd.CategoricalDtype):
+        return frame["issue"]
+    return frame["security_id"]
+
+
 def _coded_issues(
-    column: pd.Series, idx: np.ndarray, opt_issue: np.ndarray
+    column: pd.Series, idx: np.ndarray, opt_issue: np.ndarray, ids: pd.Series
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Issue codes of the rows ``idx`` and then of the options, with the issues' text.
 
-    A categorical ``security_id`` gives its codes (each option's issue looked up
-    among its categories); text is factorized over the rows in scope only.
-    ``None`` where a row has no ``security_id`` or one is not text (`_issue_text`
-    then names the issue).
+    A categorical column gives its codes; a row without a ``security_id`` is its own
+    issue, named by its id, and each option's issue is looked up among the
+    categories (only those few are hashed).  Text is factorized over the rows in
+    scope only.  ``None`` where an issue is not text (`_issue_text` then names it).
     """
     if isinstance(column.dtype, pd.CategoricalDtype):
-        codes = np.take(column.cat.codes.to_numpy(), idx)
+        codes = np.take(column.cat.codes.to_numpy(), idx).astype(np.int64)
         categories = column.cat.categories
         text = isinstance(categories.dtype, pd.StringDtype)
-        if (codes < 0).any() or not (text or _all_text(categories.to_numpy(dtype=object))):
+        if not (text or _all_text(categories.to_numpy(dtype=object))):
             return None
-        # each distinct option issue looked up once among the categories
-        opt_codes, opt_uniques = pd.factorize(opt_issue)
-        at = categories.get_indexer(pd.Index(opt_uniques, dtype=categories.dtype))[opt_codes]
-        new = np.flatnonzero(at < 0)  # options on an issue no position names
-        extra, extra_text = pd.factorize(opt_issue[new])
-        at[new] = len(categories) + extra
+        blank = np.flatnonzero(codes < 0)
+        own = values_at(ids, idx[blank])  # a row without an issue is named by its id
+        extra = np.concatenate([own, np.asarray(opt_issue, dtype=object)])
+        if not len(extra):
+            return codes, categories.to_numpy(dtype=object)
+        if not _all_text(own):
+            return None
+        # each distinct extra issue looked up once among the categories
+        extra_codes, extra_uniques = pd.factorize(extra)
+        at = categories.get_indexer(pd.Index(extra_uniques, dtype=categories.dtype))[extra_codes]
+        new = np.flatnonzero(at < 0)  # issues no security_id names
+        more, more_text = pd.factorize(extra[new])
+        at[new] = len(categories) + more
         uniques = np.concatenate(
-            [categories.to_numpy(dtype=object), np.asarray(extra_text, dtype=object)]
+            [categories.to_numpy(dtype=object), np.asarray(more_text, dtype=object)]
         )
-        return np.concatenate([codes.astype(np.int64), at.astype(np.int64)]), uniques
+        codes[blank] = at[: len(blank)]
+        return np.concatenate([codes, at[len(blank) :].astype(np.int64)]), uniques
     group, found = pd.factorize(column.to_numpy(dtype=object)[idx])
     found = np.asarray(found, dtype=object)
     if (group < 0).any():
