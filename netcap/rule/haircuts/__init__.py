@@ -55,14 +55,14 @@ from netcap.rule.haircuts.government import GovernmentOptions, government_haircu
 from netcap.rule.haircuts.money_market_instruments import money_market_haircut
 from netcap.rule.haircuts.municipal import municipal_haircut
 from netcap.rule.haircuts.no_ready_market import full_deduction
-from netcap.rule.haircuts.options import OptionCharges, appendix_a_rows, option_charges
+from netcap.rule.haircuts.options import appendix_a_rows, option_charges
 from netcap.rule.haircuts.other_securities import (
     LimitedMarketOptions,
     limited_market_haircut,
     other_securities_haircut,
 )
 from netcap.rule.haircuts.preferred import preferred_haircut
-from netcap.rule.haircuts.routing import route_codes, route_in, route_names
+from netcap.rule.haircuts.routing import ROUTES, route_codes, route_names
 from netcap.rule.haircuts.rows import Columns
 from netcap.rule.haircuts.tentative import (
     APPENDIX_B,
@@ -104,8 +104,9 @@ class HaircutResult:
     properties split it (15c3-1(c)(15), see `netcap.rule.haircuts.tentative`).
     ``concentration_base`` is the capital (M) measured against (None when no
     capital was given): the capital passed in less the pre-tentative deductions
-    and the Appendix B charges.  ``routes`` holds the paragraph route of each
-    position, so a caller that pools positions by paragraph need not route again.
+    and the Appendix B charges.  ``routes`` gives the paragraph route of each
+    position, so a caller that pools positions by paragraph need not route again;
+    ``route_codes`` holds them as codes (`routing.ROUTES`), the text made when asked.
     """
 
     detail: pd.DataFrame
@@ -113,8 +114,13 @@ class HaircutResult:
     total: float
     warnings: tuple[str, ...] = ()
     concentration_base: float | None = None
-    routes: np.ndarray | None = field(default=None, repr=False, compare=False)
-    """The route of each position (`netcap.rule.haircuts.routing`), for the pre-trade state."""
+    route_codes: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """The route of each position as its code (`netcap.rule.haircuts.routing.ROUTES`)."""
+
+    @cached_property
+    def routes(self) -> np.ndarray | None:
+        """The route of each position (`netcap.rule.haircuts.routing`), for the pre-trade state."""
+        return None if self.route_codes is None else route_names(self.route_codes)
 
     @cached_property
     def by_stage(self) -> dict[str, float]:
@@ -189,18 +195,106 @@ def _append(notes: list[str] | np.ndarray, i: int, text: str) -> None:
     notes[i] = f"{notes[i]}; {text}" if notes[i] else text
 
 
-@dataclass
-class _Cover:
-    """What leaves each row before its paragraph: cover, option pairs and (F)(2) hedges."""
+@dataclass(frozen=True)
+class _AtRows:
+    """Values on a few rows of the frame (``rows``, sorted) and ``default`` on every other.
 
+    An (F)(2) election touches a few rows of a book; its figures are kept for those
+    rows only and read at the rows a paragraph is given (`at`).
+    """
+
+    rows: np.ndarray
+    values: np.ndarray
+    default: float | str
+
+    @classmethod
+    def of(cls, full: np.ndarray, rows: np.ndarray, default: float | str) -> _AtRows:
+        return cls(rows, np.asarray(full)[rows], default)
+
+    def at(self, idx: np.ndarray) -> np.ndarray:
+        """The value of each of the frame rows ``idx``."""
+        out = np.full(len(idx), self.default, dtype=self.values.dtype)
+        if len(self.rows) and len(idx):
+            pos = np.minimum(np.searchsorted(self.rows, idx), len(self.rows) - 1)
+            hit = self.rows[pos] == idx
+            out[hit] = self.values[pos[hit]]
+        return out
+
+    def total(self) -> float:
+        return float(self.values.sum())
+
+
+@dataclass(frozen=True)
+class _Hedges:
+    """The (F)(2) hedges (`debt.DebtHedges`) kept on the rows they touch."""
+
+    hedged: _AtRows
+    removed: _AtRows
+    kind: _AtRows
+    rate_months: _AtRows
+    sheet: pd.DataFrame
+
+    @classmethod
+    def of(cls, hedges: DebtHedges) -> _Hedges:
+        if len(hedges.sheet) == 0:  # no election: nothing on any row
+            none = np.zeros(0, dtype=np.int64)
+            return cls(
+                _AtRows(none, np.zeros(0), 0.0),
+                _AtRows(none, np.zeros(0), 0.0),
+                _AtRows(none, np.zeros(0, dtype=object), ""),
+                _AtRows(none, np.zeros(0), np.nan),
+                hedges.sheet,
+            )
+        electing = noted_rows(np.ascontiguousarray(hedges.kind))  # kind is set on them
+        hedging = np.flatnonzero(hedges.removed)
+        return cls(
+            _AtRows.of(hedges.hedged, electing, 0.0),
+            _AtRows.of(hedges.removed, hedging, 0.0),
+            _AtRows.of(hedges.kind, electing, ""),
+            _AtRows.of(hedges.rate_months, electing, np.nan),
+            hedges.sheet,
+        )
+
+
+@dataclass(frozen=True)
+class _OptionRows:
+    """What the option step leaves for the detail: its rows, their detail, the pairs."""
+
+    detail: DetailPart
+    rows: np.ndarray
+    pairs: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class _Cover:
+    """What leaves each row before its paragraph: cover, option pairs and (F)(2) hedges.
+
+    Only ``exposure``, ``covered`` and ``notes`` are kept for every row; the rest is
+    kept for the rows it touches or worked out at the rows asked for.
+    """
+
+    signed: np.ndarray
     covered: np.ndarray
     notes: np.ndarray
     warnings: tuple[str, ...]
-    after_cover: np.ndarray
     exposure: np.ndarray
-    removed: np.ndarray
-    hedges: DebtHedges
-    options: OptionCharges | None
+    hedges: _Hedges
+    options: _OptionRows | None
+
+    def after_cover(self, idx: np.ndarray) -> np.ndarray:
+        """The signed value of the rows ``idx`` less their cover (before any hedge)."""
+        signed = self.signed[idx]
+        out: np.ndarray = signed - np.sign(signed) * self.covered[idx]
+        return out
+
+    def removed(self, idx: np.ndarray) -> np.ndarray:
+        """What cover, option pairs and hedges took out of the rows ``idx``."""
+        out: np.ndarray = self.covered[idx] + self.hedges.removed.at(idx)
+        return out
+
+    def removed_total(self) -> float:
+        """What cover, option pairs and hedges took out of every row."""
+        return float(self.covered.sum()) + self.hedges.removed.total()
 
 
 def _route(frame: pd.DataFrame, as_of: date) -> np.ndarray:
@@ -234,7 +328,7 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
         links=links,
     )
     covered, notes = found.covered, found.notes
-    opt = None
+    kept = None
     paired = np.zeros(0, dtype=np.int64)  # rows of underlying positions paired with options
     option_rows = appendix_a_rows(frame, routes)
     if len(option_rows):  # Appendix A; paired underlying leaves its own paragraph
@@ -248,6 +342,7 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
         )
         covered += opt.removed
         paired = np.fromiter(opt.notes, dtype=np.int64, count=len(opt.notes))
+        kept = _OptionRows(opt.detail, opt.rows, opt.pairs)
         notes[paired] = object_array(
             [
                 f"{had}; {text}" if had else text
@@ -269,14 +364,13 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
     exposure = sign * hedges.removed  # after_cover - sign * removed, in one new array
     np.subtract(after_cover, exposure, out=exposure)
     return _Cover(
+        signed=signed,
         covered=covered,
         notes=notes,
         warnings=warnings,
-        after_cover=after_cover,
         exposure=exposure,
-        removed=covered + hedges.removed,
-        hedges=hedges,
-        options=opt,
+        hedges=_Hedges.of(hedges),
+        options=kept,
     )
 
 
@@ -294,18 +388,27 @@ def _note_hedges(notes: np.ndarray, ids: np.ndarray, hedges: DebtHedges) -> None
 
 
 class _Detail:
-    """The paragraphs' detail rows, kept as arrays with the frame row of each row.
+    """The haircut detail being filled: each paragraph's rows written into frame order
+    as it is placed, then let go.
 
-    `assemble` puts them back in frame order in one pass per column; text columns
-    become categoricals there, each part's few names coded once.
+    Numbers and notes go straight into columns of the book's length; the citation
+    and bucket columns into codes (`_Coded`), each part's few names coded once.
+    No part is kept, so the detail costs its own columns and no more.
     """
 
     def __init__(self, ids: np.ndarray, notes: np.ndarray) -> None:
+        n = len(ids)
         self.ids = ids
         self.notes = notes
-        self.rows: list[np.ndarray] = []
-        self.parts: list[DetailPart] = []
         self.worksheets: dict[str, pd.DataFrame] = {}
+        self._seen = np.zeros(n, dtype=bool)
+        self._placed = 0
+        self._charged = 0.0
+        self._numbers = {col: np.zeros(n) for col in _NUMBERS}
+        self._note = blank_texts(n)
+        self._coded = {
+            name: _Coded.blank(n) for name in ("paragraph", "bucket", "add_on_paragraph")
+        }
 
     def notes_of(self, rows: np.ndarray) -> np.ndarray:
         """The notes so far of ``rows``, for a paragraph to extend."""
@@ -313,12 +416,20 @@ class _Detail:
         return out
 
     def place(self, part: DetailPart, idx: np.ndarray) -> None:
-        """Keep a paragraph's detail; ``idx`` are the frame rows the paragraph was given."""
+        """Write a paragraph's detail in; ``idx`` are the frame rows the paragraph was given."""
         rows = idx if part.at is None else idx[part.at]
         if len(rows) != len(part):
             raise ReconciliationError("haircut detail names a position not given to it")
-        self.rows.append(rows)
-        self.parts.append(part)
+        self._seen[rows] = True
+        self._placed += len(rows)
+        for col, values in self._numbers.items():
+            values[rows] = _numbers(part, col)
+        has = noted_rows(part.note)
+        self._note[rows[has]] = part.note[has]
+        self._coded["paragraph"].extend(rows, part.paragraph)
+        self._coded["bucket"].extend(rows, part.bucket)
+        self._coded["add_on_paragraph"].extend(rows, _add_on(part))
+        self._charged += float(part.charge.sum())
 
     def add(self, result: ParagraphHaircut | list[ParagraphHaircut], idx: np.ndarray) -> None:
         """Keep one paragraph's result (or several over the same rows) and its worksheets."""
@@ -328,40 +439,19 @@ class _Detail:
 
     def charged(self) -> float:
         """The total charge placed so far."""
-        return float(sum(float(p.charge.sum()) for p in self.parts))
+        return self._charged
 
-    def assemble(self, n: int) -> tuple[dict[str, np.ndarray], dict[str, _Coded]]:
+    def assemble(self) -> tuple[dict[str, np.ndarray], dict[str, _Coded]]:
         """Every column in frame order, checking that each row appears exactly once.
 
         Numbers and notes come back as arrays; the citation and bucket columns as
-        codes (`_Coded`), merged from each part's few names, so no million-row
-        text column is built or hashed here.
+        codes (`_Coded`), so no million-row text column is built or hashed here.
         """
-        # the parts are consumed: once the columns are built nothing holds their arrays
-        parts, rows, self.parts, self.rows = self.parts, self.rows, [], []
-        order = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        seen = np.zeros(n, dtype=bool)
-        seen[order] = True
-        # n rows placed and every row seen: each row exactly once
-        if len(order) != n or not seen.all():
+        # as many rows placed as the book has, and every row among them: each exactly once
+        if self._placed != len(self._seen) or not self._seen.all():
             raise ReconciliationError("haircut detail does not list every position exactly once")
-        out: dict[str, np.ndarray] = {"id": self.ids}
-        for col in _NUMBERS:
-            values = np.zeros(n)
-            if parts:
-                values[order] = np.concatenate([_numbers(p, col) for p in parts])
-            out[col] = values
-        note = blank_texts(n)
-        for part, where in zip(parts, rows, strict=True):
-            has = noted_rows(part.note)
-            note[where[has]] = part.note[has]
-        out["note"] = note
-        coded = {
-            "paragraph": _Coded.gather(n, rows, [p.paragraph for p in parts]),
-            "bucket": _Coded.gather(n, rows, [p.bucket for p in parts]),
-            "add_on_paragraph": _Coded.gather(n, rows, [_add_on(p) for p in parts]),
-        }
-        return out, coded
+        out: dict[str, np.ndarray] = {"id": self.ids, **self._numbers, "note": self._note}
+        return out, self._coded
 
 
 def _numbers(part: DetailPart, col: str) -> np.ndarray:
@@ -410,11 +500,10 @@ def compute_haircuts(
     """
     opts = options or HaircutOptions()
     keys = _route(frame, as_of)
-    routes = route_names(keys)
-    cover = _cover(frame, routes, as_of)
+    cover = _cover(frame, route_names(keys), as_of)
     cols = Columns(frame)
     parts = _Detail(cols["id"], cover.notes)
-    picker = _Picker(routes, keys)
+    picker = _Picker(keys)
     _charge_pre_tentative(parts, cols, picker, cover, as_of)
     # deducted before tentative net capital (15c3-1(c)(15)); the (A)(5) test reads it
     pre_tentative = parts.charged()
@@ -423,14 +512,14 @@ def compute_haircuts(
     )
     _charge_securities(parts, cols, picker, cover, opts, tentative, as_of)
     fut = _charge_futures(parts, cols, picker, cover, opts, as_of)
-    columns, coded = parts.assemble(len(frame))
+    columns, coded = parts.assemble()
     worksheets = parts.worksheets
     # what the rest needs of the cover and the parts; the rest is let go before (M)
-    removed, warnings = cover.removed, cover.warnings
+    removed, warnings = cover.removed_total(), cover.warnings
     del cover, parts, cols
     if fut is not None:
         coded["add_on_paragraph"] = _futures_add_ons(
-            columns, coded["add_on_paragraph"], worksheets, routes, fut
+            columns, coded["add_on_paragraph"], worksheets, keys, fut
         )
     paragraph, add_on_paragraph = coded["paragraph"], coded["add_on_paragraph"]
     # (M)(1): net capital before (c)(2)(vi) and Appendix A, after every other deduction
@@ -440,7 +529,7 @@ def compute_haircuts(
     taken = add_on_paragraph.nonblank()  # rows whose add-on column already holds an amount
     add_on, sheet = concentration_add_on(
         frame,
-        routes,
+        None,
         _effective_rates(columns),
         base,
         as_of,
@@ -472,19 +561,42 @@ def compute_haircuts(
         total=total,
         warnings=warnings,
         concentration_base=base,
-        routes=routes,
+        route_codes=keys,
     )
 
 
 class _Picker:
-    """Frame rows by route, each route compared as its code (`routing.route_codes`)."""
+    """Frame rows by route, from the routes' codes (`routing.route_codes`).
 
-    def __init__(self, routes: np.ndarray, keys: np.ndarray) -> None:
-        self.routes = routes
+    The rows are sorted by route once (a stable sort of one byte a row), so a
+    route's rows are a slice, in frame order, and no pick reads every row again.
+    """
+
+    def __init__(self, keys: np.ndarray) -> None:
         self.keys = keys
+        # four bytes a row: a book holds fewer than 2**31 positions
+        self._order = np.argsort(keys, kind="stable").astype(np.int32)
+        self._start = np.concatenate(
+            [[0], np.cumsum(np.bincount(keys, minlength=len(ROUTES)))]
+        ).astype(np.int64)
 
-    def __call__(self, *codes: str) -> np.ndarray:
-        return np.flatnonzero(route_in(self.routes, codes, self.keys))
+    def __call__(self, *routes: str) -> np.ndarray:
+        """The rows routed to any of ``routes``, in frame order."""
+        codes = sorted({ROUTES.index(r) for r in routes})
+        runs = [self._order[self._start[c] : self._start[c + 1]] for c in codes]
+        if len(runs) == 1:
+            return runs[0]
+        out: np.ndarray = np.sort(np.concatenate(runs))
+        return out
+
+    def is_(self, rows: np.ndarray, route: str) -> np.ndarray:
+        """True on those of ``rows`` routed to ``route``."""
+        out: np.ndarray = self.keys[rows] == ROUTES.index(route)
+        return out
+
+    def text(self, rows: np.ndarray) -> np.ndarray:
+        """The route of each of ``rows`` as text (`routing.ROUTES`)."""
+        return route_names(self.keys[rows])
 
 
 def _charge_pre_tentative(
@@ -560,13 +672,13 @@ def _charge_government(
         gov = government_haircut(
             cols.rows(idx),
             government,
-            cover.removed[idx],
+            cover.removed(idx),
             parts.notes_of(idx),
             opts.government,
             tentative,
         )
         detail = gov.detail
-        hedge_only = (cover.hedges.removed[idx] > 0) & (detail.exposure == 0)
+        hedge_only = (cover.hedges.removed.at(idx) > 0) & (detail.exposure == 0)
         if hedge_only.any():
             detail = detail.replace(paragraph=detail.paragraph.put(hedge_only, HEDGED_CITATION))
         parts.place(detail, idx)
@@ -575,7 +687,7 @@ def _charge_government(
     idx = pick("C")
     if len(idx):
         parts.add(
-            canadian_haircut(cols.rows(idx), government, cover.removed[idx], parts.notes_of(idx)),
+            canadian_haircut(cols.rows(idx), government, cover.removed(idx), parts.notes_of(idx)),
             idx,
         )
 
@@ -584,7 +696,7 @@ def _charge_debt_classes(
     parts: _Detail, cols: Columns, pick: _Picker, cover: _Cover, as_of: date
 ) -> None:
     """(B) municipal, (D) funds, (E) money market instruments, (F)/(G) debt, (H) preferred."""
-    exposure, notes_of, routes = cover.exposure, parts.notes_of, pick.routes
+    exposure, notes_of = cover.exposure, parts.notes_of
     idx = pick("B1", "B2")
     if len(idx):
         parts.add(
@@ -592,7 +704,7 @@ def _charge_debt_classes(
                 cols.rows(idx),
                 exposure[idx],
                 notes_of(idx),
-                routes[idx] == "B1",
+                pick.is_(idx, "B1"),
                 load_schedule("municipal_short_term", as_of),
                 load_schedule("municipal", as_of),
             ),
@@ -605,7 +717,7 @@ def _charge_debt_classes(
                 cols.rows(idx),
                 exposure[idx],
                 notes_of(idx),
-                routes[idx],
+                pick.text(idx),
                 load_schedule("funds", as_of),
             ),
             idx,
@@ -617,7 +729,7 @@ def _charge_debt_classes(
                 cols.rows(idx),
                 exposure[idx],
                 notes_of(idx),
-                routes[idx] == "E6",
+                pick.is_(idx, "E6"),
                 load_schedule("money_market_instruments", as_of),
                 load_schedule("government", as_of),
             ),
@@ -631,10 +743,10 @@ def _charge_debt_classes(
                 cols.rows(idx),
                 exposure[idx],
                 notes_of(idx),
-                routes[idx] == "G_F",
-                hedges.hedged[idx],
-                hedges.kind[idx],
-                hedges.rate_months[idx],
+                pick.is_(idx, "G_F"),
+                hedges.hedged.at(idx),
+                hedges.kind.at(idx),
+                hedges.rate_months.at(idx),
                 load_schedule("nonconvertible_debt", as_of),
                 load_schedule("debt_hedged_by_government", as_of),
                 load_schedule("debt_hedged_by_debt", as_of),
@@ -669,7 +781,7 @@ def _charge_other_securities(
                 cols.rows(idx),
                 cover.exposure[idx],
                 parts.notes_of(idx),
-                pick.routes[idx],
+                pick.text(idx),
                 other,
             ),
             idx,
@@ -711,15 +823,14 @@ def _charge_futures(
     """
     # futures are routed to FUT or, on government securities, to (A)
     maybe = pick("FUT", "A")
-    routes = pick.routes
     inst = cols.rows(maybe)["instrument"]
     fut_idx = maybe[inst == Instrument.FUTURE.value]
     if not len(fut_idx):
         return None
-    own = routes[fut_idx] == "FUT"
+    own = pick.is_(fut_idx, "FUT")
     fut_charge = futures_margin_charge(
         cols.rows(fut_idx),
-        cover.after_cover[fut_idx],
+        cover.after_cover(fut_idx),
         load_schedule("futures", as_of),
         opts.futures,
         required=own,
@@ -746,7 +857,7 @@ def _futures_add_ons(
     columns: dict[str, np.ndarray],
     add_on_paragraph: _Coded,
     worksheets: dict[str, pd.DataFrame],
-    routes: np.ndarray,
+    keys: np.ndarray,
     fut: _Futures,
 ) -> _Coded:
     """Appendix B (a)(3)(xiv) margin charge on government futures, on top of their (A) charge.
@@ -754,7 +865,7 @@ def _futures_add_ons(
     Returns the add-on citations with the futures' citations set.
     """
     fut_idx, fut_charge = fut.rows, fut.charge
-    gov_fut = np.flatnonzero(routes[fut_idx] == "A")
+    gov_fut = np.flatnonzero(keys[fut_idx] == ROUTES.index("A"))
     rows_g = fut_idx[gov_fut]
     done = fut_charge.computed[gov_fut]
     add_on_paragraph = add_on_paragraph.assign(rows_g[done], fut_charge.citation[gov_fut][done])
@@ -791,28 +902,38 @@ class _Coded:
         self.names = names
 
     @classmethod
-    def gather(cls, n: int, rows: list[np.ndarray], labels: list[Labels]) -> _Coded:
-        """Codes over ``n`` rows from parts: ``labels[k]`` holds the text of rows ``rows[k]``.
+    def blank(cls, n: int) -> _Coded:
+        """``n`` rows without text (code -1), to be filled by `extend`.
 
-        Names are numbered in the order they first appear, part by part and row by
-        row; a name no row uses is left out.  Rows without text keep code -1.
+        Two bytes a row: the names are citations and schedule rows, a few dozen.
         """
-        out = cls(np.full(n, -1, dtype=np.int32), [])
-        index: dict[str, int] = {}
-        for where, lab in zip(rows, labels, strict=True):
-            local = lab.codes
-            # counts of code -1 (blank) and of each name, in one pass
-            used = np.flatnonzero(np.bincount(local + 1, minlength=len(lab.names) + 1)[1:])
-            first = [int(np.argmax(local == u)) for u in used.tolist()]
-            table = np.full(len(lab.names) + 1, -1, dtype=np.int32)
-            for u in used[np.argsort(first, kind="stable")].tolist():
-                name = lab.names[u]
-                if name not in index:
-                    index[name] = len(out.names)
-                    out.names.append(name)
-                table[u] = index[name]
-            out.codes[where] = table[local]
-        return out
+        return cls(np.full(n, -1, dtype=np.int16), [])
+
+    def extend(self, where: np.ndarray, labels: Labels) -> None:
+        """Write ``labels`` on the rows ``where``, in place.
+
+        Names are numbered in the order they first appear, part by part (in the order
+        the parts are placed) and row by row; a name no row uses is left out.
+        """
+        local = labels.codes
+        if not len(local):
+            return
+        # counts of code -1 (blank) and of each name, in one pass
+        counts = np.bincount(local + 1, minlength=len(labels.names) + 1)[1:]
+        used = np.flatnonzero(counts)
+        first = [int(np.argmax(local == u)) for u in used.tolist()] if len(used) > 1 else [0]
+        table = np.full(len(labels.names) + 1, -1, dtype=np.int16)
+        index = {name: k for k, name in enumerate(self.names)}
+        for u in used[np.argsort(first, kind="stable")].tolist():
+            name = labels.names[u]
+            if name not in index:
+                index[name] = len(self.names)
+                self.names.append(name)
+            table[u] = index[name]
+        if len(used) == 1 and counts[used[0]] == len(local):
+            self.codes[where] = table[used[0]]  # one name on every row
+        else:
+            self.codes[where] = table[local]
 
     def _codes_of(self, text: np.ndarray) -> np.ndarray:
         """Codes of ``text`` in this column's names, adding names it has not seen."""
@@ -876,12 +997,12 @@ def _stage_sums(
     )
 
 
-def _reconcile(frame: pd.DataFrame, detail: pd.DataFrame, removed: np.ndarray) -> None:
+def _reconcile(frame: pd.DataFrame, detail: pd.DataFrame, removed: float) -> None:
     """Every position once (checked row by row in `_Detail.assemble`) and value in = value out."""
     if len(detail) != len(frame):
         raise ReconciliationError("haircut detail does not list every position exactly once")
     value_in = float(np.abs(frame["signed_value"].to_numpy()).sum())
-    value_out = float(np.abs(detail["exposure"].to_numpy()).sum() + removed.sum())
+    value_out = float(np.abs(detail["exposure"].to_numpy()).sum() + removed)
     if abs(value_in - value_out) > CENT * max(1.0, len(frame)):
         raise ReconciliationError(
             f"market value in {value_in:,.2f} differs from value charged plus covered "

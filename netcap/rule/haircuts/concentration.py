@@ -122,7 +122,7 @@ _J_ROUTES = ("J", "G_J")
 
 def concentration_add_on(
     frame: pd.DataFrame,
-    routes: np.ndarray,
+    routes: np.ndarray | None,
     rates: np.ndarray,
     net_capital_before_haircuts: float | None,
     as_of: date,
@@ -141,11 +141,16 @@ def concentration_add_on(
     (`netcap.rule.haircuts.concentration_options`).  ``taken`` marks the rows
     whose detail already carries an add-on (an Appendix A adjustment to net
     worth); the (M) add-on is shown on other rows of the issue (see `_weights`).
-    ``keys`` are the routes' codes where the caller has them (`routing.route_codes`).
+    ``keys`` are the routes' codes where the caller has them (`routing.route_codes`);
+    ``routes`` may then be None.
     """
     add_on = np.zeros(len(frame))
     if keys is None:
+        if routes is None:
+            raise ValueError("concentration_add_on needs the routes or their codes")
         keys = route_keys(routes)
+    elif routes is None:
+        routes = np.zeros(0, dtype=object)  # never read: every step reads the codes
     cls = text_codes(frame["security_class"])
     idx = np.flatnonzero(route_in(routes, IN_SCOPE, keys))
     cls_idx = cls.codes[idx]
