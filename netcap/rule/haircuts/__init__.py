@@ -516,7 +516,7 @@ def compute_haircuts(
     worksheets = parts.worksheets
     # what the rest needs of the cover and the parts; the rest is let go before (M)
     removed, warnings = cover.removed_total(), cover.warnings
-    del cover, parts, cols
+    del cover, parts, cols, picker
     if fut is not None:
         coded["add_on_paragraph"] = _futures_add_ons(
             columns, coded["add_on_paragraph"], worksheets, keys, fut

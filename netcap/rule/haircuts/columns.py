@@ -37,10 +37,15 @@ LINK_COLUMNS = ("deliverable_position", "offsets", "hedge_with")
 
 
 class TextCodes:
-    """A text column as integer codes over its distinct values (``-1``: missing)."""
+    """A text column as integer codes over its distinct values (``-1``: missing).
+
+    Signed integer codes are kept as given (a categorical's own, a byte a row for a
+    few values); others are read as 64-bit integers.
+    """
 
     def __init__(self, codes: np.ndarray, uniques: np.ndarray) -> None:
-        self.codes = np.asarray(codes, dtype=np.int64)
+        codes = np.asarray(codes)
+        self.codes: np.ndarray = codes if codes.dtype.kind == "i" else codes.astype(np.int64)
         self.uniques = np.asarray(uniques, dtype=object)
 
     def code(self, value: object) -> int:
@@ -52,7 +57,8 @@ class TextCodes:
         """True on the rows whose value is one of ``values``."""
         table = np.zeros(len(self.uniques) + 1, dtype=bool)  # index -1 (missing) stays False
         table[: len(self.uniques)] = np.isin(self.uniques, list(values))
-        return table[self.codes]
+        out: np.ndarray = table[self.codes]
+        return out
 
     def values(self) -> np.ndarray:
         """The column back as an object array (``None`` where missing)."""
