@@ -83,6 +83,40 @@ __all__ = [
 ]
 
 
+_CITATION_COLUMNS = (("paragraph", "charge"), ("add_on_paragraph", "add_on_charge"))
+
+
+@dataclass(frozen=True)
+class CitationTotals:
+    """A charge column summed by its citation column: ``names`` (the citations), and for
+    each and then for the rows without one, the rows (``counts``) and their ``sums``."""
+
+    names: list[str]
+    counts: np.ndarray
+    sums: np.ndarray
+
+    @classmethod
+    def from_codes(cls, codes: np.ndarray, names: list[str], charge: np.ndarray) -> CitationTotals:
+        """From codes into ``names`` (-1: no citation), one pass over the rows."""
+        k = np.where(codes < 0, len(names), codes)
+        return cls(
+            list(names),
+            np.bincount(k, minlength=len(names) + 1),
+            np.bincount(k, weights=charge, minlength=len(names) + 1),
+        )
+
+    @classmethod
+    def of(cls, citation: pd.Series, charge: pd.Series) -> CitationTotals:
+        """From a detail's citation column (a categorical, or text to factorize)."""
+        if isinstance(citation.dtype, pd.CategoricalDtype):
+            codes = citation.cat.codes.to_numpy()
+            names = citation.cat.categories.to_numpy(dtype=object).tolist()
+        else:
+            codes, uniques = pd.factorize(citation.to_numpy(dtype=object))
+            names = np.asarray(uniques, dtype=object).tolist()
+        return cls.from_codes(codes, names, charge.to_numpy(dtype=float))
+
+
 class ReconciliationError(AssertionError):
     """The haircut detail does not account for every input position exactly once."""
 
@@ -117,6 +151,13 @@ class HaircutResult:
     route_codes: np.ndarray | None = field(default=None, repr=False, compare=False)
     """The route of each position as its code (`netcap.rule.haircuts.routing.ROUTES`)."""
 
+    citation_totals: dict[str, CitationTotals] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """The ``charge`` and ``add_on_charge`` columns summed by their citation columns (keyed
+    ``paragraph`` and ``add_on_paragraph``), as the core summed them; None: summed from
+    ``detail`` when asked."""
+
     @cached_property
     def routes(self) -> np.ndarray | None:
         """The route of each position (`netcap.rule.haircuts.routing`), for the pre-trade state."""
@@ -125,7 +166,13 @@ class HaircutResult:
     @cached_property
     def by_stage(self) -> dict[str, float]:
         """Total charge by stage (``pre_tentative``, ``appendix_b``, ``securities``)."""
-        return detail_stage_totals(self.detail)
+        if self.citation_totals is None:
+            return detail_stage_totals(self.detail)
+        return stage_totals(
+            (name, total)
+            for t in self.citation_totals.values()
+            for name, total in zip([*t.names, ""], t.sums.tolist(), strict=True)
+        )
 
     @property
     def pre_tentative(self) -> float:
@@ -155,25 +202,16 @@ class HaircutResult:
 
     @cached_property
     def _by_paragraph(self) -> pd.DataFrame:
-        d = self.detail
+        by_column = self.citation_totals or {
+            p_col: CitationTotals.of(self.detail[p_col], self.detail[c_col])
+            for p_col, c_col in _CITATION_COLUMNS
+        }
         totals: dict[str, float] = {}
-        for p_col, c_col, skip_blank in (
-            ("paragraph", "charge", False),
-            ("add_on_paragraph", "add_on_charge", True),
-        ):
-            col = d[p_col]
-            charge = d[c_col].to_numpy(dtype=float)
-            if isinstance(col.dtype, pd.CategoricalDtype):
-                codes = col.cat.codes.to_numpy()
-                names = col.cat.categories.to_numpy(dtype=object)
-            else:
-                codes, names = pd.factorize(col.to_numpy(dtype=object))
-            if len(codes) and codes.min() < 0:
-                keep = codes >= 0
-                codes, charge = codes[keep], charge[keep]
-            present = np.bincount(codes, minlength=len(names)) > 0
-            sums = np.bincount(codes, weights=charge, minlength=len(names))
-            for name, has, total in zip(names.tolist(), present, sums.tolist(), strict=True):
+        for p_col, skip_blank in (("paragraph", False), ("add_on_paragraph", True)):
+            t = by_column[p_col]
+            present = t.counts[: len(t.names)] > 0
+            sums = t.sums[: len(t.names)].tolist()
+            for name, has, total in zip(t.names, present, sums, strict=True):
                 if has and not (skip_blank and name == ""):
                     totals[name] = totals.get(name, 0.0) + total
         out = pd.DataFrame(
@@ -423,7 +461,8 @@ class _Detail:
         self._seen[rows] = True
         self._placed += len(rows)
         for col, values in self._numbers.items():
-            values[rows] = _numbers(part, col)
+            if col != "add_on_charge" or part.add_on_charge is not None:  # else 0, as it is
+                values[rows] = _numbers(part, col)
         has = noted_rows(part.note)
         self._note[rows[has]] = part.note[has]
         self._coded["paragraph"].extend(rows, part.paragraph)
@@ -562,6 +601,14 @@ def compute_haircuts(
         warnings=warnings,
         concentration_base=base,
         route_codes=keys,
+        citation_totals={
+            "paragraph": CitationTotals.from_codes(
+                paragraph.codes, paragraph.names, columns["charge"]
+            ),
+            "add_on_paragraph": CitationTotals.from_codes(
+                add_on_paragraph.codes, add_on_paragraph.names, columns["add_on_charge"]
+            ),
+        },
     )
 
 
@@ -584,9 +631,10 @@ class _Picker:
         """The rows routed to any of ``routes``, in frame order."""
         codes = sorted({ROUTES.index(r) for r in routes})
         runs = [self._order[self._start[c] : self._start[c + 1]] for c in codes]
-        if len(runs) == 1:
-            return runs[0]
-        out: np.ndarray = np.sort(np.concatenate(runs))
+        # as numpy's own index type, so the paragraph's takes convert nothing
+        out: np.ndarray = (runs[0] if len(runs) == 1 else np.sort(np.concatenate(runs))).astype(
+            np.intp
+        )
         return out
 
     def is_(self, rows: np.ndarray, route: str) -> np.ndarray:
@@ -977,9 +1025,8 @@ class _Coded:
 
     def sums(self, weights: np.ndarray) -> dict[str, float]:
         """Total of ``weights`` by text (rows without text left out)."""
-        has = self.codes >= 0
-        totals = np.bincount(self.codes[has], weights=weights[has], minlength=len(self.names))
-        return {name: float(t) for name, t in zip(self.names, totals, strict=True)}
+        totals = CitationTotals.from_codes(self.codes, self.names, weights).sums[: len(self.names)]
+        return {name: float(t) for name, t in zip(self.names, totals.tolist(), strict=True)}
 
     def categorical(self) -> pd.Categorical:
         return categorical(self.codes, self.names)

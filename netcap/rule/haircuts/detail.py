@@ -174,14 +174,16 @@ def allocate(total: np.ndarray, group: np.ndarray, weight: np.ndarray) -> np.nda
     zero in every use here, so nothing is invented).
     """
     groups = len(total)
-    wsum = np.bincount(group, weights=weight, minlength=groups)
-    count = np.bincount(group, minlength=groups).astype(float)
-    share = np.where(
-        wsum[group] > 0,
-        weight / np.where(wsum[group] > 0, wsum[group], 1.0),
-        1.0 / np.maximum(count[group], 1.0),
-    )
-    return np.asarray(total[group] * share, dtype=float)
+    weight = np.asarray(weight, dtype=float)
+    wsum = np.bincount(group, weights=weight, minlength=groups).astype(float, copy=False)[group]
+    weighted = wsum > 0
+    share: np.ndarray = np.divide(weight, wsum, out=wsum, where=weighted)  # wsum not read again
+    if not weighted.all():  # an equal split where a group's weights are all zero
+        count = np.bincount(group, minlength=groups).astype(float)
+        even = np.flatnonzero(~weighted)
+        share[even] = 1.0 / np.maximum(count[group[even]], 1.0)
+    share *= total[group]  # total x share, the same product
+    return share
 
 
 _BLANK_REF = np.uintp(id(""))
