@@ -40,6 +40,7 @@ from netcap.rule.haircuts.detail import (
     DetailPart,
     Labels,
     ParagraphHaircut,
+    append_note,
     blank_texts,
     build_detail,
     noted_rows,
@@ -444,9 +445,9 @@ class _Detail:
         self._charged = 0.0
         self._numbers = {col: np.zeros(n) for col in _NUMBERS}
         self._note = blank_texts(n)
-        self._coded = {
-            name: _Coded.blank(n) for name in ("paragraph", "bucket", "add_on_paragraph")
-        }
+        self._coded = {name: _Coded.blank(n) for name in ("paragraph", "bucket")}
+        # a part without add-ons leaves its rows unset: they read "" once every part is in
+        self._coded["add_on_paragraph"] = _Coded.blank(n, _UNSET)
 
     def notes_of(self, rows: np.ndarray) -> np.ndarray:
         """The notes so far of ``rows``, for a paragraph to extend."""
@@ -467,7 +468,12 @@ class _Detail:
         self._note[rows[has]] = part.note[has]
         self._coded["paragraph"].extend(rows, part.paragraph)
         self._coded["bucket"].extend(rows, part.bucket)
-        self._coded["add_on_paragraph"].extend(rows, _add_on(part))
+        add_on = self._coded["add_on_paragraph"]
+        if part.add_on_paragraph is None:  # "" on every row: left as _UNSET until assembly
+            if len(rows):
+                add_on.code_of("")
+        else:
+            add_on.extend(rows, part.add_on_paragraph)
         self._charged += float(part.charge.sum())
 
     def add(self, result: ParagraphHaircut | list[ParagraphHaircut], idx: np.ndarray) -> None:
@@ -490,6 +496,10 @@ class _Detail:
         if self._placed != len(self._seen) or not self._seen.all():
             raise ReconciliationError("haircut detail does not list every position exactly once")
         out: dict[str, np.ndarray] = {"id": self.ids, **self._numbers, "note": self._note}
+        add_on = self._coded["add_on_paragraph"]
+        unset = add_on.codes == _UNSET
+        if unset.any():
+            add_on.codes[unset] = add_on.code_of("")
         return out, self._coded
 
 
@@ -501,16 +511,6 @@ def _numbers(part: DetailPart, col: str) -> np.ndarray:
         return filled
     values: np.ndarray = np.asarray(getattr(part, col), dtype=float)
     return values
-
-
-_NO_ADD_ON = np.array([""], dtype=object)
-
-
-def _add_on(part: DetailPart) -> Labels:
-    """The add-on citations of a part (``""`` on every row when it has none)."""
-    if part.add_on_paragraph is None:
-        return Labels(np.zeros(len(part), dtype=np.int64), _NO_ADD_ON)
-    return part.add_on_paragraph
 
 
 def compute_haircuts(
@@ -918,8 +918,9 @@ def _futures_add_ons(
     done = fut_charge.computed[gov_fut]
     add_on_paragraph = add_on_paragraph.assign(rows_g[done], fut_charge.citation[gov_fut][done])
     columns["add_on_charge"][rows_g[done]] = fut_charge.charge[gov_fut][done]
-    for i in rows_g[~done].tolist():
-        _append(columns["note"], i, _NO_MARGIN)
+    missing = rows_g[~done]
+    note = columns["note"]
+    note[missing] = append_note(note[missing], np.ones(len(missing), dtype=bool), _NO_MARGIN)
     if fut_charge.reduction > 0:
         worksheets["futures_equity_reduction"] = pd.DataFrame(
             {
@@ -942,6 +943,10 @@ def _effective_rates(columns: dict[str, np.ndarray]) -> np.ndarray:
     return np.asarray(rates, dtype=float)
 
 
+_UNSET = -2
+"""The add-on code of a row whose part had no add-on, until the detail is assembled."""
+
+
 class _Coded:
     """A text column as codes over a few distinct values (paragraphs, buckets)."""
 
@@ -950,12 +955,18 @@ class _Coded:
         self.names = names
 
     @classmethod
-    def blank(cls, n: int) -> _Coded:
-        """``n`` rows without text (code -1), to be filled by `extend`.
+    def blank(cls, n: int, code: int = -1) -> _Coded:
+        """``n`` rows holding ``code`` (-1: no text), to be filled by `extend`.
 
         Two bytes a row: the names are citations and schedule rows, a few dozen.
         """
-        return cls(np.full(n, -1, dtype=np.int16), [])
+        return cls(np.full(n, code, dtype=np.int16), [])
+
+    def code_of(self, name: str) -> int:
+        """The code of ``name``, numbered after the names so far if it is new."""
+        if name not in self.names:
+            self.names.append(name)
+        return self.names.index(name)
 
     def extend(self, where: np.ndarray, labels: Labels) -> None:
         """Write ``labels`` on the rows ``where``, in place.
