@@ -105,6 +105,11 @@ class FuturesCharge:
     reduction: float
 
 
+_KEYS = ("xiv_a", "xiv_b", "xiv_c", "xiv_d")
+"""The schedule rows of Appendix B (a)(3)(xiv): clearing member on its own clearing
+margin, other member, non-member, and the initial margin where no other is given."""
+
+
 def futures_margin_charge(
     rows: Rows,
     exposure: np.ndarray,
@@ -128,10 +133,10 @@ def futures_margin_charge(
         bool
     )
     member = options.membership != Membership.OTHER
-    key = np.where(clears, "xiv_a", np.where(member, "xiv_b", "xiv_c")).astype(object)
+    # the schedule row of each contract, as its position in _KEYS
     basis = np.where(clears, clr, greater)
     use_initial = ~clears & both_nan & ~np.isnan(init)
-    key[use_initial] = "xiv_d"
+    key_pos = np.where(use_initial, 3, np.where(clears, 0, 1 if member else 2))
     basis = np.where(use_initial, init, basis)
     computed = ~np.isnan(basis)
     missing = required & ~computed
@@ -150,9 +155,14 @@ def futures_margin_charge(
             ]
         )
     # look each key up once, not once per row
-    keys, key_pos = np.unique(key.astype(str), return_inverse=True)
-    multiple = np.array([schedule.rate(str(k)) for k in keys], dtype=float)[key_pos]
-    citation = np.array([schedule.citation(str(k)) for k in keys], dtype=object)[key_pos]
+    used = np.flatnonzero(np.bincount(key_pos, minlength=len(_KEYS)))
+    table = np.zeros(len(_KEYS))
+    table[used] = [schedule.rate(_KEYS[k]) for k in used.tolist()]
+    multiple = table[key_pos]
+    texts = np.full(len(_KEYS), "", dtype=object)
+    texts[used] = [schedule.citation(_KEYS[k]) for k in used.tolist()]
+    citation = texts[key_pos]
+    key = np.asarray(_KEYS, dtype=object)[key_pos]
     gross = np.where(computed, multiple * np.nan_to_num(basis) * uncovered, 0.0)
     total = float(gross.sum())
     reduction = min(options.account_equity, total)
