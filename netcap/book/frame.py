@@ -673,12 +673,17 @@ def _issue_codes(col: pd.Series) -> pd.Series:
 
     Undue concentration (15c3-1(c)(2)(vi)(M)) groups positions by issue: with the
     codes made here, once, it never hashes a million identifiers.  A reader's
-    categorical is kept as it is; other columns are factorized in order of appearance.
+    categorical keeps its codes; other columns are factorized in order of appearance.
+    Categories that are all text are held as pandas' text type, which says so.
     """
     if isinstance(col.dtype, pd.CategoricalDtype):
-        return col
-    codes, uniques = pd.factorize(col)
-    categories = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+        codes, values = col.cat.codes.to_numpy(), col.cat.categories
+    else:
+        codes, values = pd.factorize(col)
+    uniques = np.asarray(values, dtype=object)
+    # categories known to be text say so by their type: (M) need not look at each again
+    text = pd.api.types.infer_dtype(uniques, skipna=False) in ("string", "empty")
+    categories = pd.Index(uniques, dtype="str" if text else object)
     return pd.Series(
         pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories)),
         index=col.index,
