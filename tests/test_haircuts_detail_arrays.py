@@ -45,3 +45,28 @@ def test_labels_put_and_text() -> None:
         "(F)(3)",
     ]
     assert Labels.of("(H)", 2).text().tolist() == ["(H)", "(H)"]
+
+
+def test_a_measure_outside_every_bucket_is_refused_naming_the_position() -> None:
+    """The ids are read only to name a row no bucket takes: here the third row given
+    (``at`` places the two rows measured at the first and third of the paragraph's)."""
+    from datetime import date  # noqa: PLC0415
+
+    import pandas as pd  # noqa: PLC0415
+    import pytest  # noqa: PLC0415
+
+    from netcap.rule.haircuts.netting import bucketed_greater_of  # noqa: PLC0415
+    from netcap.rule.haircuts.rows import Columns  # noqa: PLC0415
+    from netcap.rule.tables import load_schedule  # noqa: PLC0415
+
+    rows = Columns(pd.DataFrame({"id": ["a", "b", "c"]})).rows(np.arange(3))
+    schedule = load_schedule("municipal_short_term", date(2024, 6, 28))
+    with pytest.raises(ValueError, match=r"positions \['c'\]"):
+        bucketed_greater_of(
+            rows,
+            np.array([1.0, 1.0]),
+            np.array([1.0, 1e9]),  # one day; a billion days, beyond every bucket
+            schedule,
+            np.array(["", ""], dtype=object),
+            at=np.array([0, 2]),
+        )

@@ -200,9 +200,7 @@ def debt_haircut(
     """
     sign = np.sign(exposure)
     unhedged = exposure - sign * hedged
-    base = bucketed_greater_of(
-        rows["id"], unhedged, rows["months_to_maturity"] / 12.0, schedule, notes
-    )
+    base = bucketed_greater_of(rows, unhedged, rows["months_to_maturity"] / 12.0, schedule, notes)
     detail = base.detail
     paragraph = detail.paragraph
     if convertible.any():  # (G) rows charged under (F) keep their own citation
@@ -253,8 +251,23 @@ def debt_haircut(
         note=note,
     )
     sheet = hedge_sheet.copy()
-    pos = pd.Index(rows["id"]).get_indexer(sheet["position"].to_numpy())
+    pos = _sheet_rows(rows, kind, sheet["position"].to_numpy(dtype=object))
     sheet["rate"] = hedge_rate[pos]
     sheet["charge"] = hedge_charge[pos]
     sheets["debt_hedges"] = sheet
     return ParagraphHaircut(detail, sheets)
+
+
+def _sheet_rows(rows: Rows, kind: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Where each hedged position of the (F)(2) sheet sits among ``rows``.
+
+    The sheet lists the electing positions in frame order, which are the rows here
+    with a hedge kind when these rows are in frame order too; their ids are checked,
+    and only otherwise are the ids of every row looked up.
+    """
+    electing = np.flatnonzero(kind != "")
+    if len(electing) == len(positions):
+        ids = np.take(rows.columns["id"], rows.index[electing])
+        if bool((ids == positions).all()):
+            return electing
+    return np.asarray(pd.Index(rows["id"]).get_indexer(positions))

@@ -39,13 +39,12 @@ def money_market_haircut(
     government: Schedule,
 ) -> list[ParagraphHaircut]:
     """(E)(1)-(5) by days for most rows; (E)(6) at the (A) rates for ``long_bank`` rows."""
-    ids = rows["id"]
     out = []
     short = np.flatnonzero(~long_bank)
     if len(short):
         out.append(
             bucketed_greater_of(
-                ids[short],
+                rows,
                 exposure[short],
                 rows["days_to_maturity"][short],
                 schedule,
@@ -57,7 +56,7 @@ def money_market_haircut(
     long = np.flatnonzero(long_bank)
     if len(long):
         part = bucketed_greater_of(
-            ids[long],
+            rows,
             exposure[long],
             rows["months_to_maturity"][long],
             government,

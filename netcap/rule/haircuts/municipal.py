@@ -36,13 +36,12 @@ def municipal_haircut(
     other_schedule: Schedule,
 ) -> list[ParagraphHaircut]:
     """(B)(1) for the rows flagged ``short_term``, (B)(2) for the rest."""
-    ids = rows["id"]
     out = []
     b1 = np.flatnonzero(short_term)
     if len(b1):
         out.append(
             bucketed_greater_of(
-                ids[b1],
+                rows,
                 exposure[b1],
                 rows["days_to_maturity"][b1],
                 short_schedule,
@@ -55,7 +54,7 @@ def municipal_haircut(
     if len(b2):
         out.append(
             bucketed_greater_of(
-                ids[b2],
+                rows,
                 exposure[b2],
                 rows["months_to_maturity"][b2] / 12.0,
                 other_schedule,

@@ -22,6 +22,7 @@ from netcap.rule.haircuts.detail import (
     append_note,
     build_detail,
 )
+from netcap.rule.haircuts.rows import Rows
 from netcap.rule.tables import Schedule
 
 __all__ = [
@@ -125,7 +126,7 @@ def other_securities_charge(
 
 
 def bucketed_greater_of(
-    ids: np.ndarray,
+    rows: Rows,
     exposure: np.ndarray,
     measure: np.ndarray,
     schedule: Schedule,
@@ -138,12 +139,14 @@ def bucketed_greater_of(
     """Bucket each row by ``measure`` in ``schedule``; charge each bucket's greater side.
 
     The worksheet has one row per bucket.  ``paragraph`` overrides the bucket's
-    citation (the (G) rows charged under (F) keep their own citation).  ``ids``
-    name the rows in errors; ``at`` is the detail's `DetailPart.at`.
+    citation (the (G) rows charged under (F) keep their own citation).  ``rows``
+    are the rows the paragraph was given (their ids name them in errors); ``at`` is
+    the detail's `DetailPart.at`: where these rows sit among them (None: all, in order).
     """
     bucket = schedule.bucket_index(measure)
     if (bucket < 0).any():
-        bad = list(ids[bucket < 0])[:5]
+        outside = np.flatnonzero(bucket < 0)
+        bad = list(rows["id"][outside if at is None else at[outside]])[:5]
         raise ValueError(f"no {schedule.name!r} bucket for the {what} of positions {bad}")
     keys = schedule.column("key")
     rates = schedule.column("rate").astype(float)
