@@ -97,13 +97,17 @@ class CitationTotals:
     sums: np.ndarray
 
     @classmethod
-    def from_codes(cls, codes: np.ndarray, names: list[str], charge: np.ndarray) -> CitationTotals:
-        """From codes into ``names`` (-1: no citation), one pass over the rows."""
-        k = np.where(codes < 0, len(names), codes)
+    def from_codes(
+        cls, codes: np.ndarray, names: list[str], charge: np.ndarray, *, counts: bool = True
+    ) -> CitationTotals:
+        """From codes into ``names`` (-1: no citation), a pass over the rows for each figure
+        (``counts=False``: the sums alone; the counts are then left empty)."""
+        size = len(names) + 1
+        k = codes if len(codes) == 0 or codes.min() >= 0 else np.where(codes < 0, len(names), codes)
         return cls(
             list(names),
-            np.bincount(k, minlength=len(names) + 1),
-            np.bincount(k, weights=charge, minlength=len(names) + 1),
+            np.bincount(k, minlength=size) if counts else np.zeros(0, dtype=np.int64),
+            np.bincount(k, weights=charge, minlength=size),
         )
 
     @classmethod
@@ -1036,7 +1040,8 @@ class _Coded:
 
     def sums(self, weights: np.ndarray) -> dict[str, float]:
         """Total of ``weights`` by text (rows without text left out)."""
-        totals = CitationTotals.from_codes(self.codes, self.names, weights).sums[: len(self.names)]
+        totals = CitationTotals.from_codes(self.codes, self.names, weights, counts=False).sums
+        totals = totals[: len(self.names)]
         return {name: float(t) for name, t in zip(self.names, totals.tolist(), strict=True)}
 
     def categorical(self) -> pd.Categorical:
