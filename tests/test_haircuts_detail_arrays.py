@@ -70,3 +70,16 @@ def test_a_measure_outside_every_bucket_is_refused_naming_the_position() -> None
             np.array(["", ""], dtype=object),
             at=np.array([0, 2]),
         )
+
+
+def test_rows_compare_a_categorical_by_its_codes_as_its_text_would() -> None:
+    import pandas as pd  # noqa: PLC0415
+
+    from netcap.rule.haircuts.rows import Columns  # noqa: PLC0415
+
+    text = ["cash", "future", None, "future", "option"]
+    frame = pd.DataFrame({"coded": pd.Categorical(text), "plain": pd.Series(text, dtype=object)})
+    rows = Columns(frame).rows(np.array([4, 1, 2, 3]))
+    for name in ("coded", "plain"):
+        assert rows.equals(name, "future").tolist() == [False, True, False, True]
+        assert rows.equals(name, "swap").tolist() == [False] * 4  # no row holds it

@@ -875,8 +875,7 @@ def _charge_futures(
     """
     # futures are routed to FUT or, on government securities, to (A)
     maybe = pick("FUT", "A")
-    inst = cols.rows(maybe)["instrument"]
-    fut_idx = maybe[inst == Instrument.FUTURE.value]
+    fut_idx = maybe[cols.rows(maybe).equals("instrument", Instrument.FUTURE.value)]
     if not len(fut_idx):
         return None
     own = pick.is_(fut_idx, "FUT")

@@ -227,7 +227,7 @@ def government_haircut(
     cat_deduction = np.asarray(cat_deduction * factor, dtype=float)
 
     gross = rates[bucket] * np.abs(exposure)
-    is_future = rows["instrument"] == "future"
+    is_future = rows.equals("instrument", "future")
     row_cat = cat_pos[bucket]
     charge = allocate(cat_deduction, row_cat, gross)
 

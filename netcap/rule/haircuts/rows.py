@@ -100,6 +100,19 @@ class Rows:
             self._taken[name] = out
         return out
 
+    def equals(self, name: str, value: str) -> np.ndarray:
+        """True on the rows whose ``name`` is ``value``: a categorical's codes are compared
+        with that value's code, so no text is decoded."""
+        coded = self.columns.coded(name)
+        if coded is None:
+            out: np.ndarray = self[name] == value
+            return out
+        codes, names = coded
+        hit = np.flatnonzero(names[:-1] == value)
+        if not len(hit):
+            return np.zeros(len(self.index), dtype=bool)
+        return np.asarray(np.take(codes, self.index) == hit[0])
+
     def label(self, i: int) -> int | str:
         """The label of row ``i`` of these for error messages (its input row, else its position)."""
         return int(self["row"][i]) if "row" in self else i
