@@ -214,8 +214,8 @@ def append_note(notes: list[str] | np.ndarray, mask: np.ndarray, text: str) -> n
     if not len(at):
         return out
     current = out[at]
-    empty = current == ""
-    out[at[empty]] = text
-    if not empty.all():
-        out[at[~empty]] = current[~empty] + ("; " + text)
+    had = noted_rows(current)  # found by reference, no text compared
+    out[at] = text
+    if len(had):
+        out[at[had]] = current[had] + ("; " + text)
     return out
