@@ -289,18 +289,28 @@ class _Routing:
     ) -> tuple[np.ndarray, np.ndarray]:
         """A yes/no/blank column on ``rows``, read where ``where`` holds: (blank, yes).
 
-        An object column is read value by value, so only the rows whose answer
-        matters are read: each is compared with ``True``, and only those that
-        are not ``True`` are tested for a blank.  Elsewhere both are False.
+        A validated column holds ``True``, ``False`` and ``None``, each one object:
+        the references of ``rows`` are compared with theirs (integers, no object
+        is visited).  Any other value is read as a value: yes where it equals
+        ``True``, blank where it does not and is missing (`pd.isna`).  Elsewhere
+        both are False.
         """
-        at = np.flatnonzero(where)
-        values = self.frame[name].to_numpy(dtype=object)[rows[at]]
-        yes = np.zeros(len(rows), dtype=bool)
-        blank = np.zeros(len(rows), dtype=bool)
-        is_yes = np.asarray(np.equal(values, True), dtype=bool)
-        yes[at] = is_yes
-        rest = np.flatnonzero(~is_yes)
-        blank[at[rest]] = pd.isna(values[rest])
+        values = self.frame[name].to_numpy(dtype=object)
+        refs = _references(values)
+        if refs is None:
+            return _yes_no_unknown_of(values, rows, where)
+        at = refs[rows]
+        yes = at == _TRUE_REF
+        blank = at == _NONE_REF
+        odd = ~(yes | blank | (at == _FALSE_REF))
+        odd &= where
+        yes &= where
+        blank &= where
+        if odd.any():
+            other = np.flatnonzero(odd)
+            odd_blank, odd_yes = _yes_no_unknown_of(values, rows[other], np.ones(len(other), bool))
+            yes[other] = odd_yes
+            blank[other] = odd_blank
         return blank, yes
 
     def refuse(self, rows: np.ndarray, mask: np.ndarray, field: str, message: str) -> None:
@@ -314,6 +324,32 @@ class _Routing:
             self.errors.append(
                 RowError(row_label(self.frame, i), field, f"{self._ids[i]!r}: {message}")
             )
+
+
+_TRUE_REF, _FALSE_REF, _NONE_REF = np.uintp(id(True)), np.uintp(id(False)), np.uintp(id(None))
+
+
+def _references(values: np.ndarray) -> np.ndarray | None:
+    """The object references of a contiguous 1-d object array, as integers (no copy)."""
+    if values.dtype != object or values.ndim != 1 or not values.flags.c_contiguous:
+        return None
+    return np.frombuffer(values.data.cast("B"), dtype=np.uintp)
+
+
+def _yes_no_unknown_of(
+    values: np.ndarray, rows: np.ndarray, where: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_Routing.yes_no_unknown` value by value: each compared with ``True``, and those that
+    are not ``True`` tested for a blank."""
+    at = np.flatnonzero(where)
+    picked = values[rows[at]]
+    yes = np.zeros(len(rows), dtype=bool)
+    blank = np.zeros(len(rows), dtype=bool)
+    is_yes = np.asarray(np.equal(picked, True), dtype=bool)
+    yes[at] = is_yes
+    rest = np.flatnonzero(~is_yes)
+    blank[at[rest]] = pd.isna(picked[rest])
+    return blank, yes
 
 
 def route_positions(
@@ -462,8 +498,13 @@ def _route_municipal(r: _Routing, rows: np.ndarray) -> None:
 def _route_funds(r: _Routing, rows: np.ndarray) -> None:
     """(c)(2)(vi)(D): redeemable investment company shares, by what the fund holds."""
     mmf = r.cls[rows] == _CLS[_SC.MONEY_MARKET_FUND]
-    # a few distinct values over many rows: each distinct value is read once
-    codes, uniques = pd.factorize(r.frame["fund_assets"].to_numpy(dtype=object)[rows])
+    # a few distinct values over many rows: each distinct value is read once (a
+    # categorical's own codes, else a factorization of the rows)
+    col = r.frame["fund_assets"]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes, uniques = np.asarray(col.array.codes)[rows], list(col.cat.categories)
+    else:
+        codes, uniques = pd.factorize(col.to_numpy(dtype=object)[rows])
     missing = codes < 0
     text = [str(u) for u in uniques]
     # by distinct value (the extra last slot answers a missing value, code -1)
