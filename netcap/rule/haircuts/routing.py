@@ -205,7 +205,7 @@ def _enum_codes(col: pd.Series, enum: type[StrEnum]) -> np.ndarray:
     """
     values = [m.value for m in enum]
     if isinstance(col.dtype, pd.CategoricalDtype):
-        codes = np.asarray(col.cat.codes.to_numpy())
+        codes = np.asarray(col.array.codes)
         uniques = list(col.cat.categories)
         if uniques == values:
             return codes
@@ -415,30 +415,34 @@ def _route_by_class(r: _Routing) -> None:
 
     Options go to Appendix A; government futures join (A) ((A)(4)), all other
     futures go to Appendix B (a)(3)(xiv); (c)(2)(vii) comes before every class
-    rule: a cash position without a ready market is ``VII``.
+    rule: a cash position without a ready market is ``VII``.  Class, instrument
+    and ready market make one small key a row, and `_FIRST_ROUTES` holds the
+    route of every key: one lookup routes every row.
     """
-    r.route = np.take(_BY_CLASS, r.cls)
-    other = np.flatnonzero(r.inst != _CASH)  # options, futures (and no instrument: unrouted)
-    inst = r.inst[other]
-    r.route[other] = 0
-    r.route[other[inst == _OPTION]] = _OPT  # Appendix A, netcap.rule.haircuts.options
-    fut = other[inst == _FUTURE]
-    fut_cls = r.cls[fut]
-    r.route[fut] = np.where(np.take(_GOV_CLASS, fut_cls), _A, _FUT)
-    r.refuse(
-        fut,
-        ~r.ready[fut],
-        "ready_market",
-        "a futures contract is charged under Appendix B; ready_market=False is for securities",
-    )
-    r.refuse(
-        fut,
-        fut_cls == _CLS[_SC.NO_READY_MARKET],
-        "security_class",
-        "no_ready_market is a class of securities, not of futures contracts",
-    )
-    unready = np.flatnonzero(~r.ready)
-    r.route[unready[r.inst[unready] == _CASH]] = _VII
+    # (uint8 arithmetic, which wraps: a missing code, -1, plus one is 0)
+    key = np.add(r.cls, 1, dtype=np.uint8, casting="unsafe")
+    field = np.add(r.inst, 1, dtype=np.uint8, casting="unsafe")
+    field *= 32
+    key += field
+    unready = np.logical_not(r.ready)
+    field = unready.view(np.uint8) * np.uint8(128)
+    key += field
+    r.route = np.take(_FIRST_ROUTES, key)
+    futures = r.inst == _FUTURE
+    if (futures & unready).any() or (futures & (r.cls == _CLS[_SC.NO_READY_MARKET])).any():
+        fut = np.flatnonzero(futures)
+        r.refuse(
+            fut,
+            ~r.ready[fut],
+            "ready_market",
+            "a futures contract is charged under Appendix B; ready_market=False is for securities",
+        )
+        r.refuse(
+            fut,
+            r.cls[fut] == _CLS[_SC.NO_READY_MARKET],
+            "security_class",
+            "no_ready_market is a class of securities, not of futures contracts",
+        )
 
 
 def _route_crypto(r: _Routing, rows: np.ndarray) -> None:
@@ -462,10 +466,13 @@ def _route_municipal(r: _Routing, rows: np.ndarray) -> None:
     has_issue = ~np.isnat(issue)
     has_mat_date = ~np.isnat(mat)
     default = np.take(r.flag("in_default"), rows)
-    days_at_issue = np.full(len(rows), np.nan)
+    # whole days from issue to maturity; not short-term where either date is missing
     dated = has_issue & has_mat_date
-    days_at_issue[dated] = (mat[dated] - issue[dated]) // np.timedelta64(1, "D")
-    short_term = days_at_issue <= max_days
+    if dated.all():
+        short_term = (mat - issue) // np.timedelta64(1, "D") <= max_days
+    else:
+        short_term = np.zeros(len(rows), dtype=bool)
+        short_term[dated] = (mat[dated] - issue[dated]) // np.timedelta64(1, "D") <= max_days
     # the form of interest matters for a short-term issue and for one without an issue date
     form_unknown, form_true = r.yes_no_unknown(
         "interest_at_maturity_or_discount", rows, ~default & (short_term | ~has_issue)
@@ -490,9 +497,16 @@ def _route_municipal(r: _Routing, rows: np.ndarray) -> None:
         "(B)(1) needs the date of issue to measure the scheduled maturity at issue",
     )
     b1 = short_term & ~default & form_true
-    r.route[rows] = np.where(default, _J, np.where(b1, _B1, _B2))
-    days = r.number("days_to_maturity", rows)
-    r.refuse(rows, b1 & np.isnan(days), "maturity", "(B)(1) counts days: give a maturity date")
+    # (B)(2) unless (B)(1); (J) in default
+    r.route[rows] = _pick(_MUNICIPAL_ROUTES, b1, default)
+    short = np.flatnonzero(b1)
+    undated = np.zeros(len(rows), dtype=bool)
+    undated[short] = np.isnan(r.number("days_to_maturity", rows[short]))
+    r.refuse(rows, undated, "maturity", "(B)(1) counts days: give a maturity date")
+
+
+_MUNICIPAL_ROUTES = np.array([_B2, _B1, _J, _J], dtype=np.uint8)
+"""A municipal route by (B)(1) (bit 0) and default (bit 1)."""
 
 
 def _route_funds(r: _Routing, rows: np.ndarray) -> None:
@@ -560,11 +574,16 @@ def _route_money_market(r: _Routing, rows: np.ndarray) -> None:
         "minimal_credit_risk",
         "give the outcome of the (I) creditworthiness assessment (required for (E))",
     )
+    # the (E) term of commercial paper at issue, read where it has an issue date
     cp_rows = np.flatnonzero(cp)
+    issued = r.dates("issue_date", rows[cp_rows])
+    dated = np.flatnonzero(~np.isnat(issued))
     late = np.zeros(len(rows), dtype=bool)
-    late[cp_rows] = _matures_after(
-        r.dates("issue_date", rows[cp_rows]), r.dates("maturity", rows[cp_rows]), max_cp_months
-    )
+    if len(dated):
+        dated_rows = cp_rows[dated]
+        late[dated_rows] = _matures_after(
+            issued[dated], r.dates("maturity", rows[dated_rows]), max_cp_months
+        )
     r.refuse(
         rows,
         late,
@@ -572,27 +591,53 @@ def _route_money_market(r: _Routing, rows: np.ndarray) -> None:
         f"matures more than {max_cp_months:.0f} months after issue: not commercial "
         "paper under (E); classify it as nonconvertible_debt",
     )
+    long_term = months >= bank_months
     r.refuse(
         rows,
-        cp & (months >= bank_months),
+        cp & long_term,
         "maturity",
         "commercial paper with a year or more to run is not (E) paper; classify it as "
         "nonconvertible_debt",
     )
-    eligible = ~default & credit_ok
-    long_bank = eligible & ~cp & (months >= bank_months)
-    short = eligible & ~long_bank
-    out = np.zeros(len(rows), dtype=np.uint8)
-    out[default | (~credit_ok & ~unknown)] = _J
-    out[long_bank] = _E6
-    out[short] = _E
+    out = _pick(_MONEY_MARKET_ROUTES, default, credit_ok, unknown, long_term & ~cp)
     r.route[rows] = out
+    short = np.flatnonzero(out == _E)
+    undated = np.zeros(len(rows), dtype=bool)
+    undated[short] = np.isnan(r.number("days_to_maturity", rows[short]))
     r.refuse(
-        rows,
-        short & np.isnan(r.number("days_to_maturity", rows)),
-        "maturity",
-        "(E) counts days: give a maturity date, not years_to_maturity",
+        rows, undated, "maturity", "(E) counts days: give a maturity date, not years_to_maturity"
     )
+
+
+def _pick(table: np.ndarray, *conditions: np.ndarray) -> np.ndarray:
+    """``table`` read at each row's conditions as bits (the first condition: bit 0)."""
+    key = conditions[0].view(np.uint8).copy()
+    for bit, condition in enumerate(conditions[1:], start=1):
+        key += condition.view(np.uint8) * np.uint8(1 << bit)
+    return np.asarray(np.take(table, key))
+
+
+def _routes_by_bits(n: int, route: Callable[..., np.uint8]) -> np.ndarray:
+    """The table `_pick` reads: ``route`` of the ``n`` conditions of each key."""
+    return np.array(
+        [route(*(bool(key >> bit & 1) for bit in range(n))) for key in range(1 << n)],
+        dtype=np.uint8,
+    )
+
+
+def _money_market_route(
+    default: bool, credit_ok: bool, unknown: bool, long_bank: bool
+) -> np.uint8:
+    """(E) by the facts: in default or assessed poorly: (J); a bank instrument of a year or
+    more: (E)(6); else (E); not assessed: none (refused)."""
+    if default or (not credit_ok and not unknown):
+        return _J
+    if credit_ok:
+        return _E6 if long_bank else _E
+    return np.uint8(0)
+
+
+_MONEY_MARKET_ROUTES = _routes_by_bits(4, _money_market_route)
 
 
 def _graded(letter: str, code: np.uint8) -> Callable[[_Routing, np.ndarray], None]:
@@ -608,11 +653,14 @@ def _graded(letter: str, code: np.uint8) -> Callable[[_Routing, np.ndarray], Non
             "minimal_credit_risk",
             f"give the outcome of the (I) creditworthiness assessment (required for ({letter}))",
         )
-        out = np.zeros(len(rows), dtype=np.uint8)
-        out[default | (~credit_ok & ~unknown)] = _J
-        out[~default & credit_ok] = code
-        r.route[rows] = out
+        r.route[rows] = _pick(routes, default, credit_ok, unknown)
 
+    def route(default: bool, credit_ok: bool, unknown: bool) -> np.uint8:
+        if not default and credit_ok:
+            return code
+        return _J if default or not unknown else np.uint8(0)  # not assessed: refused
+
+    routes = _routes_by_bits(3, route)
     step.__doc__ = f"(c)(2)(vi)({letter}); the (I) assessment gates it, else (J)."
     return step
 
@@ -638,14 +686,31 @@ def _route_convertible(r: _Routing, rows: np.ndarray) -> None:
         "minimal_credit_risk",
         "below its principal amount (G) sends it to (F): give the (I) assessment",
     )
-    months = r.number("months_to_maturity", rows)
-    r.refuse(rows, below & credit_ok & np.isnan(months), "maturity", "(F) rates need a maturity")
-    out = np.zeros(len(rows), dtype=np.uint8)
-    out[default] = _J
-    out[at_or_above & ~default] = _G_J
-    out[below & credit_ok] = _G_F
-    out[below & ~credit_ok & ~unknown] = _G_J
-    r.route[rows] = out
+    to_f = np.flatnonzero(below & credit_ok)
+    undated = np.zeros(len(rows), dtype=bool)
+    undated[to_f] = np.isnan(r.number("months_to_maturity", rows[to_f]))
+    r.refuse(rows, undated, "maturity", "(F) rates need a maturity")
+    r.route[rows] = _pick(_CONVERTIBLE_ROUTES, default, at_or_above, below, credit_ok, unknown)
+
+
+def _convertible_route(
+    default: bool, at_or_above: bool, below: bool, credit_ok: bool, unknown: bool
+) -> np.uint8:
+    """(G) by the facts: in default: (J); at or above the principal amount: (J) as ``G_J``;
+    below it: (F) as ``G_F`` if assessed well, ``G_J`` if poorly, none (refused) if not."""
+    route = np.uint8(0)
+    if default:
+        route = _J
+    if at_or_above and not default:
+        route = _G_J
+    if below and credit_ok:
+        route = _G_F
+    if below and not credit_ok and not unknown:
+        route = _G_J
+    return route
+
+
+_CONVERTIBLE_ROUTES = _routes_by_bits(5, _convertible_route)
 
 
 def _route_other(r: _Routing) -> None:
@@ -772,3 +837,27 @@ _BY_CLASS = _class_table(
 )
 """The route of a cash position with a ready market, by class (a step marker where its facts
 decide it); no class: not routed."""
+
+
+def _first_route(cls: int, inst: int, ready: bool) -> int:
+    """The route of a row from its class and instrument codes (-1: none) and its ready market."""
+    if inst == _CASH:
+        return int(_BY_CLASS[cls]) if ready else int(_VII)  # (vii) before every class rule
+    if inst == _OPTION:
+        return int(_OPT)  # Appendix A, netcap.rule.haircuts.options
+    if inst == _FUTURE:
+        return int(_A if _GOV_CLASS[cls] else _FUT)
+    return 0  # no instrument: not routed
+
+
+# the key's fields: class code + 1 in bits 0-4, instrument code + 1 in bits 5-6, bit 7
+assert len(_CLS) < 32 and len(Instrument) < 4
+_FIRST_ROUTES = np.zeros(256, dtype=np.uint8)
+for _cls in range(-1, len(_CLS)):
+    for _inst in range(-1, len(Instrument)):
+        for _ready in (True, False):
+            _FIRST_ROUTES[(_cls + 1) | ((_inst + 1) << 5) | ((not _ready) << 7)] = _first_route(
+                _cls, _inst, _ready
+            )
+"""`_first_route` by key: class code + 1, instrument code + 1 times 32, 128 without a ready
+market (`_route_by_class`)."""
