@@ -125,10 +125,45 @@ def row_label(frame: pd.DataFrame, i: int) -> int | str:
 
 
 def route_names(codes: np.ndarray) -> np.ndarray:
-    """The route text of each code (read-only)."""
-    names = np.take(_NAMES, codes)
+    """The route text of each code (read-only).
+
+    The texts are copied as fixed-size records (a copy of bytes, not of characters).
+    """
+    names = np.asarray(_lookup(_NAME_RECORDS, codes)).view(_NAMES.dtype)
     names.flags.writeable = False
     return names
+
+
+_NAME_RECORDS = _NAMES.view(f"V{_NAMES.dtype.itemsize}")
+_CHUNK = 1 << 14
+
+
+def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``np.take(table, codes)``, for a long 1-d array of small integer codes a chunk at a time.
+
+    ``np.take`` first converts every code to a platform integer: for a million
+    one-byte codes an 8 MB array, whose fresh pages cost more than the lookup.
+    Here the codes are converted through one small buffer, used again and again;
+    codes outside the table (negative, or too large: an error) go to ``np.take``.
+    """
+    if (
+        codes.ndim != 1
+        or codes.dtype.kind not in "iu"
+        or codes.dtype == np.intp
+        or len(codes) == 0
+        or int(codes.max()) >= len(table)
+        or int(codes.min()) < 0
+    ):
+        return np.asarray(np.take(table, codes))
+    out = np.empty(len(codes), dtype=table.dtype)
+    buffer = np.empty(min(len(codes), _CHUNK), dtype=np.intp)
+    for start in range(0, len(codes), _CHUNK):
+        part = codes[start : start + _CHUNK]
+        index = buffer[: len(part)]
+        index[...] = part
+        # (every code is in the table: "clip" spares the bounds check and a buffer for out)
+        np.take(table, index, out=out[start : start + _CHUNK], mode="clip")
+    return out
 
 
 def route_keys(routes: np.ndarray) -> np.ndarray | None:
@@ -398,14 +433,14 @@ def route_codes(
     _route_by_class(r)
     # the rows whose class leaves their route to the facts, each class to its step;
     # the steps run in the order their refusals are listed
-    pending = np.flatnonzero(r.route >= _FIRST_STEP)
-    step_of = r.route[pending]
-    order = np.argsort(step_of, kind="stable")  # rows stay in book order within a step
-    bounds = np.searchsorted(step_of[order], np.arange(_FIRST_STEP, _FIRST_STEP + len(_STEPS) + 1))
-    for k, (_, step) in enumerate(_STEPS):
-        rows = pending[order[bounds[k] : bounds[k + 1]]]
-        if len(rows):
-            step(r, rows)
+    # (the markers are the largest values: their rows come last, step by step, in book order)
+    order = np.argsort(r.route, kind="stable")
+    sizes = [np.count_nonzero(r.route == _FIRST_STEP + k) for k in range(len(_STEPS))]
+    start = r.n - sum(sizes)
+    for size, (_, step) in zip(sizes, _STEPS, strict=True):
+        if size:
+            step(r, order[start : start + size])
+        start += size
     _route_other(r)
     return _checked(r)
 
@@ -419,18 +454,17 @@ def _route_by_class(r: _Routing) -> None:
     and ready market make one small key a row, and `_FIRST_ROUTES` holds the
     route of every key: one lookup routes every row.
     """
-    # (uint8 arithmetic, which wraps: a missing code, -1, plus one is 0)
-    key = np.add(r.cls, 1, dtype=np.uint8, casting="unsafe")
-    field = np.add(r.inst, 1, dtype=np.uint8, casting="unsafe")
-    field *= 32
+    # class code + 1, plus (instrument code + 1) * 32, plus 128 with a ready market, in
+    # uint8 arithmetic, which wraps: a missing code, -1, reads as 0 in its field
+    key = np.add(r.cls, 33, dtype=np.uint8, casting="unsafe")
+    field = np.multiply(r.inst, 32, dtype=np.uint8, casting="unsafe")
     key += field
-    unready = np.logical_not(r.ready)
-    field = unready.view(np.uint8) * np.uint8(128)
+    np.multiply(r.ready, 128, out=field, dtype=np.uint8)
     key += field
-    r.route = np.take(_FIRST_ROUTES, key)
-    futures = r.inst == _FUTURE
-    if (futures & unready).any() or (futures & (r.cls == _CLS[_SC.NO_READY_MARKET])).any():
-        fut = np.flatnonzero(futures)
+    r.route = _lookup(_FIRST_ROUTES, key)
+    if np.count_nonzero(r.route == _REFUSED_FUTURE):
+        # a futures contract marked not ready, or of the no-ready-market class
+        fut = np.flatnonzero(r.inst == _FUTURE)
         r.refuse(
             fut,
             ~r.ready[fut],
@@ -443,6 +477,8 @@ def _route_by_class(r: _Routing) -> None:
             "security_class",
             "no_ready_market is a class of securities, not of futures contracts",
         )
+        refused = np.flatnonzero(r.route == _REFUSED_FUTURE)
+        r.route[refused] = np.where(np.take(_GOV_CLASS, r.cls[refused]), _A, _FUT)
 
 
 def _route_crypto(r: _Routing, rows: np.ndarray) -> None:
@@ -846,18 +882,22 @@ def _first_route(cls: int, inst: int, ready: bool) -> int:
     if inst == _OPTION:
         return int(_OPT)  # Appendix A, netcap.rule.haircuts.options
     if inst == _FUTURE:
+        if not ready or cls == _CLS[_SC.NO_READY_MARKET]:
+            return int(_REFUSED_FUTURE)
         return int(_A if _GOV_CLASS[cls] else _FUT)
     return 0  # no instrument: not routed
 
 
-# the key's fields: class code + 1 in bits 0-4, instrument code + 1 in bits 5-6, bit 7
-assert len(_CLS) < 32 and len(Instrument) < 4
+_REFUSED_FUTURE = np.uint8(_FIRST_STEP - 1)
+"""The mark `_route_by_class` reads a refused futures contract by (not a route)."""
+# the key's fields: class code + 1 in bits 0-4, instrument code + 1 in bits 5-6, ready in bit 7
+assert len(_CLS) < 32 and len(Instrument) < 4 and len(ROUTES) < _REFUSED_FUTURE
 _FIRST_ROUTES = np.zeros(256, dtype=np.uint8)
 for _cls in range(-1, len(_CLS)):
     for _inst in range(-1, len(Instrument)):
         for _ready in (True, False):
-            _FIRST_ROUTES[(_cls + 1) | ((_inst + 1) << 5) | ((not _ready) << 7)] = _first_route(
+            _FIRST_ROUTES[(_cls + 1) + (_inst + 1) * 32 + _ready * 128] = _first_route(
                 _cls, _inst, _ready
             )
-"""`_first_route` by key: class code + 1, instrument code + 1 times 32, 128 without a ready
-market (`_route_by_class`)."""
+"""`_first_route` by key: class code + 1, plus instrument code + 1 times 32, plus 128 with a
+ready market (`_route_by_class`)."""
