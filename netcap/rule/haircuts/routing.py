@@ -555,14 +555,15 @@ def _route_funds(r: _Routing, rows: np.ndarray) -> None:
         codes, uniques = np.asarray(col.array.codes)[rows], list(col.cat.categories)
     else:
         codes, uniques = pd.factorize(col.to_numpy(dtype=object)[rows])
-    missing = codes < 0
+    # by distinct value, read at code + 1 (the first slot answers a missing value, code -1)
+    at = np.add(codes, 1, dtype=np.intp)
+    missing = at == 0
     text = [str(u) for u in uniques]
-    # by distinct value (the extra last slot answers a missing value, code -1)
-    route_of = np.array([_FUND_ROUTES.get(t, 0) for t in text] + [0], dtype=np.uint8)
-    money_market = np.array([t == FundAssets.MONEY_MARKET.value for t in text] + [False])
+    route_of = np.array([0] + [_FUND_ROUTES.get(t, 0) for t in text], dtype=np.uint8)
+    other_assets = np.array([False] + [t != FundAssets.MONEY_MARKET.value for t in text])
     r.refuse(
         rows,
-        mmf & ~missing & ~np.take(money_market, codes),
+        mmf & np.take(other_assets, at),
         "fund_assets",
         "a money_market_fund holds money market assets; use redeemable_fund for others",
     )
@@ -572,7 +573,9 @@ def _route_funds(r: _Routing, rows: np.ndarray) -> None:
         "fund_assets",
         "required for redeemable_fund: money_market, government, debt or other ((D))",
     )
-    r.route[rows] = np.where(mmf, _D1, np.take(route_of, codes))
+    out = np.take(route_of, at)
+    out[mmf] = _D1
+    r.route[rows] = out
 
 
 _FUND_ROUTES = {
