@@ -50,6 +50,7 @@ any route text.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -219,14 +220,20 @@ def route_in(
 def codes_in(keys: np.ndarray, codes: tuple[str, ...] | list[str]) -> np.ndarray:
     """True where the route code (`route_keys`) is that of one of the routes ``codes``."""
     wanted = sorted({_CODE[c] for c in codes if c in _CODE})
+    if not wanted:
+        return np.zeros(len(keys), dtype=bool)
     if len(wanted) <= 3:  # a comparison or three cost less than a lookup
-        mask = np.zeros(len(keys), dtype=bool)
-        for w in wanted:
+        low, high = wanted[0], wanted[-1]
+        if len(wanted) > 1 and high - low == len(wanted) - 1 and keys.dtype == np.uint8:
+            # consecutive codes: one subtraction (a code below them wraps round) and one test
+            return np.asarray(np.subtract(keys, low, dtype=np.uint8) <= high - low)
+        mask = np.asarray(keys == wanted[0])
+        for w in wanted[1:]:
             mask |= keys == w
         return mask
     table = np.zeros(len(ROUTES), dtype=bool)
     table[wanted] = True
-    return np.asarray(np.take(table, keys))
+    return _lookup(table, keys)
 
 
 # -- the facts the routing reads -----------------------------------------------------------
@@ -433,14 +440,16 @@ def route_codes(
     _route_by_class(r)
     # the rows whose class leaves their route to the facts, each class to its step;
     # the steps run in the order their refusals are listed
-    # (the markers are the largest values: their rows come last, step by step, in book order)
+    # (rows sorted by route, in book order within a route: the markers are the largest
+    # values, each step's rows come last, step by step; each boundary found by bisection)
     order = np.argsort(r.route, kind="stable")
-    sizes = [np.count_nonzero(r.route == _FIRST_STEP + k) for k in range(len(_STEPS))]
-    start = r.n - sum(sizes)
-    for size, (_, step) in zip(sizes, _STEPS, strict=True):
-        if size:
-            step(r, order[start : start + size])
-        start += size
+    bounds = [
+        bisect_left(order, _FIRST_STEP + k, key=r.route.__getitem__)
+        for k in range(len(_STEPS) + 1)
+    ]
+    for k, (_, step) in enumerate(_STEPS):
+        if bounds[k + 1] > bounds[k]:
+            step(r, order[bounds[k] : bounds[k + 1]])
     _route_other(r)
     return _checked(r)
 
