@@ -50,6 +50,7 @@ any route text.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -343,13 +344,16 @@ class _Routing:
             return _yes_no_unknown_of(values, rows, where)
         at = refs[rows]
         yes = at == _TRUE_REF
-        blank = at == _NONE_REF
-        odd = ~(yes | blank | (at == _FALSE_REF))
-        odd &= where
         yes &= where
+        blank = at == _NONE_REF
         blank &= where
-        if odd.any():
-            other = np.flatnonzero(odd)
+        no = at == _FALSE_REF
+        no &= where
+        # (the three are apart: a value of ``where`` is some other object unless they cover it)
+        if np.count_nonzero(yes) + np.count_nonzero(blank) + np.count_nonzero(no) < int(
+            np.count_nonzero(where)
+        ):
+            other = np.flatnonzero(where & ~(yes | blank | no))
             odd_blank, odd_yes = _yes_no_unknown_of(values, rows[other], np.ones(len(other), bool))
             yes[other] = odd_yes
             blank[other] = odd_blank
@@ -514,10 +518,10 @@ def _route_municipal(r: _Routing, rows: np.ndarray) -> None:
     # whole days from issue to maturity; not short-term where either date is missing
     dated = has_issue & has_mat_date
     if dated.all():
-        short_term = (mat - issue) // np.timedelta64(1, "D") <= max_days
+        short_term = _within_days(mat - issue, max_days)
     else:
         short_term = np.zeros(len(rows), dtype=bool)
-        short_term[dated] = (mat[dated] - issue[dated]) // np.timedelta64(1, "D") <= max_days
+        short_term[dated] = _within_days(mat[dated] - issue[dated], max_days)
     # the form of interest matters for a short-term issue and for one without an issue date
     form_unknown, form_true = r.yes_no_unknown(
         "interest_at_maturity_or_discount", rows, ~default & (short_term | ~has_issue)
@@ -549,6 +553,21 @@ def _route_municipal(r: _Routing, rows: np.ndarray) -> None:
     undated[short] = np.isnan(r.number("days_to_maturity", rows[short]))
     r.refuse(rows, undated, "maturity", "(B)(1) counts days: give a maturity date")
 
+
+def _within_days(span: np.ndarray, max_days: float) -> np.ndarray:
+    """True where ``span`` in whole days (rounded down) is at most ``max_days``.
+
+    Whole days rounded down are at most ``max_days`` exactly when the span is
+    shorter than ``floor(max_days) + 1`` days: one comparison, no division.
+    """
+    unit = np.datetime_data(span.dtype)[0]
+    if math.isfinite(max_days) and abs(max_days) < 1e5 and unit in _DAY_UNITS:
+        return np.asarray(span < np.timedelta64(math.floor(max_days) + 1, "D"))
+    return np.asarray(span // np.timedelta64(1, "D") <= max_days)
+
+
+_DAY_UNITS = frozenset(("D", "h", "m", "s", "ms", "us", "ns"))
+"""Units a day converts to exactly (and a span of 10^5 days fits in, in 64 bits)."""
 
 _MUNICIPAL_ROUTES = np.array([_B2, _B1, _J, _J], dtype=np.uint8)
 """A municipal route by (B)(1) (bit 0) and default (bit 1)."""
@@ -662,7 +681,7 @@ def _pick(table: np.ndarray, *conditions: np.ndarray) -> np.ndarray:
     key = conditions[0].view(np.uint8).copy()
     for bit, condition in enumerate(conditions[1:], start=1):
         key += condition.view(np.uint8) * np.uint8(1 << bit)
-    return np.asarray(np.take(table, key))
+    return _lookup(table, key)
 
 
 def _routes_by_bits(n: int, route: Callable[..., np.uint8]) -> np.ndarray:
