@@ -39,13 +39,16 @@ default or (preferred) in arrears, is not in any of the percentage categories
 (A)-(H) and so falls to (J).
 
 How it runs: the class of a cash position with a ready market alone decides
-its route for most classes (a lookup over the class codes the validated frame
-carries); options, futures and positions without a ready market are routed by
-their instrument; the classes whose route depends on their facts are routed
-each by one step that reads those facts on its own rows only.  A route array
-is text (``"B1"``, ``"G_J"``, ...); `route_codes` gives the integer codes
-(into `ROUTES`) the routing works in, and `route_keys` reads them back from
-any route text.
+its route for most classes; options, futures and positions without a ready
+market are routed by their instrument.  Class, instrument and ready market
+(the codes the validated frame carries) make one byte a row, and one lookup
+routes every row by it.  The classes whose route depends on their facts are
+marked by that lookup, their rows grouped by one sort, and each is routed by
+one step that reads those facts on its own rows only: a yes/no/blank column by
+the references of its ``True``, ``False`` and ``None``, a route from a small
+table by the facts' bits.  A route array is text (``"B1"``, ``"G_J"``, ...);
+`route_codes` gives the integer codes (into `ROUTES`) the routing works in,
+and `route_keys` reads them back from any route text.
 """
 
 from __future__ import annotations
@@ -448,8 +451,7 @@ def route_codes(
     # values, each step's rows come last, step by step; each boundary found by bisection)
     order = np.argsort(r.route, kind="stable")
     bounds = [
-        bisect_left(order, _FIRST_STEP + k, key=r.route.__getitem__)
-        for k in range(len(_STEPS) + 1)
+        bisect_left(order, _FIRST_STEP + k, key=r.route.__getitem__) for k in range(len(_STEPS) + 1)
     ]
     for k, (_, step) in enumerate(_STEPS):
         if bounds[k + 1] > bounds[k]:
@@ -692,9 +694,7 @@ def _routes_by_bits(n: int, route: Callable[..., np.uint8]) -> np.ndarray:
     )
 
 
-def _money_market_route(
-    default: bool, credit_ok: bool, unknown: bool, long_bank: bool
-) -> np.uint8:
+def _money_market_route(default: bool, credit_ok: bool, unknown: bool, long_bank: bool) -> np.uint8:
     """(E) by the facts: in default or assessed poorly: (J); a bank instrument of a year or
     more: (E)(6); else (E); not assessed: none (refused)."""
     if default or (not credit_ok and not unknown):
@@ -922,7 +922,9 @@ def _first_route(cls: int, inst: int, ready: bool) -> int:
 _REFUSED_FUTURE = np.uint8(_FIRST_STEP - 1)
 """The mark `_route_by_class` reads a refused futures contract by (not a route)."""
 # the key's fields: class code + 1 in bits 0-4, instrument code + 1 in bits 5-6, ready in bit 7
-assert len(_CLS) < 32 and len(Instrument) < 4 and len(ROUTES) < _REFUSED_FUTURE
+assert len(_CLS) < 32
+assert len(Instrument) < 4
+assert len(ROUTES) < _REFUSED_FUTURE
 _FIRST_ROUTES = np.zeros(256, dtype=np.uint8)
 for _cls in range(-1, len(_CLS)):
     for _inst in range(-1, len(Instrument)):
