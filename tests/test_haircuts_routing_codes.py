@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from netcap.book.frame import BookError, positions_frame
-from netcap.book.model import Instrument, Position
+from netcap.book.model import Instrument, Position, SecurityClass
 from netcap.rule.haircuts.routing import (
     ROUTES,
     _Limits,
@@ -84,8 +84,14 @@ def plain_route(cls: str, inst: str, ready: bool) -> str | None:
     return BY_CLASS[cls]
 
 
+# every class (a class whose facts decide a cash position with a ready market only as an
+# option, a future or without a ready market)
 COMBOS = [
-    (cls, inst.value, ready) for cls in BY_CLASS for inst in Instrument for ready in (True, False)
+    (cls.value, inst.value, ready)
+    for cls in SecurityClass
+    for inst in Instrument
+    for ready in (True, False)
+    if cls.value in BY_CLASS or inst != Instrument.CASH or not ready
 ]
 
 
