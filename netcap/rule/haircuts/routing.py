@@ -39,17 +39,22 @@ default or (preferred) in arrears, is not in any of the percentage categories
 (A)-(H) and so falls to (J).
 
 How it runs: the class of a cash position with a ready market alone decides
-its route for most classes (a lookup over the class codes the validated frame
-carries); options, futures and positions without a ready market are routed by
-their instrument; the classes whose route depends on their facts are routed
-each by one step that reads those facts on its own rows only.  A route array
-is text (``"B1"``, ``"G_J"``, ...); `route_codes` gives the integer codes
-(into `ROUTES`) the routing works in, and `route_keys` reads them back from
-any route text.
+its route for most classes; options, futures and positions without a ready
+market are routed by their instrument.  Class, instrument and ready market
+(the codes the validated frame carries) make one byte a row, and one lookup
+routes every row by it.  The classes whose route depends on their facts are
+marked by that lookup, their rows grouped by one sort, and each is routed by
+one step that reads those facts on its own rows only: a yes/no/blank column by
+the references of its ``True``, ``False`` and ``None``, a route from a small
+table by the facts' bits.  A route array is text (``"B1"``, ``"G_J"``, ...);
+`route_codes` gives the integer codes (into `ROUTES`) the routing works in,
+and `route_keys` reads them back from any route text.
 """
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -125,10 +130,45 @@ def row_label(frame: pd.DataFrame, i: int) -> int | str:
 
 
 def route_names(codes: np.ndarray) -> np.ndarray:
-    """The route text of each code (read-only)."""
-    names = np.take(_NAMES, codes)
+    """The route text of each code (read-only).
+
+    The texts are copied as fixed-size records (a copy of bytes, not of characters).
+    """
+    names = np.asarray(_lookup(_NAME_RECORDS, codes)).view(_NAMES.dtype)
     names.flags.writeable = False
     return names
+
+
+_NAME_RECORDS = _NAMES.view(f"V{_NAMES.dtype.itemsize}")
+_CHUNK = 1 << 14
+
+
+def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``np.take(table, codes)``, for a long 1-d array of small integer codes a chunk at a time.
+
+    ``np.take`` first converts every code to a platform integer: for a million
+    one-byte codes an 8 MB array, whose fresh pages cost more than the lookup.
+    Here the codes are converted through one small buffer, used again and again;
+    codes outside the table (negative, or too large: an error) go to ``np.take``.
+    """
+    if (
+        codes.ndim != 1
+        or codes.dtype.kind not in "iu"
+        or codes.dtype == np.intp
+        or len(codes) == 0
+        or int(codes.max()) >= len(table)
+        or int(codes.min()) < 0
+    ):
+        return np.asarray(np.take(table, codes))
+    out = np.empty(len(codes), dtype=table.dtype)
+    buffer = np.empty(min(len(codes), _CHUNK), dtype=np.intp)
+    for start in range(0, len(codes), _CHUNK):
+        part = codes[start : start + _CHUNK]
+        index = buffer[: len(part)]
+        index[...] = part
+        # (every code is in the table: "clip" spares the bounds check and a buffer for out)
+        np.take(table, index, out=out[start : start + _CHUNK], mode="clip")
+    return out
 
 
 def route_keys(routes: np.ndarray) -> np.ndarray | None:
@@ -184,14 +224,20 @@ def route_in(
 def codes_in(keys: np.ndarray, codes: tuple[str, ...] | list[str]) -> np.ndarray:
     """True where the route code (`route_keys`) is that of one of the routes ``codes``."""
     wanted = sorted({_CODE[c] for c in codes if c in _CODE})
+    if not wanted:
+        return np.zeros(len(keys), dtype=bool)
     if len(wanted) <= 3:  # a comparison or three cost less than a lookup
-        mask = np.zeros(len(keys), dtype=bool)
-        for w in wanted:
+        low, high = wanted[0], wanted[-1]
+        if len(wanted) > 1 and high - low == len(wanted) - 1 and keys.dtype == np.uint8:
+            # consecutive codes: one subtraction (a code below them wraps round) and one test
+            return np.asarray(np.subtract(keys, low, dtype=np.uint8) <= high - low)
+        mask = np.asarray(keys == wanted[0])
+        for w in wanted[1:]:
             mask |= keys == w
         return mask
     table = np.zeros(len(ROUTES), dtype=bool)
     table[wanted] = True
-    return np.asarray(np.take(table, keys))
+    return _lookup(table, keys)
 
 
 # -- the facts the routing reads -----------------------------------------------------------
@@ -205,7 +251,7 @@ def _enum_codes(col: pd.Series, enum: type[StrEnum]) -> np.ndarray:
     """
     values = [m.value for m in enum]
     if isinstance(col.dtype, pd.CategoricalDtype):
-        codes = np.asarray(col.cat.codes.to_numpy())
+        codes = np.asarray(col.array.codes)
         uniques = list(col.cat.categories)
         if uniques == values:
             return codes
@@ -289,18 +335,31 @@ class _Routing:
     ) -> tuple[np.ndarray, np.ndarray]:
         """A yes/no/blank column on ``rows``, read where ``where`` holds: (blank, yes).
 
-        An object column is read value by value, so only the rows whose answer
-        matters are read: each is compared with ``True``, and only those that
-        are not ``True`` are tested for a blank.  Elsewhere both are False.
+        A validated column holds ``True``, ``False`` and ``None``, each one object:
+        the references of ``rows`` are compared with theirs (integers, no object
+        is visited).  Any other value is read as a value: yes where it equals
+        ``True``, blank where it does not and is missing (`pd.isna`).  Elsewhere
+        both are False.
         """
-        at = np.flatnonzero(where)
-        values = self.frame[name].to_numpy(dtype=object)[rows[at]]
-        yes = np.zeros(len(rows), dtype=bool)
-        blank = np.zeros(len(rows), dtype=bool)
-        is_yes = np.asarray(np.equal(values, True), dtype=bool)
-        yes[at] = is_yes
-        rest = np.flatnonzero(~is_yes)
-        blank[at[rest]] = pd.isna(values[rest])
+        values = self.frame[name].to_numpy(dtype=object)
+        refs = _references(values)
+        if refs is None:
+            return _yes_no_unknown_of(values, rows, where)
+        at = refs[rows]
+        yes = at == _TRUE_REF
+        yes &= where
+        blank = at == _NONE_REF
+        blank &= where
+        no = at == _FALSE_REF
+        no &= where
+        # (the three are apart: a value of ``where`` is some other object unless they cover it)
+        if np.count_nonzero(yes) + np.count_nonzero(blank) + np.count_nonzero(no) < int(
+            np.count_nonzero(where)
+        ):
+            other = np.flatnonzero(where & ~(yes | blank | no))
+            odd_blank, odd_yes = _yes_no_unknown_of(values, rows[other], np.ones(len(other), bool))
+            yes[other] = odd_yes
+            blank[other] = odd_blank
         return blank, yes
 
     def refuse(self, rows: np.ndarray, mask: np.ndarray, field: str, message: str) -> None:
@@ -314,6 +373,32 @@ class _Routing:
             self.errors.append(
                 RowError(row_label(self.frame, i), field, f"{self._ids[i]!r}: {message}")
             )
+
+
+_TRUE_REF, _FALSE_REF, _NONE_REF = np.uintp(id(True)), np.uintp(id(False)), np.uintp(id(None))
+
+
+def _references(values: np.ndarray) -> np.ndarray | None:
+    """The object references of a contiguous 1-d object array, as integers (no copy)."""
+    if values.dtype != object or values.ndim != 1 or not values.flags.c_contiguous:
+        return None
+    return np.frombuffer(values.data.cast("B"), dtype=np.uintp)
+
+
+def _yes_no_unknown_of(
+    values: np.ndarray, rows: np.ndarray, where: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_Routing.yes_no_unknown` value by value: each compared with ``True``, and those that
+    are not ``True`` tested for a blank."""
+    at = np.flatnonzero(where)
+    picked = values[rows[at]]
+    yes = np.zeros(len(rows), dtype=bool)
+    blank = np.zeros(len(rows), dtype=bool)
+    is_yes = np.asarray(np.equal(picked, True), dtype=bool)
+    yes[at] = is_yes
+    rest = np.flatnonzero(~is_yes)
+    blank[at[rest]] = pd.isna(picked[rest])
+    return blank, yes
 
 
 def route_positions(
@@ -362,14 +447,15 @@ def route_codes(
     _route_by_class(r)
     # the rows whose class leaves their route to the facts, each class to its step;
     # the steps run in the order their refusals are listed
-    pending = np.flatnonzero(r.route >= _FIRST_STEP)
-    step_of = r.route[pending]
-    order = np.argsort(step_of, kind="stable")  # rows stay in book order within a step
-    bounds = np.searchsorted(step_of[order], np.arange(_FIRST_STEP, _FIRST_STEP + len(_STEPS) + 1))
+    # (rows sorted by route, in book order within a route: the markers are the largest
+    # values, each step's rows come last, step by step; each boundary found by bisection)
+    order = np.argsort(r.route, kind="stable")
+    bounds = [
+        bisect_left(order, _FIRST_STEP + k, key=r.route.__getitem__) for k in range(len(_STEPS) + 1)
+    ]
     for k, (_, step) in enumerate(_STEPS):
-        rows = pending[order[bounds[k] : bounds[k + 1]]]
-        if len(rows):
-            step(r, rows)
+        if bounds[k + 1] > bounds[k]:
+            step(r, order[bounds[k] : bounds[k + 1]])
     _route_other(r)
     return _checked(r)
 
@@ -379,30 +465,35 @@ def _route_by_class(r: _Routing) -> None:
 
     Options go to Appendix A; government futures join (A) ((A)(4)), all other
     futures go to Appendix B (a)(3)(xiv); (c)(2)(vii) comes before every class
-    rule: a cash position without a ready market is ``VII``.
+    rule: a cash position without a ready market is ``VII``.  Class, instrument
+    and ready market make one small key a row, and `_FIRST_ROUTES` holds the
+    route of every key: one lookup routes every row.
     """
-    r.route = np.take(_BY_CLASS, r.cls)
-    other = np.flatnonzero(r.inst != _CASH)  # options, futures (and no instrument: unrouted)
-    inst = r.inst[other]
-    r.route[other] = 0
-    r.route[other[inst == _OPTION]] = _OPT  # Appendix A, netcap.rule.haircuts.options
-    fut = other[inst == _FUTURE]
-    fut_cls = r.cls[fut]
-    r.route[fut] = np.where(np.take(_GOV_CLASS, fut_cls), _A, _FUT)
-    r.refuse(
-        fut,
-        ~r.ready[fut],
-        "ready_market",
-        "a futures contract is charged under Appendix B; ready_market=False is for securities",
-    )
-    r.refuse(
-        fut,
-        fut_cls == _CLS[_SC.NO_READY_MARKET],
-        "security_class",
-        "no_ready_market is a class of securities, not of futures contracts",
-    )
-    unready = np.flatnonzero(~r.ready)
-    r.route[unready[r.inst[unready] == _CASH]] = _VII
+    # class code + 1, plus (instrument code + 1) * 32, plus 128 with a ready market, in
+    # uint8 arithmetic, which wraps: a missing code, -1, reads as 0 in its field
+    key = np.add(r.cls, 33, dtype=np.uint8, casting="unsafe")
+    field = np.multiply(r.inst, 32, dtype=np.uint8, casting="unsafe")
+    key += field
+    np.multiply(r.ready, 128, out=field, dtype=np.uint8)
+    key += field
+    r.route = _lookup(_FIRST_ROUTES, key)
+    if np.count_nonzero(r.route == _REFUSED_FUTURE):
+        # a futures contract marked not ready, or of the no-ready-market class
+        fut = np.flatnonzero(r.inst == _FUTURE)
+        r.refuse(
+            fut,
+            ~r.ready[fut],
+            "ready_market",
+            "a futures contract is charged under Appendix B; ready_market=False is for securities",
+        )
+        r.refuse(
+            fut,
+            r.cls[fut] == _CLS[_SC.NO_READY_MARKET],
+            "security_class",
+            "no_ready_market is a class of securities, not of futures contracts",
+        )
+        refused = np.flatnonzero(r.route == _REFUSED_FUTURE)
+        r.route[refused] = np.where(np.take(_GOV_CLASS, r.cls[refused]), _A, _FUT)
 
 
 def _route_crypto(r: _Routing, rows: np.ndarray) -> None:
@@ -426,10 +517,13 @@ def _route_municipal(r: _Routing, rows: np.ndarray) -> None:
     has_issue = ~np.isnat(issue)
     has_mat_date = ~np.isnat(mat)
     default = np.take(r.flag("in_default"), rows)
-    days_at_issue = np.full(len(rows), np.nan)
+    # whole days from issue to maturity; not short-term where either date is missing
     dated = has_issue & has_mat_date
-    days_at_issue[dated] = (mat[dated] - issue[dated]) // np.timedelta64(1, "D")
-    short_term = days_at_issue <= max_days
+    if dated.all():
+        short_term = _within_days(mat - issue, max_days)
+    else:
+        short_term = np.zeros(len(rows), dtype=bool)
+        short_term[dated] = _within_days(mat[dated] - issue[dated], max_days)
     # the form of interest matters for a short-term issue and for one without an issue date
     form_unknown, form_true = r.yes_no_unknown(
         "interest_at_maturity_or_discount", rows, ~default & (short_term | ~has_issue)
@@ -454,24 +548,52 @@ def _route_municipal(r: _Routing, rows: np.ndarray) -> None:
         "(B)(1) needs the date of issue to measure the scheduled maturity at issue",
     )
     b1 = short_term & ~default & form_true
-    r.route[rows] = np.where(default, _J, np.where(b1, _B1, _B2))
-    days = r.number("days_to_maturity", rows)
-    r.refuse(rows, b1 & np.isnan(days), "maturity", "(B)(1) counts days: give a maturity date")
+    # (B)(2) unless (B)(1); (J) in default
+    r.route[rows] = _pick(_MUNICIPAL_ROUTES, b1, default)
+    short = np.flatnonzero(b1)
+    undated = np.zeros(len(rows), dtype=bool)
+    undated[short] = np.isnan(r.number("days_to_maturity", rows[short]))
+    r.refuse(rows, undated, "maturity", "(B)(1) counts days: give a maturity date")
+
+
+def _within_days(span: np.ndarray, max_days: float) -> np.ndarray:
+    """True where ``span`` in whole days (rounded down) is at most ``max_days``.
+
+    Whole days rounded down are at most ``max_days`` exactly when the span is
+    shorter than ``floor(max_days) + 1`` days: one comparison, no division.
+    """
+    unit = np.datetime_data(span.dtype)[0]
+    if math.isfinite(max_days) and abs(max_days) < 1e5 and unit in _DAY_UNITS:
+        return np.asarray(span < np.timedelta64(math.floor(max_days) + 1, "D"))
+    return np.asarray(span // np.timedelta64(1, "D") <= max_days)
+
+
+_DAY_UNITS = frozenset(("D", "h", "m", "s", "ms", "us", "ns"))
+"""Units a day converts to exactly (and a span of 10^5 days fits in, in 64 bits)."""
+
+_MUNICIPAL_ROUTES = np.array([_B2, _B1, _J, _J], dtype=np.uint8)
+"""A municipal route by (B)(1) (bit 0) and default (bit 1)."""
 
 
 def _route_funds(r: _Routing, rows: np.ndarray) -> None:
     """(c)(2)(vi)(D): redeemable investment company shares, by what the fund holds."""
     mmf = r.cls[rows] == _CLS[_SC.MONEY_MARKET_FUND]
-    # a few distinct values over many rows: each distinct value is read once
-    codes, uniques = pd.factorize(r.frame["fund_assets"].to_numpy(dtype=object)[rows])
-    missing = codes < 0
+    # a few distinct values over many rows: each distinct value is read once (a
+    # categorical's own codes, else a factorization of the rows)
+    col = r.frame["fund_assets"]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes, uniques = np.asarray(col.array.codes)[rows], list(col.cat.categories)
+    else:
+        codes, uniques = pd.factorize(col.to_numpy(dtype=object)[rows])
+    # by distinct value, read at code + 1 (the first slot answers a missing value, code -1)
+    at = np.add(codes, 1, dtype=np.intp)
+    missing = at == 0
     text = [str(u) for u in uniques]
-    # by distinct value (the extra last slot answers a missing value, code -1)
-    route_of = np.array([_FUND_ROUTES.get(t, 0) for t in text] + [0], dtype=np.uint8)
-    money_market = np.array([t == FundAssets.MONEY_MARKET.value for t in text] + [False])
+    route_of = np.array([0] + [_FUND_ROUTES.get(t, 0) for t in text], dtype=np.uint8)
+    other_assets = np.array([False] + [t != FundAssets.MONEY_MARKET.value for t in text])
     r.refuse(
         rows,
-        mmf & ~missing & ~np.take(money_market, codes),
+        mmf & np.take(other_assets, at),
         "fund_assets",
         "a money_market_fund holds money market assets; use redeemable_fund for others",
     )
@@ -481,7 +603,9 @@ def _route_funds(r: _Routing, rows: np.ndarray) -> None:
         "fund_assets",
         "required for redeemable_fund: money_market, government, debt or other ((D))",
     )
-    r.route[rows] = np.where(mmf, _D1, np.take(route_of, codes))
+    out = np.take(route_of, at)
+    out[mmf] = _D1
+    r.route[rows] = out
 
 
 _FUND_ROUTES = {
@@ -519,11 +643,16 @@ def _route_money_market(r: _Routing, rows: np.ndarray) -> None:
         "minimal_credit_risk",
         "give the outcome of the (I) creditworthiness assessment (required for (E))",
     )
+    # the (E) term of commercial paper at issue, read where it has an issue date
     cp_rows = np.flatnonzero(cp)
+    issued = r.dates("issue_date", rows[cp_rows])
+    dated = np.flatnonzero(~np.isnat(issued))
     late = np.zeros(len(rows), dtype=bool)
-    late[cp_rows] = _matures_after(
-        r.dates("issue_date", rows[cp_rows]), r.dates("maturity", rows[cp_rows]), max_cp_months
-    )
+    if len(dated):
+        dated_rows = cp_rows[dated]
+        late[dated_rows] = _matures_after(
+            issued[dated], r.dates("maturity", rows[dated_rows]), max_cp_months
+        )
     r.refuse(
         rows,
         late,
@@ -531,27 +660,51 @@ def _route_money_market(r: _Routing, rows: np.ndarray) -> None:
         f"matures more than {max_cp_months:.0f} months after issue: not commercial "
         "paper under (E); classify it as nonconvertible_debt",
     )
+    long_term = months >= bank_months
     r.refuse(
         rows,
-        cp & (months >= bank_months),
+        cp & long_term,
         "maturity",
         "commercial paper with a year or more to run is not (E) paper; classify it as "
         "nonconvertible_debt",
     )
-    eligible = ~default & credit_ok
-    long_bank = eligible & ~cp & (months >= bank_months)
-    short = eligible & ~long_bank
-    out = np.zeros(len(rows), dtype=np.uint8)
-    out[default | (~credit_ok & ~unknown)] = _J
-    out[long_bank] = _E6
-    out[short] = _E
+    out = _pick(_MONEY_MARKET_ROUTES, default, credit_ok, unknown, long_term & ~cp)
     r.route[rows] = out
+    short = np.flatnonzero(out == _E)
+    undated = np.zeros(len(rows), dtype=bool)
+    undated[short] = np.isnan(r.number("days_to_maturity", rows[short]))
     r.refuse(
-        rows,
-        short & np.isnan(r.number("days_to_maturity", rows)),
-        "maturity",
-        "(E) counts days: give a maturity date, not years_to_maturity",
+        rows, undated, "maturity", "(E) counts days: give a maturity date, not years_to_maturity"
     )
+
+
+def _pick(table: np.ndarray, *conditions: np.ndarray) -> np.ndarray:
+    """``table`` read at each row's conditions as bits (the first condition: bit 0)."""
+    key = conditions[0].view(np.uint8).copy()
+    for bit, condition in enumerate(conditions[1:], start=1):
+        key += condition.view(np.uint8) * np.uint8(1 << bit)
+    return _lookup(table, key)
+
+
+def _routes_by_bits(n: int, route: Callable[..., np.uint8]) -> np.ndarray:
+    """The table `_pick` reads: ``route`` of the ``n`` conditions of each key."""
+    return np.array(
+        [route(*(bool(key >> bit & 1) for bit in range(n))) for key in range(1 << n)],
+        dtype=np.uint8,
+    )
+
+
+def _money_market_route(default: bool, credit_ok: bool, unknown: bool, long_bank: bool) -> np.uint8:
+    """(E) by the facts: in default or assessed poorly: (J); a bank instrument of a year or
+    more: (E)(6); else (E); not assessed: none (refused)."""
+    if default or (not credit_ok and not unknown):
+        return _J
+    if credit_ok:
+        return _E6 if long_bank else _E
+    return np.uint8(0)
+
+
+_MONEY_MARKET_ROUTES = _routes_by_bits(4, _money_market_route)
 
 
 def _graded(letter: str, code: np.uint8) -> Callable[[_Routing, np.ndarray], None]:
@@ -567,11 +720,14 @@ def _graded(letter: str, code: np.uint8) -> Callable[[_Routing, np.ndarray], Non
             "minimal_credit_risk",
             f"give the outcome of the (I) creditworthiness assessment (required for ({letter}))",
         )
-        out = np.zeros(len(rows), dtype=np.uint8)
-        out[default | (~credit_ok & ~unknown)] = _J
-        out[~default & credit_ok] = code
-        r.route[rows] = out
+        r.route[rows] = _pick(routes, default, credit_ok, unknown)
 
+    def route(default: bool, credit_ok: bool, unknown: bool) -> np.uint8:
+        if not default and credit_ok:
+            return code
+        return _J if default or not unknown else np.uint8(0)  # not assessed: refused
+
+    routes = _routes_by_bits(3, route)
     step.__doc__ = f"(c)(2)(vi)({letter}); the (I) assessment gates it, else (J)."
     return step
 
@@ -597,14 +753,31 @@ def _route_convertible(r: _Routing, rows: np.ndarray) -> None:
         "minimal_credit_risk",
         "below its principal amount (G) sends it to (F): give the (I) assessment",
     )
-    months = r.number("months_to_maturity", rows)
-    r.refuse(rows, below & credit_ok & np.isnan(months), "maturity", "(F) rates need a maturity")
-    out = np.zeros(len(rows), dtype=np.uint8)
-    out[default] = _J
-    out[at_or_above & ~default] = _G_J
-    out[below & credit_ok] = _G_F
-    out[below & ~credit_ok & ~unknown] = _G_J
-    r.route[rows] = out
+    to_f = np.flatnonzero(below & credit_ok)
+    undated = np.zeros(len(rows), dtype=bool)
+    undated[to_f] = np.isnan(r.number("months_to_maturity", rows[to_f]))
+    r.refuse(rows, undated, "maturity", "(F) rates need a maturity")
+    r.route[rows] = _pick(_CONVERTIBLE_ROUTES, default, at_or_above, below, credit_ok, unknown)
+
+
+def _convertible_route(
+    default: bool, at_or_above: bool, below: bool, credit_ok: bool, unknown: bool
+) -> np.uint8:
+    """(G) by the facts: in default: (J); at or above the principal amount: (J) as ``G_J``;
+    below it: (F) as ``G_F`` if assessed well, ``G_J`` if poorly, none (refused) if not."""
+    route = np.uint8(0)
+    if default:
+        route = _J
+    if at_or_above and not default:
+        route = _G_J
+    if below and credit_ok:
+        route = _G_F
+    if below and not credit_ok and not unknown:
+        route = _G_J
+    return route
+
+
+_CONVERTIBLE_ROUTES = _routes_by_bits(5, _convertible_route)
 
 
 def _route_other(r: _Routing) -> None:
@@ -731,3 +904,33 @@ _BY_CLASS = _class_table(
 )
 """The route of a cash position with a ready market, by class (a step marker where its facts
 decide it); no class: not routed."""
+
+
+def _first_route(cls: int, inst: int, ready: bool) -> int:
+    """The route of a row from its class and instrument codes (-1: none) and its ready market."""
+    if inst == _CASH:
+        return int(_BY_CLASS[cls]) if ready else int(_VII)  # (vii) before every class rule
+    if inst == _OPTION:
+        return int(_OPT)  # Appendix A, netcap.rule.haircuts.options
+    if inst == _FUTURE:
+        if not ready or cls == _CLS[_SC.NO_READY_MARKET]:
+            return int(_REFUSED_FUTURE)
+        return int(_A if _GOV_CLASS[cls] else _FUT)
+    return 0  # no instrument: not routed
+
+
+_REFUSED_FUTURE = np.uint8(_FIRST_STEP - 1)
+"""The mark `_route_by_class` reads a refused futures contract by (not a route)."""
+# the key's fields: class code + 1 in bits 0-4, instrument code + 1 in bits 5-6, ready in bit 7
+assert len(_CLS) < 32
+assert len(Instrument) < 4
+assert len(ROUTES) < _REFUSED_FUTURE
+_FIRST_ROUTES = np.zeros(256, dtype=np.uint8)
+for _cls in range(-1, len(_CLS)):
+    for _inst in range(-1, len(Instrument)):
+        for _ready in (True, False):
+            _FIRST_ROUTES[(_cls + 1) + (_inst + 1) * 32 + _ready * 128] = _first_route(
+                _cls, _inst, _ready
+            )
+"""`_first_route` by key: class code + 1, plus instrument code + 1 times 32, plus 128 with a
+ready market (`_route_by_class`)."""
