@@ -444,6 +444,7 @@ class _Detail:
         self.ids = ids
         self.notes = notes
         self.worksheets: dict[str, pd.DataFrame] = {}
+        self._carried: list[np.ndarray] = []  # rows whose part wrote their cover notes itself
         self._seen = np.zeros(n, dtype=bool)
         self._placed = 0
         self._charged = 0.0
@@ -454,15 +455,25 @@ class _Detail:
         self._coded["add_on_paragraph"] = _Coded.blank(n, _UNSET)
 
     def notes_of(self, rows: np.ndarray) -> np.ndarray:
-        """The notes so far of ``rows``, for a paragraph to extend."""
-        out: np.ndarray = self.notes[rows]
-        return out
+        """Notes for a paragraph to extend over ``rows``: blank.
 
-    def place(self, part: DetailPart, idx: np.ndarray) -> None:
-        """Write a paragraph's detail in; ``idx`` are the frame rows the paragraph was given."""
+        The cover notes of these rows go in front of what the paragraph writes when
+        the detail is assembled (a paragraph only ever adds to a note), so they are
+        not copied out for every row here.
+        """
+        return blank_texts(len(rows))
+
+    def place(self, part: DetailPart, idx: np.ndarray, *, cover_notes: bool = False) -> None:
+        """Write a paragraph's detail in; ``idx`` are the frame rows the paragraph was given.
+
+        ``cover_notes``: the part's notes already begin with the rows' cover notes (the
+        option step reads them itself), so assembly leaves them as they are.
+        """
         rows = idx if part.at is None else idx[part.at]
         if len(rows) != len(part):
             raise ReconciliationError("haircut detail names a position not given to it")
+        if cover_notes:
+            self._carried.append(rows)
         self._seen[rows] = True
         self._placed += len(rows)
         for col, values in self._numbers.items():
@@ -499,12 +510,26 @@ class _Detail:
         # as many rows placed as the book has, and every row among them: each exactly once
         if self._placed != len(self._seen) or not self._seen.all():
             raise ReconciliationError("haircut detail does not list every position exactly once")
+        self._prefix_cover_notes()
         out: dict[str, np.ndarray] = {"id": self.ids, **self._numbers, "note": self._note}
         add_on = self._coded["add_on_paragraph"]
         unset = add_on.codes == _UNSET
         if unset.any():
             add_on.codes[unset] = add_on.code_of("")
         return out, self._coded
+
+    def _prefix_cover_notes(self) -> None:
+        """Put each row's cover note in front of its paragraph's notes ("cover; paragraph")."""
+        rows = noted_rows(self.notes)
+        if self._carried and len(rows):
+            rows = rows[~np.isin(rows, np.concatenate(self._carried))]
+        if not len(rows):
+            return
+        cover = self.notes[rows]
+        own = self._note[rows]
+        had = noted_rows(own)
+        cover[had] = cover[had] + ("; " + own[had])
+        self._note[rows] = cover
 
 
 def _numbers(part: DetailPart, col: str) -> np.ndarray:
@@ -688,7 +713,7 @@ def _charge_securities(
     _charge_other_securities(parts, cols, pick, cover, opts, as_of)
     opt = cover.options
     if opt is not None:
-        parts.place(opt.detail, opt.rows)
+        parts.place(opt.detail, opt.rows, cover_notes=True)
         if len(opt.pairs):
             parts.worksheets["option_pairs"] = opt.pairs
     idx = pick("COMMOD")  # Appendix B (a)(3)(ix)
