@@ -152,6 +152,30 @@ def _at(column: pd.Series, rows: np.ndarray) -> np.ndarray:
     return values_at(column, rows, object)
 
 
+def _in_at(column: pd.Series, rows: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
+    """True where the column's value at ``rows`` is one of ``values`` (``np.isin`` of `_at`).
+
+    A categorical is read by its codes: its few categories are compared, not a
+    text per row.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        table = np.zeros(len(column.array.categories) + 1, dtype=bool)  # code -1: missing
+        table[:-1] = np.isin(column.array.categories.to_numpy(dtype=object), values)
+        hit: np.ndarray = table[column.array.codes[rows]]
+        return hit
+    return np.isin(_at(column, rows), values)
+
+
+def _same_at(column: pd.Series, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+    """True where the column holds equal values at ``rows_a`` and ``rows_b``
+    (``_at(column, rows_a) == _at(column, rows_b)``: a missing value equals nothing)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.array.codes
+        a = codes[rows_a]
+        return np.asarray((a == codes[rows_b]) & (a >= 0))
+    return np.asarray(_at(column, rows_a) == _at(column, rows_b))
+
+
 class CoverNotes(NamedTuple):
     """What `cover_notes` finds: the covered amounts, the notes and the warnings in them."""
 
@@ -204,16 +228,15 @@ def cover_notes(
     ids = links.ids
     cash = links.targets("deliverable_position")
     values = frame["market_value"].to_numpy(dtype=float)
-    # only the linked rows' text is read (a categorical's values are taken by row)
-    class_f, class_c = _at(frame["security_class"], futs), _at(frame["security_class"], cash)
-    not_cash = _at(frame["instrument"], cash) != Instrument.CASH.value
-    other_class = ~not_cash & (class_c != class_f)
+    # only the linked rows are read, a categorical by its codes
+    not_cash = ~_in_at(frame["instrument"], cash, (Instrument.CASH.value,))
+    other_class = ~not_cash & ~_same_at(frame["security_class"], futs, cash)
     wrong_side = (
         ~not_cash
         & ~other_class
         & ~(
-            (_at(frame["side"], futs) == Side.SHORT.value)
-            & (_at(frame["side"], cash) == Side.LONG.value)
+            _in_at(frame["side"], futs, (Side.SHORT.value,))
+            & _in_at(frame["side"], cash, (Side.LONG.value,))
         )
     )
     ok = ~(not_cash | other_class | wrong_side)
@@ -246,7 +269,15 @@ def cover_notes(
     ok &= ~undeliverable
     refused: list[str] = []  # the ineligible links' warnings, and the row of each
     refused_rows: list[int] = []
-    for q in np.flatnonzero(~ok).tolist():
+    refused_at = np.flatnonzero(~ok)
+    # the classes' text, for the refused links only
+    class_f = dict(
+        zip(refused_at.tolist(), _at(frame["security_class"], futs[refused_at]), strict=True)
+    )
+    class_c = dict(
+        zip(refused_at.tolist(), _at(frame["security_class"], cash[refused_at]), strict=True)
+    )
+    for q in refused_at.tolist():
         f, c = int(futs[q]), int(cash[q])
         if not_cash[q]:
             why = "the deliverable position is not a cash position"
@@ -282,9 +313,8 @@ def cover_notes(
     else:
         np.add.at(covered, c_ok, amount)
     # the links flagged as unchecked, by their place in the sorted pairs
-    where, cat_f, cat_c = _unchecked(
-        class_f[ok][order], f_ok, c_ok, graded[ok][order], months, government
-    )
+    dated = _in_at(frame["security_class"], f_ok, ("government", "agency"))
+    where, cat_f, cat_c = _unchecked(dated, f_ok, c_ok, graded[ok][order], months, government)
     pairs = _Pairs(f_ok, c_ok, amount, start, where, cat_f, cat_c)
     if np.isin(c_ok, futs, kind="table").any():  # a covered row names a position itself
         _note_in_order(notes, ids, pairs)
@@ -439,7 +469,7 @@ def _note_in_order(notes: np.ndarray, ids: np.ndarray, p: _Pairs) -> None:
 
 
 def _unchecked(
-    classes: np.ndarray,
+    dated: np.ndarray,
     futs: np.ndarray,
     cash: np.ndarray,
     has_contract: np.ndarray,
@@ -448,19 +478,18 @@ def _unchecked(
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """Links without a contract code whose legs sit in different (A) categories.
 
-    ``classes`` is the class of each link's futures row.  Returns the places of
-    those links among the given ones and the categories of their two legs.
+    ``dated`` tells the links whose futures row is of class government or
+    agency.  Returns the places of those links among the given ones and the
+    categories of their two legs.
     """
     none: tuple[np.ndarray, list[str], list[str]] = (np.zeros(0, dtype=np.int64), [], [])
     if government is None or len(futs) == 0 or "category" not in government.rows.columns:
         return none
     category = government.column("category")
-    dated = np.isin(classes, ("government", "agency"))
     keep = np.flatnonzero(~has_contract & dated)
-    f_k, c_k = futs[keep], cash[keep]
-    # one bucket lookup for every leg at once
-    where_f = government.bucket_index(months[f_k].astype(float))
-    where_c = government.bucket_index(months[c_k].astype(float))
+    # one bucket lookup for both legs of every link
+    where = government.bucket_index(months[np.concatenate([futs[keep], cash[keep]])])
+    where_f, where_c = where[: len(keep)], where[len(keep) :]
     known = (where_f >= 0) & (where_c >= 0)
     cats = np.asarray(category).astype(str)
     cat_f = cats[np.maximum(where_f, 0)]
