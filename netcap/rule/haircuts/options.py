@@ -61,7 +61,7 @@ import pandas as pd
 from netcap.book.frame import BookError, RowError, option_column
 from netcap.book.model import Instrument, SecurityClass, Side
 from netcap.rule.haircuts.columns import Links, object_array, text_codes, values_at
-from netcap.rule.haircuts.detail import DetailPart, Labels, build_detail
+from netcap.rule.haircuts.detail import DetailPart, Labels, build_detail, noted_rows
 from netcap.rule.haircuts.routing import row_label
 from netcap.rule.tables import Schedule
 
@@ -121,10 +121,13 @@ class _Options:
     listed: np.ndarray
     expiry: np.ndarray
     under: np.ndarray
+    under_codes: np.ndarray
     mv: np.ndarray
 
     def refuse(self, mask: np.ndarray, field: str, message: str) -> None:
         """Refuse the options of ``mask`` (a mask over the option rows)."""
+        if not mask.any():
+            return
         for k in np.flatnonzero(mask):
             i = int(self.rows[k])
             self.errors.append(
@@ -133,7 +136,8 @@ class _Options:
 
     def refuse_at(self, where: np.ndarray, field: str, message: str) -> None:
         """Refuse the options at positions ``where``."""
-        self.refuse(np.isin(np.arange(len(self.rows)), where), field, message)
+        if len(where):
+            self.refuse(np.isin(np.arange(len(self.rows)), where), field, message)
 
 
 @dataclass
@@ -214,6 +218,16 @@ def _at(frame: pd.DataFrame, name: str, rows: np.ndarray, dtype: type | str) -> 
     return values_at(frame[name], rows, dtype)
 
 
+def _codes_at(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
+    """Codes of text column ``name`` at ``rows``: equal codes for equal values, one code
+    for every missing value (a categorical's own codes, else the values factorized)."""
+    col = frame[name] if name in frame.columns else None
+    if col is not None and isinstance(col.dtype, pd.CategoricalDtype):
+        return np.asarray(col.array.codes[rows], dtype=np.int64)
+    codes, _ = pd.factorize(_at(frame, name, rows, object), use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.int64)
+
+
 def appendix_a_rows(frame: pd.DataFrame, routes: np.ndarray) -> np.ndarray:
     """Rows routed to Appendix A (route ``OPT``): the option rows, by instrument, whose route
     is ``OPT`` (only an option is routed there, `netcap.rule.haircuts.routing`)."""
@@ -245,6 +259,7 @@ def _option_facts(frame: pd.DataFrame, rows: np.ndarray, ids: np.ndarray) -> _Op
         listed=_at(frame, "listed", rows, bool),
         expiry=_at(frame, "expiry", rows, "datetime64[ns]"),
         under=_at(frame, "underlying", rows, object),
+        under_codes=_codes_at(frame, "underlying", rows),
         mv=_at(frame, "market_value", rows, float),
     )
     o.refuse(
@@ -429,7 +444,7 @@ def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
         "the underlying position needs a quantity (units) to be paired",
     )
     counted_units = np.where(np.isin(kind, ["c5", "c6"]), 0.0, o.units[c_rows])
-    position = np.searchsorted(np.unique(cash), cash)
+    position = np.unique(cash, return_inverse=True)[1]
     paired_units = np.bincount(position, weights=counted_units, minlength=len(cash))[position]
     refuse_c(
         paired_units > p.cash_qty,
@@ -481,8 +496,8 @@ def _unpaired_charges(o: _Options, p: _Pairs, rate: float, schedule: Schedule) -
     us = ~listed & short
     c.unlisted_short = np.maximum(pv - otm, ul_min * contracts)
     c.charge[us] = c.unlisted_short[us]
-    c.paragraph[us] = np.where(call[us], "15c3-1a(c)(1)", "15c3-1a(c)(2)")
-    c.bucket[us] = np.where(call[us], "uncovered unlisted call", "uncovered unlisted put")
+    c.paragraph[us] = _either(call[us], "15c3-1a(c)(1)", "15c3-1a(c)(2)")
+    c.bucket[us] = _either(call[us], "uncovered unlisted call", "uncovered unlisted put")
     ul = ~listed & ~short
     c.charge[ul] = np.minimum(pv, itm)[ul]
     c.paragraph[ul] = "15c3-1a(c)(7)"
@@ -492,6 +507,14 @@ def _unpaired_charges(o: _Options, p: _Pairs, rate: float, schedule: Schedule) -
     c.adj[~listed] = np.where(short, -excess, excess)[~listed]
     c.adj_par[~listed] = "15c3-1a(c)"
     return c
+
+
+def _either(which: np.ndarray, if_true: str, if_false: str) -> np.ndarray:
+    """``np.where(which, if_true, if_false)`` as an object array of the two texts themselves
+    (no text made per row)."""
+    texts = np.array([if_false, if_true], dtype=object)
+    out: np.ndarray = texts[which.astype(np.intp)]
+    return out
 
 
 def _listed_short(o: _Options, c: _Charges, schedule: Schedule, otm: np.ndarray) -> None:
@@ -506,8 +529,8 @@ def _listed_short(o: _Options, c: _Charges, schedule: Schedule, otm: np.ndarray)
     uncovered = np.maximum(np.maximum(pv - otm, 0.0), floor)
     ls = o.listed & o.short
     c.charge[ls] = uncovered[ls]
-    c.paragraph[ls] = np.where(call[ls], "15c3-1a(b)(2)(iii)(A)", "15c3-1a(b)(2)(iii)(B)")
-    c.bucket[ls] = np.where(call[ls], "uncovered call", "uncovered put")
+    c.paragraph[ls] = _either(call[ls], "15c3-1a(b)(2)(iii)(A)", "15c3-1a(b)(2)(iii)(B)")
+    c.bucket[ls] = _either(call[ls], "uncovered call", "uncovered put")
     c.adj[ls] = -np.maximum(o.mv - c.itm, 0.0)[ls]
     c.adj_par[ls] = "15c3-1a(b)(2)(ii)(A)"
 
@@ -522,7 +545,7 @@ def _listed_long(o: _Options, p: _Pairs, c: _Charges, schedule: Schedule) -> Non
     in_pair[p.c_rows[np.isin(p.kind, ["D1", "D2", "D3"])]] = True
     ll = o.listed & ~short & ~in_pair
     long_rate = schedule.rate("long_rate")
-    key = _group_codes([o.under, o.call, o.strike, o.expiry])
+    key = _group_codes([o.under_codes, o.call, o.strike, o.expiry])
     pool = o.listed & ~in_pair
     signed_units = np.where(pool, np.where(short, -units, units), 0.0)
     net = np.bincount(key, weights=signed_units)
@@ -559,12 +582,12 @@ def _spread_charges(o: _Options, p: _Pairs, c: _Charges) -> None:
     """(b)(2)(iii)(E): the deduction on the short leg; market values out of net worth ((ii)(C))."""
     ss, sl, call, strike, mv = p.spread_short, p.spread_long, o.call, o.strike, o.mv
     width = o.units[ss] * np.where(call[ss], strike[sl] - strike[ss], strike[ss] - strike[sl])
-    e_par = np.where(call[ss], "15c3-1a(b)(2)(iii)(E)(1)", "15c3-1a(b)(2)(iii)(E)(2)")
+    e_par = _either(call[ss], "15c3-1a(b)(2)(iii)(E)(1)", "15c3-1a(b)(2)(iii)(E)(2)")
     c.charge[ss] = np.maximum(width, 0.0)
     c.charge[sl] = 0.0
     c.paragraph[ss] = e_par
     c.paragraph[sl] = e_par
-    c.bucket[ss] = np.where(call[ss], "call spread", "put spread")
+    c.bucket[ss] = _either(call[ss], "call spread", "put spread")
     c.bucket[sl] = c.bucket[ss]
     c.applied[ss] = 1.0
     c.applied[sl] = 0.0
@@ -691,10 +714,8 @@ def _taken_from_underlying(
 ) -> tuple[np.ndarray, dict[int, str]]:
     """Dollars of each underlying position taken into a pair, and a note naming its options."""
     n = len(o.frame)
-    removed = np.zeros(n)
-    under_notes: dict[int, str] = {}
     if not taken.any():
-        return removed, under_notes
+        return np.zeros(n), {}
     mv_all = o.frame["market_value"].to_numpy(dtype=float)
     share_u = o.units[p.c_rows] / p.cash_qty
     got = p.cash[taken]
@@ -717,11 +738,11 @@ def _taken_from_underlying(
 
 
 def _units_texts(units: np.ndarray) -> list[str]:
-    """Each number of units as ``f"{u:g}"``: whole numbers below a million (what ``g``
-    writes as plain digits) converted at once, others one by one."""
+    """Each number of units as ``f"{u:g}"``: whole numbers below a million (which ``g``
+    writes as plain digits) as Python writes the integer, others one by one."""
     whole = np.isfinite(units) & (units == np.round(units)) & (np.abs(units) < 1e6)
     if whole.all() and not np.signbit(units).any():
-        return list(units.astype(np.int64).astype(str).tolist())
+        return list(map(str, units.astype(np.int64).tolist()))
     return [f"{u:g}" for u in units.tolist()]
 
 
@@ -736,8 +757,17 @@ def _option_result(
 ) -> OptionCharges:
     """The detail rows of the options (adjustments as add-ons) and the pairs worksheet."""
     ids, rows, note = o.ids, o.rows, c.note
+    # an option row's own note so far comes first, joined to this one by "; "
     own = np.asarray(notes, dtype=object)[rows]
-    note = np.where(own == "", note, np.where(note == "", own, own + "; " + note))
+    had = noted_rows(own)
+    if len(had):
+        note = note.copy()
+        note[had] = object_array(
+            [
+                text if mine == "" else f"{text}; {mine}"
+                for text, mine in zip(own[had].tolist(), note[had].tolist(), strict=True)
+            ]
+        )
     signed = np.where(o.short, -o.mv, o.mv)
     gross = np.where(c.long_listed, c.gross, c.charge)
     detail = build_detail(c.paragraph, c.bucket, c.applied, signed, gross, c.charge, note)
@@ -758,8 +788,9 @@ def _option_result(
 
 def _join_by_row(rows: np.ndarray, texts: list[str]) -> dict[int, str]:
     """The texts of each row joined with ``"; "``, in the order given, keyed by row."""
-    if len(np.unique(rows)) == len(rows):  # a text a row
-        return dict(zip(rows.tolist(), texts, strict=True))
+    once = dict(zip(rows.tolist(), texts, strict=True))
+    if len(once) == len(rows):  # a text a row
+        return once
     out: dict[int, str] = {}
     for r, text in zip(rows.tolist(), texts, strict=True):
         out[r] = f"{out[r]}; {text}" if r in out else text
