@@ -61,7 +61,7 @@ import pandas as pd
 from netcap.book.frame import BookError, RowError, option_column
 from netcap.book.model import Instrument, SecurityClass, Side
 from netcap.rule.haircuts.columns import Links, object_array, text_codes, values_at
-from netcap.rule.haircuts.detail import DetailPart, Labels, build_detail, noted_rows
+from netcap.rule.haircuts.detail import DetailPart, Labels, build_detail
 from netcap.rule.haircuts.routing import row_label
 from netcap.rule.tables import Schedule
 
@@ -568,14 +568,28 @@ def _listed_long(o: _Options, p: _Pairs, c: _Charges, schedule: Schedule) -> Non
 def _group_codes(columns: list[np.ndarray]) -> np.ndarray:
     """One code per distinct combination of the columns' values (a series of options).
 
-    Each column is factorized on its own and the codes combined pairwise, so no
-    tuple of values is built or hashed.
+    A column of integers in a short range (codes, flags) is its own code less its
+    least value; any other column is factorized on its own.  The codes are
+    combined by arithmetic (a digit per column) and the combinations numbered
+    once at the end, so no tuple of values is built or hashed.
     """
-    key = np.zeros(len(columns[0]), dtype=np.int64)
+    n = len(columns[0])
+    key = np.zeros(n, dtype=np.int64)
+    span = 1  # the key's values lie in range(span)
     for values in columns:
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        key = pd.factorize(key * len(uniques) + codes)[0]
-    return np.asarray(key, dtype=np.int64)
+        low = int(values.min()) if n and values.dtype.kind in "biu" else 0
+        if n and values.dtype.kind in "biu" and int(values.max()) - low < 2**20:
+            codes = np.asarray(values - low, dtype=np.int64)
+            count = int(codes.max()) + 1
+        else:
+            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+            count = max(len(uniques), 1)
+        if span * count >= 2**62:  # number the combinations so far before they overflow
+            key, seen = pd.factorize(key)
+            span = len(seen)
+        key = key * count + codes
+        span *= count
+    return np.asarray(pd.factorize(key)[0], dtype=np.int64)
 
 
 def _spread_charges(o: _Options, p: _Pairs, c: _Charges) -> None:
@@ -738,12 +752,15 @@ def _taken_from_underlying(
 
 
 def _units_texts(units: np.ndarray) -> list[str]:
-    """Each number of units as ``f"{u:g}"``: whole numbers below a million (which ``g``
-    writes as plain digits) as Python writes the integer, others one by one."""
-    whole = np.isfinite(units) & (units == np.round(units)) & (np.abs(units) < 1e6)
-    if whole.all() and not np.signbit(units).any():
-        return list(map(str, units.astype(np.int64).tolist()))
-    return [f"{u:g}" for u in units.tolist()]
+    """Each number of units as ``f"{u:g}"``, written once for each distinct number (a
+    book holds a few lot sizes).  A -0.0 is equal to 0.0 but written ``-0``: with a
+    zero among them every number is written on its own."""
+    if (units == 0).any():
+        return [f"{u:g}" for u in units.tolist()]
+    codes, uniques = pd.factorize(units, use_na_sentinel=False)
+    written = object_array([f"{u:g}" for u in np.asarray(uniques, dtype=float).tolist()])
+    out: list[str] = written[codes].tolist()
+    return out
 
 
 def _option_result(
@@ -758,21 +775,24 @@ def _option_result(
     """The detail rows of the options (adjustments as add-ons) and the pairs worksheet."""
     ids, rows, note = o.ids, o.rows, c.note
     # an option row's own note so far comes first, joined to this one by "; "
-    own = np.asarray(notes, dtype=object)[rows]
-    had = noted_rows(own)
+    all_notes = np.asarray(notes, dtype=object)
+    had = _noted_at(all_notes, rows)
     if len(had):
         note = note.copy()
         note[had] = object_array(
             [
                 text if mine == "" else f"{text}; {mine}"
-                for text, mine in zip(own[had].tolist(), note[had].tolist(), strict=True)
+                for text, mine in zip(
+                    all_notes[rows[had]].tolist(), note[had].tolist(), strict=True
+                )
             ]
         )
     signed = np.where(o.short, -o.mv, o.mv)
     gross = np.where(c.long_listed, c.gross, c.charge)
-    detail = build_detail(c.paragraph, c.bucket, c.applied, signed, gross, c.charge, note)
+    paragraph, bucket = _labels(c.paragraph), _labels(c.bucket)
+    detail = build_detail(paragraph, bucket, c.applied, signed, gross, c.charge, note)
     has_adj = c.adj_par != ""
-    adj_par = Labels.of(np.where(has_adj, c.adj_par, ""), len(rows))
+    adj_par = _labels(c.adj_par)  # "" where no adjustment
     detail = detail.replace(add_on_paragraph=adj_par, add_on_charge=np.where(has_adj, c.adj, 0.0))
     charged = np.concatenate([p.spread_short, p.c_rows[taken]])
     pairs = pd.DataFrame(
@@ -784,6 +804,42 @@ def _option_result(
         }
     )
     return OptionCharges(detail=detail, rows=rows, removed=removed, notes=under_notes, pairs=pairs)
+
+
+def _labels(texts: np.ndarray) -> Labels:
+    """``Labels.of(texts)``: the same codes and names, the objects numbered first.
+
+    The citation and bucket columns are set from a few shared texts, so they
+    hold a few objects: numbering the objects by reference (integers) and then
+    their few texts hashes each text once, not once a row.  Codes follow the
+    first appearance of each text, as ``pd.factorize`` numbers them.
+    """
+    if texts.dtype != object or texts.ndim != 1 or not texts.flags.c_contiguous:
+        return Labels.of(texts, len(texts))
+    refs = np.frombuffer(texts.data.cast("B"), dtype=np.uintp)
+    by_object, _ = pd.factorize(refs)
+    # where each object first appears: its number exceeds every number before it
+    before = np.maximum.accumulate(np.concatenate([[-1], by_object[:-1]]))
+    objects = texts[np.flatnonzero(by_object > before)]
+    by_text, names = pd.factorize(objects)
+    return Labels(np.asarray(by_text[by_object], dtype=np.int64), np.asarray(names, dtype=object))
+
+
+_BLANK_REF = np.uintp(id(""))
+
+
+def _noted_at(notes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Places ``k`` of ``rows`` whose note is not blank (``notes[rows[k]] != ""``).
+
+    As `netcap.rule.haircuts.detail.noted_rows`: a blank note is Python's one
+    empty string, so references are compared first and only the others read.
+    """
+    if notes.ndim != 1 or not notes.flags.c_contiguous:
+        return np.flatnonzero(notes[rows] != "")
+    refs = np.frombuffer(notes.data.cast("B"), dtype=np.uintp)[rows]
+    maybe = np.flatnonzero(refs != _BLANK_REF)
+    out: np.ndarray = maybe[notes[rows[maybe]] != ""]
+    return out
 
 
 def _join_by_row(rows: np.ndarray, texts: list[str]) -> dict[int, str]:
