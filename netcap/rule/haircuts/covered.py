@@ -432,19 +432,17 @@ def _note_pairs(
     one note, the covered rows' notes as put in ``notes`` (they hold no
     warning's phrase).
     """
-    # every part of these notes is fixed text, an amount, a quoted id or a category;
-    # the ids of both legs are checked in one text
+    # every part of these notes is fixed text, an amount, a quoted id or a category
     avoid = ("; ", UNCHECKED, "not eligible")
-    named = plain_texts(ids[np.concatenate([p.f_ok, p.c_ok])], avoid)
+    named_f, named_c = plain_texts(ids[p.f_ok], avoid), plain_texts(ids[p.c_ok], avoid)
     amounts = money_texts(p.amount)
     categories = plain_texts(np.array(p.flagged.named, dtype=object), avoid)
     clean = None
-    if named is None or amounts is None or categories is None:
+    if named_f is None or named_c is None or amounts is None or categories is None:
         covers, covered_by, _ = _pair_texts_one_by_one(ids[p.f_ok], ids[p.c_ok], p)
         warned = None
     else:
-        k = len(p.f_ok)
-        covers, covered_by, warned = _pair_texts(named[:k], named[k:], amounts, p)
+        covers, covered_by, warned = _pair_texts(named_f, named_c, amounts, p)
         clean = covered_by
     notes[p.f_ok] = covers
     if p.start.all():

@@ -25,7 +25,7 @@ def plain_texts(values: np.ndarray, avoid: tuple[str, ...] = ()) -> list[str] | 
 
     Plain: printable, with no quote or backslash.
     """
-    items = values.tolist()
+    items: list[str] = values.tolist()
     if not items:
         return []
     if set(map(type, items)) != {str}:
@@ -36,7 +36,7 @@ def plain_texts(values: np.ndarray, avoid: tuple[str, ...] = ()) -> list[str] | 
         return None
     if any(text in joined for text in avoid):
         return None
-    return list(items)
+    return items  # (a new list: no copy of it, whose references would touch every value)
 
 
 def _words(texts: list[str]) -> np.ndarray:
