@@ -543,14 +543,15 @@ def _unchecked(
     code_c = codes[np.maximum(where_c, 0)]
     differ = np.flatnonzero(known & (code_f != code_c))
     code_f, code_c = code_f[differ], code_c[differ]
-    pair, at = np.unique(code_f * len(names) + code_c, return_inverse=True)
+    at, pair = pd.factorize(code_f * len(names) + code_c)
     ends = object_array(
         [f"{_UNCHECKED_WHY}{names[q // len(names)]} and {names[q % len(names)]})" for q in pair]
     )
+    named = np.bincount(np.concatenate([code_f, code_c]), minlength=len(names)) > 0
     return _Unchecked(
         keep[differ],
         names[code_f].tolist(),
         names[code_c].tolist(),
         ends[at].tolist(),
-        names[np.unique(np.concatenate([code_f, code_c]))].tolist(),
+        names[named].tolist(),
     )
