@@ -9,12 +9,17 @@ own formatting, pandas' factorize, comparisons of the values themselves).
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from netcap.book.frame import positions_frame
+from netcap.book.frame import BookError, positions_frame
+from netcap.book.model import Position
+from netcap.rule.haircuts import compute_haircuts
 from netcap.rule.haircuts.columns import Links, object_array
 from netcap.rule.haircuts.covered import _in_at, _same_at, cover_notes, cover_warnings
 from netcap.rule.haircuts.detail import Labels
@@ -163,3 +168,54 @@ def test_links_read_once_serve_the_cover() -> None:
     read_here = cover_notes(frame, government=government)
     assert given_links.notes.tolist() == read_here.notes.tolist()
     assert given_links.covered.tolist() == read_here.covered.tolist() == [P, P]
+
+
+def _covered_call(security_id: str | None) -> list[Position]:
+    # a short listed call on XYZ paired (offsets) with 100 long shares: (b)(2)(iii)(D)(3)
+    call = Position(
+        id="c",
+        security_class="equity",
+        side="short",
+        instrument="option",
+        market_value=300.0,
+        option_type="call",
+        strike=55.0,
+        underlying_price=50.0,
+        units=100.0,
+        listed=True,
+        expiry=date(2025, 3, 21),
+        underlying="XYZ",
+        offsets="s",
+    )
+    shares = Position(
+        id="s",
+        security_class="equity",
+        side="long",
+        quantity=100.0,
+        price=50.0,
+        security_id=security_id,
+    )
+    return [call, shares]
+
+
+def test_an_underlying_of_another_issue_is_refused_and_a_blank_one_taken() -> None:
+    as_of = date(2025, 1, 2)
+    with pytest.raises(BookError, match="security_id differs from the option's underlying"):
+        compute_haircuts(
+            positions_frame(_covered_call("ABC"), as_of), as_of, net_capital_before_haircuts=1e9
+        )
+    for security_id in ("XYZ", None):
+        detail = compute_haircuts(
+            positions_frame(_covered_call(security_id), as_of),
+            as_of,
+            net_capital_before_haircuts=1e9,
+        ).detail.set_index("id")
+        # max(p V - itm, $25 x 1) = max(15% x 5,000 - 0, 25) = 750 on the call; the
+        # shares' 100 units all paired, nothing left to charge under (J)
+        assert detail.loc["c", "paragraph"] == "15c3-1a(b)(2)(iii)(D)(3)"
+        assert detail.loc["c", "charge"] == pytest.approx(750.0)
+        assert detail.loc["s", "charge"] == 0.0
+        # (the shares' note goes on with what (J) says of the nothing left)
+        assert str(detail.loc["s", "note"]).startswith(
+            "100 units paired with option 'c' (15c3-1a(b)(2)(iii)(D)(3))"
+        )

@@ -228,6 +228,20 @@ def _codes_at(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
     return np.asarray(codes, dtype=np.int64)
 
 
+def _text_at(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
+    """Text column ``name`` at ``rows`` as objects (missing values as pandas holds them).
+
+    A column of pandas' text held as Python strings is read from the array of
+    them it keeps, taking only ``rows``; any other column as `_at` reads it.
+    """
+    array = frame[name].array
+    if isinstance(array, pd.arrays.StringArray):
+        held = np.asarray(array)  # the strings themselves, not a copy
+        if held.dtype == object and held.ndim == 1:
+            return np.asarray(held[rows])
+    return _at(frame, name, rows, object)
+
+
 def appendix_a_rows(frame: pd.DataFrame, routes: np.ndarray) -> np.ndarray:
     """Rows routed to Appendix A (route ``OPT``): the option rows, by instrument, whose route
     is ``OPT`` (only an option is routed there, `netcap.rule.haircuts.routing`)."""
@@ -407,7 +421,10 @@ def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
     """Refuse pairs with the underlying that no paragraph of Appendix A recognises."""
     frame, c_rows, cash, kind = o.frame, p.c_rows, p.cash, p.kind
     cash_cls = _at(frame, "security_class", cash, object)
-    cash_sid = _at(frame, "security_id", cash, object)
+    cash_sid = _text_at(frame, "security_id", cash)
+    other_issue = np.zeros(len(cash), dtype=bool)  # a security_id given, not the underlying
+    given = np.flatnonzero(pd.notna(cash_sid))
+    other_issue[given] = cash_sid[given] != o.under[c_rows[given]]
 
     def refuse_c(mask: np.ndarray, field: str, message: str) -> None:
         o.refuse_at(c_rows[mask], field, message)
@@ -434,7 +451,7 @@ def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
     )
     refuse_c(cash_cls != o.cls[c_rows], "offsets", "the underlying position is of another class")
     refuse_c(
-        pd.notna(cash_sid) & (cash_sid != o.under[c_rows]),
+        other_issue,
         "offsets",
         "the offset position's security_id differs from the option's underlying",
     )
