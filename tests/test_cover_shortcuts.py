@@ -25,6 +25,8 @@ from netcap.rule.haircuts.covered import _in_at, _same_at, cover_notes, cover_wa
 from netcap.rule.haircuts.detail import Labels
 from netcap.rule.haircuts.note_text import money_texts
 from netcap.rule.haircuts.options import _group_codes, _labels, _units_texts
+from netcap.rule.haircuts.options import _in_at as options_in_at
+from netcap.rule.haircuts.options import _same_at as options_same_at
 from netcap.rule.tables import load_schedule
 from tests.conftest import AS_OF, gov
 
@@ -218,4 +220,33 @@ def test_an_underlying_of_another_issue_is_refused_and_a_blank_one_taken() -> No
         # (the shares' note goes on with what (J) says of the nothing left)
         assert str(detail.loc["s", "note"]).startswith(
             "100 units paired with option 'c' (15c3-1a(b)(2)(iii)(D)(3))"
+        )
+
+
+@given(st.lists(st.sampled_from(["call", "put", None]), min_size=1, max_size=30), st.data())
+def test_option_facts_compared_by_codes_or_objects_as_by_values(
+    texts: list[str | None], data: st.DataObject
+) -> None:
+    # the same texts as shared objects or fresh copies, in an object, a categorical and
+    # a pandas text column; any subset of the rows, in any order
+    copies = [t if t is None or data.draw(st.booleans()) else "".join([t, ""]) for t in texts]
+    frame = pd.DataFrame(
+        {
+            "plain": pd.Series(object_array(copies), dtype=object),
+            "coded": pd.Categorical(copies),
+            "text": pd.Series(copies, dtype="str"),
+        }
+    )
+    n = len(texts)
+    rows = np.array(data.draw(st.lists(st.integers(0, n - 1), max_size=2 * n)), dtype=np.int64)
+    other = rows[::-1].copy()
+    for name in ("plain", "coded", "text"):
+        read = frame[name].to_numpy(dtype=object)
+        assert (
+            options_in_at(frame, name, rows, ("call",)).tolist()
+            == np.isin(read[rows], ("call",)).tolist()
+        )
+        assert (
+            options_same_at(frame, name, rows, other).tolist()
+            == (read[rows] == read[other]).tolist()
         )

@@ -112,7 +112,6 @@ class _Options:
     rows: np.ndarray
     ids: np.ndarray
     errors: list[RowError]
-    cls: np.ndarray
     call: np.ndarray
     short: np.ndarray
     strike: np.ndarray
@@ -228,6 +227,40 @@ def _codes_at(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
     return np.asarray(codes, dtype=np.int64)
 
 
+def _in_at(frame: pd.DataFrame, name: str, rows: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
+    """``np.isin(_at(frame, name, rows, object), values)``, each distinct value compared once.
+
+    A categorical is read by its codes; a column of objects by the references
+    at ``rows`` (integers), so only its few distinct objects are compared.
+    """
+    col = frame[name] if name in frame.columns else None
+    if col is not None and isinstance(col.dtype, pd.CategoricalDtype):
+        table = np.zeros(len(col.array.categories) + 1, dtype=bool)  # code -1: missing
+        table[:-1] = np.isin(col.array.categories.to_numpy(dtype=object), values)
+        hit: np.ndarray = table[col.array.codes[rows]]
+        return hit
+    held = col.to_numpy() if col is not None and col.dtype == object else None
+    if held is None or held.ndim != 1 or not held.flags.c_contiguous:
+        return np.isin(_at(frame, name, rows, object), values)
+    by_object, _ = pd.factorize(np.frombuffer(held.data.cast("B"), dtype=np.uintp)[rows])
+    # where each object first appears: its number exceeds every number before it
+    before = np.maximum.accumulate(np.concatenate([[-1], by_object[:-1]]))
+    first = rows[np.flatnonzero(by_object > before)]
+    out: np.ndarray = np.isin(held[first], values)[by_object]
+    return out
+
+
+def _same_at(frame: pd.DataFrame, name: str, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+    """``_at(frame, name, rows_a, object) == _at(frame, name, rows_b, object)`` (a missing
+    value equals nothing); a categorical compared by its codes."""
+    col = frame[name]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes = col.array.codes
+        a = codes[rows_a]
+        return np.asarray((a == codes[rows_b]) & (a >= 0))
+    return np.asarray(_at(frame, name, rows_a, object) == _at(frame, name, rows_b, object))
+
+
 def _text_at(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
     """Text column ``name`` at ``rows`` as objects (missing values as pandas holds them).
 
@@ -264,9 +297,8 @@ def _option_facts(frame: pd.DataFrame, rows: np.ndarray, ids: np.ndarray) -> _Op
         rows=rows,
         ids=ids,
         errors=[],
-        cls=_at(frame, "security_class", rows, object),
-        call=_at(frame, "option_type", rows, object) == "call",
-        short=_at(frame, "side", rows, object) == Side.SHORT.value,
+        call=_in_at(frame, "option_type", rows, ("call",)),
+        short=_in_at(frame, "side", rows, (Side.SHORT.value,)),
         strike=_at(frame, "strike", rows, float),
         price=_at(frame, "underlying_price", rows, float),
         units=_at(frame, "units", rows, float),
@@ -277,7 +309,7 @@ def _option_facts(frame: pd.DataFrame, rows: np.ndarray, ids: np.ndarray) -> _Op
         mv=_at(frame, "market_value", rows, float),
     )
     o.refuse(
-        ~np.isin(o.cls, _CLASSES),
+        ~_in_at(frame, "security_class", rows, _CLASSES),
         "security_class",
         "netcap charges options on equity and other_security underlyings only (the (J) "
         "percentage); see docs/options.md",
@@ -420,7 +452,7 @@ def _underlying_kinds(
 def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
     """Refuse pairs with the underlying that no paragraph of Appendix A recognises."""
     frame, c_rows, cash, kind = o.frame, p.c_rows, p.cash, p.kind
-    cash_cls = _at(frame, "security_class", cash, object)
+    other_class = ~_same_at(frame, "security_class", cash, o.rows[c_rows])
     cash_sid = _text_at(frame, "security_id", cash)
     other_issue = np.zeros(len(cash), dtype=bool)  # a security_id given, not the underlying
     given = np.flatnonzero(pd.notna(cash_sid))
@@ -449,7 +481,7 @@ def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
         "conversion (15c3-1a(c)(6)) only with a short unlisted put on the same position "
         "and units",
     )
-    refuse_c(cash_cls != o.cls[c_rows], "offsets", "the underlying position is of another class")
+    refuse_c(other_class, "offsets", "the underlying position is of another class")
     refuse_c(
         other_issue,
         "offsets",
