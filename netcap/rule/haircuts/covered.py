@@ -152,6 +152,30 @@ def _at(column: pd.Series, rows: np.ndarray) -> np.ndarray:
     return values_at(column, rows, object)
 
 
+def _in_at(column: pd.Series, rows: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
+    """True where the column's value at ``rows`` is one of ``values`` (``np.isin`` of `_at`).
+
+    A categorical is read by its codes: its few categories are compared, not a
+    text per row.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        table = np.zeros(len(column.array.categories) + 1, dtype=bool)  # code -1: missing
+        table[:-1] = np.isin(column.array.categories.to_numpy(dtype=object), values)
+        hit: np.ndarray = table[column.array.codes[rows]]
+        return hit
+    return np.isin(_at(column, rows), values)
+
+
+def _same_at(column: pd.Series, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+    """True where the column holds equal values at ``rows_a`` and ``rows_b``
+    (``_at(column, rows_a) == _at(column, rows_b)``: a missing value equals nothing)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.array.codes
+        a = codes[rows_a]
+        return np.asarray((a == codes[rows_b]) & (a >= 0))
+    return np.asarray(_at(column, rows_a) == _at(column, rows_b))
+
+
 class CoverNotes(NamedTuple):
     """What `cover_notes` finds: the covered amounts, the notes and the warnings in them."""
 
@@ -162,6 +186,10 @@ class CoverNotes(NamedTuple):
     warnings: list[str] | None
     """The warning parts of the futures rows' notes, in row order; None where they
     can only be found by reading the notes (see `cover_warnings`)."""
+    clean: tuple[np.ndarray, np.ndarray] | None = None
+    """Rows whose notes were written holding no warning's phrase, and those notes (an
+    object array holding the very objects put in ``notes``, so that a note not
+    replaced since is known by being the same object); None when not known."""
 
 
 def covered_values(
@@ -204,16 +232,15 @@ def cover_notes(
     ids = links.ids
     cash = links.targets("deliverable_position")
     values = frame["market_value"].to_numpy(dtype=float)
-    # only the linked rows' text is read (a categorical's values are taken by row)
-    class_f, class_c = _at(frame["security_class"], futs), _at(frame["security_class"], cash)
-    not_cash = _at(frame["instrument"], cash) != Instrument.CASH.value
-    other_class = ~not_cash & (class_c != class_f)
+    # only the linked rows are read, a categorical by its codes
+    not_cash = ~_in_at(frame["instrument"], cash, (Instrument.CASH.value,))
+    other_class = ~not_cash & ~_same_at(frame["security_class"], futs, cash)
     wrong_side = (
         ~not_cash
         & ~other_class
         & ~(
-            (_at(frame["side"], futs) == Side.SHORT.value)
-            & (_at(frame["side"], cash) == Side.LONG.value)
+            _in_at(frame["side"], futs, (Side.SHORT.value,))
+            & _in_at(frame["side"], cash, (Side.LONG.value,))
         )
     )
     ok = ~(not_cash | other_class | wrong_side)
@@ -246,7 +273,15 @@ def cover_notes(
     ok &= ~undeliverable
     refused: list[str] = []  # the ineligible links' warnings, and the row of each
     refused_rows: list[int] = []
-    for q in np.flatnonzero(~ok).tolist():
+    refused_at = np.flatnonzero(~ok)
+    # the classes' text, for the refused links only
+    class_f = dict(
+        zip(refused_at.tolist(), _at(frame["security_class"], futs[refused_at]), strict=True)
+    )
+    class_c = dict(
+        zip(refused_at.tolist(), _at(frame["security_class"], cash[refused_at]), strict=True)
+    )
+    for q in refused_at.tolist():
         f, c = int(futs[q]), int(cash[q])
         if not_cash[q]:
             why = "the deliverable position is not a cash position"
@@ -282,20 +317,21 @@ def cover_notes(
     else:
         np.add.at(covered, c_ok, amount)
     # the links flagged as unchecked, by their place in the sorted pairs
-    where, cat_f, cat_c = _unchecked(
-        class_f[ok][order], f_ok, c_ok, graded[ok][order], months, government
-    )
-    pairs = _Pairs(f_ok, c_ok, amount, start, where, cat_f, cat_c)
+    dated = _in_at(frame["security_class"], f_ok, ("government", "agency"))
+    flagged = _unchecked(dated, f_ok, c_ok, graded[ok][order], months, government)
+    pairs = _Pairs(f_ok, c_ok, amount, start, flagged)
     if np.isin(c_ok, futs, kind="table").any():  # a covered row names a position itself
         _note_in_order(notes, ids, pairs)
         return CoverNotes(covered, notes, None)
-    unchecked = _note_pairs(notes, ids, pairs)
+    unchecked, covered_by = _note_pairs(notes, ids, pairs)
     if unchecked is None:
         return CoverNotes(covered, notes, None)
     # the warnings in row order (a row's parts stay in their order)
-    rows = np.concatenate([np.array(refused_rows, dtype=np.int64), f_ok[where]])
+    rows = np.concatenate([np.array(refused_rows, dtype=np.int64), f_ok[flagged.where]])
     in_rows = np.argsort(rows, kind="stable")
-    return CoverNotes(covered, notes, object_array(refused + unchecked)[in_rows].tolist())
+    warnings = object_array(refused + unchecked)[in_rows].tolist()
+    clean = None if covered_by is None else (c_ok, covered_by)
+    return CoverNotes(covered, notes, warnings, clean)
 
 
 def cover_warnings(
@@ -315,11 +351,29 @@ def cover_warnings(
     noted = np.zeros(n, dtype=bool)
     noted[np.where(others < 0, others + n, others)] = True
     if found.warnings is not None and not noted[links].any():
+        if found.clean is not None:  # notes written clean and not replaced since
+            rows, texts = found.clean
+            noted[rows[_same_objects(notes, rows, texts)]] = False
         joined = "\n".join(notes[np.flatnonzero(noted)].tolist())
         if UNCHECKED not in joined and "not eligible" not in joined:
             return tuple(found.warnings)
     noted[links] = True
     return tuple(_phrase_parts(notes[np.flatnonzero(noted)].tolist()))
+
+
+def _same_objects(notes: np.ndarray, rows: np.ndarray, texts: np.ndarray) -> np.ndarray:
+    """True where ``notes[rows]`` is the very object in ``texts`` (compared by reference;
+    ``texts`` holds its objects, so an equal reference is the same text)."""
+    if not (
+        isinstance(notes, np.ndarray)
+        and notes.dtype == object
+        and notes.ndim == 1
+        and notes.flags.c_contiguous
+    ):
+        return np.zeros(len(rows), dtype=bool)
+    now = np.frombuffer(notes.data.cast("B"), dtype=np.uintp)[rows]
+    held = np.frombuffer(np.ascontiguousarray(texts, dtype=object).data.cast("B"), dtype=np.uintp)
+    return np.asarray(now == held)
 
 
 def _phrase_parts(texts: list[str]) -> list[str]:
@@ -342,46 +396,62 @@ _UNCHECKED_NOTE = "{} covers {}" + _UNCHECKED_WHY + "{} and {})"
 """The warning on a link without a contract code between rows of different (A) categories."""
 
 
+class _Unchecked(NamedTuple):
+    """The links flagged as unchecked: their places among the pairs, the categories of
+    their legs, the end of each one's warning (`_UNCHECKED_WHY` and the two categories)
+    and the distinct categories named."""
+
+    where: np.ndarray
+    cat_f: list[str]
+    cat_c: list[str]
+    tails: list[str]
+    named: list[str]
+
+
 class _Pairs(NamedTuple):
     """The eligible links: covering and covered rows grouped by covered row (covering
     rows in row order within a group), the amount of each, where each group starts,
-    and the links flagged as unchecked (their places here and the legs' categories)."""
+    and the links flagged as unchecked."""
 
     f_ok: np.ndarray
     c_ok: np.ndarray
     amount: np.ndarray
     start: np.ndarray
-    unchecked: np.ndarray
-    cat_f: list[str]
-    cat_c: list[str]
+    flagged: _Unchecked
 
 
-def _note_pairs(notes: np.ndarray, ids: np.ndarray, p: _Pairs) -> list[str] | None:
+def _note_pairs(
+    notes: np.ndarray, ids: np.ndarray, p: _Pairs
+) -> tuple[list[str] | None, np.ndarray | None]:
     """Notes of the covering and the covered rows, when no covered row is a covering one.
 
     A row covered several times lists its contracts in row order.  Returns the
-    warning of each unchecked link (in the order of ``p.unchecked``); None when an
+    warning of each unchecked link (in the order of ``p.flagged``), None when an
     id or category named holds ``"; "`` or a warning's phrase (the notes must
-    then be read).
+    then be read); and, when those warnings are known and each covered row has
+    one note, the covered rows' notes as put in ``notes`` (they hold no
+    warning's phrase).
     """
     # every part of these notes is fixed text, an amount, a quoted id or a category
     avoid = ("; ", UNCHECKED, "not eligible")
     named_f, named_c = plain_texts(ids[p.f_ok], avoid), plain_texts(ids[p.c_ok], avoid)
     amounts = money_texts(p.amount)
-    categories = plain_texts(np.array(sorted({*p.cat_f, *p.cat_c}), dtype=object), avoid)
+    categories = plain_texts(np.array(p.flagged.named, dtype=object), avoid)
+    clean = None
     if named_f is None or named_c is None or amounts is None or categories is None:
         covers, covered_by, _ = _pair_texts_one_by_one(ids[p.f_ok], ids[p.c_ok], p)
         warned = None
     else:
-        covers, covered_by, warnings = _pair_texts(named_f, named_c, amounts, p)
-        warned = warnings
+        covers, covered_by, warned = _pair_texts(named_f, named_c, amounts, p)
+        clean = covered_by
     notes[p.f_ok] = covers
     if p.start.all():
         notes[p.c_ok] = covered_by
     else:
+        clean = None
         for k, c in enumerate(p.c_ok.tolist()):
             notes[c] = covered_by[k] if p.start[k] else f"{notes[c]}; {covered_by[k]}"
-    return warned
+    return warned, clean
 
 
 def _pair_texts(
@@ -394,10 +464,10 @@ def _pair_texts(
     ``covered by 'F' for 1,000.00``: the characters `_pair_texts_one_by_one` writes.
     """
     covers = [f"covers '{c}' for {a}" for c, a in zip(named_c, amounts, strict=True)]
-    where = p.unchecked.tolist()
+    where = p.flagged.where.tolist()
     warnings = [
-        f"'{named_f[k]}' covers '{named_c[k]}'{_UNCHECKED_WHY}{cat_f} and {cat_c})"
-        for k, cat_f, cat_c in zip(where, p.cat_f, p.cat_c, strict=True)
+        f"'{named_f[k]}' covers '{named_c[k]}'{tail}"
+        for k, tail in zip(where, p.flagged.tails, strict=True)
     ]
     for k, text in zip(where, warnings, strict=True):
         covers[k] = f"{covers[k]}; {text}"
@@ -414,7 +484,8 @@ def _pair_texts_one_by_one(
     named_c = list(map(repr, c_ids.tolist()))
     covers = [f"covers {c} for {a}" for c, a in zip(named_c, amounts, strict=True)]
     warnings = []
-    for k, cat_f, cat_c in zip(p.unchecked.tolist(), p.cat_f, p.cat_c, strict=True):
+    flagged = p.flagged
+    for k, cat_f, cat_c in zip(flagged.where.tolist(), flagged.cat_f, flagged.cat_c, strict=True):
         text = _UNCHECKED_NOTE.format(named_f[k], named_c[k], cat_f, cat_c)
         covers[k] += "; " + text
         warnings.append(text)
@@ -424,11 +495,14 @@ def _pair_texts_one_by_one(
 
 def _note_in_order(notes: np.ndarray, ids: np.ndarray, p: _Pairs) -> None:
     """Notes of the covering and the covered rows, pair by pair in covering row order."""
+    flagged = p.flagged
     unchecked = {
         int(p.f_ok[k]): _UNCHECKED_NOTE.format(
             repr(ids[p.f_ok[k]]), repr(ids[p.c_ok[k]]), cat_f, cat_c
         )
-        for k, cat_f, cat_c in zip(p.unchecked.tolist(), p.cat_f, p.cat_c, strict=True)
+        for k, cat_f, cat_c in zip(
+            flagged.where.tolist(), flagged.cat_f, flagged.cat_c, strict=True
+        )
     }
     for f, c, a in sorted(zip(p.f_ok.tolist(), p.c_ok.tolist(), p.amount.tolist(), strict=True)):
         notes[f] = f"covers {ids[c]!r} for {a:,.2f}"
@@ -439,31 +513,45 @@ def _note_in_order(notes: np.ndarray, ids: np.ndarray, p: _Pairs) -> None:
 
 
 def _unchecked(
-    classes: np.ndarray,
+    dated: np.ndarray,
     futs: np.ndarray,
     cash: np.ndarray,
     has_contract: np.ndarray,
     months: np.ndarray,
     government: Schedule | None,
-) -> tuple[np.ndarray, list[str], list[str]]:
+) -> _Unchecked:
     """Links without a contract code whose legs sit in different (A) categories.
 
-    ``classes`` is the class of each link's futures row.  Returns the places of
-    those links among the given ones and the categories of their two legs.
+    ``dated`` tells the links whose futures row is of class government or
+    agency.  Returns the places of those links among the given ones, the
+    categories of their two legs and the end of each one's warning (written
+    once for each pair of categories met).
     """
-    none: tuple[np.ndarray, list[str], list[str]] = (np.zeros(0, dtype=np.int64), [], [])
+    none = _Unchecked(np.zeros(0, dtype=np.int64), [], [], [], [])
     if government is None or len(futs) == 0 or "category" not in government.rows.columns:
         return none
     category = government.column("category")
-    dated = np.isin(classes, ("government", "agency"))
     keep = np.flatnonzero(~has_contract & dated)
-    f_k, c_k = futs[keep], cash[keep]
-    # one bucket lookup for every leg at once
-    where_f = government.bucket_index(months[f_k].astype(float))
-    where_c = government.bucket_index(months[c_k].astype(float))
+    # one bucket lookup for both legs of every link
+    where = government.bucket_index(months[np.concatenate([futs[keep], cash[keep]])])
+    where_f, where_c = where[: len(keep)], where[len(keep) :]
     known = (where_f >= 0) & (where_c >= 0)
-    cats = np.asarray(category).astype(str)
-    cat_f = cats[np.maximum(where_f, 0)]
-    cat_c = cats[np.maximum(where_c, 0)]
-    differ = np.flatnonzero(known & (cat_f != cat_c))
-    return keep[differ], cat_f[differ].tolist(), cat_c[differ].tolist()
+    # each bucket's category as a code over the distinct category texts
+    codes, uniques = pd.factorize(object_array(np.asarray(category).astype(str).tolist()))
+    names = object_array([str(name) for name in uniques])
+    code_f = codes[np.maximum(where_f, 0)]
+    code_c = codes[np.maximum(where_c, 0)]
+    differ = np.flatnonzero(known & (code_f != code_c))
+    code_f, code_c = code_f[differ], code_c[differ]
+    at, pair = pd.factorize(code_f * len(names) + code_c)
+    ends = object_array(
+        [f"{_UNCHECKED_WHY}{names[q // len(names)]} and {names[q % len(names)]})" for q in pair]
+    )
+    named = np.bincount(np.concatenate([code_f, code_c]), minlength=len(names)) > 0
+    return _Unchecked(
+        keep[differ],
+        names[code_f].tolist(),
+        names[code_c].tolist(),
+        ends[at].tolist(),
+        names[named].tolist(),
+    )

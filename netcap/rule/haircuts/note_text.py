@@ -25,7 +25,7 @@ def plain_texts(values: np.ndarray, avoid: tuple[str, ...] = ()) -> list[str] | 
 
     Plain: printable, with no quote or backslash.
     """
-    items = values.tolist()
+    items: list[str] = values.tolist()
     if not items:
         return []
     if set(map(type, items)) != {str}:
@@ -36,7 +36,22 @@ def plain_texts(values: np.ndarray, avoid: tuple[str, ...] = ()) -> list[str] | 
         return None
     if any(text in joined for text in avoid):
         return None
-    return list(items)
+    return items  # (a new list: no copy of it, whose references would touch every value)
+
+
+def _words(texts: list[str]) -> np.ndarray:
+    """Texts of four ASCII characters as words whose four bytes, in memory order, are the text."""
+    return np.frombuffer("".join(texts).encode("ascii"), dtype="<u4").copy()
+
+
+_GROUP = _words([f",{k:03d}" for k in range(1000)])
+"""A group of three digits after a comma: ``,007``."""
+_LEAD = _words([f"{k:>4d}" for k in range(1000)])
+"""The leading group of a whole part, right-aligned among spaces: ``   7``."""
+_CENTS = _words([f".{k:02d} " for k in range(100)])
+"""The cents and the space that ends an amount: ``.05 ``."""
+_BLANK = _words(["    "])[0]
+_THOUSANDS = 10 ** np.arange(3, 18, 3, dtype=np.int64)
 
 
 def money_texts(values: np.ndarray) -> list[str] | None:
@@ -46,6 +61,11 @@ def money_texts(values: np.ndarray) -> list[str] | None:
     100 is exact in the platform's extended precision (a 53-bit mantissa times a
     7-bit integer needs 60 bits), so rounding it half to even gives the cents
     Python's correctly rounded formatting shows.
+
+    Each amount is written as words of four characters: its groups of three
+    digits, each after a comma (the leading group after spaces, the groups
+    before it blank), then the cents and a space.  The words of every amount
+    are one ASCII text, which Python splits at the spaces.
     """
     values = np.asarray(values, dtype=float)
     if not len(values):
@@ -57,30 +77,16 @@ def money_texts(values: np.ndarray) -> list[str] | None:
     exact = np.rint(values.astype(np.longdouble) * 100)
     if exact.max() >= np.longdouble(_MAX_CENTS):
         return None
-    cents = exact.astype(np.int64)
-    whole = cents // 100
-    # digits of the whole part (0 has one)
-    digits = 1 + np.searchsorted(10 ** np.arange(1, 18, dtype=np.int64), whole, side="right")
-    # characters from the right: two decimals, the point, then the whole part's
-    # digits with a comma before every third one that has more to its left;
-    # every row is filled to the widest, the extra characters dropped below
-    length = 3 + digits + (digits - 1) // 3
-    width = int(length.max())
-    chars = np.empty((len(cents), width), dtype=np.uint32)  # right-aligned
-    zero = ord("0")
-    chars[:, width - 1] = zero + cents % 10
-    chars[:, width - 2] = zero + (cents // 10) % 10
-    chars[:, width - 3] = ord(".")
-    rest = whole.copy()
-    for k in range(int(digits.max())):
-        place = width - 4 - k - k // 3
-        chars[:, place] = zero + rest % 10
-        rest //= 10
-        if k % 3 == 0 and k:
-            chars[:, place + 1] = ord(",")
-    # left-align, rows of one length at a time (a numpy text ends at its first NUL)
-    left = np.zeros_like(chars)
-    for size in np.unique(length).tolist():
-        rows = np.flatnonzero(length == size)
-        left[rows, :size] = chars[rows, width - size :]
-    return list(left.view(f"<U{width}").ravel().tolist())
+    whole, cents = np.divmod(exact.astype(np.int64), 100)
+    # groups of three digits in the whole part (0 has one)
+    groups = 1 + np.searchsorted(_THOUSANDS, whole, side="right")
+    top = int(groups.max())
+    words = np.empty((len(values), top + 1), dtype="<u4")
+    words[:, top] = _CENTS[cents]
+    rest = whole
+    for g in range(top):  # from the last group of three digits to the first
+        rest, three = np.divmod(rest, 1000)
+        words[:, top - 1 - g] = np.where(
+            groups > g + 1, _GROUP[three], np.where(groups == g + 1, _LEAD[three], _BLANK)
+        )
+    return words.tobytes().decode("ascii").split()

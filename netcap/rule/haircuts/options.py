@@ -112,7 +112,6 @@ class _Options:
     rows: np.ndarray
     ids: np.ndarray
     errors: list[RowError]
-    cls: np.ndarray
     call: np.ndarray
     short: np.ndarray
     strike: np.ndarray
@@ -121,10 +120,13 @@ class _Options:
     listed: np.ndarray
     expiry: np.ndarray
     under: np.ndarray
+    under_codes: np.ndarray
     mv: np.ndarray
 
     def refuse(self, mask: np.ndarray, field: str, message: str) -> None:
         """Refuse the options of ``mask`` (a mask over the option rows)."""
+        if not mask.any():
+            return
         for k in np.flatnonzero(mask):
             i = int(self.rows[k])
             self.errors.append(
@@ -133,7 +135,8 @@ class _Options:
 
     def refuse_at(self, where: np.ndarray, field: str, message: str) -> None:
         """Refuse the options at positions ``where``."""
-        self.refuse(np.isin(np.arange(len(self.rows)), where), field, message)
+        if len(where):
+            self.refuse(np.isin(np.arange(len(self.rows)), where), field, message)
 
 
 @dataclass
@@ -214,6 +217,64 @@ def _at(frame: pd.DataFrame, name: str, rows: np.ndarray, dtype: type | str) -> 
     return values_at(frame[name], rows, dtype)
 
 
+def _codes_at(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
+    """Codes of text column ``name`` at ``rows``: equal codes for equal values, one code
+    for every missing value (a categorical's own codes, else the values factorized)."""
+    col = frame[name] if name in frame.columns else None
+    if col is not None and isinstance(col.dtype, pd.CategoricalDtype):
+        return np.asarray(col.array.codes[rows], dtype=np.int64)
+    codes, _ = pd.factorize(_at(frame, name, rows, object), use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.int64)
+
+
+def _in_at(frame: pd.DataFrame, name: str, rows: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
+    """``np.isin(_at(frame, name, rows, object), values)``, each distinct value compared once.
+
+    A categorical is read by its codes; a column of objects by the references
+    at ``rows`` (integers), so only its few distinct objects are compared.
+    """
+    col = frame[name] if name in frame.columns else None
+    if col is not None and isinstance(col.dtype, pd.CategoricalDtype):
+        table = np.zeros(len(col.array.categories) + 1, dtype=bool)  # code -1: missing
+        table[:-1] = np.isin(col.array.categories.to_numpy(dtype=object), values)
+        hit: np.ndarray = table[col.array.codes[rows]]
+        return hit
+    held = col.to_numpy() if col is not None and col.dtype == object else None
+    if held is None or held.ndim != 1 or not held.flags.c_contiguous:
+        return np.isin(_at(frame, name, rows, object), values)
+    by_object, _ = pd.factorize(np.frombuffer(held.data.cast("B"), dtype=np.uintp)[rows])
+    # where each object first appears: its number exceeds every number before it
+    before = np.maximum.accumulate(np.concatenate([[-1], by_object[:-1]]))
+    first = rows[np.flatnonzero(by_object > before)]
+    out: np.ndarray = np.isin(held[first], values)[by_object]
+    return out
+
+
+def _same_at(frame: pd.DataFrame, name: str, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+    """``_at(frame, name, rows_a, object) == _at(frame, name, rows_b, object)`` (a missing
+    value equals nothing); a categorical compared by its codes."""
+    col = frame[name]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes = col.array.codes
+        a = codes[rows_a]
+        return np.asarray((a == codes[rows_b]) & (a >= 0))
+    return np.asarray(_at(frame, name, rows_a, object) == _at(frame, name, rows_b, object))
+
+
+def _text_at(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
+    """Text column ``name`` at ``rows`` as objects (missing values as pandas holds them).
+
+    A column of pandas' text held as Python strings is read from the array of
+    them it keeps, taking only ``rows``; any other column as `_at` reads it.
+    """
+    array = frame[name].array
+    if isinstance(array, pd.arrays.StringArray):
+        held = np.asarray(array)  # the strings themselves, not a copy
+        if held.dtype == object and held.ndim == 1:
+            return np.asarray(held[rows])
+    return _at(frame, name, rows, object)
+
+
 def appendix_a_rows(frame: pd.DataFrame, routes: np.ndarray) -> np.ndarray:
     """Rows routed to Appendix A (route ``OPT``): the option rows, by instrument, whose route
     is ``OPT`` (only an option is routed there, `netcap.rule.haircuts.routing`)."""
@@ -236,19 +297,19 @@ def _option_facts(frame: pd.DataFrame, rows: np.ndarray, ids: np.ndarray) -> _Op
         rows=rows,
         ids=ids,
         errors=[],
-        cls=_at(frame, "security_class", rows, object),
-        call=_at(frame, "option_type", rows, object) == "call",
-        short=_at(frame, "side", rows, object) == Side.SHORT.value,
+        call=_in_at(frame, "option_type", rows, ("call",)),
+        short=_in_at(frame, "side", rows, (Side.SHORT.value,)),
         strike=_at(frame, "strike", rows, float),
         price=_at(frame, "underlying_price", rows, float),
         units=_at(frame, "units", rows, float),
         listed=_at(frame, "listed", rows, bool),
         expiry=_at(frame, "expiry", rows, "datetime64[ns]"),
         under=_at(frame, "underlying", rows, object),
+        under_codes=_codes_at(frame, "underlying", rows),
         mv=_at(frame, "market_value", rows, float),
     )
     o.refuse(
-        ~np.isin(o.cls, _CLASSES),
+        ~_in_at(frame, "security_class", rows, _CLASSES),
         "security_class",
         "netcap charges options on equity and other_security underlyings only (the (J) "
         "percentage); see docs/options.md",
@@ -391,8 +452,11 @@ def _underlying_kinds(
 def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
     """Refuse pairs with the underlying that no paragraph of Appendix A recognises."""
     frame, c_rows, cash, kind = o.frame, p.c_rows, p.cash, p.kind
-    cash_cls = _at(frame, "security_class", cash, object)
-    cash_sid = _at(frame, "security_id", cash, object)
+    other_class = ~_same_at(frame, "security_class", cash, o.rows[c_rows])
+    cash_sid = _text_at(frame, "security_id", cash)
+    other_issue = np.zeros(len(cash), dtype=bool)  # a security_id given, not the underlying
+    given = np.flatnonzero(pd.notna(cash_sid))
+    other_issue[given] = cash_sid[given] != o.under[c_rows[given]]
 
     def refuse_c(mask: np.ndarray, field: str, message: str) -> None:
         o.refuse_at(c_rows[mask], field, message)
@@ -417,9 +481,9 @@ def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
         "conversion (15c3-1a(c)(6)) only with a short unlisted put on the same position "
         "and units",
     )
-    refuse_c(cash_cls != o.cls[c_rows], "offsets", "the underlying position is of another class")
+    refuse_c(other_class, "offsets", "the underlying position is of another class")
     refuse_c(
-        pd.notna(cash_sid) & (cash_sid != o.under[c_rows]),
+        other_issue,
         "offsets",
         "the offset position's security_id differs from the option's underlying",
     )
@@ -429,7 +493,7 @@ def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
         "the underlying position needs a quantity (units) to be paired",
     )
     counted_units = np.where(np.isin(kind, ["c5", "c6"]), 0.0, o.units[c_rows])
-    position = np.searchsorted(np.unique(cash), cash)
+    position = np.unique(cash, return_inverse=True)[1]
     paired_units = np.bincount(position, weights=counted_units, minlength=len(cash))[position]
     refuse_c(
         paired_units > p.cash_qty,
@@ -481,8 +545,8 @@ def _unpaired_charges(o: _Options, p: _Pairs, rate: float, schedule: Schedule) -
     us = ~listed & short
     c.unlisted_short = np.maximum(pv - otm, ul_min * contracts)
     c.charge[us] = c.unlisted_short[us]
-    c.paragraph[us] = np.where(call[us], "15c3-1a(c)(1)", "15c3-1a(c)(2)")
-    c.bucket[us] = np.where(call[us], "uncovered unlisted call", "uncovered unlisted put")
+    c.paragraph[us] = _either(call[us], "15c3-1a(c)(1)", "15c3-1a(c)(2)")
+    c.bucket[us] = _either(call[us], "uncovered unlisted call", "uncovered unlisted put")
     ul = ~listed & ~short
     c.charge[ul] = np.minimum(pv, itm)[ul]
     c.paragraph[ul] = "15c3-1a(c)(7)"
@@ -492,6 +556,14 @@ def _unpaired_charges(o: _Options, p: _Pairs, rate: float, schedule: Schedule) -
     c.adj[~listed] = np.where(short, -excess, excess)[~listed]
     c.adj_par[~listed] = "15c3-1a(c)"
     return c
+
+
+def _either(which: np.ndarray, if_true: str, if_false: str) -> np.ndarray:
+    """``np.where(which, if_true, if_false)`` as an object array of the two texts themselves
+    (no text made per row)."""
+    texts = np.array([if_false, if_true], dtype=object)
+    out: np.ndarray = texts[which.astype(np.intp)]
+    return out
 
 
 def _listed_short(o: _Options, c: _Charges, schedule: Schedule, otm: np.ndarray) -> None:
@@ -506,8 +578,8 @@ def _listed_short(o: _Options, c: _Charges, schedule: Schedule, otm: np.ndarray)
     uncovered = np.maximum(np.maximum(pv - otm, 0.0), floor)
     ls = o.listed & o.short
     c.charge[ls] = uncovered[ls]
-    c.paragraph[ls] = np.where(call[ls], "15c3-1a(b)(2)(iii)(A)", "15c3-1a(b)(2)(iii)(B)")
-    c.bucket[ls] = np.where(call[ls], "uncovered call", "uncovered put")
+    c.paragraph[ls] = _either(call[ls], "15c3-1a(b)(2)(iii)(A)", "15c3-1a(b)(2)(iii)(B)")
+    c.bucket[ls] = _either(call[ls], "uncovered call", "uncovered put")
     c.adj[ls] = -np.maximum(o.mv - c.itm, 0.0)[ls]
     c.adj_par[ls] = "15c3-1a(b)(2)(ii)(A)"
 
@@ -522,7 +594,7 @@ def _listed_long(o: _Options, p: _Pairs, c: _Charges, schedule: Schedule) -> Non
     in_pair[p.c_rows[np.isin(p.kind, ["D1", "D2", "D3"])]] = True
     ll = o.listed & ~short & ~in_pair
     long_rate = schedule.rate("long_rate")
-    key = _group_codes([o.under, o.call, o.strike, o.expiry])
+    key = _group_codes([o.under_codes, o.call, o.strike, o.expiry])
     pool = o.listed & ~in_pair
     signed_units = np.where(pool, np.where(short, -units, units), 0.0)
     net = np.bincount(key, weights=signed_units)
@@ -545,26 +617,40 @@ def _listed_long(o: _Options, p: _Pairs, c: _Charges, schedule: Schedule) -> Non
 def _group_codes(columns: list[np.ndarray]) -> np.ndarray:
     """One code per distinct combination of the columns' values (a series of options).
 
-    Each column is factorized on its own and the codes combined pairwise, so no
-    tuple of values is built or hashed.
+    A column of integers in a short range (codes, flags) is its own code less its
+    least value; any other column is factorized on its own.  The codes are
+    combined by arithmetic (a digit per column) and the combinations numbered
+    once at the end, so no tuple of values is built or hashed.
     """
-    key = np.zeros(len(columns[0]), dtype=np.int64)
+    n = len(columns[0])
+    key = np.zeros(n, dtype=np.int64)
+    span = 1  # the key's values lie in range(span)
     for values in columns:
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        key = pd.factorize(key * len(uniques) + codes)[0]
-    return np.asarray(key, dtype=np.int64)
+        low = int(values.min()) if n and values.dtype.kind in "biu" else 0
+        if n and values.dtype.kind in "biu" and int(values.max()) - low < 2**20:
+            codes = np.asarray(values - low, dtype=np.int64)
+            count = int(codes.max()) + 1
+        else:
+            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+            count = max(len(uniques), 1)
+        if span * count >= 2**62:  # number the combinations so far before they overflow
+            key, seen = pd.factorize(key)
+            span = len(seen)
+        key = key * count + codes
+        span *= count
+    return np.asarray(pd.factorize(key)[0], dtype=np.int64)
 
 
 def _spread_charges(o: _Options, p: _Pairs, c: _Charges) -> None:
     """(b)(2)(iii)(E): the deduction on the short leg; market values out of net worth ((ii)(C))."""
     ss, sl, call, strike, mv = p.spread_short, p.spread_long, o.call, o.strike, o.mv
     width = o.units[ss] * np.where(call[ss], strike[sl] - strike[ss], strike[ss] - strike[sl])
-    e_par = np.where(call[ss], "15c3-1a(b)(2)(iii)(E)(1)", "15c3-1a(b)(2)(iii)(E)(2)")
+    e_par = _either(call[ss], "15c3-1a(b)(2)(iii)(E)(1)", "15c3-1a(b)(2)(iii)(E)(2)")
     c.charge[ss] = np.maximum(width, 0.0)
     c.charge[sl] = 0.0
     c.paragraph[ss] = e_par
     c.paragraph[sl] = e_par
-    c.bucket[ss] = np.where(call[ss], "call spread", "put spread")
+    c.bucket[ss] = _either(call[ss], "call spread", "put spread")
     c.bucket[sl] = c.bucket[ss]
     c.applied[ss] = 1.0
     c.applied[sl] = 0.0
@@ -691,10 +777,8 @@ def _taken_from_underlying(
 ) -> tuple[np.ndarray, dict[int, str]]:
     """Dollars of each underlying position taken into a pair, and a note naming its options."""
     n = len(o.frame)
-    removed = np.zeros(n)
-    under_notes: dict[int, str] = {}
     if not taken.any():
-        return removed, under_notes
+        return np.zeros(n), {}
     mv_all = o.frame["market_value"].to_numpy(dtype=float)
     share_u = o.units[p.c_rows] / p.cash_qty
     got = p.cash[taken]
@@ -717,12 +801,15 @@ def _taken_from_underlying(
 
 
 def _units_texts(units: np.ndarray) -> list[str]:
-    """Each number of units as ``f"{u:g}"``: whole numbers below a million (what ``g``
-    writes as plain digits) converted at once, others one by one."""
-    whole = np.isfinite(units) & (units == np.round(units)) & (np.abs(units) < 1e6)
-    if whole.all() and not np.signbit(units).any():
-        return list(units.astype(np.int64).astype(str).tolist())
-    return [f"{u:g}" for u in units.tolist()]
+    """Each number of units as ``f"{u:g}"``, written once for each distinct number (a
+    book holds a few lot sizes).  A -0.0 is equal to 0.0 but written ``-0``: with a
+    zero among them every number is written on its own."""
+    if (units == 0).any():
+        return [f"{u:g}" for u in units.tolist()]
+    codes, uniques = pd.factorize(units, use_na_sentinel=False)
+    written = object_array([f"{u:g}" for u in np.asarray(uniques, dtype=float).tolist()])
+    out: list[str] = written[codes].tolist()
+    return out
 
 
 def _option_result(
@@ -736,13 +823,25 @@ def _option_result(
 ) -> OptionCharges:
     """The detail rows of the options (adjustments as add-ons) and the pairs worksheet."""
     ids, rows, note = o.ids, o.rows, c.note
-    own = np.asarray(notes, dtype=object)[rows]
-    note = np.where(own == "", note, np.where(note == "", own, own + "; " + note))
+    # an option row's own note so far comes first, joined to this one by "; "
+    all_notes = np.asarray(notes, dtype=object)
+    had = _noted_at(all_notes, rows)
+    if len(had):
+        note = note.copy()
+        note[had] = object_array(
+            [
+                text if mine == "" else f"{text}; {mine}"
+                for text, mine in zip(
+                    all_notes[rows[had]].tolist(), note[had].tolist(), strict=True
+                )
+            ]
+        )
     signed = np.where(o.short, -o.mv, o.mv)
     gross = np.where(c.long_listed, c.gross, c.charge)
-    detail = build_detail(c.paragraph, c.bucket, c.applied, signed, gross, c.charge, note)
+    paragraph, bucket = _labels(c.paragraph), _labels(c.bucket)
+    detail = build_detail(paragraph, bucket, c.applied, signed, gross, c.charge, note)
     has_adj = c.adj_par != ""
-    adj_par = Labels.of(np.where(has_adj, c.adj_par, ""), len(rows))
+    adj_par = _labels(c.adj_par)  # "" where no adjustment
     detail = detail.replace(add_on_paragraph=adj_par, add_on_charge=np.where(has_adj, c.adj, 0.0))
     charged = np.concatenate([p.spread_short, p.c_rows[taken]])
     pairs = pd.DataFrame(
@@ -756,10 +855,47 @@ def _option_result(
     return OptionCharges(detail=detail, rows=rows, removed=removed, notes=under_notes, pairs=pairs)
 
 
+def _labels(texts: np.ndarray) -> Labels:
+    """``Labels.of(texts)``: the same codes and names, the objects numbered first.
+
+    The citation and bucket columns are set from a few shared texts, so they
+    hold a few objects: numbering the objects by reference (integers) and then
+    their few texts hashes each text once, not once a row.  Codes follow the
+    first appearance of each text, as ``pd.factorize`` numbers them.
+    """
+    if texts.dtype != object or texts.ndim != 1 or not texts.flags.c_contiguous:
+        return Labels.of(texts, len(texts))
+    refs = np.frombuffer(texts.data.cast("B"), dtype=np.uintp)
+    by_object, _ = pd.factorize(refs)
+    # where each object first appears: its number exceeds every number before it
+    before = np.maximum.accumulate(np.concatenate([[-1], by_object[:-1]]))
+    objects = texts[np.flatnonzero(by_object > before)]
+    by_text, names = pd.factorize(objects)
+    return Labels(np.asarray(by_text[by_object], dtype=np.int64), np.asarray(names, dtype=object))
+
+
+_BLANK_REF = np.uintp(id(""))
+
+
+def _noted_at(notes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Places ``k`` of ``rows`` whose note is not blank (``notes[rows[k]] != ""``).
+
+    As `netcap.rule.haircuts.detail.noted_rows`: a blank note is Python's one
+    empty string, so references are compared first and only the others read.
+    """
+    if notes.ndim != 1 or not notes.flags.c_contiguous:
+        return np.flatnonzero(notes[rows] != "")
+    refs = np.frombuffer(notes.data.cast("B"), dtype=np.uintp)[rows]
+    maybe = np.flatnonzero(refs != _BLANK_REF)
+    out: np.ndarray = maybe[notes[rows[maybe]] != ""]
+    return out
+
+
 def _join_by_row(rows: np.ndarray, texts: list[str]) -> dict[int, str]:
     """The texts of each row joined with ``"; "``, in the order given, keyed by row."""
-    if len(np.unique(rows)) == len(rows):  # a text a row
-        return dict(zip(rows.tolist(), texts, strict=True))
+    once = dict(zip(rows.tolist(), texts, strict=True))
+    if len(once) == len(rows):  # a text a row
+        return once
     out: dict[int, str] = {}
     for r, text in zip(rows.tolist(), texts, strict=True):
         out[r] = f"{out[r]}; {text}" if r in out else text
