@@ -354,12 +354,13 @@ def _route(frame: pd.DataFrame, as_of: date) -> np.ndarray:
     )
 
 
-def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
+def _cover(frame: pd.DataFrame, keys: np.ndarray, as_of: date) -> _Cover:
     """Covered inventory ((c)(2)(vi)(A)-(F) cover), Appendix A pairs and (F)(2) hedges.
 
     What each takes out of a row leaves that row's own paragraph; the exposure
     left is what the paragraph charges.  The link columns are read once
-    (`Links`) and each step visits the linked rows only.
+    (`Links`) and each step visits the linked rows only.  ``keys`` are the rows'
+    routes as codes (`routing.route_codes`); text is made for linked rows only.
     """
     links = Links(frame)
     linked = len(links.rows("deliverable_position")) > 0
@@ -373,7 +374,7 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
     covered, notes = found.covered, found.notes
     kept = None
     paired = np.zeros(0, dtype=np.int64)  # rows of underlying positions paired with options
-    option_rows = appendix_a_rows(frame, routes)
+    option_rows = appendix_a_rows(frame, keys, coded=True)
     if len(option_rows):  # Appendix A; paired underlying leaves its own paragraph
         opt = option_charges(
             frame,
@@ -402,7 +403,7 @@ def _cover(frame: pd.DataFrame, routes: np.ndarray, as_of: date) -> _Cover:
     sign = np.sign(signed)
     after_cover = sign * covered  # signed - sign * covered, in one new array
     np.subtract(signed, after_cover, out=after_cover)
-    hedges = find_hedges(frame, routes, after_cover, links=links)
+    hedges = find_hedges(frame, None, after_cover, links=links, keys=keys)
     _note_hedges(notes, links.ids, hedges)
     exposure = sign * hedges.removed  # after_cover - sign * removed, in one new array
     np.subtract(after_cover, exposure, out=exposure)
@@ -568,7 +569,7 @@ def compute_haircuts(
     """
     opts = options or HaircutOptions()
     keys = _route(frame, as_of)
-    cover = _cover(frame, route_names(keys), as_of)
+    cover = _cover(frame, keys, as_of)
     cols = Columns(frame)
     parts = _Detail(cols["id"], cover.notes)
     picker = _Picker(keys)

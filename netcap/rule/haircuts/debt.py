@@ -47,7 +47,7 @@ from netcap.book.frame import BookError, RowError
 from netcap.rule.haircuts.columns import Links, blank_texts
 from netcap.rule.haircuts.detail import Labels, ParagraphHaircut
 from netcap.rule.haircuts.netting import bucketed_greater_of
-from netcap.rule.haircuts.routing import row_label
+from netcap.rule.haircuts.routing import route_names, row_label
 from netcap.rule.haircuts.rows import Rows
 from netcap.rule.tables import Schedule
 
@@ -102,15 +102,18 @@ class DebtHedges:
 
 def find_hedges(
     frame: pd.DataFrame,
-    routes: np.ndarray,
+    routes: np.ndarray | None,
     exposure: np.ndarray,
     *,
     links: Links | None = None,
+    keys: np.ndarray | None = None,
 ) -> DebtHedges:
     """Check every ``hedge_with`` election against (F)(2) and size the hedged amounts.
 
     ``links`` are the frame's links already read (`Links`); only the electing
-    rows and their hedges are visited.
+    rows and their hedges are visited.  ``routes`` is each row's route, or None
+    where ``keys`` gives them as codes (`routing.route_codes`): the text is then
+    made for the linked rows only.
     """
     n = len(frame)
     if links is None:
@@ -132,6 +135,12 @@ def find_hedges(
     rate_months = np.full(n, np.nan)
     ids = links.ids
     b = links.targets("hedge_with")
+    if keys is not None:
+        route_a, route_b = route_names(keys[a]), route_names(keys[b])
+    elif routes is not None:
+        route_a, route_b = routes[a], routes[b]
+    else:
+        raise ValueError("find_hedges needs the routes or their codes")
     months = frame["months_to_maturity"].to_numpy(dtype=float)
     errors: list[RowError] = []
 
@@ -141,12 +150,12 @@ def find_hedges(
             errors.append(RowError(row_label(frame, i), "hedge_with", f"{ids[i]!r}: {message}"))
 
     refuse(
-        routes[a] != "F",
+        route_a != "F",
         "(F)(2) hedges are elected on nonconvertible debt charged under (F)(1) "
         "(fixed rate and maturity, not in default, minimal credit risk)",
     )
     refuse(
-        ~np.isin(routes[b], ["A", "F"]),
+        ~np.isin(route_b, ["A", "F"]),
         "the hedge must be a government or agency security (or futures contract) or "
         "nonconvertible debt charged under (F)(1)",
     )
@@ -162,7 +171,7 @@ def find_hedges(
     if errors:
         raise BookError(errors)
     amount = np.minimum(np.abs(exposure[a]), np.abs(exposure[b]))
-    is_gov = routes[b] == "A"
+    is_gov = route_b == "A"
     hedged[a] = amount
     removed[b] = amount
     kind[a] = np.where(is_gov, "F3", "F4")

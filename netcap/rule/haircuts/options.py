@@ -62,7 +62,7 @@ from netcap.book.frame import BookError, RowError, option_column
 from netcap.book.model import Instrument, SecurityClass, Side
 from netcap.rule.haircuts.columns import Links, object_array, text_codes, values_at
 from netcap.rule.haircuts.detail import DetailPart, Labels, build_detail
-from netcap.rule.haircuts.routing import row_label
+from netcap.rule.haircuts.routing import ROUTES, row_label
 from netcap.rule.tables import Schedule
 
 __all__ = ["LIMITATIONS", "OptionCharges", "appendix_a_rows", "option_charges"]
@@ -275,7 +275,7 @@ def _text_at(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
     return _at(frame, name, rows, object)
 
 
-def appendix_a_rows(frame: pd.DataFrame, routes: np.ndarray) -> np.ndarray:
+def appendix_a_rows(frame: pd.DataFrame, routes: np.ndarray, *, coded: bool = False) -> np.ndarray:
     """Rows routed to Appendix A (route ``OPT``): the option rows, by instrument, whose route
     is ``OPT`` (only an option is routed there, `netcap.rule.haircuts.routing`)."""
     col = frame["instrument"]
@@ -287,6 +287,8 @@ def appendix_a_rows(frame: pd.DataFrame, routes: np.ndarray) -> np.ndarray:
     else:
         inst = text_codes(col)
         rows = np.flatnonzero(inst.codes == inst.code(Instrument.OPTION.value))
+    if coded:  # routes given as their codes (routing.route_codes)
+        return np.asarray(rows[routes[rows] == ROUTES.index("OPT")])
     return np.asarray(rows[routes[rows] == "OPT"])
 
 
