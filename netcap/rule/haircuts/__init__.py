@@ -523,7 +523,10 @@ class _Detail:
         """Put each row's cover note in front of its paragraph's notes ("cover; paragraph")."""
         rows = noted_rows(self.notes)
         if self._carried and len(rows):
-            rows = rows[~np.isin(rows, np.concatenate(self._carried))]
+            carried = np.zeros(len(self._seen), dtype=bool)
+            for placed in self._carried:
+                carried[placed] = True
+            rows = rows[~carried[rows]]
         if not len(rows):
             return
         cover = self.notes[rows]
