@@ -58,28 +58,3 @@ def test_categorical_class_instrument_and_side_give_the_same_detail(seed: int) -
     b = compute_haircuts(coded, AS_OF, net_capital_before_haircuts=5e8)
     pd.testing.assert_frame_equal(a.detail, b.detail)
     assert a.total == b.total
-
-
-def test_links_are_the_same_whether_or_not_the_ids_are_hashed() -> None:
-    """A frame validated here has its ids' hash table; an unpickled copy has not, and its
-    links are found by hashing the ids named instead: the same rows either way."""
-    import pickle  # noqa: PLC0415
-
-    from benchmarks.synthetic import AS_OF, synthetic_frame  # noqa: PLC0415
-    from netcap.book.frame import validate_frame  # noqa: PLC0415
-    from netcap.rule.haircuts.columns import LINK_COLUMNS, Links, id_index, ids_hashed  # noqa: PLC0415
-
-    frame = validate_frame(synthetic_frame(3000), AS_OF)
-    copy = pickle.loads(pickle.dumps(frame))
-    index, copied = id_index(frame["id"]), id_index(copy["id"])
-    assert index is not None
-    assert copied is not None
-    assert ids_hashed(index)
-    assert not ids_hashed(copied)
-    here, there = Links(frame), Links(copy)
-    assert not ids_hashed(copied)  # no table of every id was built for the copy
-    assert len(here.rows("deliverable_position")) > 0  # covered futures
-    assert len(here.rows("offsets")) > 0  # option pairs
-    for col in LINK_COLUMNS:
-        assert here.rows(col).tolist() == there.rows(col).tolist()
-        assert here.targets(col).tolist() == there.targets(col).tolist()

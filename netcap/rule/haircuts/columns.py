@@ -25,7 +25,6 @@ __all__ = [
     "categorical",
     "id_array",
     "id_index",
-    "ids_hashed",
     "object_array",
     "present_rows",
     "rows_of",
@@ -115,20 +114,6 @@ def id_index(col: pd.Series) -> pd.Index | None:
     return None
 
 
-def ids_hashed(index: pd.Index) -> bool:
-    """Whether ``index`` already holds the hash table of its values, so looking a value up
-    costs only the values looked up (validation builds it when it checks ids are distinct).
-
-    pandas keeps that table in a private cache; where the cache cannot be read the table is
-    taken to be there, and a lookup builds it as before.
-    """
-    cache = getattr(index, "_cache", None)
-    if not isinstance(cache, dict):
-        return True
-    engine = cache.get("_engine")
-    return engine is not None and bool(getattr(engine, "is_mapping_populated", True))
-
-
 def id_array(col: pd.Series) -> np.ndarray:
     """The ids of a position column as an object array (read-only where it is the categories).
 
@@ -214,10 +199,6 @@ class Links:
         also: tuple[str, ...] = ("futures_contract",),
     ) -> None:
         index = id_index(frame["id"])
-        if index is not None and not ids_hashed(index):
-            # a frame not validated in this process (unpickled, say): hashing the few ids
-            # named costs the same time as hashing every id, and not a table of a million
-            index = None
         self.ids = (
             np.asarray(index.to_numpy(dtype=object))
             if index is not None
