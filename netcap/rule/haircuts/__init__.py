@@ -440,17 +440,18 @@ class _Detail:
     No part is kept, so the detail costs its own columns and no more.
     """
 
-    def __init__(self, ids: np.ndarray, notes: np.ndarray) -> None:
+    def __init__(self, ids: np.ndarray, cover: _Cover) -> None:
         n = len(ids)
         self.ids = ids
-        self.notes = notes
         self.worksheets: dict[str, pd.DataFrame] = {}
-        self._carried: list[np.ndarray] = []  # rows whose part wrote their cover notes itself
         self._seen = np.zeros(n, dtype=bool)
         self._placed = 0
         self._charged = 0.0
-        self._numbers = {col: np.zeros(n) for col in _NUMBERS}
-        self._note = blank_texts(n)
+        self._numbers = {col: np.zeros(n) for col in _NUMBERS if col != "exposure"}
+        # the cover step's arrays become the detail's exposure and note columns: a paragraph
+        # reads its own rows of them before its rows are written, and no other rows
+        self._numbers["exposure"] = cover.exposure
+        self._note = cover.notes
         self._coded = {name: _Coded.blank(n) for name in ("paragraph", "bucket")}
         # a part without add-ons leaves its rows unset: they read "" once every part is in
         self._coded["add_on_paragraph"] = _Coded.blank(n, _UNSET)
@@ -458,9 +459,9 @@ class _Detail:
     def notes_of(self, rows: np.ndarray) -> np.ndarray:
         """Notes for a paragraph to extend over ``rows``: blank.
 
-        The cover notes of these rows go in front of what the paragraph writes when
-        the detail is assembled (a paragraph only ever adds to a note), so they are
-        not copied out for every row here.
+        The cover notes of these rows go in front of what the paragraph writes when its
+        rows are placed (a paragraph only ever adds to a note), so they are not copied
+        out for every row here.
         """
         return blank_texts(len(rows))
 
@@ -468,20 +469,25 @@ class _Detail:
         """Write a paragraph's detail in; ``idx`` are the frame rows the paragraph was given.
 
         ``cover_notes``: the part's notes already begin with the rows' cover notes (the
-        option step reads them itself), so assembly leaves them as they are.
+        option step reads them itself), so they replace them; any other part's notes
+        follow a row's cover note ("cover; paragraph").
         """
         rows = idx if part.at is None else idx[part.at]
         if len(rows) != len(part):
             raise ReconciliationError("haircut detail names a position not given to it")
-        if cover_notes:
-            self._carried.append(rows)
         self._seen[rows] = True
         self._placed += len(rows)
         for col, values in self._numbers.items():
             if col != "add_on_charge" or part.add_on_charge is not None:  # else 0, as it is
                 values[rows] = _numbers(part, col)
         has = noted_rows(part.note)
-        self._note[rows[has]] = part.note[has]
+        if len(has):
+            where, text = rows[has], part.note[has]
+            if not cover_notes:
+                cover = self._note[where]
+                had = noted_rows(cover)
+                text[had] = cover[had] + ("; " + text[had])
+            self._note[where] = text
         self._coded["paragraph"].extend(rows, part.paragraph)
         self._coded["bucket"].extend(rows, part.bucket)
         add_on = self._coded["add_on_paragraph"]
@@ -511,29 +517,12 @@ class _Detail:
         # as many rows placed as the book has, and every row among them: each exactly once
         if self._placed != len(self._seen) or not self._seen.all():
             raise ReconciliationError("haircut detail does not list every position exactly once")
-        self._prefix_cover_notes()
         out: dict[str, np.ndarray] = {"id": self.ids, **self._numbers, "note": self._note}
         add_on = self._coded["add_on_paragraph"]
         unset = add_on.codes == _UNSET
         if unset.any():
             add_on.codes[unset] = add_on.code_of("")
         return out, self._coded
-
-    def _prefix_cover_notes(self) -> None:
-        """Put each row's cover note in front of its paragraph's notes ("cover; paragraph")."""
-        rows = noted_rows(self.notes)
-        if self._carried and len(rows):
-            carried = np.zeros(len(self._seen), dtype=bool)
-            for placed in self._carried:
-                carried[placed] = True
-            rows = rows[~carried[rows]]
-        if not len(rows):
-            return
-        cover = self.notes[rows]
-        own = self._note[rows]
-        had = noted_rows(own)
-        cover[had] = cover[had] + ("; " + own[had])
-        self._note[rows] = cover
 
 
 def _numbers(part: DetailPart, col: str) -> np.ndarray:
@@ -574,7 +563,7 @@ def compute_haircuts(
     keys = _route(frame, as_of)
     cover = _cover(frame, keys, as_of)
     cols = Columns(frame)
-    parts = _Detail(cols["id"], cover.notes)
+    parts = _Detail(cols["id"], cover)
     picker = _Picker(keys)
     _charge_pre_tentative(parts, cols, picker, cover, as_of)
     # deducted before tentative net capital (15c3-1(c)(15)); the (A)(5) test reads it
