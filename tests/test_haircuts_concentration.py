@@ -16,6 +16,24 @@ def pos(pid: str, cls: str, side: str, value: float, **kw: Any) -> Position:
     return Position(id=pid, security_class=cls, side=side, market_value=value, **kw)
 
 
+def _held_call(pid: str, underlying: str) -> Position:
+    """A held listed call on 1,000 units of ``underlying`` at 50 (worth 1,000)."""
+    return Position(
+        id=pid,
+        security_class="equity",
+        side="long",
+        instrument="option",
+        market_value=1_000.0,
+        option_type="call",
+        strike=60.0,
+        underlying_price=50.0,
+        units=1_000,
+        listed=True,
+        expiry=date(2024, 9, 20),
+        underlying=underlying,
+    )
+
+
 def test_j_security_above_ten_percent() -> None:
     # net capital before haircuts 1mm: threshold 10% = 100k (above the $10,000 equity floor)
     # long 200k of one stock: (J) 15% x 200k = 30,000; (M) 15% x (200k - 100k) = 15,000
@@ -197,23 +215,7 @@ def test_the_issue_is_the_same_whatever_the_column_type(kind: str) -> None:
         pos("b", "equity", "long", 5e4, security_id="X"),
         pos("c", "equity", "long", 8e4, security_id="Y"),
     ]
-    calls = [
-        Position(
-            id=f"o{u}",
-            security_class="equity",
-            side="long",
-            instrument="option",
-            market_value=1_000.0,
-            option_type="call",
-            strike=60.0,
-            underlying_price=50.0,
-            units=1_000,
-            listed=True,
-            expiry=date(2024, 9, 20),
-            underlying=u,
-        )
-        for u in ("Y", "Z")
-    ]
+    calls = [_held_call(f"o{u}", u) for u in ("Y", "Z")]
     frame = positions_frame(book + calls, AS_OF)
     ids = frame["security_id"]
     frame["security_id"] = ids.astype("category") if kind == "category" else ids.astype(object)
@@ -261,20 +263,7 @@ def test_a_blank_issue_is_the_positions_id_wherever_it_appears(codes: bool) -> N
         pos("a", "equity", "long", 1.5e5, security_id="X"),
         pos("X", "equity", "long", 5e4),
         pos("c", "equity", "long", 8e4),
-        Position(
-            id="o",
-            security_class="equity",
-            side="long",
-            instrument="option",
-            market_value=1_000.0,
-            option_type="call",
-            strike=60.0,
-            underlying_price=50.0,
-            units=1_000,
-            listed=True,
-            expiry=date(2024, 9, 20),
-            underlying="c",
-        ),
+        _held_call("o", "c"),
     ]
     frame = positions_frame(book, AS_OF)
     if not codes:
