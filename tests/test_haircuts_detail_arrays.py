@@ -83,3 +83,47 @@ def test_rows_compare_a_categorical_by_its_codes_as_its_text_would() -> None:
     for name in ("coded", "plain"):
         assert rows.equals(name, "future").tolist() == [False, True, False, True]
         assert rows.equals(name, "swap").tolist() == [False] * 4  # no row holds it
+
+
+def test_a_part_whose_rows_carry_no_citation_leaves_them_blank() -> None:
+    from netcap.rule.haircuts import _Coded  # noqa: PLC0415
+
+    coded = _Coded.blank(4, -2)
+    coded.extend(np.array([0, 2]), Labels(np.array([-1, -1]), np.array(["x"], dtype=object)))
+    coded.extend(np.array([1]), Labels(np.array([0]), np.array(["y"], dtype=object)))
+    assert coded.codes.tolist() == [-1, 0, -1, -2]  # row 3 not placed: left as it was
+    assert coded.names == ["y"]
+
+
+def test_an_empty_book_has_the_detail_columns_pandas_gives_empty_text() -> None:
+    import pandas as pd  # noqa: PLC0415
+
+    from netcap.book.frame import positions_frame  # noqa: PLC0415
+    from netcap.rule.haircuts import compute_haircuts  # noqa: PLC0415
+    from tests.conftest import AS_OF  # noqa: PLC0415
+
+    detail = compute_haircuts(positions_frame([], AS_OF), AS_OF).detail
+    assert len(detail) == 0
+    assert detail["id"].dtype == pd.Series(np.zeros(0, dtype=object)).dtype
+    assert detail["note"].dtype == pd.Series(np.zeros(0, dtype=object)).dtype
+
+
+def test_totals_by_stage_follow_the_detail_they_are_read_from() -> None:
+    """A result rebuilt with another detail (``dataclasses.replace``) is summed afresh."""
+    import dataclasses  # noqa: PLC0415
+
+    from netcap.book.frame import positions_frame  # noqa: PLC0415
+    from netcap.book.model import Position  # noqa: PLC0415
+    from netcap.rule.haircuts import compute_haircuts  # noqa: PLC0415
+    from tests.conftest import AS_OF  # noqa: PLC0415
+
+    # equity long 100k: (J) 15% = 15,000 ((M) not reached against 10mm of capital)
+    frame = positions_frame(
+        [Position(id="e", security_class="equity", side="long", market_value=100_000.0)], AS_OF
+    )
+    result = compute_haircuts(frame, AS_OF, net_capital_before_haircuts=10_000_000.0)
+    assert result.by_stage["securities"] == 15_000.0
+    doubled = result.detail.assign(charge=result.detail["charge"] * 2)
+    again = dataclasses.replace(result, detail=doubled)
+    assert again.by_stage["securities"] == 30_000.0
+    assert again.by_paragraph["charge"].tolist() == [30_000.0]

@@ -585,7 +585,10 @@ def validate_frame(
     below, in the order their errors are listed within a row).
 
     Derived columns: ``signed_value`` (negative for shorts), ``issue`` (``security_id``
-    as a categorical, NaN where blank: the codes undue concentration groups by),
+    as a categorical, NaN where blank: the codes undue concentration groups by; like
+    ``signed_value`` it is worked out here, so a caller that changes ``security_id`` or
+    ``side`` afterwards validates again or drops ``issue``, which (M) then reads from
+    ``security_id``),
     ``months_to_maturity`` (complete calendar months, see `netcap.book.maturity`),
     ``days_to_maturity`` (calendar days; NaN unless ``maturity`` is a date) and
     ``row`` (the row label used in error messages, so later stages can name it).

@@ -30,7 +30,7 @@ import pandas as pd
 from netcap.book.model import Instrument
 from netcap.money import CENT
 from netcap.rule.haircuts.canadian import canadian_haircut
-from netcap.rule.haircuts.columns import Links, categorical, object_array
+from netcap.rule.haircuts.columns import Links, categorical, id_index, object_array
 from netcap.rule.haircuts.concentration import CONCENTRATION_CITATION, concentration_add_on
 from netcap.rule.haircuts.concentration_options import make_room
 from netcap.rule.haircuts.covered import cover_notes, cover_warnings
@@ -100,8 +100,11 @@ class CitationTotals:
     def from_codes(
         cls, codes: np.ndarray, names: list[str], charge: np.ndarray, *, counts: bool = True
     ) -> CitationTotals:
-        """From codes into ``names`` (-1: no citation), a pass over the rows for each figure
-        (``counts=False``: the sums alone; the counts are then left empty)."""
+        """From codes into ``names`` (-1: no citation), a pass over the rows for each figure.
+
+        ``counts=False`` gives the sums alone and leaves ``counts`` empty: such totals are
+        for a sum by citation only, not for `HaircutResult`'s groupings, which read counts.
+        """
         size = len(names) + 1
         k = codes if len(codes) == 0 or codes.min() >= 0 else np.where(codes < 0, len(names), codes)
         return cls(
@@ -156,13 +159,6 @@ class HaircutResult:
     route_codes: np.ndarray | None = field(default=None, repr=False, compare=False)
     """The route of each position as its code (`netcap.rule.haircuts.routing.ROUTES`)."""
 
-    citation_totals: dict[str, CitationTotals] | None = field(
-        default=None, repr=False, compare=False
-    )
-    """The ``charge`` and ``add_on_charge`` columns summed by their citation columns (keyed
-    ``paragraph`` and ``add_on_paragraph``), as the core summed them; None: summed from
-    ``detail`` when asked."""
-
     @cached_property
     def routes(self) -> np.ndarray | None:
         """The route of each position (`netcap.rule.haircuts.routing`), for the pre-trade state."""
@@ -171,13 +167,24 @@ class HaircutResult:
     @cached_property
     def by_stage(self) -> dict[str, float]:
         """Total charge by stage (``pre_tentative``, ``appendix_b``, ``securities``)."""
-        if self.citation_totals is None:
+        by_column = self._citation_totals
+        if by_column is None:  # citations held as text: grouped as text
             return detail_stage_totals(self.detail)
         return stage_totals(
             (name, total)
-            for t in self.citation_totals.values()
+            for t in by_column.values()
             for name, total in zip([*t.names, ""], t.sums.tolist(), strict=True)
         )
+
+    @cached_property
+    def _citation_totals(self) -> dict[str, CitationTotals] | None:
+        """The charge columns of ``detail`` summed by their citation columns, where both
+        citation columns are categoricals (as `compute_haircuts` builds them): one pass
+        over their codes serves `by_stage` and `by_paragraph`."""
+        d = self.detail
+        if not all(isinstance(d[p].dtype, pd.CategoricalDtype) for p, _ in _CITATION_COLUMNS):
+            return None
+        return {p: CitationTotals.of(d[p], d[c]) for p, c in _CITATION_COLUMNS}
 
     @property
     def pre_tentative(self) -> float:
@@ -207,7 +214,7 @@ class HaircutResult:
 
     @cached_property
     def _by_paragraph(self) -> pd.DataFrame:
-        by_column = self.citation_totals or {
+        by_column = self._citation_totals or {
             p_col: CitationTotals.of(self.detail[p_col], self.detail[c_col])
             for p_col, c_col in _CITATION_COLUMNS
         }
@@ -555,9 +562,9 @@ def compute_haircuts(
 
     The steps: route every row to its paragraph; take cover, option pairs and
     (F)(2) hedges out of the rows; charge the pre-tentative deductions, then
-    each paragraph of (c)(2)(vi), Appendix A and Appendix B; put the detail back
-    in frame order; add the Appendix B margin on government futures and the (M)
-    add-on on top.
+    each paragraph of (c)(2)(vi), Appendix A and Appendix B, each writing its
+    rows into the detail's columns in frame order as it is placed; add the
+    Appendix B margin on government futures and the (M) add-on on top.
     """
     opts = options or HaircutOptions()
     keys = _route(frame, as_of)
@@ -610,9 +617,13 @@ def compute_haircuts(
         "bucket": coded["bucket"].categorical(),
         "add_on_paragraph": add_on_paragraph.categorical(),
     }
-    # the columns were built here for this frame alone: no copy, no consolidation; the
-    # text columns are given pandas' text dtype, which it would otherwise infer by a scan
-    strings = {c: pd.Series(columns.pop(c), dtype="str", copy=False) for c in ("id", "note")}
+    # the columns were built here for this frame alone: no copy, no consolidation; text
+    # columns known to be text are given pandas' text dtype, which it would infer by a scan
+    text_known = {"id": _ids_are_text(frame), "note": len(frame) > 0}
+    strings = {
+        c: pd.Series(columns.pop(c), dtype="str" if text_known[c] else None, copy=False)
+        for c in ("id", "note")
+    }
     detail = pd.DataFrame({**columns, **strings, **text}, columns=list(DETAIL_COLUMNS), copy=False)
     _reconcile(frame, detail, removed)
     total = float(detail["charge"].sum() + detail["add_on_charge"].sum())
@@ -623,14 +634,6 @@ def compute_haircuts(
         warnings=warnings,
         concentration_base=base,
         route_codes=keys,
-        citation_totals={
-            "paragraph": CitationTotals.from_codes(
-                paragraph.codes, paragraph.names, columns["charge"]
-            ),
-            "add_on_paragraph": CitationTotals.from_codes(
-                add_on_paragraph.codes, add_on_paragraph.names, columns["add_on_charge"]
-            ),
-        },
     )
 
 
@@ -1001,6 +1004,9 @@ class _Coded:
         # counts of code -1 (blank) and of each name, in one pass
         counts = np.bincount(local + 1, minlength=len(labels.names) + 1)[1:]
         used = np.flatnonzero(counts)
+        if not len(used):  # no text on any of these rows
+            self.codes[where] = -1
+            return
         first = [int(np.argmax(local == u)) for u in used.tolist()] if len(used) > 1 else [0]
         table = np.full(len(labels.names) + 1, -1, dtype=np.int16)
         index = {name: k for k, name in enumerate(self.names)}
@@ -1075,6 +1081,13 @@ def _stage_sums(
             *add_on_paragraph.sums(columns["add_on_charge"]).items(),
         ]
     )
+
+
+def _ids_are_text(frame: pd.DataFrame) -> bool:
+    """Whether every id is text, known without reading them: validation's id categories,
+    whose type pandas works out once and keeps with them (a non-empty book)."""
+    index = id_index(frame["id"])
+    return index is not None and len(index) > 0 and index.inferred_type == "string"
 
 
 def _reconcile(frame: pd.DataFrame, detail: pd.DataFrame, removed: float) -> None:

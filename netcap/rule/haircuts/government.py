@@ -173,7 +173,8 @@ def government_haircut(
     """Compute the (A) haircut for the government/agency rows of a position frame.
 
     ``covered`` is the covered amount of each row (absolute dollars) and
-    ``notes`` the cover note of each row, both aligned with ``rows``.
+    ``notes`` the notes to extend (blank from `compute_haircuts`, which puts each
+    row's cover note in front when it places the rows), both aligned with ``rows``.
     ``net_capital_before_haircuts`` is needed only for the (A)(5) election.
     """
     opts = options or GovernmentOptions()
