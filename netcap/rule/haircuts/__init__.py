@@ -70,6 +70,7 @@ from netcap.rule.haircuts.tentative import (
     PRE_TENTATIVE,
     SECURITIES,
     detail_stage_totals,
+    stage,
     stage_totals,
 )
 from netcap.rule.tables import load_schedule
@@ -97,19 +98,16 @@ class CitationTotals:
     sums: np.ndarray
 
     @classmethod
-    def from_codes(
-        cls, codes: np.ndarray, names: list[str], charge: np.ndarray, *, counts: bool = True
-    ) -> CitationTotals:
-        """From codes into ``names`` (-1: no citation), a pass over the rows for each figure.
-
-        ``counts=False`` gives the sums alone and leaves ``counts`` empty: such totals are
-        for a sum by citation only, not for `HaircutResult`'s groupings, which read counts.
-        """
+    def from_codes(cls, codes: np.ndarray, names: list[str], charge: np.ndarray) -> CitationTotals:
+        """From codes into ``names`` (-1: no citation), a pass over the rows for each figure."""
         size = len(names) + 1
-        k = codes if len(codes) == 0 or codes.min() >= 0 else np.where(codes < 0, len(names), codes)
+        # numpy's index type once, rather than a conversion inside each bincount
+        k = codes.astype(np.intp)
+        if len(k) and k.min() < 0:
+            k[k < 0] = len(names)
         return cls(
             list(names),
-            np.bincount(k, minlength=size) if counts else np.zeros(0, dtype=np.int64),
+            np.bincount(k, minlength=size),
             np.bincount(k, weights=charge, minlength=size),
         )
 
@@ -593,7 +591,10 @@ def compute_haircuts(
     # (M)(1): net capital before (c)(2)(vi) and Appendix A, after every other deduction
     base = None
     if tentative is not None:
-        base = tentative - _stage_sums(paragraph, add_on_paragraph, columns)[APPENDIX_B]
+        base = tentative - _stage_total(
+            APPENDIX_B,
+            [(paragraph, columns["charge"]), (add_on_paragraph, columns["add_on_charge"])],
+        )
     taken = add_on_paragraph.nonblank()  # rows whose add-on column already holds an amount
     add_on, sheet = concentration_add_on(
         frame,
@@ -1061,26 +1062,23 @@ class _Coded:
         out: np.ndarray = names[self.codes[mask]]
         return out
 
-    def sums(self, weights: np.ndarray) -> dict[str, float]:
-        """Total of ``weights`` by text (rows without text left out)."""
-        totals = CitationTotals.from_codes(self.codes, self.names, weights, counts=False).sums
-        totals = totals[: len(self.names)]
-        return {name: float(t) for name, t in zip(self.names, totals.tolist(), strict=True)}
-
     def categorical(self) -> pd.Categorical:
         return categorical(self.codes, self.names)
 
 
-def _stage_sums(
-    paragraph: _Coded, add_on_paragraph: _Coded, columns: dict[str, np.ndarray]
-) -> dict[str, float]:
-    """Charges and add-ons summed by stage (`tentative.detail_stage_totals`, on codes)."""
-    return stage_totals(
-        [
-            *paragraph.sums(columns["charge"]).items(),
-            *add_on_paragraph.sums(columns["add_on_charge"]).items(),
-        ]
-    )
+def _stage_total(wanted: str, columns: list[tuple[_Coded, np.ndarray]]) -> float:
+    """The charges of one stage (`tentative.stage`): each citation's total, in the order
+    `tentative.detail_stage_totals` adds them, read from the rows cited to that stage only."""
+    total = 0.0
+    for coded, weights in columns:
+        in_stage = [stage(name) == wanted for name in coded.names]
+        table = np.array([*in_stage, False])  # the last: code -1, no citation
+        rows = np.flatnonzero(table[coded.codes])
+        sums = np.bincount(coded.codes[rows], weights=weights[rows], minlength=len(coded.names))
+        for counted, t in zip(in_stage, sums.tolist(), strict=True):
+            if counted:
+                total += t
+    return total
 
 
 def _ids_are_text(frame: pd.DataFrame) -> bool:
