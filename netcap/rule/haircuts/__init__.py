@@ -165,23 +165,20 @@ class HaircutResult:
     @cached_property
     def by_stage(self) -> dict[str, float]:
         """Total charge by stage (``pre_tentative``, ``appendix_b``, ``securities``)."""
-        by_column = self._citation_totals
-        if by_column is None:  # citations held as text: grouped as text
-            return detail_stage_totals(self.detail)
+        d = self.detail
+        if not all(isinstance(d[p].dtype, pd.CategoricalDtype) for p, _ in _CITATION_COLUMNS):
+            return detail_stage_totals(d)  # citations held as text: grouped as text
         return stage_totals(
             (name, total)
-            for t in by_column.values()
+            for t in self._citation_totals.values()
             for name, total in zip([*t.names, ""], t.sums.tolist(), strict=True)
         )
 
     @cached_property
-    def _citation_totals(self) -> dict[str, CitationTotals] | None:
-        """The charge columns of ``detail`` summed by their citation columns, where both
-        citation columns are categoricals (as `compute_haircuts` builds them): one pass
-        over their codes serves `by_stage` and `by_paragraph`."""
+    def _citation_totals(self) -> dict[str, CitationTotals]:
+        """The charge columns of ``detail`` summed by their citation columns: one pass over
+        their codes serves `by_stage` and `by_paragraph`."""
         d = self.detail
-        if not all(isinstance(d[p].dtype, pd.CategoricalDtype) for p, _ in _CITATION_COLUMNS):
-            return None
         return {p: CitationTotals.of(d[p], d[c]) for p, c in _CITATION_COLUMNS}
 
     @property
@@ -212,13 +209,9 @@ class HaircutResult:
 
     @cached_property
     def _by_paragraph(self) -> pd.DataFrame:
-        by_column = self._citation_totals or {
-            p_col: CitationTotals.of(self.detail[p_col], self.detail[c_col])
-            for p_col, c_col in _CITATION_COLUMNS
-        }
         totals: dict[str, float] = {}
         for p_col, skip_blank in (("paragraph", False), ("add_on_paragraph", True)):
-            t = by_column[p_col]
+            t = self._citation_totals[p_col]
             present = t.counts[: len(t.names)] > 0
             sums = t.sums[: len(t.names)].tolist()
             for name, has, total in zip(t.names, present, sums, strict=True):
@@ -237,10 +230,6 @@ HEDGED_CITATION = "15c3-1(c)(2)(vi)(F)(3)"
 """A government row whose whole value went into an (F)(2) hedge is cited here."""
 _NO_MARGIN = "Appendix B (a)(3)(xiv) margin charge not computed: no margin given"
 _NUMBERS = ("rate", "exposure", "gross_charge", "charge", "add_on_charge")
-
-
-def _append(notes: list[str] | np.ndarray, i: int, text: str) -> None:
-    notes[i] = f"{notes[i]}; {text}" if notes[i] else text
 
 
 @dataclass(frozen=True)
@@ -433,7 +422,8 @@ def _note_hedges(notes: np.ndarray, ids: np.ndarray, hedges: DebtHedges) -> None
         partner_of.setdefault(h, p)
     for i in hedged.tolist():
         partner = partner_of[ids[i]]
-        _append(notes, i, f"hedges {partner!r} for {hedges.removed[i]:,.2f} ({HEDGE_CITATION})")
+        text = f"hedges {partner!r} for {hedges.removed[i]:,.2f} ({HEDGE_CITATION})"
+        notes[i] = f"{notes[i]}; {text}" if notes[i] else text
 
 
 class _Detail:
@@ -483,8 +473,10 @@ class _Detail:
         self._seen[rows] = True
         self._placed += len(rows)
         for col, values in self._numbers.items():
-            if col != "add_on_charge" or part.add_on_charge is not None:  # else 0, as it is
-                values[rows] = _numbers(part, col)
+            if col != "add_on_charge":
+                values[rows] = np.asarray(getattr(part, col), dtype=float)
+            elif part.add_on_charge is not None:  # else 0, as it is; a blank add-on reads 0
+                values[rows] = np.nan_to_num(part.add_on_charge, nan=0.0)
         has = noted_rows(part.note)
         if len(has):
             where, text = rows[has], part.note[has]
@@ -528,16 +520,6 @@ class _Detail:
         if unset.any():
             add_on.codes[unset] = add_on.code_of("")
         return out, self._coded
-
-
-def _numbers(part: DetailPart, col: str) -> np.ndarray:
-    if col == "add_on_charge":
-        if part.add_on_charge is None:
-            return np.zeros(len(part))
-        filled: np.ndarray = np.nan_to_num(part.add_on_charge, nan=0.0)
-        return filled
-    values: np.ndarray = np.asarray(getattr(part, col), dtype=float)
-    return values
 
 
 def compute_haircuts(
@@ -1043,12 +1025,9 @@ class _Coded:
 
     def set(self, mask: np.ndarray, value: str) -> _Coded:
         """A copy with ``value`` on the rows of ``mask``."""
-        names = list(self.names)
-        if value not in names:
-            names.append(value)
-        codes = self.codes.copy()
-        codes[mask] = names.index(value)
-        return _Coded(codes, names)
+        out = _Coded(self.codes.copy(), list(self.names))
+        out.codes[mask] = out.code_of(value)
+        return out
 
     def nonblank(self) -> np.ndarray:
         """Rows holding text other than the empty string."""
