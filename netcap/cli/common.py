@@ -152,10 +152,10 @@ def caveats(detail: pd.DataFrame) -> list[str]:
     An Appendix B margin charge with no margin given is noted on its row; a reader of the
     summary or of the JSON warnings must see it too.  Only rows with a note are read.
     """
-    import numpy as np  # noqa: PLC0415 (the CLI's start imports no numpy)
+    from netcap.rule.haircuts.detail import noted_rows  # noqa: PLC0415 (the CLI starts light)
 
     notes = detail["note"].to_numpy(dtype=object)
-    noted = np.flatnonzero(notes != "")
+    noted = noted_rows(notes)
     hit = [
         int(i)
         for i, note in zip(noted.tolist(), notes[noted].tolist(), strict=True)
@@ -200,16 +200,15 @@ def print_warnings(
     covering pair); a screen of them hides the report, so past ``shown`` the text
     says how many more there are and where every one is listed.
     """
-    for w in warnings[:shown]:
-        for k, part in enumerate(wrap(f"warning: {w}", width - indent - 2)):
-            print(" " * indent + ("" if k == 0 else "  ") + part)
+    lines = [f"warning: {w}" for w in warnings[:shown]]
     rest = len(warnings) - shown
     if rest > 0:
-        more = (
-            f"warning: {rest:,} more {'warning' if rest == 1 else 'warnings'} not shown here; "
+        lines.append(
+            f"warning: {plural(rest, 'more warning')} not shown here; "
             "the report with --json lists every one"
         )
-        for k, part in enumerate(wrap(more, width - indent - 2)):
+    for line in lines:
+        for k, part in enumerate(wrap(line, width - indent - 2)):
             print(" " * indent + ("" if k == 0 else "  ") + part)
 
 

@@ -368,7 +368,7 @@ def _cover(frame: pd.DataFrame, keys: np.ndarray, as_of: date) -> _Cover:
     covered, notes = found.covered, found.notes
     kept = None
     paired = np.zeros(0, dtype=np.int64)  # rows of underlying positions paired with options
-    option_rows = appendix_a_rows(frame, keys, coded=True)
+    option_rows = appendix_a_rows(frame, keys)
     if len(option_rows):  # Appendix A; paired underlying leaves its own paragraph
         opt = option_charges(
             frame,
@@ -580,13 +580,12 @@ def compute_haircuts(
     taken = add_on_paragraph.nonblank()  # rows whose add-on column already holds an amount
     add_on, sheet = concentration_add_on(
         frame,
-        None,
+        keys,
         _effective_rates(columns),
         base,
         as_of,
         load_schedule("concentration", as_of),
         taken=taken,
-        keys=keys,
     )
     hit = add_on > 0
     if hit.any():

@@ -23,6 +23,7 @@ __all__ = [
     "TextCodes",
     "blank_texts",
     "categorical",
+    "dates_at",
     "id_array",
     "id_index",
     "object_array",
@@ -167,6 +168,13 @@ def values_at(col: pd.Series, rows: np.ndarray, dtype: type | str = object) -> n
     if isinstance(col.dtype, np.dtype):
         return np.asarray(col.to_numpy()[rows], dtype=dtype)
     return np.asarray(col.iloc[rows].to_numpy(dtype=dtype))
+
+
+def dates_at(col: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """A date column at ``rows`` as datetime64 (NaT where blank), the other rows not read."""
+    if col.dtype.kind == "M":
+        return np.asarray(np.take(col.to_numpy(), rows))
+    return np.asarray(pd.to_datetime(col.iloc[rows]).to_numpy())
 
 
 def object_array(items: list[str]) -> np.ndarray:

@@ -57,10 +57,10 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import SecurityClass
-from netcap.rule.haircuts.columns import TextCodes, text_codes, values_at
+from netcap.rule.haircuts.columns import TextCodes, dates_at, text_codes, values_at
 from netcap.rule.haircuts.concentration_options import OptionExposure, option_exposure
 from netcap.rule.haircuts.detail import allocate
-from netcap.rule.haircuts.routing import ROUTES, codes_in, route_in, route_keys, row_label
+from netcap.rule.haircuts.routing import ROUTES, codes_in, row_label
 from netcap.rule.tables import Schedule
 
 __all__ = [
@@ -122,18 +122,17 @@ _J_ROUTES = ("J", "G_J")
 
 def concentration_add_on(
     frame: pd.DataFrame,
-    routes: np.ndarray | None,
+    keys: np.ndarray,
     rates: np.ndarray,
     net_capital_before_haircuts: float | None,
     as_of: date,
     schedule: Schedule,
     taken: np.ndarray | None = None,
-    keys: np.ndarray | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """The (M) add-on of each row of ``frame`` and a worksheet by issue.
 
-    ``routes`` is each row's route (`netcap.rule.haircuts.routing`).  ``rates``
-    is the percentage otherwise applied to each row (the detail's ``rate``).
+    ``keys`` is each row's route as its code (`netcap.rule.haircuts.routing.route_codes`).
+    ``rates`` is the percentage otherwise applied to each row (the detail's ``rate``).
     ``net_capital_before_haircuts`` is the (M)(1) base: net capital before
     (c)(2)(vi) and Appendix A (`netcap.rule.haircuts.compute_haircuts` passes
     tentative net capital less the Appendix B charges).  Option rows (route
@@ -141,24 +140,14 @@ def concentration_add_on(
     (`netcap.rule.haircuts.concentration_options`).  ``taken`` marks the rows
     whose detail already carries an add-on (an Appendix A adjustment to net
     worth); the (M) add-on is shown on other rows of the issue (see `_weights`).
-    ``keys`` are the routes' codes where the caller has them (`routing.route_codes`);
-    ``routes`` may then be None.
     """
     add_on = np.zeros(len(frame))
-    if keys is None:
-        if routes is None:
-            raise ValueError("concentration_add_on needs the routes or their codes")
-        keys = route_keys(routes)
-    elif routes is None:
-        routes = np.zeros(0, dtype=object)  # never read: every step reads the codes
     cls = text_codes(frame["security_class"])
-    idx = np.flatnonzero(route_in(routes, IN_SCOPE, keys))
+    idx = np.flatnonzero(codes_in(keys, IN_SCOPE))
     cls_idx = cls.codes[idx]
     in_scope = ~_lookup(cls, FUND_CLASSES, cls_idx)  # fund shares are outside (M)
     idx, cls_idx = idx[in_scope], cls_idx[in_scope]
-    opt_rows = np.flatnonzero(
-        keys == ROUTES.index("OPT") if keys is not None else np.asarray(routes == "OPT")
-    )
+    opt_rows = np.flatnonzero(keys == ROUTES.index("OPT"))
     opt = option_exposure(frame, schedule, rows=opt_rows) if len(opt_rows) else None
     if len(idx) == 0 and opt is None:
         return add_on, pd.DataFrame(columns=_SHEET_COLUMNS)
@@ -174,7 +163,7 @@ def concentration_add_on(
     if len(idx) == 0 and opt is None:
         return add_on, pd.DataFrame(columns=_SHEET_COLUMNS)
     issues = _Issues(frame, idx, opt)
-    _refuse_mixed(frame, issues, keys[idx] if keys is not None else routes[idx])
+    _refuse_mixed(frame, issues, keys[idx])
     ten_pct = schedule.rate("threshold") * ncbh
     # an issue is charged only above its threshold, which is never below 10% of net
     # capital before haircuts: the other issues draw nothing and are not read further
@@ -186,9 +175,7 @@ def concentration_add_on(
     chosen = np.flatnonzero(reached)
     if len(chosen) == 0:
         return add_on, _sheet(issues, chosen[:0], {})
-    return add_on, _charge(
-        frame, issues, chosen, (routes, keys), rates, schedule, ten_pct, taken, add_on
-    )
+    return add_on, _charge(frame, issues, chosen, keys, rates, schedule, ten_pct, taken, add_on)
 
 
 def _lookup(cls: TextCodes, values: tuple[str, ...], codes: np.ndarray) -> np.ndarray:
@@ -214,9 +201,9 @@ def _counted(
     need = muni.copy()
     need[uw] = True
     dated = np.flatnonzero(need)  # positions among ``idx``
-    since = _dates(frame["underwritten_on"], idx[dated])
+    since = dates_at(frame["underwritten_on"], idx[dated])
     fill = np.flatnonzero(np.isnat(since))  # a municipal security not underwritten
-    since[fill] = _dates(frame["issue_date"], idx[dated[fill]])
+    since[fill] = dates_at(frame["issue_date"], idx[dated[fill]])
     known = ~np.isnat(since)
     dated, since = dated[known], since[known]
     grace = np.where(
@@ -228,13 +215,6 @@ def _counted(
     bdays = np.busday_count(since.astype("datetime64[D]"), np.datetime64(as_of, "D"))
     counted[dated] = ~(bdays <= grace)
     return counted
-
-
-def _dates(col: pd.Series, idx: np.ndarray) -> np.ndarray:
-    """A date column on the rows ``idx`` as datetime64 (NaT where blank)."""
-    if col.dtype.kind == "M":
-        return np.asarray(np.take(col.to_numpy(), idx))
-    return np.asarray(pd.to_datetime(col.iloc[idx]).to_numpy())
 
 
 class _Issues:
@@ -327,7 +307,7 @@ def _charge(
     frame: pd.DataFrame,
     issues: _Issues,
     chosen: np.ndarray,
-    routed: tuple[np.ndarray, np.ndarray | None],
+    keys: np.ndarray,
     rates: np.ndarray,
     schedule: Schedule,
     ten_pct: float,
@@ -348,12 +328,7 @@ def _charge(
     # (M)(1) last sentence: 15% for (J) securities; (M)(2) gives the same 15% to the
     # part of a (J) issue that (J)'s 25% offset leaves uncharged, so one rate serves both
     j_rate = max(schedule.rate("j_add_on_rate"), schedule.rate("j_exempt_add_on_rate"))
-    routes, keys = routed
-    is_j = (
-        route_in(routes[sec_rows], _J_ROUTES)
-        if keys is None
-        else codes_in(keys[sec_rows], _J_ROUTES)
-    )
+    is_j = codes_in(keys[sec_rows], _J_ROUTES)
     row_rate = np.where(is_j, j_rate, schedule.rate("add_on_fraction") * rates[sec_rows])
     qty = frame["quantity"].to_numpy(dtype=float)[sec_rows]
     value = frame["market_value"].to_numpy(dtype=float)[sec_rows]

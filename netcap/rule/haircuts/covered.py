@@ -125,18 +125,18 @@ def _check_contracts(
 ) -> dict[int, DeliverableGrade]:
     """Grade of the ``futures_contract`` of each of ``rows`` (the rows naming one);
     unknown codes are errors."""
-    codes = frame["futures_contract"].to_numpy(dtype=object)
+    codes = _at(frame["futures_contract"], rows)  # read at the rows naming one only
     labels = frame["row"].to_numpy() if "row" in frame.columns else np.arange(len(frame))
     out: dict[int, DeliverableGrade] = {}
     errors = []
-    for i in rows.tolist():
-        grade = table.get(str(codes[i]).strip().upper())
+    for i, code in zip(rows.tolist(), codes.tolist(), strict=True):
+        grade = table.get(str(code).strip().upper())
         if grade is None:
             errors.append(
                 RowError(
                     int(labels[i]),
                     "futures_contract",
-                    f"{codes[i]!r} is not a contract of the deliverable-grade table "
+                    f"{code!r} is not a contract of the deliverable-grade table "
                     f"(known on this date: {', '.join(sorted(table))})",
                 )
             )

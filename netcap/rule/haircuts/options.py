@@ -61,7 +61,7 @@ import pandas as pd
 from netcap.book.frame import BookError, RowError, option_column
 from netcap.book.model import Instrument, SecurityClass, Side
 from netcap.rule.haircuts.columns import Links, object_array, text_codes, values_at
-from netcap.rule.haircuts.detail import DetailPart, Labels, build_detail
+from netcap.rule.haircuts.detail import DetailPart, Labels, build_detail, noted_rows
 from netcap.rule.haircuts.routing import ROUTES, row_label
 from netcap.rule.tables import Schedule
 
@@ -275,21 +275,12 @@ def _text_at(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
     return _at(frame, name, rows, object)
 
 
-def appendix_a_rows(frame: pd.DataFrame, routes: np.ndarray, *, coded: bool = False) -> np.ndarray:
-    """Rows routed to Appendix A (route ``OPT``): the option rows, by instrument, whose route
-    is ``OPT`` (only an option is routed there, `netcap.rule.haircuts.routing`)."""
-    col = frame["instrument"]
-    if isinstance(col.dtype, pd.CategoricalDtype):  # its own codes, not a copy of them
-        code = np.flatnonzero(
-            col.array.categories.to_numpy(dtype=object) == Instrument.OPTION.value
-        )
-        rows = np.flatnonzero(col.array.codes == code[0]) if len(code) else np.zeros(0, int)
-    else:
-        inst = text_codes(col)
-        rows = np.flatnonzero(inst.codes == inst.code(Instrument.OPTION.value))
-    if coded:  # routes given as their codes (routing.route_codes)
-        return np.asarray(rows[routes[rows] == ROUTES.index("OPT")])
-    return np.asarray(rows[routes[rows] == "OPT"])
+def appendix_a_rows(frame: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
+    """Rows routed to Appendix A: the option rows, by instrument, whose route code (``keys``,
+    `netcap.rule.haircuts.routing.route_codes`) is ``OPT`` (only an option is routed there)."""
+    inst = text_codes(frame["instrument"])  # a categorical's own codes
+    rows = np.flatnonzero(inst.codes == inst.code(Instrument.OPTION.value))
+    return np.asarray(rows[keys[rows] == ROUTES.index("OPT")])
 
 
 def _option_facts(frame: pd.DataFrame, rows: np.ndarray, ids: np.ndarray) -> _Options:
@@ -827,7 +818,7 @@ def _option_result(
     ids, rows, note = o.ids, o.rows, c.note
     # an option row's own note so far comes first, joined to this one by "; "
     all_notes = np.asarray(notes, dtype=object)
-    had = _noted_at(all_notes, rows)
+    had = noted_rows(all_notes[rows])
     if len(had):
         note = note.copy()
         note[had] = object_array(
@@ -874,23 +865,6 @@ def _labels(texts: np.ndarray) -> Labels:
     objects = texts[np.flatnonzero(by_object > before)]
     by_text, names = pd.factorize(objects)
     return Labels(np.asarray(by_text[by_object], dtype=np.int64), np.asarray(names, dtype=object))
-
-
-_BLANK_REF = np.uintp(id(""))
-
-
-def _noted_at(notes: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Places ``k`` of ``rows`` whose note is not blank (``notes[rows[k]] != ""``).
-
-    As `netcap.rule.haircuts.detail.noted_rows`: a blank note is Python's one
-    empty string, so references are compared first and only the others read.
-    """
-    if notes.ndim != 1 or not notes.flags.c_contiguous:
-        return np.flatnonzero(notes[rows] != "")
-    refs = np.frombuffer(notes.data.cast("B"), dtype=np.uintp)[rows]
-    maybe = np.flatnonzero(refs != _BLANK_REF)
-    out: np.ndarray = maybe[notes[rows[maybe]] != ""]
-    return out
 
 
 def _join_by_row(rows: np.ndarray, texts: list[str]) -> dict[int, str]:

@@ -64,7 +64,7 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import FundAssets, Instrument, SecurityClass, Side
-from netcap.rule.haircuts.columns import id_array
+from netcap.rule.haircuts.columns import dates_at, id_array
 
 __all__ = [
     "ROUTES",
@@ -325,10 +325,7 @@ class _Routing:
 
     def dates(self, name: str, rows: np.ndarray) -> np.ndarray:
         """A date column on ``rows`` (datetime64; NaT where blank)."""
-        col = self.frame[name]
-        if col.dtype.kind == "M":
-            return np.asarray(np.take(col.to_numpy(), rows))
-        return np.asarray(pd.to_datetime(col.iloc[rows]).to_numpy())
+        return dates_at(self.frame[name], rows)
 
     def yes_no_unknown(
         self, name: str, rows: np.ndarray, where: np.ndarray
