@@ -21,12 +21,13 @@ from netcap.book.frame import BookError, positions_frame
 from netcap.book.model import Position
 from netcap.rule.haircuts import compute_haircuts
 from netcap.rule.haircuts.columns import Links, object_array
-from netcap.rule.haircuts.covered import _in_at, _same_at, cover_notes, cover_warnings
+from netcap.rule.haircuts.columns import in_at as _in_at
+from netcap.rule.haircuts.columns import same_at as _same_at
+from netcap.rule.haircuts.covered import cover_notes, cover_warnings
 from netcap.rule.haircuts.detail import Labels
 from netcap.rule.haircuts.note_text import money_texts
 from netcap.rule.haircuts.options import _group_codes, _labels, _units_texts
 from netcap.rule.haircuts.options import _in_at as options_in_at
-from netcap.rule.haircuts.options import _same_at as options_same_at
 from netcap.rule.tables import load_schedule
 from tests.conftest import AS_OF, gov
 
@@ -246,7 +247,4 @@ def test_option_facts_compared_by_codes_or_objects_as_by_values(
             options_in_at(frame, name, rows, ("call",)).tolist()
             == np.isin(read[rows], ("call",)).tolist()
         )
-        assert (
-            options_same_at(frame, name, rows, other).tolist()
-            == (read[rows] == read[other]).tolist()
-        )
+        assert _same_at(frame[name], rows, other).tolist() == (read[rows] == read[other]).tolist()

@@ -26,9 +26,11 @@ __all__ = [
     "dates_at",
     "id_array",
     "id_index",
+    "in_at",
     "object_array",
     "present_rows",
     "rows_of",
+    "same_at",
     "text_codes",
     "values_at",
 ]
@@ -168,6 +170,38 @@ def values_at(col: pd.Series, rows: np.ndarray, dtype: type | str = object) -> n
     if isinstance(col.dtype, np.dtype):
         return np.asarray(col.to_numpy()[rows], dtype=dtype)
     return np.asarray(col.iloc[rows].to_numpy(dtype=dtype))
+
+
+def in_at(col: pd.Series, rows: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
+    """``np.isin(values_at(col, rows), values)``, each distinct value compared once.
+
+    A categorical is read by its codes; a column of objects by the references at
+    ``rows`` (integers), so only its few distinct objects are compared.
+    """
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        table = np.zeros(len(col.array.categories) + 1, dtype=bool)  # code -1: missing
+        table[:-1] = np.isin(col.array.categories.to_numpy(dtype=object), values)
+        hit: np.ndarray = table[col.array.codes[rows]]
+        return hit
+    held = col.to_numpy() if col.dtype == object else None
+    if held is None or held.ndim != 1 or not held.flags.c_contiguous:
+        return np.isin(values_at(col, rows), values)
+    by_object, _ = pd.factorize(np.frombuffer(held.data.cast("B"), dtype=np.uintp)[rows])
+    # where each object first appears: its number exceeds every number before it
+    before = np.maximum.accumulate(np.concatenate([[-1], by_object[:-1]]))
+    first = rows[np.flatnonzero(by_object > before)]
+    out: np.ndarray = np.isin(held[first], values)[by_object]
+    return out
+
+
+def same_at(col: pd.Series, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+    """``values_at(col, rows_a) == values_at(col, rows_b)`` (a missing value equals nothing);
+    a categorical compared by its codes."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes = col.array.codes
+        a = codes[rows_a]
+        return np.asarray((a == codes[rows_b]) & (a >= 0))
+    return np.asarray(values_at(col, rows_a) == values_at(col, rows_b))
 
 
 def dates_at(col: pd.Series, rows: np.ndarray) -> np.ndarray:

@@ -35,7 +35,14 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError
 from netcap.book.model import Instrument, Side
-from netcap.rule.haircuts.columns import Links, blank_texts, object_array, values_at
+from netcap.rule.haircuts.columns import (
+    Links,
+    blank_texts,
+    in_at,
+    object_array,
+    same_at,
+    values_at,
+)
 from netcap.rule.haircuts.note_text import money_texts, plain_texts
 from netcap.rule.tables import Schedule, TableError
 
@@ -152,30 +159,6 @@ def _at(column: pd.Series, rows: np.ndarray) -> np.ndarray:
     return values_at(column, rows, object)
 
 
-def _in_at(column: pd.Series, rows: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
-    """True where the column's value at ``rows`` is one of ``values`` (``np.isin`` of `_at`).
-
-    A categorical is read by its codes: its few categories are compared, not a
-    text per row.
-    """
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        table = np.zeros(len(column.array.categories) + 1, dtype=bool)  # code -1: missing
-        table[:-1] = np.isin(column.array.categories.to_numpy(dtype=object), values)
-        hit: np.ndarray = table[column.array.codes[rows]]
-        return hit
-    return np.isin(_at(column, rows), values)
-
-
-def _same_at(column: pd.Series, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
-    """True where the column holds equal values at ``rows_a`` and ``rows_b``
-    (``_at(column, rows_a) == _at(column, rows_b)``: a missing value equals nothing)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        codes = column.array.codes
-        a = codes[rows_a]
-        return np.asarray((a == codes[rows_b]) & (a >= 0))
-    return np.asarray(_at(column, rows_a) == _at(column, rows_b))
-
-
 class CoverNotes(NamedTuple):
     """What `cover_notes` finds: the covered amounts, the notes and the warnings in them."""
 
@@ -233,14 +216,14 @@ def cover_notes(
     cash = links.targets("deliverable_position")
     values = frame["market_value"].to_numpy(dtype=float)
     # only the linked rows are read, a categorical by its codes
-    not_cash = ~_in_at(frame["instrument"], cash, (Instrument.CASH.value,))
-    other_class = ~not_cash & ~_same_at(frame["security_class"], futs, cash)
+    not_cash = ~in_at(frame["instrument"], cash, (Instrument.CASH.value,))
+    other_class = ~not_cash & ~same_at(frame["security_class"], futs, cash)
     wrong_side = (
         ~not_cash
         & ~other_class
         & ~(
-            _in_at(frame["side"], futs, (Side.SHORT.value,))
-            & _in_at(frame["side"], cash, (Side.LONG.value,))
+            in_at(frame["side"], futs, (Side.SHORT.value,))
+            & in_at(frame["side"], cash, (Side.LONG.value,))
         )
     )
     ok = ~(not_cash | other_class | wrong_side)
@@ -317,7 +300,7 @@ def cover_notes(
     else:
         np.add.at(covered, c_ok, amount)
     # the links flagged as unchecked, by their place in the sorted pairs
-    dated = _in_at(frame["security_class"], f_ok, ("government", "agency"))
+    dated = in_at(frame["security_class"], f_ok, ("government", "agency"))
     flagged = _unchecked(dated, f_ok, c_ok, graded[ok][order], months, government)
     pairs = _Pairs(f_ok, c_ok, amount, start, flagged)
     if np.isin(c_ok, futs, kind="table").any():  # a covered row names a position itself

@@ -60,7 +60,14 @@ import pandas as pd
 
 from netcap.book.frame import BookError, RowError, option_column
 from netcap.book.model import Instrument, SecurityClass, Side
-from netcap.rule.haircuts.columns import Links, object_array, text_codes, values_at
+from netcap.rule.haircuts.columns import (
+    Links,
+    in_at,
+    object_array,
+    same_at,
+    text_codes,
+    values_at,
+)
 from netcap.rule.haircuts.detail import DetailPart, Labels, build_detail, noted_rows
 from netcap.rule.haircuts.routing import ROUTES, row_label
 from netcap.rule.tables import Schedule
@@ -228,37 +235,11 @@ def _codes_at(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
 
 
 def _in_at(frame: pd.DataFrame, name: str, rows: np.ndarray, values: tuple[str, ...]) -> np.ndarray:
-    """``np.isin(_at(frame, name, rows, object), values)``, each distinct value compared once.
-
-    A categorical is read by its codes; a column of objects by the references
-    at ``rows`` (integers), so only its few distinct objects are compared.
-    """
-    col = frame[name] if name in frame.columns else None
-    if col is not None and isinstance(col.dtype, pd.CategoricalDtype):
-        table = np.zeros(len(col.array.categories) + 1, dtype=bool)  # code -1: missing
-        table[:-1] = np.isin(col.array.categories.to_numpy(dtype=object), values)
-        hit: np.ndarray = table[col.array.codes[rows]]
-        return hit
-    held = col.to_numpy() if col is not None and col.dtype == object else None
-    if held is None or held.ndim != 1 or not held.flags.c_contiguous:
+    """``np.isin(_at(frame, name, rows, object), values)`` (`columns.in_at`; an option
+    column the frame lacks is blank)."""
+    if name not in frame.columns:
         return np.isin(_at(frame, name, rows, object), values)
-    by_object, _ = pd.factorize(np.frombuffer(held.data.cast("B"), dtype=np.uintp)[rows])
-    # where each object first appears: its number exceeds every number before it
-    before = np.maximum.accumulate(np.concatenate([[-1], by_object[:-1]]))
-    first = rows[np.flatnonzero(by_object > before)]
-    out: np.ndarray = np.isin(held[first], values)[by_object]
-    return out
-
-
-def _same_at(frame: pd.DataFrame, name: str, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
-    """``_at(frame, name, rows_a, object) == _at(frame, name, rows_b, object)`` (a missing
-    value equals nothing); a categorical compared by its codes."""
-    col = frame[name]
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        codes = col.array.codes
-        a = codes[rows_a]
-        return np.asarray((a == codes[rows_b]) & (a >= 0))
-    return np.asarray(_at(frame, name, rows_a, object) == _at(frame, name, rows_b, object))
+    return in_at(frame[name], rows, values)
 
 
 def _text_at(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
@@ -445,7 +426,7 @@ def _underlying_kinds(
 def _check_underlying_pairs(o: _Options, p: _Pairs) -> None:
     """Refuse pairs with the underlying that no paragraph of Appendix A recognises."""
     frame, c_rows, cash, kind = o.frame, p.c_rows, p.cash, p.kind
-    other_class = ~_same_at(frame, "security_class", cash, o.rows[c_rows])
+    other_class = ~same_at(frame["security_class"], cash, o.rows[c_rows])
     cash_sid = _text_at(frame, "security_id", cash)
     other_issue = np.zeros(len(cash), dtype=bool)  # a security_id given, not the underlying
     given = np.flatnonzero(pd.notna(cash_sid))
